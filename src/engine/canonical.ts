@@ -1,0 +1,18 @@
+/**
+ * Canonical JSON (RFC 8785, JSON Canonicalization Scheme): sorted keys, no
+ * whitespace, ECMAScript number formatting. Used for trace hashes and
+ * scenario ids.
+ *
+ * @module
+ */
+import canonicalize from "canonicalize";
+
+/** A JSON value. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** RFC 8785 canonical form of `value`. Throws on values JSON cannot represent. */
+export function canonicalJson(value: Json): string {
+  const text = canonicalize(value);
+  if (text === undefined) throw new TypeError("value has no JSON representation");
+  return text;
+}

@@ -1,0 +1,22 @@
+/**
+ * The simulation engine: virtual clock, seeded PRNG, cooperative tasks,
+ * scheduler policies, sleeping locks, wait queues, IRQ sections, lockdep and
+ * the trace. It knows nothing of mm.
+ *
+ * @module
+ */
+export * from "./bug.js";
+export * from "./canonical.js";
+export * from "./delay.js";
+export * from "./irq.js";
+export * from "./lock.js";
+export * from "./lockdep.js";
+export * from "./mutex.js";
+export * from "./policy.js";
+export * from "./prng.js";
+export * from "./rwsem.js";
+export * from "./simulation.js";
+export * from "./task.js";
+export * from "./timeline.js";
+export * from "./trace.js";
+export * from "./waitqueue.js";

@@ -1,0 +1,35 @@
+/**
+ * IRQ-disabled sections and synchronous IPIs: the mechanism GUP-fast relies on
+ * (mm/gup.c `gup_fast()` runs under `local_irq_save()`; a TLB shootdown that
+ * sends an IPI and waits, as in x86 `native_flush_tlb_multi()`, cannot
+ * complete while any target CPU has interrupts disabled).
+ *
+ * @module
+ */
+import { KernelBug } from "./bug.js";
+import type { KernelGen, Task } from "./task.js";
+
+/** `local_irq_disable()`: nests; IPIs to this task's CPU are held off. */
+export function local_irq_disable(t: Task): void {
+  if (t.irqsDisabled++ === 0) t.sim.event(t, "irq_disable", "local_irq_disable");
+}
+
+/** `local_irq_enable()`: when the outermost section ends, pending IPIs are delivered. */
+export function local_irq_enable(t: Task): void {
+  if (t.irqsDisabled === 0) throw new KernelBug(`local_irq_enable: ${t.name} has IRQs enabled already`);
+  if (--t.irqsDisabled === 0) {
+    t.sim.event(t, "irq_enable", "local_irq_enable");
+    t.sim.ipiWaiters.wake_up_all();
+  }
+}
+
+/**
+ * `smp_call_function_many(..., wait=1)`: send an IPI to every other CPU and
+ * wait until each has taken it, i.e. until no other task has IRQs disabled.
+ */
+export function* smp_call_function(t: Task, fn: string): KernelGen {
+  const others = () => t.sim.tasks.filter((o) => o !== t && o.state !== "exited" && o.irqsDisabled > 0);
+  t.sim.event(t, "ipi_send", "smp_call_function_many", { func: fn });
+  yield* t.sim.ipiWaiters.wait_event(t, () => others().length === 0, () => others().map((o) => o.name));
+  t.sim.event(t, "ipi_done", "smp_call_function_many", { func: fn });
+}

@@ -1,0 +1,175 @@
+/**
+ * `struct rw_semaphore` (kernel/locking/rwsem.c), as the fault path sees
+ * `mmap_lock`:
+ *
+ * - a reader takes the lock only if no writer holds it and nobody waits
+ *   (`RWSEM_READ_FAILED_MASK` includes `RWSEM_FLAG_WAITERS`), so new readers
+ *   queue behind a waiting writer; `down_read_trylock` fails the same way;
+ * - waiters queue FIFO; when the lock frees up and the first waiter is a
+ *   writer, it gets the lock alone;
+ * - when the first waiter is a reader, `rwsem_mark_wake` grants the read lock
+ *   to the readers at the head of the queue up to the first writer (before
+ *   v5.3), or to every reader in the queue, skipping writers, up to
+ *   MAX_READERS_WAKEUP (d3681e269fff, v5.3+): {@link ReaderWake}.
+ *
+ * Simplification: a woken writer is handed the lock, as if
+ * RWSEM_FLAG_HANDOFF (4f23dbc1e657, v5.3) were set; reader lock stealing in
+ * the slow path (v5.11+) and optimistic spinning are not modelled.
+ *
+ * @module
+ */
+import { SleepingLock, type LockWaiter } from "./lock.js";
+import type { Simulation } from "./simulation.js";
+import type { KernelGen, Task } from "./task.js";
+
+/** Which queued readers `rwsem_mark_wake` wakes when the first waiter is a reader. */
+export type ReaderWake = "head" | "all";
+
+/** kernel/locking/rwsem.c MAX_READERS_WAKEUP (v5.3+). */
+export const MAX_READERS_WAKEUP = 0x100;
+
+/** A reader-writer semaphore with writer preference over newly arriving readers. */
+export class RwSemaphore extends SleepingLock {
+  /** Reader wake-up rule in force (from the kernel-version profile). */
+  readonly readerWake: ReaderWake;
+  private readonly readers: Task[] = [];
+  private writer: Task | null = null;
+
+  /** @param readerWake - `"all"` for v5.3+, `"head"` before. */
+  constructor(sim: Simulation, name: string, options: { lockClass?: string; readerWake?: ReaderWake } = {}) {
+    super(sim, name, options.lockClass);
+    this.readerWake = options.readerWake ?? "all";
+  }
+
+  /** @inheritDoc */
+  holders(): string[] {
+    return this.writer ? [this.writer.name] : this.readers.map((r) => r.name);
+  }
+
+  /** Number of tasks holding the lock for read. */
+  get nr_readers(): number {
+    return this.readers.length;
+  }
+
+  /** Name of the task holding the lock for write, or null. */
+  get write_owner(): string | null {
+    return this.writer?.name ?? null;
+  }
+
+  /** `down_read()`: shared acquire; sleeps behind a writer or any queued waiter. */
+  *down_read(t: Task): KernelGen {
+    this.noteAcquire(t, "down_read", "read");
+    if (this.writer === null && this.waiters.length === 0) {
+      this.takeRead(t);
+      return;
+    }
+    yield* this.waitFor(t, "down_read", "read");
+  }
+
+  /** `down_read_trylock()`: 1 if taken; 0 if a writer holds it or tasks wait. */
+  down_read_trylock(t: Task): 0 | 1 {
+    if (this.writer !== null || this.waiters.length > 0) {
+      this.sim.event(t, "lock_trylock", "down_read_trylock", { lock: this.name }, 0);
+      return 0;
+    }
+    this.noteAcquire(t, "down_read_trylock", "read");
+    this.takeRead(t);
+    return 1;
+  }
+
+  /** `down_write()`: exclusive acquire. */
+  *down_write(t: Task): KernelGen {
+    this.noteAcquire(t, "down_write", "write");
+    if (this.isFree()) {
+      this.takeWrite(t);
+      return;
+    }
+    yield* this.waitFor(t, "down_write", "write");
+  }
+
+  /** `down_write_trylock()`: 1 if taken; 0 if held or tasks wait. */
+  down_write_trylock(t: Task): 0 | 1 {
+    if (!this.isFree()) {
+      this.sim.event(t, "lock_trylock", "down_write_trylock", { lock: this.name }, 0);
+      return 0;
+    }
+    this.noteAcquire(t, "down_write_trylock", "write");
+    this.takeWrite(t);
+    return 1;
+  }
+
+  /** `up_read()`: the last reader out wakes the waiters. */
+  up_read(t: Task): void {
+    this.release(t, "up_read", "read");
+    this.readers.splice(this.readers.indexOf(t), 1);
+    if (this.readers.length === 0) this.rwsem_wake();
+  }
+
+  /** `up_write()`: release and wake the waiters. */
+  up_write(t: Task): void {
+    this.release(t, "up_write", "write");
+    this.writer = null;
+    this.rwsem_wake();
+  }
+
+  /**
+   * `downgrade_write()`: the writer becomes a reader without a window for
+   * another writer; queued readers are woken only if a reader is first in the
+   * queue (`rwsem_downgrade_wake`, RWSEM_WAKE_READ_OWNED).
+   */
+  downgrade_write(t: Task): void {
+    this.release(t, "downgrade_write", "write");
+    this.writer = null;
+    this.grant(t, "read");
+    this.readers.push(t);
+    if (this.waiters[0]?.mode === "read") this.wakeReaders();
+  }
+
+  private isFree(): boolean {
+    return this.writer === null && this.readers.length === 0 && this.waiters.length === 0;
+  }
+
+  private takeRead(t: Task): void {
+    this.readers.push(t);
+    this.grant(t, "read");
+  }
+
+  private takeWrite(t: Task): void {
+    this.writer = t;
+    this.grant(t, "write");
+  }
+
+  /** `rwsem_wake()` -> `rwsem_mark_wake(RWSEM_WAKE_ANY)` on a free lock. */
+  private rwsem_wake(): void {
+    const first = this.waiters[0];
+    if (first === undefined) return;
+    if (first.mode === "write") {
+      this.waiters.shift();
+      this.writer = first.task;
+      this.handOff(first);
+      return;
+    }
+    this.wakeReaders();
+  }
+
+  /** `rwsem_mark_wake()` with a reader first: grant read to the readers {@link ReaderWake} selects. */
+  private wakeReaders(): void {
+    const woken: LockWaiter[] = [];
+    let i = 0;
+    while (i < this.waiters.length && woken.length < MAX_READERS_WAKEUP) {
+      const w = this.waiters[i]!;
+      if (w.mode === "read") {
+        woken.push(w);
+        this.waiters.splice(i, 1);
+      } else if (this.readerWake === "head") {
+        break;
+      } else {
+        i++;
+      }
+    }
+    for (const w of woken) {
+      this.readers.push(w.task);
+      this.handOff(w);
+    }
+  }
+}

@@ -1,0 +1,299 @@
+/**
+ * The discrete-event simulation: a virtual clock in nanoseconds, a run queue
+ * of cooperative tasks, a scheduling policy for tasks ready at the same
+ * instant, a step budget, deadlock detection and the trace.
+ *
+ * @module
+ */
+import { KernelBug } from "./bug.js";
+import { Lockdep, type LockInversion } from "./lockdep.js";
+import { explicitSchedule, seededRandom, timeOrder, ScheduleError, type SchedPolicy } from "./policy.js";
+import { Prng } from "./prng.js";
+import { RunQueue } from "./runqueue.js";
+import { Yield, Task, type TaskBody } from "./task.js";
+import { Trace, type TraceEvent } from "./trace.js";
+import { WaitQueue } from "./waitqueue.js";
+import type { Json } from "./canonical.js";
+
+/** How a run ended. */
+export type RunStatus = "ok" | "deadlock" | "budget" | "error";
+
+/** Options of a {@link Simulation}. */
+export interface SimulationOptions {
+  /** Scenario seed (unsigned 32-bit). Default 0. */
+  seed?: number;
+  /** Tie-break policy among tasks ready at one instant. Default `"time"`. */
+  policy?: "time" | "random" | SchedPolicy;
+  /** An explicit schedule; overrides `policy`. */
+  schedule?: readonly string[];
+  /** Step budget: the run stops with status `budget` after this many steps. Default 1e7. */
+  maxSteps?: number;
+  /** Record the trace. Default true. */
+  trace?: boolean;
+  /** Called every `progressEvery` steps with the steps done and the virtual time. */
+  onProgress?: (steps: number, now: number) => void;
+  /** Steps between `onProgress` calls. Default 65536. */
+  progressEvery?: number;
+}
+
+/** One blocked task in a deadlock report. */
+export interface BlockedTask {
+  /** The blocked task. */
+  readonly task: string;
+  /** What it waits for (`"mmap_lock (write)"`). */
+  readonly waitsFor: string;
+  /** Tasks holding what it waits for. */
+  readonly holders: readonly string[];
+}
+
+/** Report of a run in which no task could run while some were blocked. */
+export interface DeadlockReport {
+  /** Every blocked task. */
+  readonly blocked: readonly BlockedTask[];
+  /** A wait-for cycle among them (task names, first repeated at the end), if there is one. */
+  readonly cycle: readonly string[] | null;
+}
+
+/** Final state of one task. */
+export interface TaskSummary {
+  /** Task name. */
+  readonly name: string;
+  /** Scheduler state at the end of the run. */
+  readonly state: "runnable" | "blocked" | "exited";
+  /** Exit time (ns), or -1. */
+  readonly exitTime: number;
+  /** The body's return value. */
+  readonly result: unknown;
+}
+
+/** Everything a run produced. */
+export interface RunResult {
+  /** How the run ended. */
+  readonly status: RunStatus;
+  /** Scheduling steps taken (each resumption of a task is one step). */
+  readonly steps: number;
+  /** Virtual time at the end (ns). */
+  readonly endTime: number;
+  /** Task chosen at each decision between tasks ready at one instant; replays the run as an explicit schedule. */
+  readonly decisions: readonly string[];
+  /** Per-task final state. */
+  readonly tasks: readonly TaskSummary[];
+  /** Set when status is `deadlock`. */
+  readonly deadlock?: DeadlockReport;
+  /** Set when status is `error`: a kernel bug or a bad schedule. */
+  readonly error?: { readonly task: string; readonly message: string };
+  /** Lock-order inversions found, whether or not they deadlocked. */
+  readonly inversions: readonly LockInversion[];
+  /** Lockdep-style warnings (locks held at task exit). */
+  readonly warnings: readonly string[];
+  /** The trace. */
+  readonly trace: readonly TraceEvent[];
+}
+
+/** A deterministic simulation of tasks on a virtual clock. */
+export class Simulation {
+  /** Current virtual time in nanoseconds. */
+  now = 0;
+  /** The root random stream; fork it, do not draw from it. */
+  readonly prng: Prng;
+  /** The trace being recorded. */
+  readonly trace: Trace;
+  /** The lock dependency graph. */
+  readonly lockdep = new Lockdep();
+  /** All tasks, in spawn order. */
+  readonly tasks: Task[] = [];
+  /** Tasks waiting for an IPI to be taken by every CPU (see irq.ts). */
+  readonly ipiWaiters = new WaitQueue("ipi: CPUs with IRQs disabled");
+  /** The task running now. */
+  current: Task | null = null;
+
+  private readonly rq = new RunQueue();
+  private readonly policy: SchedPolicy;
+  private readonly maxSteps: number;
+  private readonly onProgress: ((steps: number, now: number) => void) | undefined;
+  private readonly progressEvery: number;
+  private readonly names = new Set<string>();
+  private readonly warnings: string[] = [];
+  private readonly decisions: string[] = [];
+
+  constructor(options: SimulationOptions = {}) {
+    this.prng = new Prng(options.seed ?? 0);
+    this.trace = new Trace(options.trace ?? true);
+    const policy = options.policy ?? "time";
+    this.policy = options.schedule
+      ? explicitSchedule(options.schedule)
+      : policy === "time"
+        ? timeOrder()
+        : policy === "random"
+          ? seededRandom(this.prng.fork("sched"))
+          : policy;
+    this.maxSteps = options.maxSteps ?? 1e7;
+    this.onProgress = options.onProgress;
+    this.progressEvery = options.progressEvery ?? 65536;
+  }
+
+  /** Create a task, runnable now. Names must be unique within a simulation. */
+  spawn(name: string, body: TaskBody): Task {
+    if (this.names.has(name)) throw new Error(`task name "${name}" is already used`);
+    this.names.add(name);
+    const t = new Task(this, this.tasks.length, name, this.prng.fork(`task:${name}`), body);
+    this.tasks.push(t);
+    this.rq.push(t);
+    this.event(t, "task_start");
+    return t;
+  }
+
+  /** Record a trace event in task `t` at the current time. */
+  event(t: Task, ev: string, fn?: string, args?: { [key: string]: Json }, ret?: Json): void {
+    if (!this.trace.enabled) return;
+    const e: TraceEvent = { t: this.now, task: t.name, ev };
+    if (fn !== undefined) e.fn = fn;
+    if (args !== undefined) e.args = args;
+    if (ret !== undefined) e.ret = ret;
+    this.trace.events.push(e);
+  }
+
+  /** Mark `t` blocked on `what`; the caller then yields {@link Yield.Block}. */
+  block(t: Task, what: string, holders: () => readonly string[]): void {
+    if (t.irqsDisabled > 0) {
+      throw new KernelBug(`BUG: sleeping function called from invalid context: ${t.name} blocks on ${what} with IRQs disabled`);
+    }
+    t.state = "blocked";
+    t.blockedOn = { what, holders };
+  }
+
+  /** Make a blocked task runnable at the current time (`try_to_wake_up`). */
+  wake(t: Task): void {
+    if (t.state !== "blocked") return;
+    t.state = "runnable";
+    t.blockedOn = null;
+    t.readyAt = this.now;
+    this.rq.push(t);
+  }
+
+  /** Run until every task exits, a deadlock, a kernel bug or the step budget. */
+  run(): RunResult {
+    let steps = 0;
+    let status: RunStatus = "ok";
+    let error: RunResult["error"];
+    const rq = this.rq;
+    const every = this.progressEvery;
+    const timeOnly = this.policy.name === "time";
+    for (;;) {
+      if (steps >= this.maxSteps) {
+        status = "budget";
+        break;
+      }
+      let t: Task | undefined;
+      try {
+        t = timeOnly ? rq.pop() : this.pick();
+      } catch (e) {
+        if (!(e instanceof ScheduleError)) throw e;
+        status = "error";
+        error = { task: "scheduler", message: e.message };
+        break;
+      }
+      if (t === undefined) break;
+      if (t.readyAt > this.now) this.now = t.readyAt;
+      this.current = t;
+      let r: IteratorResult<Yield, unknown>;
+      try {
+        r = t.gen.next();
+      } catch (e) {
+        if (!(e instanceof KernelBug)) throw e;
+        status = "error";
+        error = { task: t.name, message: e.message };
+        this.event(t, "kernel_bug", undefined, { message: e.message });
+        break;
+      }
+      steps++;
+      if (r.done) {
+        this.exit(t, r.value);
+      } else if (r.value === Yield.Block) {
+        if (t.state !== "blocked") throw new Error(`${t.name} yielded Block without blocking`);
+      } else {
+        if (r.value === Yield.Preempt) t.readyAt = this.now;
+        rq.push(t);
+      }
+      if (this.onProgress !== undefined && steps % every === 0) this.onProgress(steps, this.now);
+    }
+    this.current = null;
+    const deadlock = status === "ok" ? this.findDeadlock() : undefined;
+    if (deadlock) status = "deadlock";
+    return {
+      status,
+      steps,
+      endTime: this.now,
+      decisions: this.decisions,
+      tasks: this.tasks.map((t) => ({ name: t.name, state: t.state, exitTime: t.exitTime, result: t.result })),
+      ...(deadlock ? { deadlock } : {}),
+      ...(error ? { error } : {}),
+      inversions: this.lockdep.inversions,
+      warnings: this.warnings,
+      trace: this.trace.events,
+    };
+  }
+
+  /** Take the tasks ready at the earliest instant and let the policy choose. */
+  private pick(): Task | undefined {
+    const candidates = this.rq.popEarliest();
+    if (candidates.length <= 1) return candidates[0];
+    const i = this.policy.choose(
+      candidates.map((c) => c.name),
+      this.decisions.length,
+    );
+    const chosen = candidates[i]!;
+    this.decisions.push(chosen.name);
+    candidates.splice(i, 1);
+    this.rq.restore(candidates);
+    return chosen;
+  }
+
+  private exit(t: Task, result: unknown): void {
+    t.state = "exited";
+    t.result = result;
+    t.exitTime = this.now;
+    for (const h of t.held) {
+      this.warnings.push(`${t.name} exited holding ${h.name} (${h.mode}): lock held when returning to user space`);
+    }
+    this.event(t, "task_exit", undefined, undefined, toJson(result));
+  }
+
+  private findDeadlock(): DeadlockReport | undefined {
+    const blocked = this.tasks.filter((t) => t.state === "blocked");
+    if (blocked.length === 0) return undefined;
+    const report: BlockedTask[] = blocked.map((t) => ({
+      task: t.name,
+      waitsFor: t.blockedOn!.what,
+      holders: [...t.blockedOn!.holders()],
+    }));
+    return { blocked: report, cycle: waitCycle(report) };
+  }
+}
+
+/** A cycle in the wait-for graph (task -> holders of what it waits for). */
+function waitCycle(blocked: readonly BlockedTask[]): string[] | null {
+  const waits = new Map(blocked.map((b) => [b.task, b.holders]));
+  for (const start of waits.keys()) {
+    const path: string[] = [start];
+    const onPath = new Set(path);
+    let at = start;
+    for (;;) {
+      const next = (waits.get(at) ?? []).find((h) => waits.has(h));
+      if (next === undefined) break;
+      if (onPath.has(next)) return [...path.slice(path.indexOf(next)), next];
+      path.push(next);
+      onPath.add(next);
+      at = next;
+    }
+  }
+  return null;
+}
+
+/** Task results become trace values only when they are plain JSON. */
+function toJson(value: unknown): Json | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || typeof value === "string" || typeof value === "boolean") return value;
+  if (typeof value === "number") return Number.isFinite(value) ? value : String(value);
+  return JSON.parse(JSON.stringify(value)) as Json;
+}

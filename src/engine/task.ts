@@ -1,0 +1,83 @@
+/**
+ * Tasks: cooperative coroutines (generators) that stand for kernel threads,
+ * vCPUs and userspace threads. A task yields at every point where the kernel
+ * can be preempted, sleep, block on a lock or race with another CPU.
+ *
+ * @module
+ */
+import type { Prng } from "./prng.js";
+import type { Simulation } from "./simulation.js";
+
+/** What a task yields to the scheduler. */
+export const Yield = {
+  /** A preemption point (`cond_resched`): stay runnable at the current time. */
+  Preempt: 0,
+  /** Blocked: already queued on a lock or wait queue; someone will wake it. */
+  Block: 1,
+  /** Timed: `task.readyAt` was set to a future time (sleep, IO, CPU work). */
+  Timed: 2,
+} as const;
+
+/** One of the {@link Yield} values. */
+export type Yield = (typeof Yield)[keyof typeof Yield];
+
+/** The generator type of every modelled kernel function. */
+export type KernelGen<R = void> = Generator<Yield, R, unknown>;
+
+/** The body of a task: given its task, a generator that runs it. */
+export type TaskBody = (task: Task) => KernelGen<unknown>;
+
+/** Task states, as the scheduler sees them. */
+export type TaskState = "runnable" | "blocked" | "exited";
+
+/** A lock a task holds, for lockdep and for reports. */
+export interface HeldLock {
+  /** The lock's instance name. */
+  readonly name: string;
+  /** The lock's class name (lockdep keys on classes). */
+  readonly lockClass: string;
+  /** `read` or `write` for rwsems, `write` for mutexes. */
+  readonly mode: "read" | "write";
+}
+
+/** A simulated task (`struct task_struct`, as far as the model needs one). */
+export class Task {
+  /** Index in spawn order. */
+  readonly id: number;
+  /** Unique name, used in traces and schedules. */
+  readonly name: string;
+  /** The simulation the task belongs to. */
+  readonly sim: Simulation;
+  /** The task's own random stream, forked from the scenario seed by name. */
+  readonly prng: Prng;
+  /** Scheduler state. */
+  state: TaskState = "runnable";
+  /** Virtual time at which the task may next run. */
+  readyAt: number;
+  /** FIFO tie-break among tasks ready at the same time. */
+  seq = 0;
+  /** Index in the run queue heap, or -1. */
+  heapIndex = -1;
+  /** Locks held, in acquisition order. */
+  readonly held: HeldLock[] = [];
+  /** `local_irq_disable` nesting depth. */
+  irqsDisabled = 0;
+  /** What the task is blocked on, for deadlock reports. */
+  blockedOn: { what: string; holders: () => readonly string[] } | null = null;
+  /** Return value of the body once exited. */
+  result: unknown = undefined;
+  /** Virtual time of exit. */
+  exitTime = -1;
+  /** The running generator. */
+  readonly gen: KernelGen<unknown>;
+
+  /** Tasks are created with {@link Simulation.spawn}. */
+  constructor(sim: Simulation, id: number, name: string, prng: Prng, body: TaskBody) {
+    this.sim = sim;
+    this.id = id;
+    this.name = name;
+    this.prng = prng;
+    this.readyAt = sim.now;
+    this.gen = body(this);
+  }
+}

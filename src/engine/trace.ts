@@ -1,0 +1,63 @@
+/**
+ * The structured trace: what happened, when, in which task and kernel function.
+ *
+ * Event names follow ftrace where the kernel has a tracepoint (`lock_acquire`,
+ * `lock_contended`, `lock_acquired`, `lock_release`, `sched_wakeup`, ...).
+ * The canonical serialization is one JSON object per line with sorted keys;
+ * its SHA-256 is the trace hash that citations carry.
+ *
+ * @module
+ */
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
+import { canonicalJson, type Json } from "./canonical.js";
+
+/** One trace record. Times are virtual nanoseconds. */
+export interface TraceEvent {
+  /** Virtual time in nanoseconds. */
+  t: number;
+  /** Name of the task the event happened in. */
+  task: string;
+  /** Event name, ftrace-style (`lock_acquire`, `io_start`, `task_exit`...). */
+  ev: string;
+  /** Kernel function the event belongs to, when there is one. */
+  fn?: string;
+  /** Event arguments (lock name, mode, address...). */
+  args?: { [key: string]: Json };
+  /** Result, for events that complete an operation. */
+  ret?: Json;
+}
+
+/** An append-only list of {@link TraceEvent}s. */
+export class Trace {
+  /** The events, in the order they happened. */
+  readonly events: TraceEvent[] = [];
+  /** When false, {@link Trace.record} drops events (for benchmarks of the scheduler alone). */
+  enabled: boolean;
+
+  constructor(enabled = true) {
+    this.enabled = enabled;
+  }
+
+  /** Append one event. */
+  record(event: TraceEvent): void {
+    if (this.enabled) this.events.push(event);
+  }
+}
+
+/** Canonical serialization of a trace: one sorted-key JSON object per line. */
+export function serializeTrace(events: readonly TraceEvent[]): string {
+  let out = "";
+  for (const e of events) out += canonicalJson(e as unknown as Json) + "\n";
+  return out;
+}
+
+/** SHA-256 (hex) of a string's UTF-8 bytes; the same in Node and browsers. */
+export function sha256Hex(text: string): string {
+  return bytesToHex(sha256(utf8ToBytes(text)));
+}
+
+/** The trace hash: SHA-256 of {@link serializeTrace}, hex-encoded. */
+export function traceHash(events: readonly TraceEvent[]): string {
+  return sha256Hex(serializeTrace(events));
+}

@@ -1,0 +1,40 @@
+/**
+ * Wait queues (`wait_queue_head_t`, `wait_event`, `wake_up_all`) and
+ * completions (`struct completion`), modelled after include/linux/wait.h and
+ * kernel/sched/completion.c.
+ *
+ * @module
+ */
+import { Yield, type KernelGen, type Task } from "./task.js";
+
+/** A wait queue head: tasks sleeping until a condition may have changed. */
+export class WaitQueue {
+  /** Name shown in traces and deadlock reports. */
+  readonly name: string;
+  private waiters: Task[] = [];
+
+  constructor(name: string) {
+    this.name = name;
+  }
+
+  /** Number of sleeping tasks. */
+  get length(): number {
+    return this.waiters.length;
+  }
+
+  /** `wait_event()`: sleep until `condition()` holds, re-checking after each wake-up. */
+  *wait_event(t: Task, condition: () => boolean, holders: () => readonly string[] = () => []): KernelGen {
+    while (!condition()) {
+      this.waiters.push(t);
+      t.sim.block(t, this.name, holders);
+      yield Yield.Block;
+    }
+  }
+
+  /** `wake_up_all()`: make every sleeper runnable; each re-checks its condition. */
+  wake_up_all(): void {
+    const woken = this.waiters;
+    this.waiters = [];
+    for (const t of woken) t.sim.wake(t);
+  }
+}
