@@ -5,7 +5,11 @@
  *
  * @module
  */
-import canonicalize from "canonicalize";
+import canonicalizeModule from "canonicalize";
+
+// The package is CommonJS (`module.exports = serialize`) but its types declare
+// an ES default export, which NodeNext resolution reads as a namespace.
+const canonicalize = canonicalizeModule as unknown as (value: unknown) => string | undefined;
 
 /** A JSON value. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

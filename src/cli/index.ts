@@ -1,0 +1,229 @@
+/**
+ * The `faultline` command: run, validate, replay, check and record scenarios.
+ *
+ * @module
+ */
+import { readdirSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { formatDeadlock, formatInversions, formatNs, formatTrace } from "../format.js";
+import { PROFILE_NAMES } from "../profiles/index.js";
+import { checkScenario } from "../scenario/check.js";
+import { normalizeScenario } from "../scenario/normalize.js";
+import { runNormalized, withOptions, type ScenarioRun } from "../scenario/run.js";
+import { jsonSchema, type ScenarioSpec } from "../scenario/schema.js";
+import { CliError, EXIT } from "./exit.js";
+import { loadScenario, readJson } from "./load.js";
+import { progressLine } from "./progress.js";
+import { validateScenario, formatError } from "../scenario/validate.js";
+
+function parseSeed(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 0xffffffff) throw new InvalidArgumentError(`expected an integer in [0, 4294967295], found "${value}"`);
+  return n;
+}
+
+function parseCount(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`expected a non-negative integer, found "${value}"`);
+  return Number(value);
+}
+
+/** Run one scenario with a progress line for long runs. */
+function runWithProgress(spec: ScenarioSpec, options: { seed?: number; profile?: string; policy?: "time" | "random" }): ScenarioRun {
+  const progress = progressLine(true);
+  const run = runNormalized(withOptions(normalizeScenario(spec), options), (steps, now) =>
+    progress.update(`running: ${steps.toLocaleString("en-US")} steps, virtual time ${formatNs(now)}`),
+  );
+  progress.done();
+  return run;
+}
+
+/** Exit code for a run: 0 when its status is the one the scenario expects. */
+function statusCode(run: ScenarioRun): number {
+  const want = run.scenario.expect.status ?? "ok";
+  const got = run.result.status;
+  if (got === want) return EXIT.ok;
+  return got === "deadlock" ? EXIT.deadlock : got === "budget" ? EXIT.budget : got === "error" ? EXIT.error : EXIT.mismatch;
+}
+
+function summary(run: ScenarioRun): string[] {
+  const s = run.scenario;
+  const r = run.result;
+  const lines = [
+    s.title,
+    `  id ${run.id}  profile ${s.profile}  seed ${s.seed}  policy ${s.schedule ? "explicit" : s.policy}`,
+    `  status ${r.status}  end ${formatNs(r.endTime)}  steps ${r.steps}  tasks ${r.tasks.length}`,
+    `  trace hash ${run.hash}`,
+  ];
+  if (r.status === "budget") lines.push(`  step budget of ${s.maxSteps} used up (raise "maxSteps" in the scenario)`);
+  if (r.error) lines.push(`  ${r.error.task}: ${r.error.message}`);
+  if (r.deadlock) lines.push("  deadlock:", ...formatDeadlock(r.deadlock).map((l) => `    ${l}`));
+  lines.push(...(r.inversions.length > 0 ? formatInversions(r.inversions).map((l) => `  ${l}`) : ["  lockdep: no inversions"]));
+  lines.push(...r.warnings.map((w) => `  warning: ${w}`));
+  if (s.expect.status && s.expect.status !== r.status) lines.push(`  expected status ${s.expect.status}`);
+  return lines;
+}
+
+function scenarioFiles(dir: string): string[] {
+  let st;
+  try {
+    st = statSync(dir);
+  } catch {
+    throw new CliError(EXIT.unreadable, `${dir}: no such file or directory`);
+  }
+  if (!st.isDirectory()) return [dir];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+/** Build the commander program; `out` receives stdout text. */
+function program(out: (text: string) => void, setCode: (code: number) => void): Command {
+  const cmd = new Command("faultline")
+    .description("Run reproducible scenarios of the Linux kernel fault path (faults, GUP, userfaultfd, KVM, vfio-pci).")
+    .exitOverride()
+    .showHelpAfterError();
+
+  cmd
+    .command("run")
+    .description("run a scenario and print a summary and its trace")
+    .argument("<scenario.json>", "scenario file (- for stdin)")
+    .option("--json", "print the full result, trace included, as JSON")
+    .option("--seed <n>", "override the scenario seed", parseSeed)
+    .addOption(new Option("--profile <name>", "override the kernel-version profile").choices(PROFILE_NAMES))
+    .addOption(new Option("--policy <policy>", "override the tie-break policy").choices(["time", "random"]))
+    .option("--limit <n>", "print at most n trace events (0: all)", parseCount, 200)
+    .action((file: string, o: { json?: boolean; seed?: number; profile?: string; policy?: "time" | "random"; limit: number }) => {
+      const run = runWithProgress(loadScenario(file), o);
+      if (o.json) {
+        const { trace, ...rest } = run.result;
+        out(JSON.stringify({ id: run.id, hash: run.hash, scenario: run.scenario, ...rest, trace }, null, 1) + "\n");
+      } else {
+        const trace = run.result.trace;
+        const shown = o.limit === 0 ? trace : trace.slice(0, o.limit);
+        const lines = [...summary(run), "", `trace (${trace.length} events):`, ...formatTrace(shown)];
+        if (shown.length < trace.length) lines.push(`... ${trace.length - shown.length} more (--limit 0 shows all)`);
+        out(lines.join("\n") + "\n");
+      }
+      setCode(statusCode(run));
+    });
+
+  cmd
+    .command("validate")
+    .description("check scenario files against the scenario format")
+    .argument("<files...>", "scenario files")
+    .action((files: string[]) => {
+      let code: number = EXIT.ok;
+      for (const file of files) {
+        try {
+          const data = readJson(file);
+          const v = validateScenario(data);
+          if (v.ok) out(`ok  ${file}\n`);
+          else {
+            out(`invalid  ${file}\n${v.errors.map((e) => `  ${formatError(e)}`).join("\n")}\n`);
+            code = code || EXIT.schema;
+          }
+        } catch (e) {
+          if (!(e instanceof CliError)) throw e;
+          out(`error  ${e.message}\n`);
+          code = code || e.code;
+        }
+      }
+      setCode(code);
+    });
+
+  cmd
+    .command("replay")
+    .description("re-run a cited scenario; exit 1 if the trace hash differs from the cited one")
+    .argument("<scenario.json>", "scenario file carrying expect.hash (- for stdin)")
+    .option("--hash <sha256>", "the cited trace hash (default: the scenario's expect.hash)")
+    .action((file: string, o: { hash?: string }) => {
+      const spec = loadScenario(file);
+      const want = o.hash ?? spec.expect?.hash;
+      if (!want) throw new CliError(EXIT.usage, `${file}: no trace hash to compare with: pass --hash or record expect.hash (faultline record ${file})`);
+      const run = runWithProgress(spec, {});
+      if (run.hash === want) {
+        out(`reproduced: ${run.scenario.title}\n  trace hash ${run.hash}\n`);
+        setCode(EXIT.ok);
+      } else {
+        out(`NOT reproduced: ${run.scenario.title}\n  cited hash  ${want}\n  this run    ${run.hash}\n`);
+        setCode(EXIT.mismatch);
+      }
+    });
+
+  cmd
+    .command("check")
+    .description("run every scenario in a directory and report outcomes and verdicts that differ from the recorded ones")
+    .argument("[dir]", "directory of scenario files, or one file", "data")
+    .action((dir: string) => {
+      const files = scenarioFiles(dir);
+      const progress = progressLine(true);
+      let failed = 0;
+      files.forEach((file, i) => {
+        let line: string;
+        try {
+          const report = checkScenario(loadScenario(file), (done, total) => progress.update(`check [${i + 1}/${files.length}] ${file}: seed ${done}/${total}`));
+          const v = report.verdict;
+          const verdict = v ? `  ${v.verdict} ${v.positive}/${v.total}` : "";
+          if (report.mismatches.length === 0) line = `pass  ${file}  ${report.run.result.status}${verdict}`;
+          else {
+            failed++;
+            line = [`FAIL  ${file}`, ...report.mismatches.map((m) => `  ${m.field}: recorded ${m.expected}, model gives ${m.actual}`)].join("\n");
+          }
+        } catch (e) {
+          if (!(e instanceof CliError)) throw e;
+          failed++;
+          line = `FAIL  ${e.message}`;
+        }
+        progress.done();
+        out(line + "\n");
+      });
+      out(`checked ${files.length} scenario(s): ${files.length - failed} as recorded, ${failed} differ\n`);
+      setCode(failed > 0 ? EXIT.mismatch : EXIT.ok);
+    });
+
+  cmd
+    .command("record")
+    .description("run scenarios and write their outcome (status, trace hash, end time, steps) into expect")
+    .argument("<files...>", "scenario files")
+    .action((files: string[]) => {
+      for (const file of files) {
+        const spec = loadScenario(file);
+        const run = runWithProgress(spec, {});
+        const r = run.result;
+        const expect = { status: r.status, hash: run.hash, endTime: r.endTime, steps: r.steps };
+        const { property, ...rest } = spec;
+        writeFileSync(file, JSON.stringify({ ...rest, expect, ...(property ? { property } : {}) }, null, 2) + "\n");
+        out(`recorded ${file}: ${r.status}, ${run.hash.slice(0, 16)}, ${formatNs(r.endTime)}\n`);
+      }
+      setCode(EXIT.ok);
+    });
+
+  cmd
+    .command("schema")
+    .description("print the scenario JSON Schema")
+    .action(() => {
+      out(JSON.stringify(jsonSchema(), null, 2) + "\n");
+      setCode(EXIT.ok);
+    });
+
+  return cmd;
+}
+
+/** Run the CLI on `argv` (without node and script); resolves to the exit code. */
+export async function main(argv: readonly string[], out: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
+  let code: number = EXIT.ok;
+  const cmd = program(out, (c) => (code = c));
+  try {
+    await cmd.parseAsync([...argv], { from: "user" });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (e instanceof CliError) {
+      process.stderr.write(`faultline: ${e.message}\n`);
+      return e.code;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Reading scenario files, with an error that says which file, where and what.
+ *
+ * @module
+ */
+import { readFileSync } from "node:fs";
+import { ScenarioValidationError, validateScenario } from "../scenario/validate.js";
+import type { ScenarioSpec } from "../scenario/schema.js";
+import { CliError, EXIT } from "./exit.js";
+
+/** Line and column (1-based) of a character offset. */
+function lineCol(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  return `${line}:${offset - before.lastIndexOf("\n")}`;
+}
+
+/** Read and parse a JSON file; unreadable files and syntax errors become {@link CliError}s. */
+export function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file === "-" ? 0 : file, "utf8");
+  } catch (e) {
+    throw new CliError(EXIT.unreadable, `${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const msg = (e as Error).message;
+    const pos = /position (\d+)/.exec(msg);
+    throw new CliError(EXIT.json, `${file}${pos ? `:${lineCol(text, Number(pos[1]))}` : ""}: invalid JSON: ${msg}`);
+  }
+}
+
+/** Read, parse and validate a scenario file. */
+export function loadScenario(file: string): ScenarioSpec {
+  const data = readJson(file);
+  const v = validateScenario(data);
+  if (!v.ok) throw new CliError(EXIT.schema, new ScenarioValidationError(v.errors, file).message);
+  return v.scenario;
+}

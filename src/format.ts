@@ -1,0 +1,57 @@
+/**
+ * Plain-text rendering of runs: durations, the trace as a table, lockdep and
+ * deadlock reports. Used by the CLI and by citation blocks.
+ *
+ * @module
+ */
+import type { Json } from "./engine/canonical.js";
+import type { LockInversion } from "./engine/lockdep.js";
+import type { DeadlockReport } from "./engine/simulation.js";
+import type { TraceEvent } from "./engine/trace.js";
+
+/** `1234567` -> `"1.235 ms"`; integers below 1000 stay in ns. */
+export function formatNs(ns: number): string {
+  if (ns < 1e3) return `${ns} ns`;
+  if (ns < 1e6) return `${(ns / 1e3).toFixed(3)} us`;
+  if (ns < 1e9) return `${(ns / 1e6).toFixed(3)} ms`;
+  return `${(ns / 1e9).toFixed(3)} s`;
+}
+
+function formatArgs(args: { [key: string]: Json } | undefined): string {
+  if (!args) return "";
+  return Object.entries(args)
+    .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
+    .join(" ");
+}
+
+/** The trace as an aligned table, one event per line. */
+export function formatTrace(events: readonly TraceEvent[]): string[] {
+  const tw = Math.max(5, ...events.map((e) => String(e.t).length));
+  const nw = Math.max(4, ...events.map((e) => e.task.length));
+  const ew = Math.max(5, ...events.map((e) => e.ev.length));
+  const fw = Math.max(2, ...events.map((e) => (e.fn ?? "").length));
+  const head = `${"t(ns)".padStart(tw)}  ${"task".padEnd(nw)}  ${"event".padEnd(ew)}  ${"fn".padEnd(fw)}  args`;
+  return [
+    head,
+    ...events.map((e) => {
+      const ret = e.ret === undefined ? "" : ` -> ${JSON.stringify(e.ret)}`;
+      return `${String(e.t).padStart(tw)}  ${e.task.padEnd(nw)}  ${e.ev.padEnd(ew)}  ${(e.fn ?? "").padEnd(fw)}  ${formatArgs(e.args)}${ret}`.trimEnd();
+    }),
+  ];
+}
+
+/** "possible circular locking dependency" reports, lockdep style. */
+export function formatInversions(inversions: readonly LockInversion[]): string[] {
+  return inversions.flatMap((inv) => [
+    `possible circular locking dependency: ${inv.task} acquires ${inv.acquiring} while holding ${inv.holding} at ${inv.t} ns`,
+    ...inv.chain.map((e) => `  existing order ${e.from} -> ${e.to}, first taken by ${e.task} at ${e.t} ns`),
+  ]);
+}
+
+/** Who waits for what, and the wait-for cycle. */
+export function formatDeadlock(d: DeadlockReport): string[] {
+  return [
+    ...d.blocked.map((b) => `${b.task} waits for ${b.waitsFor}${b.holders.length > 0 ? `, held by ${b.holders.join(", ")}` : ""}`),
+    ...(d.cycle ? [`cycle: ${d.cycle.join(" -> ")}`] : []),
+  ];
+}

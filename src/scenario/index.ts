@@ -1,0 +1,13 @@
+/**
+ * The scenario format: schema, validation, normalization, ids, running,
+ * properties and checks.
+ *
+ * @module
+ */
+export * from "./check.js";
+export * from "./normalize.js";
+export * from "./ops.js";
+export * from "./property.js";
+export * from "./run.js";
+export * from "./schema.js";
+export * from "./validate.js";

@@ -1,0 +1,246 @@
+/**
+ * The scenario format, as TypeBox schemas: one source for the TypeScript
+ * types and for the published JSON Schema (`scenario.schema.json`) that
+ * editors use to complete and check scenario files.
+ *
+ * A scenario is data, never code: locks, tasks and their operations, the
+ * kernel-version profile, the seed, optionally a fixed schedule, the outcome
+ * it expects, and (like a herd7 litmus test) a property with the verdict
+ * expected over a range of seeds.
+ *
+ * @module
+ */
+import { Type, type Static, type TObject, type TSchema, type TUnion } from "@sinclair/typebox";
+import { PROFILE_NAMES } from "../profiles/index.js";
+
+/** A union Ajv checks by its tag field first, so errors speak of the chosen variant only. */
+function Tagged<T extends TObject[]>(tag: string, variants: [...T], options: { title: string; description: string; $id?: string }) {
+  return Type.Unsafe<Static<TUnion<T>>>({ ...options, type: "object", oneOf: variants, discriminator: { propertyName: tag } });
+}
+
+/** A string that must be one of `values` (a JSON Schema `enum`, which gives one clear error). */
+function OneOf<const T extends readonly string[]>(values: T, description: string) {
+  return Type.Unsafe<T[number]>({ type: "string", enum: [...values], description });
+}
+
+function Strict<T extends Parameters<typeof Type.Object>[0]>(properties: T, description: string) {
+  return Type.Object(properties, { additionalProperties: false, description });
+}
+
+const Name = Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_.:-]*$", maxLength: 64, description: "An identifier: letters, digits, _ . : -" });
+const Ns = Type.Integer({ minimum: 0, maximum: 1e15, description: "Nanoseconds of virtual time" });
+
+/** A duration: fixed nanoseconds or a distribution drawn from the task's seeded stream. */
+export const Duration = Type.Union(
+  [
+    Ns,
+    Tagged(
+      "dist",
+      [
+        Strict({ dist: Type.Literal("uniform"), min: Ns, max: Ns }, "Uniform integer in [min, max] ns"),
+        Strict({ dist: Type.Literal("exponential"), mean: Ns }, "Exponential with the given mean (ns)"),
+      ],
+      { title: "distribution", description: "A distribution, selected by its dist field" },
+    ),
+  ],
+  { title: "duration", description: 'ns as an integer, {"dist": "uniform", "min", "max"} or {"dist": "exponential", "mean"}' },
+);
+
+/** Operations that act on a named lock, by kernel function name. */
+export const LOCK_OPS = {
+  down_read: "rwsem",
+  down_read_trylock: "rwsem",
+  down_write: "rwsem",
+  down_write_trylock: "rwsem",
+  up_read: "rwsem",
+  up_write: "rwsem",
+  downgrade_write: "rwsem",
+  mutex_lock: "mutex",
+  mutex_trylock: "mutex",
+  mutex_unlock: "mutex",
+} as const;
+
+/** Operations that spend virtual time. */
+export const DELAY_OPS = ["cpu", "io", "sleep"] as const;
+
+const lockOp = <K extends keyof typeof LOCK_OPS>(op: K) =>
+  Strict({ op: Type.Literal(op), lock: Name }, `${op}() on the named ${LOCK_OPS[op]}`);
+
+const delayOp = <K extends (typeof DELAY_OPS)[number]>(op: K) =>
+  Strict(
+    { op: Type.Literal(op), ns: Duration, fn: Type.Optional(Type.String({ maxLength: 64, description: "Kernel function to attribute the time to" })) },
+    `${op}: spend the duration as ${op === "cpu" ? "CPU work" : op === "io" ? "an IO wait" : "a sleep"}`,
+  );
+
+/** One operation of a task: a kernel primitive or `repeat`. */
+export const Op = Type.Recursive(
+  (This) =>
+    Tagged(
+      "op",
+      [
+        lockOp("down_read"),
+        lockOp("down_read_trylock"),
+        lockOp("down_write"),
+        lockOp("down_write_trylock"),
+        lockOp("up_read"),
+        lockOp("up_write"),
+        lockOp("downgrade_write"),
+        lockOp("mutex_lock"),
+        lockOp("mutex_trylock"),
+        lockOp("mutex_unlock"),
+        delayOp("cpu"),
+        delayOp("io"),
+        delayOp("sleep"),
+        Strict({ op: Type.Literal("cond_resched") }, "cond_resched(): a preemption point"),
+        Strict({ op: Type.Literal("local_irq_disable") }, "local_irq_disable()"),
+        Strict({ op: Type.Literal("local_irq_enable") }, "local_irq_enable()"),
+        Strict(
+          { op: Type.Literal("smp_call_function"), fn: Type.Optional(Type.String({ maxLength: 64 })) },
+          "smp_call_function_many(wait=1): IPI every other CPU and wait until each has IRQs enabled",
+        ),
+        Strict({ op: Type.Literal("repeat"), count: Type.Integer({ minimum: 1, maximum: 1e6 }), ops: Type.Array(This, { minItems: 1 }) }, "Run ops count times"),
+      ],
+      { $id: "Op", title: "operation", description: "A task operation, selected by its op field" },
+    ),
+  { $id: "Op" },
+);
+
+/** A lock the scenario's tasks share. */
+export const LockSpec = Strict(
+  {
+    name: Name,
+    kind: OneOf(["rwsem", "mutex"], "rw_semaphore or mutex"),
+    class: Type.Optional(Type.String({ maxLength: 64, description: "Lockdep class; defaults to the name" })),
+  },
+  "A sleeping lock",
+);
+
+/** A task: a name and the operations it runs in order. */
+export const TaskSpec = Strict({ name: Name, ops: Type.Array(Op, { maxItems: 10000 }) }, "A task and its operations");
+
+/** How a run can end. */
+export const Status = OneOf(
+  ["ok", "deadlock", "budget", "error"],
+  "ok, deadlock (no task can run while some wait), budget (step budget used up), error (a kernel bug)",
+);
+
+/** Matches trace events; every given field must be equal. */
+export const EventMatch = Strict(
+  {
+    task: Type.Optional(Type.String()),
+    ev: Type.Optional(Type.String()),
+    fn: Type.Optional(Type.String()),
+    lock: Type.Optional(Type.String({ description: "args.lock" })),
+    ret: Type.Optional(Type.Unknown()),
+  },
+  "A trace event pattern",
+);
+
+/** A property of one run, herd7-style: an object with exactly one of these fields. */
+export const Predicate = Type.Recursive(
+  (This) =>
+    Type.Object(
+      {
+        status: Type.Optional(Status),
+        inversion: Type.Optional(Type.Boolean({ description: "Lockdep did (true) or did not (false) report a lock-order inversion" })),
+        event: Type.Optional(EventMatch),
+        before: Type.Optional(
+          Type.Tuple([EventMatch, EventMatch], { description: "The first match of the first pattern precedes the first match of the second" }),
+        ),
+        count: Type.Optional(
+          Strict(
+            { event: EventMatch, min: Type.Optional(Type.Integer({ minimum: 0 })), max: Type.Optional(Type.Integer({ minimum: 0 })) },
+            "The number of matching events is within [min, max]",
+          ),
+        ),
+        all: Type.Optional(Type.Array(This, { minItems: 1, description: "Every predicate holds" })),
+        any: Type.Optional(Type.Array(This, { minItems: 1, description: "Some predicate holds" })),
+        not: Type.Optional(This),
+      },
+      {
+        title: "predicate",
+        description: "Exactly one of status, inversion, event, before, count, all, any, not",
+        additionalProperties: false,
+        minProperties: 1,
+        maxProperties: 1,
+      },
+    ),
+  { $id: "Predicate" },
+);
+
+/** The verdict a property expects over the explored runs (herd7's Never/Sometimes/Always). */
+export const Verdict = OneOf(["never", "sometimes", "always"], "never: no run satisfies it; always: every run does; sometimes: some but not all");
+
+/** A property and the verdict expected over seeds `from .. from+count-1` under the random policy. */
+export const Property = Strict(
+  {
+    exists: Predicate,
+    verdict: Verdict,
+    seeds: Strict({ from: Type.Integer({ minimum: 0, maximum: 0xffffffff }), count: Type.Integer({ minimum: 1, maximum: 100000 }) }, "Seed range"),
+  },
+  "A property with its expected verdict",
+);
+
+/** The recorded outcome of the run with the scenario's own seed and policy. */
+export const Expect = Strict(
+  {
+    status: Type.Optional(Status),
+    hash: Type.Optional(Type.String({ pattern: "^[0-9a-f]{64}$", description: "SHA-256 of the canonical trace" })),
+    endTime: Type.Optional(Ns),
+    steps: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  "Expected outcome",
+);
+
+/** Where a scenario comes from, for citations. */
+export const Source = Strict(
+  {
+    thread: Type.Optional(Type.String({ description: "Mailing-list thread (subject or file name)" })),
+    commits: Type.Optional(Type.Array(Type.String({ pattern: "^[0-9a-f]{7,40}$" }))),
+    url: Type.Optional(Type.String({ pattern: "^https://" })),
+  },
+  "Source of the claim",
+);
+
+/** A scenario file. */
+export const Scenario = Type.Object(
+  {
+    $schema: Type.Optional(Type.String()),
+    title: Type.String({ minLength: 1, maxLength: 120 }),
+    claim: Type.Optional(Type.String({ maxLength: 2000 })),
+    source: Type.Optional(Source),
+    profile: Type.Optional(OneOf(PROFILE_NAMES, "Kernel-version profile")),
+    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 0xffffffff })),
+    policy: Type.Optional(OneOf(["time", "random"], "Tie-break among tasks ready at one instant")),
+    schedule: Type.Optional(Type.Array(Name, { description: "Explicit schedule: the task to run at each tie" })),
+    maxSteps: Type.Optional(Type.Integer({ minimum: 1, maximum: 1e9 })),
+    locks: Type.Optional(Type.Array(LockSpec)),
+    tasks: Type.Array(TaskSpec, { minItems: 1, maxItems: 1024 }),
+    expect: Type.Optional(Expect),
+    property: Type.Optional(Property),
+  },
+  {
+    $id: "https://faultline.invalid/scenario.schema.json",
+    title: "faultline scenario",
+    description: "A reproducible run of the faultline kernel fault-path simulator",
+    additionalProperties: false,
+  },
+);
+
+/** A scenario as written (optional fields may be absent). */
+export type ScenarioSpec = Static<typeof Scenario>;
+/** One task operation. */
+export type OpSpec = Static<typeof Op>;
+/** A duration. */
+export type DurationSpec = Static<typeof Duration>;
+/** A predicate over one run. */
+export type PredicateSpec = Static<typeof Predicate>;
+/** A trace event pattern. */
+export type EventMatchSpec = Static<typeof EventMatch>;
+/** A run status. */
+export type StatusSpec = Static<typeof Status>;
+
+/** The published JSON Schema document (plain JSON, no TypeBox symbols). */
+export function jsonSchema(): Record<string, unknown> {
+  return JSON.parse(JSON.stringify({ $schema: "http://json-schema.org/draft-07/schema#", ...(Scenario as TSchema) })) as Record<string, unknown>;
+}

@@ -1,0 +1,218 @@
+/**
+ * Scenario validation: the published JSON Schema (checked with Ajv), then the
+ * cross-references a schema cannot express (lock names, lock kinds, schedule
+ * task names). Every error names the JSON path, what was expected and what
+ * was found.
+ *
+ * @module
+ */
+import AjvModule, { type ErrorObject } from "ajv";
+import { jsonSchema, LOCK_OPS, type OpSpec, type ScenarioSpec } from "./schema.js";
+
+// Ajv is CommonJS; NodeNext sees its default export as the namespace.
+const Ajv = AjvModule as unknown as typeof AjvModule.default;
+
+/** One problem in a scenario. */
+export interface ScenarioError {
+  /** JSONPath of the offending value (`$.tasks[0].ops[2].lock`). */
+  readonly path: string;
+  /** What the format expects there. */
+  readonly expected: string;
+  /** What the scenario has there (`nothing` when absent). */
+  readonly found: string;
+}
+
+/** Result of {@link validateScenario}. */
+export type Validation = { ok: true; scenario: ScenarioSpec } | { ok: false; errors: ScenarioError[] };
+
+/** Thrown by functions that need a valid scenario; carries every error. */
+export class ScenarioValidationError extends Error {
+  /** The errors, in document order. */
+  readonly errors: readonly ScenarioError[];
+  constructor(errors: readonly ScenarioError[], where = "scenario") {
+    super(`${where} is not a valid scenario:\n${errors.map((e) => `  ${formatError(e)}`).join("\n")}`);
+    this.name = "ScenarioValidationError";
+    this.errors = errors;
+  }
+}
+
+/** `$.a[0].b: expected X, found Y`. */
+export function formatError(e: ScenarioError): string {
+  return `${e.path}: expected ${e.expected}, found ${e.found}`;
+}
+
+let compiled: ReturnType<InstanceType<typeof Ajv>["compile"]> | undefined;
+
+function validator() {
+  compiled ??= new Ajv({ allErrors: true, discriminator: true, verbose: true, strict: true }).compile(jsonSchema());
+  return compiled;
+}
+
+/** Validate parsed JSON against the scenario format. */
+export function validateScenario(data: unknown): Validation {
+  const validate = validator();
+  if (!validate(data)) return { ok: false, errors: schemaErrors(validate.errors ?? [], data) };
+  const scenario = data as ScenarioSpec;
+  const errors = referenceErrors(scenario);
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, scenario };
+}
+
+/** Validate or throw {@link ScenarioValidationError}. */
+export function assertScenario(data: unknown, where?: string): ScenarioSpec {
+  const v = validateScenario(data);
+  if (!v.ok) throw new ScenarioValidationError(v.errors, where);
+  return v.scenario;
+}
+
+/** JSON pointer (`/tasks/0/ops`) to JSONPath (`$.tasks[0].ops`). */
+function jsonPath(pointer: string): string {
+  let out = "$";
+  for (const raw of pointer.split("/").slice(1)) {
+    const seg = raw.replace(/~1/g, "/").replace(/~0/g, "~");
+    out += /^\d+$/.test(seg) ? `[${seg}]` : /^[A-Za-z_$][\w$]*$/.test(seg) ? `.${seg}` : `[${JSON.stringify(seg)}]`;
+  }
+  return out;
+}
+
+/** A short, readable rendering of a found value. */
+function show(value: unknown): string {
+  if (value === undefined) return "nothing";
+  const text = JSON.stringify(value);
+  const kind = value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
+  const shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  return kind === "object" || kind === "array" ? `${kind} ${shown}` : `${shown} (${kind})`;
+}
+
+const quoteAll = (xs: readonly unknown[]) => xs.map((x) => JSON.stringify(x)).join(", ");
+
+/** Edit distance, for "did you mean" hints. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
+}
+
+function oneOf(values: readonly string[], found: unknown): string {
+  const near = typeof found === "string" ? values.filter((v) => distance(v, found) <= Math.max(1, Math.floor(v.length / 4))) : [];
+  return `one of ${quoteAll(values)}${near.length > 0 ? ` (did you mean ${quoteAll(near)}?)` : ""}`;
+}
+
+function describeKeyword(e: ErrorObject): { path: string; expected: string; found: string } {
+  const path = jsonPath(e.instancePath);
+  const p = e.params as Record<string, unknown>;
+  const parent = e.parentSchema as { description?: string; properties?: Record<string, unknown>; oneOf?: { properties: Record<string, { const: string }> }[] };
+  switch (e.keyword) {
+    case "required":
+      return { path: `${path}.${String(p.missingProperty)}`, expected: "a value (required field)", found: "nothing" };
+    case "additionalProperties":
+      return {
+        path: `${path}.${String(p.additionalProperty)}`,
+        expected: `no such field (allowed: ${Object.keys(parent.properties ?? {}).join(", ")})`,
+        found: show((e.data as Record<string, unknown>)[String(p.additionalProperty)]),
+      };
+    case "discriminator": {
+      const tag = String(p.tag);
+      const values = (parent.oneOf ?? []).map((v) => v.properties[tag]!.const);
+      return { path: `${path}.${tag}`, expected: oneOf(values, p.tagValue), found: show(p.tagValue) };
+    }
+    case "enum":
+      return { path, expected: oneOf(p.allowedValues as string[], e.data), found: show(e.data) };
+    case "const":
+      return { path, expected: JSON.stringify(p.allowedValue), found: show(e.data) };
+    case "type":
+      return { path, expected: String(p.type), found: show(e.data) };
+    case "minimum":
+    case "maximum":
+    case "exclusiveMinimum":
+    case "exclusiveMaximum":
+      return { path, expected: `a number ${String(p.comparison)} ${String(p.limit)}`, found: show(e.data) };
+    case "minItems":
+      return { path, expected: `at least ${String(p.limit)} item(s)`, found: `${(e.data as unknown[]).length}` };
+    case "maxItems":
+      return { path, expected: `at most ${String(p.limit)} item(s)`, found: `${(e.data as unknown[]).length}` };
+    case "minLength":
+      return { path, expected: `a string of at least ${String(p.limit)} character(s)`, found: show(e.data) };
+    case "maxLength":
+      return { path, expected: `a string of at most ${String(p.limit)} characters`, found: `${(e.data as string).length} characters` };
+    case "pattern":
+      return { path, expected: `a string matching /${String(p.pattern)}/`, found: show(e.data) };
+    case "minProperties":
+    case "maxProperties":
+      return { path, expected: `exactly one field: ${parent.description ?? "see the schema"}`, found: show(e.data) };
+    default:
+      return { path, expected: parent.description ?? e.message ?? e.keyword, found: show(e.data) };
+  }
+}
+
+/**
+ * Ajv errors to {@link ScenarioError}s. An `anyOf` (a duration: integer or
+ * distribution object) reports the branch that fits the value's type, or one
+ * line naming what the union accepts.
+ */
+function schemaErrors(errors: readonly ErrorObject[], _data: unknown): ScenarioError[] {
+  const out: ScenarioError[] = [];
+  const consumed = new Set<number>();
+  errors.forEach((e, i) => {
+    if (e.keyword !== "anyOf") return;
+    const under = (x: ErrorObject) => x.instancePath === e.instancePath || x.instancePath.startsWith(`${e.instancePath}/`);
+    const branch: number[] = [];
+    for (let j = i - 1; j >= 0 && !consumed.has(j) && under(errors[j]!); j--) branch.unshift(j);
+    branch.forEach((j) => consumed.add(j));
+    const isObject = typeof e.data === "object" && e.data !== null && !Array.isArray(e.data);
+    const kept = isObject ? branch.filter((j) => !(errors[j]!.keyword === "type" && errors[j]!.instancePath === e.instancePath)) : [];
+    kept.forEach((j) => consumed.delete(j));
+    if (kept.length === 0) out.push(describeKeyword(e));
+    consumed.add(i);
+  });
+  errors.forEach((e, i) => {
+    if (!consumed.has(i)) out.push(describeKeyword(e));
+  });
+  const seen = new Set<string>();
+  return out
+    .filter((e) => {
+      const key = `${e.path}\u0000${e.expected}`;
+      return seen.has(key) ? false : (seen.add(key), true);
+    })
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** Checks that need the whole document: names defined once, references resolve, lock kinds match. */
+function referenceErrors(s: ScenarioSpec): ScenarioError[] {
+  const errors: ScenarioError[] = [];
+  const locks = new Map<string, string>();
+  (s.locks ?? []).forEach((l, i) => {
+    if (locks.has(l.name)) errors.push({ path: `$.locks[${i}].name`, expected: "a lock name not used before", found: show(l.name) });
+    locks.set(l.name, l.kind);
+  });
+  const tasks = new Set<string>();
+  s.tasks.forEach((t, i) => {
+    if (tasks.has(t.name)) errors.push({ path: `$.tasks[${i}].name`, expected: "a task name not used before", found: show(t.name) });
+    tasks.add(t.name);
+    const walk = (ops: readonly OpSpec[], at: string) =>
+      ops.forEach((op, j) => {
+        if (op.op === "repeat") return walk(op.ops, `${at}[${j}].ops`);
+        if (!("lock" in op)) return;
+        const want = LOCK_OPS[op.op];
+        const kind = locks.get(op.lock);
+        if (kind === undefined) {
+          const names = [...locks.keys()];
+          errors.push({ path: `${at}[${j}].lock`, expected: names.length > 0 ? `a lock declared in $.locks: ${oneOf(names, op.lock)}` : "a lock declared in $.locks (there are none)", found: show(op.lock) });
+        } else if (kind !== want) {
+          errors.push({ path: `${at}[${j}].lock`, expected: `a ${want} for ${op.op}()`, found: `${show(op.lock)}, a ${kind}` });
+        }
+      });
+    walk(t.ops, `$.tasks[${i}].ops`);
+  });
+  (s.schedule ?? []).forEach((name, i) => {
+    if (!tasks.has(name)) errors.push({ path: `$.schedule[${i}]`, expected: oneOf([...tasks], name), found: show(name) });
+  });
+  return errors;
+}
