@@ -1,0 +1,47 @@
+// Swimlane timeline of a trace (KernelShark-style): one lane per task, lock
+// holds and waits in the upper half, CPU/IO/sleep in the lower half.
+import * as Plot from "@observablehq/plot";
+import { intervals, type Interval, type IntervalKind } from "../faultline/engine/timeline.js";
+import { formatNs } from "../faultline/format.js";
+import type { TraceEvent } from "../faultline/engine/trace.js";
+
+const KINDS: IntervalKind[] = ["hold-read", "hold-write", "wait", "cpu", "io", "sleep"];
+const COLORS = ["#4daf4a", "#ff7f00", "#e41a1c", "#8c8c8c", "#377eb8", "#b3b3e6"];
+const LOCKISH = new Set<IntervalKind>(["hold-read", "hold-write", "wait"]);
+
+/** Options of {@link timeline}. */
+export interface TimelineOptions {
+  /** Chart width in px. */
+  width: number;
+  /** End of the run (ns); open intervals end there. */
+  endTime: number;
+  /** Task order, top to bottom; defaults to first appearance. */
+  tasks?: string[];
+}
+
+/** A Plot figure of the trace's swimlanes, in microseconds. */
+export function timeline(trace: readonly TraceEvent[], { width, endTime, tasks }: TimelineOptions): SVGSVGElement | HTMLElement {
+  const bars = intervals(trace, endTime);
+  const lanes = tasks ?? [...new Set(trace.map((e) => e.task))];
+  const title = (d: Interval) => `${d.task}: ${d.kind} ${d.label}\n${formatNs(d.start)} .. ${formatNs(d.end)} (${formatNs(d.end - d.start)})`;
+  const common = {
+    x1: (d: Interval) => d.start / 1000,
+    x2: (d: Interval) => Math.max(d.end, d.start + 1) / 1000,
+    y: "task",
+    fill: "kind",
+    title,
+  };
+  return Plot.plot({
+    width,
+    height: 50 + 44 * lanes.length,
+    marginLeft: 90,
+    x: { label: "virtual time (us)", grid: true },
+    y: { label: null, domain: lanes },
+    color: { legend: true, domain: KINDS, range: COLORS },
+    marks: [
+      Plot.barX(bars.filter((d) => LOCKISH.has(d.kind)), { ...common, insetTop: 3, insetBottom: 22 }),
+      Plot.barX(bars.filter((d) => !LOCKISH.has(d.kind)), { ...common, insetTop: 22, insetBottom: 3 }),
+      Plot.ruleX([0]),
+    ],
+  });
+}
