@@ -21,7 +21,7 @@ export function* delay(t: Task, kind: DelayKind, ns: number, fn?: string, args?:
   if (kind !== "cpu" && t.irqsDisabled > 0) {
     throw new KernelBug(`BUG: sleeping function called from invalid context: ${t.name} ${fn ?? kind} with IRQs disabled`);
   }
-  t.sim.event(t, kind, fn, { ...args, ns });
+  if (t.sim.tracing) t.sim.event(t, kind, fn, { ...args, ns });
   t.readyAt = t.sim.now + ns;
   yield Yield.Timed;
 }

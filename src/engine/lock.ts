@@ -27,13 +27,17 @@ export abstract class SleepingLock {
   /** Lockdep class; defaults to the instance name. */
   readonly lockClass: string;
   /** Tasks waiting, in FIFO order. */
-  protected readonly waiters: LockWaiter[] = [];
+  protected waiters: LockWaiter[] = [];
   protected readonly sim: Simulation;
+  private readonly heldAs: { readonly read: HeldLock; readonly write: HeldLock };
+  private readonly waitingFor: { readonly read: string; readonly write: string };
 
   constructor(sim: Simulation, name: string, lockClass = name) {
     this.sim = sim;
     this.name = name;
     this.lockClass = lockClass;
+    this.heldAs = { read: { name, lockClass, mode: "read" }, write: { name, lockClass, mode: "write" } };
+    this.waitingFor = { read: `${name} (read)`, write: `${name} (write)` };
   }
 
   /** Names of the tasks holding the lock now. */
@@ -46,23 +50,24 @@ export abstract class SleepingLock {
 
   /** `lock_acquire`: lockdep edge recording and the trace event, before any wait. */
   protected noteAcquire(t: Task, fn: string, mode: LockMode): void {
-    this.sim.lockdep.acquire(t, this.lockClass);
-    this.sim.event(t, "lock_acquire", fn, { lock: this.name, mode });
+    if (t.held.length > 0) this.sim.lockdep.acquire(t, this.lockClass);
+    if (this.sim.tracing) this.sim.event(t, "lock_acquire", fn, { lock: this.name, mode });
   }
 
   /** Queue `t` and sleep until a releaser hands the lock over with {@link SleepingLock.grant}. */
   protected *waitFor(t: Task, fn: string, mode: LockMode): KernelGen {
     this.waiters.push({ task: t, mode });
-    this.sim.event(t, "lock_contended", fn, { lock: this.name, mode });
-    this.sim.block(t, `${this.name} (${mode})`, () => this.holders());
+    if (this.sim.tracing) this.sim.event(t, "lock_contended", fn, { lock: this.name, mode });
+    this.sim.block(t, this.waitingFor[mode], this.holdersFn);
     yield Yield.Block;
-    this.sim.event(t, "lock_acquired", fn, { lock: this.name, mode });
+    if (this.sim.tracing) this.sim.event(t, "lock_acquired", fn, { lock: this.name, mode });
   }
+
+  private readonly holdersFn = () => this.holders();
 
   /** Record that `t` now holds the lock. */
   protected grant(t: Task, mode: LockMode): void {
-    const held: HeldLock = { name: this.name, lockClass: this.lockClass, mode };
-    t.held.push(held);
+    t.held.push(this.heldAs[mode]);
   }
 
   /** Hand the lock to a waiter and wake it. */
@@ -73,9 +78,10 @@ export abstract class SleepingLock {
 
   /** `lock_release`: drop `t`'s hold; a release of a lock not held is a kernel bug. */
   protected release(t: Task, fn: string, mode: LockMode): void {
-    const i = t.held.findIndex((h) => h.name === this.name && h.mode === mode);
+    const i = t.held.lastIndexOf(this.heldAs[mode]);
     if (i < 0) throw new KernelBug(`${fn}: ${t.name} does not hold ${this.name} for ${mode}`);
-    t.held.splice(i, 1);
-    this.sim.event(t, "lock_release", fn, { lock: this.name, mode });
+    if (i === t.held.length - 1) t.held.pop();
+    else t.held.splice(i, 1);
+    if (this.sim.tracing) this.sim.event(t, "lock_release", fn, { lock: this.name, mode });
   }
 }

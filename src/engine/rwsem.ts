@@ -32,7 +32,7 @@ export const MAX_READERS_WAKEUP = 0x100;
 export class RwSemaphore extends SleepingLock {
   /** Reader wake-up rule in force (from the kernel-version profile). */
   readonly readerWake: ReaderWake;
-  private readonly readers: Task[] = [];
+  private readonly readers = new Set<Task>();
   private writer: Task | null = null;
 
   /** @param readerWake - `"all"` for v5.3+, `"head"` before. */
@@ -43,12 +43,12 @@ export class RwSemaphore extends SleepingLock {
 
   /** @inheritDoc */
   holders(): string[] {
-    return this.writer ? [this.writer.name] : this.readers.map((r) => r.name);
+    return this.writer ? [this.writer.name] : [...this.readers].map((r) => r.name);
   }
 
   /** Number of tasks holding the lock for read. */
   get nr_readers(): number {
-    return this.readers.length;
+    return this.readers.size;
   }
 
   /** Name of the task holding the lock for write, or null. */
@@ -101,8 +101,8 @@ export class RwSemaphore extends SleepingLock {
   /** `up_read()`: the last reader out wakes the waiters. */
   up_read(t: Task): void {
     this.release(t, "up_read", "read");
-    this.readers.splice(this.readers.indexOf(t), 1);
-    if (this.readers.length === 0) this.rwsem_wake();
+    this.readers.delete(t);
+    if (this.readers.size === 0) this.rwsem_wake();
   }
 
   /** `up_write()`: release and wake the waiters. */
@@ -121,16 +121,16 @@ export class RwSemaphore extends SleepingLock {
     this.release(t, "downgrade_write", "write");
     this.writer = null;
     this.grant(t, "read");
-    this.readers.push(t);
+    this.readers.add(t);
     if (this.waiters[0]?.mode === "read") this.wakeReaders();
   }
 
   private isFree(): boolean {
-    return this.writer === null && this.readers.length === 0 && this.waiters.length === 0;
+    return this.writer === null && this.readers.size === 0 && this.waiters.length === 0;
   }
 
   private takeRead(t: Task): void {
-    this.readers.push(t);
+    this.readers.add(t);
     this.grant(t, "read");
   }
 
@@ -155,20 +155,18 @@ export class RwSemaphore extends SleepingLock {
   /** `rwsem_mark_wake()` with a reader first: grant read to the readers {@link ReaderWake} selects. */
   private wakeReaders(): void {
     const woken: LockWaiter[] = [];
-    let i = 0;
-    while (i < this.waiters.length && woken.length < MAX_READERS_WAKEUP) {
-      const w = this.waiters[i]!;
-      if (w.mode === "read") {
-        woken.push(w);
-        this.waiters.splice(i, 1);
-      } else if (this.readerWake === "head") {
-        break;
-      } else {
-        i++;
+    const left: LockWaiter[] = [];
+    let scanning = true;
+    for (const w of this.waiters) {
+      if (scanning && w.mode === "read" && woken.length < MAX_READERS_WAKEUP) woken.push(w);
+      else {
+        if (this.readerWake === "head") scanning = false;
+        left.push(w);
       }
     }
+    this.waiters = left;
     for (const w of woken) {
-      this.readers.push(w.task);
+      this.readers.add(w.task);
       this.handOff(w);
     }
   }

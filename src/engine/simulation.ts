@@ -34,6 +34,8 @@ export interface SimulationOptions {
   onProgress?: (steps: number, now: number) => void;
   /** Steps between `onProgress` calls. Default 65536. */
   progressEvery?: number;
+  /** Called after every step (for invariant checkers in tests). */
+  onStep?: (sim: Simulation) => void;
 }
 
 /** One blocked task in a deadlock report. */
@@ -98,6 +100,8 @@ export class Simulation {
   readonly prng: Prng;
   /** The trace being recorded. */
   readonly trace: Trace;
+  /** Whether events are recorded; hot paths test it before building event arguments. */
+  readonly tracing: boolean;
   /** The lock dependency graph. */
   readonly lockdep = new Lockdep();
   /** All tasks, in spawn order. */
@@ -112,13 +116,15 @@ export class Simulation {
   private readonly maxSteps: number;
   private readonly onProgress: ((steps: number, now: number) => void) | undefined;
   private readonly progressEvery: number;
+  private readonly onStep: ((sim: Simulation) => void) | undefined;
   private readonly names = new Set<string>();
   private readonly warnings: string[] = [];
   private readonly decisions: string[] = [];
 
   constructor(options: SimulationOptions = {}) {
     this.prng = new Prng(options.seed ?? 0);
-    this.trace = new Trace(options.trace ?? true);
+    this.tracing = options.trace ?? true;
+    this.trace = new Trace(this.tracing);
     const policy = options.policy ?? "time";
     this.policy = options.schedule
       ? explicitSchedule(options.schedule)
@@ -130,6 +136,7 @@ export class Simulation {
     this.maxSteps = options.maxSteps ?? 1e7;
     this.onProgress = options.onProgress;
     this.progressEvery = options.progressEvery ?? 65536;
+    this.onStep = options.onStep;
   }
 
   /** Create a task, runnable now. Names must be unique within a simulation. */
@@ -145,7 +152,7 @@ export class Simulation {
 
   /** Record a trace event in task `t` at the current time. */
   event(t: Task, ev: string, fn?: string, args?: { [key: string]: Json }, ret?: Json): void {
-    if (!this.trace.enabled) return;
+    if (!this.tracing) return;
     const e: TraceEvent = { t: this.now, task: t.name, ev };
     if (fn !== undefined) e.fn = fn;
     if (args !== undefined) e.args = args;
@@ -159,7 +166,8 @@ export class Simulation {
       throw new KernelBug(`BUG: sleeping function called from invalid context: ${t.name} blocks on ${what} with IRQs disabled`);
     }
     t.state = "blocked";
-    t.blockedOn = { what, holders };
+    t.blockedOn = what;
+    t.blockedHolders = holders;
   }
 
   /** Make a blocked task runnable at the current time (`try_to_wake_up`). */
@@ -167,6 +175,7 @@ export class Simulation {
     if (t.state !== "blocked") return;
     t.state = "runnable";
     t.blockedOn = null;
+    t.blockedHolders = null;
     t.readyAt = this.now;
     this.rq.push(t);
   }
@@ -215,6 +224,7 @@ export class Simulation {
         if (r.value === Yield.Preempt) t.readyAt = this.now;
         rq.push(t);
       }
+      if (this.onStep !== undefined) this.onStep(this);
       if (this.onProgress !== undefined && steps % every === 0) this.onProgress(steps, this.now);
     }
     this.current = null;
@@ -264,8 +274,8 @@ export class Simulation {
     if (blocked.length === 0) return undefined;
     const report: BlockedTask[] = blocked.map((t) => ({
       task: t.name,
-      waitsFor: t.blockedOn!.what,
-      holders: [...t.blockedOn!.holders()],
+      waitsFor: t.blockedOn!,
+      holders: [...t.blockedHolders!()],
     }));
     return { blocked: report, cycle: waitCycle(report) };
   }

@@ -63,7 +63,9 @@ export class Task {
   /** `local_irq_disable` nesting depth. */
   irqsDisabled = 0;
   /** What the task is blocked on, for deadlock reports. */
-  blockedOn: { what: string; holders: () => readonly string[] } | null = null;
+  blockedOn: string | null = null;
+  /** Who holds what the task is blocked on, for deadlock reports. */
+  blockedHolders: (() => readonly string[]) | null = null;
   /** Return value of the body once exited. */
   result: unknown = undefined;
   /** Virtual time of exit. */

@@ -32,16 +32,11 @@ export interface TraceEvent {
 export class Trace {
   /** The events, in the order they happened. */
   readonly events: TraceEvent[] = [];
-  /** When false, {@link Trace.record} drops events (for benchmarks of the scheduler alone). */
-  enabled: boolean;
+  /** When false, nothing is recorded (for benchmarks of the scheduler alone). */
+  readonly enabled: boolean;
 
   constructor(enabled = true) {
     this.enabled = enabled;
-  }
-
-  /** Append one event. */
-  record(event: TraceEvent): void {
-    if (this.enabled) this.events.push(event);
   }
 }
 
