@@ -31,9 +31,9 @@ function parseCount(value: string): number {
 /** Run one scenario with a progress line for long runs. */
 function runWithProgress(spec: ScenarioSpec, options: { seed?: number; profile?: string; policy?: "time" | "random" }): ScenarioRun {
   const progress = progressLine(true);
-  const run = runNormalized(withOptions(normalizeScenario(spec), options), (steps, now) =>
-    progress.update(`running: ${steps.toLocaleString("en-US")} steps, virtual time ${formatNs(now)}`),
-  );
+  const run = runNormalized(withOptions(normalizeScenario(spec), options), {
+    onProgress: (steps, now) => progress.update(`running: ${steps.toLocaleString("en-US")} steps, virtual time ${formatNs(now)}`),
+  });
   progress.done();
   return run;
 }

@@ -38,6 +38,7 @@ export abstract class SleepingLock {
     this.lockClass = lockClass;
     this.heldAs = { read: { name, lockClass, mode: "read" }, write: { name, lockClass, mode: "write" } };
     this.waitingFor = { read: `${name} (read)`, write: `${name} (write)` };
+    sim.locks.push(this);
   }
 
   /** Names of the tasks holding the lock now. */

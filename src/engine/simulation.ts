@@ -13,6 +13,7 @@ import { RunQueue } from "./runqueue.js";
 import { Yield, Task, type TaskBody } from "./task.js";
 import { Trace, type TraceEvent } from "./trace.js";
 import { WaitQueue } from "./waitqueue.js";
+import type { SleepingLock } from "./lock.js";
 import type { Json } from "./canonical.js";
 
 /** How a run ended. */
@@ -106,6 +107,8 @@ export class Simulation {
   readonly lockdep = new Lockdep();
   /** All tasks, in spawn order. */
   readonly tasks: Task[] = [];
+  /** All sleeping locks, in creation order (for reports and invariant checkers). */
+  readonly locks: SleepingLock[] = [];
   /** Tasks waiting for an IPI to be taken by every CPU (see irq.ts). */
   readonly ipiWaiters = new WaitQueue("ipi: CPUs with IRQs disabled");
   /** The task running now. */

@@ -24,6 +24,8 @@ export interface RunOptions {
   policy?: "time" | "random";
   /** Progress callback, every 65536 steps. */
   onProgress?: (steps: number, now: number) => void;
+  /** Called after every step; invariant checkers in tests. */
+  onStep?: (sim: Simulation) => void;
 }
 
 /** A finished scenario run. */
@@ -50,14 +52,15 @@ export function withOptions(s: NormalizedScenario, o: RunOptions): NormalizedSce
 }
 
 /** Run a normalized scenario. */
-export function runNormalized(s: NormalizedScenario, onProgress?: RunOptions["onProgress"]): ScenarioRun {
+export function runNormalized(s: NormalizedScenario, hooks: Pick<RunOptions, "onProgress" | "onStep"> = {}): ScenarioRun {
   const behaviour = profile(s.profile).behaviour;
   const sim = new Simulation({
     seed: s.seed,
     policy: s.policy,
     ...(s.schedule ? { schedule: s.schedule } : {}),
     maxSteps: s.maxSteps,
-    ...(onProgress ? { onProgress } : {}),
+    ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
+    ...(hooks.onStep ? { onStep: hooks.onStep } : {}),
   });
   const rwsems = new Map<string, RwSemaphore>();
   const mutexes = new Map<string, Mutex>();
@@ -74,5 +77,5 @@ export function runNormalized(s: NormalizedScenario, onProgress?: RunOptions["on
 /** Validate, normalize and run a scenario (parsed JSON). Throws ScenarioValidationError on bad input. */
 export function runScenario(data: unknown, options: RunOptions = {}): ScenarioRun {
   const spec: ScenarioSpec = assertScenario(data);
-  return runNormalized(withOptions(normalizeScenario(spec), options), options.onProgress);
+  return runNormalized(withOptions(normalizeScenario(spec), options), options);
 }

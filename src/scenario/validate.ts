@@ -101,7 +101,7 @@ function distance(a: string, b: string): number {
 }
 
 function oneOf(values: readonly string[], found: unknown): string {
-  const near = typeof found === "string" ? values.filter((v) => distance(v, found) <= Math.max(1, Math.floor(v.length / 4))) : [];
+  const near = typeof found === "string" ? values.filter((v) => distance(v, found) <= Math.max(1, Math.floor(v.length / 4)) && distance(v, found) < v.length) : [];
   return `one of ${quoteAll(values)}${near.length > 0 ? ` (did you mean ${quoteAll(near)}?)` : ""}`;
 }
 

@@ -1,0 +1,139 @@
+// The faultline command as a user runs it: exit codes and messages for every
+// kind of input.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { EXIT } from "../src/cli/exit.js";
+
+const BIN = new URL("../src/bin/faultline.js", import.meta.url).pathname;
+const tmp = mkdtempSync(join(tmpdir(), "faultline-cli-"));
+const file = (name: string, text: string) => {
+  const p = join(tmp, name);
+  writeFileSync(p, text);
+  return p;
+};
+const cli = (...args: string[]) => {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+};
+const scenario = (extra: object) =>
+  JSON.stringify({ title: "t", locks: [{ name: "m", kind: "mutex" }], tasks: [{ name: "A", ops: [{ op: "mutex_lock", lock: "m" }, { op: "mutex_unlock", lock: "m" }] }], ...extra });
+
+describe("faultline CLI", () => {
+  it("run: prints the summary and trace, exits 0", () => {
+    const r = cli("run", "data/mmap-lock-reader-behind-writer.json");
+    assert.equal(r.code, EXIT.ok, r.err);
+    assert.match(r.out, /status ok {2}end 45\.841 us/);
+    assert.match(r.out, /munmap +lock_contended +down_write +lock=mmap_lock mode=write/);
+  });
+
+  it("run --json: the full result, with the recorded hash", () => {
+    const r = cli("run", "--json", "data/mmap-lock-reader-behind-writer.json");
+    const json = JSON.parse(r.out);
+    const recorded = JSON.parse(readFileSync("data/mmap-lock-reader-behind-writer.json", "utf8")).expect.hash;
+    assert.equal(json.hash, recorded);
+    assert.equal(json.trace.length, 22);
+    assert.equal(json.status, "ok");
+  });
+
+  it("run --seed / --profile override the scenario", () => {
+    const r = cli("run", "--json", "--profile", "v4.19", "data/rwsem-reader-wake-v5.3.json");
+    const recorded = JSON.parse(readFileSync("data/rwsem-reader-wake-v4.19.json", "utf8")).expect.hash;
+    assert.equal(JSON.parse(r.out).hash, recorded, "v5.3 scenario under the v4.19 profile should replay the v4.19 run");
+  });
+
+  it("unreadable file: exit 3 with the file name", () => {
+    const r = cli("run", join(tmp, "missing.json"));
+    assert.equal(r.code, EXIT.unreadable);
+    assert.match(r.err, /missing\.json: cannot read: ENOENT/);
+  });
+
+  it("invalid JSON: exit 4 with line:column", () => {
+    const r = cli("run", file("broken.json", '{\n  "title": "x",\n  tasks: []\n}'));
+    assert.equal(r.code, EXIT.json);
+    assert.match(r.err, /broken\.json:3:3: invalid JSON/);
+  });
+
+  it("schema error: exit 5, every error with its path", () => {
+    const r = cli("run", file("bad.json", JSON.stringify({ title: "x", tasks: [{ name: "A", ops: [{ op: "sleep" }] }], seed: "1" })));
+    assert.equal(r.code, EXIT.schema);
+    assert.match(r.err, /\$\.seed: expected integer, found "1" \(string\)/);
+    assert.match(r.err, /\$\.tasks\[0\]\.ops\[0\]\.ns: expected a value \(required field\), found nothing/);
+  });
+
+  it("deadlock not expected: exit 6, with the wait-for cycle", () => {
+    const r = cli("run", "--seed", "2", "data/abba-lock-inversion.json");
+    assert.equal(r.code, EXIT.deadlock);
+    assert.match(r.out, /cycle: A -> B -> A/);
+  });
+
+  it("deadlock expected by the scenario: exit 0", () => {
+    const abba = JSON.parse(readFileSync("data/abba-lock-inversion.json", "utf8"));
+    const r = cli("run", file("abba.json", JSON.stringify({ ...abba, seed: 2, expect: { status: "deadlock" } })));
+    assert.equal(r.code, EXIT.ok);
+  });
+
+  it("budget exhausted: exit 7 and a hint", () => {
+    const r = cli("run", file("spin.json", JSON.stringify({ title: "spin", maxSteps: 50, tasks: [{ name: "A", ops: [{ op: "repeat", count: 1000, ops: [{ op: "cond_resched" }] }] }] })));
+    assert.equal(r.code, EXIT.budget);
+    assert.match(r.out, /step budget of 50 used up/);
+  });
+
+  it("kernel bug in the model: exit 8 with the message", () => {
+    const r = cli("run", file("bug.json", JSON.stringify({ title: "bug", locks: [{ name: "m", kind: "mutex" }], tasks: [{ name: "A", ops: [{ op: "mutex_unlock", lock: "m" }] }] })));
+    assert.equal(r.code, EXIT.error);
+    assert.match(r.out, /mutex_unlock: A does not hold m for write/);
+  });
+
+  it("bad option value: exit 2", () => {
+    assert.equal(cli("run", "--seed", "-3", "data/abba-lock-inversion.json").code, EXIT.usage);
+    assert.equal(cli("run", "--profile", "v9", "data/abba-lock-inversion.json").code, EXIT.usage);
+    assert.equal(cli("frobnicate").code, EXIT.usage);
+  });
+
+  it("validate: ok files pass, an invalid one fails the command with exit 5", () => {
+    const good = cli("validate", "data/abba-lock-inversion.json", "data/mmap-lock-reader-behind-writer.json");
+    assert.equal(good.code, EXIT.ok);
+    const bad = cli("validate", "data/abba-lock-inversion.json", file("v.json", scenario({ profile: "v1" })));
+    assert.equal(bad.code, EXIT.schema);
+    assert.match(bad.out, /\$\.profile: expected one of/);
+  });
+
+  it("replay: exit 0 when the cited hash reproduces, 1 when it does not, 2 with no hash", () => {
+    assert.equal(cli("replay", "data/mmap-lock-reader-behind-writer.json").code, EXIT.ok);
+    const wrong = cli("replay", "--hash", "0".repeat(64), "data/mmap-lock-reader-behind-writer.json");
+    assert.equal(wrong.code, EXIT.mismatch);
+    assert.match(wrong.out, /NOT reproduced/);
+    assert.equal(cli("replay", file("nohash.json", scenario({}))).code, EXIT.usage);
+  });
+
+  it("check: the data/ corpus passes; a changed verdict fails and names the field", () => {
+    const ok = cli("check");
+    assert.equal(ok.code, EXIT.ok, ok.out);
+    const dir = mkdtempSync(join(tmpdir(), "faultline-check-"));
+    const spec = JSON.parse(readFileSync("data/rwsem-reader-wake-v4.19.json", "utf8"));
+    writeFileSync(join(dir, "flipped.json"), JSON.stringify({ ...spec, profile: "v5.3" }));
+    copyFileSync("data/gup-fast-irq-off-delays-tlb-flush.json", join(dir, "gup.json"));
+    const r = cli("check", dir);
+    assert.equal(r.code, EXIT.mismatch);
+    assert.match(r.out, /FAIL {2}.*flipped\.json\n {2}expect\.hash: recorded [0-9a-f]{64}, model gives [0-9a-f]{64}\n {2}expect\.endTime: recorded 25000, model gives 20000\n {2}property\.verdict: recorded never, model gives always/);
+    assert.match(r.out, /pass {2}.*gup\.json/);
+  });
+
+  it("record: writes the outcome into expect, and replay then reproduces it", () => {
+    const p = file("rec.json", scenario({}));
+    assert.equal(cli("record", p).code, EXIT.ok);
+    const rec = JSON.parse(readFileSync(p, "utf8"));
+    assert.equal(rec.expect.status, "ok");
+    assert.match(rec.expect.hash, /^[0-9a-f]{64}$/);
+    assert.equal(cli("replay", p).code, EXIT.ok);
+  });
+
+  it("schema: prints the published JSON Schema", () => {
+    const r = cli("schema");
+    assert.deepEqual(JSON.parse(r.out), JSON.parse(readFileSync("src/scenario/scenario.schema.json", "utf8")));
+  });
+});

@@ -1,0 +1,164 @@
+// Engine semantics: virtual time order, FIFO ties, preemption points,
+// policies, explicit schedules, budget and IRQ sections.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { cond_resched, delay, local_irq_disable, local_irq_enable, Simulation, smp_call_function, traceHash, type Task } from "../src/engine/index.js";
+import { Prng } from "../src/engine/prng.js";
+
+const order = (sim: Simulation, ev: string) => sim.trace.events.filter((e) => e.ev === ev).map((e) => e.task);
+
+describe("virtual clock and run queue", () => {
+  it("runs timed waits in virtual-time order regardless of spawn order", () => {
+    const sim = new Simulation();
+    for (const [name, ns] of [["slow", 300], ["fast", 100], ["mid", 200]] as const) {
+      sim.spawn(name, function* (t) {
+        yield* delay(t, "sleep", ns);
+      });
+    }
+    const r = sim.run();
+    assert.equal(r.status, "ok");
+    assert.deepEqual(order(sim, "task_exit"), ["fast", "mid", "slow"]);
+    assert.deepEqual(r.tasks.map((t) => t.exitTime), [300, 100, 200]);
+    assert.equal(r.endTime, 300);
+  });
+
+  it("breaks ties at one instant FIFO, and cond_resched() sends the task to the back", () => {
+    const sim = new Simulation();
+    for (const name of ["A", "B"]) {
+      sim.spawn(name, function* (t) {
+        sim.event(t, "step");
+        yield* cond_resched(t);
+        sim.event(t, "step");
+      });
+    }
+    sim.run();
+    assert.deepEqual(order(sim, "step"), ["A", "B", "A", "B"]);
+    assert.equal(sim.now, 0);
+  });
+
+  it("cpu work of two tasks overlaps: each task is its own CPU", () => {
+    const sim = new Simulation();
+    for (const name of ["A", "B"]) sim.spawn(name, (t) => delay(t, "cpu", 1000));
+    assert.equal(sim.run().endTime, 1000);
+  });
+
+  it("rejects negative or fractional durations", () => {
+    const sim = new Simulation();
+    sim.spawn("A", (t) => delay(t, "io", 1.5));
+    assert.throws(() => sim.run(), /non-negative integer/);
+  });
+
+  it("rejects duplicate task names", () => {
+    const sim = new Simulation();
+    sim.spawn("A", (t) => delay(t, "io", 1));
+    assert.throws(() => sim.spawn("A", (t) => delay(t, "io", 1)), /already used/);
+  });
+});
+
+describe("scheduling policies", () => {
+  const racers = (sim: Simulation) => {
+    for (const name of ["A", "B", "C"]) {
+      sim.spawn(name, function* (t) {
+        for (let i = 0; i < 3; i++) {
+          sim.event(t, "step");
+          yield* cond_resched(t);
+        }
+      });
+    }
+  };
+
+  it("seeded random: the same seed gives the same interleaving, and some seed gives another", () => {
+    const run = (seed: number) => {
+      const sim = new Simulation({ seed, policy: "random" });
+      racers(sim);
+      return sim.run();
+    };
+    assert.deepEqual(run(7).decisions, run(7).decisions);
+    const seen = new Set(Array.from({ length: 20 }, (_, s) => run(s).decisions.join("")));
+    assert.ok(seen.size > 1, "20 seeds all gave one interleaving");
+  });
+
+  it("an explicit schedule replays a random run exactly (same trace hash)", () => {
+    const a = new Simulation({ seed: 11, policy: "random" });
+    racers(a);
+    const ra = a.run();
+    const b = new Simulation({ schedule: ra.decisions });
+    racers(b);
+    const rb = b.run();
+    assert.equal(traceHash(rb.trace), traceHash(ra.trace));
+  });
+
+  it("an explicit schedule naming a task that is not ready ends the run with a clear error", () => {
+    const sim = new Simulation({ schedule: ["A", "Z"] });
+    racers(sim);
+    const r = sim.run();
+    assert.equal(r.status, "error");
+    assert.match(r.error!.message, /schedule\[1\] is "Z", but the tasks ready at that point are "B", "C", "A"/);
+  });
+});
+
+describe("step budget", () => {
+  it("stops a task that never finishes after exactly maxSteps steps", () => {
+    const sim = new Simulation({ maxSteps: 1000 });
+    sim.spawn("spin", function* (t) {
+      for (;;) yield* cond_resched(t);
+    });
+    const r = sim.run();
+    assert.equal(r.status, "budget");
+    assert.equal(r.steps, 1000);
+  });
+});
+
+describe("IRQ-disabled sections (mm/gup.c gup_fast under local_irq_save)", () => {
+  it("a synchronous IPI waits until the other CPU re-enables interrupts", () => {
+    const sim = new Simulation();
+    sim.spawn("walker", function* (t) {
+      local_irq_disable(t);
+      yield* delay(t, "cpu", 5000, "gup_fast_pgd_range");
+      local_irq_enable(t);
+    });
+    sim.spawn("flusher", function* (t) {
+      yield* delay(t, "cpu", 1000);
+      yield* smp_call_function(t, "flush_tlb_func");
+    });
+    const r = sim.run();
+    assert.equal(r.status, "ok");
+    const done = r.trace.find((e) => e.ev === "ipi_done")!;
+    assert.equal(done.t, 5000);
+  });
+
+  it("sleeping with IRQs disabled is a kernel bug (might_sleep)", () => {
+    const sim = new Simulation();
+    sim.spawn("A", function* (t: Task) {
+      local_irq_disable(t);
+      yield* delay(t, "io", 100);
+    });
+    const r = sim.run();
+    assert.equal(r.status, "error");
+    assert.match(r.error!.message, /sleeping function called from invalid context/);
+  });
+});
+
+describe("Prng", () => {
+  it("is a pure function of the seed, and forks are independent of draws", () => {
+    const a = new Prng(123);
+    const b = new Prng(123);
+    const xs = Array.from({ length: 5 }, () => a.u32());
+    assert.deepEqual(xs, Array.from({ length: 5 }, () => b.u32()));
+    assert.equal(new Prng(123).fork("x").u32(), a.fork("x").u32());
+    assert.notEqual(new Prng(123).fork("x").u32(), new Prng(123).fork("y").u32());
+  });
+
+  it("draws integers within range", () => {
+    const p = new Prng(5);
+    for (let i = 0; i < 1000; i++) {
+      const v = p.range(3, 9);
+      assert.ok(Number.isInteger(v) && v >= 3 && v <= 9);
+    }
+  });
+
+  it("rejects seeds outside [0, 2^32)", () => {
+    assert.throws(() => new Prng(-1), /seed must be an integer/);
+    assert.throws(() => new Prng(2 ** 32), /seed must be an integer/);
+  });
+});

@@ -1,0 +1,34 @@
+// Invariant checkers run after every step in tests (separate from the model,
+// as TigerBeetle keeps its checkers apart from what they check).
+import type { Simulation } from "../src/engine/simulation.js";
+import { RwSemaphore } from "../src/engine/rwsem.js";
+
+/** An rwsem has a writer or readers, never both; its holders hold it in their `held` lists. */
+export function checkRwsem(sem: RwSemaphore, sim: Simulation): void {
+  const w = sem.write_owner;
+  if (w !== null && sem.nr_readers > 0) throw new Error(`${sem.name}: writer ${w} and ${sem.nr_readers} readers at ${sim.now}`);
+  for (const name of sem.holders()) {
+    const t = sim.tasks.find((x) => x.name === name)!;
+    const mode = w === null ? "read" : "write";
+    if (!t.held.some((h) => h.name === sem.name && h.mode === mode)) throw new Error(`${name} holds ${sem.name} (${mode}) but its held list does not say so`);
+  }
+}
+
+/** {@link checkRwsem} for every rwsem of the simulation. */
+export function checkLocks(sim: Simulation): void {
+  for (const l of sim.locks) if (l instanceof RwSemaphore) checkRwsem(l, sim);
+}
+
+/** Every task's state agrees with its bookkeeping; nobody runs at a time before now. */
+export function checkTasks(sim: Simulation): void {
+  for (const t of sim.tasks) {
+    if (t.state === "blocked" && t.blockedOn === null) throw new Error(`${t.name} blocked on nothing`);
+    if (t.state !== "blocked" && t.blockedOn !== null) throw new Error(`${t.name} is ${t.state} but blockedOn is set`);
+    if (t.state === "exited" && t.exitTime > sim.now) throw new Error(`${t.name} exited in the future`);
+  }
+}
+
+/** At task exit: no lock may still be held (lockdep "lock held when returning to user space"). */
+export function checkNoLocksAtExit(sim: Simulation): void {
+  for (const t of sim.tasks) if (t.state === "exited" && t.held.length > 0) throw new Error(`${t.name} exited holding ${t.held.map((h) => h.name).join(", ")}`);
+}

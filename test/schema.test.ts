@@ -1,0 +1,82 @@
+// The scenario format: a table of bad scenarios and the exact error each must
+// produce, the published JSON Schema, and the corpus in data/.
+import assert from "node:assert/strict";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { describe, it } from "node:test";
+import { formatError, jsonSchema, normalizeScenario, scenarioId, validateScenario } from "../src/scenario/index.js";
+
+const ok = { title: "t", locks: [{ name: "mmap_lock", kind: "rwsem" }, { name: "m", kind: "mutex" }], tasks: [{ name: "A", ops: [{ op: "down_read", lock: "mmap_lock" }, { op: "up_read", lock: "mmap_lock" }] }] };
+const task = (ops: unknown[]) => ({ ...ok, tasks: [{ name: "A", ops }] });
+
+/** [what is wrong, scenario, the errors it must produce]. */
+const BAD: [string, unknown, string[]][] = [
+  ["not an object", "hello", ['$: expected object, found "hello" (string)']],
+  ["missing title", { tasks: ok.tasks }, ["$.title: expected a value (required field), found nothing"]],
+  ["no tasks", { ...ok, tasks: [] }, ["$.tasks: expected at least 1 item(s), found 0"]],
+  ["unknown top-level field", { ...ok, sed: 1 }, ["$.sed: expected no such field (allowed: $schema, title, claim, source, profile, seed, policy, schedule, maxSteps, locks, tasks, expect, property), found 1 (number)"]],
+  ["misspelt op", task([{ op: "down_reed", lock: "mmap_lock" }]), [/^\$\.tasks\[0\]\.ops\[0\]\.op: expected one of "down_read", .* \(did you mean "down_read"\?\), found "down_reed" \(string\)$/.source]],
+  ["op without its lock", task([{ op: "mutex_lock" }]), ["$.tasks[0].ops[0].lock: expected a value (required field), found nothing"]],
+  ["op without op", task([{ lock: "m" }]), [/^\$\.tasks\[0\]\.ops\[0\]\.op: expected one of "down_read", .*, found nothing$/.source]],
+  ["unknown profile", { ...ok, profile: "v6.13" }, ['$.profile: expected one of "v4.19", "v5.3", "v6.12" (did you mean "v6.12"?), found "v6.13" (string)']],
+  ["seed out of range", { ...ok, seed: -1 }, ["$.seed: expected a number >= 0, found -1 (number)"]],
+  ["fractional seed", { ...ok, seed: 1.5 }, ["$.seed: expected integer, found 1.5 (number)"]],
+  ["duration as a string", task([{ op: "io", ns: "5us" }]), ['$.tasks[0].ops[0].ns: expected ns as an integer, {"dist": "uniform", "min", "max"} or {"dist": "exponential", "mean"}, found "5us" (string)']],
+  ["unknown distribution", task([{ op: "io", ns: { dist: "normal", mean: 5 } }]), ['$.tasks[0].ops[0].ns.dist: expected one of "uniform", "exponential", found "normal" (string)']],
+  ["uniform without max", task([{ op: "io", ns: { dist: "uniform", min: 5 } }]), ["$.tasks[0].ops[0].ns.max: expected a value (required field), found nothing"]],
+  ["repeat zero times", task([{ op: "repeat", count: 0, ops: [{ op: "cond_resched" }] }]), ["$.tasks[0].ops[0].count: expected a number >= 1, found 0 (number)"]],
+  ["nested op error keeps its path", task([{ op: "repeat", count: 2, ops: [{ op: "sleep", ns: -5 }] }]), ['$.tasks[0].ops[0].ops[0].ns: expected ns as an integer, {"dist": "uniform", "min", "max"} or {"dist": "exponential", "mean"}, found -5 (number)']],
+  ["bad task name", { ...ok, tasks: [{ name: "a b", ops: [] }] }, ["$.tasks[0].name: expected a string matching /^[A-Za-z_][A-Za-z0-9_.:-]*$/, found \"a b\" (string)"]],
+  ["undeclared lock", task([{ op: "down_read", lock: "mmap_sem" }]), ['$.tasks[0].ops[0].lock: expected a lock declared in $.locks: one of "mmap_lock", "m", found "mmap_sem" (string)']],
+  ["rwsem op on a mutex", task([{ op: "down_write", lock: "m" }]), ['$.tasks[0].ops[0].lock: expected a rwsem for down_write(), found "m" (string), a mutex']],
+  ["duplicate task", { ...ok, tasks: [ok.tasks[0], ok.tasks[0]] }, ['$.tasks[1].name: expected a task name not used before, found "A" (string)']],
+  ["schedule names an unknown task", { ...ok, schedule: ["A", "B"] }, ['$.schedule[1]: expected one of "A", found "B" (string)']],
+  ["bad hash", { ...ok, expect: { hash: "abc" } }, ['$.expect.hash: expected a string matching /^[0-9a-f]{64}$/, found "abc" (string)']],
+  ["predicate with two fields", { ...ok, property: { exists: { status: "ok", inversion: true }, verdict: "never", seeds: { from: 0, count: 1 } } }, ['$.property.exists: expected exactly one field: Exactly one of status, inversion, event, before, count, all, any, not, found object {"status":"ok","inversion":true}']],
+  ["misspelt verdict", { ...ok, property: { exists: { status: "ok" }, verdict: "nevr", seeds: { from: 0, count: 1 } } }, ['$.property.verdict: expected one of "never", "sometimes", "always" (did you mean "never"?), found "nevr" (string)']],
+  ["nested predicate error", { ...ok, property: { exists: { all: [{ status: "okk" }] }, verdict: "never", seeds: { from: 0, count: 1 } } }, ['$.property.exists.all[0].status: expected one of "ok", "deadlock", "budget", "error" (did you mean "ok"?), found "okk" (string)']],
+];
+
+describe("scenario validation errors name the path, what was expected and what was found", () => {
+  for (const [what, data, want] of BAD) {
+    it(what, () => {
+      const v = validateScenario(data);
+      assert.equal(v.ok, false, "validated");
+      const got = (v as { errors: Parameters<typeof formatError>[0][] }).errors.map(formatError);
+      assert.equal(got.length, want.length, `errors: ${got.join(" | ")}`);
+      want.forEach((w, i) => (w.startsWith("^") ? assert.match(got[i]!, new RegExp(w)) : assert.equal(got[i], w)));
+    });
+  }
+
+  it("accepts the minimal valid scenario", () => {
+    assert.equal(validateScenario(ok).ok, true);
+  });
+});
+
+describe("published JSON Schema", () => {
+  it("src/scenario/scenario.schema.json is the schema the validator uses (regenerate: UPDATE_GOLDEN=1)", () => {
+    const path = "src/scenario/scenario.schema.json";
+    const generated = JSON.stringify(jsonSchema(), null, 2) + "\n";
+    if (process.env.UPDATE_GOLDEN) writeFileSync(path, generated);
+    assert.equal(readFileSync(path, "utf8"), generated);
+  });
+});
+
+describe("scenario ids", () => {
+  it("do not depend on key order or on the recorded outcome", () => {
+    const a = normalizeScenario(validateScenario(ok).ok ? (ok as never) : (null as never));
+    const reordered = JSON.parse(JSON.stringify({ tasks: ok.tasks, locks: ok.locks, title: ok.title, expect: { status: "ok" } }));
+    assert.equal(scenarioId(a), scenarioId(normalizeScenario(reordered)));
+    assert.notEqual(scenarioId(a), scenarioId(normalizeScenario({ ...ok, seed: 1 } as never)));
+  });
+});
+
+describe("data/ corpus", () => {
+  for (const f of readdirSync("data").filter((f) => f.endsWith(".json"))) {
+    it(`${f} validates and names its schema`, () => {
+      const data = JSON.parse(readFileSync(`data/${f}`, "utf8"));
+      const v = validateScenario(data);
+      assert.ok(v.ok, v.ok ? "" : v.errors.map(formatError).join("\n"));
+      assert.equal(data.$schema, "../src/scenario/scenario.schema.json");
+    });
+  }
+});
