@@ -19,14 +19,14 @@ export class Mutex extends SleepingLock {
   }
 
   /** `mutex_lock()`: take the mutex, sleeping while another task owns it. */
-  *mutex_lock(t: Task): KernelGen {
+  mutex_lock(t: Task): KernelGen {
     this.noteAcquire(t, "mutex_lock", "write");
     if (this.owner === null && this.waiters.length === 0) {
       this.owner = t;
       this.grant(t, "write");
-      return;
+      return t.yieldOnce(null);
     }
-    yield* this.waitFor(t, "mutex_lock", "write");
+    return this.waitFor(t, "mutex_lock", "write");
   }
 
   /** `mutex_trylock()`: 1 if taken, 0 if owned or contended; never sleeps. */

@@ -57,13 +57,13 @@ export class RwSemaphore extends SleepingLock {
   }
 
   /** `down_read()`: shared acquire; sleeps behind a writer or any queued waiter. */
-  *down_read(t: Task): KernelGen {
+  down_read(t: Task): KernelGen {
     this.noteAcquire(t, "down_read", "read");
     if (this.writer === null && this.waiters.length === 0) {
       this.takeRead(t);
-      return;
+      return t.yieldOnce(null);
     }
-    yield* this.waitFor(t, "down_read", "read");
+    return this.waitFor(t, "down_read", "read");
   }
 
   /** `down_read_trylock()`: 1 if taken; 0 if a writer holds it or tasks wait. */
@@ -78,13 +78,13 @@ export class RwSemaphore extends SleepingLock {
   }
 
   /** `down_write()`: exclusive acquire. */
-  *down_write(t: Task): KernelGen {
+  down_write(t: Task): KernelGen {
     this.noteAcquire(t, "down_write", "write");
     if (this.isFree()) {
       this.takeWrite(t);
-      return;
+      return t.yieldOnce(null);
     }
-    yield* this.waitFor(t, "down_write", "write");
+    return this.waitFor(t, "down_write", "write");
   }
 
   /** `down_write_trylock()`: 1 if taken; 0 if held or tasks wait. */

@@ -24,6 +24,38 @@ export type Yield = (typeof Yield)[keyof typeof Yield];
 /** The generator type of every modelled kernel function. */
 export type KernelGen<R = void> = Generator<Yield, R, unknown>;
 
+const DONE: IteratorReturnResult<void> = Object.freeze({ value: undefined, done: true as const });
+const YIELDED: readonly IteratorYieldResult<Yield>[] = [0, 1, 2].map((v) => Object.freeze({ value: v as Yield, done: false as const }));
+
+/**
+ * A one-shot iterator that yields one value and finishes: what the leaf
+ * primitives (timed waits, uncontended lock acquisitions) return instead of a
+ * fresh generator, since a scheduler step allocating a generator per
+ * primitive is most of the engine's cost. One per task, re-armed per use.
+ */
+class Once implements KernelGen {
+  private next_: IteratorResult<Yield, void> = DONE;
+  arm(y: Yield | null): this {
+    this.next_ = y === null ? DONE : YIELDED[y]!;
+    return this;
+  }
+  next(): IteratorResult<Yield, void> {
+    const r = this.next_;
+    this.next_ = DONE;
+    return r;
+  }
+  return(): IteratorResult<Yield, void> {
+    this.next_ = DONE;
+    return DONE;
+  }
+  throw(e: unknown): never {
+    throw e;
+  }
+  [Symbol.iterator](): this {
+    return this;
+  }
+}
+
 /** The body of a task: given its task, a generator that runs it. */
 export type TaskBody = (task: Task) => KernelGen<unknown>;
 
@@ -72,6 +104,7 @@ export class Task {
   exitTime = -1;
   /** The running generator. */
   readonly gen: KernelGen<unknown>;
+  private readonly once = new Once();
 
   /** Tasks are created with {@link Simulation.spawn}. */
   constructor(sim: Simulation, id: number, name: string, prng: Prng, body: TaskBody) {
@@ -81,5 +114,10 @@ export class Task {
     this.prng = prng;
     this.readyAt = sim.now;
     this.gen = body(this);
+  }
+
+  /** A {@link KernelGen} that yields `y` once (or nothing, for null) and returns: for `yield*` in leaf primitives. */
+  yieldOnce(y: Yield | null): KernelGen {
+    return this.once.arm(y);
   }
 }
