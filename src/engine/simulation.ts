@@ -210,7 +210,7 @@ export class Simulation {
       this.current = t;
       let r: IteratorResult<Yield, unknown>;
       try {
-        r = t.gen.next();
+        r = t.resume();
       } catch (e) {
         if (!(e instanceof KernelBug)) throw e;
         status = "error";

@@ -102,8 +102,9 @@ export class Task {
   result: unknown = undefined;
   /** Virtual time of exit. */
   exitTime = -1;
-  /** The running generator. */
-  readonly gen: KernelGen<unknown>;
+  /** The body; called when the task first runs, so nothing of it runs at spawn time. */
+  private readonly body: TaskBody;
+  private gen_: KernelGen<unknown> | null = null;
   private readonly once = new Once();
 
   /** Tasks are created with {@link Simulation.spawn}. */
@@ -113,7 +114,13 @@ export class Task {
     this.name = name;
     this.prng = prng;
     this.readyAt = sim.now;
-    this.gen = body(this);
+    this.body = body;
+  }
+
+  /** Resume the task until its next yield (starting its body on the first call). */
+  resume(): IteratorResult<Yield, unknown> {
+    this.gen_ ??= this.body(this);
+    return this.gen_.next();
   }
 
   /** A {@link KernelGen} that yields `y` once (or nothing, for null) and returns: for `yield*` in leaf primitives. */
