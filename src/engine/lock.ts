@@ -55,6 +55,28 @@ export abstract class SleepingLock {
     if (this.sim.tracing) this.sim.event(t, "lock_acquire", fn, { lock: this.name, mode });
   }
 
+  /**
+   * The shape of every sleeping acquire: lockdep and trace, then take the
+   * lock now if `free`, else queue and sleep until handed the lock.
+   */
+  protected acquire(t: Task, fn: string, mode: LockMode, free: boolean, take: (t: Task) => void): KernelGen {
+    this.noteAcquire(t, fn, mode);
+    if (!free) return this.waitFor(t, fn, mode);
+    take(t);
+    return t.yieldOnce(null);
+  }
+
+  /** The shape of every trylock: 1 and the lock if `free`, else 0 without sleeping. */
+  protected tryAcquire(t: Task, fn: string, mode: LockMode, free: boolean, take: (t: Task) => void): 0 | 1 {
+    if (!free) {
+      this.sim.event(t, "lock_trylock", fn, { lock: this.name }, 0);
+      return 0;
+    }
+    this.noteAcquire(t, fn, mode);
+    take(t);
+    return 1;
+  }
+
   /** Queue `t` and sleep until a releaser hands the lock over with {@link SleepingLock.grant}. */
   protected *waitFor(t: Task, fn: string, mode: LockMode): KernelGen {
     this.waiters.push({ task: t, mode });

@@ -20,26 +20,22 @@ export class Mutex extends SleepingLock {
 
   /** `mutex_lock()`: take the mutex, sleeping while another task owns it. */
   mutex_lock(t: Task): KernelGen {
-    this.noteAcquire(t, "mutex_lock", "write");
-    if (this.owner === null && this.waiters.length === 0) {
-      this.owner = t;
-      this.grant(t, "write");
-      return t.yieldOnce(null);
-    }
-    return this.waitFor(t, "mutex_lock", "write");
+    return this.acquire(t, "mutex_lock", "write", this.isFree(), this.take);
   }
 
   /** `mutex_trylock()`: 1 if taken, 0 if owned or contended; never sleeps. */
   mutex_trylock(t: Task): 0 | 1 {
-    if (this.owner !== null || this.waiters.length > 0) {
-      this.sim.event(t, "lock_trylock", "mutex_trylock", { lock: this.name }, 0);
-      return 0;
-    }
-    this.noteAcquire(t, "mutex_trylock", "write");
+    return this.tryAcquire(t, "mutex_trylock", "write", this.isFree(), this.take);
+  }
+
+  private isFree(): boolean {
+    return this.owner === null && this.waiters.length === 0;
+  }
+
+  private readonly take = (t: Task): void => {
     this.owner = t;
     this.grant(t, "write");
-    return 1;
-  }
+  };
 
   /** `mutex_unlock()`: release, handing off to the first waiter. */
   mutex_unlock(t: Task): void {

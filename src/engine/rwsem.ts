@@ -58,44 +58,22 @@ export class RwSemaphore extends SleepingLock {
 
   /** `down_read()`: shared acquire; sleeps behind a writer or any queued waiter. */
   down_read(t: Task): KernelGen {
-    this.noteAcquire(t, "down_read", "read");
-    if (this.writer === null && this.waiters.length === 0) {
-      this.takeRead(t);
-      return t.yieldOnce(null);
-    }
-    return this.waitFor(t, "down_read", "read");
+    return this.acquire(t, "down_read", "read", this.readable(), this.takeRead);
   }
 
   /** `down_read_trylock()`: 1 if taken; 0 if a writer holds it or tasks wait. */
   down_read_trylock(t: Task): 0 | 1 {
-    if (this.writer !== null || this.waiters.length > 0) {
-      this.sim.event(t, "lock_trylock", "down_read_trylock", { lock: this.name }, 0);
-      return 0;
-    }
-    this.noteAcquire(t, "down_read_trylock", "read");
-    this.takeRead(t);
-    return 1;
+    return this.tryAcquire(t, "down_read_trylock", "read", this.readable(), this.takeRead);
   }
 
   /** `down_write()`: exclusive acquire. */
   down_write(t: Task): KernelGen {
-    this.noteAcquire(t, "down_write", "write");
-    if (this.isFree()) {
-      this.takeWrite(t);
-      return t.yieldOnce(null);
-    }
-    return this.waitFor(t, "down_write", "write");
+    return this.acquire(t, "down_write", "write", this.isFree(), this.takeWrite);
   }
 
   /** `down_write_trylock()`: 1 if taken; 0 if held or tasks wait. */
   down_write_trylock(t: Task): 0 | 1 {
-    if (!this.isFree()) {
-      this.sim.event(t, "lock_trylock", "down_write_trylock", { lock: this.name }, 0);
-      return 0;
-    }
-    this.noteAcquire(t, "down_write_trylock", "write");
-    this.takeWrite(t);
-    return 1;
+    return this.tryAcquire(t, "down_write_trylock", "write", this.isFree(), this.takeWrite);
   }
 
   /** `up_read()`: the last reader out wakes the waiters. */
@@ -125,19 +103,24 @@ export class RwSemaphore extends SleepingLock {
     if (this.waiters[0]?.mode === "read") this.wakeReaders();
   }
 
-  private isFree(): boolean {
-    return this.writer === null && this.readers.size === 0 && this.waiters.length === 0;
+  /** No writer and nobody queued: the `down_read` fast path (RWSEM_READ_FAILED_MASK clear). */
+  private readable(): boolean {
+    return this.writer === null && this.waiters.length === 0;
   }
 
-  private takeRead(t: Task): void {
+  private isFree(): boolean {
+    return this.readable() && this.readers.size === 0;
+  }
+
+  private readonly takeRead = (t: Task): void => {
     this.readers.add(t);
     this.grant(t, "read");
-  }
+  };
 
-  private takeWrite(t: Task): void {
+  private readonly takeWrite = (t: Task): void => {
     this.writer = t;
     this.grant(t, "write");
-  }
+  };
 
   /** `rwsem_wake()` -> `rwsem_mark_wake(RWSEM_WAKE_ANY)` on a free lock. */
   private rwsem_wake(): void {
