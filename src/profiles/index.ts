@@ -18,6 +18,37 @@ export interface Behaviour {
    * queue (`"all"`, d3681e269fff, v5.3).
    */
   readonly rwsem_reader_wake: ReaderWake;
+  /**
+   * FAULT_FLAG_RETRY_NOWAIT and FOLL_NOWAIT exist: with ALLOW_RETRY, a fault
+   * that would wait on a page returns VM_FAULT_RETRY without dropping
+   * mmap_lock (318b275fbca1, v2.6.39).
+   */
+  readonly fault_retry_nowait: boolean;
+  /**
+   * faultin_page leaves *locked set when VM_FAULT_RETRY came from a NOWAIT
+   * fault, which did not drop mmap_lock (96312e61282a, v4.16).
+   */
+  readonly gup_nowait_keeps_locked: boolean;
+  /**
+   * filemap_fault drops mmap_lock before starting readahead IO on a first
+   * attempt without NOWAIT, `maybe_unlock_mmap_for_io` (6b4c9f446981, v5.1).
+   */
+  readonly filemap_unlock_mmap_for_io: boolean;
+  /**
+   * `__get_user_pages_locked` keeps retrying a prefault (pages == NULL)
+   * after VM_FAULT_RETRY instead of returning (df17277b2a85, v5.2).
+   */
+  readonly gup_prefault_retry: boolean;
+  /**
+   * A retried fault keeps FAULT_FLAG_ALLOW_RETRY (with TRIED) and may return
+   * VM_FAULT_RETRY again; GUP's FOLL_TRIED call may retry too (4064b9827063, v5.7).
+   */
+  readonly fault_retry_multiple: boolean;
+  /**
+   * do_wp_page reuses a private anonymous folio when mapcount == 1
+   * (`reuse_swap_page`), or only when refcount == 1 (09854ba94c6a, v5.9).
+   */
+  readonly wp_reuse: "mapcount" | "refcount";
 }
 
 /** One documented behaviour difference between a profile and its predecessor. */
@@ -56,18 +87,48 @@ function derive(base: Profile, name: string, summary: string, changes: readonly 
   return { name, summary, base: base.name, changes, behaviour: behaviour as unknown as Behaviour };
 }
 
-const v4_19 = root("v4.19", "LTS before the v5.3 rwsem rework", {
+const v2_6_38 = root("v2.6.38", "VM_FAULT_RETRY and FAULT_FLAG_ALLOW_RETRY (d065bd810b6d), no NOWAIT", {
   rwsem_reader_wake: "head",
+  fault_retry_nowait: false,
+  gup_nowait_keeps_locked: false,
+  filemap_unlock_mmap_for_io: false,
+  gup_prefault_retry: false,
+  fault_retry_multiple: false,
+  wp_reuse: "mapcount",
 });
 
-const v5_3 = derive(v4_19, "v5.3", "rwsem rework: readers woken from the whole wait queue", [
+const v2_6_39 = derive(v2_6_38, "v2.6.39", "FAULT_FLAG_RETRY_NOWAIT and FOLL_NOWAIT", [
+  { behaviour: "fault_retry_nowait", value: true, commit: "318b275fbca1", subject: "mm: allow GUP to fail instead of waiting on a page" },
+]);
+
+const v4_19 = derive(v2_6_39, "v4.19", "LTS: FOLL_NOWAIT with *locked fixed", [
+  { behaviour: "gup_nowait_keeps_locked", value: true, commit: "96312e61282a", subject: "mm/gup.c: teach get_user_pages_unlocked to handle FOLL_NOWAIT" },
+]);
+
+const v5_1 = derive(v4_19, "v5.1", "filemap_fault drops mmap_lock for IO", [
+  { behaviour: "filemap_unlock_mmap_for_io", value: true, commit: "6b4c9f446981", subject: "filemap: drop the mmap_sem for all blocking operations" },
+]);
+
+const v5_2 = derive(v5_1, "v5.2", "GUP prefaults keep retrying", [
+  { behaviour: "gup_prefault_retry", value: true, commit: "df17277b2a85", subject: "mm/gup: continue VM_FAULT_RETRY processing event for pre-faults" },
+]);
+
+const v5_3 = derive(v5_2, "v5.3", "rwsem rework: readers woken from the whole wait queue", [
   { behaviour: "rwsem_reader_wake", value: "all", commit: "d3681e269fff", subject: "locking/rwsem: Wake up almost all readers in wait queue" },
 ]);
 
-const v6_12 = derive(v5_3, "v6.12", "current LTS", []);
+const v5_7 = derive(v5_3, "v5.7", "VM_FAULT_RETRY more than once", [
+  { behaviour: "fault_retry_multiple", value: true, commit: "4064b9827063", subject: "mm: allow VM_FAULT_RETRY for multiple times" },
+]);
+
+const v5_9 = derive(v5_7, "v5.9", "COW reuse only when refcount == 1", [
+  { behaviour: "wp_reuse", value: "refcount", commit: "09854ba94c6a", subject: "mm: do_wp_page() simplification" },
+]);
+
+const v6_12 = derive(v5_9, "v6.12", "current LTS", []);
 
 /** Every profile, oldest first. */
-export const PROFILES: readonly Profile[] = [v4_19, v5_3, v6_12];
+export const PROFILES: readonly Profile[] = [v2_6_38, v2_6_39, v4_19, v5_1, v5_2, v5_3, v5_7, v5_9, v6_12];
 
 /** Names of every profile, oldest first. */
 export const PROFILE_NAMES: readonly string[] = PROFILES.map((p) => p.name);

@@ -8,6 +8,8 @@ export * from "./check.js";
 export * from "./normalize.js";
 export * from "./ops.js";
 export * from "./property.js";
+export * from "./mm.js";
 export * from "./run.js";
+export * from "./sample.js";
 export * from "./schema.js";
 export * from "./validate.js";

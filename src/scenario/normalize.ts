@@ -32,6 +32,8 @@ export interface NormalizedScenario {
   readonly maxSteps: number;
   /** Shared locks. */
   readonly locks: NonNullable<ScenarioSpec["locks"]>;
+  /** The address space, if the scenario models one. */
+  readonly mm: ScenarioSpec["mm"] | null;
   /** Tasks. */
   readonly tasks: ScenarioSpec["tasks"];
   /** Expected outcome. */
@@ -52,6 +54,7 @@ export function normalizeScenario(spec: ScenarioSpec): NormalizedScenario {
     schedule: spec.schedule ?? null,
     maxSteps: spec.maxSteps ?? DEFAULT_MAX_STEPS,
     locks: spec.locks ?? [],
+    mm: spec.mm ?? null,
     tasks: spec.tasks,
     expect: spec.expect ?? {},
     property: spec.property ?? null,

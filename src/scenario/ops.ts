@@ -7,24 +7,35 @@
 import { delay, cond_resched } from "../engine/delay.js";
 import { local_irq_disable, local_irq_enable, smp_call_function } from "../engine/irq.js";
 import type { Mutex } from "../engine/mutex.js";
-import type { Prng } from "../engine/prng.js";
 import type { RwSemaphore } from "../engine/rwsem.js";
 import type { KernelGen, Task } from "../engine/task.js";
-import type { DurationSpec, OpSpec } from "./schema.js";
+import { FAULT_FLAG, FOLL, VM_FAULT, flagNames, parseFlags } from "../mm/flags.js";
+import type { Folio } from "../mm/folio.js";
+import { do_user_addr_fault } from "../mm/fault.js";
+import { get_user_pages, get_user_pages_remote, get_user_pages_unlocked, type Locked } from "../mm/gup.js";
+import type { Kernel } from "../mm/kernel.js";
+import { handle_mm_fault } from "../mm/memory.js";
+import { PAGE_SIZE, type Vma } from "../mm/mm.js";
+import { sample } from "./sample.js";
+import type { OpSpec } from "./schema.js";
 
-/** The locks of a running scenario, by name. */
+/** What the operations of a running scenario act on. */
 export interface OpEnv {
-  /** rw_semaphores by name. */
+  /** rw_semaphores by name (mmap_lock among them when there is an mm). */
   readonly rwsems: ReadonlyMap<string, RwSemaphore>;
   /** Mutexes by name. */
   readonly mutexes: ReadonlyMap<string, Mutex>;
+  /** The modelled kernel, when the scenario has an mm. */
+  readonly kernel: Kernel | null;
+  /** VMAs by name. */
+  readonly vmas: ReadonlyMap<string, Vma>;
 }
 
-/** Draw a duration from the task's stream. */
-export function sample(prng: Prng, d: DurationSpec): number {
-  if (typeof d === "number") return d;
-  return d.dist === "uniform" ? prng.range(d.min, d.max) : prng.exponential(d.mean);
+/** Whether `t` holds mmap_lock now, as the caller of a fault or GUP sees it on return. */
+function mmapLockState(k: Kernel, t: Task): "held" | "released" {
+  return t.held.some((h) => h.name === k.mm.mmap_lock.name) ? "held" : "released";
 }
+
 
 /** Run a list of operations in task `t`. */
 export function* runOps(t: Task, ops: readonly OpSpec[], env: OpEnv): KernelGen {
@@ -65,8 +76,46 @@ function* runOp(t: Task, op: OpSpec, env: OpEnv): KernelGen {
       return local_irq_enable(t);
     case "smp_call_function":
       return yield* smp_call_function(t, op.fn ?? "generic");
+    case "fault": {
+      const k = env.kernel!;
+      const ret = yield* do_user_addr_fault(k, t, env.vmas.get(op.vma)!.start + op.page * PAGE_SIZE, op.write ?? false);
+      t.sim.event(t, "call", "do_user_addr_fault", { vma: op.vma, page: op.page }, flagNames("VM_FAULT", VM_FAULT, ret));
+      return;
+    }
+    case "handle_mm_fault": {
+      const k = env.kernel!;
+      const vma = env.vmas.get(op.vma)!;
+      yield* k.mm.mmap_lock.down_read(t);
+      const ret = yield* handle_mm_fault(k, t, vma, vma.start + op.page * PAGE_SIZE, parseFlags("FAULT_FLAG", FAULT_FLAG, op.flags));
+      const lock = mmapLockState(k, t);
+      t.sim.event(t, "call", "handle_mm_fault", { vma: op.vma, page: op.page, mmap_lock: lock }, flagNames("VM_FAULT", VM_FAULT, ret));
+      if (lock === "held") k.mm.mmap_lock.up_read(t);
+      return;
+    }
+    case "get_user_pages":
+      return yield* gupOp(t, op, env);
     case "repeat":
       for (let i = 0; i < op.count; i++) yield* runOps(t, op.ops, env);
       return;
   }
+}
+
+/** A GUP call as its callers make it, then `put_page()` on every page it returned. */
+function* gupOp(t: Task, op: Extract<OpSpec, { op: "get_user_pages" }>, env: OpEnv): KernelGen {
+  const k = env.kernel!;
+  const start = env.vmas.get(op.vma)!.start + op.page * PAGE_SIZE;
+  const nr = op.nr_pages ?? 1;
+  const flags = parseFlags("FOLL", FOLL, op.flags ?? []);
+  const pages: Folio[] | null = op.pages === false ? null : [];
+  let ret: number;
+  if (op.call === "get_user_pages_unlocked") {
+    ret = yield* get_user_pages_unlocked(k, t, start, nr, pages, flags);
+  } else {
+    yield* k.mm.mmap_lock.down_read(t);
+    const locked: Locked | null = op.call === "get_user_pages_remote" && op.locked ? { locked: true } : null;
+    ret = op.call === "get_user_pages" ? yield* get_user_pages(k, t, start, nr, flags, pages) : yield* get_user_pages_remote(k, t, start, nr, flags, pages, locked);
+    if (!locked || locked.locked) k.mm.mmap_lock.up_read(t);
+  }
+  t.sim.event(t, "call", op.call, { vma: op.vma, page: op.page, nr_pages: nr, pinned: pages ? pages.length : 0, mmap_lock: mmapLockState(k, t) }, ret);
+  for (const f of pages ?? []) f.refcount--;
 }

@@ -46,6 +46,52 @@ export const Duration = Type.Union(
   { title: "duration", description: 'ns as an integer, {"dist": "uniform", "min", "max"} or {"dist": "exponential", "mean"}' },
 );
 
+/** FAULT_FLAG_* names a scenario may pass to handle_mm_fault (without the prefix). */
+export const FAULT_FLAG_NAMES = ["WRITE", "ALLOW_RETRY", "RETRY_NOWAIT", "KILLABLE", "TRIED", "USER", "REMOTE"] as const;
+/** FOLL_* names a scenario may pass to GUP (without the prefix). */
+export const FOLL_NAMES = ["WRITE", "NOWAIT", "FORCE", "TRIED"] as const;
+
+const PageNo = Type.Integer({ minimum: 0, maximum: 1 << 20, description: "Page index within the VMA" });
+const PageSet = Type.Union([Type.Array(PageNo, { uniqueItems: true }), Type.Literal("all")], {
+  description: 'Page indices within the VMA, or "all"',
+});
+
+/** A VMA and the state of its pages at the start. */
+export const VmaSpec = Strict(
+  {
+    name: Name,
+    kind: OneOf(["anon", "file"], "Anonymous memory or a file mapping"),
+    shared: Type.Optional(Type.Boolean({ description: "MAP_SHARED (default: MAP_PRIVATE)" })),
+    writable: Type.Optional(Type.Boolean({ description: "VM_WRITE (default true)" })),
+    pages: Type.Integer({ minimum: 1, maximum: 1 << 20, description: "Size in pages" }),
+    resident: Type.Optional(PageSet),
+    swapped: Type.Optional(PageSet),
+    swapcache: Type.Optional(PageSet),
+    pagecache: Type.Optional(PageSet),
+    mapped: Type.Optional(PageSet),
+  },
+  "anon: pages resident (mapped), swapped (swap entry, IO needed) or swapcache (swap entry, folio cached); file: pages in the pagecache, and mapped (also in the page tables). Other pages are untouched.",
+);
+
+/** The address space the scenario's tasks share. */
+export const MmSpec = Strict(
+  {
+    vmas: Type.Array(VmaSpec, { minItems: 1, maxItems: 64 }),
+    io: Type.Optional(
+      Strict(
+        {
+          readpage: Type.Optional(Duration),
+          swapin: Type.Optional(Duration),
+        },
+        "IO latencies: readpage (default 100000 ns), swapin (default 50000 ns)",
+      ),
+    ),
+  },
+  "mm_struct: VMAs, page state and IO latencies; its mmap_lock is the rwsem named mmap_lock",
+);
+
+const Target = { vma: Name, page: PageNo };
+
 /** Operations that act on a named lock, by kernel function name. */
 export const LOCK_OPS = {
   down_read: "rwsem",
@@ -97,6 +143,23 @@ export const Op = Type.Recursive(
         Strict(
           { op: Type.Literal("smp_call_function"), fn: Type.Optional(Type.String({ maxLength: 64 })) },
           "smp_call_function_many(wait=1): IPI every other CPU and wait until each has IRQs enabled",
+        ),
+        Strict({ op: Type.Literal("fault"), ...Target, write: Type.Optional(Type.Boolean()) }, "A user access that faults: do_user_addr_fault (x86) with its retry loop"),
+        Strict(
+          { op: Type.Literal("handle_mm_fault"), ...Target, flags: Type.Array(OneOf(FAULT_FLAG_NAMES, "FAULT_FLAG_* without the prefix"), { uniqueItems: true }) },
+          "mmap_read_lock(); handle_mm_fault(flags); mmap_read_unlock() if the lock is still held",
+        ),
+        Strict(
+          {
+            op: Type.Literal("get_user_pages"),
+            call: OneOf(["get_user_pages", "get_user_pages_unlocked", "get_user_pages_remote"], "Which GUP entry point"),
+            ...Target,
+            nr_pages: Type.Optional(Type.Integer({ minimum: 1, maximum: 4096, description: "Default 1" })),
+            flags: Type.Optional(Type.Array(OneOf(FOLL_NAMES, "FOLL_* without the prefix"), { uniqueItems: true })),
+            pages: Type.Optional(Type.Boolean({ description: "false: pages == NULL, a prefault (default true)" })),
+            locked: Type.Optional(Type.Boolean({ description: "get_user_pages_remote: pass &locked so GUP may drop mmap_lock (default false)" })),
+          },
+          "A GUP call; get_user_pages and get_user_pages_remote run under mmap_read_lock taken by the op",
         ),
         Strict({ op: Type.Literal("repeat"), count: Type.Integer({ minimum: 1, maximum: 1e6 }), ops: Type.Array(This, { minItems: 1 }) }, "Run ops count times"),
       ],
@@ -215,6 +278,7 @@ export const Scenario = Type.Object(
     schedule: Type.Optional(Type.Array(Name, { description: "Explicit schedule: the task to run at each tie" })),
     maxSteps: Type.Optional(Type.Integer({ minimum: 1, maximum: 1e9 })),
     locks: Type.Optional(Type.Array(LockSpec)),
+    mm: Type.Optional(MmSpec),
     tasks: Type.Array(TaskSpec, { minItems: 1, maxItems: 1024 }),
     expect: Type.Optional(Expect),
     property: Type.Optional(Property),
@@ -229,6 +293,10 @@ export const Scenario = Type.Object(
 
 /** A scenario as written (optional fields may be absent). */
 export type ScenarioSpec = Static<typeof Scenario>;
+/** The mm section. */
+export type MmSpecT = Static<typeof MmSpec>;
+/** One VMA spec. */
+export type VmaSpecT = Static<typeof VmaSpec>;
 /** One task operation. */
 export type OpSpec = Static<typeof Op>;
 /** A duration. */

@@ -190,7 +190,28 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
   const locks = new Map<string, string>();
   (s.locks ?? []).forEach((l, i) => {
     if (locks.has(l.name)) errors.push({ path: `$.locks[${i}].name`, expected: "a lock name not used before", found: show(l.name) });
+    if (s.mm && l.name === "mmap_lock") errors.push({ path: `$.locks[${i}].name`, expected: "a name other than mmap_lock, which the mm section provides", found: show(l.name) });
     locks.set(l.name, l.kind);
+  });
+  if (s.mm) locks.set("mmap_lock", "rwsem");
+  const vmas = new Map<string, number>();
+  (s.mm?.vmas ?? []).forEach((v, i) => {
+    const at = `$.mm.vmas[${i}]`;
+    if (vmas.has(v.name)) errors.push({ path: `${at}.name`, expected: "a VMA name not used before", found: show(v.name) });
+    vmas.set(v.name, v.pages);
+    const sets = v.kind === "anon" ? (["resident", "swapped", "swapcache"] as const) : (["pagecache", "mapped"] as const);
+    const other = v.kind === "anon" ? (["pagecache", "mapped"] as const) : (["resident", "swapped", "swapcache"] as const);
+    for (const key of other) if (v[key] !== undefined) errors.push({ path: `${at}.${key}`, expected: `no ${key} on a ${v.kind} VMA (use ${sets.join(", ")})`, found: show(v[key]) });
+    const seen = new Map<number, string>();
+    for (const key of sets) {
+      const set = v[key];
+      if (set === undefined || set === "all") continue;
+      set.forEach((p, j) => {
+        if (p >= v.pages) errors.push({ path: `${at}.${key}[${j}]`, expected: `a page index below ${v.pages}`, found: show(p) });
+        if (seen.has(p)) errors.push({ path: `${at}.${key}[${j}]`, expected: `a page not already in ${seen.get(p)}`, found: show(p) });
+        seen.set(p, key);
+      });
+    }
   });
   const tasks = new Set<string>();
   s.tasks.forEach((t, i) => {
@@ -199,6 +220,13 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
     const walk = (ops: readonly OpSpec[], at: string) =>
       ops.forEach((op, j) => {
         if (op.op === "repeat") return walk(op.ops, `${at}[${j}].ops`);
+        if ("vma" in op) {
+          const pages = vmas.get(op.vma);
+          if (!s.mm) errors.push({ path: `${at}[${j}].op`, expected: `an "mm" section for ${op.op}`, found: "none" });
+          else if (pages === undefined) errors.push({ path: `${at}[${j}].vma`, expected: `a VMA declared in $.mm.vmas: ${oneOf([...vmas.keys()], op.vma)}`, found: show(op.vma) });
+          else if (op.page >= pages) errors.push({ path: `${at}[${j}].page`, expected: `a page index below ${pages}`, found: show(op.page) });
+          return;
+        }
         if (!("lock" in op)) return;
         const want = LOCK_OPS[op.op];
         const kind = locks.get(op.lock);

@@ -1,0 +1,78 @@
+/**
+ * The page-cache fault handler, mm/filemap.c `filemap_fault()` and the
+ * helpers that decide whether mmap_lock is dropped: `maybe_unlock_mmap_for_io`
+ * (mm/internal.h, 6b4c9f446981 v5.1+) and `lock_folio_maybe_drop_mmap`
+ * (`lock_page_or_retry` / `__lock_page_or_retry` before v5.x).
+ *
+ * Readahead is modelled as reading the faulting page only.
+ *
+ * @module
+ */
+import type { KernelGen, Task } from "../engine/task.js";
+import { FAULT_FLAG, VM_FAULT, fault_flag_allow_retry_first } from "./flags.js";
+import { folio_lock, folio_trylock, folio_unlock, folio_wait_locked, type Folio } from "./folio.js";
+import type { Kernel } from "./kernel.js";
+import type { VmFault } from "./vmfault.js";
+
+/**
+ * `maybe_unlock_mmap_for_io()`: drop mmap_lock before blocking IO, only on a
+ * first attempt that may retry and is not NOWAIT (mm/internal.h, v5.1+;
+ * before 6b4c9f446981 readahead IO was issued with mmap_lock held).
+ */
+export function maybe_unlock_mmap_for_io(k: Kernel, t: Task, vmf: VmFault): void {
+  if (!k.behaviour.filemap_unlock_mmap_for_io || vmf.lockDropped) return;
+  if (fault_flag_allow_retry_first(vmf.flags) && !(vmf.flags & FAULT_FLAG.RETRY_NOWAIT)) {
+    k.mm.mmap_lock.up_read(t);
+    vmf.lockDropped = true;
+  }
+}
+
+/**
+ * `lock_folio_maybe_drop_mmap()` (v5.1+) / `lock_page_or_retry()` (v2.6.37+):
+ * true with the folio locked; false means return VM_FAULT_RETRY. Under
+ * RETRY_NOWAIT that is with mmap_lock still held ("That's how
+ * FAULT_FLAG_RETRY_NOWAIT is supposed to work", 318b275fbca1); otherwise
+ * mmap_lock is dropped and the folio waited for first.
+ */
+export function* lock_folio_maybe_drop_mmap(k: Kernel, t: Task, vmf: VmFault, folio: Folio): KernelGen<boolean> {
+  if (folio_trylock(folio, t.name)) return true;
+  if (fault_flag_allow_retry_first(vmf.flags)) {
+    if (vmf.flags & FAULT_FLAG.RETRY_NOWAIT) return false;
+    if (!vmf.lockDropped) {
+      k.mm.mmap_lock.up_read(t);
+      vmf.lockDropped = true;
+    }
+    yield* folio_wait_locked(t, folio);
+    return false;
+  }
+  yield* folio_lock(t, folio);
+  return true;
+}
+
+/** `filemap_fault()`: find or read the folio at vmf.pgoff; VM_FAULT_LOCKED with it locked on success. */
+export function* filemap_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<number> {
+  const mapping = vmf.vma.file!;
+  let ret = 0;
+  let folio = mapping.filemap_get_folio(vmf.pgoff);
+  if (!folio) {
+    // do_sync_mmap_readahead(): count a major fault and start the read.
+    ret = VM_FAULT.MAJOR;
+    maybe_unlock_mmap_for_io(k, t, vmf);
+    folio = k.folio_alloc(mapping, vmf.pgoff);
+    mapping.pages.set(vmf.pgoff, folio);
+    folio.refcount++;
+    k.submit_read(t, folio, "read_folio", k.io.readpage(t));
+  }
+  if (!(yield* lock_folio_maybe_drop_mmap(k, t, vmf, folio))) {
+    folio.refcount--;
+    return ret | VM_FAULT.RETRY;
+  }
+  if (vmf.lockDropped) {
+    // The lock was dropped for IO: the fault must be retried (out_retry).
+    folio_unlock(folio);
+    folio.refcount--;
+    return ret | VM_FAULT.RETRY;
+  }
+  vmf.folio = folio;
+  return ret | VM_FAULT.LOCKED;
+}

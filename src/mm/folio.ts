@@ -1,0 +1,73 @@
+/**
+ * Folios with their reference and map counts, the folio lock (PG_locked and
+ * its wait queue, include/linux/pagemap.h folio_lock / folio_trylock /
+ * folio_unlock / folio_wait_locked), and PG_uptodate.
+ *
+ * @module
+ */
+import type { KernelGen, Task } from "../engine/task.js";
+import { WaitQueue } from "../engine/waitqueue.js";
+import type { AddressSpace } from "./pagecache.js";
+
+/** A folio (one base page in this model). */
+export class Folio {
+  /** Page frame number, unique within a simulation. */
+  readonly pfn: number;
+  /** `folio_ref_count()`. */
+  refcount = 1;
+  /** `folio_mapcount()`: page-table entries mapping it. */
+  mapcount = 0;
+  /** PG_uptodate: contents valid. */
+  uptodate = false;
+  /** PG_locked holder (task name, or the IO that will unlock it), or null. */
+  lockedBy: string | null = null;
+  /** Page-cache mapping for file folios; null for anonymous ones. */
+  readonly mapping: AddressSpace | null;
+  /** Index in the mapping (file) or page in the VMA (anon). */
+  readonly index: number;
+  /** Swap entry while in the swap cache. */
+  swapEntry: number | null = null;
+  /** The folio's wait queue (folio_waitqueue()). */
+  readonly waitq: WaitQueue;
+
+  constructor(pfn: number, mapping: AddressSpace | null, index: number) {
+    this.pfn = pfn;
+    this.mapping = mapping;
+    this.index = index;
+    this.waitq = new WaitQueue(`folio ${pfn} lock`);
+  }
+
+  /** PG_locked. */
+  get locked(): boolean {
+    return this.lockedBy !== null;
+  }
+}
+
+/** `folio_trylock()`. */
+export function folio_trylock(f: Folio, owner: string): boolean {
+  if (f.lockedBy !== null) return false;
+  f.lockedBy = owner;
+  return true;
+}
+
+/** `__folio_lock()`: sleep until PG_locked is clear, then take it. */
+export function* folio_lock(t: Task, f: Folio): KernelGen {
+  const holders = () => (f.lockedBy ? [f.lockedBy] : []);
+  while (!folio_trylock(f, t.name)) {
+    t.sim.event(t, "folio_wait", "__folio_lock", { pfn: f.pfn });
+    yield* f.waitq.wait_event(t, () => f.lockedBy === null, holders);
+  }
+}
+
+/** `folio_unlock()`: clear PG_locked and wake the waiters. */
+export function folio_unlock(f: Folio): void {
+  f.lockedBy = null;
+  f.waitq.wake_up_all();
+}
+
+/** `folio_wait_locked()`: sleep until PG_locked is clear, without taking it. */
+export function folio_wait_locked(t: Task, f: Folio): KernelGen {
+  if (f.lockedBy === null) return t.yieldOnce(null);
+  t.sim.event(t, "folio_wait", "folio_wait_locked", { pfn: f.pfn });
+  return f.waitq.wait_event(t, () => f.lockedBy === null, () => (f.lockedBy ? [f.lockedBy] : []));
+}

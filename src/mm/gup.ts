@@ -1,0 +1,193 @@
+/**
+ * get_user_pages and its core, mm/gup.c (mm/memory.c before v4.8):
+ * `__get_user_pages` walks the range with `follow_page_mask`, faulting
+ * missing pages in with `faultin_page`; `__get_user_pages_locked` is the
+ * VM_FAULT_RETRY loop around it. Each `__get_user_pages` call is traced, so
+ * the number of calls a request made is countable.
+ *
+ * @module
+ */
+import { cond_resched } from "../engine/delay.js";
+import type { KernelGen, Task } from "../engine/task.js";
+import { FAULT_FLAG, FOLL, VM_FAULT, VM_FAULT_ERROR, flagNames } from "./flags.js";
+import type { Folio } from "./folio.js";
+import type { Kernel } from "./kernel.js";
+import { handle_mm_fault } from "./memory.js";
+import { PAGE_SIZE, type Vma } from "./mm.js";
+
+/** `int *locked`: whether the caller still holds mmap_lock. */
+export interface Locked {
+  /** *locked. */
+  locked: boolean;
+}
+
+/** Errnos GUP returns, negated as in the kernel. */
+export const EFAULT = -14;
+/** -EBUSY: faultin_page's "VM_FAULT_RETRY happened". */
+export const EBUSY = -16;
+/** -ENOMEM. */
+export const ENOMEM = -12;
+
+/** `follow_page_mask()`: the folio mapped at `address` if present (and writable for FOLL_WRITE), else null. */
+function follow_page_mask(k: Kernel, address: number, foll_flags: number): Folio | null {
+  const pte = k.mm.pte(address);
+  if (pte?.kind !== "present") return null;
+  if (foll_flags & FOLL.WRITE && !pte.write) return null;
+  return pte.folio;
+}
+
+/**
+ * `faultin_page()`: FOLL_* to FAULT_FLAG_*, then handle_mm_fault. 0 when the
+ * page was faulted in; -EBUSY on VM_FAULT_RETRY (clearing *locked when the
+ * lock was really dropped: 96312e61282a, v4.16, keeps it set under NOWAIT);
+ * -EFAULT/-ENOMEM on errors.
+ */
+function* faultin_page(k: Kernel, t: Task, vma: Vma, address: number, foll_flags: number, locked: Locked | null): KernelGen<number> {
+  let fault_flags = 0;
+  if (foll_flags & FOLL.WRITE) fault_flags |= FAULT_FLAG.WRITE;
+  if (foll_flags & FOLL.REMOTE) fault_flags |= FAULT_FLAG.REMOTE;
+  if (locked) fault_flags |= FAULT_FLAG.ALLOW_RETRY | FAULT_FLAG.KILLABLE;
+  if (foll_flags & FOLL.NOWAIT) fault_flags |= FAULT_FLAG.ALLOW_RETRY | FAULT_FLAG.RETRY_NOWAIT;
+  if (foll_flags & FOLL.TRIED) fault_flags |= FAULT_FLAG.TRIED;
+  const ret = yield* handle_mm_fault(k, t, vma, address, fault_flags);
+  if (ret & VM_FAULT_ERROR) return ret & VM_FAULT.OOM ? ENOMEM : EFAULT;
+  if (ret & VM_FAULT.RETRY) {
+    if (locked && !(k.behaviour.gup_nowait_keeps_locked && fault_flags & FAULT_FLAG.RETRY_NOWAIT)) locked.locked = false;
+    return EBUSY;
+  }
+  return 0;
+}
+
+/**
+ * `__get_user_pages()`: pin (FOLL_GET) or just fault in (pages == null)
+ * `nr_pages` pages from `start`. Returns the number of pages done, or a
+ * negative errno if none was.
+ */
+export function* __get_user_pages(
+  k: Kernel,
+  t: Task,
+  start: number,
+  nr_pages: number,
+  gup_flags: number,
+  pages: Folio[] | null,
+  locked: Locked | null,
+): KernelGen<number> {
+  if (gup_flags & FOLL.NOWAIT && !k.behaviour.fault_retry_nowait) throw new RangeError("FOLL_NOWAIT does not exist before v2.6.39 (318b275fbca1)");
+  const first = k.mm.vma_lookup(start);
+  k.sim.event(t, "gup", "__get_user_pages", {
+    vma: first?.name ?? "none",
+    page: first ? (start - first.start) / PAGE_SIZE : start / PAGE_SIZE,
+    nr_pages,
+    flags: flagNames("FOLL", FOLL, gup_flags),
+    pages: pages ? "array" : "NULL",
+  });
+  let i = 0;
+  while (nr_pages > 0) {
+    const vma = k.mm.vma_lookup(start);
+    if (!vma) return i > 0 ? i : EFAULT;
+    yield* cond_resched(t);
+    let folio = follow_page_mask(k, start, gup_flags);
+    while (!folio) {
+      const ret = yield* faultin_page(k, t, vma, start, gup_flags, locked);
+      if (ret === EBUSY) return i;
+      if (ret < 0) return i > 0 ? i : ret;
+      folio = follow_page_mask(k, start, gup_flags);
+    }
+    if (pages) {
+      folio.refcount++;
+      pages.push(folio);
+    }
+    i++;
+    start += PAGE_SIZE;
+    nr_pages--;
+  }
+  return i;
+}
+
+/**
+ * `__get_user_pages_locked()`: the VM_FAULT_RETRY loop. With `locked` null
+ * it is one `__get_user_pages` call ("VM_FAULT_RETRY couldn't trigger,
+ * bypass"). Otherwise, after a retry dropped mmap_lock it re-takes it and
+ * repeats the faulting page with FOLL_TRIED, then continues. Before
+ * df17277b2a85 (v5.2) a prefault (pages == null) returned after the first
+ * call ("If it's a prefault don't insist harder"); since v5.7 the FOLL_TRIED
+ * call may itself retry (4064b9827063).
+ */
+export function* __get_user_pages_locked(
+  k: Kernel,
+  t: Task,
+  start: number,
+  nr_pages: number,
+  pages: Folio[] | null,
+  locked: Locked | null,
+  flags: number,
+): KernelGen<number> {
+  const mmap_lock = k.mm.mmap_lock;
+  let pages_done = 0;
+  let lock_dropped = false;
+  for (;;) {
+    let ret = yield* __get_user_pages(k, t, start, nr_pages, flags, pages, locked);
+    if (!locked) return ret;
+    if (!pages && !k.behaviour.gup_prefault_retry) return ret;
+    if (ret > 0) {
+      nr_pages -= ret;
+      pages_done += ret;
+      if (nr_pages === 0) break;
+    }
+    if (locked.locked) {
+      // VM_FAULT_RETRY didn't trigger or it was a FOLL_NOWAIT.
+      if (!pages_done) pages_done = ret;
+      break;
+    }
+    start += Math.max(ret, 0) * PAGE_SIZE;
+    // Repeat on the address that fired VM_FAULT_RETRY with FOLL_TRIED.
+    for (;;) {
+      locked.locked = true;
+      lock_dropped = true;
+      yield* mmap_lock.down_read(t);
+      ret = yield* __get_user_pages(k, t, start, 1, flags | FOLL.TRIED, pages, k.behaviour.fault_retry_multiple ? locked : null);
+      if (locked.locked) break;
+    }
+    if (ret !== 1) {
+      if (!pages_done) pages_done = ret;
+      break;
+    }
+    nr_pages--;
+    pages_done++;
+    if (nr_pages === 0) break;
+    start += PAGE_SIZE;
+  }
+  if (lock_dropped && locked.locked) {
+    // Let the caller know the lock was dropped and the critical section lost.
+    mmap_lock.up_read(t);
+    locked.locked = false;
+  }
+  return pages_done;
+}
+
+/** `get_user_pages()`: caller holds mmap_lock; never drops it (locked == NULL). */
+export function get_user_pages(k: Kernel, t: Task, start: number, nr_pages: number, gup_flags: number, pages: Folio[] | null): KernelGen<number> {
+  return __get_user_pages_locked(k, t, start, nr_pages, pages, null, gup_flags | FOLL.TOUCH | (pages ? FOLL.GET : 0));
+}
+
+/** `get_user_pages_remote()`: like get_user_pages for another mm; may drop mmap_lock when `locked` is given. */
+export function get_user_pages_remote(
+  k: Kernel,
+  t: Task,
+  start: number,
+  nr_pages: number,
+  gup_flags: number,
+  pages: Folio[] | null,
+  locked: Locked | null,
+): KernelGen<number> {
+  return __get_user_pages_locked(k, t, start, nr_pages, pages, locked, gup_flags | FOLL.TOUCH | FOLL.REMOTE | (pages ? FOLL.GET : 0));
+}
+
+/** `get_user_pages_unlocked()`: takes mmap_lock itself, may drop it to wait for IO, releases it. */
+export function* get_user_pages_unlocked(k: Kernel, t: Task, start: number, nr_pages: number, pages: Folio[] | null, gup_flags: number): KernelGen<number> {
+  yield* k.mm.mmap_lock.down_read(t);
+  const locked: Locked = { locked: true };
+  const ret = yield* __get_user_pages_locked(k, t, start, nr_pages, pages, locked, gup_flags | FOLL.TOUCH | (pages ? FOLL.GET : 0));
+  if (locked.locked) k.mm.mmap_lock.up_read(t);
+  return ret;
+}

@@ -1,0 +1,72 @@
+/**
+ * The modelled kernel instance one scenario runs against: the simulation, the
+ * profile's behaviour, one mm with its files and swap, the folio allocator
+ * and the block layer (IO completions unlock folios after a sampled latency).
+ *
+ * @module
+ */
+import { delay } from "../engine/delay.js";
+import type { Simulation } from "../engine/simulation.js";
+import type { Task } from "../engine/task.js";
+import type { Behaviour } from "../profiles/index.js";
+import { Folio, folio_unlock } from "./folio.js";
+import { MmStruct } from "./mm.js";
+import { SwapDevice } from "./swap.js";
+
+/** Samples an IO latency (ns) from the submitting task's random stream. */
+export type Latency = (t: Task) => number;
+
+/** IO latencies of the modelled devices. */
+export interface IoModel {
+  /** `->read_folio()` of a file page (page-cache miss). */
+  readonly readpage: Latency;
+  /** `swap_read_folio()` of a swapped-out anonymous page. */
+  readonly swapin: Latency;
+}
+
+/** One modelled machine: simulation, behaviour, mm, allocator, block layer. */
+export class Kernel {
+  /** The simulation. */
+  readonly sim: Simulation;
+  /** Behaviour of the kernel version being modelled. */
+  readonly behaviour: Behaviour;
+  /** The (single) address space the scenario's tasks share. */
+  readonly mm: MmStruct;
+  /** IO latencies. */
+  readonly io: IoModel;
+  /** The shared zero page that read faults on anonymous memory map. */
+  readonly zero_folio: Folio;
+  private nextPfn = 1;
+  private nextBio = 1;
+
+  constructor(sim: Simulation, behaviour: Behaviour, io: IoModel) {
+    this.sim = sim;
+    this.behaviour = behaviour;
+    this.io = io;
+    this.mm = new MmStruct(sim, new SwapDevice(), behaviour.rwsem_reader_wake);
+    this.zero_folio = this.folio_alloc(null, 0);
+    this.zero_folio.uptodate = true;
+  }
+
+  /** `folio_alloc()`: a new folio with one reference. */
+  folio_alloc(mapping: Folio["mapping"], index: number): Folio {
+    return new Folio(this.nextPfn++, mapping, index);
+  }
+
+  /**
+   * Submit a read of `folio` (already locked by the caller, as
+   * `filemap_add_folio` / `add_to_swap_cache` leave it) and return at once;
+   * the completion (`folio_end_read`) marks it uptodate and unlocks it.
+   */
+  submit_read(t: Task, folio: Folio, fn: "read_folio" | "swap_read_folio", ns: number): void {
+    const bio = `blk#${this.nextBio++}`;
+    folio.lockedBy = bio;
+    this.sim.event(t, "io_submit", fn, { pfn: folio.pfn, ns, bio });
+    this.sim.spawn(bio, function* (io) {
+      yield* delay(io, "io", ns, fn, { pfn: folio.pfn });
+      folio.uptodate = true;
+      folio_unlock(folio);
+      io.sim.event(io, "io_complete", "folio_end_read", { pfn: folio.pfn });
+    });
+  }
+}

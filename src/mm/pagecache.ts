@@ -1,0 +1,28 @@
+/**
+ * The page cache of one file (`struct address_space`): folios by index.
+ *
+ * @module
+ */
+import type { Folio } from "./folio.js";
+
+/** A file's page cache. */
+export class AddressSpace {
+  /** File name, for traces. */
+  readonly name: string;
+  /** Size of the file in pages (i_size >> PAGE_SHIFT). */
+  readonly nrpages: number;
+  /** Cached folios by page index (the xarray). */
+  readonly pages = new Map<number, Folio>();
+
+  constructor(name: string, nrpages: number) {
+    this.name = name;
+    this.nrpages = nrpages;
+  }
+
+  /** `filemap_get_folio()`: the cached folio at `index`, taking a reference, or null. */
+  filemap_get_folio(index: number): Folio | null {
+    const f = this.pages.get(index) ?? null;
+    if (f) f.refcount++;
+    return f;
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Building the modelled kernel a scenario's `mm` section describes: VMAs,
+ * which pages are resident, swapped, in the swap cache or the page cache,
+ * and the IO latencies.
+ *
+ * @module
+ */
+import type { Simulation } from "../engine/simulation.js";
+import type { Behaviour } from "../profiles/index.js";
+import { VM } from "../mm/flags.js";
+import { Kernel } from "../mm/kernel.js";
+import { PAGE_SIZE, type Vma } from "../mm/mm.js";
+import { AddressSpace } from "../mm/pagecache.js";
+import { sample } from "./sample.js";
+import type { MmSpecT, VmaSpecT } from "./schema.js";
+
+/** Default readpage latency (ns). */
+export const DEFAULT_READPAGE_NS = 100_000;
+/** Default swap-in latency (ns). */
+export const DEFAULT_SWAPIN_NS = 50_000;
+
+/** The page indices a page set names. */
+export function pageSet(set: VmaSpecT["resident"], pages: number): number[] {
+  if (set === undefined) return [];
+  return set === "all" ? Array.from({ length: pages }, (_, i) => i) : [...set];
+}
+
+/** A kernel with the scenario's mm, and its VMAs by name. */
+export function buildKernel(sim: Simulation, behaviour: Behaviour, spec: MmSpecT): { kernel: Kernel; vmas: Map<string, Vma> } {
+  const k = new Kernel(sim, behaviour, {
+    readpage: (t) => sample(t.prng, spec.io?.readpage ?? DEFAULT_READPAGE_NS),
+    swapin: (t) => sample(t.prng, spec.io?.swapin ?? DEFAULT_SWAPIN_NS),
+  });
+  const vmas = new Map<string, Vma>();
+  for (const v of spec.vmas) {
+    const vm_flags = VM.READ | (v.writable === false ? 0 : VM.WRITE) | (v.shared ? VM.SHARED : 0);
+    const file = v.kind === "file" ? new AddressSpace(v.name, v.pages) : null;
+    const vma = k.mm.mmap(v.name, v.pages, vm_flags, file);
+    vmas.set(v.name, vma);
+    const at = (i: number) => vma.start + i * PAGE_SIZE;
+    if (file) {
+      const cached = new Set([...pageSet(v.pagecache, v.pages), ...pageSet(v.mapped, v.pages)]);
+      for (const i of cached) {
+        const f = k.folio_alloc(file, i);
+        f.uptodate = true;
+        file.pages.set(i, f);
+      }
+      for (const i of pageSet(v.mapped, v.pages)) {
+        const f = file.pages.get(i)!;
+        f.refcount++;
+        f.mapcount++;
+        k.mm.set_pte(at(i), { kind: "present", folio: f, write: false });
+      }
+    } else {
+      for (const i of pageSet(v.resident, v.pages)) {
+        const f = k.folio_alloc(null, i);
+        f.uptodate = true;
+        f.mapcount = 1;
+        k.mm.set_pte(at(i), { kind: "present", folio: f, write: (vm_flags & VM.WRITE) !== 0 });
+      }
+      for (const i of pageSet(v.swapped, v.pages)) k.mm.set_pte(at(i), { kind: "swap", entry: k.mm.swap.alloc_entry() });
+      for (const i of pageSet(v.swapcache, v.pages)) {
+        const entry = k.mm.swap.alloc_entry();
+        const f = k.folio_alloc(null, i);
+        f.uptodate = true;
+        f.swapEntry = entry;
+        k.mm.swap.cache.set(entry, f);
+        k.mm.set_pte(at(i), { kind: "swap", entry });
+      }
+    }
+  }
+  return { kernel: k, vmas };
+}
