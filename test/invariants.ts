@@ -2,6 +2,7 @@
 // as TigerBeetle keeps its checkers apart from what they check).
 import type { Simulation } from "../src/engine/simulation.js";
 import { RwSemaphore } from "../src/engine/rwsem.js";
+import type { Kernel } from "../src/mm/kernel.js";
 
 /** An rwsem has a writer or readers, never both; its holders hold it in their `held` lists. */
 export function checkRwsem(sem: RwSemaphore, sim: Simulation): void {
@@ -31,4 +32,11 @@ export function checkTasks(sim: Simulation): void {
 /** At task exit: no lock may still be held (lockdep "lock held when returning to user space"). */
 export function checkNoLocksAtExit(sim: Simulation): void {
   for (const t of sim.tasks) if (t.state === "exited" && t.held.length > 0) throw new Error(`${t.name} exited holding ${t.held.map((h) => h.name).join(", ")}`);
+}
+
+/** Every folio: refcount >= mapcount >= 0 (include/linux/mm.h folio_ref_count / folio_mapcount). */
+export function checkFolios(k: Kernel): void {
+  for (const f of k.folios) {
+    if (f.mapcount < 0 || f.refcount < f.mapcount) throw new Error(`folio ${f.pfn}: refcount ${f.refcount} < mapcount ${f.mapcount}`);
+  }
 }

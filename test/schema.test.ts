@@ -7,17 +7,18 @@ import { formatError, jsonSchema, normalizeScenario, scenarioId, validateScenari
 
 const ok = { title: "t", locks: [{ name: "mmap_lock", kind: "rwsem" }, { name: "m", kind: "mutex" }], tasks: [{ name: "A", ops: [{ op: "down_read", lock: "mmap_lock" }, { op: "up_read", lock: "mmap_lock" }] }] };
 const task = (ops: unknown[]) => ({ ...ok, tasks: [{ name: "A", ops }] });
+const mm = { title: "t", mm: { vmas: [{ name: "heap", kind: "anon", pages: 8 }, { name: "data", kind: "file", pages: 4 }] }, tasks: [{ name: "A", ops: [] }] };
 
 /** [what is wrong, scenario, the errors it must produce]. */
 const BAD: [string, unknown, string[]][] = [
   ["not an object", "hello", ['$: expected object, found "hello" (string)']],
   ["missing title", { tasks: ok.tasks }, ["$.title: expected a value (required field), found nothing"]],
   ["no tasks", { ...ok, tasks: [] }, ["$.tasks: expected at least 1 item(s), found 0"]],
-  ["unknown top-level field", { ...ok, sed: 1 }, ["$.sed: expected no such field (allowed: $schema, title, claim, source, profile, seed, policy, schedule, maxSteps, locks, tasks, expect, property), found 1 (number)"]],
+  ["unknown top-level field", { ...ok, sed: 1 }, ["$.sed: expected no such field (allowed: $schema, title, claim, source, profile, seed, policy, schedule, maxSteps, locks, mm, tasks, expect, property), found 1 (number)"]],
   ["misspelt op", task([{ op: "down_reed", lock: "mmap_lock" }]), [/^\$\.tasks\[0\]\.ops\[0\]\.op: expected one of "down_read", .* \(did you mean "down_read"\?\), found "down_reed" \(string\)$/.source]],
   ["op without its lock", task([{ op: "mutex_lock" }]), ["$.tasks[0].ops[0].lock: expected a value (required field), found nothing"]],
   ["op without op", task([{ lock: "m" }]), [/^\$\.tasks\[0\]\.ops\[0\]\.op: expected one of "down_read", .*, found nothing$/.source]],
-  ["unknown profile", { ...ok, profile: "v6.13" }, ['$.profile: expected one of "v4.19", "v5.3", "v6.12" (did you mean "v6.12"?), found "v6.13" (string)']],
+  ["unknown profile", { ...ok, profile: "v6.13" }, ['$.profile: expected one of "v2.6.38", "v2.6.39", "v4.19", "v5.1", "v5.2", "v5.3", "v5.7", "v5.9", "v6.12" (did you mean "v6.12"?), found "v6.13" (string)']],
   ["seed out of range", { ...ok, seed: -1 }, ["$.seed: expected a number >= 0, found -1 (number)"]],
   ["fractional seed", { ...ok, seed: 1.5 }, ["$.seed: expected integer, found 1.5 (number)"]],
   ["duration as a string", task([{ op: "io", ns: "5us" }]), ['$.tasks[0].ops[0].ns: expected ns as an integer, {"dist": "uniform", "min", "max"} or {"dist": "exponential", "mean"}, found "5us" (string)']],
@@ -34,6 +35,13 @@ const BAD: [string, unknown, string[]][] = [
   ["predicate with two fields", { ...ok, property: { exists: { status: "ok", inversion: true }, verdict: "never", seeds: { from: 0, count: 1 } } }, ['$.property.exists: expected exactly one field: Exactly one of status, inversion, event, before, count, all, any, not, found object {"status":"ok","inversion":true}']],
   ["misspelt verdict", { ...ok, property: { exists: { status: "ok" }, verdict: "nevr", seeds: { from: 0, count: 1 } } }, ['$.property.verdict: expected one of "never", "sometimes", "always" (did you mean "never"?), found "nevr" (string)']],
   ["nested predicate error", { ...ok, property: { exists: { all: [{ status: "okk" }] }, verdict: "never", seeds: { from: 0, count: 1 } } }, ['$.property.exists.all[0].status: expected one of "ok", "deadlock", "budget", "error" (did you mean "ok"?), found "okk" (string)']],
+  ["mm op without an mm", task([{ op: "fault", vma: "heap", page: 0 }]), ['$.tasks[0].ops[0].op: expected an "mm" section for fault, found none']],
+  ["fault on an unknown VMA", { ...mm, tasks: [{ name: "A", ops: [{ op: "fault", vma: "hep", page: 0 }] }] }, ['$.tasks[0].ops[0].vma: expected a VMA declared in $.mm.vmas: one of "heap", "data" (did you mean "heap"?), found "hep" (string)']],
+  ["page beyond the VMA", { ...mm, tasks: [{ name: "A", ops: [{ op: "fault", vma: "heap", page: 8 }] }] }, ["$.tasks[0].ops[0].page: expected a page index below 8, found 8 (number)"]],
+  ["page in two states", { ...mm, mm: { vmas: [{ name: "heap", kind: "anon", pages: 8, resident: [1], swapped: [1] }] } }, ['$.mm.vmas[0].swapped[0]: expected a page not already in resident, found 1 (number)']],
+  ["file state on an anon VMA", { ...mm, mm: { vmas: [{ name: "heap", kind: "anon", pages: 8, pagecache: [1] }] } }, ["$.mm.vmas[0].pagecache: expected no pagecache on a anon VMA (use resident, swapped, swapcache), found array [1]"]],
+  ["unknown FAULT_FLAG", { ...mm, tasks: [{ name: "A", ops: [{ op: "handle_mm_fault", vma: "heap", page: 0, flags: ["NOWAIT"] }] }] }, [/^\$\.tasks\[0\]\.ops\[0\]\.flags\[0\]: expected one of "WRITE", "ALLOW_RETRY", "RETRY_NOWAIT", .*found "NOWAIT" \(string\)$/.source]],
+  ["mmap_lock declared twice", { ...mm, locks: [{ name: "mmap_lock", kind: "rwsem" }] }, ['$.locks[0].name: expected a name other than mmap_lock, which the mm section provides, found "mmap_lock" (string)']],
 ];
 
 describe("scenario validation errors name the path, what was expected and what was found", () => {

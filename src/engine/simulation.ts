@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { KernelBug } from "./bug.js";
+import { KernelBug, RunError } from "./bug.js";
 import { Lockdep, type LockInversion } from "./lockdep.js";
 import { explicitSchedule, seededRandom, timeOrder, ScheduleError, type SchedPolicy } from "./policy.js";
 import { Prng } from "./prng.js";
@@ -212,7 +212,7 @@ export class Simulation {
       try {
         r = t.resume();
       } catch (e) {
-        if (!(e instanceof KernelBug)) throw e;
+        if (!(e instanceof RunError)) throw e;
         status = "error";
         error = { task: t.name, message: e.message };
         this.event(t, "kernel_bug", undefined, { message: e.message });

@@ -9,7 +9,7 @@
  * @module
  */
 import type { KernelGen, Task } from "../engine/task.js";
-import { FAULT_FLAG, VM_FAULT, fault_flag_allow_retry_first } from "./flags.js";
+import { FAULT_FLAG, VM_FAULT } from "./flags.js";
 import { folio_lock, folio_trylock, folio_unlock, folio_wait_locked, type Folio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
 import type { VmFault } from "./vmfault.js";
@@ -21,7 +21,7 @@ import type { VmFault } from "./vmfault.js";
  */
 export function maybe_unlock_mmap_for_io(k: Kernel, t: Task, vmf: VmFault): void {
   if (!k.behaviour.filemap_unlock_mmap_for_io || vmf.lockDropped) return;
-  if (fault_flag_allow_retry_first(vmf.flags) && !(vmf.flags & FAULT_FLAG.RETRY_NOWAIT)) {
+  if (k.may_retry(vmf.flags) && !(vmf.flags & FAULT_FLAG.RETRY_NOWAIT)) {
     k.mm.mmap_lock.up_read(t);
     vmf.lockDropped = true;
   }
@@ -36,7 +36,7 @@ export function maybe_unlock_mmap_for_io(k: Kernel, t: Task, vmf: VmFault): void
  */
 export function* lock_folio_maybe_drop_mmap(k: Kernel, t: Task, vmf: VmFault, folio: Folio): KernelGen<boolean> {
   if (folio_trylock(folio, t.name)) return true;
-  if (fault_flag_allow_retry_first(vmf.flags)) {
+  if (k.may_retry(vmf.flags)) {
     if (vmf.flags & FAULT_FLAG.RETRY_NOWAIT) return false;
     if (!vmf.lockDropped) {
       k.mm.mmap_lock.up_read(t);

@@ -8,6 +8,7 @@
  * @module
  */
 import { cond_resched } from "../engine/delay.js";
+import { NotInProfile } from "../engine/bug.js";
 import type { KernelGen, Task } from "../engine/task.js";
 import { FAULT_FLAG, FOLL, VM_FAULT, VM_FAULT_ERROR, flagNames } from "./flags.js";
 import type { Folio } from "./folio.js";
@@ -72,7 +73,7 @@ export function* __get_user_pages(
   pages: Folio[] | null,
   locked: Locked | null,
 ): KernelGen<number> {
-  if (gup_flags & FOLL.NOWAIT && !k.behaviour.fault_retry_nowait) throw new RangeError("FOLL_NOWAIT does not exist before v2.6.39 (318b275fbca1)");
+  if (gup_flags & FOLL.NOWAIT && !k.behaviour.fault_retry_nowait) throw new NotInProfile("FOLL_NOWAIT does not exist before v2.6.39 (318b275fbca1)");
   const first = k.mm.vma_lookup(start);
   k.sim.event(t, "gup", "__get_user_pages", {
     vma: first?.name ?? "none",

@@ -9,6 +9,7 @@ import { delay } from "../engine/delay.js";
 import type { Simulation } from "../engine/simulation.js";
 import type { Task } from "../engine/task.js";
 import type { Behaviour } from "../profiles/index.js";
+import { FAULT_FLAG, fault_flag_allow_retry_first } from "./flags.js";
 import { Folio, folio_unlock } from "./folio.js";
 import { MmStruct } from "./mm.js";
 import { SwapDevice } from "./swap.js";
@@ -34,6 +35,8 @@ export class Kernel {
   readonly mm: MmStruct;
   /** IO latencies. */
   readonly io: IoModel;
+  /** Every folio allocated, for invariant checkers. */
+  readonly folios: Folio[] = [];
   /** The shared zero page that read faults on anonymous memory map. */
   readonly zero_folio: Folio;
   private nextPfn = 1;
@@ -50,7 +53,19 @@ export class Kernel {
 
   /** `folio_alloc()`: a new folio with one reference. */
   folio_alloc(mapping: Folio["mapping"], index: number): Folio {
-    return new Folio(this.nextPfn++, mapping, index);
+    const f = new Folio(this.nextPfn++, mapping, index);
+    this.folios.push(f);
+    return f;
+  }
+
+  /**
+   * Whether a fault with `flags` may still drop mmap_lock and return
+   * VM_FAULT_RETRY: `fault_flag_allow_retry_first()` since v5.7
+   * (4064b9827063), plain FAULT_FLAG_ALLOW_RETRY before (the arch code
+   * cleared it for the second attempt).
+   */
+  may_retry(flags: number): boolean {
+    return this.behaviour.fault_retry_multiple ? fault_flag_allow_retry_first(flags) : (flags & FAULT_FLAG.ALLOW_RETRY) !== 0;
   }
 
   /**

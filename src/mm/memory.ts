@@ -6,8 +6,9 @@
  *
  * @module
  */
+import { NotInProfile } from "../engine/bug.js";
 import type { KernelGen, Task } from "../engine/task.js";
-import { FAULT_FLAG, VM, VM_FAULT, VM_FAULT_ERROR, fault_flag_allow_retry_first, flagNames } from "./flags.js";
+import { FAULT_FLAG, VM, VM_FAULT, VM_FAULT_ERROR, flagNames } from "./flags.js";
 import { folio_lock, folio_trylock, folio_unlock, folio_wait_locked, type Folio } from "./folio.js";
 import { filemap_fault } from "./filemap.js";
 import type { Kernel } from "./kernel.js";
@@ -74,7 +75,7 @@ function* do_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<number> {
  */
 function* folio_lock_or_retry(k: Kernel, t: Task, vmf: VmFault, folio: Folio): KernelGen<number> {
   if (folio_trylock(folio, t.name)) return 0;
-  if (fault_flag_allow_retry_first(vmf.flags)) {
+  if (k.may_retry(vmf.flags)) {
     if (vmf.flags & FAULT_FLAG.RETRY_NOWAIT) return VM_FAULT.RETRY;
     k.mm.mmap_lock.up_read(t);
     vmf.lockDropped = true;
@@ -155,7 +156,7 @@ function* handle_pte_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<number> 
  */
 export function* handle_mm_fault(k: Kernel, t: Task, vma: Vma, address: number, flags: number): KernelGen<number> {
   if ((flags & FAULT_FLAG.RETRY_NOWAIT) && !k.behaviour.fault_retry_nowait) {
-    throw new RangeError("FAULT_FLAG_RETRY_NOWAIT does not exist before v2.6.39 (318b275fbca1)");
+    throw new NotInProfile("FAULT_FLAG_RETRY_NOWAIT does not exist before v2.6.39 (318b275fbca1)");
   }
   const addr = address - (address % PAGE_SIZE);
   const vmf: VmFault = { vma, address: addr, pgoff: linear_page_index(vma, addr), flags, folio: null, lockDropped: false };

@@ -10,6 +10,7 @@ import { Simulation, type RunResult } from "../engine/simulation.js";
 import { traceHash } from "../engine/trace.js";
 import { profile } from "../profiles/index.js";
 import { normalizeScenario, scenarioId, type NormalizedScenario } from "./normalize.js";
+import type { Kernel } from "../mm/kernel.js";
 import { buildKernel } from "./mm.js";
 import { runOps } from "./ops.js";
 import type { ScenarioSpec } from "./schema.js";
@@ -25,8 +26,8 @@ export interface RunOptions {
   policy?: "time" | "random";
   /** Progress callback, every 65536 steps. */
   onProgress?: (steps: number, now: number) => void;
-  /** Called after every step; invariant checkers in tests. */
-  onStep?: (sim: Simulation) => void;
+  /** Called after every step with the simulation and the modelled kernel (if any); invariant checkers in tests. */
+  onStep?: (sim: Simulation, kernel: Kernel | null) => void;
 }
 
 /** A finished scenario run. */
@@ -39,6 +40,8 @@ export interface ScenarioRun {
   readonly result: RunResult;
   /** Trace hash. */
   readonly hash: string;
+  /** The modelled kernel's final state, when the scenario has an mm. */
+  readonly kernel: Kernel | null;
 }
 
 /** Apply overrides to a normalized scenario. */
@@ -55,13 +58,15 @@ export function withOptions(s: NormalizedScenario, o: RunOptions): NormalizedSce
 /** Run a normalized scenario. */
 export function runNormalized(s: NormalizedScenario, hooks: Pick<RunOptions, "onProgress" | "onStep"> = {}): ScenarioRun {
   const behaviour = profile(s.profile).behaviour;
+  let kernel: Kernel | null = null;
+  const onStep = hooks.onStep;
   const sim = new Simulation({
     seed: s.seed,
     policy: s.policy,
     ...(s.schedule ? { schedule: s.schedule } : {}),
     maxSteps: s.maxSteps,
     ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
-    ...(hooks.onStep ? { onStep: hooks.onStep } : {}),
+    ...(onStep ? { onStep: (x: Simulation) => onStep(x, kernel) } : {}),
   });
   const rwsems = new Map<string, RwSemaphore>();
   const mutexes = new Map<string, Mutex>();
@@ -70,11 +75,12 @@ export function runNormalized(s: NormalizedScenario, hooks: Pick<RunOptions, "on
     else mutexes.set(l.name, new Mutex(sim, l.name, l.class));
   }
   const built = s.mm ? buildKernel(sim, behaviour, s.mm) : null;
+  kernel = built?.kernel ?? null;
   if (built) rwsems.set("mmap_lock", built.kernel.mm.mmap_lock);
   const env = { rwsems, mutexes, kernel: built?.kernel ?? null, vmas: built?.vmas ?? new Map() };
   for (const task of s.tasks) sim.spawn(task.name, (t) => runOps(t, task.ops, env));
   const result = sim.run();
-  return { scenario: s, id: scenarioId(s), result, hash: traceHash(result.trace) };
+  return { scenario: s, id: scenarioId(s), result, hash: traceHash(result.trace), kernel };
 }
 
 /** Validate, normalize and run a scenario (parsed JSON). Throws ScenarioValidationError on bad input. */
