@@ -8,6 +8,7 @@ export * from "./check.js";
 export * from "./normalize.js";
 export * from "./ops.js";
 export * from "./property.js";
+export * from "./kvm.js";
 export * from "./mm.js";
 export * from "./run.js";
 export * from "./sample.js";

@@ -26,7 +26,7 @@ export function pageSet(set: VmaSpecT["resident"], pages: number): number[] {
 }
 
 /** A kernel with the scenario's mm, and its VMAs by name. */
-export function buildKernel(sim: Simulation, behaviour: Behaviour, spec: MmSpecT): { kernel: Kernel; vmas: Map<string, Vma> } {
+export function buildKernel(sim: Simulation, behaviour: Behaviour, spec: { vmas: MmSpecT["vmas"]; io?: MmSpecT["io"] }): { kernel: Kernel; vmas: Map<string, Vma> } {
   const k = new Kernel(sim, behaviour, {
     readpage: (t) => sample(t.prng, spec.io?.readpage ?? DEFAULT_READPAGE_NS),
     swapin: (t) => sample(t.prng, spec.io?.swapin ?? DEFAULT_SWAPIN_NS),

@@ -34,6 +34,8 @@ export interface NormalizedScenario {
   readonly locks: NonNullable<ScenarioSpec["locks"]>;
   /** The address space, if the scenario models one. */
   readonly mm: ScenarioSpec["mm"] | null;
+  /** The KVM guest, if any. */
+  readonly kvm: ScenarioSpec["kvm"] | null;
   /** Tasks. */
   readonly tasks: ScenarioSpec["tasks"];
   /** Expected outcome. */
@@ -55,6 +57,7 @@ export function normalizeScenario(spec: ScenarioSpec): NormalizedScenario {
     maxSteps: spec.maxSteps ?? DEFAULT_MAX_STEPS,
     locks: spec.locks ?? [],
     mm: spec.mm ?? null,
+    kvm: spec.kvm ?? null,
     tasks: spec.tasks,
     expect: spec.expect ?? {},
     property: spec.property ?? null,

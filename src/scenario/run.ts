@@ -11,6 +11,7 @@ import { traceHash } from "../engine/trace.js";
 import { profile } from "../profiles/index.js";
 import { normalizeScenario, scenarioId, type NormalizedScenario } from "./normalize.js";
 import type { Kernel } from "../mm/kernel.js";
+import { buildKvm } from "./kvm.js";
 import { buildKernel } from "./mm.js";
 import { runOps } from "./ops.js";
 import type { ScenarioSpec } from "./schema.js";
@@ -74,11 +75,12 @@ export function runNormalized(s: NormalizedScenario, hooks: Pick<RunOptions, "on
     if (l.kind === "rwsem") rwsems.set(l.name, new RwSemaphore(sim, l.name, { lockClass: l.class ?? l.name, readerWake: behaviour.rwsem_reader_wake }));
     else mutexes.set(l.name, new Mutex(sim, l.name, l.class));
   }
-  const built = s.mm ? buildKernel(sim, behaviour, s.mm) : null;
+  const built = s.mm || s.kvm ? buildKernel(sim, behaviour, s.mm ?? { vmas: [] }) : null;
   kernel = built?.kernel ?? null;
   if (built) rwsems.set("mmap_lock", built.kernel.mm.mmap_lock);
   const env = { rwsems, mutexes, kernel: built?.kernel ?? null, vmas: built?.vmas ?? new Map() };
   for (const task of s.tasks) sim.spawn(task.name, (t) => runOps(t, task.ops, env));
+  if (s.kvm) buildKvm(kernel!, s.kvm);
   const result = sim.run();
   return { scenario: s, id: scenarioId(s), result, hash: traceHash(result.trace), kernel };
 }

@@ -76,7 +76,7 @@ export const VmaSpec = Strict(
 /** The address space the scenario's tasks share. */
 export const MmSpec = Strict(
   {
-    vmas: Type.Array(VmaSpec, { minItems: 1, maxItems: 64 }),
+    vmas: Type.Array(VmaSpec, { maxItems: 64 }),
     io: Type.Optional(
       Strict(
         {
@@ -91,6 +91,21 @@ export const MmSpec = Strict(
 );
 
 const Target = { vma: Name, page: PageNo };
+
+/** A KVM guest: vCPUs running guest processes over guest memory, part of it swapped out on the host. */
+export const KvmSpec = Strict(
+  {
+    vcpus: Type.Integer({ minimum: 1, maximum: 64, description: "vCPUs (tasks vcpu0, vcpu1...)" }),
+    procs: Type.Integer({ minimum: 1, maximum: 64, description: "Guest processes per vCPU" }),
+    pagesPerProc: Type.Integer({ minimum: 1, maximum: 65536, description: "Guest pages each process touches (disjoint)" }),
+    accesses: Type.Integer({ minimum: 1, maximum: 1e7, description: "Accesses each guest process makes" }),
+    swapped: Type.Number({ minimum: 0, maximum: 1, description: "Fraction of guest pages swapped out on the host at the start" }),
+    computeNs: Type.Optional(Duration),
+    switchNs: Type.Optional(Type.Integer({ minimum: 0, maximum: 1e9, description: "Exit + guest context switch on an async PF (default 2000 ns)" })),
+    asyncPf: Type.Optional(Type.Boolean({ description: "Guest has async PF enabled (default true); needs FOLL_NOWAIT (v2.6.39+)" })),
+  },
+  "KVM guest workload; guest memory is the anon VMA named guest",
+);
 
 /** Operations that act on a named lock, by kernel function name. */
 export const LOCK_OPS = {
@@ -279,7 +294,8 @@ export const Scenario = Type.Object(
     maxSteps: Type.Optional(Type.Integer({ minimum: 1, maximum: 1e9 })),
     locks: Type.Optional(Type.Array(LockSpec)),
     mm: Type.Optional(MmSpec),
-    tasks: Type.Array(TaskSpec, { minItems: 1, maxItems: 1024 }),
+    kvm: Type.Optional(KvmSpec),
+    tasks: Type.Array(TaskSpec, { maxItems: 1024, description: "Tasks; may be empty when kvm is given" }),
     expect: Type.Optional(Expect),
     property: Type.Optional(Property),
   },
@@ -295,6 +311,8 @@ export const Scenario = Type.Object(
 export type ScenarioSpec = Static<typeof Scenario>;
 /** The mm section. */
 export type MmSpecT = Static<typeof MmSpec>;
+/** The kvm section. */
+export type KvmSpecT = Static<typeof KvmSpec>;
 /** One VMA spec. */
 export type VmaSpecT = Static<typeof VmaSpec>;
 /** One task operation. */

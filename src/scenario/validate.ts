@@ -213,6 +213,8 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
       });
     }
   });
+  if (s.tasks.length === 0 && !s.kvm) errors.push({ path: "$.tasks", expected: "at least 1 task (or a kvm section)", found: "0" });
+  if (s.kvm && s.mm?.vmas.some((v) => v.name === "guest")) errors.push({ path: "$.mm.vmas", expected: "no VMA named guest: the kvm section creates it", found: '"guest"' });
   const tasks = new Set<string>();
   s.tasks.forEach((t, i) => {
     if (tasks.has(t.name)) errors.push({ path: `$.tasks[${i}].name`, expected: "a task name not used before", found: show(t.name) });
@@ -239,6 +241,7 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
       });
     walk(t.ops, `$.tasks[${i}].ops`);
   });
+  if (s.kvm) for (let i = 0; i < s.kvm.vcpus; i++) tasks.add(`vcpu${i}`);
   (s.schedule ?? []).forEach((name, i) => {
     if (!tasks.has(name)) errors.push({ path: `$.schedule[${i}]`, expected: oneOf([...tasks], name), found: show(name) });
   });

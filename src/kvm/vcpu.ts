@@ -1,0 +1,112 @@
+/**
+ * A vCPU running guest processes. Every guest access to a page whose host
+ * PTE is not present is an EPT violation handled as in
+ * arch/x86/kvm/mmu/mmu.c `__kvm_mmu_faultin_pfn()` (v6.x; `try_async_pf`
+ * before): try `hva_to_pfn` with FOLL_NOWAIT; on KVM_PFN_ERR_NEEDS_IO, if
+ * async PF can be used, queue it and let the guest schedule another process
+ * ("page not present"); otherwise fault synchronously, the vCPU waiting for
+ * the IO. A vCPU with no runnable guest process halts until a page is ready.
+ *
+ * @module
+ */
+import { delay } from "../engine/delay.js";
+import type { KernelGen, Task } from "../engine/task.js";
+import { WaitQueue } from "../engine/waitqueue.js";
+import type { Kernel } from "../mm/kernel.js";
+import { PAGE_SIZE, type Vma } from "../mm/mm.js";
+import { kvm_setup_async_pf, type AsyncPfQueue } from "./async_pf.js";
+import { hva_to_pfn } from "./hva_to_pfn.js";
+
+/** How one vCPU's guest behaves. */
+export interface GuestConfig {
+  /** Guest memory (an anonymous VMA of the VMM). */
+  readonly memory: Vma;
+  /** Guest processes on this vCPU, each with the guest pages it touches. */
+  readonly procs: readonly (readonly number[])[];
+  /** Accesses each process makes. */
+  readonly accesses: number;
+  /** Guest CPU time per access (ns), drawn per access. */
+  readonly computeNs: (t: Task) => number;
+  /** Cost of an exit plus a guest context switch (ns). */
+  readonly switchNs: number;
+  /** Whether async page faults may be used (guest enabled them and the profile has FOLL_NOWAIT). */
+  readonly asyncPf: boolean;
+}
+
+/** What a vCPU did; the task's return value. */
+export interface VcpuStats {
+  /** Guest accesses completed. */
+  accesses: number;
+  /** Time halted with no runnable guest process (ns). */
+  idleNs: number;
+  /** Time stalled in synchronous faults (ns). */
+  syncStallNs: number;
+  /** Async page faults queued. */
+  asyncPfs: number;
+  /** Faults handled synchronously. */
+  syncFaults: number;
+}
+
+interface GuestProc {
+  readonly pages: readonly number[];
+  done: number;
+  waiting: boolean;
+}
+
+/** The vCPU task body: run the guest processes to completion; returns {@link VcpuStats}. */
+export function* kvm_vcpu_run(k: Kernel, t: Task, guest: GuestConfig): KernelGen<VcpuStats> {
+  const stats: VcpuStats = { accesses: 0, idleNs: 0, syncStallNs: 0, asyncPfs: 0, syncFaults: 0 };
+  const procs: GuestProc[] = guest.procs.map((pages) => ({ pages, done: 0, waiting: false }));
+  const wq = new WaitQueue(`${t.name} halt`);
+  const waiting = new Map<number, GuestProc>();
+  const apf: AsyncPfQueue = {
+    name: t.name,
+    queued: 0,
+    created: 0,
+    pageReady: (token) => {
+      waiting.get(token)!.waiting = false;
+      waiting.delete(token);
+      wq.wake_up_all();
+    },
+  };
+  let next = 0;
+  let token = 0;
+  const unfinished = () => procs.some((p) => p.done < guest.accesses);
+  const runnable = () => procs.some((p) => !p.waiting && p.done < guest.accesses);
+  while (unfinished()) {
+    if (!runnable()) {
+      // kvm_vcpu_halt(): nothing to run until an async PF completes.
+      const from = k.sim.now;
+      k.sim.event(t, "kvm_halt", "kvm_vcpu_halt");
+      yield* wq.wait_event(t, runnable);
+      stats.idleNs += k.sim.now - from;
+      continue;
+    }
+    while (procs[next]!.waiting || procs[next]!.done >= guest.accesses) next = (next + 1) % procs.length;
+    const p = procs[next]!;
+    const gfn = p.pages[t.prng.int(p.pages.length)]!;
+    const hva = guest.memory.start + gfn * PAGE_SIZE;
+    if (k.mm.pte(hva)?.kind !== "present") {
+      k.sim.event(t, "kvm_page_fault", "kvm_mmu_page_fault", { gfn });
+      const from = k.sim.now;
+      const nowait = guest.asyncPf;
+      let r = yield* hva_to_pfn(k, t, hva, true, nowait);
+      if (r.kind === "needs_io" && kvm_setup_async_pf(k, apf, hva, ++token)) {
+        // The guest gets "page not present" and schedules another process.
+        stats.asyncPfs++;
+        p.waiting = true;
+        waiting.set(token, p);
+        yield* delay(t, "cpu", guest.switchNs, "kvm_arch_async_page_not_present");
+        next = (next + 1) % procs.length;
+        continue;
+      }
+      if (r.kind === "needs_io") r = yield* hva_to_pfn(k, t, hva, true, false);
+      stats.syncFaults++;
+      stats.syncStallNs += k.sim.now - from;
+    }
+    yield* delay(t, "cpu", guest.computeNs(t), "guest");
+    p.done++;
+    stats.accesses++;
+  }
+  return stats;
+}
