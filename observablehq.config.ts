@@ -2,7 +2,10 @@
 export default {
   root: "docs",
   title: "faultline",
-  pages: [{ name: "Overview", path: "/" }],
+  pages: [
+    { name: "Overview", path: "/" },
+    { name: "Notebooks", pages: [{ name: "FAULT_FLAG_RETRY_NOWAIT", path: "/nowait" }] },
+  ],
   // The default theme's web fonts come from a CDN; the site must work offline.
   globalStylesheets: [],
   style: "style.css",

@@ -9,12 +9,13 @@ import type { LockInversion } from "./engine/lockdep.js";
 import type { DeadlockReport } from "./engine/simulation.js";
 import type { TraceEvent } from "./engine/trace.js";
 
-/** `1234567` -> `"1.235 ms"`; integers below 1000 stay in ns. */
+/** `1234567` -> `"1.235 ms"`, `100000` -> `"100 us"`; below 1000 stays in ns. */
 export function formatNs(ns: number): string {
+  const unit = (v: number, u: string) => `${v.toFixed(3).replace(/\.?0+$/, "")} ${u}`;
   if (ns < 1e3) return `${ns} ns`;
-  if (ns < 1e6) return `${(ns / 1e3).toFixed(3)} us`;
-  if (ns < 1e9) return `${(ns / 1e6).toFixed(3)} ms`;
-  return `${(ns / 1e9).toFixed(3)} s`;
+  if (ns < 1e6) return unit(ns / 1e3, "us");
+  if (ns < 1e9) return unit(ns / 1e6, "ms");
+  return unit(ns / 1e9, "s");
 }
 
 function formatArgs(args: { [key: string]: Json } | undefined): string {

@@ -21,8 +21,10 @@ export interface TimelineOptions {
 
 /** A Plot figure of the trace's swimlanes, in microseconds. */
 export function timeline(trace: readonly TraceEvent[], { width, endTime, tasks }: TimelineOptions): SVGSVGElement | HTMLElement {
-  const bars = intervals(trace, endTime);
-  const lanes = tasks ?? [...new Set(trace.map((e) => e.task))];
+  // Short-lived helpers (blk#3, vcpu0/apf#7) share one lane per kind.
+  const lane = (task: string) => task.replace(/#\d+$/, "");
+  const bars = intervals(trace, endTime).map((d) => ({ ...d, task: lane(d.task) }));
+  const lanes = tasks ?? [...new Set(trace.map((e) => lane(e.task)))];
   const title = (d: Interval) => `${d.task}: ${d.kind} ${d.label}\n${formatNs(d.start)} .. ${formatNs(d.end)} (${formatNs(d.end - d.start)})`;
   const common = {
     x1: (d: Interval) => d.start / 1000,

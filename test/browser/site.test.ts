@@ -85,3 +85,58 @@ describe("built site in Chromium", () => {
     await page.close();
   });
 });
+
+describe("FAULT_FLAG_RETRY_NOWAIT notebook in Chromium", () => {
+  let browser: Browser;
+  let server: Server;
+  let origin: string;
+
+  before(async () => {
+    ({ origin, server } = await serve(DIST));
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+    server?.close();
+  });
+
+  it("the fault matrix shows what the model gives in Node, and re-renders for another profile", async () => {
+    const { runScenario } = await import("../../src/scenario/run.js");
+    const { page, problems } = await visit(browser, origin, "/nowait");
+    const matrix = page.locator("#fault-matrix");
+    await matrix.waitFor();
+    // The "needs readpage" row under ALLOW_RETRY|RETRY_NOWAIT, computed here in Node.
+    const node = runScenario({
+      title: "cell",
+      profile: "v6.12",
+      mm: { vmas: [{ name: "file", kind: "file", pages: 8, pagecache: [1], mapped: [2] }], io: { readpage: 100000, swapin: 50000 } },
+      tasks: [{ name: "T", ops: [{ op: "handle_mm_fault", vma: "file", page: 0, flags: ["ALLOW_RETRY", "RETRY_NOWAIT"] }] }],
+    });
+    const call = node.result.trace.find((e) => e.ev === "call")!;
+    const row = matrix.locator("tr", { hasText: "needs readpage" });
+    const nowaitCell = row.locator("td").nth(3);
+    assert.equal(await nowaitCell.locator("code").textContent(), String(call.ret).replaceAll("VM_FAULT_", ""));
+    assert.match((await nowaitCell.textContent()) ?? "", new RegExp(String(call.args!.mmap_lock)));
+
+    await page.locator('form:has-text("kernel profile") select').first().selectOption("v2.6.38");
+    await page.waitForFunction(() => /does not exist before v2\.6\.39/.test(document.querySelector("#fault-matrix")?.textContent ?? ""));
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  it("the mmap_lock timeline reproduces the recorded hash, and the KVM sweeps draw both modes", async () => {
+    const { page, problems } = await visit(browser, origin, "/nowait");
+    const card = page.locator("#lock-timeline");
+    await card.locator("svg").first().waitFor();
+    const recorded = JSON.parse(readFileSync("data/nowait-fault-keeps-mmap-lock-briefly.json", "utf8")).expect.hash;
+    assert.equal(await card.getAttribute("data-hash"), recorded);
+    assert.match((await card.locator("h3").textContent()) ?? "", /munmap never waited/);
+    await page.locator('form:has-text("fault flags") input[type=radio]').nth(2).check();
+    await page.waitForFunction(() => /munmap waited/.test(document.querySelector("#lock-timeline h3")?.textContent ?? ""));
+    const charts = page.locator("#kvm-charts svg");
+    assert.ok((await charts.count()) >= 2);
+    assert.match((await page.locator("#kvm-charts").textContent()) ?? "", /async PF.*synchronous/s);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+});
