@@ -27,10 +27,11 @@ function formatArgs(args: { [key: string]: Json } | undefined): string {
 
 /** The trace as an aligned table, one event per line. */
 export function formatTrace(events: readonly TraceEvent[]): string[] {
-  const tw = Math.max(5, ...events.map((e) => String(e.t).length));
-  const nw = Math.max(4, ...events.map((e) => e.task.length));
-  const ew = Math.max(5, ...events.map((e) => e.ev.length));
-  const fw = Math.max(2, ...events.map((e) => (e.fn ?? "").length));
+  const width = (min: number, f: (e: TraceEvent) => string) => events.reduce((w, e) => Math.max(w, f(e).length), min);
+  const tw = width(5, (e) => String(e.t));
+  const nw = width(4, (e) => e.task);
+  const ew = width(5, (e) => e.ev);
+  const fw = width(2, (e) => e.fn ?? "");
   const head = `${"t(ns)".padStart(tw)}  ${"task".padEnd(nw)}  ${"event".padEnd(ew)}  ${"fn".padEnd(fw)}  args`;
   return [
     head,

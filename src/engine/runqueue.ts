@@ -1,41 +1,49 @@
 /**
- * The run queue: a binary min-heap of runnable tasks ordered by
- * (readyAt, seq), so tasks run in virtual-time order and FIFO within one
- * instant.
+ * The run queue: a binary min-heap ordered by (readyAt, seq), so tasks (and
+ * timers) run in virtual-time order and FIFO within one instant.
  *
  * @module
  */
-import type { Task } from "./task.js";
 
-function before(a: Task, b: Task): boolean {
+/** What a run queue orders: a time, a FIFO sequence number, and its slot in the heap. */
+export interface Schedulable {
+  /** Virtual time at which it is due. */
+  readyAt: number;
+  /** FIFO tie-break, set when queued. */
+  seq: number;
+  /** Index in the heap, or -1. */
+  heapIndex: number;
+}
+
+function before(a: Schedulable, b: Schedulable): boolean {
   return a.readyAt < b.readyAt || (a.readyAt === b.readyAt && a.seq < b.seq);
 }
 
-/** Min-heap of tasks keyed on (readyAt, seq). */
-export class RunQueue {
-  private readonly heap: Task[] = [];
+/** Min-heap keyed on (readyAt, seq). */
+export class RunQueue<T extends Schedulable> {
+  private readonly heap: T[] = [];
   private nextSeq = 0;
 
-  /** Number of queued tasks. */
+  /** Number of queued items. */
   get size(): number {
     return this.heap.length;
   }
 
-  /** The earliest task, without removing it. */
-  peek(): Task | undefined {
+  /** The earliest item, without removing it. */
+  peek(): T | undefined {
     return this.heap[0];
   }
 
-  /** Queue a task at its `readyAt`, after every task already queued for that instant. */
-  push(task: Task): void {
+  /** Queue an item at its `readyAt`, after every item already queued for that instant. */
+  push(task: T): void {
     task.seq = this.nextSeq++;
     task.heapIndex = this.heap.length;
     this.heap.push(task);
     this.up(task.heapIndex);
   }
 
-  /** Remove and return the earliest task. */
-  pop(): Task | undefined {
+  /** Remove and return the earliest item. */
+  pop(): T | undefined {
     const heap = this.heap;
     const top = heap[0];
     if (top === undefined) return undefined;
@@ -53,7 +61,7 @@ export class RunQueue {
    * Remove every task ready at the earliest instant, in FIFO order: the
    * candidates a scheduling policy chooses among.
    */
-  popEarliest(): Task[] {
+  popEarliest(): T[] {
     const first = this.pop();
     if (first === undefined) return [];
     const out = [first];
@@ -62,7 +70,7 @@ export class RunQueue {
   }
 
   /** Put back candidates that were not chosen, keeping their FIFO order. */
-  restore(tasks: readonly Task[]): void {
+  restore(tasks: readonly T[]): void {
     for (const t of tasks) {
       t.heapIndex = this.heap.length;
       this.heap.push(t);

@@ -9,7 +9,7 @@ import { KernelBug, RunError } from "./bug.js";
 import { Lockdep, type LockInversion } from "./lockdep.js";
 import { explicitSchedule, seededRandom, timeOrder, ScheduleError, type SchedPolicy } from "./policy.js";
 import { Prng } from "./prng.js";
-import { RunQueue } from "./runqueue.js";
+import { RunQueue, type Schedulable } from "./runqueue.js";
 import { Yield, Task, type TaskBody } from "./task.js";
 import { Trace, type TraceEvent } from "./trace.js";
 import { WaitQueue } from "./waitqueue.js";
@@ -114,7 +114,8 @@ export class Simulation {
   /** The task running now. */
   current: Task | null = null;
 
-  private readonly rq = new RunQueue();
+  private readonly rq = new RunQueue<Task>();
+  private readonly timers = new RunQueue<Timer>();
   private readonly policy: SchedPolicy;
   private readonly maxSteps: number;
   private readonly onProgress: ((steps: number, now: number) => void) | undefined;
@@ -146,15 +147,24 @@ export class Simulation {
   spawn(name: string, body: TaskBody): Task {
     if (this.names.has(name)) throw new Error(`task name "${name}" is already used`);
     this.names.add(name);
-    const t = new Task(this, this.tasks.length, name, this.prng.fork(`task:${name}`), body);
+    const t = new Task(this, this.tasks.length, name, body);
     this.tasks.push(t);
     this.rq.push(t);
     this.event(t, "task_start");
     return t;
   }
 
-  /** Record a trace event in task `t` at the current time. */
-  event(t: Task, ev: string, fn?: string, args?: { [key: string]: Json }, ret?: Json): void {
+  /**
+   * Run `fn` in interrupt context `ns` from now (an hrtimer, or a device
+   * completion): it may wake tasks but not sleep. Timers due at an instant
+   * fire before the tasks ready at that instant.
+   */
+  add_timer(ns: number, context: string, fn: () => void): void {
+    this.timers.push({ readyAt: this.now + ns, seq: 0, heapIndex: -1, context, fn });
+  }
+
+  /** Record a trace event in task `t` (or an interrupt context) at the current time. */
+  event(t: { readonly name: string }, ev: string, fn?: string, args?: { [key: string]: Json }, ret?: Json): void {
     if (!this.tracing) return;
     const e: TraceEvent = { t: this.now, task: t.name, ev };
     if (fn !== undefined) e.fn = fn;
@@ -195,6 +205,21 @@ export class Simulation {
       if (steps >= this.maxSteps) {
         status = "budget";
         break;
+      }
+      const timer = this.timers.peek();
+      if (timer !== undefined && (rq.size === 0 || timer.readyAt <= rq.peek()!.readyAt)) {
+        this.timers.pop();
+        if (timer.readyAt > this.now) this.now = timer.readyAt;
+        try {
+          timer.fn();
+        } catch (e) {
+          if (!(e instanceof RunError)) throw e;
+          status = "error";
+          error = { task: timer.context, message: e.message };
+          break;
+        }
+        steps++;
+        continue;
       }
       let t: Task | undefined;
       try {
@@ -282,6 +307,14 @@ export class Simulation {
     }));
     return { blocked: report, cycle: waitCycle(report) };
   }
+}
+
+/** A pending timer. */
+interface Timer extends Schedulable {
+  /** Who the callback runs as, in traces and errors (`blk`). */
+  readonly context: string;
+  /** The callback. */
+  readonly fn: () => void;
 }
 
 /** A cycle in the wait-for graph (task -> holders of what it waits for). */

@@ -6,6 +6,7 @@
  * @module
  */
 import type { Prng } from "./prng.js";
+import type { Schedulable } from "./runqueue.js";
 import type { Simulation } from "./simulation.js";
 
 /** What a task yields to the scheduler. */
@@ -73,15 +74,14 @@ export interface HeldLock {
 }
 
 /** A simulated task (`struct task_struct`, as far as the model needs one). */
-export class Task {
+export class Task implements Schedulable {
   /** Index in spawn order. */
   readonly id: number;
   /** Unique name, used in traces and schedules. */
   readonly name: string;
   /** The simulation the task belongs to. */
   readonly sim: Simulation;
-  /** The task's own random stream, forked from the scenario seed by name. */
-  readonly prng: Prng;
+  private prng_: Prng | null = null;
   /** Scheduler state. */
   state: TaskState = "runnable";
   /** Virtual time at which the task may next run. */
@@ -108,13 +108,17 @@ export class Task {
   private readonly once = new Once();
 
   /** Tasks are created with {@link Simulation.spawn}. */
-  constructor(sim: Simulation, id: number, name: string, prng: Prng, body: TaskBody) {
+  constructor(sim: Simulation, id: number, name: string, body: TaskBody) {
     this.sim = sim;
     this.id = id;
     this.name = name;
-    this.prng = prng;
     this.readyAt = sim.now;
     this.body = body;
+  }
+
+  /** The task's own random stream, forked from the scenario seed by name (on first use). */
+  get prng(): Prng {
+    return (this.prng_ ??= this.sim.prng.fork(`task:${this.name}`));
   }
 
   /** Resume the task until its next yield (starting its body on the first call). */

@@ -59,6 +59,12 @@ export function intervals(trace: readonly TraceEvent[], endTime: number): Interv
       case "lock_release":
         close(e);
         break;
+      case "io_submit": {
+        // A device read: drawn on the block layer's lane.
+        const ns = Number(e.args?.ns ?? 0);
+        out.push({ task: "blk", kind: "io", label: e.fn ?? "io", start: e.t, end: e.t + ns, open: false });
+        break;
+      }
       case "io":
       case "cpu":
       case "sleep": {

@@ -53,10 +53,45 @@ interface GuestProc {
   waiting: boolean;
 }
 
+/** The guest scheduler's view: processes with work left, and how many of them can run now. */
+class GuestRunqueue {
+  readonly procs: GuestProc[];
+  unfinished: number;
+  runnable: number;
+  private next = 0;
+  constructor(pages: readonly (readonly number[])[], accesses: number) {
+    this.procs = pages.map((p) => ({ pages: p, done: 0, waiting: false }));
+    this.unfinished = accesses > 0 ? this.procs.length : 0;
+    this.runnable = this.unfinished;
+  }
+  /** The current process while it can run, else the next one round-robin (there must be one). */
+  pick(accesses: number): GuestProc {
+    for (;;) {
+      const p = this.procs[this.next]!;
+      if (!p.waiting && p.done < accesses) return p;
+      this.next = (this.next + 1) % this.procs.length;
+    }
+  }
+  /** The process waits for a page: the guest switches to the next one. */
+  block(p: GuestProc): void {
+    p.waiting = true;
+    this.runnable--;
+    this.next = (this.procs.indexOf(p) + 1) % this.procs.length;
+  }
+  unblock(p: GuestProc): void {
+    p.waiting = false;
+    this.runnable++;
+  }
+  finished(): void {
+    this.unfinished--;
+    this.runnable--;
+  }
+}
+
 /** The vCPU task body: run the guest processes to completion; returns {@link VcpuStats}. */
 export function* kvm_vcpu_run(k: Kernel, t: Task, guest: GuestConfig): KernelGen<VcpuStats> {
   const stats: VcpuStats = { accesses: 0, idleNs: 0, syncStallNs: 0, asyncPfs: 0, syncFaults: 0 };
-  const procs: GuestProc[] = guest.procs.map((pages) => ({ pages, done: 0, waiting: false }));
+  const rq = new GuestRunqueue(guest.procs, guest.accesses);
   const wq = new WaitQueue(`${t.name} halt`);
   const waiting = new Map<number, GuestProc>();
   const apf: AsyncPfQueue = {
@@ -64,16 +99,14 @@ export function* kvm_vcpu_run(k: Kernel, t: Task, guest: GuestConfig): KernelGen
     queued: 0,
     created: 0,
     pageReady: (token) => {
-      waiting.get(token)!.waiting = false;
+      rq.unblock(waiting.get(token)!);
       waiting.delete(token);
       wq.wake_up_all();
     },
   };
-  let next = 0;
   let token = 0;
-  const unfinished = () => procs.some((p) => p.done < guest.accesses);
-  const runnable = () => procs.some((p) => !p.waiting && p.done < guest.accesses);
-  while (unfinished()) {
+  const runnable = () => rq.runnable > 0;
+  while (rq.unfinished > 0) {
     if (!runnable()) {
       // kvm_vcpu_halt(): nothing to run until an async PF completes.
       const from = k.sim.now;
@@ -82,22 +115,20 @@ export function* kvm_vcpu_run(k: Kernel, t: Task, guest: GuestConfig): KernelGen
       stats.idleNs += k.sim.now - from;
       continue;
     }
-    while (procs[next]!.waiting || procs[next]!.done >= guest.accesses) next = (next + 1) % procs.length;
-    const p = procs[next]!;
+    const p = rq.pick(guest.accesses);
     const gfn = p.pages[t.prng.int(p.pages.length)]!;
     const hva = guest.memory.start + gfn * PAGE_SIZE;
     if (k.mm.pte(hva)?.kind !== "present") {
-      k.sim.event(t, "kvm_page_fault", "kvm_mmu_page_fault", { gfn });
+      if (k.sim.tracing) k.sim.event(t, "kvm_page_fault", "kvm_mmu_page_fault", { gfn });
       const from = k.sim.now;
       const nowait = guest.asyncPf;
       let r = yield* hva_to_pfn(k, t, hva, true, nowait);
       if (r.kind === "needs_io" && kvm_setup_async_pf(k, apf, hva, ++token)) {
         // The guest gets "page not present" and schedules another process.
         stats.asyncPfs++;
-        p.waiting = true;
+        rq.block(p);
         waiting.set(token, p);
         yield* delay(t, "cpu", guest.switchNs, "kvm_arch_async_page_not_present");
-        next = (next + 1) % procs.length;
         continue;
       }
       if (r.kind === "needs_io") r = yield* hva_to_pfn(k, t, hva, true, false);
@@ -105,7 +136,7 @@ export function* kvm_vcpu_run(k: Kernel, t: Task, guest: GuestConfig): KernelGen
       stats.syncStallNs += k.sim.now - from;
     }
     yield* delay(t, "cpu", guest.computeNs(t), "guest");
-    p.done++;
+    if (++p.done === guest.accesses) rq.finished();
     stats.accesses++;
   }
   return stats;

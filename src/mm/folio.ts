@@ -54,7 +54,7 @@ export function folio_trylock(f: Folio, owner: string): boolean {
 export function* folio_lock(t: Task, f: Folio): KernelGen {
   const holders = () => (f.lockedBy ? [f.lockedBy] : []);
   while (!folio_trylock(f, t.name)) {
-    t.sim.event(t, "folio_wait", "__folio_lock", { pfn: f.pfn });
+    if (t.sim.tracing) t.sim.event(t, "folio_wait", "__folio_lock", { pfn: f.pfn });
     yield* f.waitq.wait_event(t, () => f.lockedBy === null, holders);
   }
 }
@@ -68,6 +68,6 @@ export function folio_unlock(f: Folio): void {
 /** `folio_wait_locked()`: sleep until PG_locked is clear, without taking it. */
 export function folio_wait_locked(t: Task, f: Folio): KernelGen {
   if (f.lockedBy === null) return t.yieldOnce(null);
-  t.sim.event(t, "folio_wait", "folio_wait_locked", { pfn: f.pfn });
+  if (t.sim.tracing) t.sim.event(t, "folio_wait", "folio_wait_locked", { pfn: f.pfn });
   return f.waitq.wait_event(t, () => f.lockedBy === null, () => (f.lockedBy ? [f.lockedBy] : []));
 }

@@ -74,14 +74,16 @@ export function* __get_user_pages(
   locked: Locked | null,
 ): KernelGen<number> {
   if (gup_flags & FOLL.NOWAIT && !k.behaviour.fault_retry_nowait) throw new NotInProfile("FOLL_NOWAIT does not exist before v2.6.39 (318b275fbca1)");
-  const first = k.mm.vma_lookup(start);
-  k.sim.event(t, "gup", "__get_user_pages", {
-    vma: first?.name ?? "none",
-    page: first ? (start - first.start) / PAGE_SIZE : start / PAGE_SIZE,
-    nr_pages,
-    flags: flagNames("FOLL", FOLL, gup_flags),
-    pages: pages ? "array" : "NULL",
-  });
+  if (k.sim.tracing) {
+    const first = k.mm.vma_lookup(start);
+    k.sim.event(t, "gup", "__get_user_pages", {
+      vma: first?.name ?? "none",
+      page: first ? (start - first.start) / PAGE_SIZE : start / PAGE_SIZE,
+      nr_pages,
+      flags: flagNames("FOLL", FOLL, gup_flags),
+      pages: pages ? "array" : "NULL",
+    });
+  }
   let i = 0;
   while (nr_pages > 0) {
     const vma = k.mm.vma_lookup(start);

@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { delay } from "../engine/delay.js";
 import type { Simulation } from "../engine/simulation.js";
 import type { Task } from "../engine/task.js";
 import type { Behaviour } from "../profiles/index.js";
@@ -13,6 +12,9 @@ import { FAULT_FLAG, fault_flag_allow_retry_first } from "./flags.js";
 import { Folio, folio_unlock } from "./folio.js";
 import { MmStruct } from "./mm.js";
 import { SwapDevice } from "./swap.js";
+
+/** The block layer's completion context in traces. */
+const BLK = { name: "blk" } as const;
 
 /** Samples an IO latency (ns) from the submitting task's random stream. */
 export type Latency = (t: Task) => number;
@@ -71,17 +73,18 @@ export class Kernel {
   /**
    * Submit a read of `folio` (already locked by the caller, as
    * `filemap_add_folio` / `add_to_swap_cache` leave it) and return at once;
-   * the completion (`folio_end_read`) marks it uptodate and unlocks it.
+   * the completion (`folio_end_read`, in the block layer's interrupt
+   * context) marks it uptodate and unlocks it after `ns`.
    */
   submit_read(t: Task, folio: Folio, fn: "read_folio" | "swap_read_folio", ns: number): void {
-    const bio = `blk#${this.nextBio++}`;
+    const bio = `bio#${this.nextBio++}`;
     folio.lockedBy = bio;
-    this.sim.event(t, "io_submit", fn, { pfn: folio.pfn, ns, bio });
-    this.sim.spawn(bio, function* (io) {
-      yield* delay(io, "io", ns, fn, { pfn: folio.pfn });
+    const sim = this.sim;
+    if (sim.tracing) sim.event(t, "io_submit", fn, { pfn: folio.pfn, ns, bio });
+    sim.add_timer(ns, BLK.name, () => {
       folio.uptodate = true;
       folio_unlock(folio);
-      io.sim.event(io, "io_complete", "folio_end_read", { pfn: folio.pfn });
+      if (sim.tracing) sim.event(BLK, "io_complete", "folio_end_read", { pfn: folio.pfn, bio });
     });
   }
 }

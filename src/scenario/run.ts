@@ -27,6 +27,8 @@ export interface RunOptions {
   policy?: "time" | "random";
   /** Progress callback, every 65536 steps. */
   onProgress?: (steps: number, now: number) => void;
+  /** Record the trace (default true); benchmarks of the model alone turn it off. */
+  trace?: boolean;
   /** Called after every step with the simulation and the modelled kernel (if any); invariant checkers in tests. */
   onStep?: (sim: Simulation, kernel: Kernel | null) => void;
 }
@@ -57,7 +59,7 @@ export function withOptions(s: NormalizedScenario, o: RunOptions): NormalizedSce
 }
 
 /** Run a normalized scenario. */
-export function runNormalized(s: NormalizedScenario, hooks: Pick<RunOptions, "onProgress" | "onStep"> = {}): ScenarioRun {
+export function runNormalized(s: NormalizedScenario, hooks: Pick<RunOptions, "onProgress" | "onStep" | "trace"> = {}): ScenarioRun {
   const behaviour = profile(s.profile).behaviour;
   let kernel: Kernel | null = null;
   const onStep = hooks.onStep;
@@ -66,6 +68,7 @@ export function runNormalized(s: NormalizedScenario, hooks: Pick<RunOptions, "on
     policy: s.policy,
     ...(s.schedule ? { schedule: s.schedule } : {}),
     maxSteps: s.maxSteps,
+    trace: hooks.trace ?? true,
     ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
     ...(onStep ? { onStep: (x: Simulation) => onStep(x, kernel) } : {}),
   });

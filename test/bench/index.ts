@@ -52,3 +52,12 @@ console.log(
   `  with full trace:  ${fmt(withTrace.steps / withTrace.seconds)} scheduled events/s  (${fmt(withTrace.steps)} events, ${fmt(withTrace.events)} trace records in ${withTrace.seconds.toFixed(3)} s)`,
 );
 console.log(`  trace cost ratio: ${(noTrace.steps / noTrace.seconds / (withTrace.steps / withTrace.seconds)).toFixed(2)}x`);
+
+const { kvmBench } = await import("./kvm.js");
+for (const asyncPf of [true, false]) {
+  const k = kvmBench(asyncPf, false);
+  console.log(
+    `kvm (8 vCPUs x 4 guest processes, ${asyncPf ? "async PF" : "synchronous faults"}): ${fmt(k.faults)} guest faults in ${k.seconds.toFixed(3)} s wall ` +
+      `(${fmt(k.faults / k.seconds)} faults/s, ${fmt(k.events)} trace records, ${(k.endTime / 1e6).toFixed(1)} ms virtual)`,
+  );
+}

@@ -1,0 +1,73 @@
+// KVM fault-in: the async page fault path against virt/kvm and
+// arch/x86/kvm/mmu sources, on small guests.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { kvmSummary, runScenario, type ScenarioRun } from "../src/scenario/index.js";
+import type { ScenarioSpec } from "../src/scenario/schema.js";
+import { checkFolios, checkTasks } from "./invariants.js";
+
+function guest(kvm: Partial<NonNullable<ScenarioSpec["kvm"]>>, profile = "v6.12", seed = 1): ScenarioRun {
+  const r = runScenario(
+    {
+      title: "guest",
+      profile: profile as ScenarioSpec["profile"],
+      seed,
+      mm: { vmas: [], io: { swapin: 200_000 } },
+      kvm: { vcpus: 1, procs: 4, pagesPerProc: 16, accesses: 50, swapped: 0.3, ...kvm },
+      tasks: [],
+    },
+    {
+      onStep: (sim, k) => {
+        checkTasks(sim);
+        checkFolios(k!);
+      },
+    },
+  );
+  assert.equal(r.result.status, "ok", r.result.error?.message);
+  assert.deepEqual(r.result.warnings, []);
+  return r;
+}
+const events = (r: ScenarioRun, fn: string) => r.result.trace.filter((e) => e.fn === fn);
+
+describe("KVM async page faults", () => {
+  it("an EPT violation on a swapped page tries GUP with FOLL_NOWAIT first (hva_to_pfn_slow, async => FOLL_NOWAIT)", () => {
+    const r = guest({});
+    const firstFault = r.result.trace.findIndex((e) => e.ev === "kvm_page_fault");
+    const gup = r.result.trace.slice(firstFault).find((e) => e.ev === "gup")!;
+    assert.match(String(gup.args!.flags), /FOLL_NOWAIT/);
+  });
+
+  it("a NOWAIT miss queues async_pf_execute, which calls get_user_pages_remote with pages == NULL (virt/kvm/async_pf.c)", () => {
+    const r = guest({});
+    const worker = r.result.trace.find((e) => e.task.startsWith("vcpu0/apf#") && e.ev === "gup")!;
+    assert.equal(worker.args!.pages, "NULL");
+    assert.match(String(worker.args!.flags), /FOLL_REMOTE/);
+    assert.ok(events(r, "kvm_arch_async_page_present").length > 0, "no page-ready notification");
+    assert.equal(kvmSummary(r.result).asyncPfs, events(r, "kvm_arch_async_page_not_present").length);
+  });
+
+  it("with async PF disabled every miss is handled synchronously: the vCPU stalls and never halts", () => {
+    const r = guest({ asyncPf: false });
+    const s = kvmSummary(r.result);
+    assert.equal(s.asyncPfs, 0);
+    assert.ok(s.syncFaults > 0 && s.stallFraction > 0);
+    assert.equal(r.result.trace.filter((e) => e.ev === "kvm_halt").length, 0);
+  });
+
+  it("v2.6.38 has no FOLL_NOWAIT, so the model takes no async PF there (318b275fbca1 added it for KVM)", () => {
+    assert.equal(kvmSummary(guest({}, "v2.6.38").result).asyncPfs, 0);
+  });
+
+  it("with other guest processes to run, async PF finishes the same work sooner than waiting (same seeds)", () => {
+    for (const seed of [1, 2, 3]) {
+      const a = guest({ procs: 4 }, "v6.12", seed).result.endTime;
+      const s = guest({ procs: 4, asyncPf: false }, "v6.12", seed).result.endTime;
+      assert.ok(a < s, `seed ${seed}: async ${a} ns, sync ${s} ns`);
+    }
+  });
+
+  it("every guest access completes: accesses = vCPUs x processes x accesses", () => {
+    const r = guest({ vcpus: 2, procs: 3, accesses: 40 });
+    assert.equal(kvmSummary(r.result).accesses, 2 * 3 * 40);
+  });
+});
