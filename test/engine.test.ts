@@ -2,7 +2,7 @@
 // policies, explicit schedules, budget and IRQ sections.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { cond_resched, delay, local_irq_disable, local_irq_enable, Simulation, smp_call_function, traceHash, type Task } from "../src/engine/index.js";
+import { cond_resched, delay, KernelBug, local_irq_disable, local_irq_enable, Simulation, smp_call_function, traceHash, WaitQueue, type Task } from "../src/engine/index.js";
 import { Prng } from "../src/engine/prng.js";
 
 const order = (sim: Simulation, ev: string) => sim.trace.events.filter((e) => e.ev === ev).map((e) => e.task);
@@ -94,6 +94,38 @@ describe("scheduling policies", () => {
     const r = sim.run();
     assert.equal(r.status, "error");
     assert.match(r.error!.message, /schedule\[1\] is "Z", but the tasks ready at that point are "B", "C", "A"/);
+  });
+});
+
+describe("timers (interrupt context)", () => {
+  it("fire at their time, before tasks ready at the same instant, and may wake tasks", () => {
+    const sim = new Simulation();
+    const wq = new WaitQueue("completion");
+    let done = false;
+    sim.spawn("waiter", function* (t) {
+      yield* wq.wait_event(t, () => done);
+      sim.event(t, "woken");
+    });
+    sim.spawn("other", (t) => delay(t, "sleep", 500));
+    sim.add_timer(500, "blk", () => {
+      done = true;
+      sim.event({ name: "blk" }, "irq");
+      wq.wake_up_all();
+    });
+    const r = sim.run();
+    assert.equal(r.status, "ok");
+    const at500 = r.trace.filter((e) => e.t === 500).map((e) => `${e.task}:${e.ev}`);
+    assert.deepEqual(at500, ["blk:irq", "other:task_exit", "waiter:woken", "waiter:task_exit"]);
+  });
+
+  it("a kernel bug in a timer ends the run with status error, naming the context", () => {
+    const sim = new Simulation();
+    sim.spawn("A", (t) => delay(t, "sleep", 10));
+    sim.add_timer(5, "blk", () => {
+      throw new KernelBug("BUG in completion");
+    });
+    const r = sim.run();
+    assert.deepEqual([r.status, r.error], ["error", { task: "blk", message: "BUG in completion" }]);
   });
 });
 
