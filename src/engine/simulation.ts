@@ -144,10 +144,11 @@ export class Simulation {
   }
 
   /** Create a task, runnable now. Names must be unique within a simulation. */
-  spawn(name: string, body: TaskBody): Task {
+  spawn(name: string, body: TaskBody, options: { daemon?: boolean } = {}): Task {
     if (this.names.has(name)) throw new Error(`task name "${name}" is already used`);
     this.names.add(name);
     const t = new Task(this, this.tasks.length, name, body);
+    t.daemon = options.daemon ?? false;
     this.tasks.push(t);
     this.rq.push(t);
     this.event(t, "task_start");
@@ -298,7 +299,7 @@ export class Simulation {
   }
 
   private findDeadlock(): DeadlockReport | undefined {
-    const blocked = this.tasks.filter((t) => t.state === "blocked");
+    const blocked = this.tasks.filter((t) => t.state === "blocked" && !t.daemon);
     if (blocked.length === 0) return undefined;
     const report: BlockedTask[] = blocked.map((t) => ({
       task: t.name,

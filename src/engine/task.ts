@@ -92,6 +92,8 @@ export class Task implements Schedulable {
   heapIndex = -1;
   /** Locks held, in acquisition order. */
   readonly held: HeldLock[] = [];
+  /** A daemon (a kthread or a userspace service loop) waits for work forever; one left blocked at the end is not a deadlock. */
+  daemon = false;
   /** `local_irq_disable` nesting depth. */
   irqsDisabled = 0;
   /** What the task is blocked on, for deadlock reports. */

@@ -194,3 +194,27 @@ export function* get_user_pages_unlocked(k: Kernel, t: Task, start: number, nr_p
   if (locked.locked) k.mm.mmap_lock.up_read(t);
   return ret;
 }
+
+/**
+ * `fixup_user_fault()` (mm/gup.c): resolve one fault for a caller holding
+ * mmap_lock, passing ALLOW_RETRY because the caller accepts `*unlocked`; on
+ * VM_FAULT_RETRY re-take mmap_lock and retry with FAULT_FLAG_TRIED (clearing
+ * ALLOW_RETRY before v5.7, 4064b9827063). Returns 0 or a negative errno.
+ */
+export function* fixup_user_fault(k: Kernel, t: Task, address: number, fault_flags: number, unlocked: { unlocked: boolean }): KernelGen<number> {
+  fault_flags |= FAULT_FLAG.ALLOW_RETRY | FAULT_FLAG.KILLABLE;
+  for (;;) {
+    const vma = k.mm.vma_lookup(address);
+    if (!vma) return EFAULT;
+    const ret = yield* handle_mm_fault(k, t, vma, address, fault_flags);
+    if (ret & VM_FAULT_ERROR) return ret & VM_FAULT.OOM ? ENOMEM : EFAULT;
+    if (!(ret & VM_FAULT.RETRY)) return 0;
+    yield* k.mm.mmap_lock.down_read(t);
+    unlocked.unlocked = true;
+    if (!k.behaviour.fault_retry_multiple) {
+      if (fault_flags & FAULT_FLAG.TRIED) return 0;
+      fault_flags &= ~FAULT_FLAG.ALLOW_RETRY;
+    }
+    fault_flags |= FAULT_FLAG.TRIED;
+  }
+}

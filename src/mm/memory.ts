@@ -14,6 +14,7 @@ import { filemap_fault } from "./filemap.js";
 import type { Kernel } from "./kernel.js";
 import { PAGE_SIZE, linear_page_index, vma_is_anonymous, vma_is_shared, type Vma } from "./mm.js";
 import type { VmFault } from "./vmfault.js";
+import { handle_userfault } from "../uffd/userfaultfd.js";
 
 /** Map `folio` at the fault address (set_pte_at + folio_add_*_rmap). */
 function map_folio(k: Kernel, vmf: VmFault, folio: Folio, write: boolean): void {
@@ -23,9 +24,14 @@ function map_folio(k: Kernel, vmf: VmFault, folio: Folio, write: boolean): void 
   k.mm.set_pte(vmf.address, { kind: "present", folio, write });
 }
 
-/** `do_anonymous_page()`: a read maps the zero page, a write a new zeroed folio (mm/memory.c). */
-function do_anonymous_page(k: Kernel, vmf: VmFault): number {
+/**
+ * `do_anonymous_page()`: a read maps the zero page, a write a new zeroed
+ * folio; a range registered with userfaultfd MISSING goes to
+ * `handle_userfault` instead (mm/memory.c).
+ */
+function* do_anonymous_page(k: Kernel, t: Task, vmf: VmFault): KernelGen<number> {
   if (vma_is_shared(vmf.vma)) return VM_FAULT.SIGBUS;
+  if (vmf.vma.uffd) return yield* handle_userfault(k, t, vmf, vmf.vma.uffd);
   const write = (vmf.flags & FAULT_FLAG.WRITE) !== 0;
   let folio: Folio;
   if (write) {
@@ -143,7 +149,7 @@ function do_wp_page(k: Kernel, vmf: VmFault, folio: Folio): number {
 /** `handle_pte_fault()`: dispatch on the PTE (mm/memory.c). */
 function* handle_pte_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<number> {
   const pte = k.mm.pte(vmf.address);
-  if (pte === undefined) return vma_is_anonymous(vmf.vma) ? do_anonymous_page(k, vmf) : yield* do_fault(k, t, vmf);
+  if (pte === undefined) return vma_is_anonymous(vmf.vma) ? yield* do_anonymous_page(k, t, vmf) : yield* do_fault(k, t, vmf);
   if (pte.kind === "swap") return yield* do_swap_page(k, t, vmf, pte.entry);
   if ((vmf.flags & FAULT_FLAG.WRITE) && !pte.write) return do_wp_page(k, vmf, pte.folio);
   return 0;

@@ -10,6 +10,7 @@ import type { Simulation } from "../engine/simulation.js";
 import type { Folio } from "./folio.js";
 import type { AddressSpace } from "./pagecache.js";
 import type { SwapDevice } from "./swap.js";
+import type { Userfaultfd } from "../uffd/userfaultfd.js";
 import { VM } from "./flags.js";
 
 /** PAGE_SIZE. */
@@ -34,6 +35,8 @@ export interface Vma {
   readonly file: AddressSpace | null;
   /** vm_pgoff: file page of vm_start. */
   readonly pgoff: number;
+  /** The userfaultfd registered on the range in MISSING mode (VM_UFFD_MISSING), or null. */
+  uffd: Userfaultfd | null;
 }
 
 /** `struct mm_struct`. */
@@ -55,7 +58,7 @@ export class MmStruct {
 
   /** mmap(): add a VMA of `pages` pages after the previous one. */
   mmap(name: string, pages: number, vm_flags: number, file: AddressSpace | null): Vma {
-    const vma: Vma = { name, start: this.nextStart, end: this.nextStart + pages * PAGE_SIZE, vm_flags, file, pgoff: 0 };
+    const vma: Vma = { name, start: this.nextStart, end: this.nextStart + pages * PAGE_SIZE, vm_flags, file, pgoff: 0, uffd: null };
     this.nextStart = vma.end + 16 * PAGE_SIZE;
     this.vmas.push(vma);
     return vma;

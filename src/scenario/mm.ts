@@ -11,6 +11,7 @@ import { VM } from "../mm/flags.js";
 import { Kernel } from "../mm/kernel.js";
 import { PAGE_SIZE, type Vma } from "../mm/mm.js";
 import { AddressSpace } from "../mm/pagecache.js";
+import { Userfaultfd, uffd_handler } from "../uffd/userfaultfd.js";
 import { sample } from "./sample.js";
 import type { MmSpecT, VmaSpecT } from "./schema.js";
 
@@ -59,6 +60,12 @@ export function buildKernel(sim: Simulation, behaviour: Behaviour, spec: { vmas:
         k.mm.set_pte(at(i), { kind: "present", folio: f, write: (vm_flags & VM.WRITE) !== 0 });
       }
       for (const i of pageSet(v.swapped, v.pages)) k.mm.set_pte(at(i), { kind: "swap", entry: k.mm.swap.alloc_entry() });
+      if (v.uffd) {
+        const ctx = new Userfaultfd(v.name);
+        const resolveNs = v.uffd.resolveNs;
+        vma.uffd = ctx;
+        sim.spawn(`uffd:${v.name}`, (t) => uffd_handler(k, t, vma, ctx, (x) => sample(x.prng, resolveNs)), { daemon: true });
+      }
       for (const i of pageSet(v.swapcache, v.pages)) {
         const entry = k.mm.swap.alloc_entry();
         const f = k.folio_alloc(null, i);

@@ -12,7 +12,8 @@ import type { KernelGen, Task } from "../engine/task.js";
 import { FAULT_FLAG, FOLL, VM_FAULT, flagNames, parseFlags } from "../mm/flags.js";
 import type { Folio } from "../mm/folio.js";
 import { do_user_addr_fault } from "../mm/fault.js";
-import { get_user_pages, get_user_pages_remote, get_user_pages_unlocked, type Locked } from "../mm/gup.js";
+import { copy_fpstate_to_sigframe } from "../arch/fpu_signal.js";
+import { fixup_user_fault, get_user_pages, get_user_pages_remote, get_user_pages_unlocked, type Locked } from "../mm/gup.js";
 import type { Kernel } from "../mm/kernel.js";
 import { handle_mm_fault } from "../mm/memory.js";
 import { PAGE_SIZE, type Vma } from "../mm/mm.js";
@@ -94,6 +95,21 @@ function* runOp(t: Task, op: OpSpec, env: OpEnv): KernelGen {
     }
     case "get_user_pages":
       return yield* gupOp(t, op, env);
+    case "fixup_user_fault": {
+      const k = env.kernel!;
+      const unlocked = { unlocked: false };
+      yield* k.mm.mmap_lock.down_read(t);
+      const ret = yield* fixup_user_fault(k, t, env.vmas.get(op.vma)!.start + op.page * PAGE_SIZE, op.write ? FAULT_FLAG.WRITE : 0, unlocked);
+      k.mm.mmap_lock.up_read(t);
+      t.sim.event(t, "call", "fixup_user_fault", { vma: op.vma, page: op.page, unlocked: unlocked.unlocked }, ret);
+      return;
+    }
+    case "copy_fpstate_to_sigframe": {
+      const k = env.kernel!;
+      const r = yield* copy_fpstate_to_sigframe(k, t, env.vmas.get(op.vma)!.start + op.page * PAGE_SIZE, op.nr_pages, op.loop);
+      t.sim.event(t, "call", "copy_fpstate_to_sigframe", { vma: op.vma, page: op.page, nr_pages: op.nr_pages, loop: op.loop, prefaults: r.prefaults }, r.ret);
+      return;
+    }
     case "repeat":
       for (let i = 0; i < op.count; i++) yield* runOps(t, op.ops, env);
       return;

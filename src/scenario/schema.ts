@@ -69,6 +69,12 @@ export const VmaSpec = Strict(
     swapcache: Type.Optional(PageSet),
     pagecache: Type.Optional(PageSet),
     mapped: Type.Optional(PageSet),
+    uffd: Type.Optional(
+      Strict(
+        { resolveNs: Duration },
+        "Register the range with userfaultfd (UFFDIO_REGISTER_MODE_MISSING); a handler thread resolves each fault with UFFDIO_COPY after resolveNs",
+      ),
+    ),
   },
   "anon: pages resident (mapped), swapped (swap entry, IO needed) or swapcache (swap entry, folio cached); file: pages in the pagecache, and mapped (also in the page tables). Other pages are untouched.",
 );
@@ -175,6 +181,19 @@ export const Op = Type.Recursive(
             locked: Type.Optional(Type.Boolean({ description: "get_user_pages_remote: pass &locked so GUP may drop mmap_lock (default false)" })),
           },
           "A GUP call; get_user_pages and get_user_pages_remote run under mmap_read_lock taken by the op",
+        ),
+        Strict(
+          { op: Type.Literal("fixup_user_fault"), ...Target, write: Type.Optional(Type.Boolean()) },
+          "fixup_user_fault() with &unlocked, under mmap_read_lock taken by the op",
+        ),
+        Strict(
+          {
+            op: Type.Literal("copy_fpstate_to_sigframe"),
+            ...Target,
+            nr_pages: Type.Integer({ minimum: 1, maximum: 4096 }),
+            loop: OneOf(["d9c9ce34ed5c", "fixed"], "The prefault loop as merged in d9c9ce34ed5c, or as Andrea Arcangeli says it should be"),
+          },
+          "x86 signal delivery: copy to the user stack with page faults disabled; on failure prefault with get_user_pages_unlocked(pages=NULL) and retry",
         ),
         Strict({ op: Type.Literal("repeat"), count: Type.Integer({ minimum: 1, maximum: 1e6 }), ops: Type.Array(This, { minItems: 1 }) }, "Run ops count times"),
       ],

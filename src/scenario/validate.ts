@@ -199,6 +199,7 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
     const at = `$.mm.vmas[${i}]`;
     if (vmas.has(v.name)) errors.push({ path: `${at}.name`, expected: "a VMA name not used before", found: show(v.name) });
     vmas.set(v.name, v.pages);
+    if (v.uffd && v.kind !== "anon") errors.push({ path: `${at}.uffd`, expected: "userfaultfd on an anon VMA only (MISSING mode on anonymous memory)", found: "a file VMA" });
     const sets = v.kind === "anon" ? (["resident", "swapped", "swapcache"] as const) : (["pagecache", "mapped"] as const);
     const other = v.kind === "anon" ? (["pagecache", "mapped"] as const) : (["resident", "swapped", "swapcache"] as const);
     for (const key of other) if (v[key] !== undefined) errors.push({ path: `${at}.${key}`, expected: `no ${key} on a ${v.kind} VMA (use ${sets.join(", ")})`, found: show(v[key]) });
