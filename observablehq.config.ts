@@ -4,7 +4,13 @@ export default {
   title: "faultline",
   pages: [
     { name: "Overview", path: "/" },
-    { name: "Notebooks", pages: [{ name: "FAULT_FLAG_RETRY_NOWAIT", path: "/nowait" }] },
+    {
+      name: "Notebooks",
+      pages: [
+        { name: "FAULT_FLAG_RETRY_NOWAIT", path: "/nowait" },
+        { name: "GUP with pages == NULL", path: "/prefault" },
+      ],
+    },
   ],
   // The default theme's web fonts come from a CDN; the site must work offline.
   globalStylesheets: [],

@@ -1,21 +1,27 @@
 /**
- * A progress line on stderr for work that takes longer than a second.
+ * A progress line on stderr for work that takes longer than a second:
+ * redrawn in place on a terminal, one line a second otherwise.
  *
  * @module
  */
 
-/** Returns a reporter that stays silent for the first second, then redraws one stderr line. */
+/** Returns a reporter that stays silent for the first second, then shows `text` at most every 100 ms (terminal) or 1 s (pipe). */
 export function progressLine(enabled: boolean): { update(text: string): void; done(): void } {
   const start = performance.now();
+  const tty = process.stderr.isTTY === true;
+  const every = tty ? 100 : 1000;
+  let last = start;
   let shown = false;
   return {
     update(text) {
-      if (!enabled || performance.now() - start < 1000) return;
+      const now = performance.now();
+      if (!enabled || now - start < 1000 || now - last < every) return;
+      last = now;
       shown = true;
-      process.stderr.write(process.stderr.isTTY ? `\r\x1b[K${text}` : `${text}\n`);
+      process.stderr.write(tty ? `\r\x1b[K${text}` : `${text}\n`);
     },
     done() {
-      if (shown && process.stderr.isTTY) process.stderr.write("\r\x1b[K");
+      if (shown && tty) process.stderr.write("\r\x1b[K");
     },
   };
 }

@@ -29,9 +29,9 @@ export interface Interval {
 export function intervals(trace: readonly TraceEvent[], endTime: number): Interval[] {
   const out: Interval[] = [];
   const open = new Map<string, Interval>();
-  const key = (e: TraceEvent) => `${e.task}\u0000${String(e.args?.lock)}`;
+  const key = (e: TraceEvent) => `${e.task}\u0000${String(e.args?.lock ?? e.args?.wq)}`;
   const begin = (e: TraceEvent, kind: IntervalKind) => {
-    const iv: Interval = { task: e.task, kind, label: String(e.args?.lock), start: e.t, end: endTime, open: true };
+    const iv: Interval = { task: e.task, kind, label: String(e.args?.lock ?? e.args?.wq), start: e.t, end: endTime, open: true };
     open.set(key(e), iv);
     out.push(iv);
   };
@@ -57,7 +57,11 @@ export function intervals(trace: readonly TraceEvent[], endTime: number): Interv
         begin(e, e.args?.mode === "read" ? "hold-read" : "hold-write");
         break;
       case "lock_release":
+      case "sched_woken":
         close(e);
+        break;
+      case "sched_wait":
+        begin(e, "wait");
         break;
       case "io_submit": {
         // A device read: drawn on the block layer's lane.

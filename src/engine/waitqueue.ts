@@ -24,11 +24,15 @@ export class WaitQueue {
 
   /** `wait_event()`: sleep until `condition()` holds, re-checking after each wake-up. */
   *wait_event(t: Task, condition: () => boolean, holders: () => readonly string[] = () => []): KernelGen {
-    while (!condition()) {
+    if (condition()) return;
+    const sim = t.sim;
+    if (sim.tracing) sim.event(t, "sched_wait", undefined, { wq: this.name });
+    do {
       this.waiters.push(t);
-      t.sim.block(t, this.name, holders);
+      sim.block(t, this.name, holders);
       yield Yield.Block;
-    }
+    } while (!condition());
+    if (sim.tracing) sim.event(t, "sched_woken", undefined, { wq: this.name });
   }
 
   /** `wake_up_all()`: make every sleeper runnable; each re-checks its condition. */

@@ -1,0 +1,13 @@
+import { serve, launch } from "./support.ts";
+const { origin, server } = await serve("dist");
+const b = await launch();
+const p = await b.newPage({ viewport: { width: 1300, height: 900 } });
+p.on("console", (m) => { if (m.type() !== "info" && m.type() !== "log") console.log("console", m.type(), m.text()); });
+p.on("pageerror", (e) => console.log("pageerror", e.message));
+const t0 = Date.now();
+await p.goto(origin + (process.argv[2] ?? "/"), { waitUntil: "networkidle" });
+await p.waitForTimeout(500);
+console.log("loaded in", Date.now() - t0, "ms");
+for (const t of await p.locator(".observablehq--error").allTextContents()) console.log("cell error", t);
+await p.screenshot({ path: process.argv[3] ?? "/tmp/page.png", fullPage: true });
+await b.close(); server.close();
