@@ -140,3 +140,34 @@ describe("FAULT_FLAG_RETRY_NOWAIT notebook in Chromium", () => {
     await page.close();
   });
 });
+
+describe("pages == NULL prefault notebook in Chromium", () => {
+  let browser: Browser;
+  let server: Server;
+  let origin: string;
+
+  before(async () => {
+    ({ origin, server } = await serve(DIST));
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+    server?.close();
+  });
+
+  it("the 2-vs-3 call counts and the failing fpu trace are the model's, as run in Node", async () => {
+    const { runScenario } = await import("../../src/scenario/run.js");
+    const { page, problems } = await visit(browser, origin, "/prefault");
+    await page.locator("#two-vs-three").waitFor();
+    for (const p of ["v5.1", "v5.2"]) {
+      const spec = JSON.parse(readFileSync(`data/async-pf-prefault-gup-calls-${p}.json`, "utf8"));
+      const calls = runScenario(spec).result.trace.filter((e) => e.fn === "__get_user_pages" && e.ev === "gup").length;
+      assert.equal(await page.locator(`#two-vs-three [data-profile="${p}"]`).textContent(), String(calls));
+    }
+    const recorded = JSON.parse(readFileSync("data/fpu-prefault-as-merged-v5.1.json", "utf8")).expect.hash;
+    assert.equal(await page.locator("#fpu-failing").getAttribute("data-hash"), recorded);
+    assert.ok((await page.locator("#prefault-calls svg").count()) >= 1);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+});
