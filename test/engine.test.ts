@@ -115,7 +115,7 @@ describe("timers (interrupt context)", () => {
     const r = sim.run();
     assert.equal(r.status, "ok");
     const at500 = r.trace.filter((e) => e.t === 500).map((e) => `${e.task}:${e.ev}`);
-    assert.deepEqual(at500, ["blk:irq", "other:task_exit", "waiter:woken", "waiter:task_exit"]);
+    assert.deepEqual(at500, ["blk:irq", "other:task_exit", "waiter:sched_woken", "waiter:woken", "waiter:task_exit"]);
   });
 
   it("a kernel bug in a timer ends the run with status error, naming the context", () => {

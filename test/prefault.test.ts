@@ -53,6 +53,16 @@ describe("__get_user_pages_locked with pages == NULL (df17277b2a85)", () => {
     assert.deepEqual([call(r).ret, gupCalls(r)], [2, 1]);
   });
 
+  it("get_user_pages_remote(&locked) prefault: v5.1 returns with *locked == 0 (dropped by the fault), v5.2 re-takes and drops it itself: released either way", () => {
+    for (const p of ["v5.1", "v5.2"]) {
+      const r = run(p, [{ ...UFFD, resident: [0] }], [prefault("get_user_pages_remote", 2, { locked: true })]);
+      assert.equal(call(r).args!.mmap_lock, "released", p);
+      const releases = r.result.trace.filter((e) => e.task === "T" && e.ev === "lock_release").length;
+      const acquires = r.result.trace.filter((e) => e.task === "T" && e.ev === "lock_acquire").length;
+      assert.equal(acquires, releases, `${p}: unbalanced mmap_lock`);
+    }
+  });
+
   it("v5.2: the prefault continues with the FOLL_TRIED call and the rest of the range", () => {
     const r = run("v5.2", [{ ...UFFD, resident: [0, 1] }], [prefault("get_user_pages_unlocked", 4)]);
     assert.equal(call(r).ret, 4);
