@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { EXIT } from "../src/cli/exit.js";
+import { formatNs } from "../src/format.js";
 
 const BIN = new URL("../src/bin/faultline.js", import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), "faultline-cli-"));
@@ -23,10 +24,13 @@ const scenario = (extra: object) =>
   JSON.stringify({ title: "t", locks: [{ name: "m", kind: "mutex" }], tasks: [{ name: "A", ops: [{ op: "mutex_lock", lock: "m" }, { op: "mutex_unlock", lock: "m" }] }], ...extra });
 
 describe("faultline CLI", () => {
-  it("run: prints the summary and trace, exits 0", () => {
-    const r = cli("run", "data/mmap-lock-reader-behind-writer.json");
+  it("run: prints the summary (status, end time, hash as recorded in the file) and the trace, exits 0", () => {
+    const file = "data/mmap-lock-reader-behind-writer.json";
+    const expect = JSON.parse(readFileSync(file, "utf8")).expect;
+    const r = cli("run", file);
     assert.equal(r.code, EXIT.ok, r.err);
-    assert.match(r.out, /status ok {2}end 45\.841 us/);
+    assert.ok(r.out.includes(`status ${expect.status}  end ${formatNs(expect.endTime)}  steps ${expect.steps}`), r.out);
+    assert.ok(r.out.includes(`trace hash ${expect.hash}`));
     assert.match(r.out, /munmap +lock_contended +down_write +lock=mmap_lock mode=write/);
   });
 
@@ -35,8 +39,8 @@ describe("faultline CLI", () => {
     const json = JSON.parse(r.out);
     const recorded = JSON.parse(readFileSync("data/mmap-lock-reader-behind-writer.json", "utf8")).expect.hash;
     assert.equal(json.hash, recorded);
-    assert.equal(json.trace.length, 22);
     assert.equal(json.status, "ok");
+    assert.ok(json.trace.some((e: { ev: string }) => e.ev === "io_submit"), "the trace is the full one");
   });
 
   it("run --seed / --profile override the scenario", () => {

@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import type { TraceEvent } from "../src/engine/trace.js";
 import { runScenario, type ScenarioRun } from "../src/scenario/index.js";
 import type { OpSpec, ScenarioSpec } from "../src/scenario/schema.js";
-import { checkFolios, checkTasks } from "./invariants.js";
+import { checkFolioAccounting, checkFolios, checkLocks, checkTasks } from "./invariants.js";
 
 const VMAS: NonNullable<ScenarioSpec["mm"]>["vmas"] = [
   { name: "file", kind: "file", pages: 8, pagecache: [1], mapped: [2] },
@@ -21,12 +21,14 @@ function run(profile: string, ops: OpSpec[], extraTasks: ScenarioSpec["tasks"] =
     {
       onStep: (sim, k) => {
         checkTasks(sim);
+        checkLocks(sim);
         checkFolios(k!);
       },
     },
   );
   assert.equal(r.result.status, "ok", r.result.error?.message);
   assert.deepEqual(r.result.warnings, [], "a task exited holding a lock");
+  checkFolioAccounting(r.kernel!);
   return r;
 }
 
@@ -63,16 +65,16 @@ describe("handle_mm_fault: VM_FAULT_* and who holds mmap_lock on return", () => 
     assert.ok(trace.indexOf(first(r, "io_submit")) < trace.indexOf(first(r, "lock_release", "up_read")));
   });
 
-  it("no ALLOW_RETRY (a plain get_user_pages): waits for the IO holding mmap_lock, MAJOR (__folio_lock / __lock_page)", () => {
+  it("no ALLOW_RETRY (a plain get_user_pages): waits for the IO holding mmap_lock, MAJOR|LOCKED (__folio_lock; __do_fault keeps ->fault's bits)", () => {
     const c = calls(run("v6.12", [hmf("file", 0, [])]))[0]!;
-    assert.equal(c.ret, "VM_FAULT_MAJOR");
+    assert.equal(c.ret, "VM_FAULT_MAJOR|VM_FAULT_LOCKED");
     assert.equal(c.args!.mmap_lock, "held");
     assert.equal(c.t, IO.readpage);
   });
 
-  it("page-cache hit, NOWAIT: minor fault, 0, no IO (filemap_fault hit path)", () => {
+  it("page-cache hit, NOWAIT: minor fault, LOCKED, no IO (filemap_fault hit path; fault-around not modelled)", () => {
     const r = run("v6.12", [hmf("file", 1, ["ALLOW_RETRY", "RETRY_NOWAIT"])]);
-    assert.equal(calls(r)[0]!.ret, "0");
+    assert.equal(calls(r)[0]!.ret, "VM_FAULT_LOCKED");
     assert.equal(first(r, "io_submit"), undefined);
   });
 
@@ -106,12 +108,20 @@ describe("handle_mm_fault: VM_FAULT_* and who holds mmap_lock on return", () => 
 
   it("a fault on a folio whose read is in flight, retried with TRIED: waits for it holding mmap_lock (v5.7+: fault_flag_allow_retry_first false)", () => {
     const c = calls(run("v6.12", [hmf("file", 0, ["ALLOW_RETRY", "RETRY_NOWAIT"]), hmf("file", 0, ["ALLOW_RETRY", "TRIED"])]));
-    assert.deepEqual([c[1]!.ret, c[1]!.args!.mmap_lock, c[1]!.t], ["0", "held", IO.readpage]);
+    assert.deepEqual([c[1]!.ret, c[1]!.args!.mmap_lock, c[1]!.t], ["VM_FAULT_LOCKED", "held", IO.readpage]);
   });
 
   it("the same ALLOW_RETRY|TRIED fault before v5.7 drops mmap_lock and returns RETRY again (__lock_page_or_retry tested ALLOW_RETRY only)", () => {
     const c = calls(run("v5.3", [hmf("file", 0, ["ALLOW_RETRY", "RETRY_NOWAIT"]), hmf("file", 0, ["ALLOW_RETRY", "TRIED"])]));
     assert.deepEqual([c[1]!.ret, c[1]!.args!.mmap_lock], ["VM_FAULT_RETRY", "released"]);
+  });
+
+  it("RETRY_NOWAIT without ALLOW_RETRY on a folio under IO: since v5.1 NOWAIT is tested first and returns RETRY with mmap_lock held; before, the fault sleeps on the page lock (lock_folio_maybe_drop_mmap, 6b4c9f446981)", () => {
+    const ops = [hmf("file", 0, ["ALLOW_RETRY", "RETRY_NOWAIT"]), hmf("file", 0, ["RETRY_NOWAIT"])];
+    const now = calls(run("v6.12", ops))[1]!;
+    const then = calls(run("v4.19", ops))[1]!;
+    assert.deepEqual([now.ret, now.args!.mmap_lock, now.t], ["VM_FAULT_RETRY", "held", 0]);
+    assert.deepEqual([then.ret, then.t], ["VM_FAULT_LOCKED", IO.readpage]);
   });
 
   it("v2.6.39 has NOWAIT (318b275fbca1): swapped page returns RETRY with mmap_sem held", () => {
@@ -161,8 +171,8 @@ describe("GUP: return values, __get_user_pages calls, mmap_lock", () => {
     assert.equal(gupCalls(r), 1);
   });
 
-  it("before 96312e61282a, FOLL_NOWAIT through get_user_pages_unlocked marks mmap_lock dropped when it was not: a read hold leaks (the post-copy KVM hang)", () => {
-    const r = runScenario({ title: "x", profile: "v2.6.39", mm: { vmas: VMAS, io: IO }, tasks: [{ name: "T", ops: [gup("get_user_pages_unlocked", 1, { flags: ["NOWAIT"] })] }] });
+  it("v4.15 (ce53053ce378 .. 96312e61282a): FOLL_NOWAIT through get_user_pages_unlocked marks mmap_lock dropped when it was not; the read hold leaks (the post-copy KVM hang)", () => {
+    const r = runScenario({ title: "x", profile: "v4.15", mm: { vmas: VMAS, io: IO }, tasks: [{ name: "T", ops: [gup("get_user_pages_unlocked", 1, { flags: ["NOWAIT"] })] }] });
     assert.deepEqual(r.result.warnings, ["T exited holding mmap_lock (read): lock held when returning to user space"]);
   });
 
@@ -189,9 +199,24 @@ describe("GUP: return values, __get_user_pages calls, mmap_lock", () => {
     assert.deepEqual([calls(post)[0]!.ret, gupCalls(post)], [1, 2]);
   });
 
-  it("GUP with FOLL_GET takes a reference per page and the op's put_page drops it (refcount balanced)", () => {
+  it("GUP with FOLL_GET takes a reference per page; after put_page only the mappings' references remain", () => {
     const r = run("v6.12", [gup("get_user_pages_unlocked", 0, { nr_pages: 3, flags: ["WRITE"] })]);
     assert.equal(calls(r)[0]!.args!.pinned, 3);
-    for (const f of r.kernel!.folios) assert.ok(f.refcount >= f.mapcount);
+  });
+
+  it("two tasks faulting the same uncached file page: the second finds the PTE mapped and backs off (finish_fault: !pte_none -> VM_FAULT_NOPAGE)", () => {
+    const ops: OpSpec[] = [{ op: "get_user_pages", call: "get_user_pages", vma: "file", page: 0 }];
+    const r = run("v6.12", ops, [{ name: "U", ops }]);
+    const folio = r.kernel!.mm.vmas[0]!.file!.pages.get(0)!;
+    assert.deepEqual([folio.refcount, folio.mapcount], [2, 1], "page cache + one PTE");
+    assert.ok(r.result.trace.some((e) => e.ev === "mm_fault_done" && /VM_FAULT_NOPAGE/.test(String(e.ret))));
+  });
+
+  it("two tasks faulting the same swapped page: one maps it, the other sees !pte_same and backs off (do_swap_page out_nomap)", () => {
+    const ops: OpSpec[] = [{ op: "get_user_pages", call: "get_user_pages", vma: "anon", page: 1 }];
+    const r = run("v6.12", ops, [{ name: "U", ops }]);
+    const pte = r.kernel!.mm.pte(r.kernel!.mm.vmas[1]!.start + 4096)!;
+    assert.ok(pte.kind === "present");
+    assert.deepEqual([pte.folio.refcount, pte.folio.mapcount], [1, 1]);
   });
 });

@@ -8,7 +8,11 @@ import type { Kernel } from "../src/mm/kernel.js";
 export function checkRwsem(sem: RwSemaphore, sim: Simulation): void {
   const w = sem.write_owner;
   if (w !== null && sem.nr_readers > 0) throw new Error(`${sem.name}: writer ${w} and ${sem.nr_readers} readers at ${sim.now}`);
-  for (const name of sem.holders()) {
+  const holders = new Set(sem.holders());
+  for (const t of sim.tasks) {
+    if (t.held.some((h) => h.name === sem.name) && !holders.has(t.name)) throw new Error(`${t.name}'s held list has ${sem.name} but the lock does not list it as a holder`);
+  }
+  for (const name of holders) {
     const t = sim.tasks.find((x) => x.name === name)!;
     const mode = w === null ? "read" : "write";
     if (!t.held.some((h) => h.name === sem.name && h.mode === mode)) throw new Error(`${name} holds ${sem.name} (${mode}) but its held list does not say so`);
@@ -38,5 +42,20 @@ export function checkNoLocksAtExit(sim: Simulation): void {
 export function checkFolios(k: Kernel): void {
   for (const f of k.folios) {
     if (f.mapcount < 0 || f.refcount < f.mapcount) throw new Error(`folio ${f.pfn}: refcount ${f.refcount} < mapcount ${f.mapcount}`);
+  }
+}
+
+/**
+ * Exact reference accounting once no fault or GUP is in flight: every
+ * reference is a page-table mapping, the page cache's or the swap cache's
+ * (the zero page keeps its own), as folio_put() and the mapping code keep it.
+ */
+export function checkFolioAccounting(k: Kernel): void {
+  for (const f of k.folios) {
+    const cached = f.mapping !== null && f.mapping.pages.get(f.index) === f ? 1 : 0;
+    const swapcached = f.swapEntry !== null && k.mm.swap.cache.get(f.swapEntry) === f ? 1 : 0;
+    const base = f === k.zero_folio ? 1 : 0;
+    const want = f.mapcount + cached + swapcached + base;
+    if (f.refcount !== want && f.refcount !== 0) throw new Error(`folio ${f.pfn}: refcount ${f.refcount}, expected ${want} (mapcount ${f.mapcount}, page cache ${cached}, swap cache ${swapcached})`);
   }
 }

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { kvmSummary, runScenario, type ScenarioRun } from "../src/scenario/index.js";
 import type { ScenarioSpec } from "../src/scenario/schema.js";
-import { checkFolios, checkTasks } from "./invariants.js";
+import { checkFolioAccounting, checkFolios, checkTasks } from "./invariants.js";
 
 function guest(kvm: Partial<NonNullable<ScenarioSpec["kvm"]>>, profile = "v6.12", seed = 1): ScenarioRun {
   const r = runScenario(
@@ -25,6 +25,7 @@ function guest(kvm: Partial<NonNullable<ScenarioSpec["kvm"]>>, profile = "v6.12"
   );
   assert.equal(r.result.status, "ok", r.result.error?.message);
   assert.deepEqual(r.result.warnings, []);
+  checkFolioAccounting(r.kernel!);
   return r;
 }
 const events = (r: ScenarioRun, fn: string) => r.result.trace.filter((e) => e.fn === fn);
@@ -54,8 +55,17 @@ describe("KVM async page faults", () => {
     assert.equal(r.result.trace.filter((e) => e.ev === "kvm_halt").length, 0);
   });
 
-  it("v2.6.38 has no FOLL_NOWAIT, so the model takes no async PF there (318b275fbca1 added it for KVM)", () => {
-    assert.equal(kvmSummary(guest({}, "v2.6.38").result).asyncPfs, 0);
+  it("v2.6.38 has async PF (af585b921e5d) but no FOLL_NOWAIT: every GUP-fast miss goes async without a slow GUP on the vCPU (318b275fbca1 added the NOWAIT attempt)", () => {
+    const r = guest({}, "v2.6.38");
+    assert.ok(kvmSummary(r.result).asyncPfs > 0);
+    assert.ok(!r.result.trace.some((e) => /^vcpu\d+$/.test(e.task) && e.ev === "gup" && /FOLL_NOWAIT/.test(String(e.args!.flags))));
+  });
+
+  it("with async PF disabled the first attempt is still FOLL_NOWAIT, then a synchronous one (__kvm_mmu_faultin_pfn checks kvm_can_do_async_pf after the miss)", () => {
+    const r = guest({ asyncPf: false });
+    const vcpuGups = r.result.trace.filter((e) => e.task === "vcpu0" && e.ev === "gup");
+    assert.match(String(vcpuGups[0]!.args!.flags), /FOLL_NOWAIT/);
+    assert.ok(vcpuGups.some((e) => !/FOLL_NOWAIT/.test(String(e.args!.flags))));
   });
 
   it("with other guest processes to run, async PF finishes the same work sooner than waiting (same seeds)", () => {

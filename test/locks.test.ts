@@ -114,6 +114,25 @@ describe("rw_semaphore (kernel/locking/rwsem.c)", () => {
     assert.equal(writerFirst.acquired("R"), 2100);
   });
 
+  it("a recursive down_read is counted: a writer waits until both read holds are released", () => {
+    const sim = new Simulation();
+    const sem = new RwSemaphore(sim, "mmap_lock");
+    sim.spawn("R", function* (t) {
+      yield* sem.down_read(t);
+      yield* sem.down_read(t);
+      sem.up_read(t);
+      yield* delay(t, "cpu", 100);
+      sem.up_read(t);
+    });
+    sim.spawn("W", function* (t) {
+      yield* delay(t, "sleep", 10);
+      yield* sem.down_write(t);
+      sem.up_write(t);
+    });
+    const r = sim.run();
+    assert.equal(r.trace.find((e) => e.task === "W" && e.ev === "lock_acquired")!.t, 100);
+  });
+
   it("up_read of a lock not held is a kernel bug", () => {
     const sim = new Simulation();
     const sem = new RwSemaphore(sim, "mmap_lock");
@@ -192,6 +211,25 @@ describe("lockdep order recording and deadlock detection (kernel/locking/lockdep
       [["A", "folio_lock (write)", ["B"]], ["B", "i_mmap_rwsem (write)", ["A"]]],
     );
     assert.equal(r.inversions.length, 1);
+  });
+
+  it("a trylock records no dependency, so B->A by trylock against A->B is no inversion (validate_chain skips hlock->trylock)", () => {
+    const sim = new Simulation();
+    const a = new Mutex(sim, "L1");
+    const b = new Mutex(sim, "L2");
+    sim.spawn("A", function* (t) {
+      yield* a.mutex_lock(t);
+      yield* b.mutex_lock(t);
+      b.mutex_unlock(t);
+      a.mutex_unlock(t);
+    });
+    sim.spawn("B", function* (t) {
+      yield* delay(t, "sleep", 10);
+      yield* b.mutex_lock(t);
+      if (a.mutex_trylock(t)) a.mutex_unlock(t);
+      b.mutex_unlock(t);
+    });
+    assert.deepEqual(sim.run().inversions, []);
   });
 
   it("finds a three-lock cycle through recorded edges, and nothing when the order is consistent", () => {

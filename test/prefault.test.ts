@@ -6,21 +6,24 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { runScenario, type ScenarioRun } from "../src/scenario/index.js";
 import type { OpSpec, ScenarioSpec } from "../src/scenario/schema.js";
-import { checkFolios, checkTasks } from "./invariants.js";
+import { checkFolioAccounting, checkFolios, checkLocks, checkTasks } from "./invariants.js";
 
 type Vma = NonNullable<ScenarioSpec["mm"]>["vmas"][number];
 const UFFD: Vma = { name: "stack", kind: "anon", pages: 16, uffd: { resolveNs: 20_000 } };
 
 function run(profile: string, vmas: Vma[], ops: OpSpec[], maxSteps?: number): ScenarioRun {
-  return runScenario(
+  const r = runScenario(
     { title: "fact", profile: profile as ScenarioSpec["profile"], ...(maxSteps ? { maxSteps } : {}), mm: { vmas, io: { readpage: 100_000, swapin: 50_000 } }, tasks: [{ name: "T", ops }] },
     {
       onStep: (sim, k) => {
         checkTasks(sim);
+        checkLocks(sim);
         checkFolios(k!);
       },
     },
   );
+  checkFolioAccounting(r.kernel!);
+  return r;
 }
 const call = (r: ScenarioRun) => r.result.trace.find((e) => e.ev === "call" && e.task === "T")!;
 const gupCalls = (r: ScenarioRun) => r.result.trace.filter((e) => e.ev === "gup" && e.task === "T").length;

@@ -18,7 +18,7 @@ const BAD: [string, unknown, string[]][] = [
   ["misspelt op", task([{ op: "down_reed", lock: "mmap_lock" }]), [/^\$\.tasks\[0\]\.ops\[0\]\.op: expected one of "down_read", .* \(did you mean "down_read"\?\), found "down_reed" \(string\)$/.source]],
   ["op without its lock", task([{ op: "mutex_lock" }]), ["$.tasks[0].ops[0].lock: expected a value (required field), found nothing"]],
   ["op without op", task([{ lock: "m" }]), [/^\$\.tasks\[0\]\.ops\[0\]\.op: expected one of "down_read", .*, found nothing$/.source]],
-  ["unknown profile", { ...ok, profile: "v6.13" }, ['$.profile: expected one of "v2.6.38", "v2.6.39", "v4.19", "v5.1", "v5.2", "v5.3", "v5.7", "v5.9", "v6.12" (did you mean "v6.12"?), found "v6.13" (string)']],
+  ["unknown profile", { ...ok, profile: "v6.13" }, ['$.profile: expected one of "v2.6.38", "v2.6.39", "v4.15", "v4.19", "v5.1", "v5.2", "v5.3", "v5.7", "v5.9", "v6.12" (did you mean "v6.12"?), found "v6.13" (string)']],
   ["seed out of range", { ...ok, seed: -1 }, ["$.seed: expected a number >= 0, found -1 (number)"]],
   ["fractional seed", { ...ok, seed: 1.5 }, ["$.seed: expected integer, found 1.5 (number)"]],
   ["duration as a string", task([{ op: "io", ns: "5us" }]), ['$.tasks[0].ops[0].ns: expected ns as an integer, {"dist": "uniform", "min", "max"} or {"dist": "exponential", "mean"}, found "5us" (string)']],
@@ -41,6 +41,10 @@ const BAD: [string, unknown, string[]][] = [
   ["page in two states", { ...mm, mm: { vmas: [{ name: "heap", kind: "anon", pages: 8, resident: [1], swapped: [1] }] } }, ['$.mm.vmas[0].swapped[0]: expected a page not already in resident, found 1 (number)']],
   ["file state on an anon VMA", { ...mm, mm: { vmas: [{ name: "heap", kind: "anon", pages: 8, pagecache: [1] }] } }, ["$.mm.vmas[0].pagecache: expected no pagecache on a anon VMA (use resident, swapped, swapcache), found array [1]"]],
   ["unknown FAULT_FLAG", { ...mm, tasks: [{ name: "A", ops: [{ op: "handle_mm_fault", vma: "heap", page: 0, flags: ["NOWAIT"] }] }] }, [/^\$\.tasks\[0\]\.ops\[0\]\.flags\[0\]: expected one of "WRITE", "ALLOW_RETRY", "RETRY_NOWAIT", .*found "NOWAIT" \(string\)$/.source]],
+  ["uniform with min > max", task([{ op: "io", ns: { dist: "uniform", min: 100, max: 5 } }]), ["$.tasks[0].ops[0].ns.max: expected a value >= min (100), found 5 (number)"]],
+  ["task named like a vCPU", { ...mm, kvm: { vcpus: 1, procs: 1, pagesPerProc: 1, accesses: 1, swapped: 0 }, tasks: [{ name: "vcpu0", ops: [] }] }, ['$.tasks[0].name: expected a name other than those the kvm and uffd sections give their tasks, found "vcpu0" (string)']],
+  ["locked on get_user_pages_unlocked", { ...mm, tasks: [{ name: "A", ops: [{ op: "get_user_pages", call: "get_user_pages_unlocked", vma: "heap", page: 0, locked: true }] }] }, ["$.tasks[0].ops[0].locked: expected locked only with get_user_pages_remote, found locked with get_user_pages_unlocked"]],
+  ["a guest too large for a browser tab", { ...mm, kvm: { vcpus: 64, procs: 64, pagesPerProc: 65536, accesses: 1, swapped: 0 } }, ["$.kvm: expected at most 2097152 pages in all VMAs and the kvm guest, found 268435468"]],
   ["mmap_lock declared twice", { ...mm, locks: [{ name: "mmap_lock", kind: "rwsem" }] }, ['$.locks[0].name: expected a name other than mmap_lock, which the mm section provides, found "mmap_lock" (string)']],
 ];
 

@@ -2,6 +2,7 @@
 // build reached for the network or left an external URL in dist/. Framework
 // can log a failed CDN fetch and still exit 0, so its exit code is not enough.
 import { spawn } from "node:child_process";
+import { rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { buildLogProblems, externalReferences } from "./offline-check.js";
 
@@ -22,6 +23,9 @@ function run(cmd: string, args: string[]): Promise<{ code: number; log: string }
   });
 }
 
+// Data loaders read data/*.json, which Framework does not track: drop their
+// cached output so every build runs them against the current scenarios.
+rmSync(new URL("../.observablehq/cache", import.meta.url), { recursive: true, force: true });
 const { code, log } = await run(process.execPath, [observable, "build"]);
 const problems = [...buildLogProblems(log).map((l) => `build log: ${l.trim()}`), ...(code === 0 ? externalReferences("dist") : [])];
 if (code !== 0 || problems.length > 0) {

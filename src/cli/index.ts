@@ -7,6 +7,7 @@ import { readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { formatDeadlock, formatInversions, formatNs, formatTrace } from "../format.js";
+import { TRACE_FORMAT } from "../engine/trace.js";
 import { PROFILE_NAMES } from "../profiles/index.js";
 import { checkScenario } from "../scenario/check.js";
 import { normalizeScenario } from "../scenario/normalize.js";
@@ -147,7 +148,10 @@ function program(out: (text: string) => void, setCode: (code: number) => void): 
         out(`reproduced: ${run.scenario.title}\n  trace hash ${run.hash}\n`);
         setCode(EXIT.ok);
       } else {
-        out(`NOT reproduced: ${run.scenario.title}\n  cited hash  ${want}\n  this run    ${run.hash}\n`);
+        out(
+          `NOT reproduced: ${run.scenario.title}\n  cited hash  ${want}\n  this run    ${run.hash}\n` +
+            `  (this faultline writes trace format ${TRACE_FORMAT}; a hash cited from another version of the model or format differs too)\n`,
+        );
         setCode(EXIT.mismatch);
       }
     });
@@ -172,9 +176,9 @@ function program(out: (text: string) => void, setCode: (code: number) => void): 
             line = [`FAIL  ${file}`, ...report.mismatches.map((m) => `  ${m.field}: recorded ${m.expected}, model gives ${m.actual}`)].join("\n");
           }
         } catch (e) {
-          if (!(e instanceof CliError)) throw e;
+          // One broken file must not hide the verdicts of the others.
           failed++;
-          line = `FAIL  ${e.message}`;
+          line = e instanceof CliError ? `FAIL  ${e.message}` : `FAIL  ${file}: ${(e as Error).message}`;
         }
         progress.done();
         out(line + "\n");
@@ -189,12 +193,17 @@ function program(out: (text: string) => void, setCode: (code: number) => void): 
     .argument("<files...>", "scenario files")
     .action((files: string[]) => {
       for (const file of files) {
+        if (file === "-") throw new CliError(EXIT.usage, "record writes the outcome back into the file: give a file, not -");
         const spec = loadScenario(file);
         const run = runWithProgress(spec, {});
         const r = run.result;
         const expect = { status: r.status, hash: run.hash, endTime: r.endTime, steps: r.steps };
         const { property, ...rest } = spec;
-        writeFileSync(file, JSON.stringify({ ...rest, expect, ...(property ? { property } : {}) }, null, 2) + "\n");
+        try {
+          writeFileSync(file, JSON.stringify({ ...rest, expect, ...(property ? { property } : {}) }, null, 2) + "\n");
+        } catch (e) {
+          throw new CliError(EXIT.unreadable, `${file}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        }
         out(`recorded ${file}: ${r.status}, ${run.hash.slice(0, 16)}, ${formatNs(r.endTime)}\n`);
       }
       setCode(EXIT.ok);

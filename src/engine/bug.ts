@@ -24,3 +24,11 @@ export class NotInProfile extends RunError {
     this.name = "NotInProfile";
   }
 }
+
+/** The run did more work than its budget allows without reaching a scheduling point. */
+export class BudgetExhausted extends RunError {
+  constructor(message: string) {
+    super(message);
+    this.name = "BudgetExhausted";
+  }
+}

@@ -49,9 +49,13 @@ export abstract class SleepingLock {
     return this.waiters.length;
   }
 
-  /** `lock_acquire`: lockdep edge recording and the trace event, before any wait. */
-  protected noteAcquire(t: Task, fn: string, mode: LockMode): void {
-    if (t.held.length > 0) this.sim.lockdep.acquire(t, this.lockClass);
+  /**
+   * `lock_acquire`: lockdep edge recording and the trace event, before any
+   * wait. A trylock cannot deadlock, so it records no dependency
+   * (`validate_chain` skips `hlock->trylock`).
+   */
+  protected noteAcquire(t: Task, fn: string, mode: LockMode, trylock = false): void {
+    if (!trylock && t.held.length > 0) this.sim.lockdep.acquire(t, this.lockClass);
     if (this.sim.tracing) this.sim.event(t, "lock_acquire", fn, { lock: this.name, mode });
   }
 
@@ -72,7 +76,7 @@ export abstract class SleepingLock {
       this.sim.event(t, "lock_trylock", fn, { lock: this.name }, 0);
       return 0;
     }
-    this.noteAcquire(t, fn, mode);
+    this.noteAcquire(t, fn, mode, true);
     take(t);
     return 1;
   }

@@ -32,7 +32,8 @@ export const MAX_READERS_WAKEUP = 0x100;
 export class RwSemaphore extends SleepingLock {
   /** Reader wake-up rule in force (from the kernel-version profile). */
   readonly readerWake: ReaderWake;
-  private readonly readers = new Set<Task>();
+  /** Read holders and how many read holds each has (recursive down_read counts twice). */
+  private readonly readers = new Map<Task, number>();
   private writer: Task | null = null;
 
   /** @param readerWake - `"all"` for v5.3+, `"head"` before. */
@@ -43,7 +44,7 @@ export class RwSemaphore extends SleepingLock {
 
   /** @inheritDoc */
   holders(): string[] {
-    return this.writer ? [this.writer.name] : [...this.readers].map((r) => r.name);
+    return this.writer ? [this.writer.name] : [...this.readers.keys()].map((r) => r.name);
   }
 
   /** Number of tasks holding the lock for read. */
@@ -79,7 +80,9 @@ export class RwSemaphore extends SleepingLock {
   /** `up_read()`: the last reader out wakes the waiters. */
   up_read(t: Task): void {
     this.release(t, "up_read", "read");
-    this.readers.delete(t);
+    const n = this.readers.get(t)!;
+    if (n > 1) this.readers.set(t, n - 1);
+    else this.readers.delete(t);
     if (this.readers.size === 0) this.rwsem_wake();
   }
 
@@ -99,7 +102,7 @@ export class RwSemaphore extends SleepingLock {
     this.release(t, "downgrade_write", "write");
     this.writer = null;
     this.grant(t, "read");
-    this.readers.add(t);
+    this.readers.set(t, 1);
     if (this.waiters[0]?.mode === "read") this.wakeReaders();
   }
 
@@ -113,7 +116,7 @@ export class RwSemaphore extends SleepingLock {
   }
 
   private readonly takeRead = (t: Task): void => {
-    this.readers.add(t);
+    this.readers.set(t, (this.readers.get(t) ?? 0) + 1);
     this.grant(t, "read");
   };
 
@@ -149,7 +152,7 @@ export class RwSemaphore extends SleepingLock {
     }
     this.waiters = left;
     for (const w of woken) {
-      this.readers.add(w.task);
+      this.readers.set(w.task, (this.readers.get(w.task) ?? 0) + 1);
       this.handOff(w);
     }
   }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { KernelBug, RunError } from "./bug.js";
+import { BudgetExhausted, KernelBug, RunError } from "./bug.js";
 import { Lockdep, type LockInversion } from "./lockdep.js";
 import { explicitSchedule, seededRandom, timeOrder, ScheduleError, type SchedPolicy } from "./policy.js";
 import { Prng } from "./prng.js";
@@ -27,7 +27,7 @@ export interface SimulationOptions {
   policy?: "time" | "random" | SchedPolicy;
   /** An explicit schedule; overrides `policy`. */
   schedule?: readonly string[];
-  /** Step budget: the run stops with status `budget` after this many steps. Default 1e7. */
+  /** Step budget: the run stops with status `budget` after this many steps, or after this many units of {@link Simulation.charge}d work. Default 1e7. */
   maxSteps?: number;
   /** Record the trace. Default true. */
   trace?: boolean;
@@ -117,6 +117,7 @@ export class Simulation {
   private readonly rq = new RunQueue<Task>();
   private readonly timers = new RunQueue<Timer>();
   private readonly policy: SchedPolicy;
+  private readonly schedule: readonly string[] | undefined;
   private readonly maxSteps: number;
   private readonly onProgress: ((steps: number, now: number) => void) | undefined;
   private readonly progressEvery: number;
@@ -124,12 +125,14 @@ export class Simulation {
   private readonly names = new Set<string>();
   private readonly warnings: string[] = [];
   private readonly decisions: string[] = [];
+  private work = 0;
 
   constructor(options: SimulationOptions = {}) {
     this.prng = new Prng(options.seed ?? 0);
     this.tracing = options.trace ?? true;
-    this.trace = new Trace(this.tracing);
+    this.trace = new Trace();
     const policy = options.policy ?? "time";
+    this.schedule = options.schedule;
     this.policy = options.schedule
       ? explicitSchedule(options.schedule)
       : policy === "time"
@@ -172,6 +175,14 @@ export class Simulation {
     if (args !== undefined) e.args = args;
     if (ret !== undefined) e.ret = ret;
     this.trace.events.push(e);
+  }
+
+  /**
+   * Count one unit of work that need not yield (a scenario operation), so a
+   * loop of non-blocking operations also meets the budget.
+   */
+  charge(): void {
+    if (++this.work > this.maxSteps) throw new BudgetExhausted(`work budget of ${this.maxSteps} operations used up without finishing`);
   }
 
   /** Mark `t` blocked on `what`; the caller then yields {@link Yield.Block}. */
@@ -239,7 +250,7 @@ export class Simulation {
         r = t.resume();
       } catch (e) {
         if (!(e instanceof RunError)) throw e;
-        status = "error";
+        status = e instanceof BudgetExhausted ? "budget" : "error";
         error = { task: t.name, message: e.message };
         this.event(t, "kernel_bug", undefined, { message: e.message });
         break;
@@ -257,6 +268,9 @@ export class Simulation {
       if (this.onProgress !== undefined && steps % every === 0) this.onProgress(steps, this.now);
     }
     this.current = null;
+    if (this.schedule && this.decisions.length < this.schedule.length) {
+      this.warnings.push(`schedule has ${this.schedule.length} entries but the run made ${this.decisions.length} choices: entries from schedule[${this.decisions.length}] on were not used`);
+    }
     const deadlock = status === "ok" ? this.findDeadlock() : undefined;
     if (deadlock) status = "deadlock";
     return {

@@ -32,17 +32,17 @@ export interface TraceEvent {
 export class Trace {
   /** The events, in the order they happened. */
   readonly events: TraceEvent[] = [];
-  /** When false, nothing is recorded (for benchmarks of the scheduler alone). */
-  readonly enabled: boolean;
-
-  constructor(enabled = true) {
-    this.enabled = enabled;
-  }
 }
 
-/** Canonical serialization of a trace: one sorted-key JSON object per line. */
+/**
+ * Version of the trace format. It heads every serialized trace, so a hash
+ * says which format (event names and arguments) it was computed over.
+ */
+export const TRACE_FORMAT = 1;
+
+/** Canonical serialization of a trace: a format header, then one sorted-key JSON object per line. */
 export function serializeTrace(events: readonly TraceEvent[]): string {
-  let out = "";
+  let out = `{"faultline_trace":${TRACE_FORMAT}}\n`;
   for (const e of events) out += canonicalJson(e as unknown as Json) + "\n";
   return out;
 }

@@ -40,7 +40,6 @@ export function kvm_setup_async_pf(k: Kernel, vcpu: AsyncPfQueue, hva: number, t
     const locked: Locked = { locked: true };
     yield* get_user_pages_remote(k, w, hva, 1, FOLL.WRITE, null, locked);
     if (locked.locked) k.mm.mmap_lock.up_read(w);
-    vcpu.queued--;
     if (k.sim.tracing) k.sim.event(w, "kvm_async_pf_ready", "kvm_arch_async_page_present", { vcpu: vcpu.name, token });
     vcpu.pageReady(token);
   });

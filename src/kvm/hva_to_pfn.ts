@@ -23,10 +23,16 @@ export function hva_to_pfn_fast(k: Kernel, hva: number, write: boolean): Folio |
   return pte?.kind === "present" && (pte.write || !write) ? pte.folio : null;
 }
 
-/** `hva_to_pfn()`: fast path, then the slow path with FOLL_NOWAIT when `nowait`. */
-export function* hva_to_pfn(k: Kernel, t: Task, hva: number, write: boolean, nowait: boolean): KernelGen<PfnResult> {
+/**
+ * `hva_to_pfn()`: fast path, then, for an `async` attempt, the slow path with
+ * FOLL_NOWAIT. Before FOLL_NOWAIT existed (v2.6.38, af585b921e5d) an async
+ * attempt reported "needs IO" whenever GUP-fast failed.
+ */
+export function* hva_to_pfn(k: Kernel, t: Task, hva: number, write: boolean, async: boolean): KernelGen<PfnResult> {
   const fast = hva_to_pfn_fast(k, hva, write);
   if (fast) return { kind: "pfn", folio: fast };
+  if (async && !k.behaviour.fault_retry_nowait) return { kind: "needs_io" };
+  const nowait = async;
   const pages: Folio[] = [];
   const flags = (write ? FOLL.WRITE : 0) | (nowait ? FOLL.NOWAIT : 0) | FOLL.HWPOISON;
   const npages = yield* get_user_pages_unlocked(k, t, hva, 1, pages, flags);

@@ -2,13 +2,16 @@
  * A vCPU running guest processes. Every guest access to a page whose host
  * PTE is not present is an EPT violation handled as in
  * arch/x86/kvm/mmu/mmu.c `__kvm_mmu_faultin_pfn()` (v6.x; `try_async_pf`
- * before): try `hva_to_pfn` with FOLL_NOWAIT; on KVM_PFN_ERR_NEEDS_IO, if
- * async PF can be used, queue it and let the guest schedule another process
- * ("page not present"); otherwise fault synchronously, the vCPU waiting for
- * the IO. A vCPU with no runnable guest process halts until a page is ready.
+ * before): the first `hva_to_pfn` attempt is always an async one
+ * (FOLL_NOWAIT); on KVM_PFN_ERR_NEEDS_IO, if the guest can take async PFs
+ * (`kvm_can_do_async_pf`) and the queue has room, queue it and let the guest
+ * schedule another process ("page not present"); otherwise fault
+ * synchronously, the vCPU waiting for the IO. A vCPU with no runnable guest
+ * process halts until a page is ready.
  *
  * @module
  */
+import { KernelBug } from "../engine/bug.js";
 import { delay } from "../engine/delay.js";
 import type { KernelGen, Task } from "../engine/task.js";
 import { WaitQueue } from "../engine/waitqueue.js";
@@ -29,7 +32,7 @@ export interface GuestConfig {
   readonly computeNs: (t: Task) => number;
   /** Cost of an exit plus a guest context switch (ns). */
   readonly switchNs: number;
-  /** Whether async page faults may be used (guest enabled them and the profile has FOLL_NOWAIT). */
+  /** Whether the guest enabled async page faults (MSR_KVM_ASYNC_PF_EN). */
   readonly asyncPf: boolean;
 }
 
@@ -43,8 +46,10 @@ export interface VcpuStats {
   syncStallNs: number;
   /** Async page faults queued. */
   asyncPfs: number;
-  /** Faults handled synchronously. */
+  /** Faults handled synchronously (the vCPU waited for the IO). */
   syncFaults: number;
+  /** Faults the first (NOWAIT) attempt resolved without IO. */
+  minorFaults: number;
 }
 
 interface GuestProc {
@@ -90,7 +95,7 @@ class GuestRunqueue {
 
 /** The vCPU task body: run the guest processes to completion; returns {@link VcpuStats}. */
 export function* kvm_vcpu_run(k: Kernel, t: Task, guest: GuestConfig): KernelGen<VcpuStats> {
-  const stats: VcpuStats = { accesses: 0, idleNs: 0, syncStallNs: 0, asyncPfs: 0, syncFaults: 0 };
+  const stats: VcpuStats = { accesses: 0, idleNs: 0, syncStallNs: 0, asyncPfs: 0, syncFaults: 0, minorFaults: 0 };
   const rq = new GuestRunqueue(guest.procs, guest.accesses);
   const wq = new WaitQueue(`${t.name} halt`);
   const waiting = new Map<number, GuestProc>();
@@ -99,6 +104,8 @@ export function* kvm_vcpu_run(k: Kernel, t: Task, guest: GuestConfig): KernelGen
     queued: 0,
     created: 0,
     pageReady: (token) => {
+      // kvm_check_async_pf_completion(): the work item is done.
+      apf.queued--;
       rq.unblock(waiting.get(token)!);
       waiting.delete(token);
       wq.wake_up_all();
@@ -121,9 +128,8 @@ export function* kvm_vcpu_run(k: Kernel, t: Task, guest: GuestConfig): KernelGen
     if (k.mm.pte(hva)?.kind !== "present") {
       if (k.sim.tracing) k.sim.event(t, "kvm_page_fault", "kvm_mmu_page_fault", { gfn });
       const from = k.sim.now;
-      const nowait = guest.asyncPf;
-      let r = yield* hva_to_pfn(k, t, hva, true, nowait);
-      if (r.kind === "needs_io" && kvm_setup_async_pf(k, apf, hva, ++token)) {
+      let r = yield* hva_to_pfn(k, t, hva, true, true);
+      if (r.kind === "needs_io" && guest.asyncPf && kvm_setup_async_pf(k, apf, hva, ++token)) {
         // The guest gets "page not present" and schedules another process.
         stats.asyncPfs++;
         rq.block(p);
@@ -131,9 +137,14 @@ export function* kvm_vcpu_run(k: Kernel, t: Task, guest: GuestConfig): KernelGen
         yield* delay(t, "cpu", guest.switchNs, "kvm_arch_async_page_not_present");
         continue;
       }
-      if (r.kind === "needs_io") r = yield* hva_to_pfn(k, t, hva, true, false);
-      stats.syncFaults++;
-      stats.syncStallNs += k.sim.now - from;
+      if (r.kind === "pfn") {
+        stats.minorFaults++;
+      } else {
+        r = yield* hva_to_pfn(k, t, hva, true, false);
+        if (r.kind !== "pfn") throw new KernelBug(`${t.name}: hva_to_pfn failed for gfn ${gfn}`);
+        stats.syncFaults++;
+        stats.syncStallNs += k.sim.now - from;
+      }
     }
     yield* delay(t, "cpu", guest.computeNs(t), "guest");
     if (++p.done === guest.accesses) rq.finished();

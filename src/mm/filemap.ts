@@ -28,20 +28,28 @@ export function maybe_unlock_mmap_for_io(k: Kernel, t: Task, vmf: VmFault): void
 }
 
 /**
- * `lock_folio_maybe_drop_mmap()` (v5.1+) / `lock_page_or_retry()` (v2.6.37+):
- * true with the folio locked; false means return VM_FAULT_RETRY. Under
- * RETRY_NOWAIT that is with mmap_lock still held ("That's how
- * FAULT_FLAG_RETRY_NOWAIT is supposed to work", 318b275fbca1); otherwise
- * mmap_lock is dropped and the folio waited for first.
+ * `lock_folio_maybe_drop_mmap()` (mm/filemap.c, 6b4c9f446981 v5.1+): true
+ * with the folio locked; false means return VM_FAULT_RETRY with mmap_lock
+ * still held, which RETRY_NOWAIT asks for ("That's how
+ * FAULT_FLAG_RETRY_NOWAIT is supposed to work"). Otherwise it drops
+ * mmap_lock when it may (`maybe_unlock_mmap_for_io`) and sleeps for the
+ * folio lock; filemap_fault then sees the lock was dropped and retries.
+ * Before v5.1, `lock_page_or_retry` (d065bd810b6d, 318b275fbca1): with
+ * ALLOW_RETRY, NOWAIT returns at once, else mmap_lock is dropped and the
+ * page waited for (not locked); without ALLOW_RETRY the page is locked.
  */
 export function* lock_folio_maybe_drop_mmap(k: Kernel, t: Task, vmf: VmFault, folio: Folio): KernelGen<boolean> {
   if (folio_trylock(folio, t.name)) return true;
+  if (k.behaviour.filemap_unlock_mmap_for_io) {
+    if (vmf.flags & FAULT_FLAG.RETRY_NOWAIT) return false;
+    maybe_unlock_mmap_for_io(k, t, vmf);
+    yield* folio_lock(t, folio);
+    return true;
+  }
   if (k.may_retry(vmf.flags)) {
     if (vmf.flags & FAULT_FLAG.RETRY_NOWAIT) return false;
-    if (!vmf.lockDropped) {
-      k.mm.mmap_lock.up_read(t);
-      vmf.lockDropped = true;
-    }
+    k.mm.mmap_lock.up_read(t);
+    vmf.lockDropped = true;
     yield* folio_wait_locked(t, folio);
     return false;
   }

@@ -45,33 +45,42 @@ function* do_anonymous_page(k: Kernel, t: Task, vmf: VmFault): KernelGen<number>
   return 0;
 }
 
-/** `finish_fault()`: map the locked folio ->fault returned, then unlock it. */
-function finish_fault(k: Kernel, vmf: VmFault, folio: Folio, write: boolean): void {
+/**
+ * `finish_fault()`: map the locked folio ->fault returned, unless another
+ * task mapped the address while this one slept (`!pte_none` under the PTL:
+ * VM_FAULT_NOPAGE, and the caller drops its reference).
+ */
+function finish_fault(k: Kernel, vmf: VmFault, folio: Folio, write: boolean): number {
+  if (k.mm.pte(vmf.address) !== undefined) return VM_FAULT.NOPAGE;
   map_folio(k, vmf, folio, write);
-  folio_unlock(folio);
+  return 0;
 }
 
-/** `do_fault()`: read, COW or shared fault on a file VMA (mm/memory.c). */
+/**
+ * `do_fault()`: `do_read_fault` / `do_cow_fault` / `do_shared_fault` on a
+ * file VMA (mm/memory.c). The result keeps ->fault's bits (MAJOR, LOCKED)
+ * and adds finish_fault's. Fault-around (`do_fault_around`) is not modelled.
+ */
 function* do_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<number> {
   const write = (vmf.flags & FAULT_FLAG.WRITE) !== 0;
-  const ret = yield* filemap_fault(k, t, vmf);
+  let ret = yield* filemap_fault(k, t, vmf);
   if (ret & (VM_FAULT_ERROR | VM_FAULT.RETRY | VM_FAULT.NOPAGE)) return ret;
   const folio = vmf.folio!;
-  if (!write) {
-    // do_read_fault(): map the page-cache folio read-only.
-    finish_fault(k, vmf, folio, false);
-  } else if (!vma_is_shared(vmf.vma)) {
+  if (write && !vma_is_shared(vmf.vma)) {
     // do_cow_fault(): copy into a new anonymous folio and map that writable.
     const copy = k.folio_alloc(null, vmf.pgoff);
     copy.uptodate = true;
+    ret |= finish_fault(k, vmf, copy, true);
+    if (ret & VM_FAULT.NOPAGE) copy.refcount--;
     folio_unlock(folio);
     folio.refcount--;
-    map_folio(k, vmf, copy, true);
-  } else {
-    // do_shared_fault(): map the page-cache folio writable and dirty it.
-    finish_fault(k, vmf, folio, true);
+    return ret;
   }
-  return ret & ~VM_FAULT.LOCKED;
+  // do_read_fault() maps the page-cache folio read-only; do_shared_fault() writable.
+  ret |= finish_fault(k, vmf, folio, write);
+  folio_unlock(folio);
+  if (ret & VM_FAULT.NOPAGE) folio.refcount--;
+  return ret;
 }
 
 /**
@@ -108,6 +117,13 @@ function* do_swap_page(k: Kernel, t: Task, vmf: VmFault, entry: number): KernelG
   }
   ret |= yield* folio_lock_or_retry(k, t, vmf, folio);
   if (ret & VM_FAULT.RETRY) {
+    folio.refcount--;
+    return ret;
+  }
+  const pte = k.mm.pte(vmf.address);
+  if (pte?.kind !== "swap" || pte.entry !== entry) {
+    // !pte_same(): another task swapped it in and mapped it meanwhile (out_nomap).
+    folio_unlock(folio);
     folio.refcount--;
     return ret;
   }

@@ -101,7 +101,9 @@ const v2_6_39 = derive(v2_6_38, "v2.6.39", "FAULT_FLAG_RETRY_NOWAIT and FOLL_NOW
   { behaviour: "fault_retry_nowait", value: true, commit: "318b275fbca1", subject: "mm: allow GUP to fail instead of waiting on a page" },
 ]);
 
-const v4_19 = derive(v2_6_39, "v4.19", "LTS: FOLL_NOWAIT with *locked fixed", [
+const v4_15 = derive(v2_6_39, "v4.15", "KVM's slow path uses get_user_pages_unlocked(FOLL_NOWAIT) (ce53053ce378)", []);
+
+const v4_19 = derive(v4_15, "v4.19", "LTS: FOLL_NOWAIT with *locked fixed", [
   { behaviour: "gup_nowait_keeps_locked", value: true, commit: "96312e61282a", subject: "mm/gup.c: teach get_user_pages_unlocked to handle FOLL_NOWAIT" },
 ]);
 
@@ -110,7 +112,7 @@ const v5_1 = derive(v4_19, "v5.1", "filemap_fault drops mmap_lock for IO", [
 ]);
 
 const v5_2 = derive(v5_1, "v5.2", "GUP prefaults keep retrying", [
-  { behaviour: "gup_prefault_retry", value: true, commit: "df17277b2a85", subject: "mm/gup: continue VM_FAULT_RETRY processing event for pre-faults" },
+  { behaviour: "gup_prefault_retry", value: true, commit: "df17277b2a85", subject: "mm/gup: continue VM_FAULT_RETRY processing even for pre-faults" },
 ]);
 
 const v5_3 = derive(v5_2, "v5.3", "rwsem rework: readers woken from the whole wait queue", [
@@ -125,10 +127,10 @@ const v5_9 = derive(v5_7, "v5.9", "COW reuse only when refcount == 1", [
   { behaviour: "wp_reuse", value: "refcount", commit: "09854ba94c6a", subject: "mm: do_wp_page() simplification" },
 ]);
 
-const v6_12 = derive(v5_9, "v6.12", "current LTS", []);
+const v6_12 = derive(v5_9, "v6.12", "current LTS; its per-VMA-lock user faults (0bff0aaea03e, v6.4) are not modelled: user faults take mmap_lock", []);
 
 /** Every profile, oldest first. */
-export const PROFILES: readonly Profile[] = [v2_6_38, v2_6_39, v4_19, v5_1, v5_2, v5_3, v5_7, v5_9, v6_12];
+export const PROFILES: readonly Profile[] = [v2_6_38, v2_6_39, v4_15, v4_19, v5_1, v5_2, v5_3, v5_7, v5_9, v6_12];
 
 /** Names of every profile, oldest first. */
 export const PROFILE_NAMES: readonly string[] = PROFILES.map((p) => p.name);

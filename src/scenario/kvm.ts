@@ -46,7 +46,7 @@ export function buildKvm(k: Kernel, spec: KvmSpecT): void {
         accesses: spec.accesses,
         computeNs: (x) => sample(x.prng, computeNs),
         switchNs: spec.switchNs ?? DEFAULT_SWITCH_NS,
-        asyncPf: (spec.asyncPf ?? true) && k.behaviour.fault_retry_nowait,
+        asyncPf: spec.asyncPf ?? true,
       }),
     );
   }
@@ -66,6 +66,8 @@ export interface KvmSummary {
   readonly asyncPfs: number;
   /** Faults handled synchronously. */
   readonly syncFaults: number;
+  /** Faults resolved by the first attempt without IO. */
+  readonly minorFaults: number;
 }
 
 /** Sum the vCPU tasks' {@link VcpuStats}. */
@@ -80,5 +82,6 @@ export function kvmSummary(result: RunResult): KvmSummary {
     stallFraction: sum((s) => s.syncStallNs) / time,
     asyncPfs: sum((s) => s.asyncPfs),
     syncFaults: sum((s) => s.syncFaults),
+    minorFaults: sum((s) => s.minorFaults),
   };
 }

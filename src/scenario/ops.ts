@@ -40,7 +40,10 @@ function mmapLockState(k: Kernel, t: Task): "held" | "released" {
 
 /** Run a list of operations in task `t`. */
 export function* runOps(t: Task, ops: readonly OpSpec[], env: OpEnv): KernelGen {
-  for (const op of ops) yield* runOp(t, op, env);
+  for (const op of ops) {
+    t.sim.charge();
+    yield* runOp(t, op, env);
+  }
 }
 
 function* runOp(t: Task, op: OpSpec, env: OpEnv): KernelGen {

@@ -108,7 +108,7 @@ export const KvmSpec = Strict(
     swapped: Type.Number({ minimum: 0, maximum: 1, description: "Fraction of guest pages swapped out on the host at the start" }),
     computeNs: Type.Optional(Duration),
     switchNs: Type.Optional(Type.Integer({ minimum: 0, maximum: 1e9, description: "Exit + guest context switch on an async PF (default 2000 ns)" })),
-    asyncPf: Type.Optional(Type.Boolean({ description: "Guest has async PF enabled (default true); needs FOLL_NOWAIT (v2.6.39+)" })),
+    asyncPf: Type.Optional(Type.Boolean({ description: "Guest has async PF enabled (default true)" })),
   },
   "KVM guest workload; guest memory is the anon VMA named guest",
 );

@@ -7,7 +7,7 @@
  * @module
  */
 import AjvModule, { type ErrorObject } from "ajv";
-import { jsonSchema, LOCK_OPS, type OpSpec, type ScenarioSpec } from "./schema.js";
+import { jsonSchema, LOCK_OPS, type DurationSpec, type OpSpec, type ScenarioSpec } from "./schema.js";
 
 // Ajv is CommonJS; NodeNext sees its default export as the namespace.
 const Ajv = AjvModule as unknown as typeof AjvModule.default;
@@ -184,6 +184,23 @@ function schemaErrors(errors: readonly ErrorObject[], _data: unknown): ScenarioE
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
+/** The most pages a scenario may model (all VMAs plus the kvm guest), so that any valid scenario runs in a browser tab. */
+export const MAX_PAGES = 1 << 21;
+
+/** Call `f` on every duration in the scenario, with its JSONPath. */
+function walkDurations(s: ScenarioSpec, f: (d: DurationSpec, at: string) => void): void {
+  const ops = (list: readonly OpSpec[], at: string): void =>
+    list.forEach((op, j) => {
+      if (op.op === "repeat") ops(op.ops, `${at}[${j}].ops`);
+      else if ("ns" in op) f(op.ns, `${at}[${j}].ns`);
+    });
+  s.tasks.forEach((t, i) => ops(t.ops, `$.tasks[${i}].ops`));
+  (s.mm?.vmas ?? []).forEach((v, i) => v.uffd && f(v.uffd.resolveNs, `$.mm.vmas[${i}].uffd.resolveNs`));
+  if (s.mm?.io?.readpage !== undefined) f(s.mm.io.readpage, "$.mm.io.readpage");
+  if (s.mm?.io?.swapin !== undefined) f(s.mm.io.swapin, "$.mm.io.swapin");
+  if (s.kvm?.computeNs !== undefined) f(s.kvm.computeNs, "$.kvm.computeNs");
+}
+
 /** Checks that need the whole document: names defined once, references resolve, lock kinds match. */
 function referenceErrors(s: ScenarioSpec): ScenarioError[] {
   const errors: ScenarioError[] = [];
@@ -216,13 +233,23 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
   });
   if (s.tasks.length === 0 && !s.kvm) errors.push({ path: "$.tasks", expected: "at least 1 task (or a kvm section)", found: "0" });
   if (s.kvm && s.mm?.vmas.some((v) => v.name === "guest")) errors.push({ path: "$.mm.vmas", expected: "no VMA named guest: the kvm section creates it", found: '"guest"' });
+  const reserved = new Set<string>();
+  if (s.kvm) for (let i = 0; i < s.kvm.vcpus; i++) reserved.add(`vcpu${i}`);
+  for (const v of s.mm?.vmas ?? []) if (v.uffd) reserved.add(`uffd:${v.name}`);
+  const totalPages = (s.mm?.vmas ?? []).reduce((n, v) => n + v.pages, 0) + (s.kvm ? s.kvm.vcpus * s.kvm.procs * s.kvm.pagesPerProc : 0);
+  if (totalPages > MAX_PAGES) errors.push({ path: s.kvm ? "$.kvm" : "$.mm.vmas", expected: `at most ${MAX_PAGES} pages in all VMAs and the kvm guest`, found: `${totalPages}` });
+  walkDurations(s, (d, at) => {
+    if (typeof d === "object" && d.dist === "uniform" && d.min > d.max) errors.push({ path: `${at}.max`, expected: `a value >= min (${d.min})`, found: show(d.max) });
+  });
   const tasks = new Set<string>();
   s.tasks.forEach((t, i) => {
     if (tasks.has(t.name)) errors.push({ path: `$.tasks[${i}].name`, expected: "a task name not used before", found: show(t.name) });
+    if (reserved.has(t.name)) errors.push({ path: `$.tasks[${i}].name`, expected: "a name other than those the kvm and uffd sections give their tasks", found: show(t.name) });
     tasks.add(t.name);
     const walk = (ops: readonly OpSpec[], at: string) =>
       ops.forEach((op, j) => {
         if (op.op === "repeat") return walk(op.ops, `${at}[${j}].ops`);
+        if (op.op === "get_user_pages" && op.locked && op.call !== "get_user_pages_remote") errors.push({ path: `${at}[${j}].locked`, expected: "locked only with get_user_pages_remote", found: `locked with ${op.call}` });
         if ("vma" in op) {
           const pages = vmas.get(op.vma);
           if (!s.mm) errors.push({ path: `${at}[${j}].op`, expected: `an "mm" section for ${op.op}`, found: "none" });
@@ -242,7 +269,7 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
       });
     walk(t.ops, `$.tasks[${i}].ops`);
   });
-  if (s.kvm) for (let i = 0; i < s.kvm.vcpus; i++) tasks.add(`vcpu${i}`);
+  for (const name of reserved) tasks.add(name);
   (s.schedule ?? []).forEach((name, i) => {
     if (!tasks.has(name)) errors.push({ path: `$.schedule[${i}]`, expected: oneOf([...tasks], name), found: show(name) });
   });
