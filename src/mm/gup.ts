@@ -29,6 +29,11 @@ export const EBUSY = -16;
 /** -ENOMEM. */
 export const ENOMEM = -12;
 
+/** `vm_fault_to_errno()` (include/linux/mm.h): the errno a failed fault means to GUP. */
+function vm_fault_to_errno(ret: number): number {
+  return ret & VM_FAULT.OOM ? ENOMEM : EFAULT;
+}
+
 /** `follow_page_mask()`: the folio mapped at `address` if present (and writable for FOLL_WRITE), else null. */
 function follow_page_mask(k: Kernel, address: number, foll_flags: number): Folio | null {
   const pte = k.mm.pte(address);
@@ -51,7 +56,7 @@ function* faultin_page(k: Kernel, t: Task, vma: Vma, address: number, foll_flags
   if (foll_flags & FOLL.NOWAIT) fault_flags |= FAULT_FLAG.ALLOW_RETRY | FAULT_FLAG.RETRY_NOWAIT;
   if (foll_flags & FOLL.TRIED) fault_flags |= FAULT_FLAG.TRIED;
   const ret = yield* handle_mm_fault(k, t, vma, address, fault_flags);
-  if (ret & VM_FAULT_ERROR) return ret & VM_FAULT.OOM ? ENOMEM : EFAULT;
+  if (ret & VM_FAULT_ERROR) return vm_fault_to_errno(ret);
   if (ret & VM_FAULT.RETRY) {
     if (locked && !(k.behaviour.gup_nowait_keeps_locked && fault_flags & FAULT_FLAG.RETRY_NOWAIT)) locked.locked = false;
     return EBUSY;
@@ -207,7 +212,7 @@ export function* fixup_user_fault(k: Kernel, t: Task, address: number, fault_fla
     const vma = k.mm.vma_lookup(address);
     if (!vma) return EFAULT;
     const ret = yield* handle_mm_fault(k, t, vma, address, fault_flags);
-    if (ret & VM_FAULT_ERROR) return ret & VM_FAULT.OOM ? ENOMEM : EFAULT;
+    if (ret & VM_FAULT_ERROR) return vm_fault_to_errno(ret);
     if (!(ret & VM_FAULT.RETRY)) return 0;
     yield* k.mm.mmap_lock.down_read(t);
     unlocked.unlocked = true;

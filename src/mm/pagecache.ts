@@ -9,14 +9,11 @@ import type { Folio } from "./folio.js";
 export class AddressSpace {
   /** File name, for traces. */
   readonly name: string;
-  /** Size of the file in pages (i_size >> PAGE_SHIFT). */
-  readonly nrpages: number;
   /** Cached folios by page index (the xarray). */
   readonly pages = new Map<number, Folio>();
 
-  constructor(name: string, nrpages: number) {
+  constructor(name: string) {
     this.name = name;
-    this.nrpages = nrpages;
   }
 
   /** `filemap_get_folio()`: the cached folio at `index`, taking a reference, or null. */

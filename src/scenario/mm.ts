@@ -35,7 +35,7 @@ export function buildKernel(sim: Simulation, behaviour: Behaviour, spec: { vmas:
   const vmas = new Map<string, Vma>();
   for (const v of spec.vmas) {
     const vm_flags = VM.READ | (v.writable === false ? 0 : VM.WRITE) | (v.shared ? VM.SHARED : 0);
-    const file = v.kind === "file" ? new AddressSpace(v.name, v.pages) : null;
+    const file = v.kind === "file" ? new AddressSpace(v.name) : null;
     const vma = k.mm.mmap(v.name, v.pages, vm_flags, file);
     vmas.set(v.name, vma);
     const at = (i: number) => vma.start + i * PAGE_SIZE;

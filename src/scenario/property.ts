@@ -32,7 +32,7 @@ export function holds(p: PredicateSpec, r: RunResult): boolean {
     const [a, b] = p.before;
     const ia = r.trace.findIndex((e) => matches(e, a));
     const ib = r.trace.findIndex((e) => matches(e, b));
-    return ia >= 0 && (ib < 0 || ia < ib);
+    return ia >= 0 && ib >= 0 && ia < ib;
   }
   if (p.count !== undefined) {
     const n = r.trace.filter((e) => matches(e, p.count!.event)).length;

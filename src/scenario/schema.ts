@@ -242,7 +242,7 @@ export const Predicate = Type.Recursive(
         inversion: Type.Optional(Type.Boolean({ description: "Lockdep did (true) or did not (false) report a lock-order inversion" })),
         event: Type.Optional(EventMatch),
         before: Type.Optional(
-          Type.Tuple([EventMatch, EventMatch], { description: "The first match of the first pattern precedes the first match of the second" }),
+          Type.Tuple([EventMatch, EventMatch], { description: "Both patterns match, and the first match of the first precedes the first match of the second" }),
         ),
         count: Type.Optional(
           Strict(

@@ -10,7 +10,7 @@
 import { delay } from "../engine/delay.js";
 import type { KernelGen, Task } from "../engine/task.js";
 import { WaitQueue } from "../engine/waitqueue.js";
-import { FAULT_FLAG, VM_FAULT } from "../mm/flags.js";
+import { FAULT_FLAG, VM, VM_FAULT } from "../mm/flags.js";
 import type { Kernel, Latency } from "../mm/kernel.js";
 import { PAGE_SIZE, type Vma } from "../mm/mm.js";
 import type { VmFault } from "../mm/vmfault.js";
@@ -65,7 +65,7 @@ export function* uffd_handler(k: Kernel, t: Task, vma: Vma, ctx: Userfaultfd, re
       const f = k.folio_alloc(null, (address - vma.start) / PAGE_SIZE);
       f.uptodate = true;
       f.mapcount = 1;
-      k.mm.set_pte(address, { kind: "present", folio: f, write: true });
+      k.mm.set_pte(address, { kind: "present", folio: f, write: (vma.vm_flags & VM.WRITE) !== 0 });
     }
     if (k.sim.tracing) k.sim.event(t, "uffd_copy", "UFFDIO_COPY", { vma: vma.name, page: (address - vma.start) / PAGE_SIZE });
     k.mm.mmap_lock.up_read(t);

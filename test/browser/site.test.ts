@@ -42,20 +42,21 @@ async function visit(browser: Browser, origin: string, path: string): Promise<{ 
   return { page, problems };
 }
 
-describe("built site in Chromium", () => {
-  let browser: Browser;
-  let server: Server;
-  let origin: string;
+let browser: Browser;
+let server: Server;
+let origin: string;
 
-  before(async () => {
-    assert.ok(existsSync(join(DIST, "index.html")), "dist/ is missing: run `npm run build` first (npm test does)");
-    ({ origin, server } = await serve(DIST));
-    browser = await launch();
-  });
-  after(async () => {
-    await browser?.close();
-    server?.close();
-  });
+before(async () => {
+  assert.ok(existsSync(join(DIST, "index.html")), "dist/ is missing: run `npm run build` first (npm test does)");
+  ({ origin, server } = await serve(DIST));
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+describe("built site in Chromium", () => {
 
   it("every page loads with no console error, failed request or request leaving localhost", async () => {
     const all = pages(DIST);
@@ -87,18 +88,6 @@ describe("built site in Chromium", () => {
 });
 
 describe("FAULT_FLAG_RETRY_NOWAIT notebook in Chromium", () => {
-  let browser: Browser;
-  let server: Server;
-  let origin: string;
-
-  before(async () => {
-    ({ origin, server } = await serve(DIST));
-    browser = await launch();
-  });
-  after(async () => {
-    await browser?.close();
-    server?.close();
-  });
 
   it("the fault matrix shows what the model gives in Node, and re-renders for another profile", async () => {
     const { runScenario } = await import("../../src/scenario/run.js");
@@ -142,18 +131,6 @@ describe("FAULT_FLAG_RETRY_NOWAIT notebook in Chromium", () => {
 });
 
 describe("pages == NULL prefault notebook in Chromium", () => {
-  let browser: Browser;
-  let server: Server;
-  let origin: string;
-
-  before(async () => {
-    ({ origin, server } = await serve(DIST));
-    browser = await launch();
-  });
-  after(async () => {
-    await browser?.close();
-    server?.close();
-  });
 
   it("the 2-vs-3 call counts and the failing fpu trace are the model's, as run in Node", async () => {
     const { runScenario } = await import("../../src/scenario/run.js");
