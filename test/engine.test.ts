@@ -194,3 +194,14 @@ describe("Prng", () => {
     assert.throws(() => new Prng(2 ** 32), /seed must be an integer/);
   });
 });
+
+describe("exponential draws", () => {
+  it("use a logarithm that is bit-identical to V8's Math.log (fdlibm) but does not depend on the engine", async () => {
+    const { default: ln } = await import("@stdlib/math-base-special-ln");
+    const p = new Prng(99);
+    for (let i = 0; i < 100_000; i++) {
+      const x = 1 - p.float();
+      assert.equal(ln(x), Math.log(x));
+    }
+  });
+});

@@ -9,6 +9,8 @@
  * @module
  */
 
+import ln from "@stdlib/math-base-special-ln";
+
 /** splitmix32 step: a well-mixed 32-bit value from a 32-bit state. */
 function splitmix32(x: number): number {
   x = (x + 0x9e3779b9) | 0;
@@ -83,10 +85,11 @@ export class Prng {
 
   /**
    * Exponentially distributed integer with the given mean (inverse CDF).
-   * `Math.log` is the fdlibm algorithm in V8 and SpiderMonkey, so Node and
-   * browsers draw the same values.
+   * The logarithm is stdlib's pure-JavaScript port of fdlibm's
+   * `__ieee754_log`, not `Math.log`, whose precision ECMAScript leaves to
+   * the engine: every engine draws the same values (and they equal V8's).
    */
   exponential(mean: number): number {
-    return Math.round(-mean * Math.log(1 - this.float()));
+    return Math.round(-mean * ln(1 - this.float()));
   }
 }
