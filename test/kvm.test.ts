@@ -68,7 +68,7 @@ describe("KVM async page faults", () => {
     assert.ok(vcpuGups.some((e) => !/FOLL_NOWAIT/.test(String(e.args!.flags))));
   });
 
-  it("with other guest processes to run, async PF finishes the same work sooner than waiting (same seeds)", () => {
+  it("with other guest processes to run, async PF finishes the same work sooner than waiting, as 318b275fbca1 intends ('KVM may tell vcpu to schedule another guest process'; same seeds)", () => {
     for (const seed of [1, 2, 3]) {
       const a = guest({ procs: 4 }, "v6.12", seed).result.endTime;
       const s = guest({ procs: 4, asyncPf: false }, "v6.12", seed).result.endTime;

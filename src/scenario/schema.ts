@@ -48,8 +48,8 @@ export const Duration = Type.Union(
 
 /** FAULT_FLAG_* names a scenario may pass to handle_mm_fault (without the prefix). */
 export const FAULT_FLAG_NAMES = ["WRITE", "ALLOW_RETRY", "RETRY_NOWAIT", "KILLABLE", "TRIED", "USER", "REMOTE"] as const;
-/** FOLL_* names a scenario may pass to GUP (without the prefix). */
-export const FOLL_NAMES = ["WRITE", "NOWAIT", "FORCE", "TRIED"] as const;
+/** FOLL_* names a scenario may pass to GUP (without the prefix); internal flags such as FOLL_TRIED are GUP's own (is_valid_gup_args). */
+export const FOLL_NAMES = ["WRITE", "NOWAIT"] as const;
 
 const PageNo = Type.Integer({ minimum: 0, maximum: 1 << 20, description: "Page index within the VMA" });
 const PageSet = Type.Union([Type.Array(PageNo, { uniqueItems: true }), Type.Literal("all")], {
