@@ -136,6 +136,20 @@ describe("faultline CLI", () => {
     assert.equal(cli("replay", p).code, EXIT.ok);
   });
 
+  it("cite: a block of at most 72 columns that replays from the saved text, also when quoted in a reply", () => {
+    const block = cli("cite", "data/fpu-prefault-as-merged-v5.1.json");
+    assert.equal(block.code, EXIT.ok, block.err);
+    for (const line of block.out.split("\n")) assert.ok(line.length <= 72, `${line.length} columns: ${line}`);
+    const recorded = JSON.parse(readFileSync("data/fpu-prefault-as-merged-v5.1.json", "utf8")).expect.hash;
+    assert.ok(block.out.includes(recorded.slice(0, 32)) && block.out.includes(recorded.slice(32)), "the cited hash is the recorded one");
+    assert.equal(cli("replay", file("mail.txt", `Hi,\n\nhere is the run:\n\n${block.out}\nThanks\n`)).code, EXIT.ok);
+    assert.equal(cli("replay", file("reply.txt", block.out.replace(/^/gm, "> "))).code, EXIT.ok);
+    const tampered = block.out.replace('"nr_pages":3', '"nr_pages":2');
+    const r = cli("replay", file("tampered.txt", tampered));
+    assert.equal(r.code, EXIT.mismatch);
+    assert.match(r.out, /NOT reproduced/);
+  });
+
   it("schema: prints the published JSON Schema", () => {
     const r = cli("schema");
     assert.deepEqual(JSON.parse(r.out), JSON.parse(readFileSync("src/scenario/scenario.schema.json", "utf8")));

@@ -7,6 +7,7 @@ import { readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { formatDeadlock, formatInversions, formatNs, formatTrace } from "../format.js";
+import { citeBlock } from "../cite/cite.js";
 import { TRACE_FORMAT } from "../engine/trace.js";
 import { PROFILE_NAMES } from "../profiles/index.js";
 import { checkScenario } from "../scenario/check.js";
@@ -135,9 +136,23 @@ function program(out: (text: string) => void, setCode: (code: number) => void): 
     });
 
   cmd
+    .command("cite")
+    .description("print a plain-text citation block (72 columns) for a mail: claim, outcome, trace excerpt, hash and the scenario itself")
+    .argument("<scenario.json>", "scenario file (- for stdin)")
+    .option("--seed <n>", "cite the run with this seed", parseSeed)
+    .addOption(new Option("--profile <name>", "cite the run under this profile").choices(PROFILE_NAMES))
+    .option("--excerpt <n>", "trace lines to quote", parseCount, 12)
+    .action((file: string, o: { seed?: number; profile?: string; excerpt: number }) => {
+      const spec = loadScenario(file);
+      const run = runWithProgress(spec, o);
+      out(citeBlock(spec, run, { excerpt: o.excerpt }));
+      setCode(EXIT.ok);
+    });
+
+  cmd
     .command("replay")
     .description("re-run a cited scenario; exit 1 if the trace hash differs from the cited one")
-    .argument("<scenario.json>", "scenario file carrying expect.hash (- for stdin)")
+    .argument("<file>", "scenario file carrying expect.hash, or a saved citation block (- for stdin)")
     .option("--hash <sha256>", "the cited trace hash (default: the scenario's expect.hash)")
     .action((file: string, o: { hash?: string }) => {
       const spec = loadScenario(file);

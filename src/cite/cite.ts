@@ -1,0 +1,105 @@
+/**
+ * Citation blocks for mail: a plain-text block of at most 72 columns with
+ * the claim, the outcome, a trace excerpt and the trace hash, followed by
+ * the scenario itself between BEGIN/END markers, so the message alone is
+ * enough to reproduce the run with `faultline replay`.
+ *
+ * @module
+ */
+import { canonicalJson, type Json } from "../engine/canonical.js";
+import { TRACE_FORMAT, type TraceEvent } from "../engine/trace.js";
+import { formatNs } from "../format.js";
+import type { ScenarioRun } from "../scenario/run.js";
+import type { ScenarioSpec } from "../scenario/schema.js";
+
+/** Line width of a citation block (a mail body). */
+export const CITE_WIDTH = 72;
+/** First line of the embedded scenario. */
+export const BEGIN = "-----BEGIN FAULTLINE SCENARIO-----";
+/** Last line of the embedded scenario. */
+export const END = "-----END FAULTLINE SCENARIO-----";
+
+/** Trace events worth quoting in a mail: contention, IO, fault results, calls, exits, bugs. */
+const KEY_EVENTS = new Set(["lock_contended", "lock_acquired", "io_submit", "mm_fault_done", "call", "uffd_fault", "kvm_async_pf_ready", "kernel_bug", "task_exit"]);
+
+/** Greedy word wrap to `width` columns with a hanging indent. */
+function wrap(text: string, width: number, indent = ""): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && (line + " " + word).length > width) {
+      lines.push(line);
+      line = indent + word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/** Split text into lines of at most `width` characters, never ending a line with a space (mailers trim those). */
+function hardWrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    let end = Math.min(i + width, text.length);
+    while (end < text.length && end > i + 1 && text[end - 1] === " ") end--;
+    lines.push(text.slice(i, end));
+    i = end;
+  }
+  return lines;
+}
+
+function excerpt(trace: readonly TraceEvent[], max: number): string[] {
+  const key = trace.filter((e) => KEY_EVENTS.has(e.ev));
+  const shown = key.slice(0, max).map((e) => {
+    const args = e.args ? Object.entries(e.args).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`).join(" ") : "";
+    const ret = e.ret === undefined ? "" : ` -> ${typeof e.ret === "string" ? e.ret : JSON.stringify(e.ret)}`;
+    const line = `  ${String(e.t).padStart(9)} ${e.task} ${e.ev}${e.fn ? ` ${e.fn}` : ""}${ret} ${args}`.trimEnd();
+    return line.length > CITE_WIDTH ? `${line.slice(0, CITE_WIDTH - 3)}...` : line;
+  });
+  if (key.length > max) shown.push(`  ... ${key.length - max} more (faultline run shows all)`);
+  return shown;
+}
+
+/**
+ * The citation block of a run of `spec`. The embedded scenario records the
+ * run's status and trace hash in `expect`, so replaying the block checks it.
+ */
+export function citeBlock(spec: ScenarioSpec, run: ScenarioRun, options: { excerpt?: number } = {}): string {
+  const s = run.scenario;
+  const r = run.result;
+  const cited: ScenarioSpec = { ...spec, seed: s.seed, profile: s.profile as ScenarioSpec["profile"], expect: { status: r.status, hash: run.hash } };
+  delete cited.$schema;
+  const source = [s.source.thread ? `thread ${s.source.thread}` : "", s.source.commits?.length ? `commits ${s.source.commits.join(" ")}` : ""].filter(Boolean).join("; ");
+  const lines = [
+    ...wrap(`faultline: ${s.title}`, CITE_WIDTH, "  "),
+    ...(s.claim ? ["", ...wrap(s.claim, CITE_WIDTH)] : []),
+    "",
+    ...(source ? wrap(`Source: ${source}`, CITE_WIDTH, "  ") : []),
+    `Profile ${s.profile}, seed ${s.seed}, policy ${s.schedule ? "explicit" : s.policy}`,
+    `Outcome: ${r.status}, ends at ${formatNs(r.endTime)}, ${r.steps} steps${r.inversions.length ? `, ${r.inversions.length} lock inversion(s)` : ""}`,
+    "Trace excerpt (t in ns):",
+    ...excerpt(r.trace, options.excerpt ?? 12),
+    `Trace hash (format ${TRACE_FORMAT}):`,
+    `  ${run.hash.slice(0, 32)}`,
+    `  ${run.hash.slice(32)}`,
+    "Reproduce: save this text and run",
+    "  npx faultline replay <file>",
+    BEGIN,
+    ...hardWrap(canonicalJson(cited as unknown as Json), CITE_WIDTH),
+    END,
+  ];
+  return lines.join("\n") + "\n";
+}
+
+/**
+ * The scenario embedded in a citation block, from text that may have been
+ * quoted in a reply ("> " prefixes) or indented; null if there is no block.
+ */
+export function extractCitedScenario(text: string): string | null {
+  const lines = text.split(/\r?\n/).map((l) => l.replace(/^(\s*>)+\s?/, "").replace(/\s+$/, ""));
+  const begin = lines.findIndex((l) => l.trim() === BEGIN);
+  const end = lines.findIndex((l, i) => i > begin && l.trim() === END);
+  if (begin < 0 || end < 0) return null;
+  return lines.slice(begin + 1, end).join("");
+}
