@@ -26,6 +26,7 @@ function run(cmd: string, args: string[]): Promise<{ code: number; log: string }
 // Data loaders read data/*.json, which Framework does not track: drop their
 // cached output so every build runs them against the current scenarios.
 rmSync(new URL("../.observablehq/cache", import.meta.url), { recursive: true, force: true });
+await import("./api.js");
 const { code, log } = await run(process.execPath, [observable, "build"]);
 const problems = [...buildLogProblems(log).map((l) => `build log: ${l.trim()}`), ...(code === 0 ? externalReferences("dist") : [])];
 if (code !== 0 || problems.length > 0) {

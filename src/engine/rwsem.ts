@@ -36,7 +36,10 @@ export class RwSemaphore extends SleepingLock {
   private readonly readers = new Map<Task, number>();
   private writer: Task | null = null;
 
-  /** @param readerWake - `"all"` for v5.3+, `"head"` before. */
+  /**
+   * @param options.lockClass - lockdep class (default: the name).
+   * @param options.readerWake - `"all"` for v5.3+, `"head"` before (default `"all"`).
+   */
   constructor(sim: Simulation, name: string, options: { lockClass?: string; readerWake?: ReaderWake } = {}) {
     super(sim, name, options.lockClass);
     this.readerWake = options.readerWake ?? "all";

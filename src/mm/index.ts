@@ -1,0 +1,17 @@
+/**
+ * The memory-management model: mm_struct and VMAs, folios, page cache,
+ * swap, the fault path and GUP.
+ *
+ * @module
+ */
+export * from "./fault.js";
+export * from "./filemap.js";
+export * from "./flags.js";
+export * from "./folio.js";
+export * from "./gup.js";
+export * from "./kernel.js";
+export * from "./memory.js";
+export * from "./mm.js";
+export * from "./pagecache.js";
+export * from "./swap.js";
+export * from "./vmfault.js";
