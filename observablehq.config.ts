@@ -11,6 +11,7 @@ export default {
         { name: "GUP with pages == NULL", path: "/prefault" },
       ],
     },
+    { name: "Playground", path: "/playground" },
     { name: "API reference", path: "/api/" },
   ],
   // The default theme's web fonts come from a CDN; the site must work offline.

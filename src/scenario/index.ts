@@ -6,6 +6,7 @@
  */
 export * from "./check.js";
 export * from "./normalize.js";
+export * from "./permalink.js";
 export * from "./ops.js";
 export * from "./property.js";
 export * from "./kvm.js";

@@ -148,3 +148,65 @@ describe("pages == NULL prefault notebook in Chromium", () => {
     await page.close();
   });
 });
+
+describe("playground and permalinks in Chromium", () => {
+  const open = async (hash: string) => {
+    const { page, problems } = await visit(browser, origin, `/playground${hash}`);
+    await page.locator("#observablehq-main textarea").waitFor();
+    return { page, problems };
+  };
+
+  it("a permalink opens exactly the cited scenario: the run has the recorded trace hash", async () => {
+    const { encodePermalink } = await import("../../src/scenario/permalink.js");
+    const spec = JSON.parse(readFileSync("data/fpu-prefault-as-merged-v5.1.json", "utf8"));
+    const { page, problems } = await open(`#s=${encodePermalink(spec)}`);
+    await page.locator("#playground-runs .card").first().waitFor();
+    assert.equal(await page.locator("#playground-runs .card").first().getAttribute("data-hash"), spec.expect.hash);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  it("hostile permalinks are refused with a message and run no script", async () => {
+    const { encodePermalink } = await import("../../src/scenario/permalink.js");
+    const hostile = encodePermalink({
+      title: '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>',
+      claim: "javascript:window.__pwned=3",
+      tasks: [{ name: "A", ops: [{ op: "cpu", ns: 1 }] }],
+    });
+    const badUrl = encodePermalink({ title: "x", source: { url: "javascript:alert(1)" }, tasks: [{ name: "A", ops: [] }] } as never);
+    for (const [hash, message] of [
+      [`#s=${hostile}`, null],
+      [`#s=${badUrl}`, /permalink scenario is invalid/],
+      ["#s=!!!not-base64", /not a compressed scenario/],
+      ["#s=AAAA", /not a compressed scenario/],
+      [`#s=${"A".repeat(70000)}`, /permalink too long/],
+    ] as const) {
+      const { page, problems } = await open(hash);
+      await page.waitForTimeout(300);
+      assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined, `script ran for ${hash.slice(0, 40)}`);
+      assert.equal(await page.locator("img[src=x]").count(), 0);
+      if (message) assert.match((await page.locator("#permalink-error").textContent()) ?? "", message);
+      else assert.match(await page.locator("#observablehq-main textarea").inputValue(), /onerror/);
+      assert.deepEqual(problems, [], hash.slice(0, 40));
+      await page.close();
+    }
+  });
+
+  it("an invalid edit shows the errors inline and runs nothing; a valid edit re-runs", async () => {
+    const { page, problems } = await open("");
+    const textarea = page.locator("#observablehq-main textarea");
+    const first = await page.locator("#playground-runs .card").first().getAttribute("data-hash");
+    await textarea.fill('{"title": "t", "tasks": [{"name": "A", "ops": [{"op": "slep", "ns": 5}]}]}');
+    await page.getByRole("button", { name: "Run" }).click();
+    await page.locator("#scenario-errors").waitFor();
+    assert.match((await page.locator("#scenario-errors").textContent()) ?? "", /\$\.tasks\[0\]\.ops\[0\]\.op: expected one of .*found "slep"/);
+    await textarea.fill('{"title": "t", "tasks": [{"name": "A", "ops": [{"op": "sleep", "ns": 5}]}]}');
+    await page.getByRole("button", { name: "Run" }).click();
+    await page.waitForFunction((h) => {
+      const card = document.querySelector("#playground-runs .card");
+      return card !== null && card.getAttribute("data-hash") !== h;
+    }, first);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+});
