@@ -3,7 +3,9 @@
 // runs the engine in the browser, reproduces the Node trace hash, and
 // re-renders its chart when an input changes.
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import type { Server } from "node:http";
 import { join, relative } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -162,6 +164,13 @@ describe("playground and permalinks in Chromium", () => {
     const { page, problems } = await open(`#s=${encodePermalink(spec)}`);
     await page.locator("#playground-runs .card").first().waitFor();
     assert.equal(await page.locator("#playground-runs .card").first().getAttribute("data-hash"), spec.expect.hash);
+    const cite = (await page.locator("#cite pre").textContent()) ?? "";
+    assert.ok(cite.includes(spec.expect.hash.slice(0, 32)) && cite.includes("-----BEGIN FAULTLINE SCENARIO-----"), "the Cite block carries the hash and the scenario");
+    // The block copied from the page replays with the CLI.
+    const saved = join(mkdtempSync(join(tmpdir(), "faultline-cite-")), "mail.txt");
+    writeFileSync(saved, cite);
+    const replay = spawnSync(process.execPath, ["src/bin/faultline.js", "replay", saved], { encoding: "utf8" });
+    assert.equal(replay.status, 0, replay.stdout + replay.stderr);
     assert.deepEqual(problems, []);
     await page.close();
   });
