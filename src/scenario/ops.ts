@@ -37,6 +37,10 @@ function mmapLockState(k: Kernel, t: Task): "held" | "released" {
   return t.held.some((h) => h.name === k.mm.mmap_lock.name) ? "held" : "released";
 }
 
+/** The address of an op's `page` in its `vma`. */
+function address(env: OpEnv, op: { vma: string; page: number }): number {
+  return env.vmas.get(op.vma)!.start + op.page * PAGE_SIZE;
+}
 
 /** Run a list of operations in task `t`. */
 export function* runOps(t: Task, ops: readonly OpSpec[], env: OpEnv): KernelGen {
@@ -82,15 +86,14 @@ function* runOp(t: Task, op: OpSpec, env: OpEnv): KernelGen {
       return yield* smp_call_function(t, op.fn ?? "generic");
     case "fault": {
       const k = env.kernel!;
-      const ret = yield* do_user_addr_fault(k, t, env.vmas.get(op.vma)!.start + op.page * PAGE_SIZE, op.write ?? false);
+      const ret = yield* do_user_addr_fault(k, t, address(env, op), op.write ?? false);
       t.sim.event(t, "call", "do_user_addr_fault", { vma: op.vma, page: op.page }, flagNames("VM_FAULT", VM_FAULT, ret));
       return;
     }
     case "handle_mm_fault": {
       const k = env.kernel!;
-      const vma = env.vmas.get(op.vma)!;
       yield* k.mm.mmap_lock.down_read(t);
-      const ret = yield* handle_mm_fault(k, t, vma, vma.start + op.page * PAGE_SIZE, parseFlags("FAULT_FLAG", FAULT_FLAG, op.flags));
+      const ret = yield* handle_mm_fault(k, t, env.vmas.get(op.vma)!, address(env, op), parseFlags("FAULT_FLAG", FAULT_FLAG, op.flags));
       const lock = mmapLockState(k, t);
       t.sim.event(t, "call", "handle_mm_fault", { vma: op.vma, page: op.page, mmap_lock: lock }, flagNames("VM_FAULT", VM_FAULT, ret));
       if (lock === "held") k.mm.mmap_lock.up_read(t);
@@ -102,14 +105,14 @@ function* runOp(t: Task, op: OpSpec, env: OpEnv): KernelGen {
       const k = env.kernel!;
       const unlocked = { unlocked: false };
       yield* k.mm.mmap_lock.down_read(t);
-      const ret = yield* fixup_user_fault(k, t, env.vmas.get(op.vma)!.start + op.page * PAGE_SIZE, op.write ? FAULT_FLAG.WRITE : 0, unlocked);
+      const ret = yield* fixup_user_fault(k, t, address(env, op), op.write ? FAULT_FLAG.WRITE : 0, unlocked);
       k.mm.mmap_lock.up_read(t);
       t.sim.event(t, "call", "fixup_user_fault", { vma: op.vma, page: op.page, unlocked: unlocked.unlocked }, ret);
       return;
     }
     case "copy_fpstate_to_sigframe": {
       const k = env.kernel!;
-      const r = yield* copy_fpstate_to_sigframe(k, t, env.vmas.get(op.vma)!.start + op.page * PAGE_SIZE, op.nr_pages, op.loop);
+      const r = yield* copy_fpstate_to_sigframe(k, t, address(env, op), op.nr_pages, op.loop);
       t.sim.event(t, "call", "copy_fpstate_to_sigframe", { vma: op.vma, page: op.page, nr_pages: op.nr_pages, loop: op.loop, prefaults: r.prefaults }, r.ret);
       return;
     }
@@ -122,7 +125,7 @@ function* runOp(t: Task, op: OpSpec, env: OpEnv): KernelGen {
 /** A GUP call as its callers make it, then `put_page()` on every page it returned. */
 function* gupOp(t: Task, op: Extract<OpSpec, { op: "get_user_pages" }>, env: OpEnv): KernelGen {
   const k = env.kernel!;
-  const start = env.vmas.get(op.vma)!.start + op.page * PAGE_SIZE;
+  const start = address(env, op);
   const nr = op.nr_pages ?? 1;
   const flags = parseFlags("FOLL", FOLL, op.flags ?? []);
   const pages: Folio[] | null = op.pages === false ? null : [];
