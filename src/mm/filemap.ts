@@ -1,8 +1,9 @@
 /**
  * The page-cache fault handler, mm/filemap.c `filemap_fault()` and the
  * helpers that decide whether mmap_lock is dropped: `maybe_unlock_mmap_for_io`
- * (mm/internal.h, 6b4c9f446981 v5.1+) and `lock_folio_maybe_drop_mmap`
- * (`lock_page_or_retry` / `__lock_page_or_retry` before v5.x).
+ * (mm/internal.h, 6b4c9f446981 v5.1+), `lock_folio_maybe_drop_mmap`, and
+ * `folio_lock_or_retry` (`lock_page_or_retry` before v5.x), which
+ * `do_swap_page` uses too.
  *
  * Readahead is modelled as reading the faulting page only.
  *
@@ -28,6 +29,24 @@ export function maybe_unlock_mmap_for_io(k: Kernel, t: Task, vmf: VmFault): void
 }
 
 /**
+ * `folio_lock_or_retry()` / `__folio_lock_or_retry()` (include/linux/pagemap.h,
+ * mm/filemap.c; `lock_page_or_retry` before v5.x): 0 with the folio locked, or VM_FAULT_RETRY: under
+ * RETRY_NOWAIT with mmap_lock held, otherwise after dropping it and waiting.
+ */
+export function* folio_lock_or_retry(k: Kernel, t: Task, vmf: VmFault, folio: Folio): KernelGen<number> {
+  if (folio_trylock(folio, t.name)) return 0;
+  if (k.may_retry(vmf.flags)) {
+    if (vmf.flags & FAULT_FLAG.RETRY_NOWAIT) return VM_FAULT.RETRY;
+    k.mm.mmap_lock.up_read(t);
+    vmf.lockDropped = true;
+    yield* folio_wait_locked(t, folio);
+    return VM_FAULT.RETRY;
+  }
+  yield* folio_lock(t, folio);
+  return 0;
+}
+
+/**
  * `lock_folio_maybe_drop_mmap()` (mm/filemap.c, 6b4c9f446981 v5.1+): true
  * with the folio locked; false means return VM_FAULT_RETRY with mmap_lock
  * still held, which RETRY_NOWAIT asks for ("That's how
@@ -46,15 +65,7 @@ export function* lock_folio_maybe_drop_mmap(k: Kernel, t: Task, vmf: VmFault, fo
     yield* folio_lock(t, folio);
     return true;
   }
-  if (k.may_retry(vmf.flags)) {
-    if (vmf.flags & FAULT_FLAG.RETRY_NOWAIT) return false;
-    k.mm.mmap_lock.up_read(t);
-    vmf.lockDropped = true;
-    yield* folio_wait_locked(t, folio);
-    return false;
-  }
-  yield* folio_lock(t, folio);
-  return true;
+  return (yield* folio_lock_or_retry(k, t, vmf, folio)) === 0;
 }
 
 /** `filemap_fault()`: find or read the folio at vmf.pgoff; VM_FAULT_LOCKED with it locked on success. */

@@ -9,8 +9,8 @@
 import { NotInProfile } from "../engine/bug.js";
 import type { KernelGen, Task } from "../engine/task.js";
 import { FAULT_FLAG, VM, VM_FAULT, VM_FAULT_ERROR, flagNames } from "./flags.js";
-import { folio_lock, folio_trylock, folio_unlock, folio_wait_locked, type Folio } from "./folio.js";
-import { filemap_fault } from "./filemap.js";
+import { folio_unlock, type Folio } from "./folio.js";
+import { filemap_fault, folio_lock_or_retry } from "./filemap.js";
 import type { Kernel } from "./kernel.js";
 import { PAGE_SIZE, linear_page_index, vma_is_anonymous, vma_is_shared, type Vma } from "./mm.js";
 import type { VmFault } from "./vmfault.js";
@@ -81,24 +81,6 @@ function* do_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<number> {
   folio_unlock(folio);
   if (ret & VM_FAULT.NOPAGE) folio.refcount--;
   return ret;
-}
-
-/**
- * `folio_lock_or_retry()` (include/linux/pagemap.h; `lock_page_or_retry`
- * before v5.x): 0 with the folio locked, or VM_FAULT_RETRY: under
- * RETRY_NOWAIT with mmap_lock held, otherwise after dropping it and waiting.
- */
-function* folio_lock_or_retry(k: Kernel, t: Task, vmf: VmFault, folio: Folio): KernelGen<number> {
-  if (folio_trylock(folio, t.name)) return 0;
-  if (k.may_retry(vmf.flags)) {
-    if (vmf.flags & FAULT_FLAG.RETRY_NOWAIT) return VM_FAULT.RETRY;
-    k.mm.mmap_lock.up_read(t);
-    vmf.lockDropped = true;
-    yield* folio_wait_locked(t, folio);
-    return VM_FAULT.RETRY;
-  }
-  yield* folio_lock(t, folio);
-  return 0;
 }
 
 /** `do_swap_page()`: bring a swapped-out anonymous page back (mm/memory.c). */
