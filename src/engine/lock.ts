@@ -44,10 +44,6 @@ export abstract class SleepingLock {
   /** Names of the tasks holding the lock now. */
   abstract holders(): string[];
 
-  /** Number of tasks waiting. */
-  get nr_waiters(): number {
-    return this.waiters.length;
-  }
 
   /**
    * `lock_acquire`: lockdep edge recording and the trace event, before any

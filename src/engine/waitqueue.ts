@@ -17,10 +17,6 @@ export class WaitQueue {
     this.name = name;
   }
 
-  /** Number of sleeping tasks. */
-  get length(): number {
-    return this.waiters.length;
-  }
 
   /** `wait_event()`: sleep until `condition()` holds, re-checking after each wake-up. */
   *wait_event(t: Task, condition: () => boolean, holders: () => readonly string[] = () => []): KernelGen {
