@@ -225,9 +225,7 @@ export class Simulation {
         try {
           timer.fn();
         } catch (e) {
-          if (!(e instanceof RunError)) throw e;
-          status = "error";
-          error = { task: timer.context, message: e.message };
+          ({ status, error } = stopped(e, timer.context));
           break;
         }
         steps++;
@@ -249,10 +247,8 @@ export class Simulation {
       try {
         r = t.resume();
       } catch (e) {
-        if (!(e instanceof RunError)) throw e;
-        status = e instanceof BudgetExhausted ? "budget" : "error";
-        error = { task: t.name, message: e.message };
-        this.event(t, "kernel_bug", undefined, { message: e.message });
+        ({ status, error } = stopped(e, t.name));
+        this.event(t, "kernel_bug", undefined, { message: error!.message });
         break;
       }
       steps++;
@@ -322,6 +318,12 @@ export class Simulation {
     }));
     return { blocked: report, cycle: waitCycle(report) };
   }
+}
+
+/** How a run ends on an error thrown in `context`: budget or error for a RunError; anything else is a bug in the model and propagates. */
+function stopped(e: unknown, context: string): { status: RunStatus; error: { task: string; message: string } } {
+  if (!(e instanceof RunError)) throw e;
+  return { status: e instanceof BudgetExhausted ? "budget" : "error", error: { task: context, message: e.message } };
 }
 
 /** A pending timer. */
