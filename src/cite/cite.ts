@@ -9,6 +9,7 @@
 import { canonicalJson, type Json } from "../engine/canonical.js";
 import { TRACE_FORMAT, type TraceEvent } from "../engine/trace.js";
 import { formatNs } from "../format.js";
+import { encodePermalink } from "../scenario/permalink.js";
 import type { ScenarioRun } from "../scenario/run.js";
 import type { ScenarioSpec } from "../scenario/schema.js";
 
@@ -61,15 +62,40 @@ function excerpt(trace: readonly TraceEvent[], max: number): string[] {
   return shown;
 }
 
+/** What a citation needs of a run: a {@link ScenarioRun} or the worker's copy of one. */
+export type CitedRun = Pick<ScenarioRun, "scenario" | "result" | "hash">;
+
+/** Options of the citation formats. */
+export interface CiteOptions {
+  /** Trace lines to quote in the mail block (default 12). */
+  excerpt?: number;
+  /** The playground page's URL; with it, the citation carries a permalink (`<url>#s=<scenario>`). */
+  playground?: string;
+}
+
+/** The scenario as cited: `spec` with the run's seed and profile, and its status and trace hash recorded in `expect`. */
+export function citedScenario(spec: ScenarioSpec, run: CitedRun): ScenarioSpec {
+  const cited: ScenarioSpec = { ...spec, seed: run.scenario.seed, profile: run.scenario.profile as ScenarioSpec["profile"], expect: { status: run.result.status, hash: run.hash } };
+  delete cited.$schema;
+  return cited;
+}
+
+/** The permalink of the cited scenario, or null without a playground URL. */
+export function citePermalink(spec: ScenarioSpec, run: CitedRun, playground: string | undefined): string | null {
+  return playground ? `${playground}#s=${encodePermalink(citedScenario(spec, run))}` : null;
+}
+
 /**
  * The citation block of a run of `spec`. The embedded scenario records the
  * run's status and trace hash in `expect`, so replaying the block checks it.
+ * Every line fits in {@link CITE_WIDTH} columns except the permalink, which
+ * a mailer must not break.
  */
-export function citeBlock(spec: ScenarioSpec, run: ScenarioRun, options: { excerpt?: number } = {}): string {
+export function citeBlock(spec: ScenarioSpec, run: CitedRun, options: CiteOptions = {}): string {
   const s = run.scenario;
   const r = run.result;
-  const cited: ScenarioSpec = { ...spec, seed: s.seed, profile: s.profile as ScenarioSpec["profile"], expect: { status: r.status, hash: run.hash } };
-  delete cited.$schema;
+  const cited = citedScenario(spec, run);
+  const permalink = citePermalink(spec, run, options.playground);
   const source = [s.source.thread ? `thread ${s.source.thread}` : "", s.source.commits?.length ? `commits ${s.source.commits.join(" ")}` : ""].filter(Boolean).join("; ");
   const lines = [
     ...wrap(`faultline: ${s.title}`, CITE_WIDTH, "  "),
@@ -83,6 +109,7 @@ export function citeBlock(spec: ScenarioSpec, run: ScenarioRun, options: { excer
     `Trace hash (format ${TRACE_FORMAT}):`,
     `  ${run.hash.slice(0, 32)}`,
     `  ${run.hash.slice(32)}`,
+    ...(permalink ? ["Open in the playground:", permalink] : []),
     "Reproduce: save this text and run",
     "  npx faultline replay <file>",
     BEGIN,
@@ -102,4 +129,47 @@ export function extractCitedScenario(text: string): string | null {
   const end = lines.findIndex((l, i) => i > begin && l.trim() === END);
   if (begin < 0 || end < 0) return null;
   return lines.slice(begin + 1, end).join("");
+}
+
+/** Escape BibTeX's special characters in a field value. */
+function bibtexEscape(text: string): string {
+  return text.replace(/[\\{}$&%#_^~]/g, (c) => (c === "\\" ? "\\textbackslash{}" : c === "^" || c === "~" ? `\\${c}{}` : `\\${c}`));
+}
+
+/** `YYYY-MM-DD` of a date, in UTC. */
+function isoDay(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+/** A BibTeX `@misc` entry for a run, keyed by the trace hash; `date` is when it was cited. */
+export function citeBibtex(spec: ScenarioSpec, run: CitedRun, date: Date, options: CiteOptions = {}): string {
+  const s = run.scenario;
+  const permalink = citePermalink(spec, run, options.playground);
+  const fields: [string, string][] = [
+    ["title", `{faultline: ${bibtexEscape(s.title)}}`],
+    ["author", "{{faultline}}"],
+    ["year", `{${date.getUTCFullYear()}}`],
+    ["month", `{${date.getUTCMonth() + 1}}`],
+    ...(permalink ? [["howpublished", `{\\url{${permalink}}}`] as [string, string]] : []),
+    ["note", `{${bibtexEscape(`Simulated run: profile ${s.profile}, seed ${s.seed}, outcome ${run.result.status}; trace hash ${run.hash} (trace format ${TRACE_FORMAT}); reproduce with npx faultline replay. Cited ${isoDay(date)}.`)}}`],
+  ];
+  return `@misc{faultline-${run.hash.slice(0, 12)},\n${fields.map(([k, v]) => `  ${k} = ${v}`).join(",\n")}\n}\n`;
+}
+
+/** A CSL-JSON item (citeproc, Zotero, pandoc) for a run; `date` is when it was cited. */
+export function citeCsl(spec: ScenarioSpec, run: CitedRun, date: Date, options: CiteOptions = {}): Record<string, unknown> {
+  const s = run.scenario;
+  const permalink = citePermalink(spec, run, options.playground);
+  const parts = [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate()];
+  return {
+    id: `faultline-${run.hash.slice(0, 12)}`,
+    type: "dataset",
+    title: `faultline: ${s.title}`,
+    ...(s.claim ? { abstract: s.claim } : {}),
+    author: [{ literal: "faultline" }],
+    issued: { "date-parts": [parts] },
+    accessed: { "date-parts": [parts] },
+    ...(permalink ? { URL: permalink } : {}),
+    note: `Profile ${s.profile}, seed ${s.seed}, outcome ${run.result.status}; trace hash ${run.hash} (trace format ${TRACE_FORMAT}); reproduce with npx faultline replay.`,
+  };
 }

@@ -7,7 +7,7 @@ import { readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { formatDeadlock, formatInversions, formatNs, formatTrace } from "../format.js";
-import { citeBlock } from "../cite/cite.js";
+import { citeBibtex, citeBlock, citeCsl } from "../cite/cite.js";
 import { TRACE_FORMAT } from "../engine/trace.js";
 import { PROFILE_NAMES } from "../profiles/index.js";
 import { checkScenario } from "../scenario/check.js";
@@ -23,6 +23,17 @@ function parseSeed(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n > 0xffffffff) throw new InvalidArgumentError(`expected an integer in [0, 4294967295], found "${value}"`);
   return n;
+}
+
+function parseHttpUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError(`expected an http(s) URL, found "${value}"`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") throw new InvalidArgumentError(`expected an http(s) URL, found "${value}"`);
+  return `${url.origin}${url.pathname}`;
 }
 
 function parseCount(value: string): number {
@@ -142,10 +153,14 @@ function program(out: (text: string) => void, setCode: (code: number) => void): 
     .option("--seed <n>", "cite the run with this seed", parseSeed)
     .addOption(new Option("--profile <name>", "cite the run under this profile").choices(PROFILE_NAMES))
     .option("--excerpt <n>", "trace lines to quote", parseCount, 12)
-    .action((file: string, o: { seed?: number; profile?: string; excerpt: number }) => {
+    .addOption(new Option("--format <format>", "mail: the plain-text block; bibtex or csl (CSL-JSON) for papers").choices(["mail", "bibtex", "csl"]).default("mail"))
+    .option("--playground <url>", "the site's playground URL; adds a permalink to the citation", parseHttpUrl)
+    .action((file: string, o: { seed?: number; profile?: string; excerpt: number; format: "mail" | "bibtex" | "csl"; playground?: string }) => {
       const spec = loadScenario(file);
       const run = runWithProgress(spec, o);
-      out(citeBlock(spec, run, { excerpt: o.excerpt }));
+      const options = { excerpt: o.excerpt, ...(o.playground ? { playground: o.playground } : {}) };
+      const now = new Date();
+      out(o.format === "bibtex" ? citeBibtex(spec, run, now, options) : o.format === "csl" ? JSON.stringify([citeCsl(spec, run, now, options)], null, 2) + "\n" : citeBlock(spec, run, options));
       setCode(EXIT.ok);
     });
 

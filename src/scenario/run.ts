@@ -25,8 +25,10 @@ export interface RunOptions {
   profile?: string;
   /** Replace the scenario's policy (and drop its explicit schedule). */
   policy?: "time" | "random";
-  /** Progress callback, every 65536 steps. */
+  /** Progress callback, every `progressEvery` steps. */
   onProgress?: (steps: number, now: number) => void;
+  /** Steps between `onProgress` calls (default 65536). */
+  progressEvery?: number;
   /** Record the trace (default true); benchmarks of the model alone turn it off. */
   trace?: boolean;
   /** Called after every step with the simulation and the modelled kernel (if any); invariant checkers in tests. */
@@ -59,7 +61,7 @@ export function withOptions(s: NormalizedScenario, o: RunOptions): NormalizedSce
 }
 
 /** Run a normalized scenario. */
-export function runNormalized(s: NormalizedScenario, hooks: Pick<RunOptions, "onProgress" | "onStep" | "trace"> = {}): ScenarioRun {
+export function runNormalized(s: NormalizedScenario, hooks: Pick<RunOptions, "onProgress" | "progressEvery" | "onStep" | "trace"> = {}): ScenarioRun {
   const behaviour = profile(s.profile).behaviour;
   let kernel: Kernel | null = null;
   const onStep = hooks.onStep;
@@ -70,6 +72,7 @@ export function runNormalized(s: NormalizedScenario, hooks: Pick<RunOptions, "on
     maxSteps: s.maxSteps,
     trace: hooks.trace ?? true,
     ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
+    ...(hooks.progressEvery ? { progressEvery: hooks.progressEvery } : {}),
     ...(onStep ? { onStep: (x: Simulation) => onStep(x, kernel) } : {}),
   });
   const rwsems = new Map<string, RwSemaphore>();

@@ -1,0 +1,104 @@
+/**
+ * Batches of scenario runs, as the site's Web Worker executes them: the
+ * request and reply messages, and the handler that runs a batch and reports
+ * progress. Nothing here touches the DOM; the same handler runs in Node.
+ *
+ * @module
+ */
+import type { RunResult } from "../engine/simulation.js";
+import type { NormalizedScenario } from "./normalize.js";
+import { runScenario } from "./run.js";
+import { ScenarioValidationError, formatError } from "./validate.js";
+
+/** One run in a batch: a scenario (parsed JSON, validated by the worker) and whether to record its trace. */
+export interface RunJob {
+  /** The scenario, with any notebook inputs already applied. */
+  readonly scenario: unknown;
+  /** Record the trace (default true). Sweeps that only read task results turn it off. */
+  readonly trace?: boolean;
+}
+
+/** A batch of runs, answered by `progress` replies and then one `done` or `error` reply with the same id. */
+export interface RunRequest {
+  /** Chosen by the caller; echoed in every reply. */
+  readonly id: number;
+  /** The runs, executed in order. */
+  readonly jobs: readonly RunJob[];
+}
+
+/** A finished run as sent back by the worker: a {@link ScenarioRun} without the kernel state. */
+export interface RunData {
+  /** The scenario as run. */
+  readonly scenario: NormalizedScenario;
+  /** Scenario id. */
+  readonly id: string;
+  /** What the engine returned. */
+  readonly result: RunResult;
+  /** Trace hash. */
+  readonly hash: string;
+}
+
+/** Progress of a batch: the job running, its steps so far and its virtual time. */
+export interface RunProgress {
+  readonly id: number;
+  readonly type: "progress";
+  /** Index of the running job. */
+  readonly job: number;
+  /** Number of jobs in the batch. */
+  readonly jobs: number;
+  /** Scheduling steps taken by the running job. */
+  readonly steps: number;
+  /** Virtual time of the running job (ns). */
+  readonly now: number;
+}
+
+/** Reply to a {@link RunRequest}. */
+export type RunReply =
+  | RunProgress
+  | { readonly id: number; readonly type: "done"; readonly runs: readonly RunData[] }
+  | { readonly id: number; readonly type: "error"; readonly job: number; readonly errors: readonly string[] };
+
+/** Minimum wall-clock interval between two progress replies (ms). */
+export const PROGRESS_INTERVAL_MS = 100;
+
+/** Steps between the engine's progress callbacks inside the worker. */
+const PROGRESS_STEPS = 4096;
+
+/**
+ * Run a batch and post its replies: progress at most every
+ * {@link PROGRESS_INTERVAL_MS}, then the runs, or the first job's validation
+ * errors (`$.path: expected X, found Y`).
+ */
+export function runJobs(request: RunRequest, post: (reply: RunReply) => void, clock: () => number = Date.now): void {
+  const { id, jobs } = request;
+  const runs: RunData[] = [];
+  let last = clock();
+  for (let job = 0; job < jobs.length; job++) {
+    const onProgress = (steps: number, now: number) => {
+      const t = clock();
+      if (t - last < PROGRESS_INTERVAL_MS) return;
+      last = t;
+      post({ id, type: "progress", job, jobs: jobs.length, steps, now });
+    };
+    try {
+      const run = runScenario(jobs[job]!.scenario, { trace: jobs[job]!.trace ?? true, onProgress, progressEvery: PROGRESS_STEPS });
+      runs.push({ scenario: run.scenario, id: run.id, result: run.result, hash: run.hash });
+    } catch (e) {
+      const errors = e instanceof ScenarioValidationError ? e.errors.map(formatError) : [e instanceof Error ? e.message : String(e)];
+      post({ id, type: "error", job, errors });
+      return;
+    }
+  }
+  post({ id, type: "done", runs });
+}
+
+/** The part of a worker's global scope {@link serve} uses. */
+export interface MessageScope {
+  onmessage: ((event: { data: RunRequest }) => void) | null;
+  postMessage(reply: RunReply): void;
+}
+
+/** Answer every {@link RunRequest} posted to `scope` (a dedicated worker's global scope). */
+export function serve(scope: MessageScope): void {
+  scope.onmessage = (event) => runJobs(event.data, (reply) => scope.postMessage(reply));
+}
