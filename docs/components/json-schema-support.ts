@@ -1,0 +1,174 @@
+// CodeMirror support for editing scenarios as JSON: completion and hover
+// documentation from the published schema (src/scenario/schema-nav.ts), and
+// lint diagnostics from the same validator the CLI uses.
+import { autocompletion, type Completion, type CompletionContext, type CompletionResult } from "@codemirror/autocomplete";
+import { ensureSyntaxTree, syntaxTree } from "@codemirror/language";
+import { linter, type Diagnostic } from "@codemirror/lint";
+import type { EditorState, Extension } from "@codemirror/state";
+import { hoverTooltip } from "@codemirror/view";
+import type { SyntaxNode, Tree } from "@lezer/common";
+import { SchemaNavigator, parsePath, type PathSegment, type SchemaNode } from "../faultline/scenario/schema-nav.js";
+import { jsonSchema } from "../faultline/scenario/schema.js";
+import { formatError, validateScenario } from "../faultline/scenario/validate.js";
+
+const VALUES = new Set(["Object", "Array", "String", "Number", "True", "False", "Null"]);
+const SCHEMA = jsonSchema() as SchemaNode;
+
+function text(state: EditorState, node: SyntaxNode): string {
+  return state.doc.sliceString(node.from, node.to);
+}
+
+/** A property's key, or null when the key is not a complete JSON string yet. */
+function keyOf(state: EditorState, property: SyntaxNode): string | null {
+  const name = property.getChild("PropertyName");
+  try {
+    return name ? (JSON.parse(text(state, name)) as string) : null;
+  } catch {
+    return null;
+  }
+}
+
+function valueChildren(node: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  for (let c = node.firstChild; c; c = c.nextSibling) if (VALUES.has(c.name)) out.push(c);
+  return out;
+}
+
+/** The JSON path of the value `node` (or of the object or array it is directly inside). */
+function pathOf(state: EditorState, node: SyntaxNode): PathSegment[] {
+  const path: PathSegment[] = [];
+  for (let n: SyntaxNode = node; n.parent; n = n.parent) {
+    const p = n.parent;
+    if (p.name === "Property" && n.name !== "PropertyName") {
+      const key = keyOf(state, p);
+      if (key !== null) path.unshift(key);
+    } else if (p.name === "Array" && VALUES.has(n.name)) path.unshift(valueChildren(p).indexOf(n));
+  }
+  return path;
+}
+
+/** The deepest node of the document along `path` (the value there, or the closest container that exists). */
+function nodeAt(state: EditorState, tree: Tree, path: readonly PathSegment[]): SyntaxNode | null {
+  let node = tree.topNode.firstChild && VALUES.has(tree.topNode.firstChild.name) ? tree.topNode.firstChild : null;
+  for (const seg of path) {
+    if (!node) break;
+    let next: SyntaxNode | null = null;
+    if (typeof seg === "string" && node.name === "Object") {
+      for (const p of node.getChildren("Property")) if (keyOf(state, p) === seg) next = p.lastChild && VALUES.has(p.lastChild.name) ? p.lastChild : p;
+    } else if (typeof seg === "number" && node.name === "Array") next = valueChildren(node)[seg] ?? null;
+    if (!next) break;
+    node = next;
+  }
+  return node;
+}
+
+/** A navigator that narrows unions by the tags (`op`, `dist`, ...) present in the editor's document. */
+function navigator(state: EditorState): SchemaNavigator {
+  const tree = syntaxTree(state);
+  return new SchemaNavigator(SCHEMA, (path, key) => {
+    const obj = nodeAt(state, tree, path);
+    if (obj?.name !== "Object") return undefined;
+    for (const p of obj.getChildren("Property")) {
+      const v = p.lastChild;
+      if (keyOf(state, p) === key && v?.name === "String") return JSON.parse(text(state, v));
+    }
+    return undefined;
+  });
+}
+
+/** Completion of property names inside objects and of constant values (ops, profiles, flags, kinds). */
+function complete(context: CompletionContext): CompletionResult | null {
+  const { state, pos } = context;
+  const node = syntaxTree(state).resolveInner(pos, -1);
+  const nav = navigator(state);
+  const inObject = (n: SyntaxNode | null): SyntaxNode | null => (n?.name === "Object" ? n : null);
+  // A key being typed: a PropertyName, or an unfinished string the parser could not place.
+  const keyNode = node.name === "PropertyName" ? node : node.name === "⚠" && inObject(node.parent) ? node : null;
+  const object = keyNode ? (keyNode.name === "PropertyName" ? keyNode.parent?.parent ?? null : keyNode.parent) : inObject(node);
+  if (object && (keyNode || /[{,]\s*"?[\w$]*$/.test(state.sliceDoc(object.from, pos)))) {
+    const from = keyNode ? keyNode.from : (context.matchBefore(/"?[\w$]*/)?.from ?? pos);
+    const present = new Set(object.getChildren("Property").map((p) => keyOf(state, p)));
+    const hasColon = keyNode?.name === "PropertyName" && keyNode.nextSibling?.name === ":";
+    const options: Completion[] = nav
+      .properties(pathOf(state, object))
+      .filter((p) => !present.has(p.name) || keyNode?.from === from)
+      .map((p) => ({ label: p.name, detail: p.required ? "required" : undefined, info: p.schema.description, type: "property", apply: hasColon ? JSON.stringify(p.name) : `${JSON.stringify(p.name)}: ` }));
+    return options.length > 0 ? { from, to: keyNode?.to ?? pos, options, validFor: /^"?[\w$]*"?$/ } : null;
+  }
+  // A value: after a colon, or inside a string in value position, or an array element.
+  const valueNode = VALUES.has(node.name) && node.name !== "Object" && node.name !== "Array" ? node : null;
+  let path: PathSegment[] | null = null;
+  if (valueNode) path = pathOf(state, valueNode);
+  else if (node.name === "Property" || node.name === ":") {
+    const prop = node.name === ":" ? node.parent! : node;
+    const key = keyOf(state, prop);
+    if (key !== null) path = [...pathOf(state, prop.parent!), key];
+  } else if (node.name === "Array" || node.name === "[" || node.name === ",") {
+    const arr = node.name === "Array" ? node : node.parent;
+    if (arr?.name === "Array") path = [...pathOf(state, arr), valueChildren(arr).length];
+  }
+  if (!path) return null;
+  const options: Completion[] = nav.values(path).map((v) => ({ label: JSON.stringify(v.value), info: v.description, type: typeof v.value === "string" ? "enum" : "constant" }));
+  if (options.length === 0) return null;
+  return { from: valueNode?.from ?? pos, to: valueNode?.to ?? pos, options, validFor: /^"?[\w.$-]*"?$/ };
+}
+
+/** Hover documentation: what the format says about a key or a tag value. */
+const hover = hoverTooltip((view, pos, side) => {
+  const { state } = view;
+  const node = syntaxTree(state).resolveInner(pos, side);
+  let path: PathSegment[] | null = null;
+  if (node.name === "PropertyName" && node.parent) {
+    const key = keyOf(state, node.parent);
+    if (key !== null) path = [...pathOf(state, node.parent.parent!), key];
+  } else if (VALUES.has(node.name) && node.name !== "Object" && node.name !== "Array") path = pathOf(state, node);
+  if (!path) return null;
+  const nav = navigator(state);
+  let doc = nav.describe(path);
+  if (node.name === "String") {
+    const value = JSON.parse(text(state, node)) as string;
+    const tag = nav.values(path).find((v) => v.value === value);
+    if (tag?.description) doc = `${value}: ${tag.description}`;
+  }
+  if (!doc) return null;
+  return {
+    pos: node.from,
+    end: node.to,
+    above: true,
+    create() {
+      const dom = document.createElement("div");
+      dom.className = "cm-schema-doc";
+      dom.textContent = doc;
+      return { dom };
+    },
+  };
+});
+
+/** Diagnostics: JSON syntax first, then the scenario validator's `path: expected X, found Y` errors at their place. */
+export function scenarioDiagnostics(state: EditorState): Diagnostic[] {
+  const source = state.doc.toString();
+  let data: unknown;
+  try {
+    data = JSON.parse(source);
+  } catch (e) {
+    const tree = ensureSyntaxTree(state, state.doc.length, 500) ?? syntaxTree(state);
+    let at = state.doc.length;
+    tree.iterate({ enter: (n) => (n.name === "⚠" && n.from < at ? ((at = n.from), false) : undefined) });
+    const from = Math.min(at, Math.max(0, state.doc.length - 1));
+    return [{ from, to: Math.min(state.doc.length, from + 1), severity: "error", message: `not JSON: ${(e as Error).message}` }];
+  }
+  const v = validateScenario(data);
+  if (v.ok) return [];
+  const tree = ensureSyntaxTree(state, state.doc.length, 500) ?? syntaxTree(state);
+  return v.errors.map((err) => {
+    const node = nodeAt(state, tree, parsePath(err.path));
+    const from = node?.from ?? 0;
+    const to = Math.max(from + 1, Math.min(node?.to ?? from + 1, state.doc.lineAt(from).to));
+    return { from, to: Math.min(to, state.doc.length), severity: "error", message: formatError(err) };
+  });
+}
+
+/** Completion, hover docs and lint for the scenario format. */
+export function scenarioSchemaSupport(): Extension {
+  return [autocompletion({ override: [complete], activateOnTyping: true }), hover, linter((view) => scenarioDiagnostics(view.state), { delay: 250 })];
+}

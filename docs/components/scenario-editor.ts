@@ -1,0 +1,218 @@
+// An editable scenario cell: a CodeMirror 6 JSON editor with schema
+// completion, hover docs and inline errors; Run (Shift-Enter), Reset and
+// Cite; runs in a Web Worker with progress and Cancel. Its value (for
+// Framework's view()) is the last valid scenario run, so a bad edit leaves
+// every chart on the last good run.
+import { forceLinting } from "@codemirror/lint";
+import { EditorState, Prec } from "@codemirror/state";
+import { oneDark } from "@codemirror/theme-one-dark";
+import { EditorView, keymap } from "@codemirror/view";
+import { json } from "@codemirror/lang-json";
+import { basicSetup } from "codemirror";
+import { citeBibtex, citeBlock, citeCsl, citePermalink } from "../faultline/cite/cite.js";
+import { canonicalJson, type Json } from "../faultline/engine/canonical.js";
+import type { RunData, RunJob, RunProgress } from "../faultline/scenario/jobs.js";
+import type { ScenarioSpec } from "../faultline/scenario/schema.js";
+import { formatNs } from "../faultline/format.js";
+import { scenarioDiagnostics, scenarioSchemaSupport } from "./json-schema-support.js";
+import { RunFailed, Runner } from "./runner.js";
+
+/** Options of {@link scenarioEditor}. */
+export interface ScenarioEditorOptions {
+  /** Name of the example, unique on its page; keys the saved edit in localStorage. */
+  key: string;
+  /** Show the editor unfolded (default: folded behind its summary line). */
+  open?: boolean;
+  /** Editor height in CSS units (default 22em). */
+  height?: string;
+}
+
+/** The cell element: `value` is the last valid scenario; `simulate` runs jobs derived from it. */
+export interface ScenarioEditor extends HTMLElement {
+  value: ScenarioSpec;
+  /** Run `jobs` in the cell's worker, showing progress; on cancel or failure, the previous runs. */
+  simulate(jobs: readonly RunJob[]): Promise<readonly RunData[]>;
+}
+
+/** Milliseconds before a run shows its progress line. */
+const PROGRESS_DELAY_MS = 250;
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  e.append(...children);
+  return e;
+}
+
+function pretty(spec: ScenarioSpec): string {
+  return JSON.stringify(spec, null, 2);
+}
+
+/** Parse and validate editor text; the scenario or null. */
+function parse(text: string): ScenarioSpec | null {
+  try {
+    return scenarioDiagnostics(EditorState.create({ doc: text, extensions: [json()] })).length === 0 ? (JSON.parse(text) as ScenarioSpec) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The saved edit for this cell, if it was made on the same notebook version of the scenario. */
+function loadSaved(storageKey: string, base: string): string | null {
+  try {
+    const saved = JSON.parse(localStorage.getItem(storageKey) ?? "null") as { base: string; text: string } | null;
+    return saved && saved.base === base ? saved.text : null;
+  } catch {
+    return null;
+  }
+}
+
+function save(storageKey: string, base: string, text: string | null): void {
+  try {
+    if (text === null) localStorage.removeItem(storageKey);
+    else localStorage.setItem(storageKey, JSON.stringify({ base, text }));
+  } catch {
+    // Storage full or disabled: the edit lives as long as the page.
+  }
+}
+
+/** The playground's URL, for permalinks (notebooks and the playground sit side by side). */
+function playgroundUrl(): string {
+  const u = new URL("playground", document.baseURI);
+  return `${u.origin}${u.pathname}`;
+}
+
+/** An editable, runnable, citable scenario cell starting from `initial`. */
+export function scenarioEditor(initial: ScenarioSpec, options: ScenarioEditorOptions): ScenarioEditor {
+  const base = canonicalJson(initial as unknown as Json);
+  const storageKey = `faultline:${location.pathname}:${options.key}`;
+  const saved = loadSaved(storageKey, base);
+  const runner = new Runner();
+  let lastRuns: readonly RunData[] | null = null;
+  let lastSpec: ScenarioSpec | null = null;
+
+  const status = el("span", { class: "cell-status", role: "status" });
+  const errors = el("ul", { class: "cell-errors", hidden: "" });
+  const runButton = el("button", { type: "button", class: "cell-run", title: "Run (Shift-Enter)" }, "Run");
+  const resetButton = el("button", { type: "button", class: "cell-reset", title: "Back to the notebook's version" }, "Reset");
+  const cancelButton = el("button", { type: "button", class: "cell-cancel", hidden: "" }, "Cancel");
+  const edited = el("span", { class: "cell-edited", hidden: "" }, "edited");
+  const host = el("div", { class: "cell-editor" });
+  const summary = el("summary", {}, el("span", { class: "cell-title" }, `Scenario: ${initial.title}`), " ", edited);
+  const cite = el("details", { class: "cell-cite" }, el("summary", {}, "Cite"));
+  const bar = el("div", { class: "cell-bar" }, runButton, resetButton, cancelButton, status);
+  const source = el("details", { class: "cell-source" }, summary, host, errors);
+  if (options.open) source.open = true;
+  const root = el("div", { class: "scenario-cell" }, source, bar, cite) as unknown as ScenarioEditor;
+  root.dataset.key = options.key;
+
+  const view = new EditorView({
+    parent: host,
+    state: EditorState.create({
+      doc: saved ?? pretty(initial),
+      extensions: [
+        Prec.highest(keymap.of([{ key: "Shift-Enter", run: () => (run(), true) }, { key: "Mod-Enter", run: () => (run(), true) }])),
+        basicSetup,
+        json(),
+        scenarioSchemaSupport(),
+        EditorView.theme({ "&": { height: options.height ?? "22em" }, ".cm-scroller": { overflow: "auto" } }),
+        ...(matchMedia("(prefers-color-scheme: dark)").matches ? [oneDark] : []),
+        EditorView.updateListener.of((u) => {
+          if (!u.docChanged) return;
+          const text = u.state.doc.toString();
+          save(storageKey, base, text === pretty(initial) ? null : text);
+          edited.hidden = text === pretty(initial);
+        }),
+      ],
+    }),
+  });
+
+  function showErrors(list: readonly string[]): void {
+    errors.replaceChildren(...list.map((e) => el("li", {}, el("code", {}, e))));
+    errors.hidden = list.length === 0;
+    if (list.length > 0) source.open = true;
+  }
+
+  function run(): void {
+    const text = view.state.doc.toString();
+    const problems = scenarioDiagnostics(view.state);
+    forceLinting(view);
+    if (problems.length > 0) {
+      showErrors(problems.map((d) => `line ${view.state.doc.lineAt(d.from).number}: ${d.message}`));
+      status.textContent = "not run: the scenario has errors; the charts show the last good run";
+      return;
+    }
+    showErrors([]);
+    root.value = JSON.parse(text) as ScenarioSpec;
+    root.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
+  function renderCite(): void {
+    const r = lastRuns?.[0];
+    if (!r || !lastSpec) return;
+    const opts = { playground: playgroundUrl() };
+    const now = new Date();
+    const formats: [string, string][] = [
+      ["mail (72 columns)", citeBlock(lastSpec, r, opts)],
+      ["BibTeX", citeBibtex(lastSpec, r, now, opts)],
+      ["CSL-JSON", JSON.stringify([citeCsl(lastSpec, r, now, opts)], null, 2)],
+    ];
+    const link = el("a", { href: citePermalink(lastSpec, r, opts.playground) ?? opts.playground, class: "cell-permalink" }, "open this run in the playground");
+    cite.replaceChildren(
+      cite.firstChild!,
+      el("p", {}, link, " · replay anywhere with ", el("code", {}, "npx faultline replay <saved mail>")),
+      ...formats.map(([label, textValue]) => {
+        const copy = el("button", { type: "button" }, "Copy");
+        copy.onclick = () => void navigator.clipboard?.writeText(textValue).then(() => (copy.textContent = "Copied"));
+        return el("div", { class: "cite-format", "data-format": label.split(" ")[0]!.toLowerCase() }, el("h4", {}, label, " ", copy), el("pre", {}, textValue));
+      }),
+    );
+  }
+
+  root.value = (saved ? parse(saved) : null) ?? initial;
+  edited.hidden = saved === null || saved === pretty(initial);
+  runButton.onclick = run;
+  cancelButton.onclick = () => runner.cancel();
+  resetButton.onclick = () => {
+    view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: pretty(initial) } });
+    run();
+  };
+  cite.addEventListener("toggle", () => cite.open && renderCite());
+
+  root.simulate = async (jobs) => {
+    const started = performance.now();
+    let shown = false;
+    const progress = (p: RunProgress) => {
+      if (!shown && performance.now() - started < PROGRESS_DELAY_MS) return;
+      shown = true;
+      cancelButton.hidden = false;
+      status.textContent = `running ${p.jobs > 1 ? `${p.job + 1}/${p.jobs}: ` : ""}${p.steps.toLocaleString("en-US")} steps, t = ${formatNs(p.now)}`;
+    };
+    const timer = setTimeout(() => {
+      if (runner.busy) (cancelButton.hidden = false), (status.textContent ||= "running…");
+    }, PROGRESS_DELAY_MS);
+    status.textContent = "";
+    try {
+      const runs = await runner.run(jobs, progress);
+      lastRuns = runs;
+      lastSpec = jobs[0]!.scenario as ScenarioSpec;
+      const first = runs[0]!;
+      const ms = Math.round(performance.now() - started);
+      status.textContent = `${runs.length > 1 ? `${runs.length} runs` : `${first.result.status}, ${first.result.steps.toLocaleString("en-US")} steps`}, ${ms} ms; hash ${first.hash.slice(0, 12)}`;
+      root.dataset.hash = first.hash;
+      showErrors([]);
+      if (cite.open) renderCite();
+      return runs;
+    } catch (e) {
+      const failure = e instanceof RunFailed ? e : new RunFailed(String(e));
+      status.textContent = `${failure.cancelled ? "cancelled" : failure.message}${lastRuns ? "; the charts show the previous run" : ""}`;
+      showErrors(failure.errors);
+      if (lastRuns) return lastRuns;
+      throw failure;
+    } finally {
+      clearTimeout(timer);
+      cancelButton.hidden = true;
+    }
+  };
+  return root;
+}
