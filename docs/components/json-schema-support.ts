@@ -81,7 +81,7 @@ function complete(context: CompletionContext): CompletionResult | null {
   const { state, pos } = context;
   const node = syntaxTree(state).resolveInner(pos, -1);
   const nav = navigator(state);
-  const inObject = (n: SyntaxNode | null): SyntaxNode | null => (n?.name === "Object" ? n : null);
+  const inObject = (n: SyntaxNode | null): SyntaxNode | null => (n?.name === "Object" ? n : n?.name === "{" || n?.name === "," ? inObject(n.parent) : null);
   // A key being typed: a PropertyName, or an unfinished string the parser could not place.
   const keyNode = node.name === "PropertyName" ? node : node.name === "⚠" && inObject(node.parent) ? node : null;
   const object = keyNode ? (keyNode.name === "PropertyName" ? keyNode.parent?.parent ?? null : keyNode.parent) : inObject(node);

@@ -98,6 +98,8 @@ export function scenarioEditor(initial: ScenarioSpec, options: ScenarioEditorOpt
   const cancelButton = el("button", { type: "button", class: "cell-cancel", hidden: "" }, "Cancel");
   const edited = el("span", { class: "cell-edited", hidden: "" }, "edited");
   const host = el("div", { class: "cell-editor" });
+  // Typing fires native input events; only Run may tell Framework the value changed.
+  host.addEventListener("input", (e) => e.stopPropagation());
   const summary = el("summary", {}, el("span", { class: "cell-title" }, `Scenario: ${initial.title}`), " ", edited);
   const cite = el("details", { class: "cell-cite" }, el("summary", {}, "Cite"));
   const bar = el("div", { class: "cell-bar" }, runButton, resetButton, cancelButton, status);
@@ -200,7 +202,6 @@ export function scenarioEditor(initial: ScenarioSpec, options: ScenarioEditorOpt
       const ms = Math.round(performance.now() - started);
       status.textContent = `${runs.length > 1 ? `${runs.length} runs` : `${first.result.status}, ${first.result.steps.toLocaleString("en-US")} steps`}, ${ms} ms; hash ${first.hash.slice(0, 12)}`;
       root.dataset.hash = first.hash;
-      showErrors([]);
       if (cite.open) renderCite();
       return runs;
     } catch (e) {

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import type { Server } from "node:http";
 import { join, relative } from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, Locator, Page } from "playwright-core";
 import { launch, serve } from "./support.js";
 
 const DIST = "dist";
@@ -151,20 +151,113 @@ describe("pages == NULL prefault notebook in Chromium", () => {
   });
 });
 
+/** Replace the text of the editable scenario cell `cell` (unfolding it first). */
+async function setCell(page: Page, cell: Locator, text: string): Promise<void> {
+  const source = cell.locator("details.cell-source");
+  if (!(await source.evaluate((d) => (d as HTMLDetailsElement).open))) await source.locator("summary").click();
+  await cell.locator(".cm-content").click();
+  await page.keyboard.press("Control+A");
+  await page.keyboard.insertText(text);
+}
+
+describe("editable scenario cells in the notebooks", () => {
+
+  it("an edit run with Shift-Enter changes the chart; an invalid edit shows inline errors and leaves the last good chart; Reset restores the notebook's run", async () => {
+    const { page, problems } = await visit(browser, origin, "/nowait");
+    const card = page.locator("#lock-timeline");
+    await card.locator("svg").first().waitFor();
+    const spec = JSON.parse(readFileSync("data/nowait-fault-keeps-mmap-lock-briefly.json", "utf8"));
+    const recorded = spec.expect.hash;
+    const cell = page.locator('.scenario-cell[data-key="lock:nowait-fault-keeps-mmap-lock-briefly"]');
+    const chartBefore = await card.locator("svg").last().innerHTML();
+
+    // A readpage three times as long: the IO lane of the chart grows.
+    await setCell(page, cell, JSON.stringify({ ...spec, mm: { ...spec.mm, io: { ...spec.mm.io, readpage: 300000 } } }, null, 2));
+    await page.keyboard.press("Shift+Enter");
+    await page.waitForFunction((h) => document.querySelector("#lock-timeline")?.getAttribute("data-hash") !== h, recorded);
+    const edited = await card.getAttribute("data-hash");
+    assert.notEqual(await card.locator("svg").last().innerHTML(), chartBefore, "chart did not change");
+    assert.equal(await cell.locator(".cell-edited").isVisible(), true);
+
+    // An op that does not exist: errors inline (list and lint marks), nothing re-runs.
+    await setCell(page, cell, JSON.stringify({ ...spec, tasks: [{ name: "gup", ops: [{ op: "handle_mm_fualt", vma: "data", page: 2 }] }] }, null, 2));
+    await page.keyboard.press("Shift+Enter");
+    await cell.locator(".cell-errors li").first().waitFor();
+    assert.match((await cell.locator(".cell-errors").textContent()) ?? "", /\$\.tasks\[0\]\.ops\[0\]\.op: expected one of .*found "handle_mm_fualt"/);
+    await cell.locator(".cm-lintRange-error").first().waitFor();
+    await page.waitForTimeout(300);
+    assert.equal(await card.getAttribute("data-hash"), edited, "an invalid edit changed the chart");
+
+    await cell.getByRole("button", { name: "Reset" }).click();
+    await page.waitForFunction((h) => document.querySelector("#lock-timeline")?.getAttribute("data-hash") === h, recorded);
+    assert.equal(await cell.locator(".cell-errors").isVisible(), false);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  it("an edit survives a reload (saved in the browser) until Reset", async () => {
+    const { page, problems } = await visit(browser, origin, "/prefault");
+    const cell = page.locator('.scenario-cell[data-key="gup-calls"]');
+    await page.locator("#two-vs-three").waitFor();
+    const spec = JSON.parse(readFileSync("data/async-pf-prefault-gup-calls-v5.1.json", "utf8"));
+    await setCell(page, cell, JSON.stringify({ ...spec, title: "edited title" }, null, 2));
+    await page.keyboard.press("Shift+Enter");
+    await page.reload({ waitUntil: "networkidle" });
+    await page.locator("#two-vs-three").waitFor();
+    assert.match((await cell.locator(".cell-title").textContent()) ?? "", /Scenario:/);
+    assert.match((await cell.locator(".cm-content").textContent()) ?? "", /edited title/);
+    assert.equal(await cell.locator(".cell-edited").isVisible(), true);
+    await cell.getByRole("button", { name: "Reset" }).click();
+    await page.reload({ waitUntil: "networkidle" });
+    await page.locator("#two-vs-three").waitFor();
+    assert.doesNotMatch((await cell.locator(".cm-content").textContent()) ?? "", /edited title/);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  it("Cite on a notebook cell gives a mail block that replays with the CLI, BibTeX and CSL-JSON, and a permalink to the same run", async () => {
+    const { page, problems } = await visit(browser, origin, "/prefault");
+    const cell = page.locator('.scenario-cell[data-key="fpu"]');
+    await page.locator("#fpu-failing").waitFor();
+    await cell.locator(".cell-cite summary").click();
+    const mail = (await cell.locator('.cite-format[data-format="mail"] pre').textContent()) ?? "";
+    const spec = JSON.parse(readFileSync("data/fpu-prefault-as-merged-v5.1.json", "utf8"));
+    assert.ok(mail.includes(spec.expect.hash.slice(0, 32)) && mail.includes("npx faultline replay"));
+    for (const line of mail.split("\n")) assert.ok(line.length <= 72 || line.startsWith(`${origin}/playground#s=`), `${line.length} columns: ${line}`);
+    const saved = join(mkdtempSync(join(tmpdir(), "faultline-cite-")), "mail.txt");
+    writeFileSync(saved, mail.split("\n").map((l) => `> ${l}`).join("\n"));
+    const replay = spawnSync(process.execPath, ["src/bin/faultline.js", "replay", saved], { encoding: "utf8" });
+    assert.equal(replay.status, 0, replay.stdout + replay.stderr);
+    assert.match((await cell.locator('.cite-format[data-format="bibtex"] pre').textContent()) ?? "", /^@misc\{faultline-[0-9a-f]{12},[\s\S]*trace hash [0-9a-f]{64}/);
+    const csl = JSON.parse((await cell.locator('.cite-format[data-format="csl-json"] pre').textContent()) ?? "");
+    assert.equal(csl[0].type, "dataset");
+    // The permalink opens the playground on the same run.
+    const href = (await cell.locator("a.cell-permalink").getAttribute("href")) ?? "";
+    assert.ok(href.startsWith(`${origin}/playground#s=`), href);
+    const { page: linked, problems: linkedProblems } = await visit(browser, origin, href.slice(origin.length));
+    await linked.locator("#playground-runs .card").first().waitFor();
+    assert.equal(await linked.locator("#playground-runs .card").first().getAttribute("data-hash"), spec.expect.hash);
+    assert.deepEqual([...problems, ...linkedProblems], []);
+    await linked.close();
+    await page.close();
+  });
+});
+
 describe("playground and permalinks in Chromium", () => {
   const open = async (hash: string) => {
     const { page, problems } = await visit(browser, origin, `/playground${hash}`);
-    await page.locator("#observablehq-main textarea").waitFor();
-    return { page, problems };
+    await page.locator("#observablehq-main .scenario-cell .cm-content").first().waitFor();
+    return { page, problems, cell: page.locator("#observablehq-main .scenario-cell").first() };
   };
 
   it("a permalink opens exactly the cited scenario: the run has the recorded trace hash", async () => {
     const { encodePermalink } = await import("../../src/scenario/permalink.js");
     const spec = JSON.parse(readFileSync("data/fpu-prefault-as-merged-v5.1.json", "utf8"));
-    const { page, problems } = await open(`#s=${encodePermalink(spec)}`);
+    const { page, problems, cell } = await open(`#s=${encodePermalink(spec)}`);
     await page.locator("#playground-runs .card").first().waitFor();
     assert.equal(await page.locator("#playground-runs .card").first().getAttribute("data-hash"), spec.expect.hash);
-    const cite = (await page.locator("#cite pre").textContent()) ?? "";
+    await cell.locator(".cell-cite summary").click();
+    const cite = (await cell.locator('.cite-format[data-format="mail"] pre').textContent()) ?? "";
     assert.ok(cite.includes(spec.expect.hash.slice(0, 32)) && cite.includes("-----BEGIN FAULTLINE SCENARIO-----"), "the Cite block carries the hash and the scenario");
     // The block copied from the page replays with the CLI.
     const saved = join(mkdtempSync(join(tmpdir(), "faultline-cite-")), "mail.txt");
@@ -190,31 +283,52 @@ describe("playground and permalinks in Chromium", () => {
       ["#s=AAAA", /not a compressed scenario/],
       [`#s=${"A".repeat(70000)}`, /permalink too long/],
     ] as const) {
-      const { page, problems } = await open(hash);
-      await page.waitForTimeout(300);
+      const { page, problems, cell } = await open(hash);
+      await page.locator("#playground-runs .card").first().waitFor();
       assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined, `script ran for ${hash.slice(0, 40)}`);
       assert.equal(await page.locator("img[src=x]").count(), 0);
       if (message) assert.match((await page.locator("#permalink-error").textContent()) ?? "", message);
-      else assert.match(await page.locator("#observablehq-main textarea").inputValue(), /onerror/);
+      else {
+        assert.match((await cell.locator(".cm-content").textContent()) ?? "", /onerror/);
+        assert.match((await page.locator("#playground-runs h2").first().textContent()) ?? "", /<img src=x/);
+      }
       assert.deepEqual(problems, [], hash.slice(0, 40));
       await page.close();
     }
   });
 
-  it("an invalid edit shows the errors inline and runs nothing; a valid edit re-runs", async () => {
-    const { page, problems } = await open("");
-    const textarea = page.locator("#observablehq-main textarea");
+  it("completion offers the schema's op names; a runaway scenario shows progress and is cancelled, keeping the last run", async () => {
+    const { page, problems, cell } = await open("");
+    await page.locator("#playground-runs .card").first().waitFor();
     const first = await page.locator("#playground-runs .card").first().getAttribute("data-hash");
-    await textarea.fill('{"title": "t", "tasks": [{"name": "A", "ops": [{"op": "slep", "ns": 5}]}]}');
-    await page.getByRole("button", { name: "Run" }).click();
-    await page.locator("#scenario-errors").waitFor();
-    assert.match((await page.locator("#scenario-errors").textContent()) ?? "", /\$\.tasks\[0\]\.ops\[0\]\.op: expected one of .*found "slep"/);
-    await textarea.fill('{"title": "t", "tasks": [{"name": "A", "ops": [{"op": "sleep", "ns": 5}]}]}');
-    await page.getByRole("button", { name: "Run" }).click();
-    await page.waitForFunction((h) => {
-      const card = document.querySelector("#playground-runs .card");
-      return card !== null && card.getAttribute("data-hash") !== h;
-    }, first);
+
+    await setCell(page, cell, '{"title": "t", "tasks": [{"name": "A", "ops": [{"op": ""}]}]}');
+    await page.keyboard.press("Control+End");
+    for (let i = 0; i < 6; i++) await page.keyboard.press("ArrowLeft");
+    const menu = page.locator(".cm-tooltip-autocomplete");
+    for (const [typed, ops] of [["d", ["down_read", "down_write", "downgrade_write"]], ["h", ["handle_mm_fault"]], ["g", ["get_user_pages"]]] as const) {
+      await page.keyboard.type(typed);
+      await menu.waitFor();
+      for (const op of ops) assert.match((await menu.textContent()) ?? "", new RegExp(`"${op}"`));
+      await page.keyboard.press("Escape");
+      await page.keyboard.press("Backspace");
+    }
+
+    // 10^6 x 10^6 one-step ops: far more than anyone waits for.
+    await setCell(page, cell, JSON.stringify({ title: "runaway", maxSteps: 1e9, tasks: [{ name: "A", ops: [{ op: "repeat", count: 1e6, ops: [{ op: "repeat", count: 1e6, ops: [{ op: "cpu", ns: 1 }] }] }] }] }));
+    await page.keyboard.press("Shift+Enter");
+    await page.waitForFunction(() => /running [\d,]+ steps/.test(document.querySelector(".scenario-cell .cell-status")?.textContent ?? ""));
+    // The page stays responsive while the worker runs.
+    assert.equal(await page.evaluate(() => 1 + 1), 2);
+    await cell.getByRole("button", { name: "Cancel" }).click();
+    await page.waitForFunction(() => /cancelled; the charts show the previous run/.test(document.querySelector(".scenario-cell .cell-status")?.textContent ?? ""));
+    assert.equal(await page.locator("#playground-runs .card").first().getAttribute("data-hash"), first);
+
+    // Back to the example, then two profiles side by side.
+    await cell.getByRole("button", { name: "Reset" }).click();
+    await page.waitForFunction(() => /^ok, /.test(document.querySelector(".scenario-cell .cell-status")?.textContent ?? ""));
+    await page.locator('form:has-text("compare with") input[type=radio]').nth(1).check();
+    await page.locator("#playground-runs .card").nth(1).waitFor();
     assert.deepEqual(problems, []);
     await page.close();
   });
