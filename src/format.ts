@@ -1,6 +1,7 @@
 /**
  * Plain-text rendering of runs: durations, the trace as a table, lockdep and
- * deadlock reports. Used by the CLI and by citation blocks.
+ * deadlock reports, word wrap. Used by the CLI, citation blocks and the
+ * notebook section export.
  *
  * @module
  */
@@ -16,6 +17,20 @@ export function formatNs(ns: number): string {
   if (ns < 1e6) return unit(ns / 1e3, "us");
   if (ns < 1e9) return unit(ns / 1e6, "ms");
   return unit(ns / 1e9, "s");
+}
+
+/** Greedy word wrap to `width` columns; lines after the first start with `indent`. */
+export function wrapText(text: string, width: number, indent = ""): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && (line + " " + word).length > width) {
+      lines.push(line);
+      line = indent + word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
 }
 
 function formatArgs(args: { [key: string]: Json } | undefined): string {

@@ -7,6 +7,7 @@ import { remark } from "remark";
 import { visit } from "unist-util-visit";
 import type { Link, Paragraph, Root } from "mdast";
 import { validateScenario, formatError } from "../../src/scenario/validate.js";
+import { matchingScenarios } from "./export-section.js";
 
 /** Where a check looks: the site root, the data directory and the threads directory. */
 export interface NotebookPaths {
@@ -24,12 +25,6 @@ function plain(node: Paragraph): string {
     if (n.type === "text" || n.type === "inlineCode") text += n.value;
   });
   return text;
-}
-
-/** Files in `dir` matching a data/ reference that may contain `*`. */
-function matching(dir: string, pattern: string): string[] {
-  const re = new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`);
-  return readdirSync(dir).filter((f) => re.test(f));
 }
 
 /** Problems with one notebook, each naming what is wrong; empty when it passes. */
@@ -55,7 +50,7 @@ export function checkNotebook(file: string, text: string, paths: NotebookPaths):
     if (n.type === "text" || n.type === "inlineCode") prose += `${n.value}\n`;
   });
   for (const m of prose.matchAll(/data\/([A-Za-z0-9*._-]+\.json)/g)) {
-    const files = matching(paths.data, m[1]!);
+    const files = matchingScenarios(readdirSync(paths.data), m[1]!);
     if (files.length === 0) problems.push(`${file}: refers to data/${m[1]} but no scenario matches`);
     for (const f of files) {
       const v = validateScenario(JSON.parse(readFileSync(join(paths.data, f), "utf8")));

@@ -8,7 +8,7 @@
  */
 import { canonicalJson, type Json } from "../engine/canonical.js";
 import { TRACE_FORMAT, type TraceEvent } from "../engine/trace.js";
-import { formatNs } from "../format.js";
+import { formatNs, wrapText as wrap } from "../format.js";
 import { encodePermalink } from "../scenario/permalink.js";
 import type { ScenarioRun } from "../scenario/run.js";
 import type { ScenarioSpec } from "../scenario/schema.js";
@@ -22,20 +22,6 @@ export const END = "-----END FAULTLINE SCENARIO-----";
 
 /** Trace events worth quoting in a mail: contention, IO, fault results, calls, exits, bugs. */
 const KEY_EVENTS = new Set(["lock_contended", "lock_acquired", "io_submit", "mm_fault_done", "call", "uffd_fault", "kvm_async_pf_ready", "kernel_bug", "task_exit"]);
-
-/** Greedy word wrap to `width` columns with a hanging indent. */
-function wrap(text: string, width: number, indent = ""): string[] {
-  const lines: string[] = [];
-  let line = "";
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    if (line && (line + " " + word).length > width) {
-      lines.push(line);
-      line = indent + word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line) lines.push(line);
-  return lines;
-}
 
 /** Split text into lines of at most `width` characters, never ending a line with a space (mailers trim those). */
 function hardWrap(text: string, width: number): string[] {
