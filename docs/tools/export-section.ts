@@ -145,7 +145,8 @@ export function exportSection(markdown: string, heading: string, options: Export
   const scenarios = [...r.scenarios].flatMap((ref) => (ref.includes("*") && options.dataFiles ? matchingScenarios(options.dataFiles, ref.slice("data/".length)).map((f) => `data/${f}`) : [ref]));
   const where = options.pageUrl ? `${options.pageUrl}#${slug}` : `the "${title}" notebook, section "${toString(nodes[start]!)}"`;
   const footer = [
-    ...wrapText(`From the faultline notebook "${title}".${r.live > 0 ? ` The section's ${r.live === 1 ? "live cell is" : `${r.live} live cells are`} not in this text (charts, tables, inputs): ${where}` : ""}`, EXPORT_WIDTH),
+    ...wrapText(`From the faultline notebook "${title}".${r.live > 0 ? ` The section's ${r.live === 1 ? "live cell is" : `${r.live} live cells are`} not in this text (charts, tables, inputs)${options.pageUrl ? ":" : `; see ${where}.`}` : ""}`, EXPORT_WIDTH),
+    ...(r.live > 0 && options.pageUrl ? [where] : []),
     ...(scenarios.length > 0 ? ["", "Scenarios named here; re-run any of them with", ...scenarios.map((s) => `  npx faultline run ${s}`)] : []),
     ...(r.links.length > 0 ? ["", ...r.links.map((l, i) => `[${i + 1}] ${l}`)] : []),
   ];
