@@ -67,7 +67,7 @@ describe("notebook sections as plain text (docs/tools/export-section.ts)", () =>
     assert.match(text, /\n- a list item that is long enough to need wrapping, because it goes on\n  and on about mmap_lock and more\n- two\n/);
     assert.match(text, /\n    npx faultline run data\/kvm-async-pf\.json\n/);
     assert.match(text, /Hash \[live value\] here\./);
-    assert.match(text, /live cell is not in this text .*\nhttps:\/\/f\.example\/t#first-part/s);
+    assert.match(text, /live cell is not in\s+this\s+text .*\nhttps:\/\/f\.example\/t#first-part/s);
     assert.doesNotMatch(text, /Not exported|display\(1\)/);
     assert.throws(() => exportSection(md, "Third"), /no section "Third"; the sections are:\n  First part\n  Second/);
   });
