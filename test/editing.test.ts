@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { citeBibtex, citeCsl, citedScenario } from "../src/cite/cite.js";
+import { citationCff, citeBibtex, citeCsl, citedScenario } from "../src/cite/cite.js";
 import { runJobs, type RunReply } from "../src/scenario/jobs.js";
 import { runScenario } from "../src/scenario/run.js";
 import { SchemaNavigator, parsePath, type SchemaNode } from "../src/scenario/schema-nav.js";
@@ -114,5 +114,13 @@ describe("citation formats", () => {
     assert.deepEqual(cited.expect, { status: run.result.status, hash: run.hash });
     assert.equal(cited.$schema, undefined);
     assert.ok(validateScenario(cited).ok);
+  });
+
+  it("CITATION.cff has the keys Citation File Format 1.2.0 requires, from package.json", () => {
+    const pkg = JSON.parse(readFileSync("package.json", "utf8"));
+    const cff = citationCff(pkg);
+    for (const key of ["cff-version: 1.2.0", "message: ", "title: \"faultline\"", "authors:\n  - name: ", `version: "${pkg.version}"`, `license: "${pkg.license}"`]) assert.ok(cff.includes(key), key);
+    // Every scalar is a JSON string, which YAML reads as the same string.
+    for (const line of cff.split("\n").filter((l) => /: "/.test(l))) assert.doesNotThrow(() => JSON.parse(line.slice(line.indexOf(": ") + 2)), line);
   });
 });

@@ -159,3 +159,30 @@ export function citeCsl(spec: ScenarioSpec, run: CitedRun, date: Date, options: 
     note: `Profile ${s.profile}, seed ${s.seed}, outcome ${run.result.status}; trace hash ${run.hash} (trace format ${TRACE_FORMAT}); reproduce with npx faultline replay.`,
   };
 }
+
+/** What {@link citationCff} needs of package.json. */
+export interface SoftwareMeta {
+  readonly name: string;
+  readonly version: string;
+  readonly description: string;
+  readonly license: string;
+  readonly keywords?: readonly string[];
+}
+
+/** CITATION.cff (Citation File Format 1.2.0) for faultline itself; runs are cited with {@link citeBibtex} or {@link citeCsl}. */
+export function citationCff(meta: SoftwareMeta): string {
+  const q = (s: string) => JSON.stringify(s);
+  return [
+    "cff-version: 1.2.0",
+    `message: ${q(`If you use ${meta.name}, please cite it as below. Cite a single run with \`${meta.name} cite --format bibtex\` or the Cite button of any example: that names the scenario, profile and trace hash.`)}`,
+    "type: software",
+    `title: ${q(meta.name)}`,
+    `abstract: ${q(meta.description)}`,
+    `version: ${q(meta.version)}`,
+    `license: ${q(meta.license)}`,
+    "authors:",
+    `  - name: ${q(`The ${meta.name} contributors`)}`,
+    ...(meta.keywords?.length ? ["keywords:", ...meta.keywords.map((k) => `  - ${q(k)}`)] : []),
+    "",
+  ].join("\n");
+}

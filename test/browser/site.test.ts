@@ -243,6 +243,60 @@ describe("editable scenario cells in the notebooks", () => {
   });
 });
 
+describe("reading aids: folded code, sections as text, CITATION.cff, dark mode", () => {
+
+  it("notebook code starts folded and unfolds; shell commands are shown", async () => {
+    const { page, problems } = await visit(browser, origin, "/nowait");
+    const folds = page.locator("details.code-fold");
+    assert.ok((await folds.count()) >= 3);
+    const lock = folds.filter({ hasText: "lockEditor.simulate" });
+    assert.equal(await lock.evaluate((d) => (d as HTMLDetailsElement).open), false);
+    assert.equal(await lock.locator("pre").isVisible(), false);
+    await lock.locator("summary").click();
+    assert.equal(await lock.locator("pre").isVisible(), true);
+    const { page: overview } = await visit(browser, origin, "/");
+    assert.equal(await overview.locator("details.code-fold", { hasText: "npx faultline replay" }).evaluate((d) => (d as HTMLDetailsElement).open), true);
+    assert.deepEqual(problems, []);
+    await overview.close();
+    await page.close();
+  });
+
+  it("each notebook section offers its text for a mail, with the live results as the page shows them", async () => {
+    const { page, problems } = await visit(browser, origin, "/prefault");
+    await page.locator("#two-vs-three").waitFor();
+    assert.equal(await page.locator("details.section-export").count(), await page.locator("#observablehq-main h2").count());
+    const section = page.locator("h2#two-calls-or-three + details.section-export");
+    await section.locator("summary").click();
+    const text = (await section.locator("pre").textContent()) ?? "";
+    const shown = (await page.locator("#two-vs-three").textContent())?.replace(/\s+/g, " ").trim() ?? "";
+    assert.match(text, /^Two calls or three\n=+\n/);
+    assert.ok(text.includes(`Results as shown on the page:\n- ${shown}`), `${shown}\n---\n${text}`);
+    assert.ok(text.includes(`${origin}/prefault#two-calls-or-three`), text);
+    assert.doesNotMatch(text, /faultline\.invalid/);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  it("the overview links CITATION.cff, served with the site", async () => {
+    const { page, problems } = await visit(browser, origin, "/");
+    const href = (await page.locator("#citation-cff a").getAttribute("href")) ?? "";
+    const body = await page.evaluate(async (u) => (await fetch(u)).text(), href);
+    assert.match(body, /^cff-version: 1\.2\.0\n/);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  it("in dark mode the scenario editor is dark too", async () => {
+    const context = await browser.newContext({ colorScheme: "dark" });
+    const page = await context.newPage();
+    await page.goto(`${origin}/playground`, { waitUntil: "networkidle" });
+    const bg = await page.locator(".scenario-cell .cm-editor").first().evaluate((e) => getComputedStyle(e).backgroundColor);
+    const [r, g, b] = (bg.match(/\d+/g) ?? []).map(Number);
+    assert.ok(r! + g! + b! < 200, `editor background ${bg}`);
+    await context.close();
+  });
+});
+
 describe("playground and permalinks in Chromium", () => {
   const open = async (hash: string) => {
     const { page, problems } = await visit(browser, origin, `/playground${hash}`);
