@@ -368,6 +368,27 @@ describe("playground and permalinks in Chromium", () => {
       await page.keyboard.press("Backspace");
     }
 
+    // Hover documentation on a key: what the format says about it.
+    const at = await cell.locator(".cm-content").evaluate((content) => {
+      const walker = document.createTreeWalker(content, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const i = n.textContent!.indexOf('"ops"');
+        if (i < 0) continue;
+        const range = document.createRange();
+        range.setStart(n, i + 1);
+        range.setEnd(n, i + 3);
+        const r = range.getBoundingClientRect();
+        return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+      }
+      return null;
+    });
+    assert.ok(at, "the key is on screen");
+    await page.mouse.move(at.x, at.y);
+    const tip = page.locator(".cm-tooltip-hover .cm-schema-doc");
+    await tip.waitFor();
+    assert.match((await tip.textContent()) ?? "", /array/);
+    await page.mouse.move(0, 0);
+
     // 10^6 x 10^6 one-step ops: far more than anyone waits for.
     await setCell(page, cell, JSON.stringify({ title: "runaway", maxSteps: 1e9, tasks: [{ name: "A", ops: [{ op: "repeat", count: 1e6, ops: [{ op: "repeat", count: 1e6, ops: [{ op: "cpu", ns: 1 }] }] }] }] }));
     await page.keyboard.press("Shift+Enter");
