@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { citationCff, citeBibtex, citeCsl, citedScenario } from "../src/cite/cite.js";
-import { runJobs, type RunReply } from "../src/scenario/jobs.js";
+import { MAX_TRACE_EVENTS, runJobs, type RunReply } from "../src/scenario/jobs.js";
 import { runScenario } from "../src/scenario/run.js";
 import { SchemaNavigator, parsePath, type SchemaNode } from "../src/scenario/schema-nav.js";
 import { jsonSchema } from "../src/scenario/schema.js";
@@ -72,6 +72,26 @@ describe("worker batches (src/scenario/jobs.ts)", () => {
     const steps = progress.map((p) => (p.type === "progress" ? p.steps : 0));
     assert.deepEqual(steps, [...steps].sort((a, b) => a - b), "steps only grow");
     assert.equal(replies.at(-1)!.type, "done");
+  });
+
+  it("a run whose trace passes the worker's budget stops with status budget and is marked as not citable; untraced runs are not capped", () => {
+    const big = { title: "big", maxSteps: 1e9, tasks: [{ name: "A", ops: [{ op: "repeat", count: 1e6, ops: [{ op: "cpu", ns: 1 }] }] }] };
+    const replies: RunReply[] = [];
+    runJobs({ id: 3, jobs: [{ scenario: big }] }, (r) => replies.push(r));
+    const done = replies.at(-1)!;
+    assert.equal(done.type, "done");
+    if (done.type !== "done") return;
+    const run = done.runs[0]!;
+    assert.equal(run.result.status, "budget");
+    assert.equal(run.truncated, true);
+    assert.match(run.result.error!.message, new RegExp(`trace passed ${MAX_TRACE_EVENTS} events`));
+    assert.ok(run.result.trace.length <= MAX_TRACE_EVENTS + 16);
+    // The same scenario in Node without the budget runs to the end.
+    const small = { ...big, tasks: [{ name: "A", ops: [{ op: "repeat", count: 2000, ops: [{ op: "cpu", ns: 1 }] }] }] };
+    const untraced: RunReply[] = [];
+    runJobs({ id: 4, jobs: [{ scenario: small }, { scenario: big, trace: false }] }, (r) => untraced.push(r));
+    const last = untraced.at(-1)!;
+    assert.ok(last.type === "done" && last.runs.every((r) => r.result.status === "ok" && !r.truncated));
   });
 
   it("an invalid job stops the batch with the validator's messages and the job's index", () => {

@@ -11,7 +11,7 @@ import { json } from "@codemirror/lang-json";
 import { basicSetup } from "codemirror";
 import { citeBibtex, citeBlock, citeCsl, citePermalink } from "../faultline/cite/cite.js";
 import { canonicalJson, type Json } from "../faultline/engine/canonical.js";
-import type { RunData, RunJob, RunProgress } from "../faultline/scenario/jobs.js";
+import { MAX_TRACE_EVENTS, type RunData, type RunJob, type RunProgress } from "../faultline/scenario/jobs.js";
 import type { ScenarioSpec } from "../faultline/scenario/schema.js";
 import { formatNs } from "../faultline/format.js";
 import { scenarioDiagnostics, scenarioSchemaSupport } from "./json-schema-support.js";
@@ -152,6 +152,10 @@ export function scenarioEditor(initial: ScenarioSpec, options: ScenarioEditorOpt
   function renderCite(): void {
     const r = lastRuns?.[0];
     if (!r || !lastSpec) return;
+    if (r.truncated) {
+      cite.replaceChildren(cite.firstChild!, el("p", {}, `This run stopped when its trace passed ${MAX_TRACE_EVENTS.toLocaleString("en-US")} events, the browser's budget, so its hash is not the scenario's. Cite it from a shell: `, el("code", {}, "npx faultline cite <scenario.json>")));
+      return;
+    }
     const opts = { playground: playgroundUrl() };
     const now = new Date();
     const formats: [string, string][] = [
@@ -200,7 +204,9 @@ export function scenarioEditor(initial: ScenarioSpec, options: ScenarioEditorOpt
       lastSpec = jobs[0]!.scenario as ScenarioSpec;
       const first = runs[0]!;
       const ms = Math.round(performance.now() - started);
-      status.textContent = `${runs.length > 1 ? `${runs.length} runs` : `${first.result.status}, ${first.result.steps.toLocaleString("en-US")} steps`}, ${ms} ms; hash ${first.hash.slice(0, 12)}`;
+      status.textContent = first.truncated
+        ? `stopped: the trace passed ${MAX_TRACE_EVENTS.toLocaleString("en-US")} events, the browser's budget (npx faultline run has none)`
+        : `${runs.length > 1 ? `${runs.length} runs` : `${first.result.status}, ${first.result.steps.toLocaleString("en-US")} steps`}, ${ms} ms; hash ${first.hash.slice(0, 12)}`;
       root.dataset.hash = first.hash;
       if (cite.open) renderCite();
       return runs;

@@ -29,6 +29,8 @@ export interface SimulationOptions {
   schedule?: readonly string[];
   /** Step budget: the run stops with status `budget` after this many steps, or after this many units of {@link Simulation.charge}d work. Default 1e7. */
   maxSteps?: number;
+  /** Stop with status `budget` once the trace holds more events than this (a host's memory budget, not part of the model). Default: no limit. */
+  maxTraceEvents?: number;
   /** Record the trace. Default true. */
   trace?: boolean;
   /** Called every `progressEvery` steps with the steps done and the virtual time. */
@@ -119,6 +121,7 @@ export class Simulation {
   private readonly policy: SchedPolicy;
   private readonly schedule: readonly string[] | undefined;
   private readonly maxSteps: number;
+  private readonly maxTraceEvents: number;
   private readonly onProgress: ((steps: number, now: number) => void) | undefined;
   private readonly progressEvery: number;
   private readonly onStep: ((sim: Simulation) => void) | undefined;
@@ -141,6 +144,7 @@ export class Simulation {
           ? seededRandom(this.prng.fork("sched"))
           : policy;
     this.maxSteps = options.maxSteps ?? 1e7;
+    this.maxTraceEvents = options.maxTraceEvents ?? Infinity;
     this.onProgress = options.onProgress;
     this.progressEvery = options.progressEvery ?? 65536;
     this.onStep = options.onStep;
@@ -216,6 +220,11 @@ export class Simulation {
     for (;;) {
       if (steps >= this.maxSteps) {
         status = "budget";
+        break;
+      }
+      if (this.trace.events.length > this.maxTraceEvents) {
+        status = "budget";
+        error = { task: "-", message: `the trace passed ${this.maxTraceEvents} events, this host's budget` };
         break;
       }
       const timer = this.timers.peek();

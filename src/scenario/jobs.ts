@@ -36,6 +36,8 @@ export interface RunData {
   readonly result: RunResult;
   /** Trace hash. */
   readonly hash: string;
+  /** The run stopped at {@link MAX_TRACE_EVENTS}: its outcome and hash are this host's, not the scenario's, so it cannot be cited. */
+  readonly truncated: boolean;
 }
 
 /** Progress of a batch: the job running, its steps so far and its virtual time. */
@@ -61,6 +63,12 @@ export type RunReply =
 /** Minimum wall-clock interval between two progress replies (ms). */
 export const PROGRESS_INTERVAL_MS = 100;
 
+/**
+ * Trace events a run may record in a worker: about 150 MB of events. A run
+ * that needs more stops with status `budget` (the CLI has no such limit).
+ */
+export const MAX_TRACE_EVENTS = 1_000_000;
+
 /** Steps between the engine's progress callbacks inside the worker. */
 const PROGRESS_STEPS = 4096;
 
@@ -81,8 +89,9 @@ export function runJobs(request: RunRequest, post: (reply: RunReply) => void, cl
       post({ id, type: "progress", job, jobs: jobs.length, steps, now });
     };
     try {
-      const run = runScenario(jobs[job]!.scenario, { trace: jobs[job]!.trace ?? true, onProgress, progressEvery: PROGRESS_STEPS });
-      runs.push({ scenario: run.scenario, id: run.id, result: run.result, hash: run.hash });
+      const run = runScenario(jobs[job]!.scenario, { trace: jobs[job]!.trace ?? true, onProgress, progressEvery: PROGRESS_STEPS, maxTraceEvents: MAX_TRACE_EVENTS });
+      const truncated = run.result.trace.length > MAX_TRACE_EVENTS;
+      runs.push({ scenario: run.scenario, id: run.id, result: run.result, hash: run.hash, truncated });
     } catch (e) {
       const errors = e instanceof ScenarioValidationError ? e.errors.map(formatError) : [e instanceof Error ? e.message : String(e)];
       post({ id, type: "error", job, errors });

@@ -29,6 +29,8 @@ export interface RunOptions {
   onProgress?: (steps: number, now: number) => void;
   /** Steps between `onProgress` calls (default 65536). */
   progressEvery?: number;
+  /** Stop with status `budget` once the trace passes this many events (the browser's memory budget). */
+  maxTraceEvents?: number;
   /** Record the trace (default true); benchmarks of the model alone turn it off. */
   trace?: boolean;
   /** Called after every step with the simulation and the modelled kernel (if any); invariant checkers in tests. */
@@ -61,7 +63,7 @@ export function withOptions(s: NormalizedScenario, o: RunOptions): NormalizedSce
 }
 
 /** Run a normalized scenario. */
-export function runNormalized(s: NormalizedScenario, hooks: Pick<RunOptions, "onProgress" | "progressEvery" | "onStep" | "trace"> = {}): ScenarioRun {
+export function runNormalized(s: NormalizedScenario, hooks: Pick<RunOptions, "onProgress" | "progressEvery" | "maxTraceEvents" | "onStep" | "trace"> = {}): ScenarioRun {
   const behaviour = profile(s.profile).behaviour;
   let kernel: Kernel | null = null;
   const onStep = hooks.onStep;
@@ -73,6 +75,7 @@ export function runNormalized(s: NormalizedScenario, hooks: Pick<RunOptions, "on
     trace: hooks.trace ?? true,
     ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
     ...(hooks.progressEvery ? { progressEvery: hooks.progressEvery } : {}),
+    ...(hooks.maxTraceEvents ? { maxTraceEvents: hooks.maxTraceEvents } : {}),
     ...(onStep ? { onStep: (x: Simulation) => onStep(x, kernel) } : {}),
   });
   const rwsems = new Map<string, RwSemaphore>();
