@@ -11,11 +11,10 @@ import { json } from "@codemirror/lang-json";
 import { basicSetup } from "codemirror";
 import { citeBibtex, citeBlock, citeCsl, citePermalink } from "../faultline/cite/cite.js";
 import { canonicalJson, type Json } from "../faultline/engine/canonical.js";
-import { MAX_TRACE_EVENTS, type RunData, type RunJob, type RunProgress } from "../faultline/scenario/jobs.js";
+import { MAX_TRACE_EVENTS, type RunData, type RunJob } from "../faultline/scenario/jobs.js";
 import type { ScenarioSpec } from "../faultline/scenario/schema.js";
-import { formatNs } from "../faultline/format.js";
 import { scenarioDiagnostics, scenarioSchemaSupport } from "./json-schema-support.js";
-import { RunFailed, Runner } from "./runner.js";
+import { RunStatus } from "./run-status.js";
 
 /** Options of {@link scenarioEditor}. */
 export interface ScenarioEditorOptions {
@@ -33,9 +32,6 @@ export interface ScenarioEditor extends HTMLElement {
   /** Run `jobs` in the cell's worker, showing progress; on cancel or failure, the previous runs. */
   simulate(jobs: readonly RunJob[]): Promise<readonly RunData[]>;
 }
-
-/** Milliseconds before a run shows its progress line. */
-const PROGRESS_DELAY_MS = 250;
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
@@ -87,22 +83,24 @@ export function scenarioEditor(initial: ScenarioSpec, options: ScenarioEditorOpt
   const base = canonicalJson(initial as unknown as Json);
   const storageKey = `faultline:${location.pathname}:${options.key}`;
   const saved = loadSaved(storageKey, base);
-  const runner = new Runner();
-  let lastRuns: readonly RunData[] | null = null;
-  let lastSpec: ScenarioSpec | null = null;
 
-  const status = el("span", { class: "cell-status", role: "status" });
   const errors = el("ul", { class: "cell-errors", hidden: "" });
   const runButton = el("button", { type: "button", class: "cell-run", title: "Run (Shift-Enter)" }, "Run");
   const resetButton = el("button", { type: "button", class: "cell-reset", title: "Back to the notebook's version" }, "Reset");
-  const cancelButton = el("button", { type: "button", class: "cell-cancel", hidden: "" }, "Cancel");
   const edited = el("span", { class: "cell-edited", hidden: "" }, "edited");
   const host = el("div", { class: "cell-editor" });
   // Typing fires native input events; only Run may tell Framework the value changed.
   host.addEventListener("input", (e) => e.stopPropagation());
   const summary = el("summary", {}, el("span", { class: "cell-title" }, `Scenario: ${initial.title}`), " ", edited);
   const cite = el("details", { class: "cell-cite" }, el("summary", {}, "Cite"));
-  const bar = el("div", { class: "cell-bar" }, runButton, resetButton, cancelButton, status);
+  // The worker's errors replace the list, and a later good batch clears them; the editor's own errors stay until the next Run.
+  let workerErrors = false;
+  const runs = new RunStatus((list) => {
+    if (list.length === 0 && !workerErrors) return;
+    showErrors(list);
+    workerErrors = list.length > 0;
+  });
+  const bar = el("div", { class: "cell-bar" }, runButton, resetButton, runs.element);
   const source = el("details", { class: "cell-source" }, summary, host, errors);
   if (options.open) source.open = true;
   const root = el("div", { class: "scenario-cell" }, source, bar, cite) as unknown as ScenarioEditor;
@@ -130,6 +128,7 @@ export function scenarioEditor(initial: ScenarioSpec, options: ScenarioEditorOpt
   });
 
   function showErrors(list: readonly string[]): void {
+    workerErrors = false;
     errors.replaceChildren(...list.map((e) => el("li", {}, el("code", {}, e))));
     errors.hidden = list.length === 0;
     if (list.length > 0) source.open = true;
@@ -141,7 +140,7 @@ export function scenarioEditor(initial: ScenarioSpec, options: ScenarioEditorOpt
     forceLinting(view);
     if (problems.length > 0) {
       showErrors(problems.map((d) => `line ${view.state.doc.lineAt(d.from).number}: ${d.message}`));
-      status.textContent = "not run: the scenario has errors; the charts show the last good run";
+      runs.say("not run: the scenario has errors; the charts show the last good run");
       return;
     }
     showErrors([]);
@@ -150,8 +149,9 @@ export function scenarioEditor(initial: ScenarioSpec, options: ScenarioEditorOpt
   }
 
   function renderCite(): void {
-    const r = lastRuns?.[0];
-    if (!r || !lastSpec) return;
+    const r = runs.last?.[0];
+    const spec = runs.lastJobs?.[0]?.scenario as ScenarioSpec | undefined;
+    if (!r || !spec) return;
     if (r.truncated) {
       cite.replaceChildren(cite.firstChild!, el("p", {}, `This run stopped when its trace passed ${MAX_TRACE_EVENTS.toLocaleString("en-US")} events, the browser's budget, so its hash is not the scenario's. Cite it from a shell: `, el("code", {}, "npx faultline cite <scenario.json>")));
       return;
@@ -159,11 +159,11 @@ export function scenarioEditor(initial: ScenarioSpec, options: ScenarioEditorOpt
     const opts = { playground: playgroundUrl() };
     const now = new Date();
     const formats: [string, string][] = [
-      ["mail (72 columns)", citeBlock(lastSpec, r, opts)],
-      ["BibTeX", citeBibtex(lastSpec, r, now, opts)],
-      ["CSL-JSON", JSON.stringify([citeCsl(lastSpec, r, now, opts)], null, 2)],
+      ["mail (72 columns)", citeBlock(spec, r, opts)],
+      ["BibTeX", citeBibtex(spec, r, now, opts)],
+      ["CSL-JSON", JSON.stringify([citeCsl(spec, r, now, opts)], null, 2)],
     ];
-    const link = el("a", { href: citePermalink(lastSpec, r, opts.playground) ?? opts.playground, class: "cell-permalink" }, "open this run in the playground");
+    const link = el("a", { href: citePermalink(spec, r, opts.playground) ?? opts.playground, class: "cell-permalink" }, "open this run in the playground");
     cite.replaceChildren(
       cite.firstChild!,
       el("p", {}, link, " · replay anywhere with ", el("code", {}, "npx faultline replay <saved mail>")),
@@ -178,48 +178,12 @@ export function scenarioEditor(initial: ScenarioSpec, options: ScenarioEditorOpt
   root.value = (saved ? parse(saved) : null) ?? initial;
   edited.hidden = saved === null || saved === pretty(initial);
   runButton.onclick = run;
-  cancelButton.onclick = () => runner.cancel();
   resetButton.onclick = () => {
     view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: pretty(initial) } });
     run();
   };
   cite.addEventListener("toggle", () => cite.open && renderCite());
 
-  root.simulate = async (jobs) => {
-    const started = performance.now();
-    let shown = false;
-    const progress = (p: RunProgress) => {
-      if (!shown && performance.now() - started < PROGRESS_DELAY_MS) return;
-      shown = true;
-      cancelButton.hidden = false;
-      status.textContent = `running ${p.jobs > 1 ? `${p.job + 1}/${p.jobs}: ` : ""}${p.steps.toLocaleString("en-US")} steps, t = ${formatNs(p.now)}`;
-    };
-    const timer = setTimeout(() => {
-      if (runner.busy) (cancelButton.hidden = false), (status.textContent ||= "running…");
-    }, PROGRESS_DELAY_MS);
-    status.textContent = "";
-    try {
-      const runs = await runner.run(jobs, progress);
-      lastRuns = runs;
-      lastSpec = jobs[0]!.scenario as ScenarioSpec;
-      const first = runs[0]!;
-      const ms = Math.round(performance.now() - started);
-      status.textContent = first.truncated
-        ? `stopped: the trace passed ${MAX_TRACE_EVENTS.toLocaleString("en-US")} events, the browser's budget (npx faultline run has none)`
-        : `${runs.length > 1 ? `${runs.length} runs` : `${first.result.status}, ${first.result.steps.toLocaleString("en-US")} steps`}, ${ms} ms; hash ${first.hash.slice(0, 12)}`;
-      root.dataset.hash = first.hash;
-      if (cite.open) renderCite();
-      return runs;
-    } catch (e) {
-      const failure = e instanceof RunFailed ? e : new RunFailed(String(e));
-      status.textContent = `${failure.cancelled ? "cancelled" : failure.message}${lastRuns ? "; the charts show the previous run" : ""}`;
-      showErrors(failure.errors);
-      if (lastRuns) return lastRuns;
-      throw failure;
-    } finally {
-      clearTimeout(timer);
-      cancelButton.hidden = true;
-    }
-  };
+  root.simulate = (jobs) => runs.run(jobs).finally(() => cite.open && renderCite());
   return root;
 }

@@ -1,0 +1,81 @@
+// A batch of runs with its status line: progress after a quarter second, a
+// Cancel button while the worker runs, the outcome or the failure after. On
+// cancel or failure the previous runs stand, so charts keep the last good run.
+import { MAX_TRACE_EVENTS, type RunData, type RunJob, type RunProgress } from "../faultline/scenario/jobs.js";
+import { formatNs } from "../faultline/format.js";
+import { RunFailed, Runner } from "./runner.js";
+
+/** Milliseconds before a run shows its progress line. */
+const PROGRESS_DELAY_MS = 250;
+
+/** Runs batches in its own worker and reports on them in {@link RunStatus.element}. */
+export class RunStatus {
+  /** The status line and its Cancel button. */
+  readonly element: HTMLSpanElement;
+  /** The last batch that finished. */
+  last: readonly RunData[] | null = null;
+  /** The jobs of {@link RunStatus.last}. */
+  lastJobs: readonly RunJob[] | null = null;
+  private readonly text: HTMLSpanElement;
+  private readonly cancel: HTMLButtonElement;
+  private readonly runner = new Runner();
+
+  /** `onErrors` receives the worker's validation errors of a failed batch, and [] after a batch that ran. */
+  constructor(private readonly onErrors: (errors: readonly string[]) => void = () => {}) {
+    this.text = document.createElement("span");
+    this.text.className = "run-status-text";
+    this.text.setAttribute("role", "status");
+    this.cancel = document.createElement("button");
+    this.cancel.type = "button";
+    this.cancel.textContent = "Cancel";
+    this.cancel.hidden = true;
+    this.cancel.onclick = () => this.runner.cancel();
+    this.element = document.createElement("span");
+    this.element.className = "run-status";
+    this.element.append(this.cancel, this.text);
+  }
+
+  /** Show a message in the status line. */
+  say(message: string): void {
+    this.text.textContent = message;
+  }
+
+  /** Run `jobs`; on cancel or failure, the previous runs (or the failure, when there are none). */
+  async run(jobs: readonly RunJob[]): Promise<readonly RunData[]> {
+    const started = performance.now();
+    const progress = (p: RunProgress) => {
+      if (performance.now() - started < PROGRESS_DELAY_MS) return;
+      this.cancel.hidden = false;
+      this.say(`running ${p.jobs > 1 ? `${p.job + 1}/${p.jobs}: ` : ""}${p.steps.toLocaleString("en-US")} steps, t = ${formatNs(p.now)}`);
+    };
+    const timer = setTimeout(() => {
+      if (!this.runner.busy) return;
+      this.cancel.hidden = false;
+      this.say(`running ${jobs.length > 1 ? `${jobs.length} runs` : ""}…`);
+    }, PROGRESS_DELAY_MS);
+    this.say("");
+    try {
+      const runs = await this.runner.run(jobs, progress);
+      this.last = runs;
+      this.lastJobs = jobs;
+      this.onErrors([]);
+      const first = runs[0]!;
+      const ms = Math.round(performance.now() - started);
+      this.say(
+        first.truncated
+          ? `stopped: the trace passed ${MAX_TRACE_EVENTS.toLocaleString("en-US")} events, the browser's budget (npx faultline run has none)`
+          : `${runs.length > 1 ? `${runs.length} runs` : `${first.result.status}, ${first.result.steps.toLocaleString("en-US")} steps`}, ${ms} ms; hash ${first.hash.slice(0, 12)}`,
+      );
+      return runs;
+    } catch (e) {
+      const failure = e instanceof RunFailed ? e : new RunFailed(String(e));
+      this.say(`${failure.cancelled ? "cancelled" : failure.message}${this.last ? "; the charts show the previous run" : ""}`);
+      this.onErrors(failure.errors);
+      if (this.last) return this.last;
+      throw failure;
+    } finally {
+      clearTimeout(timer);
+      this.cancel.hidden = true;
+    }
+  }
+}
