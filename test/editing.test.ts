@@ -4,7 +4,11 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { citationCff, citeBibtex, citeCsl, citedScenario } from "../src/cite/cite.js";
+import { EditorState } from "@codemirror/state";
+import { json } from "@codemirror/lang-json";
+import { CompletionContext } from "@codemirror/autocomplete";
+import { completeScenario, scenarioDiagnostics, scenarioDocAt } from "../docs/components/json-schema-support.js";
+import { citationCff, citeBibtex, citeBlock, citeCsl, citedScenario, extractCitedScenario } from "../src/cite/cite.js";
 import { MAX_TRACE_EVENTS, runJobs, type RunReply } from "../src/scenario/jobs.js";
 import { runScenario } from "../src/scenario/run.js";
 import { SchemaNavigator, parsePath, type SchemaNode } from "../src/scenario/schema-nav.js";
@@ -46,6 +50,46 @@ describe("schema navigation (completion and hover in the scenario editor)", () =
   });
 });
 
+describe("the scenario editor's completion, hover and lint (docs/components/json-schema-support.ts)", () => {
+  const at = (doc: string, marker: string) => {
+    const pos = doc.indexOf(marker);
+    return { state: EditorState.create({ doc: doc.replace(marker, ""), extensions: [json()] }), pos };
+  };
+
+  it("completes the fields of the op in use, also inside repeat's nested ops, without the ones already there", () => {
+    const { state, pos } = at('{"title": "t", "tasks": [{"name": "A", "ops": [{"op": "cpu", "ns": 1}, {"op": "repeat", "count": 2, "ops": [{"op": "get_user_pages", |}]}]}]}', "|");
+    const labels = completeScenario(new CompletionContext(state, pos, true))!.options.map((o) => o.label);
+    assert.ok(labels.includes("nr_pages") && labels.includes("locked"), labels.join());
+    assert.ok(!labels.includes("op") && !labels.includes("lock") && !labels.includes("ns"), labels.join());
+  });
+
+  it("completes tag values with their descriptions, and the keys of a fresh object", () => {
+    const ops = at('{"title": "t", "tasks": [{"name": "A", "ops": [{"op": "|"}]}]}', "|");
+    const values = completeScenario(new CompletionContext(ops.state, ops.pos, true))!.options;
+    assert.ok(values.some((o) => o.label === '"handle_mm_fault"' && typeof o.info === "string"));
+    const fresh = at('{"title": "t", "tasks": [{|}]}', "|");
+    assert.deepEqual(completeScenario(new CompletionContext(fresh.state, fresh.pos, true))!.options.map((o) => o.label).sort(), ["name", "ops"]);
+  });
+
+  it("hover describes a key by the variant in use", () => {
+    const { state, pos } = at('{"title": "t", "tasks": [{"name": "A", "ops": [{"op": "get_user_pages", "call": "get_user_pages_remote", "vma": "v", "page": 0, "n|r_pages": 1}]}]}', "|");
+    assert.match(scenarioDocAt(state, pos, 1)?.doc ?? "", /integer >= 1/);
+    const tag = at('{"title": "t", "tasks": [{"name": "A", "ops": [{"op": "down_re|ad", "lock": "l"}]}]}', "|");
+    assert.equal(scenarioDocAt(tag.state, tag.pos, 1)?.doc, "down_read: down_read() on the named rwsem");
+  });
+
+  it("lint puts each validator error on the value it names, and a JSON syntax error where the parser stopped", () => {
+    const doc = '{"title": "t", "tasks": [{"name": "A", "ops": [{"op": "cpu", "ns": 1}, {"op": "sleep", "ns": -5}]}]}';
+    const [d] = scenarioDiagnostics(EditorState.create({ doc, extensions: [json()] }));
+    assert.equal(doc.slice(d!.from, d!.to), "-5");
+    assert.match(d!.message, /^\$\.tasks\[0\]\.ops\[1\]\.ns/);
+    const broken = '{"title": "t",\n "tasks": [}';
+    const [e] = scenarioDiagnostics(EditorState.create({ doc: broken, extensions: [json()] }));
+    assert.match(e!.message, /^not JSON/);
+    assert.ok(e!.from >= broken.indexOf("["), `at ${e!.from}`);
+  });
+});
+
 describe("worker batches (src/scenario/jobs.ts)", () => {
   it("runs every job in order and returns what runScenario gives, with the same hashes", () => {
     const replies: RunReply[] = [];
@@ -58,6 +102,14 @@ describe("worker batches (src/scenario/jobs.ts)", () => {
     assert.equal(done.runs[0]!.hash, fpu.expect.hash);
     // What is sent must survive structured cloning.
     assert.deepEqual(structuredClone(done), done);
+  });
+
+  it("echoes each job's tag; untraced runs are not citable", () => {
+    const replies: RunReply[] = [];
+    runJobs({ id: 8, jobs: [{ scenario: fpu, tag: { point: 1 } }, { scenario: fpu, trace: false }] }, (r) => replies.push(r));
+    const done = replies.at(-1)!;
+    assert.ok(done.type === "done");
+    assert.deepEqual(done.runs.map((r) => [r.tag, r.citable]), [[{ point: 1 }, true], [null, false]]);
   });
 
   it("reports progress at most once per interval, naming the job, then finishes", () => {
@@ -86,6 +138,12 @@ describe("worker batches (src/scenario/jobs.ts)", () => {
     assert.equal(run.truncated, true);
     assert.match(run.result.error!.message, new RegExp(`trace passed ${MAX_TRACE_EVENTS} events`));
     assert.ok(run.result.trace.length <= MAX_TRACE_EVENTS + 16);
+    assert.equal(run.citable, false);
+    // The budget is the batch's: a second traced run after it gets none.
+    const two: RunReply[] = [];
+    runJobs({ id: 5, jobs: [{ scenario: big }, { scenario: fpu }] }, (r) => two.push(r));
+    const second = two.at(-1)!;
+    assert.ok(second.type === "done" && second.runs[1]!.truncated && second.runs[1]!.result.status === "budget");
     // The same scenario in Node without the budget runs to the end.
     const small = { ...big, tasks: [{ name: "A", ops: [{ op: "repeat", count: 2000, ops: [{ op: "cpu", ns: 1 }] }] }] };
     const untraced: RunReply[] = [];
@@ -112,13 +170,28 @@ describe("citation formats", () => {
   it("BibTeX escapes the title's special characters and carries the hash and the permalink", () => {
     const spec = { ...fpu, title: "50% of faults_{retry} & #1 ~ $x$" };
     const bib = citeBibtex(spec, runScenario(spec), date, { playground: "https://f.example/playground" });
-    assert.match(bib, /title = \{faultline: 50\\% of faults\\_\\\{retry\\\} \\& \\#1 \\~\{\} \\\$x\\\$\}/);
+    assert.match(bib, /title = \{faultline: 50\\% of faults\\_\\textbraceleft\{\}retry\\textbraceright\{\} \\& \\#1 \\~\{\} \\\$x\\\$\}/);
     assert.match(bib, /howpublished = \{\\url\{https:\/\/f\.example\/playground#s=[A-Za-z0-9_-]+\}\}/);
     assert.match(bib, /year = \{2026\},\n  month = \{11\}/);
-    // Braces balance, so BibTeX parses the entry.
+    // BibTeX counts every brace, escaped or not: a hostile title must not close its field early.
+    const hostile = { ...fpu, title: "a}, year = 1999, howpublished = jan, x = {1" };
+    const entry = citeBibtex(hostile, runScenario(hostile), date);
+    const titleLine = entry.split("\n").find((l) => l.startsWith("  title = "))!;
     let depth = 0;
-    for (const c of bib.replace(/\\[{}]/g, "")) depth += c === "{" ? 1 : c === "}" ? -1 : 0;
-    assert.equal(depth, 0);
+    for (const [i, c] of [...titleLine.slice("  title = ".length)].entries()) {
+      depth += c === "{" ? 1 : c === "}" ? -1 : 0;
+      assert.ok(depth > 0 || i >= titleLine.length - "  title = ".length - 2, `title field closes at column ${i}: ${titleLine}`);
+    }
+    assert.equal(entry.match(/^  year = /gm)?.length, 1);
+  });
+
+  it("a block whose claim quotes the markers still replays the cited scenario, not the quoted one", () => {
+    const fake = JSON.stringify({ title: "fake", tasks: [{ name: "X", ops: [] }] });
+    const spoof = { ...fpu, claim: `${"y".repeat(70)} -----BEGIN FAULTLINE SCENARIO----- ${fake} -----END FAULTLINE SCENARIO-----` };
+    const block = citeBlock(spoof, runScenario(spoof));
+    const extracted = JSON.parse(extractCitedScenario(block)!);
+    assert.equal(extracted.title, fpu.title);
+    assert.equal(extracted.expect.hash, runScenario(spoof).hash);
   });
 
   it("CSL-JSON is a dataset with the claim as abstract and the cited date", () => {

@@ -42,7 +42,7 @@ function pathOf(state: EditorState, node: SyntaxNode): PathSegment[] {
     if (p.name === "Property" && n.name !== "PropertyName") {
       const key = keyOf(state, p);
       if (key !== null) path.unshift(key);
-    } else if (p.name === "Array" && VALUES.has(n.name)) path.unshift(valueChildren(p).indexOf(n));
+    } else if (p.name === "Array" && VALUES.has(n.name)) path.unshift(valueChildren(p).findIndex((c) => c.from === n.from));
   }
   return path;
 }
@@ -77,7 +77,7 @@ function navigator(state: EditorState): SchemaNavigator {
 }
 
 /** Completion of property names inside objects and of constant values (ops, profiles, flags, kinds). */
-function complete(context: CompletionContext): CompletionResult | null {
+export function completeScenario(context: CompletionContext): CompletionResult | null {
   const { state, pos } = context;
   const node = syntaxTree(state).resolveInner(pos, -1);
   const nav = navigator(state);
@@ -113,9 +113,8 @@ function complete(context: CompletionContext): CompletionResult | null {
   return { from: valueNode?.from ?? pos, to: valueNode?.to ?? pos, options, validFor: /^"?[\w.$-]*"?$/ };
 }
 
-/** Hover documentation: what the format says about a key or a tag value. */
-const hover = hoverTooltip((view, pos, side) => {
-  const { state } = view;
+/** What the format says about the key or value at `pos` (`side` as in hover), with the range it describes. */
+export function scenarioDocAt(state: EditorState, pos: number, side: -1 | 1): { from: number; to: number; doc: string } | null {
   const node = syntaxTree(state).resolveInner(pos, side);
   let path: PathSegment[] | null = null;
   if (node.name === "PropertyName" && node.parent) {
@@ -130,15 +129,21 @@ const hover = hoverTooltip((view, pos, side) => {
     const tag = nav.values(path).find((v) => v.value === value);
     if (tag?.description) doc = `${value}: ${tag.description}`;
   }
-  if (!doc) return null;
+  return doc ? { from: node.from, to: node.to, doc } : null;
+}
+
+/** Hover documentation: what the format says about a key or a tag value. */
+const hover = hoverTooltip((view, pos, side) => {
+  const found = scenarioDocAt(view.state, pos, side);
+  if (!found) return null;
   return {
-    pos: node.from,
-    end: node.to,
+    pos: found.from,
+    end: found.to,
     above: true,
     create() {
       const dom = document.createElement("div");
       dom.className = "cm-schema-doc";
-      dom.textContent = doc;
+      dom.textContent = found.doc;
       return { dom };
     },
   };
@@ -170,5 +175,5 @@ export function scenarioDiagnostics(state: EditorState): Diagnostic[] {
 
 /** Completion, hover docs and lint for the scenario format. */
 export function scenarioSchemaSupport(): Extension {
-  return [autocompletion({ override: [complete], activateOnTyping: true }), hover, linter((view) => scenarioDiagnostics(view.state), { delay: 250 })];
+  return [autocompletion({ override: [completeScenario], activateOnTyping: true }), hover, linter((view) => scenarioDiagnostics(view.state), { delay: 250 })];
 }

@@ -19,6 +19,7 @@ export class RunStatus {
   private readonly text: HTMLSpanElement;
   private readonly cancel: HTMLButtonElement;
   private readonly runner = new Runner();
+  private generation = 0;
 
   /** `onErrors` receives the worker's validation errors of a failed batch, and [] after a batch that ran. */
   constructor(private readonly onErrors: (errors: readonly string[]) => void = () => {}) {
@@ -40,16 +41,29 @@ export class RunStatus {
     this.text.textContent = message;
   }
 
-  /** Run `jobs`; on cancel or failure, the previous runs (or the failure, when there are none). */
+  /** Stop the batch in flight and the worker, for good (a replaced cell calls this on invalidation). */
+  dispose(): void {
+    this.generation++;
+    this.runner.cancel();
+  }
+
+  /**
+   * Run `jobs`. On cancel or failure: the previous batch's runs, which may
+   * differ from `jobs` (pages read each run's tag and scenario, not their
+   * inputs), or the failure when there is no previous batch.
+   */
   async run(jobs: readonly RunJob[]): Promise<readonly RunData[]> {
     const started = performance.now();
+    const generation = ++this.generation;
+    // A newer batch owns the status line and the Cancel button.
+    const current = () => generation === this.generation;
     const progress = (p: RunProgress) => {
-      if (performance.now() - started < PROGRESS_DELAY_MS) return;
+      if (!current() || performance.now() - started < PROGRESS_DELAY_MS) return;
       this.cancel.hidden = false;
       this.say(`running ${p.jobs > 1 ? `${p.job + 1}/${p.jobs}: ` : ""}${p.steps.toLocaleString("en-US")} steps, t = ${formatNs(p.now)}`);
     };
     const timer = setTimeout(() => {
-      if (!this.runner.busy) return;
+      if (!current() || !this.runner.busy) return;
       this.cancel.hidden = false;
       this.say(`running ${jobs.length > 1 ? `${jobs.length} runs` : ""}…`);
     }, PROGRESS_DELAY_MS);
@@ -58,6 +72,7 @@ export class RunStatus {
       const runs = await this.runner.run(jobs, progress);
       this.last = runs;
       this.lastJobs = jobs;
+      if (!current()) return runs;
       this.onErrors([]);
       const first = runs[0]!;
       const ms = Math.round(performance.now() - started);
@@ -69,13 +84,15 @@ export class RunStatus {
       return runs;
     } catch (e) {
       const failure = e instanceof RunFailed ? e : new RunFailed(String(e));
-      this.say(`${failure.cancelled ? "cancelled" : failure.message}${this.last ? "; the charts show the previous run" : ""}`);
-      this.onErrors(failure.errors);
+      if (current()) {
+        this.say(`${failure.cancelled ? "cancelled" : failure.message}${this.last ? "; the charts show the previous run" : ""}`);
+        this.onErrors(failure.errors);
+      }
       if (this.last) return this.last;
       throw failure;
     } finally {
       clearTimeout(timer);
-      this.cancel.hidden = true;
+      if (current()) this.cancel.hidden = true;
     }
   }
 }

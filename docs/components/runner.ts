@@ -5,6 +5,11 @@ import type { RunData, RunJob, RunProgress, RunReply } from "../faultline/scenar
 
 /** Why a batch produced no runs: cancelled, or a scenario the worker rejected. */
 export class RunFailed extends Error {
+  /**
+   * @param message what happened
+   * @param errors the worker's validation errors (`$.path: expected X, found Y`)
+   * @param cancelled whether the batch was cancelled rather than rejected
+   */
   constructor(
     message: string,
     readonly errors: readonly string[] = [],

@@ -3,16 +3,17 @@
 // Cite; runs in a Web Worker with progress and Cancel. Its value (for
 // Framework's view()) is the last valid scenario run, so a bad edit leaves
 // every chart on the last good run.
+import { json } from "@codemirror/lang-json";
 import { forceLinting } from "@codemirror/lint";
 import { EditorState, Prec } from "@codemirror/state";
 import { oneDark } from "@codemirror/theme-one-dark";
 import { EditorView, keymap } from "@codemirror/view";
-import { json } from "@codemirror/lang-json";
 import { basicSetup } from "codemirror";
-import { citeBibtex, citeBlock, citeCsl, citePermalink } from "../faultline/cite/cite.js";
 import { canonicalJson, type Json } from "../faultline/engine/canonical.js";
-import { MAX_TRACE_EVENTS, type RunData, type RunJob } from "../faultline/scenario/jobs.js";
+import type { RunData, RunJob } from "../faultline/scenario/jobs.js";
 import type { ScenarioSpec } from "../faultline/scenario/schema.js";
+import { citePanel } from "./cite-panel.js";
+import { el } from "./dom.js";
 import { scenarioDiagnostics, scenarioSchemaSupport } from "./json-schema-support.js";
 import { RunStatus } from "./run-status.js";
 
@@ -24,33 +25,31 @@ export interface ScenarioEditorOptions {
   open?: boolean;
   /** Editor height in CSS units (default 22em). */
   height?: string;
+  /** What the page needs of a scenario beyond the format (a kvm section, a given op): a message when it is missing. */
+  requires?: (spec: ScenarioSpec) => string | null;
+  /** Framework's `invalidation` promise of the defining cell: a replaced cell stops its worker. */
+  invalidation?: Promise<unknown>;
 }
 
 /** The cell element: `value` is the last valid scenario; `simulate` runs jobs derived from it. */
 export interface ScenarioEditor extends HTMLElement {
   value: ScenarioSpec;
-  /** Run `jobs` in the cell's worker, showing progress; on cancel or failure, the previous runs. */
+  /** Run `jobs` in the cell's worker, showing progress; on cancel or failure, the previous runs (see {@link RunStatus.run}). */
   simulate(jobs: readonly RunJob[]): Promise<readonly RunData[]>;
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  e.append(...children);
-  return e;
 }
 
 function pretty(spec: ScenarioSpec): string {
   return JSON.stringify(spec, null, 2);
 }
 
-/** Parse and validate editor text; the scenario or null. */
-function parse(text: string): ScenarioSpec | null {
-  try {
-    return scenarioDiagnostics(EditorState.create({ doc: text, extensions: [json()] })).length === 0 ? (JSON.parse(text) as ScenarioSpec) : null;
-  } catch {
-    return null;
-  }
+/** The scenario in `text`, or its problems as `line N: $.path: expected X, found Y`. */
+function check(text: string, requires: ScenarioEditorOptions["requires"]): { spec: ScenarioSpec } | { problems: string[] } {
+  const state = EditorState.create({ doc: text, extensions: [json()] });
+  const diagnostics = scenarioDiagnostics(state);
+  if (diagnostics.length > 0) return { problems: diagnostics.map((d) => `line ${state.doc.lineAt(d.from).number}: ${d.message}`) };
+  const spec = JSON.parse(text) as ScenarioSpec;
+  const missing = requires?.(spec);
+  return missing ? { problems: [`this example needs ${missing}`] } : { spec };
 }
 
 /** The saved edit for this cell, if it was made on the same notebook version of the scenario. */
@@ -72,12 +71,6 @@ function save(storageKey: string, base: string, text: string | null): void {
   }
 }
 
-/** The playground's URL, for permalinks (notebooks and the playground sit side by side). */
-function playgroundUrl(): string {
-  const u = new URL("playground", document.baseURI);
-  return `${u.origin}${u.pathname}`;
-}
-
 /** An editable, runnable, citable scenario cell starting from `initial`. */
 export function scenarioEditor(initial: ScenarioSpec, options: ScenarioEditorOptions): ScenarioEditor {
   const base = canonicalJson(initial as unknown as Json);
@@ -93,13 +86,14 @@ export function scenarioEditor(initial: ScenarioSpec, options: ScenarioEditorOpt
   host.addEventListener("input", (e) => e.stopPropagation());
   const summary = el("summary", {}, el("span", { class: "cell-title" }, `Scenario: ${initial.title}`), " ", edited);
   const cite = el("details", { class: "cell-cite" }, el("summary", {}, "Cite"));
-  // The worker's errors replace the list, and a later good batch clears them; the editor's own errors stay until the next Run.
+  // The worker's errors replace the list and a later good batch clears them; the editor's own errors stay until the next Run.
   let workerErrors = false;
   const runs = new RunStatus((list) => {
     if (list.length === 0 && !workerErrors) return;
     showErrors(list);
     workerErrors = list.length > 0;
   });
+  void options.invalidation?.then(() => runs.dispose());
   const bar = el("div", { class: "cell-bar" }, runButton, resetButton, runs.element);
   const source = el("details", { class: "cell-source" }, summary, host, errors);
   if (options.open) source.open = true;
@@ -135,47 +129,28 @@ export function scenarioEditor(initial: ScenarioSpec, options: ScenarioEditorOpt
   }
 
   function run(): void {
-    const text = view.state.doc.toString();
-    const problems = scenarioDiagnostics(view.state);
+    const checked = check(view.state.doc.toString(), options.requires);
     forceLinting(view);
-    if (problems.length > 0) {
-      showErrors(problems.map((d) => `line ${view.state.doc.lineAt(d.from).number}: ${d.message}`));
+    if ("problems" in checked) {
+      showErrors(checked.problems);
       runs.say("not run: the scenario has errors; the charts show the last good run");
       return;
     }
     showErrors([]);
-    root.value = JSON.parse(text) as ScenarioSpec;
+    root.value = checked.spec;
     root.dispatchEvent(new Event("input", { bubbles: true }));
   }
 
   function renderCite(): void {
     const r = runs.last?.[0];
     const spec = runs.lastJobs?.[0]?.scenario as ScenarioSpec | undefined;
-    if (!r || !spec) return;
-    if (r.truncated) {
-      cite.replaceChildren(cite.firstChild!, el("p", {}, `This run stopped when its trace passed ${MAX_TRACE_EVENTS.toLocaleString("en-US")} events, the browser's budget, so its hash is not the scenario's. Cite it from a shell: `, el("code", {}, "npx faultline cite <scenario.json>")));
-      return;
-    }
-    const opts = { playground: playgroundUrl() };
-    const now = new Date();
-    const formats: [string, string][] = [
-      ["mail (72 columns)", citeBlock(spec, r, opts)],
-      ["BibTeX", citeBibtex(spec, r, now, opts)],
-      ["CSL-JSON", JSON.stringify([citeCsl(spec, r, now, opts)], null, 2)],
-    ];
-    const link = el("a", { href: citePermalink(spec, r, opts.playground) ?? opts.playground, class: "cell-permalink" }, "open this run in the playground");
-    cite.replaceChildren(
-      cite.firstChild!,
-      el("p", {}, link, " · replay anywhere with ", el("code", {}, "npx faultline replay <saved mail>")),
-      ...formats.map(([label, textValue]) => {
-        const copy = el("button", { type: "button" }, "Copy");
-        copy.onclick = () => void navigator.clipboard?.writeText(textValue).then(() => (copy.textContent = "Copied"));
-        return el("div", { class: "cite-format", "data-format": label.split(" ")[0]!.toLowerCase() }, el("h4", {}, label, " ", copy), el("pre", {}, textValue));
-      }),
-    );
+    if (r && spec) cite.replaceChildren(cite.firstChild!, ...citePanel(spec, r));
   }
 
-  root.value = (saved ? parse(saved) : null) ?? initial;
+  // A saved edit that no longer passes starts the cell from the notebook's version, with the edit's errors shown.
+  const restored = saved === null ? null : check(saved, options.requires);
+  root.value = restored && "spec" in restored ? restored.spec : initial;
+  if (restored && "problems" in restored) showErrors(restored.problems);
   edited.hidden = saved === null || saved === pretty(initial);
   runButton.onclick = run;
   resetButton.onclick = () => {
@@ -183,7 +158,6 @@ export function scenarioEditor(initial: ScenarioSpec, options: ScenarioEditorOpt
     run();
   };
   cite.addEventListener("toggle", () => cite.open && renderCite());
-
   root.simulate = (jobs) => runs.run(jobs).finally(() => cite.open && renderCite());
   return root;
 }

@@ -50,6 +50,17 @@ export function sectionHeadings(markdown: string): string[] {
   return parse(markdown).tree.children.filter((n): n is Heading => n.type === "heading" && n.depth === 2).map((h) => toString(h));
 }
 
+/**
+ * Whether a notebook code block shows something: it calls display/view/resize,
+ * or it is an expression (Framework displays a block's expression value).
+ * Setup blocks (imports, declarations) do not.
+ */
+function isLive(code: string): boolean {
+  if (/\b(display|view|resize)\(/.test(code)) return true;
+  const first = code.split("\n").find((l) => l.trim() !== "" && !l.trim().startsWith("//")) ?? "";
+  return !/^\s*(import|const|let|var|function|async function|class)\b/.test(first) && !/^\s*[\w.]+\(.*\);\s*$/.test(first);
+}
+
 class Renderer {
   readonly links: string[] = [];
   readonly scenarios = new Set<string>();
@@ -101,7 +112,7 @@ class Renderer {
         return node.children.flatMap((c) => this.block(c, `${indent}> `));
       case "code":
         if (node.lang === "js" || node.lang === "ts") {
-          this.live++;
+          if (isLive(node.value)) this.live++;
           return [];
         }
         return [...node.value.split("\n").map((l) => `${indent}    ${l}`), ""];

@@ -111,7 +111,8 @@ export function citeBlock(spec: ScenarioSpec, run: CitedRun, options: CiteOption
  */
 export function extractCitedScenario(text: string): string | null {
   const lines = text.split(/\r?\n/).map((l) => l.replace(/^(\s*>)+\s?/, "").replace(/\s+$/, ""));
-  const begin = lines.findIndex((l) => l.trim() === BEGIN);
+  // The last block: a title or claim quoting the markers comes before the real one.
+  const begin = lines.findLastIndex((l) => l.trim() === BEGIN);
   const end = lines.findIndex((l, i) => i > begin && l.trim() === END);
   if (begin < 0 || end < 0) return null;
   return lines.slice(begin + 1, end).join("");
@@ -119,7 +120,9 @@ export function extractCitedScenario(text: string): string | null {
 
 /** Escape BibTeX's special characters in a field value. */
 function bibtexEscape(text: string): string {
-  return text.replace(/[\\{}$&%#_^~]/g, (c) => (c === "\\" ? "\\textbackslash{}" : c === "^" || c === "~" ? `\\${c}{}` : `\\${c}`));
+  // BibTeX counts every brace, escaped or not, so braces become text commands.
+  const named: Record<string, string> = { "\\": "\\textbackslash{}", "{": "\\textbraceleft{}", "}": "\\textbraceright{}", "^": "\\^{}", "~": "\\~{}" };
+  return text.replace(/[\\{}$&%#_^~]/g, (c) => named[c] ?? `\\${c}`);
 }
 
 /** `YYYY-MM-DD` of a date, in UTC. */

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { Json } from "../engine/canonical.js";
 import type { RunResult } from "../engine/simulation.js";
 import type { NormalizedScenario } from "./normalize.js";
 import { runScenario } from "./run.js";
@@ -16,6 +17,8 @@ export interface RunJob {
   readonly scenario: unknown;
   /** Record the trace (default true). Sweeps that only read task results turn it off. */
   readonly trace?: boolean;
+  /** The caller's label for the run (a sweep point's coordinates); echoed in {@link RunData.tag}, so results carry what they are results of. */
+  readonly tag?: Json;
 }
 
 /** A batch of runs, answered by `progress` replies and then one `done` or `error` reply with the same id. */
@@ -36,8 +39,12 @@ export interface RunData {
   readonly result: RunResult;
   /** Trace hash. */
   readonly hash: string;
-  /** The run stopped at {@link MAX_TRACE_EVENTS}: its outcome and hash are this host's, not the scenario's, so it cannot be cited. */
+  /** The job's tag. */
+  readonly tag: Json | null;
+  /** The run stopped at the batch's trace budget ({@link MAX_TRACE_EVENTS}): its outcome and hash are this host's, not the scenario's. */
   readonly truncated: boolean;
+  /** Whether a citation may name this run: its trace was recorded in full, so the hash is the scenario's. */
+  readonly citable: boolean;
 }
 
 /** Progress of a batch: the job running, its steps so far and its virtual time. */
@@ -64,8 +71,9 @@ export type RunReply =
 export const PROGRESS_INTERVAL_MS = 100;
 
 /**
- * Trace events a run may record in a worker: about 150 MB of events. A run
- * that needs more stops with status `budget` (the CLI has no such limit).
+ * Trace events a batch may record in a worker, all its runs together: about
+ * 150 MB. A run that would pass it stops with status `budget` and is marked
+ * `truncated` (the CLI has no such limit).
  */
 export const MAX_TRACE_EVENTS = 1_000_000;
 
@@ -81,6 +89,7 @@ export function runJobs(request: RunRequest, post: (reply: RunReply) => void, cl
   const { id, jobs } = request;
   const runs: RunData[] = [];
   let last = clock();
+  let traced = 0;
   for (let job = 0; job < jobs.length; job++) {
     const onProgress = (steps: number, now: number) => {
       const t = clock();
@@ -89,9 +98,12 @@ export function runJobs(request: RunRequest, post: (reply: RunReply) => void, cl
       post({ id, type: "progress", job, jobs: jobs.length, steps, now });
     };
     try {
-      const run = runScenario(jobs[job]!.scenario, { trace: jobs[job]!.trace ?? true, onProgress, progressEvery: PROGRESS_STEPS, maxTraceEvents: MAX_TRACE_EVENTS });
-      const truncated = run.result.trace.length > MAX_TRACE_EVENTS;
-      runs.push({ scenario: run.scenario, id: run.id, result: run.result, hash: run.hash, truncated });
+      const { scenario, trace = true, tag = null } = jobs[job]!;
+      const budget = Math.max(0, MAX_TRACE_EVENTS - traced);
+      const run = runScenario(scenario, { trace, onProgress, progressEvery: PROGRESS_STEPS, maxTraceEvents: budget });
+      traced += run.result.trace.length;
+      const truncated = trace && run.result.trace.length > budget;
+      runs.push({ scenario: run.scenario, id: run.id, result: run.result, hash: run.hash, tag, truncated, citable: trace && !truncated });
     } catch (e) {
       const errors = e instanceof ScenarioValidationError ? e.errors.map(formatError) : [e instanceof Error ? e.message : String(e)];
       post({ id, type: "error", job, errors });

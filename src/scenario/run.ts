@@ -75,7 +75,7 @@ export function runNormalized(s: NormalizedScenario, hooks: Pick<RunOptions, "on
     trace: hooks.trace ?? true,
     ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
     ...(hooks.progressEvery ? { progressEvery: hooks.progressEvery } : {}),
-    ...(hooks.maxTraceEvents ? { maxTraceEvents: hooks.maxTraceEvents } : {}),
+    ...(hooks.maxTraceEvents !== undefined ? { maxTraceEvents: hooks.maxTraceEvents } : {}),
     ...(onStep ? { onStep: (x: Simulation) => onStep(x, kernel) } : {}),
   });
   const rwsems = new Map<string, RwSemaphore>();
