@@ -326,6 +326,24 @@ describe("reading aids: folded code, sections as text, CITATION.cff, dark mode",
     await page.close();
   });
 
+  it("site search finds kernel symbols in the API reference as well as in the notebooks", async () => {
+    const { page, problems } = await visit(browser, origin, "/");
+    for (const [query, first, also] of [
+      ["hva_to_pfn", "/api/kvm", "/nowait"],
+      ["lock_folio_maybe_drop_mmap", "/api/mm", "/nowait"],
+      ["get_user_pages_remote", null, "/api/mm"],
+      ["FOLL_NOWAIT", "/nowait", "/api/mm"],
+    ] as const) {
+      await page.locator("#observablehq-search input").fill(query);
+      await page.waitForFunction(() => document.querySelectorAll("#observablehq-search-results a").length > 0);
+      const hits = (await page.locator("#observablehq-search-results a").evaluateAll((as) => as.map((a) => new URL(a.getAttribute("href")!, location.href).pathname))).slice(0, 6);
+      if (first) assert.equal(hits[0], first, `${query}: ${hits.join(" ")}`);
+      assert.ok(hits.includes(also), `${query}: ${hits.join(" ")}`);
+    }
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
   it("the overview links CITATION.cff, served with the site", async () => {
     const { page, problems } = await visit(browser, origin, "/");
     const href = (await page.locator("#citation-cff a").getAttribute("href")) ?? "";
