@@ -109,6 +109,19 @@ describe("FAULT_FLAG_RETRY_NOWAIT notebook in Chromium", () => {
     assert.equal(await nowaitCell.locator("code").textContent(), String(call.ret).replaceAll("VM_FAULT_", ""));
     assert.match((await nowaitCell.textContent()) ?? "", new RegExp(String(call.args!.mmap_lock)));
 
+    // The cell's ↗ opens the same run in the playground.
+    const { decodePermalink } = await import("../../src/scenario/permalink.js");
+    const href = (await nowaitCell.locator("a.cell-open").getAttribute("href")) ?? "";
+    const linkedSpec = decodePermalink(href.split("#s=")[1]!);
+    assert.ok(linkedSpec.ok);
+    const linkedCall = runScenario(linkedSpec.scenario).result.trace.filter((e) => e.ev === "call").at(-1)!;
+    assert.equal(linkedCall.ret, call.ret, "the link carries the cell's run");
+    const { page: linked, problems: linkedProblems } = await visit(browser, origin, `/${href}`);
+    await linked.locator("#playground-runs .card").first().waitFor();
+    assert.equal(await linked.locator("#playground-runs .card").first().getAttribute("data-hash"), runScenario(linkedSpec.scenario).hash);
+    assert.deepEqual(linkedProblems, []);
+    await linked.close();
+
     await page.locator('form:has-text("kernel profile") select').first().selectOption("v2.6.38");
     await page.waitForFunction(() => /does not exist before v2\.6\.39/.test(document.querySelector("#fault-matrix")?.textContent ?? ""));
     assert.deepEqual(problems, []);
