@@ -165,10 +165,15 @@ export function citeCsl(spec: ScenarioSpec, run: CitedRun, date: Date, options: 
 
 /** What {@link citationCff} needs of package.json. */
 export interface SoftwareMeta {
+  /** Package name. */
   readonly name: string;
+  /** Package version. */
   readonly version: string;
+  /** One-sentence description (the CFF abstract). */
   readonly description: string;
+  /** SPDX license id. */
   readonly license: string;
+  /** Keywords. */
   readonly keywords?: readonly string[];
 }
 

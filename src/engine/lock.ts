@@ -28,6 +28,7 @@ export abstract class SleepingLock {
   readonly lockClass: string;
   /** Tasks waiting, in FIFO order. */
   protected waiters: LockWaiter[] = [];
+  /** The simulation whose tasks take the lock. */
   protected readonly sim: Simulation;
   private readonly heldAs: { readonly read: HeldLock; readonly write: HeldLock };
   private readonly waitingFor: { readonly read: string; readonly write: string };

@@ -49,7 +49,9 @@ export interface RunData {
 
 /** Progress of a batch: the job running, its steps so far and its virtual time. */
 export interface RunProgress {
+  /** The request's id. */
   readonly id: number;
+  /** Reply kind. */
   readonly type: "progress";
   /** Index of the running job. */
   readonly job: number;
@@ -115,7 +117,9 @@ export function runJobs(request: RunRequest, post: (reply: RunReply) => void, cl
 
 /** The part of a worker's global scope {@link serve} uses. */
 export interface MessageScope {
+  /** Receives the page's requests. */
   onmessage: ((event: { data: RunRequest }) => void) | null;
+  /** Sends a reply to the page. */
   postMessage(reply: RunReply): void;
 }
 

@@ -9,21 +9,37 @@
 
 /** A JSON Schema node (the subset the scenario format uses). */
 export interface SchemaNode {
+  /** Identifier other nodes `$ref` (`Op`, `Predicate`). */
   readonly $id?: string;
+  /** Reference to a node by its `$id`. */
   readonly $ref?: string;
+  /** Short name of the node. */
   readonly title?: string;
+  /** What the format says about the value. */
   readonly description?: string;
+  /** JSON type (`object`, `string`, `integer` ...). */
   readonly type?: string;
+  /** The only value allowed (a union variant's tag). */
   readonly const?: unknown;
+  /** The values allowed. */
   readonly enum?: readonly unknown[];
+  /** An object's properties. */
   readonly properties?: Readonly<Record<string, SchemaNode>>;
+  /** An object's required properties. */
   readonly required?: readonly string[];
+  /** An array's element schema. */
   readonly items?: SchemaNode;
+  /** Exactly one of these (the format's tagged unions). */
   readonly oneOf?: readonly SchemaNode[];
+  /** At least one of these (a duration: integer or distribution). */
   readonly anyOf?: readonly SchemaNode[];
+  /** The property whose `const` selects a union's variant. */
   readonly discriminator?: { readonly propertyName: string };
+  /** Smallest number allowed. */
   readonly minimum?: number;
+  /** Largest number allowed. */
   readonly maximum?: number;
+  /** Regular expression a string must match. */
   readonly pattern?: string;
 }
 
@@ -32,14 +48,19 @@ export type PathSegment = string | number;
 
 /** A property an object may have. */
 export interface PropertyDoc {
+  /** The key. */
   readonly name: string;
+  /** Whether the object must have it. */
   readonly required: boolean;
+  /** Its schema (for the description shown with the completion). */
   readonly schema: SchemaNode;
 }
 
 /** A value a field may take, with the schema that allows it. */
 export interface ValueDoc {
+  /** The value. */
   readonly value: string | number | boolean;
+  /** What it means: the variant's description for a union tag, else the field's. */
   readonly description: string | undefined;
 }
 
