@@ -89,7 +89,12 @@ export class RunStatus {
         this.onErrors(failure.errors);
       }
       if (this.last) return this.last;
-      throw failure;
+      // Nothing to chart yet: the cells that wait for these runs say why.
+      throw new RunFailed(
+        failure.cancelled ? "cancelled before a first run finished: nothing to chart yet; edit the scenario and press Run" : `${failure.message}: ${failure.errors.join("; ")}`,
+        failure.errors,
+        failure.cancelled,
+      );
     } finally {
       clearTimeout(timer);
       if (current()) this.cancel.hidden = true;
