@@ -66,7 +66,9 @@ describe("the scenario editor's completion, hover and lint (docs/components/json
   it("completes tag values with their descriptions, and the keys of a fresh object", () => {
     const ops = at('{"title": "t", "tasks": [{"name": "A", "ops": [{"op": "|"}]}]}', "|");
     const values = completeScenario(new CompletionContext(ops.state, ops.pos, true))!.options;
-    assert.ok(values.some((o) => o.label === '"handle_mm_fault"' && typeof o.info === "string"));
+    assert.ok(values.some((o) => o.label === "handle_mm_fault" && typeof o.info === "string"));
+    const after = at('{"title": "t", "profile": |}', "|");
+    assert.ok(completeScenario(new CompletionContext(after.state, after.pos, true))!.options.some((o) => o.label === '"v5.1"'));
     const fresh = at('{"title": "t", "tasks": [{|}]}', "|");
     assert.deepEqual(completeScenario(new CompletionContext(fresh.state, fresh.pos, true))!.options.map((o) => o.label).sort(), ["name", "ops"]);
   });

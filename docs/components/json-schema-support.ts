@@ -108,7 +108,14 @@ export function completeScenario(context: CompletionContext): CompletionResult |
     if (arr?.name === "Array") path = [...pathOf(state, arr), valueChildren(arr).length];
   }
   if (!path) return null;
-  const options: Completion[] = nav.values(path).map((v) => ({ label: JSON.stringify(v.value), info: v.description, type: typeof v.value === "string" ? "enum" : "constant" }));
+  const values = nav.values(path);
+  // Inside a string: complete its contents, between the quotes.
+  if (valueNode?.name === "String") {
+    const closed = valueNode.to - valueNode.from > 1 && state.sliceDoc(valueNode.to - 1, valueNode.to) === '"';
+    const options: Completion[] = values.filter((v) => typeof v.value === "string").map((v) => ({ label: String(v.value), info: v.description, type: "enum", apply: JSON.stringify(v.value).slice(1, -1) }));
+    return options.length > 0 ? { from: valueNode.from + 1, to: closed ? valueNode.to - 1 : valueNode.to, options, validFor: /^[\w.$-]*$/ } : null;
+  }
+  const options: Completion[] = values.map((v) => ({ label: JSON.stringify(v.value), info: v.description, type: typeof v.value === "string" ? "enum" : "constant" }));
   if (options.length === 0) return null;
   return { from: valueNode?.from ?? pos, to: valueNode?.to ?? pos, options, validFor: /^"?[\w.$-]*"?$/ };
 }

@@ -440,13 +440,22 @@ describe("playground and permalinks in Chromium", () => {
     await page.keyboard.press("Control+End");
     for (let i = 0; i < 6; i++) await page.keyboard.press("ArrowLeft");
     const menu = page.locator(".cm-tooltip-autocomplete");
+    await page.keyboard.press("Control+Space");
+    await menu.waitFor();
+    for (const op of ["down_read", "handle_mm_fault", "get_user_pages", "copy_fpstate_to_sigframe"]) assert.match((await menu.textContent()) ?? "", new RegExp(op));
+    await page.keyboard.press("Escape");
     for (const [typed, ops] of [["d", ["down_read", "down_write", "downgrade_write"]], ["h", ["handle_mm_fault"]], ["g", ["get_user_pages"]]] as const) {
       await page.keyboard.type(typed);
       await menu.waitFor();
-      for (const op of ops) assert.match((await menu.textContent()) ?? "", new RegExp(`"${op}"`));
+      for (const op of ops) assert.match((await menu.textContent()) ?? "", new RegExp(op));
       await page.keyboard.press("Escape");
       await page.keyboard.press("Backspace");
     }
+    // Accepting a completion fills in the string's contents, keeping the JSON valid.
+    await page.keyboard.type("handle_mm");
+    await menu.waitFor();
+    await page.keyboard.press("Enter");
+    assert.match((await cell.locator(".cm-content").textContent()) ?? "", /\{"op": "handle_mm_fault"\}/);
 
     // Hover documentation on a key: what the format says about it.
     const at = await cell.locator(".cm-content").evaluate((content) => {
