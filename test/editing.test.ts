@@ -73,6 +73,17 @@ describe("the scenario editor's completion, hover and lint (docs/components/json
     assert.deepEqual(completeScenario(new CompletionContext(fresh.state, fresh.pos, true))!.options.map((o) => o.label).sort(), ["name", "ops"]);
   });
 
+  it("completes a key being typed, quoted or not, filtering on its text", () => {
+    for (const doc of ['{"title": "t", "tasks": [{"name": "A", "ops": [{"op": "sleep", "n|"}]}]}', '{"title": "t", "tasks": [{"name": "A", "ops": [{"op": "sleep", "n|}]}]}', '{"title": "t", "pro|}']) {
+      const { state, pos } = at(doc, "|");
+      const r = completeScenario(new CompletionContext(state, pos, true));
+      assert.ok(r, doc);
+      const typed = state.sliceDoc(r.from, pos);
+      assert.match(typed, /^[a-z]+$/, `the menu filters on the key's letters, not its quote: ${JSON.stringify(typed)}`);
+      assert.ok(r.options.some((o) => o.label.startsWith(typed)), `${doc}: ${r.options.map((o) => o.label).join()}`);
+    }
+  });
+
   it("hover describes a key by the variant in use", () => {
     const { state, pos } = at('{"title": "t", "tasks": [{"name": "A", "ops": [{"op": "get_user_pages", "call": "get_user_pages_remote", "vma": "v", "page": 0, "n|r_pages": 1}]}]}', "|");
     assert.match(scenarioDocAt(state, pos, 1)?.doc ?? "", /integer >= 1/);

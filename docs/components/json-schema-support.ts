@@ -86,14 +86,27 @@ export function completeScenario(context: CompletionContext): CompletionResult |
   const keyNode = node.name === "PropertyName" ? node : node.name === "⚠" && inObject(node.parent) ? node : null;
   const object = keyNode ? (keyNode.name === "PropertyName" ? keyNode.parent?.parent ?? null : keyNode.parent) : inObject(node);
   if (object && (keyNode || /[{,]\s*"?[\w$]*$/.test(state.sliceDoc(object.from, pos)))) {
-    const from = keyNode ? keyNode.from : (context.matchBefore(/"?[\w$]*/)?.from ?? pos);
-    const present = new Set(object.getChildren("Property").map((p) => keyOf(state, p)));
+    // The key's text as typed, with or without its quotes; the menu filters on what follows the opening quote.
+    const start = keyNode ? keyNode.from : (context.matchBefore(/"?[\w$]*/)?.from ?? pos);
+    const from = state.sliceDoc(start, start + 1) === '"' ? start + 1 : start;
+    const end = keyNode?.name === "PropertyName" ? keyNode.to : pos;
+    const present = new Set(object.getChildren("Property").filter((p) => p.getChild("PropertyName") !== keyNode).map((p) => keyOf(state, p)));
     const hasColon = keyNode?.name === "PropertyName" && keyNode.nextSibling?.name === ":";
     const options: Completion[] = nav
       .properties(pathOf(state, object))
-      .filter((p) => !present.has(p.name) || keyNode?.from === from)
-      .map((p) => ({ label: p.name, detail: p.required ? "required" : undefined, info: p.schema.description, type: "property", apply: hasColon ? JSON.stringify(p.name) : `${JSON.stringify(p.name)}: ` }));
-    return options.length > 0 ? { from, to: keyNode?.to ?? pos, options, validFor: /^"?[\w$]*"?$/ } : null;
+      .filter((p) => !present.has(p.name))
+      .map((p) => ({
+        label: p.name,
+        detail: p.required ? "required" : undefined,
+        info: p.schema.description,
+        type: "property",
+        // Replace the whole key, quotes included, and add the colon unless there is one.
+        apply: (view, _completion, _from, _to) => {
+          const insert = `${JSON.stringify(p.name)}${hasColon ? "" : ": "}`;
+          view.dispatch({ changes: { from: start, to: Math.max(end, view.state.selection.main.head), insert }, selection: { anchor: start + insert.length } });
+        },
+      }));
+    return options.length > 0 ? { from, to: pos, options, validFor: /^[\w$]*$/ } : null;
   }
   // A value: after a colon, or inside a string in value position, or an array element.
   const valueNode = VALUES.has(node.name) && node.name !== "Object" && node.name !== "Array" ? node : null;

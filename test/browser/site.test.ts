@@ -454,8 +454,19 @@ describe("playground and permalinks in Chromium", () => {
     // Accepting a completion fills in the string's contents, keeping the JSON valid.
     await page.keyboard.type("handle_mm");
     await menu.waitFor();
+    // CodeMirror ignores Enter for its interactionDelay (75 ms) after the menu opens.
+    await page.waitForTimeout(150);
     await page.keyboard.press("Enter");
     assert.match((await cell.locator(".cm-content").textContent()) ?? "", /\{"op": "handle_mm_fault"\}/);
+    // A key: typed with its opening quote, completed with its closing quote and the colon.
+    await setCell(page, cell, '{"title": "t", "tasks": [{"name": "A", "ops": [{"op": "cpu", "ns": 1}]}], }');
+    await page.keyboard.press("Control+End");
+    await page.keyboard.press("ArrowLeft");
+    await page.keyboard.type('"pro');
+    await menu.waitFor();
+    await page.waitForTimeout(150);
+    await page.keyboard.press("Enter");
+    assert.match((await cell.locator(".cm-content").textContent()) ?? "", /\], "profile": \}$/);
 
     // Hover documentation on a key: what the format says about it.
     const at = await cell.locator(".cm-content").evaluate((content) => {
