@@ -65,7 +65,7 @@ export class RunStatus {
     const timer = setTimeout(() => {
       if (!current() || !this.runner.busy) return;
       this.cancel.hidden = false;
-      this.say(`running ${jobs.length > 1 ? `${jobs.length} runs` : ""}…`);
+      this.say(jobs.length > 1 ? `running ${jobs.length} runs…` : "running…");
     }, PROGRESS_DELAY_MS);
     this.say("");
     try {
@@ -91,7 +91,7 @@ export class RunStatus {
       if (this.last) return this.last;
       // Nothing to chart yet: the cells that wait for these runs say why.
       throw new RunFailed(
-        failure.cancelled ? "cancelled before a first run finished: nothing to chart yet; edit the scenario and press Run" : `${failure.message}: ${failure.errors.join("; ")}`,
+        failure.cancelled ? "cancelled before a first run finished: nothing to chart yet; edit the scenario and press Run" : [failure.message, ...failure.errors].join("; "),
         failure.errors,
         failure.cancelled,
       );
