@@ -165,6 +165,13 @@ describe("worker batches (src/scenario/jobs.ts)", () => {
     assert.ok(last.type === "done" && last.runs.every((r) => r.result.status === "ok" && !r.truncated));
   });
 
+  it("a batch of short runs reports progress between runs, naming each", () => {
+    let t = 0;
+    const replies: RunReply[] = [];
+    runJobs({ id: 9, jobs: Array.from({ length: 5 }, () => ({ scenario: fpu })) }, (r) => replies.push(r), () => (t += 200));
+    assert.deepEqual(replies.filter((r) => r.type === "progress").map((r) => r.type === "progress" && `${r.job}/${r.jobs}`), ["0/5", "1/5", "2/5", "3/5", "4/5"]);
+  });
+
   it("an invalid job stops the batch with the validator's messages and the job's index", () => {
     const replies: RunReply[] = [];
     runJobs({ id: 2, jobs: [{ scenario: fpu }, { scenario: { ...fpu, profile: "v9.9" } }] }, (r) => replies.push(r));

@@ -106,6 +106,8 @@ export function runJobs(request: RunRequest, post: (reply: RunReply) => void, cl
       traced += run.result.trace.length;
       const truncated = trace && run.result.trace.length > budget;
       runs.push({ scenario: run.scenario, id: run.id, result: run.result, hash: run.hash, tag, truncated, citable: trace && !truncated });
+      // Batches of short runs report between runs too.
+      onProgress(run.result.steps, run.result.endTime);
     } catch (e) {
       const errors = e instanceof ScenarioValidationError ? e.errors.map(formatError) : [e instanceof Error ? e.message : String(e)];
       post({ id, type: "error", job, errors });
