@@ -38,16 +38,11 @@ export interface ScenarioEditor extends HTMLElement {
   simulate(jobs: readonly RunJob[]): Promise<readonly RunData[]>;
 }
 
-function pretty(spec: ScenarioSpec): string {
-  return JSON.stringify(spec, null, 2);
-}
-
-/** The scenario in `text`, or its problems as `line N: $.path: expected X, found Y`. */
-function check(text: string, requires: ScenarioEditorOptions["requires"]): { spec: ScenarioSpec } | { problems: string[] } {
-  const state = EditorState.create({ doc: text, extensions: [json()] });
+/** The scenario in the editor state `state`, or its problems as `line N: $.path: expected X, found Y`. */
+function check(state: EditorState, requires: ScenarioEditorOptions["requires"]): { spec: ScenarioSpec } | { problems: string[] } {
   const diagnostics = scenarioDiagnostics(state);
   if (diagnostics.length > 0) return { problems: diagnostics.map((d) => `line ${state.doc.lineAt(d.from).number}: ${d.message}`) };
-  const spec = JSON.parse(text) as ScenarioSpec;
+  const spec = JSON.parse(state.doc.toString()) as ScenarioSpec;
   const missing = requires?.(spec);
   return missing ? { problems: [`this example needs ${missing}`] } : { spec };
 }
@@ -74,6 +69,7 @@ function save(storageKey: string, base: string, text: string | null): void {
 /** An editable, runnable, citable scenario cell starting from `initial`. */
 export function scenarioEditor(initial: ScenarioSpec, options: ScenarioEditorOptions): ScenarioEditor {
   const base = canonicalJson(initial as unknown as Json);
+  const initialText = JSON.stringify(initial, null, 2);
   const storageKey = `faultline:${location.pathname}:${options.key}`;
   const saved = loadSaved(storageKey, base);
 
@@ -103,7 +99,7 @@ export function scenarioEditor(initial: ScenarioSpec, options: ScenarioEditorOpt
   const view = new EditorView({
     parent: host,
     state: EditorState.create({
-      doc: saved ?? pretty(initial),
+      doc: saved ?? initialText,
       extensions: [
         Prec.highest(keymap.of([{ key: "Shift-Enter", run: () => (run(), true) }, { key: "Mod-Enter", run: () => (run(), true) }])),
         basicSetup,
@@ -114,8 +110,8 @@ export function scenarioEditor(initial: ScenarioSpec, options: ScenarioEditorOpt
         EditorView.updateListener.of((u) => {
           if (!u.docChanged) return;
           const text = u.state.doc.toString();
-          save(storageKey, base, text === pretty(initial) ? null : text);
-          edited.hidden = text === pretty(initial);
+          save(storageKey, base, text === initialText ? null : text);
+          edited.hidden = text === initialText;
         }),
       ],
     }),
@@ -129,7 +125,7 @@ export function scenarioEditor(initial: ScenarioSpec, options: ScenarioEditorOpt
   }
 
   function run(): void {
-    const checked = check(view.state.doc.toString(), options.requires);
+    const checked = check(view.state, options.requires);
     forceLinting(view);
     if ("problems" in checked) {
       showErrors(checked.problems);
@@ -148,13 +144,13 @@ export function scenarioEditor(initial: ScenarioSpec, options: ScenarioEditorOpt
   }
 
   // A saved edit that no longer passes starts the cell from the notebook's version, with the edit's errors shown.
-  const restored = saved === null ? null : check(saved, options.requires);
+  const restored = saved === null ? null : check(EditorState.create({ doc: saved, extensions: [json()] }), options.requires);
   root.value = restored && "spec" in restored ? restored.spec : initial;
   if (restored && "problems" in restored) showErrors(restored.problems);
-  edited.hidden = saved === null || saved === pretty(initial);
+  edited.hidden = saved === null || saved === initialText;
   runButton.onclick = run;
   resetButton.onclick = () => {
-    view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: pretty(initial) } });
+    view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: initialText } });
     run();
   };
   cite.addEventListener("toggle", () => cite.open && renderCite());

@@ -75,9 +75,15 @@ export function parsePath(path: string): PathSegment[] {
   return segments;
 }
 
+/** Each schema's `$id` index, built once: a navigator is made per keystroke. */
+const idIndexes = new WeakMap<SchemaNode, Map<string, SchemaNode>>();
+
 /** Index the schema's `$id`s so `$ref`s resolve. */
 function ids(root: SchemaNode): Map<string, SchemaNode> {
+  const known = idIndexes.get(root);
+  if (known) return known;
   const out = new Map<string, SchemaNode>();
+  idIndexes.set(root, out);
   const visit = (n: unknown) => {
     if (Array.isArray(n)) n.forEach(visit);
     else if (n && typeof n === "object") {
