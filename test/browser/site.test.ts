@@ -326,8 +326,10 @@ describe("reading aids: folded code, sections as text, CITATION.cff, dark mode",
   it("each notebook section offers its text for a mail, with the live results as the page shows them", async () => {
     const { page, problems } = await visit(browser, origin, "/prefault");
     await page.locator("#two-vs-three").waitFor();
-    assert.equal(await page.locator("details.section-export").count(), await page.locator("#observablehq-main h2").count());
+    // The panels come from a cell that loads sections.json, which may finish after the worker's runs.
     const section = page.locator("h2#two-calls-or-three + details.section-export");
+    await section.waitFor();
+    assert.equal(await page.locator("details.section-export").count(), await page.locator("#observablehq-main h2").count());
     await section.locator("summary").click();
     const text = (await section.locator("pre").textContent()) ?? "";
     const shown = (await page.locator("#two-vs-three").textContent())?.replace(/\s+/g, " ").trim() ?? "";
