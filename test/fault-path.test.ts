@@ -72,10 +72,28 @@ describe("handle_mm_fault: VM_FAULT_* and who holds mmap_lock on return", () => 
     assert.equal(c.t, IO.readpage);
   });
 
-  it("page-cache hit, NOWAIT: minor fault, LOCKED, no IO (filemap_fault hit path; fault-around not modelled)", () => {
-    const r = run("v6.12", [hmf("file", 1, ["ALLOW_RETRY", "RETRY_NOWAIT"])]);
+  it("page-cache hit, NOWAIT, before fault-around (v2.6.39): minor fault through ->fault, LOCKED, no IO (filemap_fault hit path)", () => {
+    const r = run("v2.6.39", [hmf("file", 1, ["ALLOW_RETRY", "RETRY_NOWAIT"])]);
     assert.equal(calls(r)[0]!.ret, "VM_FAULT_LOCKED");
     assert.equal(first(r, "io_submit"), undefined);
+  });
+
+  it("page-cache hit with fault-around (v3.15+): filemap_map_pages maps it, NOPAGE, ->fault never runs (do_read_fault, 8c6e50b0290c)", () => {
+    for (const profile of ["v4.15", "v6.12"]) {
+      const r = run(profile, [hmf("file", 1, ["ALLOW_RETRY", "RETRY_NOWAIT"])]);
+      assert.equal(calls(r)[0]!.ret, "VM_FAULT_NOPAGE", profile);
+      assert.equal(first(r, "io_submit"), undefined);
+    }
+  });
+
+  it("fault-around maps only cached, uptodate, unlocked pages of the window, read-only, one reference and mapcount each (filemap_map_pages / next_uptodate_folio)", () => {
+    const r = run("v6.12", [hmf("file", 1, ["ALLOW_RETRY", "KILLABLE"])]);
+    const k = r.kernel!;
+    const vma = k.mm.vmas.find((v) => v.name === "file")!;
+    const mapped = [0, 1, 2, 3, 4, 5, 6, 7].filter((i) => k.mm.pte(vma.start + i * 4096) !== undefined);
+    assert.deepEqual(mapped, [1, 2], "page 1 (cached) by fault-around, page 2 mapped at start; uncached pages are left to ->fault");
+    const pte = k.mm.pte(vma.start + 4096)!;
+    assert.ok(pte.kind === "present" && !pte.write && pte.folio.mapcount === 1 && pte.folio.refcount === 2);
   });
 
   it("swapped-out anon page, NOWAIT: swap-in started, MAJOR|RETRY, mmap_lock held (do_swap_page + folio_lock_or_retry)", () => {
@@ -135,13 +153,32 @@ describe("handle_mm_fault: VM_FAULT_* and who holds mmap_lock on return", () => 
     assert.match(r.result.error!.message, /FAULT_FLAG_RETRY_NOWAIT does not exist before v2\.6\.39 \(318b275fbca1\)/);
   });
 
-  it("x86 user fault on a swapped page: RETRY (lock dropped), then a second handle_mm_fault with TRIED succeeds (do_user_addr_fault)", () => {
-    const r = run("v6.12", [{ op: "fault", vma: "anon", page: 1 }]);
+  it("x86 user fault on a swapped page, v5.9: RETRY (lock dropped), then a second handle_mm_fault with TRIED succeeds (do_user_addr_fault)", () => {
+    const r = run("v5.9", [{ op: "fault", vma: "anon", page: 1 }]);
     const faults = r.result.trace.filter((e) => e.ev === "mm_fault");
     assert.deepEqual(
       faults.map((e) => e.args!.flags),
       ["FAULT_FLAG_ALLOW_RETRY|FAULT_FLAG_KILLABLE|FAULT_FLAG_USER", "FAULT_FLAG_ALLOW_RETRY|FAULT_FLAG_KILLABLE|FAULT_FLAG_TRIED|FAULT_FLAG_USER"],
     );
+    assert.equal(calls(r)[0]!.ret, "0");
+  });
+
+  it("the same fault on v6.12: first under the VMA lock, which the swap-in drops (RETRY|MAJOR), then under mmap_lock with TRIED (do_user_addr_fault, 1235ccd05b6d, 4089eef0e6ac)", () => {
+    const r = run("v6.12", [{ op: "fault", vma: "anon", page: 1 }]);
+    const faults = r.result.trace.filter((e) => e.ev === "mm_fault");
+    assert.deepEqual(
+      faults.map((e) => e.args!.flags),
+      ["FAULT_FLAG_ALLOW_RETRY|FAULT_FLAG_KILLABLE|FAULT_FLAG_USER|FAULT_FLAG_VMA_LOCK", "FAULT_FLAG_ALLOW_RETRY|FAULT_FLAG_KILLABLE|FAULT_FLAG_TRIED|FAULT_FLAG_USER"],
+    );
+    assert.equal(calls(r)[0]!.ret, "0");
+  });
+
+  it("v6.4 does not swap in under the VMA lock: RETRY at once, no IO started, then the whole fault under mmap_lock (do_swap_page, 17c05f18e541)", () => {
+    const r = run("v6.4", [{ op: "fault", vma: "anon", page: 1 }]);
+    const done = r.result.trace.filter((e) => e.ev === "mm_fault_done");
+    assert.equal(done[0]!.ret, "VM_FAULT_RETRY");
+    const trace = r.result.trace;
+    assert.ok(trace.indexOf(first(r, "io_submit")) > trace.indexOf(done[0]!), "the swap-in starts on the mmap_lock attempt");
     assert.equal(calls(r)[0]!.ret, "0");
   });
 

@@ -55,10 +55,20 @@ describe("KVM async page faults", () => {
     assert.equal(r.result.trace.filter((e) => e.ev === "kvm_halt").length, 0);
   });
 
-  it("v2.6.38 has async PF (af585b921e5d) but no FOLL_NOWAIT: every GUP-fast miss goes async without a slow GUP on the vCPU (318b275fbca1 added the NOWAIT attempt)", () => {
+  it("v2.6.38 as merged: a GUP-fast miss faults synchronously in the vCPU (get_user_pages_fast), so no async PF is queued for a swapped page (af585b921e5d: 'this makes everything synchrnous again')", () => {
     const r = guest({}, "v2.6.38");
+    assert.equal(kvmSummary(r.result).asyncPfs, 0);
+    assert.ok(r.result.trace.some((e) => e.task === "vcpu0" && e.ev === "io_submit"), "the vCPU itself waits for the swap-in");
+  });
+
+  it("v2.6.39: the async attempt is get_user_page_nowait() (FOLL_NOWAIT) and async_pf_execute takes the page with get_user_pages(), mmap_sem held across the IO (0857b9e95c1a, af585b921e5d)", () => {
+    const r = guest({}, "v2.6.39");
     assert.ok(kvmSummary(r.result).asyncPfs > 0);
-    assert.ok(!r.result.trace.some((e) => /^vcpu\d+$/.test(e.task) && e.ev === "gup" && /FOLL_NOWAIT/.test(String(e.args!.flags))));
+    assert.match(String(r.result.trace.find((e) => e.task === "vcpu0" && e.ev === "gup")!.args!.flags), /FOLL_NOWAIT/);
+    const worker = r.result.trace.filter((e) => /apf#/.test(e.task));
+    assert.equal(worker.find((e) => e.ev === "gup")!.args!.pages, "array");
+    assert.equal(worker.find((e) => e.ev === "mm_fault_done")!.args!.mmap_lock, "held");
+    assert.ok(r.result.warnings.length === 0, "no lock is leaked");
   });
 
   it("with async PF disabled the first attempt is still FOLL_NOWAIT, then a synchronous one (__kvm_mmu_faultin_pfn checks kvm_can_do_async_pf after the miss)", () => {

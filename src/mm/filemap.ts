@@ -13,19 +13,19 @@ import type { KernelGen, Task } from "../engine/task.js";
 import { FAULT_FLAG, VM_FAULT } from "./flags.js";
 import { folio_lock, folio_trylock, folio_unlock, folio_wait_locked, type Folio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
-import type { VmFault } from "./vmfault.js";
+import { PAGE_SIZE } from "./mm.js";
+import { release_fault_lock, type VmFault } from "./vmfault.js";
 
 /**
  * `maybe_unlock_mmap_for_io()`: drop mmap_lock before blocking IO, only on a
  * first attempt that may retry and is not NOWAIT (mm/internal.h, v5.1+;
  * before 6b4c9f446981 readahead IO was issued with mmap_lock held).
  */
-export function maybe_unlock_mmap_for_io(k: Kernel, t: Task, vmf: VmFault): void {
-  if (!k.behaviour.filemap_unlock_mmap_for_io || vmf.lockDropped) return;
-  if (k.may_retry(vmf.flags) && !(vmf.flags & FAULT_FLAG.RETRY_NOWAIT)) {
-    k.mm.mmap_lock.up_read(t);
-    vmf.lockDropped = true;
-  }
+export function maybe_unlock_mmap_for_io(k: Kernel, t: Task, vmf: VmFault): boolean {
+  if (!k.behaviour.filemap_unlock_mmap_for_io || vmf.lockDropped) return false;
+  if (!k.may_retry(vmf.flags) || vmf.flags & FAULT_FLAG.RETRY_NOWAIT) return false;
+  release_fault_lock(k, t, vmf);
+  return true;
 }
 
 /**
@@ -37,8 +37,7 @@ export function* folio_lock_or_retry(k: Kernel, t: Task, vmf: VmFault, folio: Fo
   if (folio_trylock(folio, t.name)) return 0;
   if (k.may_retry(vmf.flags)) {
     if (vmf.flags & FAULT_FLAG.RETRY_NOWAIT) return VM_FAULT.RETRY;
-    k.mm.mmap_lock.up_read(t);
-    vmf.lockDropped = true;
+    release_fault_lock(k, t, vmf);
     yield* folio_wait_locked(t, folio);
     return VM_FAULT.RETRY;
   }
@@ -94,4 +93,29 @@ export function* filemap_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<numb
   }
   vmf.folio = folio;
   return ret | VM_FAULT.LOCKED;
+}
+
+/**
+ * `filemap_map_pages()` (mm/filemap.c, 8c6e50b0290c v3.15+), fault-around's
+ * `->map_pages`: map read-only every page of `[start_pgoff, end_pgoff]`
+ * that is cached, uptodate, unlocked (`folio_trylock`) and not yet mapped,
+ * each with a reference and a mapcount; VM_FAULT_NOPAGE when the faulting
+ * address itself got mapped, else 0 (and `->fault` runs).
+ */
+export function filemap_map_pages(k: Kernel, t: Task, vmf: VmFault, start_pgoff: number, end_pgoff: number): number {
+  const mapping = vmf.vma.file!;
+  let ret = 0;
+  for (let pgoff = start_pgoff; pgoff <= end_pgoff; pgoff++) {
+    const folio = mapping.pages.get(pgoff);
+    if (!folio || !folio.uptodate || !folio_trylock(folio, t.name)) continue;
+    const addr = vmf.address + (pgoff - vmf.pgoff) * PAGE_SIZE;
+    if (k.mm.pte(addr) === undefined) {
+      folio.refcount++;
+      folio.mapcount++;
+      k.mm.set_pte(addr, { kind: "present", folio, write: false });
+      if (addr === vmf.address) ret = VM_FAULT.NOPAGE;
+    }
+    folio_unlock(folio);
+  }
+  return ret;
 }

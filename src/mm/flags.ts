@@ -21,6 +21,7 @@ export const FAULT_FLAG = {
   INSTRUCTION: 1 << 8,
   INTERRUPTIBLE: 1 << 9,
   UNSHARE: 1 << 10,
+  VMA_LOCK: 1 << 12,
 } as const;
 
 /** enum vm_fault_reason (include/linux/mm_types.h, v6.x). */
@@ -28,6 +29,7 @@ export const VM_FAULT = {
   OOM: 0x000001,
   SIGBUS: 0x000002,
   MAJOR: 0x000004,
+  WRITE: 0x000008,
   HWPOISON: 0x000010,
   SIGSEGV: 0x000040,
   NOPAGE: 0x000100,

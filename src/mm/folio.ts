@@ -19,6 +19,8 @@ export class Folio {
   mapcount = 0;
   /** PG_uptodate: contents valid. */
   uptodate = false;
+  /** PG_dirty: contents newer than the file's (`folio_mark_dirty()`). */
+  dirty = false;
   /** PG_locked holder (task name, or the IO that will unlock it), or null. */
   lockedBy: string | null = null;
   /** Page-cache mapping for file folios; null for anonymous ones. */

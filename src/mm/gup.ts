@@ -8,9 +8,10 @@
  * @module
  */
 import { cond_resched } from "../engine/delay.js";
+import { EAGAIN, EBUSY, EFAULT, ENOMEM } from "../include/errno.js";
 import { NotInProfile } from "../engine/bug.js";
 import type { KernelGen, Task } from "../engine/task.js";
-import { FAULT_FLAG, FOLL, VM_FAULT, VM_FAULT_ERROR, flagNames } from "./flags.js";
+import { FAULT_FLAG, FOLL, VM, VM_FAULT, VM_FAULT_ERROR, flagNames } from "./flags.js";
 import type { Folio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
 import { handle_mm_fault } from "./memory.js";
@@ -22,12 +23,6 @@ export interface Locked {
   locked: boolean;
 }
 
-/** Errnos GUP returns, negated as in the kernel. */
-export const EFAULT = -14;
-/** -EBUSY: faultin_page's "VM_FAULT_RETRY happened". */
-export const EBUSY = -16;
-/** -ENOMEM. */
-export const ENOMEM = -12;
 
 /** `vm_fault_to_errno()` (include/linux/mm.h): the errno a failed fault means to GUP. */
 function vm_fault_to_errno(ret: number): number {
@@ -43,19 +38,37 @@ function follow_page_mask(k: Kernel, address: number, foll_flags: number): Folio
 }
 
 /**
- * `faultin_page()`: FOLL_* to FAULT_FLAG_*, then handle_mm_fault. 0 when the
+ * `check_vma_flags()` (mm/gup.c): may GUP with `gup_flags` touch `vma` at
+ * all? -EFAULT for VM_IO|VM_PFNMAP, a write to a VMA without VM_WRITE (the
+ * model has no FOLL_FORCE), or a read of one without VM_READ. Checked once
+ * per VMA, before any fault (`__get_user_pages`).
+ */
+function check_vma_flags(vma: Vma, gup_flags: number): number {
+  if (vma.vm_flags & (VM.IO | VM.PFNMAP)) return EFAULT;
+  if (gup_flags & FOLL.WRITE) return vma.vm_flags & VM.WRITE ? 0 : EFAULT;
+  return vma.vm_flags & VM.READ ? 0 : EFAULT;
+}
+
+/**
+ * `faultin_page()`: FOLL_* to FAULT_FLAG_*, then handle_mm_fault. With
+ * `locked`, ALLOW_RETRY (and KILLABLE since 71335f37c5e8, v5.7). 0 when the
  * page was faulted in; -EBUSY on VM_FAULT_RETRY (clearing *locked when the
  * lock was really dropped: 96312e61282a, v4.16, keeps it set under NOWAIT);
- * -EFAULT/-ENOMEM on errors.
+ * -EAGAIN with *locked cleared on VM_FAULT_COMPLETED (v5.19+: the fault
+ * finished and released mmap_lock); -EFAULT/-ENOMEM on errors.
  */
 function* faultin_page(k: Kernel, t: Task, vma: Vma, address: number, foll_flags: number, locked: Locked | null): KernelGen<number> {
   let fault_flags = 0;
   if (foll_flags & FOLL.WRITE) fault_flags |= FAULT_FLAG.WRITE;
   if (foll_flags & FOLL.REMOTE) fault_flags |= FAULT_FLAG.REMOTE;
-  if (locked) fault_flags |= FAULT_FLAG.ALLOW_RETRY | FAULT_FLAG.KILLABLE;
+  if (locked) fault_flags |= FAULT_FLAG.ALLOW_RETRY | (k.behaviour.gup_fault_killable ? FAULT_FLAG.KILLABLE : 0);
   if (foll_flags & FOLL.NOWAIT) fault_flags |= FAULT_FLAG.ALLOW_RETRY | FAULT_FLAG.RETRY_NOWAIT;
   if (foll_flags & FOLL.TRIED) fault_flags |= FAULT_FLAG.TRIED;
   const ret = yield* handle_mm_fault(k, t, vma, address, fault_flags);
+  if (ret & VM_FAULT.COMPLETED) {
+    locked!.locked = false;
+    return EAGAIN;
+  }
   if (ret & VM_FAULT_ERROR) return vm_fault_to_errno(ret);
   if (ret & VM_FAULT.RETRY) {
     if (locked && !(k.behaviour.gup_nowait_keeps_locked && fault_flags & FAULT_FLAG.RETRY_NOWAIT)) locked.locked = false;
@@ -90,14 +103,19 @@ export function* __get_user_pages(
     });
   }
   let i = 0;
+  let vma: Vma | null = null;
   while (nr_pages > 0) {
-    const vma = k.mm.vma_lookup(start);
-    if (!vma) return i > 0 ? i : EFAULT;
+    if (!vma || start >= vma.end) {
+      vma = k.mm.vma_lookup(start);
+      if (!vma) return i > 0 ? i : EFAULT;
+      const ret = check_vma_flags(vma, gup_flags);
+      if (ret) return i > 0 ? i : ret;
+    }
     yield* cond_resched(t);
     let folio = follow_page_mask(k, start, gup_flags);
     while (!folio) {
       const ret = yield* faultin_page(k, t, vma, start, gup_flags, locked);
-      if (ret === EBUSY) return i;
+      if (ret === EBUSY || ret === EAGAIN) return i;
       if (ret < 0) return i > 0 ? i : ret;
       folio = follow_page_mask(k, start, gup_flags);
     }
@@ -200,6 +218,11 @@ export function* get_user_pages_unlocked(k: Kernel, t: Task, start: number, nr_p
   return ret;
 }
 
+/** `vma_permits_fault()` (mm/gup.c): a write needs VM_WRITE, a read VM_READ. */
+function vma_permits_fault(vma: Vma, fault_flags: number): boolean {
+  return (vma.vm_flags & (fault_flags & FAULT_FLAG.WRITE ? VM.WRITE : VM.READ)) !== 0;
+}
+
 /**
  * `fixup_user_fault()` (mm/gup.c): resolve one fault for a caller holding
  * mmap_lock, passing ALLOW_RETRY because the caller accepts `*unlocked`; on
@@ -210,8 +233,14 @@ export function* fixup_user_fault(k: Kernel, t: Task, address: number, fault_fla
   fault_flags |= FAULT_FLAG.ALLOW_RETRY | FAULT_FLAG.KILLABLE;
   for (;;) {
     const vma = k.mm.vma_lookup(address);
-    if (!vma) return EFAULT;
+    if (!vma || !vma_permits_fault(vma, fault_flags)) return EFAULT;
     const ret = yield* handle_mm_fault(k, t, vma, address, fault_flags);
+    if (ret & VM_FAULT.COMPLETED) {
+      // v5.19+: the fault finished and released mmap_lock; re-take it for the caller.
+      yield* k.mm.mmap_lock.down_read(t);
+      unlocked.unlocked = true;
+      return 0;
+    }
     if (ret & VM_FAULT_ERROR) return vm_fault_to_errno(ret);
     if (!(ret & VM_FAULT.RETRY)) return 0;
     yield* k.mm.mmap_lock.down_read(t);

@@ -4,7 +4,6 @@
  *
  * @module
  */
-export * from "./fault.js";
 export * from "./filemap.js";
 export * from "./flags.js";
 export * from "./folio.js";

@@ -1,27 +1,61 @@
 /**
  * The generic fault path, mm/memory.c: `handle_mm_fault()` and the handlers
- * `handle_pte_fault()` reaches (anonymous, file read / COW / shared, swap,
- * write-protect). Each returns VM_FAULT_* bits; a result with VM_FAULT_RETRY
- * has dropped mmap_lock unless FAULT_FLAG_RETRY_NOWAIT was set.
+ * `handle_pte_fault()` reaches (anonymous, file read with fault-around,
+ * COW and shared, swap, write-protect). Each returns VM_FAULT_* bits; a
+ * result with VM_FAULT_RETRY or VM_FAULT_COMPLETED has released the fault's
+ * lock (mmap_lock, or the per-VMA lock under FAULT_FLAG_VMA_LOCK) unless
+ * FAULT_FLAG_RETRY_NOWAIT was set.
  *
  * @module
  */
 import { NotInProfile } from "../engine/bug.js";
 import type { KernelGen, Task } from "../engine/task.js";
 import { FAULT_FLAG, VM, VM_FAULT, VM_FAULT_ERROR, flagNames } from "./flags.js";
-import { folio_unlock, type Folio } from "./folio.js";
-import { filemap_fault, folio_lock_or_retry } from "./filemap.js";
+import { folio_lock, folio_unlock, type Folio } from "./folio.js";
+import { filemap_fault, filemap_map_pages, folio_lock_or_retry, maybe_unlock_mmap_for_io } from "./filemap.js";
 import type { Kernel } from "./kernel.js";
-import { PAGE_SIZE, linear_page_index, vma_is_anonymous, vma_is_shared, type Vma } from "./mm.js";
-import type { VmFault } from "./vmfault.js";
-import { handle_userfault } from "../uffd/userfaultfd.js";
+import { PAGE_SIZE, linear_page_index, vma_end_read, vma_is_anonymous, vma_is_shared, vma_start_read, type MmStruct, type Vma } from "./mm.js";
+import { release_fault_lock, type VmFault } from "./vmfault.js";
+import { handle_userfault } from "../fs/userfaultfd.js";
 
-/** Map `folio` at the fault address (set_pte_at + folio_add_*_rmap). */
+/** `fault_around_bytes` default (mm/memory.c): 64 KiB, in pages. */
+export const FAULT_AROUND_PAGES = 16;
+/** PTRS_PER_PTE on x86-64. */
+const PTRS_PER_PTE = 512;
+
+/**
+ * Map `folio` at the fault address (set_pte_at + folio_add_*_rmap); an
+ * anonymous folio needs the VMA's anon_vma. The zero page is a special PTE
+ * (`pte_mkspecial`): no mapcount, no reference (`vm_normal_page()` is NULL).
+ */
 function map_folio(k: Kernel, vmf: VmFault, folio: Folio, write: boolean): void {
   const old = k.mm.pte(vmf.address);
-  if (old?.kind === "present") old.folio.mapcount--;
-  folio.mapcount++;
+  if (old?.kind === "present" && old.folio !== k.zero_folio) old.folio.mapcount--;
+  if (folio !== k.zero_folio) folio.mapcount++;
+  if (folio.mapping === null && folio !== k.zero_folio) vmf.vma.anon_vma = true;
   k.mm.set_pte(vmf.address, { kind: "present", folio, write });
+}
+
+/**
+ * `vmf_anon_prepare()` (mm/internal.h, mm/memory.c, v6.12): make sure the
+ * VMA has an anon_vma before an anonymous folio is mapped; under the VMA
+ * lock that needs mmap_lock, taken with `mmap_read_trylock()`, and when
+ * that fails the fault drops the VMA lock and returns VM_FAULT_RETRY.
+ */
+function vmf_anon_prepare(k: Kernel, t: Task, vmf: VmFault): number {
+  if (vmf.vma.anon_vma || !(vmf.flags & FAULT_FLAG.VMA_LOCK)) return 0;
+  if (!k.mm.mmap_lock.down_read_trylock(t)) {
+    release_fault_lock(k, t, vmf);
+    return VM_FAULT.RETRY;
+  }
+  vmf.vma.anon_vma = true;
+  k.mm.mmap_lock.up_read(t);
+  return 0;
+}
+
+/** The VM_FAULT_WRITE a write fault that made the PTE writable reported, until cb8d86331343 (v6.2) removed it. */
+function vm_fault_write(k: Kernel): number {
+  return k.behaviour.vm_fault_write ? VM_FAULT.WRITE : 0;
 }
 
 /**
@@ -33,13 +67,12 @@ function* do_anonymous_page(k: Kernel, t: Task, vmf: VmFault): KernelGen<number>
   if (vma_is_shared(vmf.vma)) return VM_FAULT.SIGBUS;
   if (vmf.vma.uffd) return yield* handle_userfault(k, t, vmf, vmf.vma.uffd);
   const write = (vmf.flags & FAULT_FLAG.WRITE) !== 0;
-  let folio: Folio;
+  let folio = k.zero_folio;
   if (write) {
+    const ret = vmf_anon_prepare(k, t, vmf);
+    if (ret) return ret;
     folio = k.folio_alloc(null, vmf.pgoff);
     folio.uptodate = true;
-  } else {
-    folio = k.zero_folio;
-    folio.refcount++;
   }
   map_folio(k, vmf, folio, write);
   return 0;
@@ -57,34 +90,107 @@ function finish_fault(k: Kernel, vmf: VmFault, folio: Folio, write: boolean): nu
 }
 
 /**
- * `do_fault()`: `do_read_fault` / `do_cow_fault` / `do_shared_fault` on a
- * file VMA (mm/memory.c). The result keeps ->fault's bits (MAJOR, LOCKED)
- * and adds finish_fault's. Fault-around (`do_fault_around`) is not modelled.
+ * `do_fault_around()` (mm/memory.c, 8c6e50b0290c v3.15+): the
+ * `fault_around_bytes` window aligned on the address's PTE index, clamped
+ * to the VMA and to one page table, handed to `->map_pages`.
  */
-function* do_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<number> {
-  const write = (vmf.flags & FAULT_FLAG.WRITE) !== 0;
+function do_fault_around(k: Kernel, t: Task, vmf: VmFault): number {
+  const pte_off = Math.floor(vmf.address / PAGE_SIZE) % PTRS_PER_PTE;
+  const vma_off = vmf.pgoff - vmf.vma.pgoff;
+  const vma_pages = (vmf.vma.end - vmf.vma.start) / PAGE_SIZE;
+  const from_pte = Math.max(pte_off - (pte_off % FAULT_AROUND_PAGES), pte_off - Math.min(pte_off, vma_off));
+  const to_pte = Math.min(from_pte + FAULT_AROUND_PAGES, PTRS_PER_PTE, pte_off + vma_pages - vma_off) - 1;
+  return filemap_map_pages(k, t, vmf, vmf.pgoff + from_pte - pte_off, vmf.pgoff + to_pte - pte_off);
+}
+
+/** `do_read_fault()`: fault-around first (v3.15+), then ->fault and map the page-cache folio read-only. */
+function* do_read_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<number> {
+  if (k.behaviour.fault_around) {
+    const ret = do_fault_around(k, t, vmf);
+    if (ret) return ret;
+  }
   let ret = yield* filemap_fault(k, t, vmf);
   if (ret & (VM_FAULT_ERROR | VM_FAULT.RETRY | VM_FAULT.NOPAGE)) return ret;
   const folio = vmf.folio!;
-  if (write && !vma_is_shared(vmf.vma)) {
-    // do_cow_fault(): copy into a new anonymous folio and map that writable.
-    const copy = k.folio_alloc(null, vmf.pgoff);
-    copy.uptodate = true;
-    ret |= finish_fault(k, vmf, copy, true);
-    if (ret & VM_FAULT.NOPAGE) copy.refcount--;
-    folio_unlock(folio);
-    folio.refcount--;
-    return ret;
-  }
-  // do_read_fault() maps the page-cache folio read-only; do_shared_fault() writable.
-  ret |= finish_fault(k, vmf, folio, write);
+  ret |= finish_fault(k, vmf, folio, false);
   folio_unlock(folio);
   if (ret & VM_FAULT.NOPAGE) folio.refcount--;
   return ret;
 }
 
+/** `do_cow_fault()`: copy the page-cache folio into a new anonymous folio and map that writable. */
+function* do_cow_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<number> {
+  const prep = vmf_anon_prepare(k, t, vmf);
+  if (prep) return prep;
+  let ret = yield* filemap_fault(k, t, vmf);
+  if (ret & (VM_FAULT_ERROR | VM_FAULT.RETRY | VM_FAULT.NOPAGE)) return ret;
+  const folio = vmf.folio!;
+  const copy = k.folio_alloc(null, vmf.pgoff);
+  copy.uptodate = true;
+  ret |= finish_fault(k, vmf, copy, (vmf.vma.vm_flags & VM.WRITE) !== 0);
+  if (ret & VM_FAULT.NOPAGE) copy.refcount--;
+  folio_unlock(folio);
+  folio.refcount--;
+  return ret;
+}
+
+/**
+ * `do_page_mkwrite()` -> `filemap_page_mkwrite()` (mm/filemap.c): lock the
+ * folio again and mark it dirty; VM_FAULT_LOCKED with it locked.
+ */
+function* do_page_mkwrite(t: Task, folio: Folio): KernelGen<number> {
+  yield* folio_lock(t, folio);
+  folio.dirty = true;
+  return VM_FAULT.LOCKED;
+}
+
+/**
+ * `fault_dirty_shared_page()` (mm/memory.c): mark the folio dirty, unlock
+ * it, and throttle in `balance_dirty_pages_ratelimited()` (no dirty limit is
+ * modelled, so it returns at once). Before 89b15332af7c (v5.5) mmap_lock is
+ * held across it; from v5.5 a first attempt drops it first
+ * (`maybe_unlock_mmap_for_io`) and returns VM_FAULT_RETRY, from v5.19
+ * VM_FAULT_COMPLETED.
+ */
+function fault_dirty_shared_page(k: Kernel, t: Task, vmf: VmFault, folio: Folio): number {
+  const dirtied = !folio.dirty;
+  folio.dirty = true;
+  folio_unlock(folio);
+  const page_mkwrite = true; // generic_file_vm_ops has filemap_page_mkwrite
+  const mode = k.behaviour.shared_write_throttle;
+  if ((dirtied || page_mkwrite) && mode !== "locked" && maybe_unlock_mmap_for_io(k, t, vmf)) {
+    return mode === "completed" ? VM_FAULT.COMPLETED : VM_FAULT.RETRY;
+  }
+  return 0;
+}
+
+/** `do_shared_fault()`: ->fault, ->page_mkwrite, map writable, then `fault_dirty_shared_page()`. */
+function* do_shared_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<number> {
+  let ret = yield* filemap_fault(k, t, vmf);
+  if (ret & (VM_FAULT_ERROR | VM_FAULT.RETRY | VM_FAULT.NOPAGE)) return ret;
+  const folio = vmf.folio!;
+  folio_unlock(folio);
+  yield* do_page_mkwrite(t, folio);
+  ret |= finish_fault(k, vmf, folio, true);
+  if (ret & VM_FAULT.NOPAGE) {
+    folio_unlock(folio);
+    folio.refcount--;
+    return ret;
+  }
+  return ret | fault_dirty_shared_page(k, t, vmf, folio);
+}
+
+/** `do_fault()`: `do_read_fault` / `do_cow_fault` / `do_shared_fault` on a file VMA (mm/memory.c). */
+function* do_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<number> {
+  if (!(vmf.flags & FAULT_FLAG.WRITE)) return yield* do_read_fault(k, t, vmf);
+  if (!vma_is_shared(vmf.vma)) return yield* do_cow_fault(k, t, vmf);
+  return yield* do_shared_fault(k, t, vmf);
+}
+
 /** `do_swap_page()`: bring a swapped-out anonymous page back (mm/memory.c). */
 function* do_swap_page(k: Kernel, t: Task, vmf: VmFault, entry: number): KernelGen<number> {
+  // v6.4 (17c05f18e541): swap faults are not handled under the VMA lock; retry under mmap_lock.
+  if (vmf.flags & FAULT_FLAG.VMA_LOCK && k.behaviour.per_vma_lock === "anon") return VM_FAULT.RETRY;
   const swap = k.mm.swap;
   let ret = 0;
   let folio = swap.swap_cache_get_folio(entry);
@@ -113,35 +219,40 @@ function* do_swap_page(k: Kernel, t: Task, vmf: VmFault, entry: number): KernelG
   swap.cache.delete(entry);
   folio.swapEntry = null;
   folio.refcount--;
-  const write = (vmf.flags & FAULT_FLAG.WRITE) !== 0 && folio.refcount === 1;
-  map_folio(k, vmf, folio, write && (vmf.vma.vm_flags & VM.WRITE) !== 0);
+  const write = (vmf.flags & FAULT_FLAG.WRITE) !== 0 && folio.refcount === 1 && (vmf.vma.vm_flags & VM.WRITE) !== 0;
+  map_folio(k, vmf, folio, write);
   folio_unlock(folio);
-  if ((vmf.flags & FAULT_FLAG.WRITE) && !write) ret |= do_wp_page(k, vmf, folio);
+  if (write) return ret | vm_fault_write(k);
+  if (vmf.flags & FAULT_FLAG.WRITE) ret |= yield* do_wp_page(k, t, vmf, folio);
   return ret;
 }
 
 /**
- * `do_wp_page()`: write to a present read-only PTE. A private anonymous
- * folio is reused when exclusive: mapcount == 1 before v5.9
+ * `do_wp_page()`: write to a present read-only PTE. Shared mappings go
+ * through `wp_page_shared()` (->page_mkwrite, then
+ * `fault_dirty_shared_page`). A private anonymous folio is reused
+ * (`wp_page_reuse()`) when exclusive: mapcount == 1 before v5.9
  * (`reuse_swap_page()`), refcount == 1 since 09854ba94c6a; otherwise, and
- * for private file folios, it is copied (`wp_page_copy()`); shared mappings
- * are made writable (`wp_page_shared()`).
+ * for the zero page and private file folios, it is copied (`wp_page_copy()`).
  */
-function do_wp_page(k: Kernel, vmf: VmFault, folio: Folio): number {
+function* do_wp_page(k: Kernel, t: Task, vmf: VmFault, folio: Folio): KernelGen<number> {
   if (vma_is_shared(vmf.vma)) {
+    yield* do_page_mkwrite(t, folio);
     map_folio(k, vmf, folio, true);
-    return 0;
+    return vm_fault_write(k) | fault_dirty_shared_page(k, t, vmf, folio);
   }
   const exclusive = k.behaviour.wp_reuse === "refcount" ? folio.refcount === 1 : folio.mapcount === 1;
   if (folio.mapping === null && folio !== k.zero_folio && exclusive) {
     k.mm.set_pte(vmf.address, { kind: "present", folio, write: true });
-    return 0;
+    return vm_fault_write(k);
   }
+  const prep = vmf_anon_prepare(k, t, vmf);
+  if (prep) return prep;
   const copy = k.folio_alloc(null, vmf.pgoff);
   copy.uptodate = true;
-  folio.refcount--;
+  if (folio !== k.zero_folio) folio.refcount--;
   map_folio(k, vmf, copy, true);
-  return 0;
+  return vm_fault_write(k);
 }
 
 /** `handle_pte_fault()`: dispatch on the PTE (mm/memory.c). */
@@ -149,13 +260,15 @@ function* handle_pte_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<number> 
   const pte = k.mm.pte(vmf.address);
   if (pte === undefined) return vma_is_anonymous(vmf.vma) ? yield* do_anonymous_page(k, t, vmf) : yield* do_fault(k, t, vmf);
   if (pte.kind === "swap") return yield* do_swap_page(k, t, vmf, pte.entry);
-  if ((vmf.flags & FAULT_FLAG.WRITE) && !pte.write) return do_wp_page(k, vmf, pte.folio);
+  if ((vmf.flags & FAULT_FLAG.WRITE) && !pte.write) return yield* do_wp_page(k, t, vmf, pte.folio);
   return 0;
 }
 
 /**
- * `handle_mm_fault()`: the caller holds mmap_lock for read. Returns VM_FAULT_*;
- * with VM_FAULT_RETRY, mmap_lock has been released unless
+ * `handle_mm_fault()`: the caller holds mmap_lock for read, or the VMA's
+ * lock with FAULT_FLAG_VMA_LOCK, and has checked the access against
+ * vm_flags (`access_error`, `check_vma_flags`). Returns VM_FAULT_*; with
+ * VM_FAULT_RETRY or VM_FAULT_COMPLETED that lock has been released unless
  * FAULT_FLAG_RETRY_NOWAIT was set.
  */
 export function* handle_mm_fault(k: Kernel, t: Task, vma: Vma, address: number, flags: number): KernelGen<number> {
@@ -166,8 +279,26 @@ export function* handle_mm_fault(k: Kernel, t: Task, vma: Vma, address: number, 
   const vmf: VmFault = { vma, address: addr, pgoff: linear_page_index(vma, addr), flags, folio: null, lockDropped: false };
   const trace = k.sim.tracing;
   if (trace) k.sim.event(t, "mm_fault", "handle_mm_fault", { vma: vma.name, page: vmf.pgoff, flags: flagNames("FAULT_FLAG", FAULT_FLAG, flags) });
-  if ((flags & FAULT_FLAG.WRITE) && !(vma.vm_flags & VM.WRITE)) return VM_FAULT.SIGSEGV;
   const ret = yield* handle_pte_fault(k, t, vmf);
   if (trace) k.sim.event(t, "mm_fault_done", "handle_mm_fault", { vma: vma.name, page: vmf.pgoff, mmap_lock: vmf.lockDropped ? "dropped" : "held" }, flagNames("VM_FAULT", VM_FAULT, ret));
   return ret;
+}
+
+/**
+ * `lock_vma_under_rcu()` (mm/memory.c, v6.4..v6.14): the VMA at `address`
+ * read-locked with `vma_start_read()`, or null (the caller falls back to
+ * mmap_lock). v6.4 refuses file VMAs, anonymous ones without an anon_vma
+ * and userfaultfd-armed ones; v6.12 refuses none of them.
+ */
+export function lock_vma_under_rcu(k: Kernel, mm: MmStruct, t: Task, address: number): Vma | null {
+  const vma = mm.vma_lookup(address);
+  const v6_4 = k.behaviour.per_vma_lock === "anon";
+  // v6.4: "Only anonymous vmas are supported for now".
+  if (!vma || (v6_4 && !vma_is_anonymous(vma)) || !vma_start_read(mm, vma, t)) return null;
+  // v6.4: no anon_vma yet, or userfaults, which may drop mmap_lock: fall back (v6.6+ handles both in the fault).
+  if (v6_4 && (!vma.anon_vma || vma.uffd)) {
+    vma_end_read(vma, t);
+    return null;
+  }
+  return vma;
 }

@@ -7,10 +7,11 @@
  */
 import { RwSemaphore, type ReaderWake } from "../engine/rwsem.js";
 import type { Simulation } from "../engine/simulation.js";
+import type { KernelGen, Task } from "../engine/task.js";
 import type { Folio } from "./folio.js";
 import type { AddressSpace } from "./pagecache.js";
 import type { SwapDevice } from "./swap.js";
-import type { Userfaultfd } from "../uffd/userfaultfd.js";
+import type { Userfaultfd } from "../fs/userfaultfd.js";
 import { VM } from "./flags.js";
 
 /** PAGE_SIZE. */
@@ -37,6 +38,12 @@ export interface Vma {
   readonly pgoff: number;
   /** The userfaultfd registered on the range in MISSING mode (VM_UFFD_MISSING), or null. */
   uffd: Userfaultfd | null;
+  /** Whether `anon_vma_prepare()` has run: set once an anonymous folio is mapped. */
+  anon_vma: boolean;
+  /** The per-VMA lock (`vma->vm_lock->lock`, v6.4+). */
+  readonly vm_lock: RwSemaphore;
+  /** `vm_lock_seq`: equal to the mm's `mm_lock_seq` while the VMA is write-locked. */
+  vm_lock_seq: number;
 }
 
 /** `struct mm_struct`. */
@@ -49,16 +56,24 @@ export class MmStruct {
   readonly ptes = new Map<number, Pte>();
   /** Swap device backing anonymous memory. */
   readonly swap: SwapDevice;
+  /** `mm_lock_seq`: bumped by every mmap_write_unlock(), which ends all VMA write locks (v6.4+). */
+  mm_lock_seq = 0;
   private nextStart = 0x10000000;
+  private readonly sim: Simulation;
+  private readonly readerWake: ReaderWake;
 
   constructor(sim: Simulation, swap: SwapDevice, readerWake: ReaderWake) {
+    this.sim = sim;
+    this.readerWake = readerWake;
     this.mmap_lock = new RwSemaphore(sim, "mmap_lock", { readerWake });
     this.swap = swap;
   }
 
   /** mmap(): add a VMA of `pages` pages after the previous one. */
   mmap(name: string, pages: number, vm_flags: number, file: AddressSpace | null): Vma {
-    const vma: Vma = { name, start: this.nextStart, end: this.nextStart + pages * PAGE_SIZE, vm_flags, file, pgoff: 0, uffd: null };
+    const vm_lock = new RwSemaphore(this.sim, `${name}.vm_lock`, { lockClass: "vm_lock", readerWake: this.readerWake });
+    const start = this.nextStart;
+    const vma: Vma = { name, start, end: start + pages * PAGE_SIZE, vm_flags, file, pgoff: 0, uffd: null, anon_vma: false, vm_lock, vm_lock_seq: -1 };
     this.nextStart = vma.end + 16 * PAGE_SIZE;
     this.vmas.push(vma);
     return vma;
@@ -78,6 +93,50 @@ export class MmStruct {
   set_pte(addr: number, pte: Pte): void {
     this.ptes.set(Math.floor(addr / PAGE_SIZE), pte);
   }
+
+  /** pte_clear(). */
+  clear_pte(addr: number): void {
+    this.ptes.delete(Math.floor(addr / PAGE_SIZE));
+  }
+
+  /** `mmap_write_unlock()`: `vma_end_write_all()` (bump mm_lock_seq, v6.4+), then up_write. */
+  mmap_write_unlock(t: Task): void {
+    this.mm_lock_seq++;
+    this.mmap_lock.up_write(t);
+  }
+
+  /** `mmap_write_downgrade()`: `vma_end_write_all()`, then downgrade_write. */
+  mmap_write_downgrade(t: Task): void {
+    this.mm_lock_seq++;
+    this.mmap_lock.downgrade_write(t);
+  }
+}
+
+/**
+ * `vma_start_read()` (include/linux/mm.h, v6.4..v6.14): take the per-VMA
+ * lock for read unless the VMA is write-locked (vm_lock_seq == mm_lock_seq)
+ * or the trylock fails; never sleeps.
+ */
+export function vma_start_read(mm: MmStruct, vma: Vma, t: Task): boolean {
+  if (vma.vm_lock_seq === mm.mm_lock_seq) return false;
+  return vma.vm_lock.down_read_trylock(t) === 1;
+}
+
+/** `vma_end_read()`. */
+export function vma_end_read(vma: Vma, t: Task): void {
+  vma.vm_lock.up_read(t);
+}
+
+/**
+ * `vma_start_write()` (include/linux/mm.h, v6.4+): with mmap_lock held for
+ * write, wait for the VMA's readers to leave and mark it write-locked until
+ * mmap_write_unlock().
+ */
+export function* vma_start_write(mm: MmStruct, vma: Vma, t: Task): KernelGen {
+  if (vma.vm_lock_seq === mm.mm_lock_seq) return;
+  yield* vma.vm_lock.down_write(t);
+  vma.vm_lock_seq = mm.mm_lock_seq;
+  vma.vm_lock.up_write(t);
 }
 
 /** vma_is_anonymous(). */

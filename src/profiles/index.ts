@@ -49,6 +49,61 @@ export interface Behaviour {
    * (`reuse_swap_page`), or only when refcount == 1 (09854ba94c6a, v5.9).
    */
   readonly wp_reuse: "mapcount" | "refcount";
+  /**
+   * `do_read_fault()` first calls `do_fault_around()` -> `->map_pages`
+   * (`filemap_map_pages`), mapping the cached pages of the 64 KiB window
+   * around the address (8c6e50b0290c, v3.15).
+   */
+  readonly fault_around: boolean;
+  /**
+   * A write fault that installs a writable PTE reports VM_FAULT_WRITE
+   * (`do_swap_page`, `wp_page_reuse`, `wp_page_copy`, `wp_page_shared`);
+   * removed by cb8d86331343 (v6.2).
+   */
+  readonly vm_fault_write: boolean;
+  /**
+   * What `fault_dirty_shared_page()` does around
+   * `balance_dirty_pages_ratelimited()` on a first-attempt write fault to a
+   * MAP_SHARED file page: keep mmap_lock (`"locked"`), drop it and return
+   * VM_FAULT_RETRY (`"retry"`, 89b15332af7c, v5.5), or drop it and return
+   * VM_FAULT_COMPLETED (`"completed"`, d92725256b4f, v6.0).
+   */
+  readonly shared_write_throttle: "locked" | "retry" | "completed";
+  /**
+   * `faultin_page()` passes FAULT_FLAG_KILLABLE with FAULT_FLAG_ALLOW_RETRY
+   * when the caller gave `locked` (71335f37c5e8, v5.7).
+   */
+  readonly gup_fault_killable: boolean;
+  /**
+   * Which user faults x86 `do_user_addr_fault()` first tries under the
+   * per-VMA lock (`lock_vma_under_rcu()`, FAULT_FLAG_VMA_LOCK) before taking
+   * mmap_lock: none; anonymous VMAs that have an anon_vma and no
+   * userfaultfd, swap faults retried under mmap_lock (`"anon"`,
+   * 0bff0aaea03e, v6.4); or every VMA, with swap, userfaultfd and file
+   * faults handled under the VMA lock and an anon_vma prepared with
+   * `mmap_read_trylock()` (`"all"`, v6.6..v6.7, as in v6.12).
+   */
+  readonly per_vma_lock: "none" | "anon" | "all";
+  /**
+   * How KVM's `hva_to_pfn()` makes an async-capable attempt after GUP-fast
+   * missed: a blocking `get_user_pages_fast()` that waits for the IO, async
+   * only if even that fails (`"get_user_pages_fast"`, af585b921e5d as merged
+   * in v2.6.38: "this makes everything synchronous again");
+   * `get_user_page_nowait()`, `__get_user_pages(FOLL_NOWAIT)` under
+   * mmap_sem (`"get_user_page_nowait"`, v2.6.39); or
+   * `get_user_pages_unlocked(FOLL_NOWAIT)` (`"get_user_pages_unlocked"`,
+   * ce53053ce378, v4.15).
+   */
+  readonly kvm_async_gup: "get_user_pages_fast" | "get_user_page_nowait" | "get_user_pages_unlocked";
+  /**
+   * How `async_pf_execute()` faults the page in: `get_user_pages()` taking
+   * the page, mmap_sem held across the IO (`"get_user_pages"`, v2.6.38), or
+   * `get_user_pages_remote(pages=NULL, &locked)`, which may drop it
+   * (`"remote_locked"`, 5b56d49fc31d, v4.10).
+   */
+  readonly async_pf_gup: "get_user_pages" | "remote_locked";
+  /** userfaultfd exists (86039bd3b4e6, v4.3). */
+  readonly userfaultfd: boolean;
 }
 
 /** One documented behaviour difference between a profile and its predecessor. */
@@ -95,13 +150,27 @@ const v2_6_38 = root("v2.6.38", "VM_FAULT_RETRY and FAULT_FLAG_ALLOW_RETRY (d065
   gup_prefault_retry: false,
   fault_retry_multiple: false,
   wp_reuse: "mapcount",
+  fault_around: false,
+  vm_fault_write: true,
+  shared_write_throttle: "locked",
+  gup_fault_killable: false,
+  per_vma_lock: "none",
+  kvm_async_gup: "get_user_pages_fast",
+  async_pf_gup: "get_user_pages",
+  userfaultfd: false,
 });
 
-const v2_6_39 = derive(v2_6_38, "v2.6.39", "FAULT_FLAG_RETRY_NOWAIT and FOLL_NOWAIT", [
+const v2_6_39 = derive(v2_6_38, "v2.6.39", "FAULT_FLAG_RETRY_NOWAIT and FOLL_NOWAIT; KVM async PF effective", [
   { behaviour: "fault_retry_nowait", value: true, commit: "318b275fbca1", subject: "mm: allow GUP to fail instead of waiting on a page" },
+  { behaviour: "kvm_async_gup", value: "get_user_page_nowait", commit: "0857b9e95c1a", subject: "KVM: Enable async page fault processing" },
 ]);
 
-const v4_15 = derive(v2_6_39, "v4.15", "KVM's slow path uses get_user_pages_unlocked(FOLL_NOWAIT) (ce53053ce378)", []);
+const v4_15 = derive(v2_6_39, "v4.15", "fault-around, userfaultfd, async_pf_execute with &locked, KVM's slow path via get_user_pages_unlocked(FOLL_NOWAIT)", [
+  { behaviour: "fault_around", value: true, commit: "8c6e50b0290c", subject: "mm: introduce vm_ops->map_pages()" },
+  { behaviour: "userfaultfd", value: true, commit: "86039bd3b4e6", subject: "userfaultfd: add new syscall to provide memory externalization" },
+  { behaviour: "async_pf_gup", value: "remote_locked", commit: "5b56d49fc31d", subject: "mm: add locked parameter to get_user_pages_remote()" },
+  { behaviour: "kvm_async_gup", value: "get_user_pages_unlocked", commit: "ce53053ce378", subject: "kvm: switch get_user_page_nowait() to get_user_pages_unlocked()" },
+]);
 
 const v4_19 = derive(v4_15, "v4.19", "LTS: FOLL_NOWAIT with *locked fixed", [
   { behaviour: "gup_nowait_keeps_locked", value: true, commit: "96312e61282a", subject: "mm/gup.c: teach get_user_pages_unlocked to handle FOLL_NOWAIT" },
@@ -119,18 +188,31 @@ const v5_3 = derive(v5_2, "v5.3", "rwsem rework: readers woken from the whole wa
   { behaviour: "rwsem_reader_wake", value: "all", commit: "d3681e269fff", subject: "locking/rwsem: Wake up almost all readers in wait queue" },
 ]);
 
-const v5_7 = derive(v5_3, "v5.7", "VM_FAULT_RETRY more than once", [
+const v5_7 = derive(v5_3, "v5.7", "VM_FAULT_RETRY more than once; shared write faults drop mmap_lock to throttle; killable GUP faults", [
+  { behaviour: "shared_write_throttle", value: "retry", commit: "89b15332af7c", subject: "mm: drop mmap_sem before calling balance_dirty_pages() in write fault" },
   { behaviour: "fault_retry_multiple", value: true, commit: "4064b9827063", subject: "mm: allow VM_FAULT_RETRY for multiple times" },
+  { behaviour: "gup_fault_killable", value: true, commit: "71335f37c5e8", subject: "mm/gup: allow to react to fatal signals" },
 ]);
 
 const v5_9 = derive(v5_7, "v5.9", "COW reuse only when refcount == 1", [
   { behaviour: "wp_reuse", value: "refcount", commit: "09854ba94c6a", subject: "mm: do_wp_page() simplification" },
 ]);
 
-const v6_12 = derive(v5_9, "v6.12", "current LTS; its per-VMA-lock user faults (0bff0aaea03e, v6.4) are not modelled: user faults take mmap_lock", []);
+const v6_4 = derive(v5_9, "v6.4", "VM_FAULT_COMPLETED, no VM_FAULT_WRITE, per-VMA-lock user faults on anonymous VMAs", [
+  { behaviour: "shared_write_throttle", value: "completed", commit: "d92725256b4f", subject: "mm: avoid unnecessary page fault retires on shared memory types" },
+  { behaviour: "vm_fault_write", value: false, commit: "cb8d86331343", subject: "mm: remove VM_FAULT_WRITE" },
+  { behaviour: "per_vma_lock", value: "anon", commit: "0bff0aaea03e", subject: "x86/mm: try VMA lock-based page fault handling first" },
+]);
+
+const v6_12 = derive(v6_4, "v6.12", "LTS: per-VMA-lock faults on file VMAs, swap and userfaultfd too (v6.6), ->fault under the VMA lock (v6.7)", [
+  { behaviour: "per_vma_lock", value: "all", commit: "350f6bbca1de", subject: "mm: allow per-VMA locks on file-backed VMAs" },
+  { behaviour: "per_vma_lock", value: "all", commit: "1235ccd05b6d", subject: "mm: handle swap page faults under per-VMA lock" },
+  { behaviour: "per_vma_lock", value: "all", commit: "29a22b9e08d7", subject: "mm: handle userfaults under VMA lock" },
+  { behaviour: "per_vma_lock", value: "all", commit: "12214eba1992", subject: "mm: handle read faults under the VMA lock" },
+]);
 
 /** Every profile, oldest first. */
-export const PROFILES: readonly Profile[] = [v2_6_38, v2_6_39, v4_15, v4_19, v5_1, v5_2, v5_3, v5_7, v5_9, v6_12];
+export const PROFILES: readonly Profile[] = [v2_6_38, v2_6_39, v4_15, v4_19, v5_1, v5_2, v5_3, v5_7, v5_9, v6_4, v6_12];
 
 /** Names of every profile, oldest first. */
 export const PROFILE_NAMES: readonly string[] = PROFILES.map((p) => p.name);

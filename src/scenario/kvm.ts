@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { kvm_vcpu_run, type VcpuStats } from "../kvm/vcpu.js";
+import { kvm_vcpu_run, type VcpuStats } from "../virt/kvm/vcpu.js";
 import { VM } from "../mm/flags.js";
 import type { Kernel } from "../mm/kernel.js";
 import { PAGE_SIZE } from "../mm/mm.js";

@@ -5,13 +5,15 @@
  *
  * @module
  */
+import { NotInProfile } from "../engine/bug.js";
 import type { Simulation } from "../engine/simulation.js";
 import type { Behaviour } from "../profiles/index.js";
 import { VM } from "../mm/flags.js";
 import { Kernel } from "../mm/kernel.js";
 import { PAGE_SIZE, type Vma } from "../mm/mm.js";
 import { AddressSpace } from "../mm/pagecache.js";
-import { Userfaultfd, uffd_handler } from "../uffd/userfaultfd.js";
+import { Userfaultfd } from "../fs/userfaultfd.js";
+import { uffd_handler } from "../user/uffd_handler.js";
 import { sample } from "./sample.js";
 import type { MmSpecT, VmaSpecT } from "./schema.js";
 
@@ -53,6 +55,8 @@ export function buildKernel(sim: Simulation, behaviour: Behaviour, spec: { vmas:
         k.mm.set_pte(at(i), { kind: "present", folio: f, write: false });
       }
     } else {
+      // Pages that were ever faulted in imply anon_vma_prepare() ran.
+      vma.anon_vma = [v.resident, v.swapped, v.swapcache].some((set) => pageSet(set, v.pages).length > 0);
       for (const i of pageSet(v.resident, v.pages)) {
         const f = k.folio_alloc(null, i);
         f.uptodate = true;
@@ -61,10 +65,11 @@ export function buildKernel(sim: Simulation, behaviour: Behaviour, spec: { vmas:
       }
       for (const i of pageSet(v.swapped, v.pages)) k.mm.set_pte(at(i), { kind: "swap", entry: k.mm.swap.alloc_entry() });
       if (v.uffd) {
-        const ctx = new Userfaultfd(v.name);
+        if (!behaviour.userfaultfd) throw new NotInProfile(`${v.name}: userfaultfd does not exist before v4.3 (86039bd3b4e6)`);
+        const ctx = new Userfaultfd(vma);
         const resolveNs = v.uffd.resolveNs;
         vma.uffd = ctx;
-        sim.spawn(`uffd:${v.name}`, (t) => uffd_handler(k, t, vma, ctx, (x) => sample(x.prng, resolveNs)), { daemon: true });
+        sim.spawn(`uffd:${v.name}`, (t) => uffd_handler(k, t, ctx, (x) => sample(x.prng, resolveNs)), { daemon: true });
       }
       for (const i of pageSet(v.swapcache, v.pages)) {
         const entry = k.mm.swap.alloc_entry();

@@ -11,8 +11,8 @@ import type { RwSemaphore } from "../engine/rwsem.js";
 import type { KernelGen, Task } from "../engine/task.js";
 import { FAULT_FLAG, FOLL, VM_FAULT, flagNames, parseFlags } from "../mm/flags.js";
 import type { Folio } from "../mm/folio.js";
-import { do_user_addr_fault } from "../mm/fault.js";
-import { copy_fpstate_to_sigframe } from "../arch/fpu_signal.js";
+import { do_user_addr_fault } from "../arch/x86/mm/fault.js";
+import { copy_fpstate_to_sigframe } from "../arch/x86/kernel/fpu/signal.js";
 import { fixup_user_fault, get_user_pages, get_user_pages_remote, get_user_pages_unlocked, type Locked } from "../mm/gup.js";
 import type { Kernel } from "../mm/kernel.js";
 import { handle_mm_fault } from "../mm/memory.js";
@@ -63,8 +63,10 @@ function* runOp(t: Task, op: OpSpec, env: OpEnv): KernelGen {
     case "up_read":
       return env.rwsems.get(op.lock)!.up_read(t);
     case "up_write":
+      if (env.kernel && op.lock === "mmap_lock") return env.kernel.mm.mmap_write_unlock(t);
       return env.rwsems.get(op.lock)!.up_write(t);
     case "downgrade_write":
+      if (env.kernel && op.lock === "mmap_lock") return env.kernel.mm.mmap_write_downgrade(t);
       return env.rwsems.get(op.lock)!.downgrade_write(t);
     case "mutex_lock":
       return yield* env.mutexes.get(op.lock)!.mutex_lock(t);

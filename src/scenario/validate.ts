@@ -212,10 +212,12 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
   });
   if (s.mm) locks.set("mmap_lock", "rwsem");
   const vmas = new Map<string, number>();
+  const readOnly = new Set<string>();
   (s.mm?.vmas ?? []).forEach((v, i) => {
     const at = `$.mm.vmas[${i}]`;
     if (vmas.has(v.name)) errors.push({ path: `${at}.name`, expected: "a VMA name not used before", found: show(v.name) });
     vmas.set(v.name, v.pages);
+    if (v.writable === false) readOnly.add(v.name);
     if (v.uffd && v.kind !== "anon") errors.push({ path: `${at}.uffd`, expected: "userfaultfd on an anon VMA only (MISSING mode on anonymous memory)", found: "a file VMA" });
     const sets = v.kind === "anon" ? (["resident", "swapped", "swapcache"] as const) : (["pagecache", "mapped"] as const);
     const other = v.kind === "anon" ? (["pagecache", "mapped"] as const) : (["resident", "swapped", "swapcache"] as const);
@@ -255,6 +257,10 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
           if (!s.mm) errors.push({ path: `${at}[${j}].op`, expected: `an "mm" section for ${op.op}`, found: "none" });
           else if (pages === undefined) errors.push({ path: `${at}[${j}].vma`, expected: `a VMA declared in $.mm.vmas: ${oneOf([...vmas.keys()], op.vma)}`, found: show(op.vma) });
           else if (op.page >= pages) errors.push({ path: `${at}[${j}].page`, expected: `a page index below ${pages}`, found: show(op.page) });
+          if (op.op === "handle_mm_fault" && op.flags.includes("WRITE") && readOnly.has(op.vma)) {
+            // Its kernel callers refuse such a write first: access_error(), check_vma_flags(), vma_permits_fault().
+            errors.push({ path: `${at}[${j}].flags`, expected: "no WRITE on a VMA without VM_WRITE (callers of handle_mm_fault check vm_flags first)", found: `WRITE on ${show(op.vma)}, writable: false` });
+          }
           return;
         }
         if (!("lock" in op)) return;

@@ -1,15 +1,15 @@
 /**
  * KVM asynchronous page faults, virt/kvm/async_pf.c: `kvm_setup_async_pf()`
- * queues work that faults the page in with `get_user_pages_remote(...,
- * pages=NULL, &locked)` (`async_pf_execute`), then signals "page ready" to
+ * queues work that faults the page in (`async_pf_execute`), then signals "page ready" to
  * the vCPU, which lets the guest run the process that was waiting.
  *
  * @module
  */
-import type { KernelGen } from "../engine/task.js";
-import { FOLL } from "../mm/flags.js";
-import { get_user_pages_remote, type Locked } from "../mm/gup.js";
-import type { Kernel } from "../mm/kernel.js";
+import type { KernelGen, Task } from "../../engine/task.js";
+import { FOLL } from "../../mm/flags.js";
+import type { Folio } from "../../mm/folio.js";
+import { get_user_pages, get_user_pages_remote, type Locked } from "../../mm/gup.js";
+import type { Kernel } from "../../mm/kernel.js";
 
 /** ASYNC_PF_PER_VCPU (include/linux/kvm_host.h / arch/x86/include/asm/kvm_host.h). */
 export const ASYNC_PF_PER_VCPU = 64;
@@ -27,6 +27,26 @@ export interface AsyncPfQueue {
 }
 
 /**
+ * `async_pf_execute()`: fault the page in for the vCPU. Until v4.10 with
+ * `get_user_pages(.., 1, 1, 0, &page, NULL)`, taking the page and holding
+ * mmap_sem across the IO (af585b921e5d); since 5b56d49fc31d with
+ * `get_user_pages_remote(.., FOLL_WRITE, NULL, &locked)`, which may drop it.
+ */
+function* async_pf_execute(k: Kernel, w: Task, hva: number): KernelGen {
+  yield* k.mm.mmap_lock.down_read(w);
+  if (k.behaviour.async_pf_gup === "get_user_pages") {
+    const pages: Folio[] = [];
+    yield* get_user_pages(k, w, hva, 1, FOLL.WRITE, pages);
+    k.mm.mmap_lock.up_read(w);
+    for (const f of pages) f.refcount--; // put_page() once the work item is freed
+    return;
+  }
+  const locked: Locked = { locked: true };
+  yield* get_user_pages_remote(k, w, hva, 1, FOLL.WRITE, null, locked);
+  if (locked.locked) k.mm.mmap_lock.up_read(w);
+}
+
+/**
  * `kvm_setup_async_pf()`: false if the queue is full (the caller then
  * faults synchronously); otherwise queue `async_pf_execute` for `hva`.
  */
@@ -35,11 +55,7 @@ export function kvm_setup_async_pf(k: Kernel, vcpu: AsyncPfQueue, hva: number, t
   vcpu.queued++;
   const name = `${vcpu.name}/apf#${++vcpu.created}`;
   k.sim.spawn(name, function* (w): KernelGen {
-    // async_pf_execute(): fault the page in; the result is not used.
-    yield* k.mm.mmap_lock.down_read(w);
-    const locked: Locked = { locked: true };
-    yield* get_user_pages_remote(k, w, hva, 1, FOLL.WRITE, null, locked);
-    if (locked.locked) k.mm.mmap_lock.up_read(w);
+    yield* async_pf_execute(k, w, hva);
     if (k.sim.tracing) k.sim.event(w, "kvm_async_pf_ready", "kvm_arch_async_page_present", { vcpu: vcpu.name, token });
     vcpu.pageReady(token);
   });

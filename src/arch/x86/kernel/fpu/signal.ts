@@ -8,11 +8,12 @@
  *
  * @module
  */
-import type { KernelGen, Task } from "../engine/task.js";
-import { FOLL } from "../mm/flags.js";
-import { EFAULT, get_user_pages_unlocked } from "../mm/gup.js";
-import type { Kernel } from "../mm/kernel.js";
-import { PAGE_SIZE } from "../mm/mm.js";
+import type { KernelGen, Task } from "../../../../engine/task.js";
+import { FOLL } from "../../../../mm/flags.js";
+import { EFAULT } from "../../../../include/errno.js";
+import { get_user_pages_unlocked } from "../../../../mm/gup.js";
+import type { Kernel } from "../../../../mm/kernel.js";
+import { PAGE_SIZE } from "../../../../mm/mm.js";
 
 /** Which prefault loop to run. */
 export type PrefaultLoop = "d9c9ce34ed5c" | "fixed";

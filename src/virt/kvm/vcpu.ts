@@ -11,12 +11,12 @@
  *
  * @module
  */
-import { KernelBug } from "../engine/bug.js";
-import { delay } from "../engine/delay.js";
-import type { KernelGen, Task } from "../engine/task.js";
-import { WaitQueue } from "../engine/waitqueue.js";
-import type { Kernel } from "../mm/kernel.js";
-import { PAGE_SIZE, type Vma } from "../mm/mm.js";
+import { KernelBug } from "../../engine/bug.js";
+import { delay } from "../../engine/delay.js";
+import type { KernelGen, Task } from "../../engine/task.js";
+import { WaitQueue } from "../../engine/waitqueue.js";
+import type { Kernel } from "../../mm/kernel.js";
+import { PAGE_SIZE, type Vma } from "../../mm/mm.js";
 import { kvm_setup_async_pf, type AsyncPfQueue } from "./async_pf.js";
 import { hva_to_pfn } from "./hva_to_pfn.js";
 

@@ -1,0 +1,57 @@
+/**
+ * The user page-fault entry, arch/x86/mm/fault.c `do_user_addr_fault()`.
+ * Since v6.4 (0bff0aaea03e) a user fault first tries the per-VMA lock
+ * (`lock_vma_under_rcu()`, FAULT_FLAG_VMA_LOCK) and falls back to mmap_lock
+ * when the VMA cannot be locked or the fault returns VM_FAULT_RETRY. Under
+ * mmap_lock: `access_error()` first, then handle_mm_fault with
+ * FAULT_FLAG_DEFAULT; VM_FAULT_COMPLETED (v5.19+) returns with the lock
+ * already released; VM_FAULT_RETRY retries with FAULT_FLAG_TRIED (before
+ * v5.7, 4064b9827063, also clearing FAULT_FLAG_ALLOW_RETRY).
+ *
+ * @module
+ */
+import type { KernelGen, Task } from "../../../engine/task.js";
+import { FAULT_FLAG, VM, VM_FAULT } from "../../../mm/flags.js";
+import type { Kernel } from "../../../mm/kernel.js";
+import { handle_mm_fault, lock_vma_under_rcu } from "../../../mm/memory.js";
+import { vma_end_read, type Vma } from "../../../mm/mm.js";
+
+/** `access_error()`: a write to a VMA without VM_WRITE, or a read of one without VM_READ (-> SIGSEGV). */
+function access_error(vma: Vma, write: boolean): boolean {
+  return (vma.vm_flags & (write ? VM.WRITE : VM.READ)) === 0;
+}
+
+/** A user-mode access to `address` that faults; returns the final VM_FAULT_* bits (SIGSEGV for bad_area). */
+export function* do_user_addr_fault(k: Kernel, t: Task, address: number, write: boolean): KernelGen<number> {
+  const mm = k.mm;
+  let flags = FAULT_FLAG.ALLOW_RETRY | FAULT_FLAG.KILLABLE | FAULT_FLAG.USER | (write ? FAULT_FLAG.WRITE : 0);
+  const pvl = k.behaviour.per_vma_lock;
+  const vma = pvl !== "none" ? lock_vma_under_rcu(k, mm, t, address) : null;
+  if (vma) {
+    if (access_error(vma, write)) {
+      vma_end_read(vma, t);
+      return VM_FAULT.SIGSEGV;
+    }
+    const fault = yield* handle_mm_fault(k, t, vma, address, flags | FAULT_FLAG.VMA_LOCK);
+    // v6.4 always ends the read lock here; from v6.6 a RETRY or COMPLETED fault has released it.
+    if (pvl === "anon" || !(fault & (VM_FAULT.RETRY | VM_FAULT.COMPLETED))) vma_end_read(vma, t);
+    if (!(fault & VM_FAULT.RETRY)) return fault;
+    if (fault & VM_FAULT.MAJOR) flags |= FAULT_FLAG.TRIED;
+  }
+  for (;;) {
+    yield* mm.mmap_lock.down_read(t);
+    const vma = mm.vma_lookup(address);
+    if (!vma || access_error(vma, write)) {
+      mm.mmap_lock.up_read(t);
+      return VM_FAULT.SIGSEGV;
+    }
+    const fault = yield* handle_mm_fault(k, t, vma, address, flags);
+    if (fault & VM_FAULT.COMPLETED) return fault;
+    if (!(fault & VM_FAULT.RETRY)) {
+      mm.mmap_lock.up_read(t);
+      return fault;
+    }
+    flags |= FAULT_FLAG.TRIED;
+    if (!k.behaviour.fault_retry_multiple) flags &= ~FAULT_FLAG.ALLOW_RETRY;
+  }
+}

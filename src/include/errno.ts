@@ -1,0 +1,33 @@
+/**
+ * The errnos the model returns, negated as kernel functions return them
+ * (include/uapi/asm-generic/errno-base.h, errno.h; include/linux/errno.h).
+ *
+ * @module
+ */
+
+/** -EIO: I/O error. */
+export const EIO = -5;
+/** -EAGAIN: try again. */
+export const EAGAIN = -11;
+/** -ENOMEM: out of memory. */
+export const ENOMEM = -12;
+/** -EFAULT: bad address. */
+export const EFAULT = -14;
+/** -EBUSY: device or resource busy (faultin_page's "VM_FAULT_RETRY happened"). */
+export const EBUSY = -16;
+/** -EEXIST: already exists (UFFDIO_COPY onto a mapped page). */
+export const EEXIST = -17;
+/** -EINVAL: invalid argument. */
+export const EINVAL = -22;
+/** -EINTR: interrupted (a fatal signal is pending). */
+export const EINTR = -4;
+/** -EHWPOISON: memory page has a hardware error. */
+export const EHWPOISON = -133;
+
+const NAMES: Readonly<Record<number, string>> = { [EIO]: "EIO", [EAGAIN]: "EAGAIN", [ENOMEM]: "ENOMEM", [EFAULT]: "EFAULT", [EBUSY]: "EBUSY", [EEXIST]: "EEXIST", [EINVAL]: "EINVAL", [EINTR]: "EINTR", [EHWPOISON]: "EHWPOISON" };
+
+/** `"-EEXIST"` for -17; the number itself for values that are not a known errno. */
+export function errname(ret: number): string {
+  const name = NAMES[ret];
+  return name ? `-${name}` : String(ret);
+}

@@ -1,0 +1,66 @@
+/**
+ * Translating a guest frame's host virtual address to a host page,
+ * virt/kvm/kvm_main.c `hva_to_pfn()`: GUP-fast first (`hva_to_pfn_fast`),
+ * then GUP that may sleep (`hva_to_pfn_slow`). An `async` attempt (the vCPU
+ * could take an async page fault instead) is made in the profile's way
+ * (`Behaviour.kvm_async_gup`): in v2.6.38 a blocking get_user_pages_fast()
+ * that waits for the IO in the vCPU; from v2.6.39 a FOLL_NOWAIT GUP that
+ * starts the IO and reports "needs IO" (KVM_PFN_ERR_NEEDS_IO since
+ * 6769d1bcd350; `*async = true` and KVM_PFN_ERR_FAULT before).
+ *
+ * @module
+ */
+import type { KernelGen, Task } from "../../engine/task.js";
+import { FOLL } from "../../mm/flags.js";
+import type { Folio } from "../../mm/folio.js";
+import { __get_user_pages, get_user_pages, get_user_pages_unlocked } from "../../mm/gup.js";
+import type { Kernel } from "../../mm/kernel.js";
+
+/** What hva_to_pfn returns: a page, or why not. */
+export type PfnResult = { readonly kind: "pfn"; readonly folio: Folio } | { readonly kind: "needs_io" } | { readonly kind: "fault" };
+
+/** `hva_to_pfn_fast()`: GUP-fast, no mmap_lock: the page if the PTE is present (and writable for a write). */
+export function hva_to_pfn_fast(k: Kernel, hva: number, write: boolean): Folio | null {
+  const pte = k.mm.pte(hva);
+  return pte?.kind === "present" && (pte.write || !write) ? pte.folio : null;
+}
+
+/**
+ * The GUP of `hva_to_pfn_slow()`: returns the pages got (0 or 1) and the
+ * page. `nowait` asks for FOLL_NOWAIT, made as the profile's KVM made it.
+ */
+function* hva_to_pfn_slow(k: Kernel, t: Task, hva: number, write: boolean, nowait: boolean): KernelGen<number> {
+  const pages: Folio[] = [];
+  const flags = (write ? FOLL.WRITE : 0) | FOLL.HWPOISON;
+  let npages: number;
+  const how = k.behaviour.kvm_async_gup;
+  if (!nowait || how === "get_user_pages_fast") {
+    // get_user_pages_fast()'s slow path of the time: get_user_pages() under mmap_lock, which it holds across the IO.
+    yield* k.mm.mmap_lock.down_read(t);
+    npages = yield* get_user_pages(k, t, hva, 1, flags, pages);
+    k.mm.mmap_lock.up_read(t);
+  } else if (how === "get_user_page_nowait") {
+    // get_user_page_nowait(): __get_user_pages(FOLL_TOUCH|FOLL_NOWAIT|FOLL_HWPOISON|FOLL_GET) under mmap_sem.
+    yield* k.mm.mmap_lock.down_read(t);
+    npages = yield* __get_user_pages(k, t, hva, 1, flags | FOLL.NOWAIT | FOLL.TOUCH | FOLL.GET, pages, null);
+    k.mm.mmap_lock.up_read(t);
+  } else {
+    npages = yield* get_user_pages_unlocked(k, t, hva, 1, pages, flags | FOLL.NOWAIT);
+  }
+  for (const f of pages) f.refcount--;
+  return npages;
+}
+
+/**
+ * `hva_to_pfn()`: fast path, then the slow path. An `async` attempt that
+ * could not get the page without waiting reports "needs IO"; a synchronous
+ * one that fails reports a fault.
+ */
+export function* hva_to_pfn(k: Kernel, t: Task, hva: number, write: boolean, async: boolean): KernelGen<PfnResult> {
+  const fast = hva_to_pfn_fast(k, hva, write);
+  if (fast) return { kind: "pfn", folio: fast };
+  const npages = yield* hva_to_pfn_slow(k, t, hva, write, async);
+  const folio = hva_to_pfn_fast(k, hva, write);
+  if (npages === 1 && folio) return { kind: "pfn", folio };
+  return async ? { kind: "needs_io" } : { kind: "fault" };
+}
