@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { runScenario } from "../src/scenario/index.js";
+import { assertScenario, exploreSeeds, normalizeScenario, runScenario } from "../src/scenario/index.js";
 import type { OpSpec, ScenarioSpec } from "../src/scenario/schema.js";
 import { checkLocks, checkTasks } from "./invariants.js";
 
@@ -108,3 +108,26 @@ function toMutexOp(op: OpSpec): OpSpec {
       return op;
   }
 }
+
+describe("final-state predicates (herd7's final-state clauses over PTEs and folio counts)", () => {
+  const spec = (final: Record<string, unknown>) => ({
+    title: "fault-around leaves the window mapped",
+    profile: "v6.12",
+    mm: { vmas: [{ name: "f", kind: "file", pages: 32, pagecache: "all" }] },
+    tasks: [{ name: "T", ops: [{ op: "fault", vma: "f", page: 0 }] }],
+    property: { exists: { final }, verdict: "always", seeds: { from: 0, count: 2 } },
+  });
+  const verdict = (final: Record<string, unknown>) => exploreSeeds(normalizeScenario(assertScenario(spec(final)))).verdict;
+
+  it("a page of the 64 KiB window is mapped read-only with one mapping and the page cache's reference (do_fault_around)", () => {
+    assert.equal(verdict({ vma: "f", page: 15, pte: "ro", refcount: 2, mapcount: 1 }), "always");
+  });
+  it("a page past the window stays pte_none; a wrong count or PTE kind does not match", () => {
+    assert.equal(verdict({ vma: "f", page: 16, pte: "none" }), "always");
+    assert.equal(verdict({ vma: "f", page: 15, refcount: 1 }), "never");
+    assert.equal(verdict({ vma: "f", page: 15, pte: "rw" }), "never");
+  });
+  it("a final predicate naming an unknown VMA is refused with its path", () => {
+    assert.throws(() => assertScenario(spec({ vma: "g", page: 0 })), /\$\.property\.exists\.final\.vma: expected a VMA declared/);
+  });
+});

@@ -32,7 +32,7 @@ const BAD: [string, unknown, string[]][] = [
   ["duplicate task", { ...ok, tasks: [ok.tasks[0], ok.tasks[0]] }, ['$.tasks[1].name: expected a task name not used before, found "A" (string)']],
   ["schedule names an unknown task", { ...ok, schedule: ["A", "B"] }, ['$.schedule[1]: expected one of "A", found "B" (string)']],
   ["bad hash", { ...ok, expect: { hash: "abc" } }, ['$.expect.hash: expected a string matching /^[0-9a-f]{64}$/, found "abc" (string)']],
-  ["predicate with two fields", { ...ok, property: { exists: { status: "ok", inversion: true }, verdict: "never", seeds: { from: 0, count: 1 } } }, ['$.property.exists: expected exactly one field: Exactly one of status, inversion, event, before, count, all, any, not, found object {"status":"ok","inversion":true}']],
+  ["predicate with two fields", { ...ok, property: { exists: { status: "ok", inversion: true }, verdict: "never", seeds: { from: 0, count: 1 } } }, ['$.property.exists: expected exactly one field: Exactly one of status, inversion, event, before, count, final, all, any, not, found object {"status":"ok","inversion":true}']],
   ["misspelt verdict", { ...ok, property: { exists: { status: "ok" }, verdict: "nevr", seeds: { from: 0, count: 1 } } }, ['$.property.verdict: expected one of "never", "sometimes", "always" (did you mean "never"?), found "nevr" (string)']],
   ["nested predicate error", { ...ok, property: { exists: { all: [{ status: "okk" }] }, verdict: "never", seeds: { from: 0, count: 1 } } }, ['$.property.exists.all[0].status: expected one of "ok", "deadlock", "budget", "error" (did you mean "ok"?), found "okk" (string)']],
   ["mm op without an mm", task([{ op: "fault", vma: "heap", page: 0 }]), ['$.tasks[0].ops[0].op: expected an "mm" section for fault, found none']],

@@ -102,7 +102,7 @@ function program(out: (text: string) => void, setCode: (code: number) => void): 
     .command("run")
     .description("run a scenario and print a summary and its trace")
     .argument("<scenario.json>", "scenario file (- for stdin)")
-    .option("--json", "print the full result, trace included, as JSON")
+    .option("--json", "print the full result as JSON: final state (PTEs, folio counts, lock holders) and trace included")
     .option("--seed <n>", "override the scenario seed", parseSeed)
     .addOption(new Option("--profile <name>", "override the kernel-version profile").choices(PROFILE_NAMES))
     .addOption(new Option("--policy <policy>", "override the tie-break policy").choices(["time", "random"]))
@@ -111,7 +111,7 @@ function program(out: (text: string) => void, setCode: (code: number) => void): 
       const run = runWithProgress(loadScenario(file), o);
       if (o.json) {
         const { trace, ...rest } = run.result;
-        out(JSON.stringify({ id: run.id, hash: run.hash, scenario: run.scenario, ...rest, trace }, null, 1) + "\n");
+        out(JSON.stringify({ id: run.id, hash: run.hash, scenario: run.scenario, ...rest, final: run.final, trace }, null, 1) + "\n");
       } else {
         const trace = run.result.trace;
         const shown = o.limit === 0 ? trace : trace.slice(0, o.limit);

@@ -14,3 +14,4 @@ export * from "./mm.js";
 export * from "./pagecache.js";
 export * from "./swap.js";
 export * from "./vmfault.js";
+export * from "./snapshot.js";

@@ -5,12 +5,12 @@
  *
  * @module
  */
-import type { RunResult } from "../engine/simulation.js";
 import type { TraceEvent } from "../engine/trace.js";
 import { canonicalJson, type Json } from "../engine/canonical.js";
 import type { NormalizedScenario } from "./normalize.js";
-import { runNormalized, withOptions } from "./run.js";
-import type { EventMatchSpec, PredicateSpec } from "./schema.js";
+import type { MmState } from "../mm/snapshot.js";
+import { runNormalized, withOptions, type ScenarioRun } from "./run.js";
+import type { EventMatchSpec, FinalMatchSpec, PredicateSpec } from "./schema.js";
 
 /** Does trace event `e` match pattern `m`? */
 export function matches(e: TraceEvent, m: EventMatchSpec): boolean {
@@ -23,8 +23,21 @@ export function matches(e: TraceEvent, m: EventMatchSpec): boolean {
   );
 }
 
-/** Evaluate a predicate on one run. */
-export function holds(p: PredicateSpec, r: RunResult): boolean {
+/** Does the final state of `m.vma` page `m.page` match every field `m` gives? */
+export function finalMatches(final: MmState | null, m: FinalMatchSpec): boolean {
+  const vma = final?.vmas.find((v) => v.name === m.vma);
+  if (!vma) return false;
+  const pte = vma.ptes.find((p) => p.page === m.page);
+  const kind = !pte ? "none" : pte.kind === "swap" ? "swap" : pte.zero ? "zero" : pte.write ? "rw" : "ro";
+  if (m.pte !== undefined && m.pte !== kind) return false;
+  if (m.refcount === undefined && m.mapcount === undefined && m.dirty === undefined) return true;
+  const folio = pte?.kind === "present" ? final!.folios.find((f) => f.pfn === pte.pfn) : undefined;
+  return !!folio && (m.refcount ?? folio.refcount) === folio.refcount && (m.mapcount ?? folio.mapcount) === folio.mapcount && (m.dirty ?? folio.dirty) === folio.dirty;
+}
+
+/** Evaluate a predicate on one run: its trace, status and final state. */
+export function holds(p: PredicateSpec, run: Pick<ScenarioRun, "result" | "final">): boolean {
+  const r = run.result;
   if (p.status !== undefined) return r.status === p.status;
   if (p.inversion !== undefined) return r.inversions.length > 0 === p.inversion;
   if (p.event !== undefined) return r.trace.some((e) => matches(e, p.event!));
@@ -38,9 +51,10 @@ export function holds(p: PredicateSpec, r: RunResult): boolean {
     const n = r.trace.filter((e) => matches(e, p.count!.event)).length;
     return n >= (p.count.min ?? 0) && n <= (p.count.max ?? Infinity);
   }
-  if (p.all !== undefined) return p.all.every((q) => holds(q, r));
-  if (p.any !== undefined) return p.any.some((q) => holds(q, r));
-  if (p.not !== undefined) return !holds(p.not, r);
+  if (p.final !== undefined) return finalMatches(run.final, p.final);
+  if (p.all !== undefined) return p.all.every((q) => holds(q, run));
+  if (p.any !== undefined) return p.any.some((q) => holds(q, run));
+  if (p.not !== undefined) return !holds(p.not, run);
   throw new Error("empty predicate");
 }
 
@@ -71,7 +85,7 @@ export function exploreSeeds(s: NormalizedScenario, onRun?: (done: number, total
   for (let i = 0; i < prop.seeds.count; i++) {
     const seed = prop.seeds.from + i;
     const run = runNormalized(withOptions(s, { seed, policy: "random" }));
-    if (holds(prop.exists, run.result)) {
+    if (holds(prop.exists, run)) {
       positive++;
       witness ??= seed;
     } else {

@@ -11,6 +11,7 @@ import { traceHash } from "../engine/trace.js";
 import { profile } from "../profiles/index.js";
 import { normalizeScenario, scenarioId, type NormalizedScenario } from "./normalize.js";
 import type { Kernel } from "../mm/kernel.js";
+import { mm_snapshot, type MmState } from "../mm/snapshot.js";
 import { buildKvm } from "./kvm.js";
 import { buildKernel } from "./mm.js";
 import { runOps } from "./ops.js";
@@ -47,8 +48,10 @@ export interface ScenarioRun {
   readonly result: RunResult;
   /** Trace hash. */
   readonly hash: string;
-  /** The modelled kernel's final state, when the scenario has an mm. */
+  /** The modelled kernel, in its final state, when the scenario has an mm. */
   readonly kernel: Kernel | null;
+  /** The final state as data (PTEs, folio counts, lock holders), when the scenario has an mm. */
+  readonly final: MmState | null;
 }
 
 /** Apply overrides to a normalized scenario. */
@@ -91,7 +94,7 @@ export function runNormalized(s: NormalizedScenario, hooks: Pick<RunOptions, "on
   for (const task of s.tasks) sim.spawn(task.name, (t) => runOps(t, task.ops, env));
   if (s.kvm) buildKvm(kernel!, s.kvm);
   const result = sim.run();
-  return { scenario: s, id: scenarioId(s), result, hash: traceHash(result.trace), kernel };
+  return { scenario: s, id: scenarioId(s), result, hash: traceHash(result.trace), kernel, final: kernel ? mm_snapshot(kernel) : null };
 }
 
 /** Validate, normalize and run a scenario (parsed JSON). Throws ScenarioValidationError on bad input. */

@@ -250,13 +250,26 @@ export const Predicate = Type.Recursive(
             "The number of matching events is within [min, max]",
           ),
         ),
+        final: Type.Optional(
+          Strict(
+            {
+              vma: Name,
+              page: PageNo,
+              pte: Type.Optional(OneOf(["none", "ro", "rw", "zero", "swap"], "The PTE at the end: none, present read-only or writable, the zero page, or a swap entry")),
+              refcount: Type.Optional(Type.Integer({ minimum: 0, description: "folio_ref_count() of the folio it maps" })),
+              mapcount: Type.Optional(Type.Integer({ minimum: 0, description: "folio_mapcount() of the folio it maps" })),
+              dirty: Type.Optional(Type.Boolean({ description: "PG_dirty of the folio it maps" })),
+            },
+            "The final state of one page, herd7-style: every given field matches (counts need a mapped folio)",
+          ),
+        ),
         all: Type.Optional(Type.Array(This, { minItems: 1, description: "Every predicate holds" })),
         any: Type.Optional(Type.Array(This, { minItems: 1, description: "Some predicate holds" })),
         not: Type.Optional(This),
       },
       {
         title: "predicate",
-        description: "Exactly one of status, inversion, event, before, count, all, any, not",
+        description: "Exactly one of status, inversion, event, before, count, final, all, any, not",
         additionalProperties: false,
         minProperties: 1,
         maxProperties: 1,
@@ -340,6 +353,8 @@ export type OpSpec = Static<typeof Op>;
 export type DurationSpec = Static<typeof Duration>;
 /** A predicate over one run. */
 export type PredicateSpec = Static<typeof Predicate>;
+/** A final-state pattern for one page. */
+export type FinalMatchSpec = NonNullable<PredicateSpec["final"]>;
 /** A trace event pattern. */
 export type EventMatchSpec = Static<typeof EventMatch>;
 /** A run status. */

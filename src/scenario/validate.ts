@@ -7,7 +7,7 @@
  * @module
  */
 import AjvModule, { type ErrorObject } from "ajv";
-import { jsonSchema, LOCK_OPS, type DurationSpec, type OpSpec, type ScenarioSpec } from "./schema.js";
+import { jsonSchema, LOCK_OPS, type DurationSpec, type OpSpec, type PredicateSpec, type ScenarioSpec } from "./schema.js";
 
 // Ajv is CommonJS; NodeNext sees its default export as the namespace.
 const Ajv = AjvModule as unknown as typeof AjvModule.default;
@@ -275,6 +275,18 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
       });
     walk(t.ops, `$.tasks[${i}].ops`);
   });
+  const finals = (p: PredicateSpec | undefined, at: string): void => {
+    if (!p) return;
+    if (p.final) {
+      const pages = vmas.get(p.final.vma);
+      if (pages === undefined) errors.push({ path: `${at}.final.vma`, expected: `a VMA declared in $.mm.vmas: ${oneOf([...vmas.keys()], p.final.vma)}`, found: show(p.final.vma) });
+      else if (p.final.page >= pages) errors.push({ path: `${at}.final.page`, expected: `a page index below ${pages}`, found: show(p.final.page) });
+    }
+    p.all?.forEach((q, i) => finals(q, `${at}.all[${i}]`));
+    p.any?.forEach((q, i) => finals(q, `${at}.any[${i}]`));
+    finals(p.not, `${at}.not`);
+  };
+  finals(s.property?.exists, "$.property.exists");
   for (const name of reserved) tasks.add(name);
   (s.schedule ?? []).forEach((name, i) => {
     if (!tasks.has(name)) errors.push({ path: `$.schedule[${i}]`, expected: oneOf([...tasks], name), found: show(name) });

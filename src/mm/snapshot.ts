@@ -1,0 +1,90 @@
+/**
+ * The modelled kernel's state at the end of a run, as data: per VMA every
+ * PTE that is not none, per folio its counts, and who holds which sleeping
+ * lock. Properties quantify over it the way herd7's final-state clauses do.
+ *
+ * @module
+ */
+import type { Kernel } from "./kernel.js";
+import { VM, flagNames } from "./flags.js";
+import { PAGE_SIZE } from "./mm.js";
+
+/** One page-table entry: present (read-only or writable, the zero page or a pfn) or a swap entry. */
+export type PteState =
+  | { readonly page: number; readonly kind: "present"; readonly write: boolean; readonly pfn: number; readonly zero: boolean }
+  | { readonly page: number; readonly kind: "swap"; readonly entry: number };
+
+/** A VMA at the end of a run. */
+export interface VmaState {
+  /** The scenario's name for it. */
+  readonly name: string;
+  /** vm_start (bytes). */
+  readonly start: number;
+  /** Size in pages. */
+  readonly pages: number;
+  /** vm_flags by name (`"VM_READ|VM_WRITE"`). */
+  readonly vm_flags: string;
+  /** anon_vma_prepare() has run. */
+  readonly anon_vma: boolean;
+  /** PTEs that are not none, by page index in the VMA; a page not listed is pte_none. */
+  readonly ptes: readonly PteState[];
+}
+
+/** A folio at the end of a run. */
+export interface FolioState {
+  /** Page frame number. */
+  readonly pfn: number;
+  /** folio_ref_count(). */
+  readonly refcount: number;
+  /** folio_mapcount(). */
+  readonly mapcount: number;
+  /** The file it caches, or null for anonymous memory. */
+  readonly mapping: string | null;
+  /** Index in the file (or page in the VMA it was faulted for). */
+  readonly index: number;
+  /** PG_dirty. */
+  readonly dirty: boolean;
+  /** In the swap cache. */
+  readonly swapcache: boolean;
+  /** The shared zero page. */
+  readonly zero: boolean;
+}
+
+/** The mm's final state: VMAs with their PTEs, folios still referenced, and lock holders. */
+export interface MmState {
+  /** VMAs in address order. */
+  readonly vmas: readonly VmaState[];
+  /** Folios with a reference left, by pfn. */
+  readonly folios: readonly FolioState[];
+  /** Sleeping locks of the mm (mmap_lock, per-VMA locks) that someone still holds. */
+  readonly locks: readonly { readonly name: string; readonly holders: readonly string[] }[];
+}
+
+/** Take the snapshot of `k` (O(PTEs + folios)). */
+export function mm_snapshot(k: Kernel): MmState {
+  const mm = k.mm;
+  const vmas = mm.vmas.map((v): VmaState => {
+    const pages = (v.end - v.start) / PAGE_SIZE;
+    const ptes: PteState[] = [];
+    for (let page = 0; page < pages; page++) {
+      const pte = mm.pte(v.start + page * PAGE_SIZE);
+      if (pte?.kind === "present") ptes.push({ page, kind: "present", write: pte.write, pfn: pte.folio.pfn, zero: pte.folio === k.zero_folio });
+      else if (pte?.kind === "swap") ptes.push({ page, kind: "swap", entry: pte.entry });
+    }
+    return { name: v.name, start: v.start, pages, vm_flags: flagNames("VM", VM, v.vm_flags), anon_vma: v.anon_vma, ptes };
+  });
+  const folios = k.folios
+    .filter((f) => f.refcount > 0)
+    .map((f): FolioState => ({
+      pfn: f.pfn,
+      refcount: f.refcount,
+      mapcount: f.mapcount,
+      mapping: f.mapping?.name ?? null,
+      index: f.index,
+      dirty: f.dirty,
+      swapcache: f.swapEntry !== null && mm.swap.cache.get(f.swapEntry) === f,
+      zero: f === k.zero_folio,
+    }));
+  const locks = [mm.mmap_lock, ...mm.vmas.map((v) => v.vm_lock)].map((l) => ({ name: l.name, holders: l.holders() })).filter((l) => l.holders.length > 0);
+  return { vmas, folios, locks };
+}
