@@ -176,6 +176,17 @@ describe("faultline CLI", () => {
     assert.equal(cli("cite", "--format", "ris", "data/fpu-prefault-as-merged-v5.1.json").code, EXIT.usage);
   });
 
+  it("bisect: names the profile where a shared write fault starts dropping mmap_lock, and the commit (89b15332af7c); bad --outcome exits 2", () => {
+    const r = cli("bisect", "--outcome", "call:T", "test/fixtures/kernel/X-03-shared-write-drops-lock.json");
+    assert.equal(r.code, EXIT.ok, r.err);
+    assert.match(r.out, /first change: v5\.7 \(after v5\.3\)/);
+    assert.match(r.out, /89b15332af7c mm: drop mmap_sem before calling balance_dirty_pages\(\) in write fault/);
+    assert.match(r.out, /then: v6\.4 .*VM_FAULT_COMPLETED/);
+    const bad = cli("bisect", "--outcome", "pte", "test/fixtures/kernel/X-03-shared-write-drops-lock.json");
+    assert.equal(bad.code, EXIT.usage);
+    assert.match(bad.err, /expected status, verdict, final:VMA:PAGE or call:TASK/);
+  });
+
   it("schema: prints the published JSON Schema", () => {
     const r = cli("schema");
     assert.deepEqual(JSON.parse(r.out), JSON.parse(readFileSync("src/scenario/scenario.schema.json", "utf8")));

@@ -10,6 +10,7 @@ import { formatDeadlock, formatInversions, formatNs, formatTrace } from "../form
 import { citeBibtex, citeBlock, citeCsl } from "../cite/cite.js";
 import { TRACE_FORMAT } from "../engine/trace.js";
 import { PROFILE_NAMES } from "../profiles/index.js";
+import { bisectProfiles, parseBisectOutcome, type BisectOutcome, type BisectReport } from "../scenario/bisect.js";
 import { checkScenario } from "../scenario/check.js";
 import { normalizeScenario } from "../scenario/normalize.js";
 import { runNormalized, withOptions, type ScenarioRun } from "../scenario/run.js";
@@ -236,6 +237,39 @@ function program(out: (text: string) => void, setCode: (code: number) => void): 
         }
         out(`recorded ${file}: ${r.status}, ${run.hash.slice(0, 16)}, ${formatNs(r.endTime)}\n`);
       }
+      setCode(EXIT.ok);
+    });
+
+  cmd
+    .command("bisect")
+    .description("run a scenario under every kernel profile, oldest first, and name where its outcome changes and the commits that profile brings")
+    .argument("<scenario.json>", "scenario file (- for stdin)")
+    .option("--outcome <what>", "status, verdict (of its property), final:VMA:PAGE (the page's final PTE and counts) or call:TASK (what its last op returned)", "status")
+    .action((file: string, o: { outcome: string }) => {
+      let outcome: BisectOutcome;
+      try {
+        outcome = parseBisectOutcome(o.outcome);
+      } catch (e) {
+        throw new CliError(EXIT.usage, (e as Error).message);
+      }
+      const spec = loadScenario(file);
+      const progress = progressLine(true);
+      let report: BisectReport;
+      try {
+        report = bisectProfiles(spec, outcome, (done, total) => progress.update(`bisect: ${done}/${total} profiles`));
+      } catch (e) {
+        if (e instanceof RangeError) throw new CliError(EXIT.usage, e.message);
+        throw e;
+      }
+      progress.done();
+      const width = Math.max(...report.rows.map((r) => r.profile.length));
+      const lines = [`${outcome} by profile:`, ...report.rows.map((r) => `  ${r.profile.padEnd(width)}  ${r.outcome}`), ""];
+      if (report.changes.length === 0) lines.push(`the same under every profile`);
+      report.changes.forEach((c, i) => {
+        lines.push(`${i === 0 ? "first change" : "then"}: ${c.to} (after ${c.from}): ${c.before} -> ${c.after}`);
+        lines.push(...c.changes.map((x) => `  ${x.commit} ${x.subject} (${x.behaviour} = ${String(x.value)})`));
+      });
+      out(lines.join("\n") + "\n");
       setCode(EXIT.ok);
     });
 

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { KernelBug } from "../engine/bug.js";
 import type { KernelGen, Task } from "../engine/task.js";
 import { WaitQueue } from "../engine/waitqueue.js";
 import { errname } from "../include/errno.js";
@@ -56,7 +57,11 @@ export class Userfaultfd {
  * a wake covers the address, and returns VM_FAULT_RETRY.
  */
 export function* handle_userfault(k: Kernel, t: Task, vmf: VmFault, ctx: Userfaultfd): KernelGen<number> {
-  if (!(vmf.flags & FAULT_FLAG.ALLOW_RETRY)) return VM_FAULT.SIGBUS;
+  if (!(vmf.flags & FAULT_FLAG.ALLOW_RETRY)) {
+    // "BUG_ON(vmf->flags & FAULT_FLAG_RETRY_NOWAIT)": NOWAIT without ALLOW_RETRY is a caller bug.
+    if (vmf.flags & FAULT_FLAG.RETRY_NOWAIT) throw new KernelBug("handle_userfault: FAULT_FLAG_RETRY_NOWAIT without FAULT_FLAG_ALLOW_RETRY");
+    return VM_FAULT.SIGBUS;
+  }
   if (vmf.flags & FAULT_FLAG.RETRY_NOWAIT) return VM_FAULT.RETRY;
   const uwq: UserfaultfdWaitQueue = { address: vmf.address, task: t.name, waken: false };
   ctx.fault_pending.push(uwq);

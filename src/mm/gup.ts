@@ -54,7 +54,7 @@ function check_vma_flags(vma: Vma, gup_flags: number): number {
  * `locked`, ALLOW_RETRY (and KILLABLE since 71335f37c5e8, v5.7). 0 when the
  * page was faulted in; -EBUSY on VM_FAULT_RETRY (clearing *locked when the
  * lock was really dropped: 96312e61282a, v4.16, keeps it set under NOWAIT);
- * -EAGAIN with *locked cleared on VM_FAULT_COMPLETED (v5.19+: the fault
+ * -EAGAIN with *locked cleared on VM_FAULT_COMPLETED (d92725256b4f, v6.0+: the fault
  * finished and released mmap_lock); -EFAULT/-ENOMEM on errors.
  */
 function* faultin_page(k: Kernel, t: Task, vma: Vma, address: number, foll_flags: number, locked: Locked | null): KernelGen<number> {
@@ -236,7 +236,7 @@ export function* fixup_user_fault(k: Kernel, t: Task, address: number, fault_fla
     if (!vma || !vma_permits_fault(vma, fault_flags)) return EFAULT;
     const ret = yield* handle_mm_fault(k, t, vma, address, fault_flags);
     if (ret & VM_FAULT.COMPLETED) {
-      // v5.19+: the fault finished and released mmap_lock; re-take it for the caller.
+      // d92725256b4f (v6.0+): the fault finished and released mmap_lock; re-take it for the caller.
       yield* k.mm.mmap_lock.down_read(t);
       unlocked.unlocked = true;
       return 0;

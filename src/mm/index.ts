@@ -15,3 +15,4 @@ export * from "./pagecache.js";
 export * from "./swap.js";
 export * from "./vmfault.js";
 export * from "./snapshot.js";
+export * from "./userfaultfd.js";

@@ -65,12 +65,14 @@ function vm_fault_write(k: Kernel): number {
  */
 function* do_anonymous_page(k: Kernel, t: Task, vmf: VmFault): KernelGen<number> {
   if (vma_is_shared(vmf.vma)) return VM_FAULT.SIGBUS;
-  if (vmf.vma.uffd) return yield* handle_userfault(k, t, vmf, vmf.vma.uffd);
   const write = (vmf.flags & FAULT_FLAG.WRITE) !== 0;
+  // A read goes to userfaultfd before the zero page; a write only after vmf_anon_prepare() (v6.12 order).
+  if (!write && vmf.vma.uffd) return yield* handle_userfault(k, t, vmf, vmf.vma.uffd);
   let folio = k.zero_folio;
   if (write) {
     const ret = vmf_anon_prepare(k, t, vmf);
     if (ret) return ret;
+    if (vmf.vma.uffd) return yield* handle_userfault(k, t, vmf, vmf.vma.uffd);
     folio = k.folio_alloc(null, vmf.pgoff);
     folio.uptodate = true;
   }
@@ -149,8 +151,8 @@ function* do_page_mkwrite(t: Task, folio: Folio): KernelGen<number> {
  * it, and throttle in `balance_dirty_pages_ratelimited()` (no dirty limit is
  * modelled, so it returns at once). Before 89b15332af7c (v5.5) mmap_lock is
  * held across it; from v5.5 a first attempt drops it first
- * (`maybe_unlock_mmap_for_io`) and returns VM_FAULT_RETRY, from v5.19
- * VM_FAULT_COMPLETED.
+ * (`maybe_unlock_mmap_for_io`) and returns VM_FAULT_RETRY, from v6.0
+ * VM_FAULT_COMPLETED (d92725256b4f).
  */
 function fault_dirty_shared_page(k: Kernel, t: Task, vmf: VmFault, folio: Folio): number {
   const dirtied = !folio.dirty;
@@ -280,7 +282,8 @@ export function* handle_mm_fault(k: Kernel, t: Task, vma: Vma, address: number, 
   const trace = k.sim.tracing;
   if (trace) k.sim.event(t, "mm_fault", "handle_mm_fault", { vma: vma.name, page: vmf.pgoff, flags: flagNames("FAULT_FLAG", FAULT_FLAG, flags) });
   const ret = yield* handle_pte_fault(k, t, vmf);
-  if (trace) k.sim.event(t, "mm_fault_done", "handle_mm_fault", { vma: vma.name, page: vmf.pgoff, mmap_lock: vmf.lockDropped ? "dropped" : "held" }, flagNames("VM_FAULT", VM_FAULT, ret));
+  const lock = flags & FAULT_FLAG.VMA_LOCK ? "vma_lock" : "mmap_lock";
+  if (trace) k.sim.event(t, "mm_fault_done", "handle_mm_fault", { vma: vma.name, page: vmf.pgoff, [lock]: vmf.lockDropped ? "dropped" : "held" }, flagNames("VM_FAULT", VM_FAULT, ret));
   return ret;
 }
 

@@ -7,7 +7,7 @@
  */
 import { RwSemaphore, type ReaderWake } from "../engine/rwsem.js";
 import type { Simulation } from "../engine/simulation.js";
-import type { KernelGen, Task } from "../engine/task.js";
+import type { Task } from "../engine/task.js";
 import type { Folio } from "./folio.js";
 import type { AddressSpace } from "./pagecache.js";
 import type { SwapDevice } from "./swap.js";
@@ -125,18 +125,6 @@ export function vma_start_read(mm: MmStruct, vma: Vma, t: Task): boolean {
 /** `vma_end_read()`. */
 export function vma_end_read(vma: Vma, t: Task): void {
   vma.vm_lock.up_read(t);
-}
-
-/**
- * `vma_start_write()` (include/linux/mm.h, v6.4+): with mmap_lock held for
- * write, wait for the VMA's readers to leave and mark it write-locked until
- * mmap_write_unlock().
- */
-export function* vma_start_write(mm: MmStruct, vma: Vma, t: Task): KernelGen {
-  if (vma.vm_lock_seq === mm.mm_lock_seq) return;
-  yield* vma.vm_lock.down_write(t);
-  vma.vm_lock_seq = mm.mm_lock_seq;
-  vma.vm_lock.up_write(t);
 }
 
 /** vma_is_anonymous(). */

@@ -17,3 +17,4 @@ export * from "./sample.js";
 export * from "./schema.js";
 export * from "./schema-nav.js";
 export * from "./validate.js";
+export * from "./bisect.js";

@@ -344,7 +344,7 @@ describe("reading aids: folded code, sections as text, CITATION.cff, dark mode",
   it("site search finds kernel symbols in the API reference as well as in the notebooks", async () => {
     const { page, problems } = await visit(browser, origin, "/");
     for (const [query, first, also] of [
-      ["hva_to_pfn", "/api/kvm", "/nowait"],
+      ["hva_to_pfn", "/api/virt/kvm", "/nowait"],
       ["lock_folio_maybe_drop_mmap", "/api/mm", "/nowait"],
       ["get_user_pages_remote", null, "/api/mm"],
       ["FOLL_NOWAIT", "/nowait", "/api/mm"],

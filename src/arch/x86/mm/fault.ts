@@ -4,7 +4,7 @@
  * (`lock_vma_under_rcu()`, FAULT_FLAG_VMA_LOCK) and falls back to mmap_lock
  * when the VMA cannot be locked or the fault returns VM_FAULT_RETRY. Under
  * mmap_lock: `access_error()` first, then handle_mm_fault with
- * FAULT_FLAG_DEFAULT; VM_FAULT_COMPLETED (v5.19+) returns with the lock
+ * FAULT_FLAG_DEFAULT; VM_FAULT_COMPLETED (d92725256b4f, v6.0+) returns with the lock
  * already released; VM_FAULT_RETRY retries with FAULT_FLAG_TRIED (before
  * v5.7, 4064b9827063, also clearing FAULT_FLAG_ALLOW_RETRY).
  *

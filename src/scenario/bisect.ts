@@ -1,0 +1,108 @@
+/**
+ * `faultline bisect`: run one scenario under every kernel profile, oldest
+ * first, and name the profiles at which a chosen outcome changes, with the
+ * behaviour switches and commits that profile brings, as `git bisect` names
+ * the first bad commit of a real kernel. Every profile is run (there are
+ * few), so a change that reverts later is shown too.
+ *
+ * @module
+ */
+import { PROFILES, type Change } from "../profiles/index.js";
+import { normalizeScenario, type NormalizedScenario } from "./normalize.js";
+import { exploreSeeds } from "./property.js";
+import { runNormalized, withOptions, type ScenarioRun } from "./run.js";
+import type { ScenarioSpec } from "./schema.js";
+
+/**
+ * What to compare across profiles: the run's status (`"status"`), the
+ * property's verdict (`"verdict"`), the final PTE and counts of one page
+ * (`"final:VMA:PAGE"`), or what a task's last op returned (`"call:TASK"`).
+ */
+export type BisectOutcome = "status" | "verdict" | `final:${string}:${number}` | `call:${string}`;
+
+/** One profile's outcome. */
+export interface BisectRow {
+  /** Profile name. */
+  readonly profile: string;
+  /** The outcome, as text. */
+  readonly outcome: string;
+}
+
+/** A profile whose outcome differs from the previous profile's. */
+export interface BisectChange {
+  /** The previous profile. */
+  readonly from: string;
+  /** The profile where the outcome changed. */
+  readonly to: string;
+  /** Outcome under `from`. */
+  readonly before: string;
+  /** Outcome under `to`. */
+  readonly after: string;
+  /** The behaviour switches `to` changes, each with its commit: the candidates. */
+  readonly changes: readonly Change[];
+}
+
+/** The outcome under every profile and where it changes (the first change first). */
+export interface BisectReport {
+  /** What was compared. */
+  readonly outcome: BisectOutcome;
+  /** One row per profile, oldest first. */
+  readonly rows: readonly BisectRow[];
+  /** Every change point. */
+  readonly changes: readonly BisectChange[];
+}
+
+/** The outcome of one run as text; throws RangeError for a malformed selector. */
+function outcomeOf(s: NormalizedScenario, run: ScenarioRun, outcome: BisectOutcome): string {
+  if (outcome === "status") return run.result.status === "error" ? `error: ${run.result.error?.message ?? ""}` : run.result.status;
+  if (outcome === "verdict") {
+    const v = exploreSeeds(s);
+    return `${v.verdict} (${v.positive}/${v.total})`;
+  }
+  const [kind, ...rest] = outcome.split(":");
+  if (kind === "call") {
+    const task = rest.join(":");
+    const call = run.result.trace.filter((e) => e.ev === "call" && e.task === task).at(-1);
+    if (!call) return run.result.status === "ok" ? "no call" : run.result.status;
+    const lock = call.args?.mmap_lock !== undefined ? `, mmap_lock ${String(call.args.mmap_lock)}` : "";
+    return `${call.fn} -> ${JSON.stringify(call.ret)}${lock}`;
+  }
+  const vma = run.final?.vmas.find((v) => v.name === rest[0]);
+  const page = Number(rest[1]);
+  if (!vma || !Number.isInteger(page)) return "no such page";
+  const pte = vma.ptes.find((p) => p.page === page);
+  if (!pte) return "pte none";
+  if (pte.kind === "swap") return "swap entry";
+  const folio = run.final!.folios.find((f) => f.pfn === pte.pfn)!;
+  return `${pte.zero ? "zero page" : pte.write ? "rw" : "ro"}, refcount ${folio.refcount}, mapcount ${folio.mapcount}${folio.dirty ? ", dirty" : ""}`;
+}
+
+/** Parse a `--outcome` argument; throws RangeError naming the accepted forms. */
+export function parseBisectOutcome(text: string): BisectOutcome {
+  if (text === "status" || text === "verdict") return text;
+  if (/^call:.+$/.test(text)) return text as BisectOutcome;
+  if (/^final:[^:]+:\d+$/.test(text)) return text as BisectOutcome;
+  throw new RangeError(`outcome "${text}": expected status, verdict, final:VMA:PAGE or call:TASK`);
+}
+
+/**
+ * Run `spec` under every profile (oldest first) and report where `outcome`
+ * changes. `onProfile` is called after each profile (for progress).
+ */
+export function bisectProfiles(spec: ScenarioSpec, outcome: BisectOutcome, onProfile?: (done: number, total: number) => void): BisectReport {
+  const base = normalizeScenario(spec);
+  if (outcome === "verdict" && !base.property) throw new RangeError(`scenario "${base.title}" states no property: bisect its status, a final:VMA:PAGE or a call:TASK instead`);
+  const rows: BisectRow[] = PROFILES.map((p, i) => {
+    const s = withOptions(base, { profile: p.name });
+    const row = { profile: p.name, outcome: outcomeOf(s, runNormalized(s, { trace: outcome.startsWith("call:") }), outcome) };
+    onProfile?.(i + 1, PROFILES.length);
+    return row;
+  });
+  const changes: BisectChange[] = [];
+  for (let i = 1; i < rows.length; i++) {
+    if (rows[i]!.outcome !== rows[i - 1]!.outcome) {
+      changes.push({ from: rows[i - 1]!.profile, to: rows[i]!.profile, before: rows[i - 1]!.outcome, after: rows[i]!.outcome, changes: PROFILES[i]!.changes });
+    }
+  }
+  return { outcome, rows, changes };
+}
