@@ -3,7 +3,9 @@
 // by someone else), and the GUP checks made before any fault. Each rule is
 // named with its kernel source; each test fails if its rule is broken.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
+import { runScenario } from "../src/scenario/index.js";
 import { Simulation } from "../src/engine/simulation.js";
 import { FAULT_FLAG, FOLL, VM_FAULT, flagNames } from "../src/mm/flags.js";
 import { get_user_pages_unlocked } from "../src/mm/gup.js";
@@ -134,3 +136,14 @@ describe("GUP: checks made before any fault, and the fault flags it passes", () 
     assert.ok(flags("v5.7").includes("FAULT_FLAG_KILLABLE"));
   });
 });
+
+describe("features a profile lacks are refused with the commit that added them", () => {
+  it("userfaultfd before v4.3 (86039bd3b4e6): the run ends in error, naming the commit; v4.15 runs it", () => {
+    const scenario = JSON.parse(readFileSync("test/fixtures/kernel/X-06-uffd-message-per-fault.json", "utf8")) as unknown;
+    const old = runScenario(scenario, { profile: "v2.6.39" });
+    assert.equal(old.result.status, "error");
+    assert.match(old.result.error!.message, /userfaultfd does not exist before v4\.3 \(86039bd3b4e6\)/);
+    assert.equal(runScenario(scenario, { profile: "v4.15" }).result.status, "ok");
+  });
+});
+

@@ -65,11 +65,18 @@ export function buildKernel(sim: Simulation, behaviour: Behaviour, spec: { vmas:
       }
       for (const i of pageSet(v.swapped, v.pages)) k.mm.set_pte(at(i), { kind: "swap", entry: k.mm.swap.alloc_entry() });
       if (v.uffd) {
-        if (!behaviour.userfaultfd) throw new NotInProfile(`${v.name}: userfaultfd does not exist before v4.3 (86039bd3b4e6)`);
         const ctx = new Userfaultfd(vma);
         const resolveNs = v.uffd.resolveNs;
         vma.uffd = ctx;
-        sim.spawn(`uffd:${v.name}`, (t) => uffd_handler(k, t, ctx, (x) => sample(x.prng, resolveNs)), { daemon: true });
+        sim.spawn(
+          `uffd:${v.name}`,
+          function* (t) {
+            // The handler's userfaultfd() syscall: refused by a kernel that lacks it.
+            if (!behaviour.userfaultfd) throw new NotInProfile(`${v.name}: userfaultfd does not exist before v4.3 (86039bd3b4e6)`);
+            yield* uffd_handler(k, t, ctx, (x) => sample(x.prng, resolveNs));
+          },
+          { daemon: true },
+        );
       }
       for (const i of pageSet(v.swapcache, v.pages)) {
         const entry = k.mm.swap.alloc_entry();
