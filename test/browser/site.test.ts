@@ -351,7 +351,7 @@ describe("reading aids: folded code, sections as text, CITATION.cff, dark mode",
     ] as const) {
       await page.locator("#observablehq-search input").fill(query);
       await page.waitForFunction(() => document.querySelectorAll("#observablehq-search-results a").length > 0);
-      const hits = (await page.locator("#observablehq-search-results a").evaluateAll((as) => as.map((a) => new URL(a.getAttribute("href")!, location.href).pathname))).slice(0, 6);
+      const hits = (await page.locator("#observablehq-search-results a").evaluateAll((as) => as.map((a) => new URL(a.getAttribute("href")!, location.href).pathname))).slice(0, 10);
       if (first) assert.equal(hits[0], first, `${query}: ${hits.join(" ")}`);
       assert.ok(hits.includes(also), `${query}: ${hits.join(" ")}`);
     }
