@@ -159,6 +159,28 @@ describe("IRQ-disabled sections (mm/gup.c gup_fast under local_irq_save)", () =>
     assert.equal(done.t, 5000);
   });
 
+  it("each CPU acknowledges when it next enables IRQs: the sender waits for the CPUs that had IRQs off when it sent, not for one that disables them later (csd_lock_wait per CPU, kernel/smp.c)", () => {
+    const sim = new Simulation();
+    sim.spawn("walker", function* (t) {
+      local_irq_disable(t);
+      yield* delay(t, "cpu", 5000, "gup_fast_pgd_range");
+      local_irq_enable(t);
+    });
+    sim.spawn("late", function* (t) {
+      yield* delay(t, "cpu", 2000);
+      local_irq_disable(t);
+      yield* delay(t, "cpu", 10000, "irqs_off_later");
+      local_irq_enable(t);
+    });
+    sim.spawn("flusher", function* (t) {
+      yield* delay(t, "cpu", 1000);
+      yield* smp_call_function(t, "flush_tlb_func");
+    });
+    const r = sim.run();
+    assert.equal(r.status, "ok");
+    assert.equal(r.trace.find((e) => e.ev === "ipi_done")!.t, 5000, "done when the walker enables IRQs, although 'late' has them off until 12 us");
+  });
+
   it("sleeping with IRQs disabled is a kernel bug (might_sleep)", () => {
     const sim = new Simulation();
     sim.spawn("A", function* (t: Task) {

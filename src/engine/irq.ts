@@ -14,22 +14,28 @@ export function local_irq_disable(t: Task): void {
   if (t.irqsDisabled++ === 0) t.sim.event(t, "irq_disable", "local_irq_disable");
 }
 
-/** `local_irq_enable()`: when the outermost section ends, pending IPIs are delivered. */
+/** `local_irq_enable()`: when the outermost section ends, the IPIs that arrived meanwhile are taken (acknowledged). */
 export function local_irq_enable(t: Task): void {
   if (t.irqsDisabled === 0) throw new KernelBug(`local_irq_enable: ${t.name} has IRQs enabled already`);
   if (--t.irqsDisabled === 0) {
     t.sim.event(t, "irq_enable", "local_irq_enable");
+    for (const targets of t.pendingIpis.splice(0)) targets.delete(t);
     t.sim.ipiWaiters.wake_up_all();
   }
 }
 
 /**
- * `smp_call_function_many(..., wait=1)`: send an IPI to every other CPU and
- * wait until each has taken it, i.e. until no other task has IRQs disabled.
+ * `smp_call_function_many(..., wait=1)` (kernel/smp.c; `csd_lock_wait()`
+ * spins per target CPU): send an IPI to every other CPU and wait until each
+ * has run the handler. A CPU with IRQs enabled runs it at once; one with
+ * IRQs disabled when the IPI arrives runs it when it next enables them, so
+ * the sender waits for exactly those CPUs, not for a moment when no CPU has
+ * IRQs off.
  */
 export function* smp_call_function(t: Task, fn: string): KernelGen {
-  const others = () => t.sim.tasks.filter((o) => o !== t && o.state !== "exited" && o.irqsDisabled > 0);
+  const targets = new Set(t.sim.tasks.filter((o) => o !== t && o.state !== "exited" && o.irqsDisabled > 0));
+  for (const o of targets) o.pendingIpis.push(targets);
   t.sim.event(t, "ipi_send", "smp_call_function_many", { func: fn });
-  yield* t.sim.ipiWaiters.wait_event(t, () => others().length === 0, () => others().map((o) => o.name));
+  yield* t.sim.ipiWaiters.wait_event(t, () => targets.size === 0, () => [...targets].map((o) => o.name));
   t.sim.event(t, "ipi_done", "smp_call_function_many", { func: fn });
 }

@@ -314,6 +314,10 @@ export class Simulation {
     for (const h of t.held) {
       this.warnings.push(`${t.name} exited holding ${h.name} (${h.mode}): lock held when returning to user space`);
     }
+    if (t.irqsDisabled > 0) this.warnings.push(`${t.name} exited with IRQs disabled`);
+    // Its CPU takes pending IPIs on the way out.
+    for (const targets of t.pendingIpis.splice(0)) targets.delete(t);
+    this.ipiWaiters.wake_up_all();
     this.event(t, "task_exit", undefined, undefined, toJson(result));
   }
 

@@ -96,6 +96,8 @@ export class Task implements Schedulable {
   daemon = false;
   /** `local_irq_disable` nesting depth. */
   irqsDisabled = 0;
+  /** IPIs sent to this task's CPU while its IRQs were off, acknowledged when it enables them. */
+  readonly pendingIpis: Set<Task>[] = [];
   /** What the task is blocked on, for deadlock reports. */
   blockedOn: string | null = null;
   /** Who holds what the task is blocked on, for deadlock reports. */
