@@ -7,7 +7,8 @@
  *
  * @module
  */
-import { cond_resched } from "../engine/delay.js";
+import { cond_resched, delay } from "../engine/delay.js";
+import { local_irq_disable, local_irq_enable } from "../engine/irq.js";
 import { EAGAIN, EBUSY, EFAULT, ENOMEM } from "../include/errno.js";
 import { NotInProfile } from "../engine/bug.js";
 import type { KernelGen, Task } from "../engine/task.js";
@@ -251,4 +252,53 @@ export function* fixup_user_fault(k: Kernel, t: Task, address: number, fault_fla
     }
     fault_flags |= FAULT_FLAG.TRIED;
   }
+}
+
+/**
+ * `gup_fast()` (mm/gup.c, v6.9+; `lockless_pages_from_mm()` before, and
+ * `__get_user_pages_fast()` / `gup_pgd_range()` in older kernels): walk the
+ * page tables with no lock but IRQs off, so the TLB-flush IPI of a
+ * concurrent munmap waits for the walk and page tables are not freed under
+ * it. Per page: read the PTE; stop at none, swap, the zero page (a special
+ * PTE) or a read-only PTE for FOLL_WRITE; take a reference
+ * (`try_grab_folio_fast`); re-read the PTE and, if it changed meanwhile,
+ * drop the reference and stop. `pteNs` is the CPU time between the read and
+ * the re-check. Returns the pages got, at the start of the range.
+ */
+export function* gup_fast(k: Kernel, t: Task, start: number, nr_pages: number, gup_flags: number, pages: Folio[], pteNs: number): KernelGen<number> {
+  local_irq_disable(t);
+  let nr = 0;
+  for (; nr < nr_pages; nr++) {
+    const addr = start + nr * PAGE_SIZE;
+    const pte = k.mm.pte(addr);
+    if (pte?.kind !== "present" || pte.folio === k.zero_folio || (gup_flags & FOLL.WRITE && !pte.write)) break;
+    yield* delay(t, "cpu", pteNs, "gup_fast_pte_range");
+    pte.folio.refcount++;
+    if (k.mm.pte(addr) !== pte) {
+      pte.folio.refcount--;
+      break;
+    }
+    pages.push(pte.folio);
+  }
+  local_irq_enable(t);
+  if (k.sim.tracing) k.sim.event(t, "gup_fast", "gup_fast", { nr_pages, pinned: nr });
+  return nr;
+}
+
+/**
+ * `get_user_pages_fast()`: `gup_fast()`, then the rest of the range with
+ * the slow path (`get_user_pages_unlocked`-style, taking mmap_lock). Returns
+ * the pages got or, if none, the slow path's errno.
+ */
+export function* get_user_pages_fast(k: Kernel, t: Task, start: number, nr_pages: number, gup_flags: number, pages: Folio[], pteNs: number): KernelGen<number> {
+  const nr = yield* gup_fast(k, t, start, nr_pages, gup_flags, pages, pteNs);
+  if (nr === nr_pages) return nr;
+  const ret = yield* get_user_pages_unlocked(k, t, start + nr * PAGE_SIZE, nr_pages - nr, pages, gup_flags);
+  return ret < 0 ? (nr > 0 ? nr : ret) : nr + ret;
+}
+
+/** `get_user_page_fast_only()` (v5.10+; `__get_user_pages_fast(.., 1, ..)` before): one page by `gup_fast()` alone, or null. */
+export function* get_user_page_fast_only(k: Kernel, t: Task, addr: number, gup_flags: number): KernelGen<Folio | null> {
+  const pages: Folio[] = [];
+  return (yield* gup_fast(k, t, addr, 1, gup_flags, pages, 0)) === 1 ? pages[0]! : null;
 }

@@ -16,3 +16,4 @@ export * from "./swap.js";
 export * from "./vmfault.js";
 export * from "./snapshot.js";
 export * from "./userfaultfd.js";
+export * from "./mmap.js";

@@ -7,7 +7,7 @@
  */
 import { RwSemaphore, type ReaderWake } from "../engine/rwsem.js";
 import type { Simulation } from "../engine/simulation.js";
-import type { Task } from "../engine/task.js";
+import type { KernelGen, Task } from "../engine/task.js";
 import type { Folio } from "./folio.js";
 import type { AddressSpace } from "./pagecache.js";
 import type { SwapDevice } from "./swap.js";
@@ -140,4 +140,16 @@ export function vma_is_shared(vma: Vma): boolean {
 /** linear_page_index(): the file page (or anon page) of `addr` in `vma`. */
 export function linear_page_index(vma: Vma, addr: number): number {
   return Math.floor((addr - vma.start) / PAGE_SIZE) + vma.pgoff;
+}
+
+/**
+ * `vma_start_write()` (include/linux/mm.h, v6.4+): with mmap_lock held for
+ * write, wait for the VMA's readers to leave and mark it write-locked until
+ * mmap_write_unlock() or mmap_write_downgrade().
+ */
+export function* vma_start_write(mm: MmStruct, vma: Vma, t: Task): KernelGen {
+  if (vma.vm_lock_seq === mm.mm_lock_seq) return;
+  yield* vma.vm_lock.down_write(t);
+  vma.vm_lock_seq = mm.mm_lock_seq;
+  vma.vm_lock.up_write(t);
 }

@@ -102,6 +102,8 @@ export interface Behaviour {
    * (`"remote_locked"`, 5b56d49fc31d, v4.10).
    */
   readonly async_pf_gup: "get_user_pages" | "remote_locked";
+  /** munmap() zaps the pages with mmap_lock downgraded to read (dd2283f2605e, v4.20). */
+  readonly munmap_downgrade: boolean;
   /** userfaultfd exists (86039bd3b4e6, v4.3). */
   readonly userfaultfd: boolean;
 }
@@ -158,6 +160,7 @@ const v2_6_38 = root("v2.6.38", "VM_FAULT_RETRY and FAULT_FLAG_ALLOW_RETRY (d065
   kvm_async_gup: "get_user_pages_fast",
   async_pf_gup: "get_user_pages",
   userfaultfd: false,
+  munmap_downgrade: false,
 });
 
 const v2_6_39 = derive(v2_6_38, "v2.6.39", "FAULT_FLAG_RETRY_NOWAIT and FOLL_NOWAIT; KVM async PF effective", [
@@ -176,7 +179,8 @@ const v4_19 = derive(v4_15, "v4.19", "LTS: FOLL_NOWAIT with *locked fixed", [
   { behaviour: "gup_nowait_keeps_locked", value: true, commit: "96312e61282a", subject: "mm/gup.c: teach get_user_pages_unlocked to handle FOLL_NOWAIT" },
 ]);
 
-const v5_1 = derive(v4_19, "v5.1", "filemap_fault drops mmap_lock for IO", [
+const v5_1 = derive(v4_19, "v5.1", "filemap_fault drops mmap_lock for IO; munmap zaps under the read lock", [
+  { behaviour: "munmap_downgrade", value: true, commit: "dd2283f2605e", subject: "mm: mmap: zap pages with read mmap_sem in munmap" },
   { behaviour: "filemap_unlock_mmap_for_io", value: true, commit: "6b4c9f446981", subject: "filemap: drop the mmap_sem for all blocking operations" },
 ]);
 

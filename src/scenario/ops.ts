@@ -13,7 +13,8 @@ import { FAULT_FLAG, FOLL, VM_FAULT, flagNames, parseFlags } from "../mm/flags.j
 import type { Folio } from "../mm/folio.js";
 import { do_user_addr_fault } from "../arch/x86/mm/fault.js";
 import { copy_fpstate_to_sigframe } from "../arch/x86/kernel/fpu/signal.js";
-import { fixup_user_fault, get_user_pages, get_user_pages_remote, get_user_pages_unlocked, type Locked } from "../mm/gup.js";
+import { fixup_user_fault, get_user_pages, get_user_pages_fast, get_user_pages_remote, get_user_pages_unlocked, type Locked } from "../mm/gup.js";
+import { do_munmap } from "../mm/mmap.js";
 import type { Kernel } from "../mm/kernel.js";
 import { handle_mm_fault } from "../mm/memory.js";
 import { PAGE_SIZE, type Vma } from "../mm/mm.js";
@@ -95,7 +96,14 @@ function* runOp(t: Task, op: OpSpec, env: OpEnv): KernelGen {
     case "handle_mm_fault": {
       const k = env.kernel!;
       yield* k.mm.mmap_lock.down_read(t);
-      const ret = yield* handle_mm_fault(k, t, env.vmas.get(op.vma)!, address(env, op), parseFlags("FAULT_FLAG", FAULT_FLAG, op.flags));
+      const vma = k.mm.vma_lookup(address(env, op));
+      if (!vma) {
+        // The caller's find_vma() found nothing (unmapped): handle_mm_fault is not called.
+        k.mm.mmap_lock.up_read(t);
+        t.sim.event(t, "call", "handle_mm_fault", { vma: op.vma, page: op.page, mmap_lock: "released" }, "no VMA (unmapped)");
+        return;
+      }
+      const ret = yield* handle_mm_fault(k, t, vma, address(env, op), parseFlags("FAULT_FLAG", FAULT_FLAG, op.flags));
       const lock = mmapLockState(k, t);
       t.sim.event(t, "call", "handle_mm_fault", { vma: op.vma, page: op.page, mmap_lock: lock }, flagNames("VM_FAULT", VM_FAULT, ret));
       if (lock === "held") k.mm.mmap_lock.up_read(t);
@@ -103,6 +111,17 @@ function* runOp(t: Task, op: OpSpec, env: OpEnv): KernelGen {
     }
     case "get_user_pages":
       return yield* gupOp(t, op, env);
+    case "munmap": {
+      const k = env.kernel!;
+      const vma = env.vmas.get(op.vma)!;
+      if (!k.mm.vmas.includes(vma)) {
+        t.sim.event(t, "call", "munmap", { vma: op.vma }, "no VMA (already unmapped)");
+        return;
+      }
+      const ret = yield* do_munmap(k, t, vma);
+      t.sim.event(t, "call", "munmap", { vma: op.vma }, ret);
+      return;
+    }
     case "fixup_user_fault": {
       const k = env.kernel!;
       const unlocked = { unlocked: false };
@@ -132,7 +151,9 @@ function* gupOp(t: Task, op: Extract<OpSpec, { op: "get_user_pages" }>, env: OpE
   const flags = parseFlags("FOLL", FOLL, op.flags ?? []);
   const pages: Folio[] | null = op.pages === false ? null : [];
   let ret: number;
-  if (op.call === "get_user_pages_unlocked") {
+  if (op.call === "get_user_pages_fast") {
+    ret = yield* get_user_pages_fast(k, t, start, nr, flags, pages ?? [], sample(t.prng, op.pteNs ?? 0));
+  } else if (op.call === "get_user_pages_unlocked") {
     ret = yield* get_user_pages_unlocked(k, t, start, nr, pages, flags);
   } else {
     yield* k.mm.mmap_lock.down_read(t);

@@ -173,15 +173,17 @@ export const Op = Type.Recursive(
         Strict(
           {
             op: Type.Literal("get_user_pages"),
-            call: OneOf(["get_user_pages", "get_user_pages_unlocked", "get_user_pages_remote"], "Which GUP entry point"),
+            call: OneOf(["get_user_pages", "get_user_pages_unlocked", "get_user_pages_remote", "get_user_pages_fast"], "Which GUP entry point"),
             ...Target,
             nr_pages: Type.Optional(Type.Integer({ minimum: 1, maximum: 4096, description: "Default 1" })),
             flags: Type.Optional(Type.Array(OneOf(FOLL_NAMES, "FOLL_* without the prefix"), { uniqueItems: true })),
             pages: Type.Optional(Type.Boolean({ description: "false: pages == NULL, a prefault (default true)" })),
             locked: Type.Optional(Type.Boolean({ description: "get_user_pages_remote: pass &locked so GUP may drop mmap_lock (default false)" })),
+            pteNs: Type.Optional(Duration),
           },
-          "A GUP call; get_user_pages and get_user_pages_remote run under mmap_read_lock taken by the op",
+          "A GUP call; get_user_pages and get_user_pages_remote run under mmap_read_lock taken by the op; get_user_pages_fast walks with IRQs off first, pteNs (default 0) being its CPU time per PTE",
         ),
+        Strict({ op: Type.Literal("munmap"), vma: Name }, "munmap() of the whole VMA: write lock, detach, zap, TLB-flush IPI, free (do_vmi_munmap)"),
         Strict(
           { op: Type.Literal("fixup_user_fault"), ...Target, write: Type.Optional(Type.Boolean()) },
           "fixup_user_fault() with &unlocked, under mmap_read_lock taken by the op",

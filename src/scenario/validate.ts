@@ -193,6 +193,7 @@ function walkDurations(s: ScenarioSpec, f: (d: DurationSpec, at: string) => void
     list.forEach((op, j) => {
       if (op.op === "repeat") ops(op.ops, `${at}[${j}].ops`);
       else if ("ns" in op) f(op.ns, `${at}[${j}].ns`);
+      else if (op.op === "get_user_pages" && op.pteNs !== undefined) f(op.pteNs, `${at}[${j}].pteNs`);
     });
   s.tasks.forEach((t, i) => ops(t.ops, `$.tasks[${i}].ops`));
   (s.mm?.vmas ?? []).forEach((v, i) => v.uffd && f(v.uffd.resolveNs, `$.mm.vmas[${i}].uffd.resolveNs`));
@@ -252,11 +253,13 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
       ops.forEach((op, j) => {
         if (op.op === "repeat") return walk(op.ops, `${at}[${j}].ops`);
         if (op.op === "get_user_pages" && op.locked && op.call !== "get_user_pages_remote") errors.push({ path: `${at}[${j}].locked`, expected: "locked only with get_user_pages_remote", found: `locked with ${op.call}` });
+        if (op.op === "get_user_pages" && op.pteNs !== undefined && op.call !== "get_user_pages_fast") errors.push({ path: `${at}[${j}].pteNs`, expected: "pteNs only with get_user_pages_fast", found: `pteNs with ${op.call}` });
+        if (op.op === "get_user_pages" && op.pages === false && op.call === "get_user_pages_fast") errors.push({ path: `${at}[${j}].pages`, expected: "a pages array for get_user_pages_fast (it has no pages == NULL form)", found: "false" });
         if ("vma" in op) {
           const pages = vmas.get(op.vma);
           if (!s.mm) errors.push({ path: `${at}[${j}].op`, expected: `an "mm" section for ${op.op}`, found: "none" });
           else if (pages === undefined) errors.push({ path: `${at}[${j}].vma`, expected: `a VMA declared in $.mm.vmas: ${oneOf([...vmas.keys()], op.vma)}`, found: show(op.vma) });
-          else if (op.page >= pages) errors.push({ path: `${at}[${j}].page`, expected: `a page index below ${pages}`, found: show(op.page) });
+          else if ("page" in op && op.page >= pages) errors.push({ path: `${at}[${j}].page`, expected: `a page index below ${pages}`, found: show(op.page) });
           if (op.op === "handle_mm_fault" && op.flags.includes("WRITE") && readOnly.has(op.vma)) {
             // Its kernel callers refuse such a write first: access_error(), check_vma_flags(), vma_permits_fault().
             errors.push({ path: `${at}[${j}].flags`, expected: "no WRITE on a VMA without VM_WRITE (callers of handle_mm_fault check vm_flags first)", found: `WRITE on ${show(op.vma)}, writable: false` });

@@ -13,24 +13,29 @@
 import type { KernelGen, Task } from "../../engine/task.js";
 import { FOLL } from "../../mm/flags.js";
 import type { Folio } from "../../mm/folio.js";
-import { __get_user_pages, get_user_pages, get_user_pages_unlocked } from "../../mm/gup.js";
+import { __get_user_pages, get_user_page_fast_only, get_user_pages, get_user_pages_unlocked } from "../../mm/gup.js";
 import type { Kernel } from "../../mm/kernel.js";
 
 /** What hva_to_pfn returns: a page, or why not. */
 export type PfnResult = { readonly kind: "pfn"; readonly folio: Folio } | { readonly kind: "needs_io" } | { readonly kind: "fault" };
 
-/** `hva_to_pfn_fast()`: GUP-fast, no mmap_lock: the page if the PTE is present (and writable for a write). */
-export function hva_to_pfn_fast(k: Kernel, hva: number, write: boolean): Folio | null {
-  const pte = k.mm.pte(hva);
-  return pte?.kind === "present" && (pte.write || !write) ? pte.folio : null;
+/**
+ * `hva_to_pfn_fast()`: `get_user_page_fast_only()`, no mmap_lock: the page
+ * if its PTE is present (and writable for a write). The reference is
+ * dropped at once: the model keeps no page pinned for the EPT.
+ */
+export function* hva_to_pfn_fast(k: Kernel, t: Task, hva: number, write: boolean): KernelGen<Folio | null> {
+  const folio = yield* get_user_page_fast_only(k, t, hva, write ? FOLL.WRITE : 0);
+  if (folio) folio.refcount--;
+  return folio;
 }
 
 /**
- * The GUP of `hva_to_pfn_slow()`: returns the pages got (0 or 1) and the
- * page. `nowait` asks for FOLL_NOWAIT, made as the profile's KVM made it.
+ * The GUP of `hva_to_pfn_slow()`: returns the pages got (0 or 1), the page
+ * in `pages` (its reference already dropped). `nowait` asks for
+ * FOLL_NOWAIT, made as the profile's KVM made it.
  */
-function* hva_to_pfn_slow(k: Kernel, t: Task, hva: number, write: boolean, nowait: boolean): KernelGen<number> {
-  const pages: Folio[] = [];
+function* hva_to_pfn_slow(k: Kernel, t: Task, hva: number, write: boolean, nowait: boolean, pages: Folio[]): KernelGen<number> {
   const flags = (write ? FOLL.WRITE : 0) | FOLL.HWPOISON;
   let npages: number;
   const how = k.behaviour.kvm_async_gup;
@@ -57,10 +62,10 @@ function* hva_to_pfn_slow(k: Kernel, t: Task, hva: number, write: boolean, nowai
  * one that fails reports a fault.
  */
 export function* hva_to_pfn(k: Kernel, t: Task, hva: number, write: boolean, async: boolean): KernelGen<PfnResult> {
-  const fast = hva_to_pfn_fast(k, hva, write);
+  const fast = yield* hva_to_pfn_fast(k, t, hva, write);
   if (fast) return { kind: "pfn", folio: fast };
-  const npages = yield* hva_to_pfn_slow(k, t, hva, write, async);
-  const folio = hva_to_pfn_fast(k, hva, write);
-  if (npages === 1 && folio) return { kind: "pfn", folio };
+  const pages: Folio[] = [];
+  const npages = yield* hva_to_pfn_slow(k, t, hva, write, async, pages);
+  if (npages === 1) return { kind: "pfn", folio: pages[0]! };
   return async ? { kind: "needs_io" } : { kind: "fault" };
 }

@@ -1,0 +1,66 @@
+/**
+ * Unmapping, mm/mmap.c and mm/vma.c: `munmap()` of a whole VMA and the zap
+ * of its page tables (`unmap_vmas()` -> `zap_pte_range()`), with the pages
+ * freed only after the TLB flush (`tlb_finish_mmu()`).
+ *
+ * @module
+ */
+import type { KernelGen, Task } from "../engine/task.js";
+import { flush_tlb_mm_range } from "../arch/x86/mm/tlb.js";
+import type { Folio } from "./folio.js";
+import type { Kernel } from "./kernel.js";
+import { PAGE_SIZE, vma_start_write, type Vma } from "./mm.js";
+
+/**
+ * `zap_pte_range()`: clear every PTE of `vma`; a present page loses its
+ * mapcount now and its reference after the flush (returned for
+ * `tlb_batch_pages_flush()`); a swap entry is freed with its swap-cache
+ * folio if nothing else holds it (`free_swap_and_cache()`); the zero page is
+ * a special PTE and is skipped.
+ */
+function zap_pte_range(k: Kernel, vma: Vma): Folio[] {
+  const mm = k.mm;
+  const batch: Folio[] = [];
+  for (let addr = vma.start; addr < vma.end; addr += PAGE_SIZE) {
+    const pte = mm.pte(addr);
+    if (pte === undefined) continue;
+    mm.clear_pte(addr);
+    if (pte.kind === "present") {
+      if (pte.folio === k.zero_folio) continue;
+      pte.folio.mapcount--;
+      batch.push(pte.folio);
+    } else {
+      const cached = mm.swap.cache.get(pte.entry);
+      if (cached && cached.refcount === 1) {
+        mm.swap.cache.delete(pte.entry);
+        cached.swapEntry = null;
+        cached.refcount--;
+      }
+    }
+  }
+  return batch;
+}
+
+/**
+ * `munmap()` of a whole VMA: `__vm_munmap` -> `do_vmi_munmap` ->
+ * `do_vmi_align_munmap` (v6.1+; `__do_munmap` v4.20..v6.0). mmap_lock for
+ * write; the VMA write-locked (`vma_start_write`, waiting for faults under
+ * its per-VMA lock, v6.4+) and detached, so no later lookup finds it;
+ * mmap_lock downgraded to read for the zap (dd2283f2605e, v4.20); PTEs
+ * zapped; the TLB flushed on every other CPU (an IPI that a CPU with IRQs
+ * off, such as a GUP-fast walker, holds off); then the pages freed. Returns 0.
+ */
+export function* do_munmap(k: Kernel, t: Task, vma: Vma): KernelGen<number> {
+  const mm = k.mm;
+  yield* mm.mmap_lock.down_write(t);
+  if (k.behaviour.per_vma_lock !== "none") yield* vma_start_write(mm, vma, t);
+  mm.vmas.splice(mm.vmas.indexOf(vma), 1);
+  const downgrade = k.behaviour.munmap_downgrade;
+  if (downgrade) mm.mmap_write_downgrade(t);
+  const batch = zap_pte_range(k, vma);
+  yield* flush_tlb_mm_range(t);
+  for (const f of batch) f.refcount--;
+  if (downgrade) mm.mmap_lock.up_read(t);
+  else mm.mmap_write_unlock(t);
+  return 0;
+}
