@@ -91,8 +91,34 @@ export function* filemap_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<numb
     folio.refcount--;
     return ret | VM_FAULT.RETRY;
   }
+  if (!folio.uptodate) return ret | (yield* page_not_uptodate(k, t, vmf, folio));
   vmf.folio = folio;
   return ret | VM_FAULT.LOCKED;
+}
+
+/**
+ * filemap_fault's `page_not_uptodate:` (the read failed): re-read the folio
+ * once, synchronously, dropping mmap_lock first when the fault may retry
+ * (`maybe_unlock_mmap_for_io`); then VM_FAULT_RETRY if the lock was
+ * dropped, whatever the read gave; otherwise SIGBUS if it failed again, or
+ * the folio (`retry_find`).
+ */
+function* page_not_uptodate(k: Kernel, t: Task, vmf: VmFault, folio: Folio): KernelGen<number> {
+  const dropped = maybe_unlock_mmap_for_io(k, t, vmf);
+  // filemap_read_folio(): ->read_folio on the locked folio, then wait for it to be unlocked.
+  k.submit_read(t, folio, "read_folio", k.io.readpage(t));
+  yield* folio_wait_locked(t, folio);
+  if (dropped) {
+    folio.refcount--;
+    return VM_FAULT.RETRY;
+  }
+  if (!folio.uptodate) {
+    folio.refcount--;
+    return VM_FAULT.SIGBUS;
+  }
+  yield* folio_lock(t, folio);
+  vmf.folio = folio;
+  return VM_FAULT.LOCKED;
 }
 
 /**

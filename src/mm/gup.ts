@@ -9,7 +9,7 @@
  */
 import { cond_resched, delay } from "../engine/delay.js";
 import { local_irq_disable, local_irq_enable } from "../engine/irq.js";
-import { EAGAIN, EBUSY, EFAULT, ENOMEM } from "../include/errno.js";
+import { EAGAIN, EBUSY, EFAULT, EINVAL, ENOMEM } from "../include/errno.js";
 import { NotInProfile } from "../engine/bug.js";
 import type { KernelGen, Task } from "../engine/task.js";
 import { FAULT_FLAG, FOLL, VM, VM_FAULT, VM_FAULT_ERROR, flagNames } from "./flags.js";
@@ -301,4 +301,19 @@ export function* get_user_pages_fast(k: Kernel, t: Task, start: number, nr_pages
 export function* get_user_page_fast_only(k: Kernel, t: Task, addr: number, gup_flags: number): KernelGen<Folio | null> {
   const pages: Folio[] = [];
   return (yield* gup_fast(k, t, addr, 1, gup_flags, pages, 0)) === 1 ? pages[0]! : null;
+}
+
+/**
+ * MADV_POPULATE's GUP step over `[start, start + nr_pages)` of one VMA, as
+ * each version made it; returns pages done or a negative errno, and may
+ * clear `locked`. v5.14..v6.8 `faultin_vma_page_range()`: check_vma_flags
+ * (-EINVAL), then one `__get_user_pages()` call, which returns 0 after a
+ * VM_FAULT_RETRY. v6.9+ `faultin_page_range()` (631426ba1d45):
+ * `__get_user_pages_locked()`, which retries the page with FOLL_TRIED.
+ */
+export function* faultin_page_range(k: Kernel, t: Task, vma: Vma, start: number, nr_pages: number, write: boolean, locked: Locked): KernelGen<number> {
+  const gup_flags = FOLL.TOUCH | FOLL.HWPOISON | FOLL.UNLOCKABLE | (write ? FOLL.WRITE : 0);
+  if (check_vma_flags(vma, gup_flags)) return EINVAL;
+  if (k.behaviour.madv_populate === "get_user_pages") return yield* __get_user_pages(k, t, start, nr_pages, gup_flags, null, locked);
+  return yield* __get_user_pages_locked(k, t, start, nr_pages, null, locked, gup_flags);
 }

@@ -17,3 +17,4 @@ export * from "./vmfault.js";
 export * from "./snapshot.js";
 export * from "./userfaultfd.js";
 export * from "./mmap.js";
+export * from "./madvise.js";

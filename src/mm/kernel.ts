@@ -25,6 +25,11 @@ export interface IoModel {
   readonly readpage: Latency;
   /** `swap_read_folio()` of a swapped-out anonymous page. */
   readonly swapin: Latency;
+  /**
+   * Fault point (BUGGIFY-style, seeded from the submitting task's stream):
+   * whether this read of `folio` fails with -EIO, leaving it !uptodate.
+   */
+  readonly readFails: (t: Task, folio: Folio) => boolean;
 }
 
 /** One modelled machine: simulation, behaviour, mm, allocator, block layer. */
@@ -74,17 +79,19 @@ export class Kernel {
    * Submit a read of `folio` (already locked by the caller, as
    * `filemap_add_folio` / `add_to_swap_cache` leave it) and return at once;
    * the completion (`folio_end_read`, in the block layer's interrupt
-   * context) marks it uptodate and unlocks it after `ns`.
+   * context) marks it uptodate, unless the read fails (-EIO), and unlocks it
+   * after `ns`.
    */
   submit_read(t: Task, folio: Folio, fn: "read_folio" | "swap_read_folio", ns: number): void {
     const bio = `bio#${this.nextBio++}`;
     folio.lockedBy = bio;
     const sim = this.sim;
+    const eio = this.io.readFails(t, folio);
     if (sim.tracing) sim.event(t, "io_submit", fn, { pfn: folio.pfn, ns, bio });
     sim.add_timer(ns, BLK.name, () => {
-      folio.uptodate = true;
+      folio.uptodate = !eio;
       folio_unlock(folio);
-      if (sim.tracing) sim.event(BLK, "io_complete", "folio_end_read", { pfn: folio.pfn, bio });
+      if (sim.tracing) sim.event(BLK, "io_complete", "folio_end_read", { pfn: folio.pfn, bio, ...(eio ? { error: "-EIO" } : {}) });
     });
   }
 }

@@ -211,11 +211,11 @@ function* do_swap_page(k: Kernel, t: Task, vmf: VmFault, entry: number): KernelG
     return ret;
   }
   const pte = k.mm.pte(vmf.address);
-  if (pte?.kind !== "swap" || pte.entry !== entry) {
-    // !pte_same(): another task swapped it in and mapped it meanwhile (out_nomap).
+  if (pte?.kind !== "swap" || pte.entry !== entry || !folio.uptodate) {
+    // !pte_same(): another task swapped it in and mapped it meanwhile; or the read failed: SIGBUS (out_nomap).
     folio_unlock(folio);
     folio.refcount--;
-    return ret;
+    return folio.uptodate ? ret : ret | VM_FAULT.SIGBUS;
   }
   // Map it; a write to a folio nobody else holds is made writable at once.
   swap.cache.delete(entry);

@@ -12,16 +12,17 @@ import type { Kernel } from "./kernel.js";
 import { PAGE_SIZE, vma_start_write, type Vma } from "./mm.js";
 
 /**
- * `zap_pte_range()`: clear every PTE of `vma`; a present page loses its
+ * `zap_pte_range()`: clear the PTEs of `[start, end)` in `vma` (all of it
+ * by default); a present page loses its
  * mapcount now and its reference after the flush (returned for
  * `tlb_batch_pages_flush()`); a swap entry is freed with its swap-cache
  * folio if nothing else holds it (`free_swap_and_cache()`); the zero page is
  * a special PTE and is skipped.
  */
-function zap_pte_range(k: Kernel, vma: Vma): Folio[] {
+export function zap_pte_range(k: Kernel, vma: Vma, start = vma.start, end = vma.end): Folio[] {
   const mm = k.mm;
   const batch: Folio[] = [];
-  for (let addr = vma.start; addr < vma.end; addr += PAGE_SIZE) {
+  for (let addr = start; addr < end; addr += PAGE_SIZE) {
     const pte = mm.pte(addr);
     if (pte === undefined) continue;
     mm.clear_pte(addr);

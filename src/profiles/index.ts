@@ -102,6 +102,14 @@ export interface Behaviour {
    * (`"remote_locked"`, 5b56d49fc31d, v4.10).
    */
   readonly async_pf_gup: "get_user_pages" | "remote_locked";
+  /**
+   * MADV_POPULATE_(READ|WRITE): absent (`"none"`); populating with one
+   * `__get_user_pages()` call per step, which returns 0 after a
+   * VM_FAULT_RETRY and never sets FOLL_TRIED (`"get_user_pages"`,
+   * 4ca9b3859dac, v5.14); or with `__get_user_pages_locked()`, which retries
+   * with FOLL_TRIED (`"get_user_pages_locked"`, 631426ba1d45, v6.9).
+   */
+  readonly madv_populate: "none" | "get_user_pages" | "get_user_pages_locked";
   /** munmap() zaps the pages with mmap_lock downgraded to read (dd2283f2605e, v4.20). */
   readonly munmap_downgrade: boolean;
   /** userfaultfd exists (86039bd3b4e6, v4.3). */
@@ -161,6 +169,7 @@ const v2_6_38 = root("v2.6.38", "VM_FAULT_RETRY and FAULT_FLAG_ALLOW_RETRY (d065
   async_pf_gup: "get_user_pages",
   userfaultfd: false,
   munmap_downgrade: false,
+  madv_populate: "none",
 });
 
 const v2_6_39 = derive(v2_6_38, "v2.6.39", "FAULT_FLAG_RETRY_NOWAIT and FOLL_NOWAIT; KVM async PF effective", [
@@ -202,17 +211,19 @@ const v5_9 = derive(v5_7, "v5.9", "COW reuse only when refcount == 1", [
   { behaviour: "wp_reuse", value: "refcount", commit: "09854ba94c6a", subject: "mm: do_wp_page() simplification" },
 ]);
 
-const v6_4 = derive(v5_9, "v6.4", "VM_FAULT_COMPLETED, no VM_FAULT_WRITE, per-VMA-lock user faults on anonymous VMAs", [
+const v6_4 = derive(v5_9, "v6.4", "VM_FAULT_COMPLETED, no VM_FAULT_WRITE, MADV_POPULATE, per-VMA-lock user faults on anonymous VMAs", [
   { behaviour: "shared_write_throttle", value: "completed", commit: "d92725256b4f", subject: "mm: avoid unnecessary page fault retires on shared memory types" },
   { behaviour: "vm_fault_write", value: false, commit: "cb8d86331343", subject: "mm: remove VM_FAULT_WRITE" },
+  { behaviour: "madv_populate", value: "get_user_pages", commit: "4ca9b3859dac", subject: "mm/madvise: introduce MADV_POPULATE_(READ|WRITE) to prefault page tables" },
   { behaviour: "per_vma_lock", value: "anon", commit: "0bff0aaea03e", subject: "x86/mm: try VMA lock-based page fault handling first" },
 ]);
 
-const v6_12 = derive(v6_4, "v6.12", "LTS: per-VMA-lock faults on file VMAs, swap and userfaultfd too (v6.6), ->fault under the VMA lock (v6.7)", [
+const v6_12 = derive(v6_4, "v6.12", "LTS: per-VMA-lock faults on file VMAs, swap and userfaultfd too (v6.6), ->fault under the VMA lock (v6.7), MADV_POPULATE retries with FOLL_TRIED (v6.9)", [
   { behaviour: "per_vma_lock", value: "all", commit: "350f6bbca1de", subject: "mm: allow per-VMA locks on file-backed VMAs" },
   { behaviour: "per_vma_lock", value: "all", commit: "1235ccd05b6d", subject: "mm: handle swap page faults under per-VMA lock" },
   { behaviour: "per_vma_lock", value: "all", commit: "29a22b9e08d7", subject: "mm: handle userfaults under VMA lock" },
   { behaviour: "per_vma_lock", value: "all", commit: "12214eba1992", subject: "mm: handle read faults under the VMA lock" },
+  { behaviour: "madv_populate", value: "get_user_pages_locked", commit: "631426ba1d45", subject: "mm/madvise: make MADV_POPULATE_(READ|WRITE) handle VM_FAULT_RETRY properly" },
 ]);
 
 /** Every profile, oldest first. */

@@ -30,9 +30,15 @@ export function pageSet(set: VmaSpecT["resident"], pages: number): number[] {
 
 /** A kernel with the scenario's mm, and its VMAs by name. */
 export function buildKernel(sim: Simulation, behaviour: Behaviour, spec: { vmas: MmSpecT["vmas"]; io?: MmSpecT["io"] }): { kernel: Kernel; vmas: Map<string, Vma> } {
+  // Fault points: reads of these folios fail every time (a bad block); any read fails with probability eioRate.
+  const badFile = new Map<string, Set<number>>();
+  const badSwap = new Set<number>();
+  const eioRate = spec.io?.eioRate ?? 0;
   const k = new Kernel(sim, behaviour, {
     readpage: (t) => sample(t.prng, spec.io?.readpage ?? DEFAULT_READPAGE_NS),
     swapin: (t) => sample(t.prng, spec.io?.swapin ?? DEFAULT_SWAPIN_NS),
+    readFails: (t, f) =>
+      (f.mapping ? badFile.get(f.mapping.name)?.has(f.index) === true : f.swapEntry !== null && badSwap.has(f.swapEntry)) || (eioRate > 0 && t.prng.float() < eioRate),
   });
   const vmas = new Map<string, Vma>();
   for (const v of spec.vmas) {
@@ -41,7 +47,9 @@ export function buildKernel(sim: Simulation, behaviour: Behaviour, spec: { vmas:
     const vma = k.mm.mmap(v.name, v.pages, vm_flags, file);
     vmas.set(v.name, vma);
     const at = (i: number) => vma.start + i * PAGE_SIZE;
+    const eio = new Set(pageSet(v.eio, v.pages));
     if (file) {
+      badFile.set(v.name, eio);
       const cached = new Set([...pageSet(v.pagecache, v.pages), ...pageSet(v.mapped, v.pages)]);
       for (const i of cached) {
         const f = k.folio_alloc(file, i);
@@ -63,7 +71,11 @@ export function buildKernel(sim: Simulation, behaviour: Behaviour, spec: { vmas:
         f.mapcount = 1;
         k.mm.set_pte(at(i), { kind: "present", folio: f, write: (vm_flags & VM.WRITE) !== 0 });
       }
-      for (const i of pageSet(v.swapped, v.pages)) k.mm.set_pte(at(i), { kind: "swap", entry: k.mm.swap.alloc_entry() });
+      for (const i of pageSet(v.swapped, v.pages)) {
+        const entry = k.mm.swap.alloc_entry();
+        if (eio.has(i)) badSwap.add(entry);
+        k.mm.set_pte(at(i), { kind: "swap", entry });
+      }
       if (v.uffd) {
         const ctx = new Userfaultfd(vma);
         const resolveNs = v.uffd.resolveNs;

@@ -14,7 +14,9 @@ import type { Folio } from "../mm/folio.js";
 import { do_user_addr_fault } from "../arch/x86/mm/fault.js";
 import { copy_fpstate_to_sigframe } from "../arch/x86/kernel/fpu/signal.js";
 import { fixup_user_fault, get_user_pages, get_user_pages_fast, get_user_pages_remote, get_user_pages_unlocked, type Locked } from "../mm/gup.js";
+import { do_madvise } from "../mm/madvise.js";
 import { do_munmap } from "../mm/mmap.js";
+import { errname } from "../include/errno.js";
 import type { Kernel } from "../mm/kernel.js";
 import { handle_mm_fault } from "../mm/memory.js";
 import { PAGE_SIZE, type Vma } from "../mm/mm.js";
@@ -111,6 +113,12 @@ function* runOp(t: Task, op: OpSpec, env: OpEnv): KernelGen {
     }
     case "get_user_pages":
       return yield* gupOp(t, op, env);
+    case "madvise": {
+      const k = env.kernel!;
+      const ret = yield* do_madvise(k, t, address(env, op), (op.nr_pages ?? 1) * PAGE_SIZE, op.advice);
+      t.sim.event(t, "call", "madvise", { vma: op.vma, page: op.page, nr_pages: op.nr_pages ?? 1, advice: op.advice }, errname(ret));
+      return;
+    }
     case "munmap": {
       const k = env.kernel!;
       const vma = env.vmas.get(op.vma)!;

@@ -69,6 +69,7 @@ export const VmaSpec = Strict(
     swapcache: Type.Optional(PageSet),
     pagecache: Type.Optional(PageSet),
     mapped: Type.Optional(PageSet),
+    eio: Type.Optional(PageSet),
     uffd: Type.Optional(
       Strict(
         { resolveNs: Duration },
@@ -76,7 +77,7 @@ export const VmaSpec = Strict(
       ),
     ),
   },
-  "anon: pages resident (mapped), swapped (swap entry, IO needed) or swapcache (swap entry, folio cached); file: pages in the pagecache, and mapped (also in the page tables). Other pages are untouched.",
+  "anon: pages resident (mapped), swapped (swap entry, IO needed) or swapcache (swap entry, folio cached); file: pages in the pagecache, and mapped (also in the page tables). Other pages are untouched. eio (fault point): pages whose reads (readpage, or swap-in of a swapped page) fail with -EIO every time, a bad block.",
 );
 
 /** The address space the scenario's tasks share. */
@@ -88,8 +89,9 @@ export const MmSpec = Strict(
         {
           readpage: Type.Optional(Duration),
           swapin: Type.Optional(Duration),
+          eioRate: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: "Fault point: probability that any read fails with -EIO, drawn from the submitting task's seeded stream (default 0)" })),
         },
-        "IO latencies: readpage (default 100000 ns), swapin (default 50000 ns)",
+        "IO latencies: readpage (default 100000 ns), swapin (default 50000 ns); eioRate, a seeded fault point",
       ),
     ),
   },
@@ -184,6 +186,15 @@ export const Op = Type.Recursive(
           "A GUP call; get_user_pages and get_user_pages_remote run under mmap_read_lock taken by the op; get_user_pages_fast walks with IRQs off first, pteNs (default 0) being its CPU time per PTE",
         ),
         Strict({ op: Type.Literal("munmap"), vma: Name }, "munmap() of the whole VMA: write lock, detach, zap, TLB-flush IPI, free (do_vmi_munmap)"),
+        Strict(
+          {
+            op: Type.Literal("madvise"),
+            advice: OneOf(["MADV_DONTNEED", "MADV_POPULATE_READ", "MADV_POPULATE_WRITE"], "The advice"),
+            ...Target,
+            nr_pages: Type.Optional(Type.Integer({ minimum: 1, maximum: 1 << 20, description: "Length in pages (default 1); may run past the VMA (-ENOMEM)" })),
+          },
+          "madvise(2) on nr_pages from page: MADV_DONTNEED zaps them; MADV_POPULATE_* faults them in (v5.14+)",
+        ),
         Strict(
           { op: Type.Literal("fixup_user_fault"), ...Target, write: Type.Optional(Type.Boolean()) },
           "fixup_user_fault() with &unlocked, under mmap_read_lock taken by the op",

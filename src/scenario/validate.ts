@@ -223,6 +223,13 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
     const sets = v.kind === "anon" ? (["resident", "swapped", "swapcache"] as const) : (["pagecache", "mapped"] as const);
     const other = v.kind === "anon" ? (["pagecache", "mapped"] as const) : (["resident", "swapped", "swapcache"] as const);
     for (const key of other) if (v[key] !== undefined) errors.push({ path: `${at}.${key}`, expected: `no ${key} on a ${v.kind} VMA (use ${sets.join(", ")})`, found: show(v[key]) });
+    if (v.eio !== undefined && v.eio !== "all") {
+      const swapped = new Set(v.kind === "anon" ? (v.swapped === "all" ? Array.from({ length: v.pages }, (_, i) => i) : (v.swapped ?? [])) : []);
+      v.eio.forEach((p, j) => {
+        if (p >= v.pages) errors.push({ path: `${at}.eio[${j}]`, expected: `a page index below ${v.pages}`, found: show(p) });
+        else if (v.kind === "anon" && !swapped.has(p)) errors.push({ path: `${at}.eio[${j}]`, expected: "a swapped page (on an anon VMA only swap-in reads can fail)", found: show(p) });
+      });
+    }
     const seen = new Map<number, string>();
     for (const key of sets) {
       const set = v[key];
