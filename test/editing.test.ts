@@ -9,9 +9,9 @@ import { json } from "@codemirror/lang-json";
 import { CompletionContext } from "@codemirror/autocomplete";
 import { completeScenario, scenarioDiagnostics, scenarioDocAt } from "../docs/components/json-schema-support.js";
 import { citationCff, citeBibtex, citeBlock, citeCsl, citedScenario, extractCitedScenario } from "../src/cite/cite.js";
-import { MAX_TRACE_EVENTS, runJobs, type RunReply } from "../src/scenario/jobs.js";
+import { MAX_TRACE_EVENTS, runJobs, type RunReply } from "../src/host/jobs.js";
 import { runScenario } from "../src/scenario/run.js";
-import { SchemaNavigator, parsePath, type SchemaNode } from "../src/scenario/schema-nav.js";
+import { SchemaNavigator, parsePath, type SchemaNode } from "../src/host/schema-nav.js";
 import { jsonSchema } from "../src/scenario/schema.js";
 import { validateScenario } from "../src/scenario/validate.js";
 
@@ -103,7 +103,7 @@ describe("the scenario editor's completion, hover and lint (docs/components/json
   });
 });
 
-describe("worker batches (src/scenario/jobs.ts)", () => {
+describe("worker batches (src/host/jobs.ts)", () => {
   it("runs every job in order and returns what runScenario gives, with the same hashes", () => {
     const replies: RunReply[] = [];
     runJobs({ id: 7, jobs: [{ scenario: fpu }, { scenario: { ...fpu, profile: "v5.2" } }] }, (r) => replies.push(r));

@@ -1,5 +1,5 @@
 // CodeMirror support for editing scenarios as JSON: completion and hover
-// documentation from the published schema (src/scenario/schema-nav.ts), and
+// documentation from the published schema (src/host/schema-nav.ts), and
 // lint diagnostics from the same validator the CLI uses.
 import { autocompletion, type Completion, type CompletionContext, type CompletionResult } from "@codemirror/autocomplete";
 import { ensureSyntaxTree, syntaxTree } from "@codemirror/language";
@@ -7,9 +7,7 @@ import { linter, type Diagnostic } from "@codemirror/lint";
 import type { EditorState, Extension } from "@codemirror/state";
 import { hoverTooltip } from "@codemirror/view";
 import type { SyntaxNode, Tree } from "@lezer/common";
-import { SchemaNavigator, parsePath, type PathSegment, type SchemaNode } from "../faultline/scenario/schema-nav.js";
-import { jsonSchema } from "../faultline/scenario/schema.js";
-import { formatError, validateScenario } from "../faultline/scenario/validate.js";
+import { formatError, jsonSchema, parsePath, type PathSegment, SchemaNavigator, type SchemaNode, validateScenario } from "../faultline/index.js";
 
 const VALUES = new Set(["Object", "Array", "String", "Number", "True", "False", "Null"]);
 const SCHEMA = jsonSchema() as SchemaNode;

@@ -1,8 +1,7 @@
 // A batch of runs with its status line: progress after a quarter second, a
 // Cancel button while the worker runs, the outcome or the failure after. On
 // cancel or failure the previous runs stand, so charts keep the last good run.
-import { MAX_TRACE_EVENTS, type RunData, type RunJob, type RunProgress } from "../faultline/scenario/jobs.js";
-import { formatNs } from "../faultline/format.js";
+import { formatNs, MAX_TRACE_EVENTS, type RunData, type RunJob, type RunProgress } from "../faultline/index.js";
 import { RunFailed, Runner } from "./runner.js";
 
 /** Milliseconds before a run shows its progress line. */

@@ -1,7 +1,7 @@
-// Runs batches of scenarios in a Web Worker (src/scenario/worker.ts), so a
+// Runs batches of scenarios in a Web Worker (src/host/worker.ts), so a
 // long or runaway run never blocks the page. Cancel terminates the worker;
 // the next batch starts a fresh one.
-import type { RunData, RunJob, RunProgress, RunReply } from "../faultline/scenario/jobs.js";
+import type { RunData, RunJob, RunProgress, RunReply } from "../faultline/index.js";
 
 /** Why a batch produced no runs: cancelled, or a scenario the worker rejected. */
 export class RunFailed extends Error {
@@ -60,7 +60,7 @@ export class Runner {
   }
 
   private start(): Worker {
-    const worker = new Worker(import.meta.resolve("../faultline/scenario/worker.js"), { type: "module" });
+    const worker = new Worker(import.meta.resolve("../faultline/host/worker.js"), { type: "module" });
     worker.onmessage = (event: MessageEvent<RunReply>) => {
       const reply = event.data;
       const p = this.pending;

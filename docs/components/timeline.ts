@@ -1,9 +1,7 @@
 // Swimlane timeline of a trace (KernelShark-style): one lane per task, lock
 // holds and waits in the upper half, CPU/IO/sleep in the lower half.
 import * as Plot from "@observablehq/plot";
-import { intervals, type Interval, type IntervalKind } from "../faultline/engine/timeline.js";
-import { formatNs } from "../faultline/format.js";
-import type { TraceEvent } from "../faultline/engine/trace.js";
+import { formatNs, type Interval, type IntervalKind, intervals, type TraceEvent } from "../faultline/index.js";
 
 const KINDS: IntervalKind[] = ["hold-read", "hold-write", "wait", "cpu", "io", "sleep"];
 const COLORS = ["#4daf4a", "#ff7f00", "#e41a1c", "#8c8c8c", "#377eb8", "#b3b3e6"];

@@ -2,7 +2,7 @@
 // gives in Node at build time; pages start from these and check that the
 // browser reproduces the same hashes.
 import { readdirSync, readFileSync } from "node:fs";
-import { runScenario } from "../../src/scenario/run.js";
+import { runScenario } from "../../src/index.js";
 
 const dir = new URL("../../data/", import.meta.url);
 const out: Record<string, { file: string; scenario: unknown; hash: string; status: string; endTime: number }> = {};

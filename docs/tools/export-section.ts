@@ -6,7 +6,7 @@ import slugify from "@sindresorhus/slugify";
 import { toString } from "mdast-util-to-string";
 import type { Heading, List, PhrasingContent, Root, RootContent } from "mdast";
 import { remark } from "remark";
-import { wrapText } from "../../src/format.js";
+import { wrapText } from "../../src/index.js";
 
 /** Stands for a hard line break inside a paragraph while it is wrapped. */
 const HARD_BREAK = "\u2028";

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { remark } from "remark";
 import { visit } from "unist-util-visit";
 import type { Link, Paragraph, Root } from "mdast";
-import { validateScenario, formatError } from "../../src/scenario/validate.js";
+import { formatError, validateScenario } from "../../src/index.js";
 import { matchingScenarios } from "./export-section.js";
 
 /** Where a check looks: the site root, the data directory and the threads directory. */

@@ -6,19 +6,10 @@
 import { readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { formatDeadlock, formatInversions, formatNs, formatTrace } from "../format.js";
-import { citeBibtex, citeBlock, citeCsl } from "../cite/cite.js";
-import { TRACE_FORMAT } from "../engine/trace.js";
-import { PROFILE_NAMES } from "../profiles/index.js";
-import { bisectProfiles, parseBisectOutcome, type BisectOutcome, type BisectReport } from "../scenario/bisect.js";
-import { checkScenario } from "../scenario/check.js";
-import { normalizeScenario } from "../scenario/normalize.js";
-import { runNormalized, withOptions, type ScenarioRun } from "../scenario/run.js";
-import { jsonSchema, type ScenarioSpec } from "../scenario/schema.js";
+import { type BisectOutcome, bisectProfiles, type BisectReport, checkScenario, citeBibtex, citeBlock, citeCsl, formatDeadlock, formatError, formatInversions, formatNs, formatTrace, jsonSchema, normalizeScenario, parseBisectOutcome, PROFILE_NAMES, runNormalized, type ScenarioRun, type ScenarioSpec, TRACE_FORMAT, validateScenario, withOptions } from "../index.js";
 import { CliError, EXIT } from "./exit.js";
 import { loadScenario, readJson } from "./load.js";
 import { progressLine } from "./progress.js";
-import { validateScenario, formatError } from "../scenario/validate.js";
 
 function parseSeed(value: string): number {
   const n = Number(value);

@@ -4,9 +4,7 @@
  * @module
  */
 import { readFileSync } from "node:fs";
-import { ScenarioValidationError, validateScenario } from "../scenario/validate.js";
-import type { ScenarioSpec } from "../scenario/schema.js";
-import { extractCitedScenario } from "../cite/cite.js";
+import { extractCitedScenario, type ScenarioSpec, ScenarioValidationError, validateScenario } from "../index.js";
 import { CliError, EXIT } from "./exit.js";
 
 /** Line and column (1-based) of a character offset. */

@@ -17,6 +17,5 @@ export * from "./prng.js";
 export * from "./rwsem.js";
 export * from "./simulation.js";
 export * from "./task.js";
-export * from "./timeline.js";
 export * from "./trace.js";
 export * from "./waitqueue.js";

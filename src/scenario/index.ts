@@ -5,7 +5,6 @@
  * @module
  */
 export * from "./check.js";
-export * from "./jobs.js";
 export * from "./normalize.js";
 export * from "./permalink.js";
 export * from "./ops.js";
@@ -15,6 +14,5 @@ export * from "./mm.js";
 export * from "./run.js";
 export * from "./sample.js";
 export * from "./schema.js";
-export * from "./schema-nav.js";
 export * from "./validate.js";
 export * from "./bisect.js";

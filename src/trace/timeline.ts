@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { TraceEvent } from "./trace.js";
+import type { TraceEvent } from "../engine/trace.js";
 
 /** What a task was doing during an interval. */
 export type IntervalKind = "hold-read" | "hold-write" | "wait" | "io" | "cpu" | "sleep";

@@ -7,9 +7,9 @@
  */
 import type { Json } from "../engine/canonical.js";
 import type { RunResult } from "../engine/simulation.js";
-import type { NormalizedScenario } from "./normalize.js";
-import { runScenario } from "./run.js";
-import { ScenarioValidationError, formatError } from "./validate.js";
+import type { NormalizedScenario } from "../scenario/normalize.js";
+import { runScenario, type ScenarioRun } from "../scenario/run.js";
+import { ScenarioValidationError, formatError } from "../scenario/validate.js";
 
 /** One run in a batch: a scenario (parsed JSON, validated by the worker) and whether to record its trace. */
 export interface RunJob {

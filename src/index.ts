@@ -1,0 +1,26 @@
+/**
+ * The public API: the one import surface of the site (`docs/`) and the CLI.
+ * Run a scenario, validate and normalize it, check and bisect it, cite it,
+ * draw its trace; the host side is the Web Worker's protocol and the
+ * editor's schema navigation.
+ *
+ * @module
+ */
+export { canonicalJson, type Json } from "./engine/canonical.js";
+export { Prng } from "./engine/prng.js";
+export type { DeadlockReport, RunResult } from "./engine/simulation.js";
+export { TRACE_FORMAT, type TraceEvent } from "./engine/trace.js";
+export { intervals, type Interval, type IntervalKind } from "./trace/timeline.js";
+export { DEFAULT_PROFILE, PROFILES, PROFILE_NAMES, profile, type Profile } from "./profiles/index.js";
+export { jsonSchema, type ScenarioSpec } from "./scenario/schema.js";
+export { ScenarioValidationError, assertScenario, formatError, validateScenario, type ScenarioError, type Validation } from "./scenario/validate.js";
+export { normalizeScenario, scenarioId, type NormalizedScenario } from "./scenario/normalize.js";
+export { runNormalized, runScenario, withOptions, type RunOptions, type ScenarioRun } from "./scenario/run.js";
+export { checkScenario, type CheckReport, type Mismatch } from "./scenario/check.js";
+export { bisectProfiles, parseBisectOutcome, type BisectChange, type BisectOutcome, type BisectReport, type BisectRow } from "./scenario/bisect.js";
+export { decodePermalink, encodePermalink } from "./scenario/permalink.js";
+export { kvmSummary, type KvmSummary } from "./scenario/kvm.js";
+export { citationCff, citeBibtex, citeBlock, citeCsl, citePermalink, extractCitedScenario, type CiteOptions, type CitedRun, type SoftwareMeta } from "./cite/cite.js";
+export { formatDeadlock, formatInversions, formatNs, formatTrace, wrapText } from "./format.js";
+export { MAX_TRACE_EVENTS, type MessageScope, type RunData, type RunJob, type RunProgress, type RunReply, type RunRequest } from "./host/jobs.js";
+export { SchemaNavigator, parsePath, type PathSegment, type PropertyDoc, type SchemaNode, type ValueDoc } from "./host/schema-nav.js";

@@ -1,0 +1,6 @@
+/**
+ * Views of a trace: the swimlane intervals the site's timelines draw.
+ *
+ * @module
+ */
+export * from "./timeline.js";

@@ -1,0 +1,35 @@
+// The layering of DESIGN.md ("Arrows point one way"), as .dependency-cruiser.cjs
+// states it: every import of src/ and docs/ is checked against its rules.
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { describe, it } from "node:test";
+import { cruise, type ICruiseResult } from "dependency-cruiser";
+import extractDepcruiseOptions from "dependency-cruiser/config-utl/extract-depcruise-options";
+import extractTSConfig from "dependency-cruiser/config-utl/extract-ts-config";
+
+describe("dependency rules", () => {
+  it("src/, docs/components, docs/tools and docs/data break none of .dependency-cruiser.cjs", async () => {
+    const options = await extractDepcruiseOptions("./.dependency-cruiser.cjs");
+    const { output } = await cruise(["src", "docs/components", "docs/tools", "docs/data"], options, {}, { tsConfig: extractTSConfig("tsconfig.json") });
+    const result = output as ICruiseResult;
+    const sources = result.modules.map((m) => m.source);
+    // The cruise saw the layers the rules are about.
+    for (const m of ["src/index.ts", "src/engine/simulation.ts", "src/mm/memory.ts", "src/host/worker.ts", "docs/components/runner.ts", "docs/tools/build.ts"]) {
+      assert.ok(sources.includes(m), `${m} was not cruised`);
+    }
+    const violations = result.summary.violations.map((v) => `${v.from} -> ${v.to} (${v.rule.name})`);
+    for (const v of violations) console.log(`dependency violation: ${v}`);
+    assert.deepEqual(violations, []);
+  });
+
+  it("notebooks import src/ only through docs/faultline/index.js", () => {
+    const bad: string[] = [];
+    for (const name of readdirSync("docs").filter((n) => n.endsWith(".md"))) {
+      for (const [, spec] of readFileSync(`docs/${name}`, "utf8").matchAll(/\bfrom\s+["']([^"']+)["']/g)) {
+        if (/^\.\/faultline\//.test(spec!) && spec !== "./faultline/index.js") bad.push(`docs/${name} -> ${spec}`);
+      }
+    }
+    for (const b of bad) console.log(`dependency violation: ${b} (docs-through-index)`);
+    assert.deepEqual(bad, []);
+  });
+});
