@@ -16,6 +16,7 @@ export { jsonSchema, type ScenarioSpec } from "./scenario/schema.js";
 export { ScenarioValidationError, assertScenario, formatError, validateScenario, type ScenarioError, type Validation } from "./scenario/validate.js";
 export { normalizeScenario, scenarioId, type NormalizedScenario } from "./scenario/normalize.js";
 export { runNormalized, runScenario, withOptions, type RunOptions, type ScenarioRun } from "./scenario/run.js";
+export type { FolioState, MmState, PteState, VmaState } from "./mm/snapshot.js";
 export { checkScenario, type CheckReport, type Mismatch } from "./scenario/check.js";
 export { bisectProfiles, parseBisectOutcome, type BisectChange, type BisectOutcome, type BisectReport, type BisectRow } from "./scenario/bisect.js";
 export { decodePermalink, encodePermalink } from "./scenario/permalink.js";
