@@ -67,7 +67,7 @@ export function* handle_userfault(k: Kernel, t: Task, vmf: VmFault, ctx: Userfau
   ctx.fault_pending.push(uwq);
   if (k.sim.tracing) k.sim.event(t, "uffd_fault", "handle_userfault", { vma: vmf.vma.name, page: vmf.pgoff });
   ctx.fd_wqh.wake_up_all();
-  release_fault_lock(k, t, vmf);
+  release_fault_lock(t, vmf);
   yield* ctx.fault_wqh.wait_event(t, () => uwq.waken);
   return VM_FAULT.RETRY;
 }

@@ -24,7 +24,7 @@ import { release_fault_lock, type VmFault } from "./vmfault.js";
 export function maybe_unlock_mmap_for_io(k: Kernel, t: Task, vmf: VmFault): boolean {
   if (!k.behaviour.filemap_unlock_mmap_for_io || vmf.lockDropped) return false;
   if (!k.may_retry(vmf.flags) || vmf.flags & FAULT_FLAG.RETRY_NOWAIT) return false;
-  release_fault_lock(k, t, vmf);
+  release_fault_lock(t, vmf);
   return true;
 }
 
@@ -37,7 +37,7 @@ export function* folio_lock_or_retry(k: Kernel, t: Task, vmf: VmFault, folio: Fo
   if (folio_trylock(folio, t.name)) return 0;
   if (k.may_retry(vmf.flags)) {
     if (vmf.flags & FAULT_FLAG.RETRY_NOWAIT) return VM_FAULT.RETRY;
-    release_fault_lock(k, t, vmf);
+    release_fault_lock(t, vmf);
     yield* folio_wait_locked(t, folio);
     return VM_FAULT.RETRY;
   }
@@ -128,17 +128,17 @@ function* page_not_uptodate(k: Kernel, t: Task, vmf: VmFault, folio: Folio): Ker
  * each with a reference and a mapcount; VM_FAULT_NOPAGE when the faulting
  * address itself got mapped, else 0 (and `->fault` runs).
  */
-export function filemap_map_pages(k: Kernel, t: Task, vmf: VmFault, start_pgoff: number, end_pgoff: number): number {
+export function filemap_map_pages(t: Task, vmf: VmFault, start_pgoff: number, end_pgoff: number): number {
   const mapping = vmf.vma.file!;
   let ret = 0;
   for (let pgoff = start_pgoff; pgoff <= end_pgoff; pgoff++) {
     const folio = mapping.pages.get(pgoff);
     if (!folio || !folio.uptodate || !folio_trylock(folio, t.name)) continue;
     const addr = vmf.address + (pgoff - vmf.pgoff) * PAGE_SIZE;
-    if (k.mm.pte(addr) === undefined) {
+    if (vmf.vma.vm_mm.pte(addr) === undefined) {
       folio.refcount++;
       folio.mapcount++;
-      k.mm.set_pte(addr, { kind: "present", folio, write: false });
+      vmf.vma.vm_mm.set_pte(addr, { kind: "present", folio, write: false });
       if (addr === vmf.address) ret = VM_FAULT.NOPAGE;
     }
     folio_unlock(folio);

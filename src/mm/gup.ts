@@ -16,7 +16,7 @@ import { FAULT_FLAG, FOLL, VM, VM_FAULT, VM_FAULT_ERROR, flagNames } from "./fla
 import type { Folio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
 import { handle_mm_fault } from "./memory.js";
-import { PAGE_SIZE, type Vma } from "./mm.js";
+import { PAGE_SIZE, type MmStruct, type Vma } from "./mm.js";
 
 /** `int *locked`: whether the caller still holds mmap_lock. */
 export interface Locked {
@@ -31,8 +31,8 @@ function vm_fault_to_errno(ret: number): number {
 }
 
 /** `follow_page_mask()`: the folio mapped at `address` if present (and writable for FOLL_WRITE), else null. */
-function follow_page_mask(k: Kernel, address: number, foll_flags: number): Folio | null {
-  const pte = k.mm.pte(address);
+function follow_page_mask(mm: MmStruct, address: number, foll_flags: number): Folio | null {
+  const pte = mm.pte(address);
   if (pte?.kind !== "present") return null;
   if (foll_flags & FOLL.WRITE && !pte.write) return null;
   return pte.folio;
@@ -86,6 +86,7 @@ function* faultin_page(k: Kernel, t: Task, vma: Vma, address: number, foll_flags
 export function* __get_user_pages(
   k: Kernel,
   t: Task,
+  mm: MmStruct,
   start: number,
   nr_pages: number,
   gup_flags: number,
@@ -94,7 +95,7 @@ export function* __get_user_pages(
 ): KernelGen<number> {
   if (gup_flags & FOLL.NOWAIT && !k.behaviour.fault_retry_nowait) throw new NotInProfile("FOLL_NOWAIT does not exist before v2.6.39 (318b275fbca1)");
   if (k.sim.tracing) {
-    const first = k.mm.vma_lookup(start);
+    const first = mm.vma_lookup(start);
     k.sim.event(t, "gup", "__get_user_pages", {
       vma: first?.name ?? "none",
       page: first ? (start - first.start) / PAGE_SIZE : start / PAGE_SIZE,
@@ -107,18 +108,18 @@ export function* __get_user_pages(
   let vma: Vma | null = null;
   while (nr_pages > 0) {
     if (!vma || start >= vma.end) {
-      vma = k.mm.vma_lookup(start);
+      vma = mm.vma_lookup(start);
       if (!vma) return i > 0 ? i : EFAULT;
       const ret = check_vma_flags(vma, gup_flags);
       if (ret) return i > 0 ? i : ret;
     }
     yield* cond_resched(t);
-    let folio = follow_page_mask(k, start, gup_flags);
+    let folio = follow_page_mask(mm, start, gup_flags);
     while (!folio) {
       const ret = yield* faultin_page(k, t, vma, start, gup_flags, locked);
       if (ret === EBUSY || ret === EAGAIN) return i;
       if (ret < 0) return i > 0 ? i : ret;
-      folio = follow_page_mask(k, start, gup_flags);
+      folio = follow_page_mask(mm, start, gup_flags);
     }
     if (pages) {
       folio.refcount++;
@@ -143,17 +144,18 @@ export function* __get_user_pages(
 export function* __get_user_pages_locked(
   k: Kernel,
   t: Task,
+  mm: MmStruct,
   start: number,
   nr_pages: number,
   pages: Folio[] | null,
   locked: Locked | null,
   flags: number,
 ): KernelGen<number> {
-  const mmap_lock = k.mm.mmap_lock;
+  const mmap_lock = mm.mmap_lock;
   let pages_done = 0;
   let lock_dropped = false;
   for (;;) {
-    let ret = yield* __get_user_pages(k, t, start, nr_pages, flags, pages, locked);
+    let ret = yield* __get_user_pages(k, t, mm, start, nr_pages, flags, pages, locked);
     if (!locked) return ret;
     if (!pages && !k.behaviour.gup_prefault_retry) return ret;
     if (ret > 0) {
@@ -172,7 +174,7 @@ export function* __get_user_pages_locked(
       locked.locked = true;
       lock_dropped = true;
       yield* mmap_lock.down_read(t);
-      ret = yield* __get_user_pages(k, t, start, 1, flags | FOLL.TRIED, pages, k.behaviour.fault_retry_multiple ? locked : null);
+      ret = yield* __get_user_pages(k, t, mm, start, 1, flags | FOLL.TRIED, pages, k.behaviour.fault_retry_multiple ? locked : null);
       if (locked.locked) break;
     }
     if (ret !== 1) {
@@ -194,28 +196,30 @@ export function* __get_user_pages_locked(
 
 /** `get_user_pages()`: caller holds mmap_lock; never drops it (locked == NULL). */
 export function get_user_pages(k: Kernel, t: Task, start: number, nr_pages: number, gup_flags: number, pages: Folio[] | null): KernelGen<number> {
-  return __get_user_pages_locked(k, t, start, nr_pages, pages, null, gup_flags | FOLL.TOUCH | (pages ? FOLL.GET : 0));
+  return __get_user_pages_locked(k, t, k.current_mm(t), start, nr_pages, pages, null, gup_flags | FOLL.TOUCH | (pages ? FOLL.GET : 0));
 }
 
-/** `get_user_pages_remote()`: like get_user_pages for another mm; may drop mmap_lock when `locked` is given. */
+/** `get_user_pages_remote()`: like get_user_pages on `mm`, another process's; may drop its mmap_lock when `locked` is given. */
 export function get_user_pages_remote(
   k: Kernel,
   t: Task,
+  mm: MmStruct,
   start: number,
   nr_pages: number,
   gup_flags: number,
   pages: Folio[] | null,
   locked: Locked | null,
 ): KernelGen<number> {
-  return __get_user_pages_locked(k, t, start, nr_pages, pages, locked, gup_flags | FOLL.TOUCH | FOLL.REMOTE | (pages ? FOLL.GET : 0));
+  return __get_user_pages_locked(k, t, mm, start, nr_pages, pages, locked, gup_flags | FOLL.TOUCH | FOLL.REMOTE | (pages ? FOLL.GET : 0));
 }
 
 /** `get_user_pages_unlocked()`: takes mmap_lock itself, may drop it to wait for IO, releases it. */
 export function* get_user_pages_unlocked(k: Kernel, t: Task, start: number, nr_pages: number, pages: Folio[] | null, gup_flags: number): KernelGen<number> {
-  yield* k.mm.mmap_lock.down_read(t);
+  const mm = k.current_mm(t);
+  yield* mm.mmap_lock.down_read(t);
   const locked: Locked = { locked: true };
-  const ret = yield* __get_user_pages_locked(k, t, start, nr_pages, pages, locked, gup_flags | FOLL.TOUCH | (pages ? FOLL.GET : 0));
-  if (locked.locked) k.mm.mmap_lock.up_read(t);
+  const ret = yield* __get_user_pages_locked(k, t, mm, start, nr_pages, pages, locked, gup_flags | FOLL.TOUCH | (pages ? FOLL.GET : 0));
+  if (locked.locked) mm.mmap_lock.up_read(t);
   return ret;
 }
 
@@ -230,21 +234,21 @@ function vma_permits_fault(vma: Vma, fault_flags: number): boolean {
  * VM_FAULT_RETRY re-take mmap_lock and retry with FAULT_FLAG_TRIED (clearing
  * ALLOW_RETRY before v5.7, 4064b9827063). Returns 0 or a negative errno.
  */
-export function* fixup_user_fault(k: Kernel, t: Task, address: number, fault_flags: number, unlocked: { unlocked: boolean }): KernelGen<number> {
+export function* fixup_user_fault(k: Kernel, t: Task, mm: MmStruct, address: number, fault_flags: number, unlocked: { unlocked: boolean }): KernelGen<number> {
   fault_flags |= FAULT_FLAG.ALLOW_RETRY | FAULT_FLAG.KILLABLE;
   for (;;) {
-    const vma = k.mm.vma_lookup(address);
+    const vma = mm.vma_lookup(address);
     if (!vma || !vma_permits_fault(vma, fault_flags)) return EFAULT;
     const ret = yield* handle_mm_fault(k, t, vma, address, fault_flags);
     if (ret & VM_FAULT.COMPLETED) {
       // d92725256b4f (v6.0+): the fault finished and released mmap_lock; re-take it for the caller.
-      yield* k.mm.mmap_lock.down_read(t);
+      yield* mm.mmap_lock.down_read(t);
       unlocked.unlocked = true;
       return 0;
     }
     if (ret & VM_FAULT_ERROR) return vm_fault_to_errno(ret);
     if (!(ret & VM_FAULT.RETRY)) return 0;
-    yield* k.mm.mmap_lock.down_read(t);
+    yield* mm.mmap_lock.down_read(t);
     unlocked.unlocked = true;
     if (!k.behaviour.fault_retry_multiple) {
       if (fault_flags & FAULT_FLAG.TRIED) return 0;
@@ -266,15 +270,16 @@ export function* fixup_user_fault(k: Kernel, t: Task, address: number, fault_fla
  * the re-check. Returns the pages got, at the start of the range.
  */
 export function* gup_fast(k: Kernel, t: Task, start: number, nr_pages: number, gup_flags: number, pages: Folio[], pteNs: number): KernelGen<number> {
+  const mm = k.current_mm(t);
   local_irq_disable(t);
   let nr = 0;
   for (; nr < nr_pages; nr++) {
     const addr = start + nr * PAGE_SIZE;
-    const pte = k.mm.pte(addr);
+    const pte = mm.pte(addr);
     if (pte?.kind !== "present" || pte.folio === k.zero_folio || (gup_flags & FOLL.WRITE && !pte.write)) break;
     yield* delay(t, "cpu", pteNs, "gup_fast_pte_range");
     pte.folio.refcount++;
-    if (k.mm.pte(addr) !== pte) {
+    if (mm.pte(addr) !== pte) {
       pte.folio.refcount--;
       break;
     }
@@ -314,6 +319,6 @@ export function* get_user_page_fast_only(k: Kernel, t: Task, addr: number, gup_f
 export function* faultin_page_range(k: Kernel, t: Task, vma: Vma, start: number, nr_pages: number, write: boolean, locked: Locked): KernelGen<number> {
   const gup_flags = FOLL.TOUCH | FOLL.HWPOISON | FOLL.UNLOCKABLE | (write ? FOLL.WRITE : 0);
   if (check_vma_flags(vma, gup_flags)) return EINVAL;
-  if (k.behaviour.madv_populate === "get_user_pages") return yield* __get_user_pages(k, t, start, nr_pages, gup_flags, null, locked);
-  return yield* __get_user_pages_locked(k, t, start, nr_pages, null, locked, gup_flags);
+  if (k.behaviour.madv_populate === "get_user_pages") return yield* __get_user_pages(k, t, vma.vm_mm, start, nr_pages, gup_flags, null, locked);
+  return yield* __get_user_pages_locked(k, t, vma.vm_mm, start, nr_pages, null, locked, gup_flags);
 }

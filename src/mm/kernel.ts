@@ -38,8 +38,13 @@ export class Kernel {
   readonly sim: Simulation;
   /** Behaviour of the kernel version being modelled. */
   readonly behaviour: Behaviour;
-  /** The (single) address space the scenario's tasks share. */
+  /** The scenario's first address space: its tasks' unless they were forked, and the VMM's for KVM. */
   readonly mm: MmStruct;
+  /** Every address space, the first one first. */
+  readonly mms: MmStruct[] = [];
+  /** The swap device all address spaces share. */
+  readonly swap: SwapDevice;
+  private readonly mmOf = new Map<string, MmStruct>();
   /** IO latencies. */
   readonly io: IoModel;
   /** Every folio allocated, for invariant checkers. */
@@ -53,9 +58,27 @@ export class Kernel {
     this.sim = sim;
     this.behaviour = behaviour;
     this.io = io;
-    this.mm = new MmStruct(sim, new SwapDevice(), behaviour.rwsem_reader_wake);
+    this.swap = new SwapDevice();
+    this.mm = this.mm_alloc("");
     this.zero_folio = this.folio_alloc(null, 0);
     this.zero_folio.uptodate = true;
+  }
+
+  /** `mm_alloc()`: a new, empty address space, named after the task it is for (`""` for the first). */
+  mm_alloc(owner: string): MmStruct {
+    const mm = new MmStruct(this.sim, this.swap, this.behaviour.rwsem_reader_wake, owner);
+    this.mms.push(mm);
+    return mm;
+  }
+
+  /** `current->mm` of task `t`: the first address space unless `t` runs in one it was forked into. */
+  current_mm(t: { readonly name: string }): MmStruct {
+    return this.mmOf.get(t.name) ?? this.mm;
+  }
+
+  /** Make `mm` the address space of the task named `task` (a forked child). */
+  set_mm(task: string, mm: MmStruct): void {
+    this.mmOf.set(task, mm);
   }
 
   /** `folio_alloc()`: a new folio with one reference. */

@@ -12,7 +12,7 @@ import { EFAULT, EHWPOISON, EINTR, EINVAL, ENOMEM } from "../include/errno.js";
 import { faultin_page_range, type Locked } from "./gup.js";
 import type { Kernel } from "./kernel.js";
 import { zap_pte_range } from "./mmap.js";
-import { PAGE_SIZE } from "./mm.js";
+import { PAGE_SIZE, type MmStruct } from "./mm.js";
 
 /** The advice values the model has. */
 export type Advice = "MADV_DONTNEED" | "MADV_POPULATE_READ" | "MADV_POPULATE_WRITE";
@@ -25,14 +25,14 @@ export type Advice = "MADV_DONTNEED" | "MADV_POPULATE_READ" | "MADV_POPULATE_WRI
  * A step that makes no progress is simply repeated: before 631426ba1d45 a
  * read that keeps failing loops here for ever.
  */
-function* madvise_populate(k: Kernel, t: Task, start: number, end: number, write: boolean, locked: Locked): KernelGen<number> {
+function* madvise_populate(k: Kernel, t: Task, mm: MmStruct, start: number, end: number, write: boolean, locked: Locked): KernelGen<number> {
   while (start < end) {
-    const vma = k.mm.vma_lookup(start);
+    const vma = mm.vma_lookup(start);
     if (!vma) return ENOMEM;
     const nr = (Math.min(end, vma.end) - start) / PAGE_SIZE;
     const pages = yield* faultin_page_range(k, t, vma, start, nr, write, locked);
     if (!locked.locked) {
-      yield* k.mm.mmap_lock.down_read(t);
+      yield* mm.mmap_lock.down_read(t);
       locked.locked = true;
     }
     if (pages < 0) return pages === EINTR || pages === EINVAL || pages === EHWPOISON || pages === EFAULT ? pages : ENOMEM;
@@ -46,11 +46,11 @@ function* madvise_populate(k: Kernel, t: Task, start: number, end: number, write
  * PTEs of `[start, end)` in each VMA, flush the TLB, then free the pages.
  * -ENOMEM if part of the range is unmapped (the mapped parts are zapped).
  */
-function* madvise_dontneed(k: Kernel, t: Task, start: number, end: number): KernelGen<number> {
+function* madvise_dontneed(k: Kernel, t: Task, mm: MmStruct, start: number, end: number): KernelGen<number> {
   let ret = 0;
   const batch = [];
   for (let addr = start; addr < end; ) {
-    const vma = k.mm.vma_lookup(addr);
+    const vma = mm.vma_lookup(addr);
     if (!vma) {
       ret = ENOMEM;
       addr += PAGE_SIZE;
@@ -72,9 +72,10 @@ function* madvise_dontneed(k: Kernel, t: Task, start: number, end: number): Kern
  */
 export function* do_madvise(k: Kernel, t: Task, start: number, len: number, advice: Advice): KernelGen<number> {
   if (advice !== "MADV_DONTNEED" && k.behaviour.madv_populate === "none") throw new NotInProfile(`${advice} does not exist before v5.14 (4ca9b3859dac)`);
-  yield* k.mm.mmap_lock.down_read(t);
+  const mm = k.current_mm(t);
+  yield* mm.mmap_lock.down_read(t);
   const locked: Locked = { locked: true };
-  const ret = advice === "MADV_DONTNEED" ? yield* madvise_dontneed(k, t, start, start + len) : yield* madvise_populate(k, t, start, start + len, advice === "MADV_POPULATE_WRITE", locked);
-  k.mm.mmap_lock.up_read(t);
+  const ret = advice === "MADV_DONTNEED" ? yield* madvise_dontneed(k, t, mm, start, start + len) : yield* madvise_populate(k, t, mm, start, start + len, advice === "MADV_POPULATE_WRITE", locked);
+  mm.mmap_lock.up_read(t);
   return ret;
 }

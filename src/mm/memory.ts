@@ -29,11 +29,11 @@ const PTRS_PER_PTE = 512;
  * (`pte_mkspecial`): no mapcount, no reference (`vm_normal_page()` is NULL).
  */
 function map_folio(k: Kernel, vmf: VmFault, folio: Folio, write: boolean): void {
-  const old = k.mm.pte(vmf.address);
+  const old = vmf.vma.vm_mm.pte(vmf.address);
   if (old?.kind === "present" && old.folio !== k.zero_folio) old.folio.mapcount--;
   if (folio !== k.zero_folio) folio.mapcount++;
   if (folio.mapping === null && folio !== k.zero_folio) vmf.vma.anon_vma = true;
-  k.mm.set_pte(vmf.address, { kind: "present", folio, write });
+  vmf.vma.vm_mm.set_pte(vmf.address, { kind: "present", folio, write });
 }
 
 /**
@@ -42,14 +42,14 @@ function map_folio(k: Kernel, vmf: VmFault, folio: Folio, write: boolean): void 
  * lock that needs mmap_lock, taken with `mmap_read_trylock()`, and when
  * that fails the fault drops the VMA lock and returns VM_FAULT_RETRY.
  */
-function vmf_anon_prepare(k: Kernel, t: Task, vmf: VmFault): number {
+function vmf_anon_prepare(t: Task, vmf: VmFault): number {
   if (vmf.vma.anon_vma || !(vmf.flags & FAULT_FLAG.VMA_LOCK)) return 0;
-  if (!k.mm.mmap_lock.down_read_trylock(t)) {
-    release_fault_lock(k, t, vmf);
+  if (!vmf.vma.vm_mm.mmap_lock.down_read_trylock(t)) {
+    release_fault_lock(t, vmf);
     return VM_FAULT.RETRY;
   }
   vmf.vma.anon_vma = true;
-  k.mm.mmap_lock.up_read(t);
+  vmf.vma.vm_mm.mmap_lock.up_read(t);
   return 0;
 }
 
@@ -70,7 +70,7 @@ function* do_anonymous_page(k: Kernel, t: Task, vmf: VmFault): KernelGen<number>
   if (!write && vmf.vma.uffd) return yield* handle_userfault(k, t, vmf, vmf.vma.uffd);
   let folio = k.zero_folio;
   if (write) {
-    const ret = vmf_anon_prepare(k, t, vmf);
+    const ret = vmf_anon_prepare(t, vmf);
     if (ret) return ret;
     if (vmf.vma.uffd) return yield* handle_userfault(k, t, vmf, vmf.vma.uffd);
     folio = k.folio_alloc(null, vmf.pgoff);
@@ -86,7 +86,7 @@ function* do_anonymous_page(k: Kernel, t: Task, vmf: VmFault): KernelGen<number>
  * VM_FAULT_NOPAGE, and the caller drops its reference).
  */
 function finish_fault(k: Kernel, vmf: VmFault, folio: Folio, write: boolean): number {
-  if (k.mm.pte(vmf.address) !== undefined) return VM_FAULT.NOPAGE;
+  if (vmf.vma.vm_mm.pte(vmf.address) !== undefined) return VM_FAULT.NOPAGE;
   map_folio(k, vmf, folio, write);
   return 0;
 }
@@ -96,19 +96,19 @@ function finish_fault(k: Kernel, vmf: VmFault, folio: Folio, write: boolean): nu
  * `fault_around_bytes` window aligned on the address's PTE index, clamped
  * to the VMA and to one page table, handed to `->map_pages`.
  */
-function do_fault_around(k: Kernel, t: Task, vmf: VmFault): number {
+function do_fault_around(t: Task, vmf: VmFault): number {
   const pte_off = Math.floor(vmf.address / PAGE_SIZE) % PTRS_PER_PTE;
   const vma_off = vmf.pgoff - vmf.vma.pgoff;
   const vma_pages = (vmf.vma.end - vmf.vma.start) / PAGE_SIZE;
   const from_pte = Math.max(pte_off - (pte_off % FAULT_AROUND_PAGES), pte_off - Math.min(pte_off, vma_off));
   const to_pte = Math.min(from_pte + FAULT_AROUND_PAGES, PTRS_PER_PTE, pte_off + vma_pages - vma_off) - 1;
-  return filemap_map_pages(k, t, vmf, vmf.pgoff + from_pte - pte_off, vmf.pgoff + to_pte - pte_off);
+  return filemap_map_pages(t, vmf, vmf.pgoff + from_pte - pte_off, vmf.pgoff + to_pte - pte_off);
 }
 
 /** `do_read_fault()`: fault-around first (v3.15+), then ->fault and map the page-cache folio read-only. */
 function* do_read_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<number> {
   if (k.behaviour.fault_around) {
-    const ret = do_fault_around(k, t, vmf);
+    const ret = do_fault_around(t, vmf);
     if (ret) return ret;
   }
   let ret = yield* filemap_fault(k, t, vmf);
@@ -122,7 +122,7 @@ function* do_read_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<number> {
 
 /** `do_cow_fault()`: copy the page-cache folio into a new anonymous folio and map that writable. */
 function* do_cow_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<number> {
-  const prep = vmf_anon_prepare(k, t, vmf);
+  const prep = vmf_anon_prepare(t, vmf);
   if (prep) return prep;
   let ret = yield* filemap_fault(k, t, vmf);
   if (ret & (VM_FAULT_ERROR | VM_FAULT.RETRY | VM_FAULT.NOPAGE)) return ret;
@@ -193,7 +193,7 @@ function* do_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<number> {
 function* do_swap_page(k: Kernel, t: Task, vmf: VmFault, entry: number): KernelGen<number> {
   // v6.4 (17c05f18e541): swap faults are not handled under the VMA lock; retry under mmap_lock.
   if (vmf.flags & FAULT_FLAG.VMA_LOCK && k.behaviour.per_vma_lock === "anon") return VM_FAULT.RETRY;
-  const swap = k.mm.swap;
+  const swap = vmf.vma.vm_mm.swap;
   let ret = 0;
   let folio = swap.swap_cache_get_folio(entry);
   if (!folio) {
@@ -210,17 +210,17 @@ function* do_swap_page(k: Kernel, t: Task, vmf: VmFault, entry: number): KernelG
     folio.refcount--;
     return ret;
   }
-  const pte = k.mm.pte(vmf.address);
+  const pte = vmf.vma.vm_mm.pte(vmf.address);
   if (pte?.kind !== "swap" || pte.entry !== entry || !folio.uptodate) {
     // !pte_same(): another task swapped it in and mapped it meanwhile; or the read failed: SIGBUS (out_nomap).
     folio_unlock(folio);
     folio.refcount--;
     return folio.uptodate ? ret : ret | VM_FAULT.SIGBUS;
   }
-  // Map it; a write to a folio nobody else holds is made writable at once.
-  swap.cache.delete(entry);
-  folio.swapEntry = null;
-  folio.refcount--;
+  // Map it: swap_free(), and folio_free_swap() once no page table uses the entry
+  // (the model always tries to); a write to a folio nobody else holds is made writable at once.
+  swap.swap_free(entry);
+  swap.folio_free_swap(folio);
   const write = (vmf.flags & FAULT_FLAG.WRITE) !== 0 && folio.refcount === 1 && (vmf.vma.vm_flags & VM.WRITE) !== 0;
   map_folio(k, vmf, folio, write);
   folio_unlock(folio);
@@ -245,10 +245,10 @@ function* do_wp_page(k: Kernel, t: Task, vmf: VmFault, folio: Folio): KernelGen<
   }
   const exclusive = k.behaviour.wp_reuse === "refcount" ? folio.refcount === 1 : folio.mapcount === 1;
   if (folio.mapping === null && folio !== k.zero_folio && exclusive) {
-    k.mm.set_pte(vmf.address, { kind: "present", folio, write: true });
+    vmf.vma.vm_mm.set_pte(vmf.address, { kind: "present", folio, write: true });
     return vm_fault_write(k);
   }
-  const prep = vmf_anon_prepare(k, t, vmf);
+  const prep = vmf_anon_prepare(t, vmf);
   if (prep) return prep;
   const copy = k.folio_alloc(null, vmf.pgoff);
   copy.uptodate = true;
@@ -259,7 +259,7 @@ function* do_wp_page(k: Kernel, t: Task, vmf: VmFault, folio: Folio): KernelGen<
 
 /** `handle_pte_fault()`: dispatch on the PTE (mm/memory.c). */
 function* handle_pte_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<number> {
-  const pte = k.mm.pte(vmf.address);
+  const pte = vmf.vma.vm_mm.pte(vmf.address);
   if (pte === undefined) return vma_is_anonymous(vmf.vma) ? yield* do_anonymous_page(k, t, vmf) : yield* do_fault(k, t, vmf);
   if (pte.kind === "swap") return yield* do_swap_page(k, t, vmf, pte.entry);
   if ((vmf.flags & FAULT_FLAG.WRITE) && !pte.write) return yield* do_wp_page(k, t, vmf, pte.folio);

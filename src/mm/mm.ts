@@ -44,6 +44,8 @@ export interface Vma {
   readonly vm_lock: RwSemaphore;
   /** `vm_lock_seq`: equal to the mm's `mm_lock_seq` while the VMA is write-locked. */
   vm_lock_seq: number;
+  /** `vm_mm`: the address space the VMA belongs to. */
+  readonly vm_mm: MmStruct;
 }
 
 /** `struct mm_struct`. */
@@ -58,23 +60,36 @@ export class MmStruct {
   readonly swap: SwapDevice;
   /** `mm_lock_seq`: bumped by every mmap_write_unlock(), which ends all VMA write locks (v6.4+). */
   mm_lock_seq = 0;
+  /** The process's name in traces: `""` for the scenario's first mm, else the task that forked it into being. */
+  readonly owner: string;
   private nextStart = 0x10000000;
   private readonly sim: Simulation;
   private readonly readerWake: ReaderWake;
 
-  constructor(sim: Simulation, swap: SwapDevice, readerWake: ReaderWake) {
+  constructor(sim: Simulation, swap: SwapDevice, readerWake: ReaderWake, owner = "") {
     this.sim = sim;
     this.readerWake = readerWake;
-    this.mmap_lock = new RwSemaphore(sim, "mmap_lock", { readerWake });
+    this.owner = owner;
+    this.mmap_lock = new RwSemaphore(sim, this.lockName("mmap_lock"), { lockClass: "mmap_lock", readerWake });
     this.swap = swap;
+  }
+
+  /** `name`, or `name:owner` for a forked mm's locks. */
+  private lockName(name: string): string {
+    return this.owner ? `${name}:${this.owner}` : name;
   }
 
   /** mmap(): add a VMA of `pages` pages after the previous one. */
   mmap(name: string, pages: number, vm_flags: number, file: AddressSpace | null): Vma {
-    const vm_lock = new RwSemaphore(this.sim, `${name}.vm_lock`, { lockClass: "vm_lock", readerWake: this.readerWake });
     const start = this.nextStart;
-    const vma: Vma = { name, start, end: start + pages * PAGE_SIZE, vm_flags, file, pgoff: 0, uffd: null, anon_vma: false, vm_lock, vm_lock_seq: -1 };
-    this.nextStart = vma.end + 16 * PAGE_SIZE;
+    this.nextStart = start + (pages + 16) * PAGE_SIZE;
+    return this.insert_vma({ name, start, end: start + pages * PAGE_SIZE, vm_flags, file, pgoff: 0 });
+  }
+
+  /** A new VMA of this mm at a given place (`vm_area_alloc` + `vma_link`), as mmap() and fork's dup_mmap make them. */
+  insert_vma(v: Pick<Vma, "name" | "start" | "end" | "vm_flags" | "file" | "pgoff">): Vma {
+    const vm_lock = new RwSemaphore(this.sim, this.lockName(`${v.name}.vm_lock`), { lockClass: "vm_lock", readerWake: this.readerWake });
+    const vma: Vma = { ...v, uffd: null, anon_vma: false, vm_lock, vm_lock_seq: -1, vm_mm: this };
     this.vmas.push(vma);
     return vma;
   }

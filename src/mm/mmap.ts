@@ -20,7 +20,7 @@ import { PAGE_SIZE, vma_start_write, type Vma } from "./mm.js";
  * a special PTE and is skipped.
  */
 export function zap_pte_range(k: Kernel, vma: Vma, start = vma.start, end = vma.end): Folio[] {
-  const mm = k.mm;
+  const mm = vma.vm_mm;
   const batch: Folio[] = [];
   for (let addr = start; addr < end; addr += PAGE_SIZE) {
     const pte = mm.pte(addr);
@@ -31,12 +31,10 @@ export function zap_pte_range(k: Kernel, vma: Vma, start = vma.start, end = vma.
       pte.folio.mapcount--;
       batch.push(pte.folio);
     } else {
+      // free_swap_and_cache(): the swap-cache folio goes with the entry's last user, if nothing else holds it.
+      mm.swap.swap_free(pte.entry);
       const cached = mm.swap.cache.get(pte.entry);
-      if (cached && cached.refcount === 1) {
-        mm.swap.cache.delete(pte.entry);
-        cached.swapEntry = null;
-        cached.refcount--;
-      }
+      if (cached && cached.refcount === 1) mm.swap.folio_free_swap(cached);
     }
   }
   return batch;
@@ -52,7 +50,7 @@ export function zap_pte_range(k: Kernel, vma: Vma, start = vma.start, end = vma.
  * off, such as a GUP-fast walker, holds off); then the pages freed. Returns 0.
  */
 export function* do_munmap(k: Kernel, t: Task, vma: Vma): KernelGen<number> {
-  const mm = k.mm;
+  const mm = vma.vm_mm;
   yield* mm.mmap_lock.down_write(t);
   if (k.behaviour.per_vma_lock !== "none") yield* vma_start_write(mm, vma, t);
   mm.vmas.splice(mm.vmas.indexOf(vma), 1);

@@ -7,7 +7,7 @@
  */
 import type { Kernel } from "./kernel.js";
 import { VM, flagNames } from "./flags.js";
-import { PAGE_SIZE } from "./mm.js";
+import { PAGE_SIZE, type MmStruct } from "./mm.js";
 
 /** One page-table entry: present (read-only or writable, the zero page or a pfn) or a swap entry. */
 export type PteState =
@@ -50,10 +50,12 @@ export interface FolioState {
   readonly zero: boolean;
 }
 
-/** The mm's final state: VMAs with their PTEs, folios still referenced, and lock holders. */
+/** The final state: each address space's VMAs with their PTEs, folios still referenced, and lock holders. */
 export interface MmState {
-  /** VMAs in address order. */
+  /** The first address space's VMAs, in address order. */
   readonly vmas: readonly VmaState[];
+  /** Address spaces made by fork, by the child task they were made for. */
+  readonly children: readonly { readonly task: string; readonly vmas: readonly VmaState[] }[];
   /** Folios with a reference left, by pfn. */
   readonly folios: readonly FolioState[];
   /** Sleeping locks of the mm (mmap_lock, per-VMA locks) that someone still holds. */
@@ -62,17 +64,17 @@ export interface MmState {
 
 /** Take the snapshot of `k` (O(PTEs + folios)). */
 export function mm_snapshot(k: Kernel): MmState {
-  const mm = k.mm;
-  const vmas = mm.vmas.map((v): VmaState => {
+  const vmasOf = (mm: MmStruct) => mm.vmas.map((v): VmaState => {
     const pages = (v.end - v.start) / PAGE_SIZE;
     const ptes: PteState[] = [];
     for (let page = 0; page < pages; page++) {
-      const pte = mm.pte(v.start + page * PAGE_SIZE);
+      const pte = v.vm_mm.pte(v.start + page * PAGE_SIZE);
       if (pte?.kind === "present") ptes.push({ page, kind: "present", write: pte.write, pfn: pte.folio.pfn, zero: pte.folio === k.zero_folio });
       else if (pte?.kind === "swap") ptes.push({ page, kind: "swap", entry: pte.entry });
     }
     return { name: v.name, start: v.start, pages, vm_flags: flagNames("VM", VM, v.vm_flags), anon_vma: v.anon_vma, ptes };
   });
+  const mm = k.mm;
   const folios = k.folios
     .filter((f) => f.refcount > 0)
     .map((f): FolioState => ({
@@ -85,6 +87,9 @@ export function mm_snapshot(k: Kernel): MmState {
       swapcache: f.swapEntry !== null && mm.swap.cache.get(f.swapEntry) === f,
       zero: f === k.zero_folio,
     }));
-  const locks = [mm.mmap_lock, ...mm.vmas.map((v) => v.vm_lock)].map((l) => ({ name: l.name, holders: l.holders() })).filter((l) => l.holders.length > 0);
-  return { vmas, folios, locks };
+  const locks = k.mms
+    .flatMap((m) => [m.mmap_lock, ...m.vmas.map((v) => v.vm_lock)])
+    .map((l) => ({ name: l.name, holders: l.holders() }))
+    .filter((l) => l.holders.length > 0);
+  return { vmas: vmasOf(mm), children: k.mms.filter((m) => m !== mm).map((m) => ({ task: m.owner, vmas: vmasOf(m) })), folios, locks };
 }

@@ -17,17 +17,17 @@ import { PAGE_SIZE, type Vma } from "./mm.js";
  * -EEXIST when the PTE is no longer none. Returns the bytes copied.
  */
 export function* mfill_atomic_copy(k: Kernel, t: Task, vma: Vma, dst: number): KernelGen<number> {
-  yield* k.mm.mmap_lock.down_read(t);
+  yield* vma.vm_mm.mmap_lock.down_read(t);
   let ret = PAGE_SIZE;
-  if (k.mm.pte(dst) !== undefined) {
+  if (vma.vm_mm.pte(dst) !== undefined) {
     ret = EEXIST;
   } else {
     const f = k.folio_alloc(null, (dst - vma.start) / PAGE_SIZE);
     f.uptodate = true;
     f.mapcount = 1;
     vma.anon_vma = true;
-    k.mm.set_pte(dst, { kind: "present", folio: f, write: (vma.vm_flags & VM.WRITE) !== 0 });
+    vma.vm_mm.set_pte(dst, { kind: "present", folio: f, write: (vma.vm_flags & VM.WRITE) !== 0 });
   }
-  k.mm.mmap_lock.up_read(t);
+  vma.vm_mm.mmap_lock.up_read(t);
   return ret;
 }

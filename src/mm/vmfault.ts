@@ -6,7 +6,6 @@
  */
 import { FAULT_FLAG } from "./flags.js";
 import type { Folio } from "./folio.js";
-import type { Kernel } from "./kernel.js";
 import { vma_end_read, type Vma } from "./mm.js";
 import type { Task } from "../engine/task.js";
 
@@ -31,8 +30,8 @@ export interface VmFault {
  * FAULT_FLAG_VMA_LOCK, else mmap_lock (`mmap_read_unlock()` before v6.5,
  * when only mmap_lock could be held here).
  */
-export function release_fault_lock(k: Kernel, t: Task, vmf: VmFault): void {
+export function release_fault_lock(t: Task, vmf: VmFault): void {
   if (vmf.flags & FAULT_FLAG.VMA_LOCK) vma_end_read(vmf.vma, t);
-  else k.mm.mmap_lock.up_read(t);
+  else vmf.vma.vm_mm.mmap_lock.up_read(t);
   vmf.lockDropped = true;
 }

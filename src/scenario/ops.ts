@@ -19,7 +19,9 @@ import { do_munmap } from "../mm/mmap.js";
 import { errname } from "../include/errno.js";
 import type { Kernel } from "../mm/kernel.js";
 import { handle_mm_fault } from "../mm/memory.js";
-import { PAGE_SIZE, type Vma } from "../mm/mm.js";
+import { PAGE_SIZE, type MmStruct, type Vma } from "../mm/mm.js";
+import { dup_mmap } from "../kernel/fork.js";
+import { KernelBug } from "../engine/bug.js";
 import { sample } from "./sample.js";
 import type { OpSpec } from "./schema.js";
 
@@ -31,13 +33,15 @@ export interface OpEnv {
   readonly mutexes: ReadonlyMap<string, Mutex>;
   /** The modelled kernel, when the scenario has an mm. */
   readonly kernel: Kernel | null;
-  /** VMAs by name. */
+  /** VMAs by name, as the scenario declares them (a forked child has copies at the same addresses). */
   readonly vmas: ReadonlyMap<string, Vma>;
+  /** Page sets GUP ops hold (`hold`), by name, until a put_page op releases them. */
+  readonly held: Map<string, Folio[]>;
 }
 
-/** Whether `t` holds mmap_lock now, as the caller of a fault or GUP sees it on return. */
-function mmapLockState(k: Kernel, t: Task): "held" | "released" {
-  return t.held.some((h) => h.name === k.mm.mmap_lock.name) ? "held" : "released";
+/** Whether `t` holds `mm`'s mmap_lock now, as the caller of a fault or GUP sees it on return. */
+function mmapLockState(mm: MmStruct, t: Task): "held" | "released" {
+  return t.held.some((h) => h.name === mm.mmap_lock.name) ? "held" : "released";
 }
 
 /** The address of an op's `page` in its `vma`. */
@@ -97,18 +101,19 @@ function* runOp(t: Task, op: OpSpec, env: OpEnv): KernelGen {
     }
     case "handle_mm_fault": {
       const k = env.kernel!;
-      yield* k.mm.mmap_lock.down_read(t);
-      const vma = k.mm.vma_lookup(address(env, op));
+      const mm = k.current_mm(t);
+      yield* mm.mmap_lock.down_read(t);
+      const vma = mm.vma_lookup(address(env, op));
       if (!vma) {
         // The caller's find_vma() found nothing (unmapped): handle_mm_fault is not called.
-        k.mm.mmap_lock.up_read(t);
+        mm.mmap_lock.up_read(t);
         t.sim.event(t, "call", "handle_mm_fault", { vma: op.vma, page: op.page, mmap_lock: "released" }, "no VMA (unmapped)");
         return;
       }
       const ret = yield* handle_mm_fault(k, t, vma, address(env, op), parseFlags("FAULT_FLAG", FAULT_FLAG, op.flags));
-      const lock = mmapLockState(k, t);
+      const lock = mmapLockState(mm, t);
       t.sim.event(t, "call", "handle_mm_fault", { vma: op.vma, page: op.page, mmap_lock: lock }, flagNames("VM_FAULT", VM_FAULT, ret));
-      if (lock === "held") k.mm.mmap_lock.up_read(t);
+      if (lock === "held") mm.mmap_lock.up_read(t);
       return;
     }
     case "get_user_pages":
@@ -119,10 +124,27 @@ function* runOp(t: Task, op: OpSpec, env: OpEnv): KernelGen {
       t.sim.event(t, "call", "madvise", { vma: op.vma, page: op.page, nr_pages: op.nr_pages ?? 1, advice: op.advice }, errname(ret));
       return;
     }
+    case "put_page": {
+      const pages = env.held.get(op.pages);
+      if (!pages) throw new KernelBug(`put_page: no page set named ${op.pages} is held (never taken, or already put)`);
+      env.held.delete(op.pages);
+      for (const f of pages) f.refcount--;
+      t.sim.event(t, "call", "put_page", { pages: op.pages, nr_pages: pages.length }, 0);
+      return;
+    }
+    case "fork": {
+      const k = env.kernel!;
+      const mm = yield* dup_mmap(k, t, k.current_mm(t), op.child.name);
+      k.set_mm(op.child.name, mm);
+      const child = op.child.ops;
+      t.sim.spawn(op.child.name, (c) => runOps(c, child, env));
+      t.sim.event(t, "call", "fork", { child: op.child.name }, 0);
+      return;
+    }
     case "munmap": {
       const k = env.kernel!;
-      const vma = env.vmas.get(op.vma)!;
-      if (!k.mm.vmas.includes(vma)) {
+      const vma = k.current_mm(t).vmas.find((v) => v.name === op.vma);
+      if (!vma) {
         t.sim.event(t, "call", "munmap", { vma: op.vma }, "no VMA (already unmapped)");
         return;
       }
@@ -133,9 +155,10 @@ function* runOp(t: Task, op: OpSpec, env: OpEnv): KernelGen {
     case "fixup_user_fault": {
       const k = env.kernel!;
       const unlocked = { unlocked: false };
-      yield* k.mm.mmap_lock.down_read(t);
-      const ret = yield* fixup_user_fault(k, t, address(env, op), op.write ? FAULT_FLAG.WRITE : 0, unlocked);
-      k.mm.mmap_lock.up_read(t);
+      const mm = k.current_mm(t);
+      yield* mm.mmap_lock.down_read(t);
+      const ret = yield* fixup_user_fault(k, t, mm, address(env, op), op.write ? FAULT_FLAG.WRITE : 0, unlocked);
+      mm.mmap_lock.up_read(t);
       t.sim.event(t, "call", "fixup_user_fault", { vma: op.vma, page: op.page, unlocked: unlocked.unlocked }, ret);
       return;
     }
@@ -151,9 +174,10 @@ function* runOp(t: Task, op: OpSpec, env: OpEnv): KernelGen {
   }
 }
 
-/** A GUP call as its callers make it, then `put_page()` on every page it returned. */
+/** A GUP call as its callers make it, then `put_page()` on every page it returned, unless the op holds them. */
 function* gupOp(t: Task, op: Extract<OpSpec, { op: "get_user_pages" }>, env: OpEnv): KernelGen {
   const k = env.kernel!;
+  const mm = k.current_mm(op.task !== undefined ? { name: op.task } : t);
   const start = address(env, op);
   const nr = op.nr_pages ?? 1;
   const flags = parseFlags("FOLL", FOLL, op.flags ?? []);
@@ -164,11 +188,16 @@ function* gupOp(t: Task, op: Extract<OpSpec, { op: "get_user_pages" }>, env: OpE
   } else if (op.call === "get_user_pages_unlocked") {
     ret = yield* get_user_pages_unlocked(k, t, start, nr, pages, flags);
   } else {
-    yield* k.mm.mmap_lock.down_read(t);
+    yield* mm.mmap_lock.down_read(t);
     const locked: Locked | null = op.call === "get_user_pages_remote" && op.locked ? { locked: true } : null;
-    ret = op.call === "get_user_pages" ? yield* get_user_pages(k, t, start, nr, flags, pages) : yield* get_user_pages_remote(k, t, start, nr, flags, pages, locked);
-    if (!locked || locked.locked) k.mm.mmap_lock.up_read(t);
+    ret = op.call === "get_user_pages" ? yield* get_user_pages(k, t, start, nr, flags, pages) : yield* get_user_pages_remote(k, t, mm, start, nr, flags, pages, locked);
+    if (!locked || locked.locked) mm.mmap_lock.up_read(t);
   }
-  t.sim.event(t, "call", op.call, { vma: op.vma, page: op.page, nr_pages: nr, pinned: pages ? pages.length : 0, mmap_lock: mmapLockState(k, t) }, ret);
-  for (const f of pages ?? []) f.refcount--;
+  t.sim.event(t, "call", op.call, { vma: op.vma, page: op.page, nr_pages: nr, pinned: pages ? pages.length : 0, mmap_lock: mmapLockState(mm, t), ...(op.hold ? { hold: op.hold } : {}) }, ret);
+  if (op.hold) {
+    if (env.held.has(op.hold)) throw new KernelBug(`${op.call}: page set ${op.hold} is already held; put_page it first`);
+    env.held.set(op.hold, pages ?? []);
+  } else {
+    for (const f of pages ?? []) f.refcount--;
+  }
 }

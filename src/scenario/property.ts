@@ -25,7 +25,8 @@ export function matches(e: TraceEvent, m: EventMatchSpec): boolean {
 
 /** Does the final state of `m.vma` page `m.page` match every field `m` gives? */
 export function finalMatches(final: MmState | null, m: FinalMatchSpec): boolean {
-  const vma = final?.vmas.find((v) => v.name === m.vma);
+  const vmas = m.task === undefined ? final?.vmas : final?.children.find((c) => c.task === m.task)?.vmas;
+  const vma = vmas?.find((v) => v.name === m.vma);
   if (!vma) return false;
   const pte = vma.ptes.find((p) => p.page === m.page);
   const kind = !pte ? "none" : pte.kind === "swap" ? "swap" : pte.zero ? "zero" : pte.write ? "rw" : "ro";

@@ -90,7 +90,7 @@ export function runNormalized(s: NormalizedScenario, hooks: Pick<RunOptions, "on
   const built = s.mm || s.kvm ? buildKernel(sim, behaviour, s.mm ?? { vmas: [] }) : null;
   kernel = built?.kernel ?? null;
   if (built) rwsems.set("mmap_lock", built.kernel.mm.mmap_lock);
-  const env = { rwsems, mutexes, kernel: built?.kernel ?? null, vmas: built?.vmas ?? new Map() };
+  const env = { rwsems, mutexes, kernel: built?.kernel ?? null, vmas: built?.vmas ?? new Map(), held: new Map() };
   for (const task of s.tasks) sim.spawn(task.name, (t) => runOps(t, task.ops, env));
   if (s.kvm) buildKvm(kernel!, s.kvm);
   const result = sim.run();

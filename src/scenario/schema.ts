@@ -182,10 +182,17 @@ export const Op = Type.Recursive(
             pages: Type.Optional(Type.Boolean({ description: "false: pages == NULL, a prefault (default true)" })),
             locked: Type.Optional(Type.Boolean({ description: "get_user_pages_remote: pass &locked so GUP may drop mmap_lock (default false)" })),
             pteNs: Type.Optional(Duration),
+            task: Type.Optional(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_.:-]*$", maxLength: 64, description: "get_user_pages_remote: the task whose mm to walk (default: this task's)" })),
+            hold: Type.Optional(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_.:-]*$", maxLength: 64, description: "Keep the pages' references as this named page set, released by a later put_page op, instead of dropping them when the call returns" })),
           },
           "A GUP call; get_user_pages and get_user_pages_remote run under mmap_read_lock taken by the op; get_user_pages_fast walks with IRQs off first, pteNs (default 0) being its CPU time per PTE",
         ),
         Strict({ op: Type.Literal("munmap"), vma: Name }, "munmap() of the whole VMA: write lock, detach, zap, TLB-flush IPI, free (do_vmi_munmap)"),
+        Strict({ op: Type.Literal("put_page"), pages: Name }, "put_page() on every page of a page set a GUP op held"),
+        Strict(
+          { op: Type.Literal("fork"), child: Strict({ name: Name, ops: Type.Array(This, { maxItems: 10000 }) }, "The child task and what it runs") },
+          "fork(): copy this task's mm for a child task (dup_mmap: private pages shared copy-on-write), which then runs its ops",
+        ),
         Strict(
           {
             op: Type.Literal("madvise"),
@@ -266,6 +273,7 @@ export const Predicate = Type.Recursive(
         final: Type.Optional(
           Strict(
             {
+              task: Type.Optional(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_.:-]*$", maxLength: 64, description: "A forked child task: look in its address space (default: the first one)" })),
               vma: Name,
               page: PageNo,
               pte: Type.Optional(OneOf(["none", "ro", "rw", "zero", "swap"], "The PTE at the end: none, present read-only or writable, the zero page, or a swap entry")),

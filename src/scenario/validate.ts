@@ -192,6 +192,7 @@ function walkDurations(s: ScenarioSpec, f: (d: DurationSpec, at: string) => void
   const ops = (list: readonly OpSpec[], at: string): void =>
     list.forEach((op, j) => {
       if (op.op === "repeat") ops(op.ops, `${at}[${j}].ops`);
+      else if (op.op === "fork") ops(op.child.ops, `${at}[${j}].child.ops`);
       else if ("ns" in op) f(op.ns, `${at}[${j}].ns`);
       else if (op.op === "get_user_pages" && op.pteNs !== undefined) f(op.pteNs, `${at}[${j}].pteNs`);
     });
@@ -252,13 +253,36 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
     if (typeof d === "object" && d.dist === "uniform" && d.min > d.max) errors.push({ path: `${at}.max`, expected: `a value >= min (${d.min})`, found: show(d.max) });
   });
   const tasks = new Set<string>();
+  const forked = new Set<string>();
+  const holds = new Set<string>();
+  const puts: { name: string; at: string }[] = [];
+  const remotes: { name: string; at: string }[] = [];
+  const addTask = (name: string, at: string) => {
+    if (tasks.has(name)) errors.push({ path: at, expected: "a task name not used before", found: show(name) });
+    if (reserved.has(name)) errors.push({ path: at, expected: "a name other than those the kvm and uffd sections give their tasks", found: show(name) });
+    tasks.add(name);
+  };
   s.tasks.forEach((t, i) => {
-    if (tasks.has(t.name)) errors.push({ path: `$.tasks[${i}].name`, expected: "a task name not used before", found: show(t.name) });
-    if (reserved.has(t.name)) errors.push({ path: `$.tasks[${i}].name`, expected: "a name other than those the kvm and uffd sections give their tasks", found: show(t.name) });
-    tasks.add(t.name);
+    addTask(t.name, `$.tasks[${i}].name`);
     const walk = (ops: readonly OpSpec[], at: string) =>
       ops.forEach((op, j) => {
         if (op.op === "repeat") return walk(op.ops, `${at}[${j}].ops`);
+        if (op.op === "fork") {
+          if (!s.mm) errors.push({ path: `${at}[${j}].op`, expected: 'an "mm" section for fork', found: "none" });
+          if (op.child.ops.length === 0) errors.push({ path: `${at}[${j}].child.ops`, expected: "at least 1 op for the child", found: "0" });
+          addTask(op.child.name, `${at}[${j}].child.name`);
+          forked.add(op.child.name);
+          return walk(op.child.ops, `${at}[${j}].child.ops`);
+        }
+        if (op.op === "put_page") return void puts.push({ name: op.pages, at: `${at}[${j}].pages` });
+        if (op.op === "get_user_pages" && op.hold !== undefined) {
+          if (holds.has(op.hold)) errors.push({ path: `${at}[${j}].hold`, expected: "a page-set name not held by another op", found: show(op.hold) });
+          holds.add(op.hold);
+        }
+        if (op.op === "get_user_pages" && op.task !== undefined) {
+          if (op.call !== "get_user_pages_remote") errors.push({ path: `${at}[${j}].task`, expected: "task only with get_user_pages_remote", found: `task with ${op.call}` });
+          remotes.push({ name: op.task, at: `${at}[${j}].task` });
+        }
         if (op.op === "get_user_pages" && op.locked && op.call !== "get_user_pages_remote") errors.push({ path: `${at}[${j}].locked`, expected: "locked only with get_user_pages_remote", found: `locked with ${op.call}` });
         if (op.op === "get_user_pages" && op.pteNs !== undefined && op.call !== "get_user_pages_fast") errors.push({ path: `${at}[${j}].pteNs`, expected: "pteNs only with get_user_pages_fast", found: `pteNs with ${op.call}` });
         if (op.op === "get_user_pages" && op.pages === false && op.call === "get_user_pages_fast") errors.push({ path: `${at}[${j}].pages`, expected: "a pages array for get_user_pages_fast (it has no pages == NULL form)", found: "false" });
@@ -285,8 +309,11 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
       });
     walk(t.ops, `$.tasks[${i}].ops`);
   });
+  for (const p of puts) if (!holds.has(p.name)) errors.push({ path: p.at, expected: holds.size > 0 ? `a page set a GUP op holds: ${oneOf([...holds], p.name)}` : "a page set a GUP op holds (none has hold)", found: show(p.name) });
+  for (const r of remotes) if (!tasks.has(r.name)) errors.push({ path: r.at, expected: oneOf([...tasks], r.name), found: show(r.name) });
   const finals = (p: PredicateSpec | undefined, at: string): void => {
     if (!p) return;
+    if (p.final?.task !== undefined && !forked.has(p.final.task)) errors.push({ path: `${at}.final.task`, expected: forked.size > 0 ? `a task made by fork: ${oneOf([...forked], p.final.task)}` : "a task made by fork (there is none)", found: show(p.final.task) });
     if (p.final) {
       const pages = vmas.get(p.final.vma);
       if (pages === undefined) errors.push({ path: `${at}.final.vma`, expected: `a VMA declared in $.mm.vmas: ${oneOf([...vmas.keys()], p.final.vma)}`, found: show(p.final.vma) });

@@ -42,7 +42,7 @@ function* async_pf_execute(k: Kernel, w: Task, hva: number): KernelGen {
     return;
   }
   const locked: Locked = { locked: true };
-  yield* get_user_pages_remote(k, w, hva, 1, FOLL.WRITE, null, locked);
+  yield* get_user_pages_remote(k, w, k.mm, hva, 1, FOLL.WRITE, null, locked);
   if (locked.locked) k.mm.mmap_lock.up_read(w);
 }
 

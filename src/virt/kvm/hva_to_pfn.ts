@@ -47,7 +47,7 @@ function* hva_to_pfn_slow(k: Kernel, t: Task, hva: number, write: boolean, nowai
   } else if (how === "get_user_page_nowait") {
     // get_user_page_nowait(): __get_user_pages(FOLL_TOUCH|FOLL_NOWAIT|FOLL_HWPOISON|FOLL_GET) under mmap_sem.
     yield* k.mm.mmap_lock.down_read(t);
-    npages = yield* __get_user_pages(k, t, hva, 1, flags | FOLL.NOWAIT | FOLL.TOUCH | FOLL.GET, pages, null);
+    npages = yield* __get_user_pages(k, t, k.mm, hva, 1, flags | FOLL.NOWAIT | FOLL.TOUCH | FOLL.GET, pages, null);
     k.mm.mmap_lock.up_read(t);
   } else {
     npages = yield* get_user_pages_unlocked(k, t, hva, 1, pages, flags | FOLL.NOWAIT);

@@ -19,9 +19,9 @@ import { PAGE_SIZE } from "../../../../mm/mm.js";
 export type PrefaultLoop = "d9c9ce34ed5c" | "fixed";
 
 /** `copy_fpregs_to_sigframe()` under pagefault_disable(): succeeds only if every page is present and writable. */
-function copy_fpregs_to_sigframe(k: Kernel, buf: number, nr_pages: number): boolean {
+function copy_fpregs_to_sigframe(k: Kernel, t: Task, buf: number, nr_pages: number): boolean {
   for (let i = 0; i < nr_pages; i++) {
-    const pte = k.mm.pte(buf + i * PAGE_SIZE);
+    const pte = k.current_mm(t).pte(buf + i * PAGE_SIZE);
     if (pte?.kind !== "present" || !pte.write) return false;
   }
   return true;
@@ -37,7 +37,7 @@ function copy_fpregs_to_sigframe(k: Kernel, buf: number, nr_pages: number): bool
 export function* copy_fpstate_to_sigframe(k: Kernel, t: Task, buf: number, nr_pages: number, loop: PrefaultLoop): KernelGen<{ ret: number; prefaults: number }> {
   let prefaults = 0;
   for (;;) {
-    if (copy_fpregs_to_sigframe(k, buf, nr_pages)) return { ret: 0, prefaults };
+    if (copy_fpregs_to_sigframe(k, t, buf, nr_pages)) return { ret: 0, prefaults };
     prefaults++;
     const ret = yield* get_user_pages_unlocked(k, t, buf, nr_pages, null, FOLL.WRITE);
     if (loop === "d9c9ce34ed5c" ? ret !== nr_pages : ret < 0) return { ret: EFAULT, prefaults };

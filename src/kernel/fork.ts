@@ -1,0 +1,54 @@
+/**
+ * fork(2)'s copy of the address space, kernel/fork.c `dup_mmap()` with
+ * mm/memory.c `copy_page_range()`: under the parent's mmap_lock for write,
+ * every VMA is write-locked (v6.4+) and copied; PTEs are copied only for
+ * VMAs with an anon_vma (`vma_needs_copy()`: others refault from the page
+ * cache); a private writable page is write-protected in both so the first
+ * write COWs (`copy_present_pte()`); a swap entry gains a user
+ * (`swap_duplicate()`); userfaultfd registrations are not inherited
+ * (`dup_userfaultfd()` without UFFD_FEATURE_EVENT_FORK). Pinned pages
+ * (FOLL_PIN, copied at fork since 70e806e4e645) are not modelled.
+ *
+ * @module
+ */
+import type { KernelGen, Task } from "../engine/task.js";
+import { flush_tlb_mm_range } from "../arch/x86/mm/tlb.js";
+import type { Kernel } from "../mm/kernel.js";
+import { PAGE_SIZE, vma_is_shared, vma_start_write, type MmStruct, type Vma } from "../mm/mm.js";
+
+/** `copy_page_range()` for one VMA: share every page with the child, COW-protected where private. */
+function copy_page_range(k: Kernel, dst: Vma, src: Vma): void {
+  const cow = !vma_is_shared(src);
+  for (let addr = src.start; addr < src.end; addr += PAGE_SIZE) {
+    const pte = src.vm_mm.pte(addr);
+    if (pte === undefined) continue;
+    if (pte.kind === "swap") {
+      k.swap.swap_duplicate(pte.entry);
+      dst.vm_mm.set_pte(addr, pte);
+      continue;
+    }
+    if (pte.folio !== k.zero_folio) {
+      pte.folio.refcount++;
+      pte.folio.mapcount++;
+    }
+    const write = pte.write && !cow;
+    if (pte.write && cow) src.vm_mm.set_pte(addr, { ...pte, write: false });
+    dst.vm_mm.set_pte(addr, { ...pte, write });
+  }
+}
+
+/** `dup_mmap()`: a copy of `oldmm` for the child task `child`; returns the child's mm. */
+export function* dup_mmap(k: Kernel, t: Task, oldmm: MmStruct, child: string): KernelGen<MmStruct> {
+  const mm = k.mm_alloc(child);
+  yield* oldmm.mmap_lock.down_write(t);
+  for (const vma of oldmm.vmas) {
+    if (k.behaviour.per_vma_lock !== "none") yield* vma_start_write(oldmm, vma, t);
+    const tmp = mm.insert_vma(vma);
+    tmp.anon_vma = vma.anon_vma;
+    if (vma.anon_vma) copy_page_range(k, tmp, vma);
+  }
+  // flush_tlb_mm(oldmm): the parent's PTEs were write-protected.
+  yield* flush_tlb_mm_range(t);
+  oldmm.mmap_write_unlock(t);
+  return mm;
+}
