@@ -30,7 +30,7 @@ const pteOf = (r: ScenarioRun, vma: string, page: number, task?: string) =>
   (task ? r.final!.children.find((c) => c.task === task)!.vmas : r.final!.vmas).find((v) => v.name === vma)?.ptes.find((p) => p.page === page);
 const folio = (r: ScenarioRun, pfn: number) => r.final!.folios.find((f) => f.pfn === pfn);
 const gup = (extra: Partial<Extract<OpSpec, { op: "get_user_pages" }>> = {}): OpSpec => ({ op: "get_user_pages", call: "get_user_pages_unlocked", vma: "buf", page: 0, flags: ["WRITE"], ...extra });
-const fork = (ops: OpSpec[]): OpSpec => ({ op: "fork", child: { name: "C", ops } });
+const fork = (ops: OpSpec[]): OpSpec => ({ op: "fork", child: { name: "C", ops: ops as never[] } });
 
 describe("fork: dup_mmap / copy_page_range", () => {
   it("private pages are shared write-protected in both (mapcount 2), file PTEs of a VMA without anon_vma are not copied", () => {
