@@ -10,6 +10,7 @@ export { canonicalJson, type Json } from "./engine/canonical.js";
 export { Prng } from "./engine/prng.js";
 export type { DeadlockReport, RunResult } from "./engine/simulation.js";
 export { TRACE_FORMAT, type TraceEvent } from "./engine/trace.js";
+export { MODEL_VERSION, explainHashMismatch } from "./version.js";
 export { intervals, type Interval, type IntervalKind } from "./trace/timeline.js";
 export { DEFAULT_PROFILE, PROFILES, PROFILE_NAMES, profile, type Profile } from "./profiles/index.js";
 export { jsonSchema, type ScenarioSpec } from "./scenario/schema.js";

@@ -114,6 +114,15 @@ describe("faultline CLI", () => {
     assert.equal(cli("replay", file("nohash.json", scenario({}))).code, EXIT.usage);
   });
 
+  it("replay tells a changed model from a changed result by the model version the hash was recorded under", () => {
+    const spec = JSON.parse(readFileSync("data/mmap-lock-reader-behind-writer.json", "utf8"));
+    const older = cli("replay", file("older.json", JSON.stringify({ ...spec, expect: { ...spec.expect, hash: "0".repeat(64), model: 1 } })));
+    assert.equal(older.code, EXIT.mismatch);
+    assert.match(older.out, /recorded under model version 1, this is model version \d+: the model changed/);
+    const same = cli("replay", file("same.json", JSON.stringify({ ...spec, expect: { ...spec.expect, hash: "0".repeat(64) } })));
+    assert.match(same.out, /recorded under this model version \(\d+\): the result changed, not the model/);
+  });
+
   it("check: the data/ corpus passes; a changed verdict fails and names the field", () => {
     const ok = cli("check");
     assert.equal(ok.code, EXIT.ok, ok.out);
@@ -123,7 +132,7 @@ describe("faultline CLI", () => {
     copyFileSync("data/gup-fast-irq-off-delays-tlb-flush.json", join(dir, "gup.json"));
     const r = cli("check", dir);
     assert.equal(r.code, EXIT.mismatch);
-    assert.match(r.out, /FAIL {2}.*flipped\.json\n {2}expect\.hash: recorded [0-9a-f]{64}, model gives [0-9a-f]{64}\n {2}expect\.endTime: recorded 25000, model gives 20000\n {2}property\.verdict: recorded never, model gives always/);
+    assert.match(r.out, /FAIL {2}.*flipped\.json\n {2}expect\.hash: recorded [0-9a-f]{64}, model gives [0-9a-f]{64} \(recorded under this model version \(\d+\): the result changed, not the model\)\n {2}expect\.endTime: recorded 25000, model gives 20000\n {2}property\.verdict: recorded never, model gives always/);
     assert.match(r.out, /pass {2}.*gup\.json/);
   });
 

@@ -13,6 +13,7 @@ import { MAX_TRACE_EVENTS, runJobs, type RunReply } from "../src/host/jobs.js";
 import { runScenario } from "../src/scenario/run.js";
 import { SchemaNavigator, parsePath, type SchemaNode } from "../src/host/schema-nav.js";
 import { jsonSchema } from "../src/scenario/schema.js";
+import { MODEL_VERSION } from "../src/version.js";
 import { validateScenario } from "../src/scenario/validate.js";
 
 const SCHEMA = jsonSchema() as SchemaNode;
@@ -224,7 +225,7 @@ describe("citation formats", () => {
 
   it("the cited scenario records the run's outcome and drops $schema, and validates", () => {
     const cited = citedScenario(fpu, run);
-    assert.deepEqual(cited.expect, { status: run.result.status, hash: run.hash });
+    assert.deepEqual(cited.expect, { status: run.result.status, hash: run.hash, model: MODEL_VERSION });
     assert.equal(cited.$schema, undefined);
     assert.ok(validateScenario(cited).ok);
   });

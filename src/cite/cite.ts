@@ -8,6 +8,7 @@
  */
 import { canonicalJson, type Json } from "../engine/canonical.js";
 import { TRACE_FORMAT, type TraceEvent } from "../engine/trace.js";
+import { MODEL_VERSION } from "../version.js";
 import { formatNs, wrapText as wrap } from "../format.js";
 import { encodePermalink } from "../scenario/permalink.js";
 import type { ScenarioRun } from "../scenario/run.js";
@@ -61,7 +62,7 @@ export interface CiteOptions {
 
 /** The scenario as cited: `spec` with the run's seed and profile, and its status and trace hash recorded in `expect`. */
 export function citedScenario(spec: ScenarioSpec, run: CitedRun): ScenarioSpec {
-  const cited: ScenarioSpec = { ...spec, seed: run.scenario.seed, profile: run.scenario.profile as ScenarioSpec["profile"], expect: { status: run.result.status, hash: run.hash } };
+  const cited: ScenarioSpec = { ...spec, seed: run.scenario.seed, profile: run.scenario.profile as ScenarioSpec["profile"], expect: { status: run.result.status, hash: run.hash, model: MODEL_VERSION } };
   delete cited.$schema;
   return cited;
 }
@@ -92,7 +93,7 @@ export function citeBlock(spec: ScenarioSpec, run: CitedRun, options: CiteOption
     `Outcome: ${r.status}, ends at ${formatNs(r.endTime)}, ${r.steps} steps${r.inversions.length ? `, ${r.inversions.length} lock inversion(s)` : ""}`,
     "Trace excerpt (t in ns):",
     ...excerpt(r.trace, options.excerpt ?? 12),
-    `Trace hash (format ${TRACE_FORMAT}):`,
+    `Trace hash (format ${TRACE_FORMAT}, model version ${MODEL_VERSION}):`,
     `  ${run.hash.slice(0, 32)}`,
     `  ${run.hash.slice(32)}`,
     ...(permalink ? ["Open in the playground:", permalink] : []),

@@ -6,7 +6,7 @@
 import { readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { type BisectOutcome, bisectProfiles, type BisectReport, checkScenario, citeBibtex, citeBlock, citeCsl, formatDeadlock, formatError, formatInversions, formatNs, formatTrace, jsonSchema, normalizeScenario, parseBisectOutcome, PROFILE_NAMES, runNormalized, type ScenarioRun, type ScenarioSpec, TRACE_FORMAT, validateScenario, withOptions } from "../index.js";
+import { type BisectOutcome, bisectProfiles, type BisectReport, checkScenario, citeBibtex, citeBlock, citeCsl, formatDeadlock, formatError, formatInversions, formatNs, formatTrace, jsonSchema, normalizeScenario, parseBisectOutcome, PROFILE_NAMES, runNormalized, type ScenarioRun, type ScenarioSpec, TRACE_FORMAT, validateScenario, withOptions, MODEL_VERSION, explainHashMismatch } from "../index.js";
 import { CliError, EXIT } from "./exit.js";
 import { loadScenario, readJson } from "./load.js";
 import { progressLine } from "./progress.js";
@@ -172,7 +172,7 @@ function program(out: (text: string) => void, setCode: (code: number) => void): 
       } else {
         out(
           `NOT reproduced: ${run.scenario.title}\n  cited hash  ${want}\n  this run    ${run.hash}\n` +
-            `  (this faultline writes trace format ${TRACE_FORMAT}; a hash cited from another version of the model or format differs too)\n`,
+            `  ${explainHashMismatch(o.hash ? undefined : spec.expect?.model)} (trace format ${TRACE_FORMAT})\n`,
         );
         setCode(EXIT.mismatch);
       }
@@ -219,7 +219,7 @@ function program(out: (text: string) => void, setCode: (code: number) => void): 
         const spec = loadScenario(file);
         const run = runWithProgress(spec, {});
         const r = run.result;
-        const expect = { status: r.status, hash: run.hash, endTime: r.endTime, steps: r.steps };
+        const expect = { status: r.status, hash: run.hash, endTime: r.endTime, steps: r.steps, model: MODEL_VERSION };
         const { property, ...rest } = spec;
         try {
           writeFileSync(file, JSON.stringify({ ...rest, expect, ...(property ? { property } : {}) }, null, 2) + "\n");

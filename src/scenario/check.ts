@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { explainHashMismatch } from "../version.js";
 import { normalizeScenario } from "./normalize.js";
 import { exploreSeeds, type VerdictReport } from "./property.js";
 import { runNormalized, type ScenarioRun } from "./run.js";
@@ -40,7 +41,7 @@ export function checkScenario(spec: ScenarioSpec, onRun?: (done: number, total: 
     if (expected !== undefined && expected !== actual) mismatches.push({ field, expected: String(expected), actual: String(actual) });
   };
   compare("expect.status", s.expect.status ?? "ok", r.status);
-  compare("expect.hash", s.expect.hash, run.hash);
+  if (s.expect.hash !== undefined && s.expect.hash !== run.hash) mismatches.push({ field: "expect.hash", expected: s.expect.hash, actual: `${run.hash} (${explainHashMismatch(s.expect.model)})` });
   compare("expect.endTime", s.expect.endTime, r.endTime);
   compare("expect.steps", s.expect.steps, r.steps);
   const verdict = s.property ? exploreSeeds(s, onRun) : null;

@@ -319,6 +319,7 @@ export const Expect = Strict(
     hash: Type.Optional(Type.String({ pattern: "^[0-9a-f]{64}$", description: "SHA-256 of the canonical trace" })),
     endTime: Type.Optional(Ns),
     steps: Type.Optional(Type.Integer({ minimum: 0 })),
+    model: Type.Optional(Type.Integer({ minimum: 1, description: "The model version the outcome was recorded under (MODEL_VERSION)" })),
   },
   "Expected outcome",
 );

@@ -1,0 +1,23 @@
+/**
+ * The model's version. A trace hash is a function of the scenario, its
+ * seed and profile, the trace format and the model; citations and recorded
+ * outcomes carry this number, so a hash that no longer reproduces can be
+ * told apart: recorded under another model version (the model changed), or
+ * under this one (the result changed: a regression).
+ *
+ * @module
+ */
+
+/**
+ * Bumped with every change to the model that changes a trace hash of a
+ * scenario that ran before. 1: up to the single-mm model; 2: fault-around,
+ * per-VMA locks, VM_FAULT_COMPLETED, processes and held references.
+ */
+export const MODEL_VERSION = 2;
+
+/** The explanation of a trace hash that differs from one recorded or cited under `recorded` (a model version, if known). */
+export function explainHashMismatch(recorded: number | undefined): string {
+  if (recorded === undefined) return "the recorded hash names no model version: it may come from another version of the model";
+  if (recorded !== MODEL_VERSION) return `recorded under model version ${recorded}, this is model version ${MODEL_VERSION}: the model changed`;
+  return `recorded under this model version (${MODEL_VERSION}): the result changed, not the model`;
+}
