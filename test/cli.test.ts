@@ -146,10 +146,10 @@ describe("faultline CLI", () => {
   });
 
   it("cite: a block of at most 72 columns that replays from the saved text, also when quoted in a reply", () => {
-    const block = cli("cite", "data/fpu-prefault-as-merged-v5.1.json");
+    const block = cli("cite", "data/fpu-prefault-as-merged-v5.2-rc1.json");
     assert.equal(block.code, EXIT.ok, block.err);
     for (const line of block.out.split("\n")) assert.ok(line.length <= 72, `${line.length} columns: ${line}`);
-    const recorded = JSON.parse(readFileSync("data/fpu-prefault-as-merged-v5.1.json", "utf8")).expect.hash;
+    const recorded = JSON.parse(readFileSync("data/fpu-prefault-as-merged-v5.2-rc1.json", "utf8")).expect.hash;
     assert.ok(block.out.includes(recorded.slice(0, 32)) && block.out.includes(recorded.slice(32)), "the cited hash is the recorded one");
     assert.equal(cli("replay", file("mail.txt", `Hi,\n\nhere is the run:\n\n${block.out}\nThanks\n`)).code, EXIT.ok);
     assert.equal(cli("replay", file("reply.txt", block.out.replace(/^/gm, "> "))).code, EXIT.ok);
@@ -161,28 +161,28 @@ describe("faultline CLI", () => {
 
   it("cite --playground: adds the permalink line (the one line allowed past 72 columns), which decodes to the cited scenario", async () => {
     const { decodePermalink } = await import("../src/scenario/permalink.js");
-    const r = cli("cite", "--playground", "https://faultline.example/site/playground?x=1", "data/fpu-prefault-as-merged-v5.1.json");
+    const r = cli("cite", "--playground", "https://faultline.example/site/playground?x=1", "data/fpu-prefault-as-merged-v5.2-rc1.json");
     assert.equal(r.code, EXIT.ok, r.err);
     const long = r.out.split("\n").filter((l) => l.length > 72);
     assert.equal(long.length, 1, long.join("\n"));
     assert.ok(long[0]!.startsWith("https://faultline.example/site/playground#s="), long[0]);
     const decoded = decodePermalink(long[0]!.split("#s=")[1]!);
     assert.ok(decoded.ok);
-    const recorded = JSON.parse(readFileSync("data/fpu-prefault-as-merged-v5.1.json", "utf8")).expect;
+    const recorded = JSON.parse(readFileSync("data/fpu-prefault-as-merged-v5.2-rc1.json", "utf8")).expect;
     assert.equal(decoded.scenario.expect?.hash, recorded.hash);
-    assert.equal(cli("cite", "--playground", "javascript:alert(1)", "data/fpu-prefault-as-merged-v5.1.json").code, EXIT.usage);
+    assert.equal(cli("cite", "--playground", "javascript:alert(1)", "data/fpu-prefault-as-merged-v5.2-rc1.json").code, EXIT.usage);
   });
 
   it("cite --format bibtex / csl: entries keyed by the trace hash, with outcome and hash in the note", () => {
-    const recorded = JSON.parse(readFileSync("data/fpu-prefault-as-merged-v5.1.json", "utf8")).expect;
-    const bib = cli("cite", "--format", "bibtex", "data/fpu-prefault-as-merged-v5.1.json");
+    const recorded = JSON.parse(readFileSync("data/fpu-prefault-as-merged-v5.2-rc1.json", "utf8")).expect;
+    const bib = cli("cite", "--format", "bibtex", "data/fpu-prefault-as-merged-v5.2-rc1.json");
     assert.equal(bib.code, EXIT.ok, bib.err);
     assert.match(bib.out, new RegExp(`^@misc\\{faultline-${recorded.hash.slice(0, 12)},`));
     assert.ok(bib.out.includes(`trace hash ${recorded.hash}`));
-    const csl = JSON.parse(cli("cite", "--format", "csl", "data/fpu-prefault-as-merged-v5.1.json").out);
+    const csl = JSON.parse(cli("cite", "--format", "csl", "data/fpu-prefault-as-merged-v5.2-rc1.json").out);
     assert.equal(csl[0].id, `faultline-${recorded.hash.slice(0, 12)}`);
     assert.match(csl[0].note, new RegExp(`outcome ${recorded.status}; trace hash ${recorded.hash}`));
-    assert.equal(cli("cite", "--format", "ris", "data/fpu-prefault-as-merged-v5.1.json").code, EXIT.usage);
+    assert.equal(cli("cite", "--format", "ris", "data/fpu-prefault-as-merged-v5.2-rc1.json").code, EXIT.usage);
   });
 
   it("bisect: names the profile where a shared write fault starts dropping mmap_lock, and the commit (89b15332af7c); bad --outcome exits 2", () => {

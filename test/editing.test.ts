@@ -17,7 +17,7 @@ import { MODEL_VERSION } from "../src/version.js";
 import { validateScenario } from "../src/scenario/validate.js";
 
 const SCHEMA = jsonSchema() as SchemaNode;
-const fpu = JSON.parse(readFileSync("data/fpu-prefault-as-merged-v5.1.json", "utf8"));
+const fpu = JSON.parse(readFileSync("data/fpu-prefault-as-merged-v5.2-rc1.json", "utf8"));
 
 describe("schema navigation (completion and hover in the scenario editor)", () => {
   it("parses the validator's error paths", () => {

@@ -10,7 +10,7 @@ const b64url = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64url");
 
 describe("permalinks", () => {
   it("round-trip every data/ scenario to the same trace hash", () => {
-    for (const f of ["fpu-prefault-as-merged-v5.1.json", "kvm-async-pf.json", "abba-lock-inversion.json"]) {
+    for (const f of ["fpu-prefault-as-merged-v5.2-rc1.json", "kvm-async-pf.json", "abba-lock-inversion.json"]) {
       const spec = JSON.parse(readFileSync(`data/${f}`, "utf8"));
       const back = decodePermalink(encodePermalink(spec));
       assert.ok(back.ok, f);

@@ -87,11 +87,17 @@ describe("x86 fpu/signal.c prefault loop (d9c9ce34ed5c) on a userfaultfd stack",
   const sig = (profile: string, loop: string) => call(run(profile, [UFFD], [{ op: "copy_fpstate_to_sigframe", vma: "stack", page: 0, nr_pages: 3, loop: loop as never }]));
 
   it("as merged, before df17277b2a85: -EFAULT, because GUP returned fewer than nr_pages after VM_FAULT_RETRY", () => {
-    assert.equal(sig("v5.1", "d9c9ce34ed5c").ret, -14);
+    assert.equal(sig("v5.2-rc1", "d9c9ce34ed5c").ret, -14);
+  });
+
+  it("the loop does not exist before v5.2-rc1: the run is refused naming d9c9ce34ed5c", () => {
+    const r = runScenario({ title: "too old", profile: "v5.1", mm: { vmas: [UFFD] }, tasks: [{ name: "T", ops: [{ op: "copy_fpstate_to_sigframe", vma: "stack", page: 0, nr_pages: 3, loop: "d9c9ce34ed5c" }] }] });
+    assert.equal(r.result.status, "error");
+    assert.match(r.result.error!.message, /v5\.2-rc1 \(d9c9ce34ed5c\)/);
   });
 
   it("the loop Andrea Arcangeli describes (retry unless ret < 0) succeeds on the same kernel, one page per prefault", () => {
-    const c = sig("v5.1", "fixed");
+    const c = sig("v5.2-rc1", "fixed");
     assert.deepEqual([c.ret, c.args!.prefaults], [0, 3]);
   });
 
@@ -115,10 +121,10 @@ describe("fixup_user_fault (mm/gup.c)", () => {
 
 describe("property: a prefault loop written as Andrea proposes always terminates with every page resident", () => {
   const STATES = ["none", "resident", "swapped", "swapcache", "uffd"] as const;
-  it("for random ranges and residency patterns, on v5.1, v5.2 and v6.12, within the step budget", () => {
+  it("for random ranges and residency patterns, on v5.2-rc1, v5.2 and v6.12, within the step budget", () => {
     fc.assert(
       fc.property(
-        fc.constantFrom("v5.1", "v5.2", "v6.12"),
+        fc.constantFrom("v5.2-rc1", "v5.2", "v6.12"),
         fc.array(fc.constantFrom(...STATES), { minLength: 1, maxLength: 24 }),
         fc.integer({ min: 0, max: 0xffffffff }),
         (profile, states, seed) => {

@@ -110,6 +110,12 @@ export interface Behaviour {
    * with FOLL_TRIED (`"get_user_pages_locked"`, 631426ba1d45, v6.9).
    */
   readonly madv_populate: "none" | "get_user_pages" | "get_user_pages_locked";
+  /**
+   * x86 signal delivery copies the fpu state to the user stack with page
+   * faults disabled and prefaults with get_user_pages_unlocked() on failure
+   * (`copy_fpstate_to_sigframe()`'s loop, d9c9ce34ed5c, v5.2-rc1).
+   */
+  readonly fpu_sigframe_prefault: boolean;
   /** munmap() zaps the pages with mmap_lock downgraded to read (dd2283f2605e, v4.20). */
   readonly munmap_downgrade: boolean;
   /** userfaultfd exists (86039bd3b4e6, v4.3). */
@@ -170,6 +176,7 @@ const v2_6_38 = root("v2.6.38", "VM_FAULT_RETRY and FAULT_FLAG_ALLOW_RETRY (d065
   userfaultfd: false,
   munmap_downgrade: false,
   madv_populate: "none",
+  fpu_sigframe_prefault: false,
 });
 
 const v2_6_39 = derive(v2_6_38, "v2.6.39", "FAULT_FLAG_RETRY_NOWAIT and FOLL_NOWAIT; KVM async PF effective", [
@@ -193,7 +200,11 @@ const v5_1 = derive(v4_19, "v5.1", "filemap_fault drops mmap_lock for IO; munmap
   { behaviour: "filemap_unlock_mmap_for_io", value: true, commit: "6b4c9f446981", subject: "filemap: drop the mmap_sem for all blocking operations" },
 ]);
 
-const v5_2 = derive(v5_1, "v5.2", "GUP prefaults keep retrying", [
+const v5_2_rc1 = derive(v5_1, "v5.2-rc1", "release candidate: the x86 fpu signal-frame prefault loop, before GUP prefaults kept retrying", [
+  { behaviour: "fpu_sigframe_prefault", value: true, commit: "d9c9ce34ed5c", subject: "x86/fpu: Fault-in user stack if copy_fpstate_to_sigframe() fails" },
+]);
+
+const v5_2 = derive(v5_2_rc1, "v5.2", "GUP prefaults keep retrying (df17277b2a85, v5.2-rc3)", [
   { behaviour: "gup_prefault_retry", value: true, commit: "df17277b2a85", subject: "mm/gup: continue VM_FAULT_RETRY processing even for pre-faults" },
 ]);
 
@@ -227,13 +238,18 @@ const v6_12 = derive(v6_4, "v6.12", "LTS: per-VMA-lock faults on file VMAs, swap
 ]);
 
 /** Every profile, oldest first. */
-export const PROFILES: readonly Profile[] = [v2_6_38, v2_6_39, v4_15, v4_19, v5_1, v5_2, v5_3, v5_7, v5_9, v6_4, v6_12];
+export const PROFILES: readonly Profile[] = [v2_6_38, v2_6_39, v4_15, v4_19, v5_1, v5_2_rc1, v5_2, v5_3, v5_7, v5_9, v6_4, v6_12];
 
 /** Names of every profile, oldest first. */
 export const PROFILE_NAMES: readonly string[] = PROFILES.map((p) => p.name);
 
 /** The profile a scenario gets when it names none. */
 export const DEFAULT_PROFILE = "v6.12";
+
+/** The profiles from `name` on, oldest first: version order is the list's order, never string order. */
+export function profilesSince(name: string): readonly string[] {
+  return PROFILE_NAMES.slice(PROFILE_NAMES.indexOf(profile(name).name));
+}
 
 /** Look up a profile by name; throws with the list of known names. */
 export function profile(name: string): Profile {

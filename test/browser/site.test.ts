@@ -156,7 +156,7 @@ describe("pages == NULL prefault notebook in Chromium", () => {
       const calls = runScenario(spec).result.trace.filter((e) => e.fn === "__get_user_pages" && e.ev === "gup").length;
       assert.equal(await page.locator(`#two-vs-three [data-profile="${p}"]`).textContent(), String(calls));
     }
-    const recorded = JSON.parse(readFileSync("data/fpu-prefault-as-merged-v5.1.json", "utf8")).expect.hash;
+    const recorded = JSON.parse(readFileSync("data/fpu-prefault-as-merged-v5.2-rc1.json", "utf8")).expect.hash;
     assert.equal(await page.locator("#fpu-failing").getAttribute("data-hash"), recorded);
     // The range sweep runs in the worker; its chart appears when the 80 runs are done.
     await page.locator("#prefault-calls svg").first().waitFor();
@@ -236,7 +236,7 @@ describe("editable scenario cells in the notebooks", () => {
     await page.locator("#fpu-failing").waitFor();
     await cell.locator(".cell-cite summary").click();
     const mail = (await cell.locator('.cite-format[data-format="mail"] pre').textContent()) ?? "";
-    const spec = JSON.parse(readFileSync("data/fpu-prefault-as-merged-v5.1.json", "utf8"));
+    const spec = JSON.parse(readFileSync("data/fpu-prefault-as-merged-v5.2-rc1.json", "utf8"));
     assert.ok(mail.includes(spec.expect.hash.slice(0, 32)) && mail.includes("npx faultline replay"));
     for (const line of mail.split("\n")) assert.ok(line.length <= 72 || line.startsWith(`${origin}/playground#s=`), `${line.length} columns: ${line}`);
     const saved = join(mkdtempSync(join(tmpdir(), "faultline-cite-")), "mail.txt");
@@ -388,7 +388,7 @@ describe("playground and permalinks in Chromium", () => {
 
   it("a permalink opens exactly the cited scenario: the run has the recorded trace hash", async () => {
     const { encodePermalink } = await import("../../src/scenario/permalink.js");
-    const spec = JSON.parse(readFileSync("data/fpu-prefault-as-merged-v5.1.json", "utf8"));
+    const spec = JSON.parse(readFileSync("data/fpu-prefault-as-merged-v5.2-rc1.json", "utf8"));
     const { page, problems, cell } = await open(`#s=${encodePermalink(spec)}`);
     await page.locator("#playground-runs .card").first().waitFor();
     assert.equal(await page.locator("#playground-runs .card").first().getAttribute("data-hash"), spec.expect.hash);

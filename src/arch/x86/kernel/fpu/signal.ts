@@ -2,12 +2,13 @@
  * x86 signal delivery writing the FPU state to the user stack,
  * arch/x86/kernel/fpu/signal.c `copy_fpstate_to_sigframe()` as of
  * d9c9ce34ed5c ("x86/fpu: Fault-in user stack if copy_fpstate_to_sigframe()
- * fails", v5.2-rc): the copy runs with page faults disabled; when it fails,
+ * fails", v5.2-rc1): the copy runs with page faults disabled; when it fails,
  * the stack is prefaulted with `get_user_pages_unlocked(buf, nr_pages, NULL,
  * FOLL_WRITE)` and the copy retried.
  *
  * @module
  */
+import { NotInProfile } from "../../../../engine/bug.js";
 import type { KernelGen, Task } from "../../../../engine/task.js";
 import { FOLL } from "../../../../mm/flags.js";
 import { EFAULT } from "../../../../include/errno.js";
@@ -35,6 +36,7 @@ function copy_fpregs_to_sigframe(k: Kernel, t: Task, buf: number, nr_pages: numb
  * ret == nr_pages"). Returns 0 or -EFAULT, and how many prefaults it ran.
  */
 export function* copy_fpstate_to_sigframe(k: Kernel, t: Task, buf: number, nr_pages: number, loop: PrefaultLoop): KernelGen<{ ret: number; prefaults: number }> {
+  if (!k.behaviour.fpu_sigframe_prefault) throw new NotInProfile("copy_fpstate_to_sigframe's prefault loop does not exist before v5.2-rc1 (d9c9ce34ed5c)");
   let prefaults = 0;
   for (;;) {
     if (copy_fpregs_to_sigframe(k, t, buf, nr_pages)) return { ret: 0, prefaults };
