@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import type { TraceEvent } from "../src/engine/trace.js";
 import { runScenario, type ScenarioRun } from "../src/scenario/index.js";
 import type { OpSpec, ScenarioSpec } from "../src/scenario/schema.js";
-import { checkFolioAccounting, checkFolios, checkLocks, checkTasks } from "./invariants.js";
+import { checkFolioAccounting, checkFolios, checkLocks, checkTasks } from "../src/check/invariants.js";
 
 const VMAS: NonNullable<ScenarioSpec["mm"]>["vmas"] = [
   { name: "file", kind: "file", pages: 8, pagecache: [1], mapped: [2] },

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import type { TraceEvent } from "../src/engine/trace.js";
 import { runScenario } from "../src/scenario/index.js";
-import { checkFolioAccounting, checkFolios, checkLocks, checkTasks } from "./invariants.js";
+import { checkFolioAccounting, checkFolios, checkLocks, checkTasks } from "../src/check/invariants.js";
 
 interface Check {
   label: string;

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { kvmSummary, runScenario, type ScenarioRun } from "../src/scenario/index.js";
 import type { ScenarioSpec } from "../src/scenario/schema.js";
-import { checkFolioAccounting, checkFolios, checkTasks } from "./invariants.js";
+import { checkFolioAccounting, checkFolios, checkTasks } from "../src/check/invariants.js";
 
 function guest(kvm: Partial<NonNullable<ScenarioSpec["kvm"]>>, profile = "v6.12", seed = 1): ScenarioRun {
   const r = runScenario(

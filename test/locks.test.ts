@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { delay, Mutex, RwSemaphore, Simulation, type KernelGen, type ReaderWake, type Task } from "../src/engine/index.js";
-import { checkNoLocksAtExit, checkRwsem, checkTasks } from "./invariants.js";
+import { checkNoLocksAtExit, checkRwsem, checkTasks } from "../src/check/invariants.js";
 
 type Step = (t: Task, sem: RwSemaphore) => KernelGen;
 const read = (hold: number): Step =>

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { runScenario, type ScenarioRun } from "../src/scenario/index.js";
 import type { ScenarioSpec } from "../src/scenario/schema.js";
-import { checkFolioAccounting, checkFolios, checkLocks, checkTasks } from "./invariants.js";
+import { checkFolioAccounting, checkFolios, checkLocks, checkTasks } from "../src/check/invariants.js";
 
 function run(profile: string, tasks: ScenarioSpec["tasks"]): ScenarioRun {
   const r = runScenario(

@@ -6,7 +6,7 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { runScenario, type ScenarioRun } from "../src/scenario/index.js";
 import type { OpSpec, ScenarioSpec } from "../src/scenario/schema.js";
-import { checkFolioAccounting, checkFolios, checkLocks, checkTasks } from "./invariants.js";
+import { checkFolioAccounting, checkFolios, checkLocks, checkTasks } from "../src/check/invariants.js";
 
 type Vma = NonNullable<ScenarioSpec["mm"]>["vmas"][number];
 const UFFD: Vma = { name: "stack", kind: "anon", pages: 16, uffd: { resolveNs: 20_000 } };

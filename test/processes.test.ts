@@ -3,9 +3,9 @@
 // took them (put_page later), and get_user_pages_remote on another mm.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { assertScenario, runScenario, ScenarioValidationError, type ScenarioRun } from "../src/scenario/index.js";
+import { assertScenario, checkScenario, runScenario, ScenarioValidationError, type ScenarioRun } from "../src/scenario/index.js";
 import type { OpSpec, ScenarioSpec } from "../src/scenario/schema.js";
-import { checkFolios, checkLocks, checkTasks } from "./invariants.js";
+import { checkFolioAccounting, checkFolios, checkLocks, checkMapcounts, checkTasks } from "../src/check/invariants.js";
 
 const VMAS: NonNullable<ScenarioSpec["mm"]>["vmas"] = [
   { name: "buf", kind: "anon", pages: 2, resident: [0], swapped: [1] },
@@ -108,5 +108,23 @@ describe("held references outlive the op (the 2016 GUP-guarantees thread)", () =
       const paths = e.errors.map((x) => x.path);
       assert.deepEqual(paths.sort(), ["$.property.exists.final.task", "$.tasks[0].ops[0].pages", "$.tasks[0].ops[1].task"]);
     }
+  });
+});
+
+describe("invariant checkers (src/check), also run by faultline check", () => {
+  it("checkMapcounts: a folio's mapcount must equal the PTEs that map it in every address space", () => {
+    const r = run("v6.12", [fork([{ op: "cond_resched" }])]);
+    assert.doesNotThrow(() => checkMapcounts(r.kernel!));
+    const f = r.kernel!.folios.find((x) => x.mapcount === 2)!;
+    f.mapcount = 1;
+    assert.throws(() => checkMapcounts(r.kernel!), /mapcount 1, but 2 PTE\(s\) map it/);
+  });
+
+  it("checkScenario counts the references a GUP op still holds at the end, and reports a broken count as field invariant", () => {
+    const spec = assertScenario({ title: "held", mm: { vmas: VMAS }, tasks: [{ name: "P", ops: [gup({ hold: "dma" })] }] });
+    assert.deepEqual(checkScenario(spec).mismatches, []);
+    const r = run("v6.12", [gup({ hold: "dma" })]);
+    assert.throws(() => checkFolioAccounting(r.kernel!), /refcount 2, expected 1/);
+    assert.doesNotThrow(() => checkFolioAccounting(r.kernel!, r.held.values()));
   });
 });

@@ -6,7 +6,7 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { assertScenario, exploreSeeds, normalizeScenario, runScenario } from "../src/scenario/index.js";
 import type { OpSpec, ScenarioSpec } from "../src/scenario/schema.js";
-import { checkLocks, checkTasks } from "./invariants.js";
+import { checkLocks, checkTasks } from "../src/check/invariants.js";
 
 const LOCKS = [
   { name: "mmap_lock", kind: "rwsem" as const },

@@ -15,7 +15,7 @@ import { profile } from "../src/profiles/index.js";
 import { buildKernel } from "../src/scenario/mm.js";
 import type { MmSpecT } from "../src/scenario/schema.js";
 import type { KernelGen, Task } from "../src/engine/task.js";
-import { checkFolioAccounting } from "./invariants.js";
+import { checkFolioAccounting } from "../src/check/invariants.js";
 
 /** Build `vmas` under `profileName`, let `setup` adjust the state, run `body` as task T. */
 function onKernel(profileName: string, vmas: MmSpecT["vmas"], setup: (k: Kernel) => void, body: (k: Kernel, t: Task) => KernelGen<number>) {

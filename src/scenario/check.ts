@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { checkFolioAccounting, checkFolios, checkLocks, checkMapcounts, checkTasks } from "../check/invariants.js";
 import { explainHashMismatch } from "../version.js";
 import { normalizeScenario } from "./normalize.js";
 import { exploreSeeds, type VerdictReport } from "./property.js";
@@ -31,12 +32,39 @@ export interface CheckReport {
   readonly mismatches: readonly Mismatch[];
 }
 
-/** Run a validated scenario and compare it with its `expect` and `property`. */
+/**
+ * Run a validated scenario and compare it with its `expect` and `property`;
+ * the invariant checkers (src/check) run on it too, a failure reported as
+ * field `invariant`.
+ */
 export function checkScenario(spec: ScenarioSpec, onRun?: (done: number, total: number) => void): CheckReport {
   const s = normalizeScenario(spec);
-  const run = runNormalized(s);
-  const r = run.result;
   const mismatches: Mismatch[] = [];
+  const invariant = (e: unknown) => mismatches.push({ field: "invariant", expected: "holds", actual: (e as Error).message });
+  let broken = false;
+  const run = runNormalized(s, {
+    // Cheap checks after every step (the first failure is reported); the folio checks once the run is over.
+    onStep: (sim) => {
+      if (broken) return;
+      try {
+        checkTasks(sim);
+        checkLocks(sim);
+      } catch (e) {
+        broken = true;
+        invariant(e);
+      }
+    },
+  });
+  const r = run.result;
+  if (run.kernel) {
+    try {
+      checkFolios(run.kernel);
+      checkMapcounts(run.kernel);
+      if (r.status === "ok") checkFolioAccounting(run.kernel, run.held.values());
+    } catch (e) {
+      invariant(e);
+    }
+  }
   const compare = (field: string, expected: unknown, actual: unknown) => {
     if (expected !== undefined && expected !== actual) mismatches.push({ field, expected: String(expected), actual: String(actual) });
   };

@@ -10,6 +10,7 @@ import { Simulation, type RunResult } from "../engine/simulation.js";
 import { traceHash } from "../engine/trace.js";
 import { profile } from "../profiles/index.js";
 import { normalizeScenario, scenarioId, type NormalizedScenario } from "./normalize.js";
+import type { Folio } from "../mm/folio.js";
 import type { Kernel } from "../mm/kernel.js";
 import { mm_snapshot, type MmState } from "../mm/snapshot.js";
 import { buildKvm } from "./kvm.js";
@@ -52,6 +53,8 @@ export interface ScenarioRun {
   readonly kernel: Kernel | null;
   /** The final state as data (PTEs, folio counts, lock holders), when the scenario has an mm. */
   readonly final: MmState | null;
+  /** Page sets GUP ops still hold at the end (taken with `hold`, not yet put). */
+  readonly held: ReadonlyMap<string, readonly Folio[]>;
 }
 
 /** Apply overrides to a normalized scenario. */
@@ -90,11 +93,11 @@ export function runNormalized(s: NormalizedScenario, hooks: Pick<RunOptions, "on
   const built = s.mm || s.kvm ? buildKernel(sim, behaviour, s.mm ?? { vmas: [] }) : null;
   kernel = built?.kernel ?? null;
   if (built) rwsems.set("mmap_lock", built.kernel.mm.mmap_lock);
-  const env = { rwsems, mutexes, kernel: built?.kernel ?? null, vmas: built?.vmas ?? new Map(), held: new Map() };
+  const env = { rwsems, mutexes, kernel: built?.kernel ?? null, vmas: built?.vmas ?? new Map(), held: new Map<string, Folio[]>() };
   for (const task of s.tasks) sim.spawn(task.name, (t) => runOps(t, task.ops, env));
   if (s.kvm) buildKvm(kernel!, s.kvm);
   const result = sim.run();
-  return { scenario: s, id: scenarioId(s), result, hash: traceHash(result.trace), kernel, final: kernel ? mm_snapshot(kernel) : null };
+  return { scenario: s, id: scenarioId(s), result, hash: traceHash(result.trace), kernel, final: kernel ? mm_snapshot(kernel) : null, held: env.held };
 }
 
 /** Validate, normalize and run a scenario (parsed JSON). Throws ScenarioValidationError on bad input. */

@@ -1,8 +1,14 @@
-// Invariant checkers run after every step in tests (separate from the model,
-// as TigerBeetle keeps its checkers apart from what they check).
-import type { Simulation } from "../src/engine/simulation.js";
-import { RwSemaphore } from "../src/engine/rwsem.js";
-import type { Kernel } from "../src/mm/kernel.js";
+/**
+ * Invariant checkers, apart from the model they check (as TigerBeetle keeps
+ * its checkers): run after every step in tests, and by `checkScenario` (so
+ * `faultline check`) on every scenario it runs.
+ *
+ * @module
+ */
+import type { Simulation } from "../engine/simulation.js";
+import { RwSemaphore } from "../engine/rwsem.js";
+import type { Folio } from "../mm/folio.js";
+import type { Kernel } from "../mm/kernel.js";
 
 /** An rwsem has a writer or readers, never both; its holders hold it in their `held` lists. */
 export function checkRwsem(sem: RwSemaphore, sim: Simulation): void {
@@ -48,14 +54,27 @@ export function checkFolios(k: Kernel): void {
 /**
  * Exact reference accounting once no fault or GUP is in flight: every
  * reference is a page-table mapping, the page cache's or the swap cache's
- * (the zero page keeps its own), as folio_put() and the mapping code keep it.
+ * (the zero page keeps its own), or one a GUP op holds (`held`), as
+ * folio_put() and the mapping code keep it.
  */
-export function checkFolioAccounting(k: Kernel): void {
+export function checkFolioAccounting(k: Kernel, held: Iterable<readonly Folio[]> = []): void {
+  const extra = new Map<Folio, number>();
+  for (const set of held) for (const f of set) extra.set(f, (extra.get(f) ?? 0) + 1);
   for (const f of k.folios) {
     const cached = f.mapping !== null && f.mapping.pages.get(f.index) === f ? 1 : 0;
-    const swapcached = f.swapEntry !== null && k.mm.swap.cache.get(f.swapEntry) === f ? 1 : 0;
+    const swapcached = f.swapEntry !== null && k.swap.cache.get(f.swapEntry) === f ? 1 : 0;
     const base = f === k.zero_folio ? 1 : 0;
-    const want = f.mapcount + cached + swapcached + base;
+    const want = f.mapcount + cached + swapcached + base + (extra.get(f) ?? 0);
     if (f.refcount !== want && f.refcount !== 0) throw new Error(`folio ${f.pfn}: refcount ${f.refcount}, expected ${want} (mapcount ${f.mapcount}, page cache ${cached}, swap cache ${swapcached})`);
+  }
+}
+
+/** Every folio's mapcount is the number of PTEs, in every address space, that map it (the zero page: none counted). */
+export function checkMapcounts(k: Kernel): void {
+  const ptes = new Map<unknown, number>();
+  for (const mm of k.mms) for (const pte of mm.ptes.values()) if (pte.kind === "present" && pte.folio !== k.zero_folio) ptes.set(pte.folio, (ptes.get(pte.folio) ?? 0) + 1);
+  for (const f of k.folios) {
+    const n = ptes.get(f) ?? 0;
+    if (f.mapcount !== n) throw new Error(`folio ${f.pfn}: mapcount ${f.mapcount}, but ${n} PTE(s) map it`);
   }
 }
