@@ -71,3 +71,13 @@ for (const file of readdirSync(DIR).filter((f) => f.endsWith(".expect.json")).so
     }
   });
 }
+
+describe("profiles say how their kernel was built where the model's names differ", () => {
+  it("every profile but the default carries a structure note; v2.6.38's says GUP lived in mm/memory.c, v6.4's that VMAs are in a maple tree", async () => {
+    const { PROFILES, DEFAULT_PROFILE, structureNote } = await import("../src/profiles/index.js");
+    assert.equal(structureNote(DEFAULT_PROFILE), null);
+    for (const p of PROFILES.filter((q) => q.name !== DEFAULT_PROFILE)) assert.ok(structureNote(p.name)!.includes(p.structure));
+    assert.match(structureNote("v2.6.38")!, /mm\/memory\.c/);
+    assert.match(structureNote("v6.4")!, /maple tree/);
+  });
+});

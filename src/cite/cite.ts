@@ -9,6 +9,7 @@
 import { canonicalJson, type Json } from "../engine/canonical.js";
 import { TRACE_FORMAT, type TraceEvent } from "../engine/trace.js";
 import { MODEL_VERSION } from "../version.js";
+import { structureNote } from "../profiles/index.js";
 import { formatNs, wrapText as wrap } from "../format.js";
 import { encodePermalink } from "../scenario/permalink.js";
 import type { ScenarioRun } from "../scenario/run.js";
@@ -90,6 +91,7 @@ export function citeBlock(spec: ScenarioSpec, run: CitedRun, options: CiteOption
     "",
     ...(source ? wrap(`Source: ${source}`, CITE_WIDTH, "  ") : []),
     `Profile ${s.profile}, seed ${s.seed}, policy ${s.schedule ? "explicit" : s.policy}`,
+    ...(structureNote(s.profile) ? wrap(structureNote(s.profile)!, CITE_WIDTH, "  ") : []),
     `Outcome: ${r.status}, ends at ${formatNs(r.endTime)}, ${r.steps} steps${r.inversions.length ? `, ${r.inversions.length} lock inversion(s)` : ""}`,
     "Trace excerpt (t in ns):",
     ...excerpt(r.trace, options.excerpt ?? 12),

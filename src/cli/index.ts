@@ -6,7 +6,7 @@
 import { readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { type BisectOutcome, bisectProfiles, type BisectReport, checkScenario, citeBibtex, citeBlock, citeCsl, formatDeadlock, formatError, formatInversions, formatNs, formatTrace, jsonSchema, normalizeScenario, parseBisectOutcome, PROFILE_NAMES, runNormalized, type ScenarioRun, type ScenarioSpec, TRACE_FORMAT, validateScenario, withOptions, MODEL_VERSION, explainHashMismatch } from "../index.js";
+import { type BisectOutcome, bisectProfiles, type BisectReport, checkScenario, citeBibtex, citeBlock, citeCsl, formatDeadlock, formatError, formatInversions, formatNs, formatTrace, jsonSchema, normalizeScenario, parseBisectOutcome, PROFILE_NAMES, runNormalized, type ScenarioRun, type ScenarioSpec, TRACE_FORMAT, validateScenario, withOptions, MODEL_VERSION, explainHashMismatch, structureNote, wrapText } from "../index.js";
 import { CliError, EXIT } from "./exit.js";
 import { loadScenario, readJson } from "./load.js";
 import { progressLine } from "./progress.js";
@@ -57,6 +57,7 @@ function summary(run: ScenarioRun): string[] {
   const lines = [
     s.title,
     `  id ${run.id}  profile ${s.profile}  seed ${s.seed}  policy ${s.schedule ? "explicit" : s.policy}`,
+    ...(structureNote(s.profile) ? wrapText(structureNote(s.profile)!, 76, "  ").map((l) => `  ${l}`) : []),
     `  status ${r.status}  end ${formatNs(r.endTime)}  steps ${r.steps}  tasks ${r.tasks.length}`,
     `  trace hash ${run.hash}`,
   ];

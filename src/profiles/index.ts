@@ -146,16 +146,25 @@ export interface Profile {
   readonly changes: readonly Change[];
   /** The resulting behaviour. */
   readonly behaviour: Behaviour;
+  /**
+   * How that kernel is built where the model's names differ: the model runs
+   * today's entry points and folio names on every profile, with this
+   * profile's behaviour switches; this says what the version itself had.
+   */
+  readonly structure: string;
 }
+
+const OLD = "GUP and the fault handlers in mm/memory.c (mm/gup.c dates from v3.18); struct page with lock_page_or_retry(), not folios; mmap_sem; VMAs in an rb-tree";
+const MID = "mm/gup.c with faultin_page(); struct page with lock_page_or_retry(), not folios (v5.16); mmap_sem (the mmap_lock API came in v5.8); VMAs in an rb-tree";
 
 function root(name: string, summary: string, behaviour: Behaviour): Profile {
-  return { name, summary, base: null, changes: [], behaviour };
+  return { name, summary, base: null, changes: [], behaviour, structure: OLD };
 }
 
-function derive(base: Profile, name: string, summary: string, changes: readonly Change[]): Profile {
+function derive(base: Profile, name: string, summary: string, changes: readonly Change[], structure = base.structure): Profile {
   const behaviour = { ...base.behaviour } as Record<keyof Behaviour, unknown>;
   for (const c of changes) behaviour[c.behaviour] = c.value;
-  return { name, summary, base: base.name, changes, behaviour: behaviour as unknown as Behaviour };
+  return { name, summary, base: base.name, changes, behaviour: behaviour as unknown as Behaviour, structure };
 }
 
 const v2_6_38 = root("v2.6.38", "VM_FAULT_RETRY and FAULT_FLAG_ALLOW_RETRY (d065bd810b6d), no NOWAIT", {
@@ -189,7 +198,7 @@ const v4_15 = derive(v2_6_39, "v4.15", "fault-around, userfaultfd, async_pf_exec
   { behaviour: "userfaultfd", value: true, commit: "86039bd3b4e6", subject: "userfaultfd: add new syscall to provide memory externalization" },
   { behaviour: "async_pf_gup", value: "remote_locked", commit: "5b56d49fc31d", subject: "mm: add locked parameter to get_user_pages_remote()" },
   { behaviour: "kvm_async_gup", value: "get_user_pages_unlocked", commit: "ce53053ce378", subject: "kvm: switch get_user_page_nowait() to get_user_pages_unlocked()" },
-]);
+], MID);
 
 const v4_19 = derive(v4_15, "v4.19", "LTS: FOLL_NOWAIT with *locked fixed", [
   { behaviour: "gup_nowait_keeps_locked", value: true, commit: "96312e61282a", subject: "mm/gup.c: teach get_user_pages_unlocked to handle FOLL_NOWAIT" },
@@ -220,14 +229,14 @@ const v5_7 = derive(v5_3, "v5.7", "VM_FAULT_RETRY more than once; shared write f
 
 const v5_9 = derive(v5_7, "v5.9", "COW reuse only when refcount == 1", [
   { behaviour: "wp_reuse", value: "refcount", commit: "09854ba94c6a", subject: "mm: do_wp_page() simplification" },
-]);
+], "mm/gup.c with faultin_page(); struct page, not folios (v5.16); the mmap_lock API (v5.8); VMAs in an rb-tree");
 
 const v6_4 = derive(v5_9, "v6.4", "VM_FAULT_COMPLETED, no VM_FAULT_WRITE, MADV_POPULATE, per-VMA-lock user faults on anonymous VMAs", [
   { behaviour: "shared_write_throttle", value: "completed", commit: "d92725256b4f", subject: "mm: avoid unnecessary page fault retires on shared memory types" },
   { behaviour: "vm_fault_write", value: false, commit: "cb8d86331343", subject: "mm: remove VM_FAULT_WRITE" },
   { behaviour: "madv_populate", value: "get_user_pages", commit: "4ca9b3859dac", subject: "mm/madvise: introduce MADV_POPULATE_(READ|WRITE) to prefault page tables" },
   { behaviour: "per_vma_lock", value: "anon", commit: "0bff0aaea03e", subject: "x86/mm: try VMA lock-based page fault handling first" },
-]);
+], "folios; mmap_lock; VMAs in a maple tree (v6.1); per-VMA locks (v6.4)");
 
 const v6_12 = derive(v6_4, "v6.12", "LTS: per-VMA-lock faults on file VMAs, swap and userfaultfd too (v6.6), ->fault under the VMA lock (v6.7), MADV_POPULATE retries with FOLL_TRIED (v6.9)", [
   { behaviour: "per_vma_lock", value: "all", commit: "350f6bbca1de", subject: "mm: allow per-VMA locks on file-backed VMAs" },
@@ -235,7 +244,7 @@ const v6_12 = derive(v6_4, "v6.12", "LTS: per-VMA-lock faults on file VMAs, swap
   { behaviour: "per_vma_lock", value: "all", commit: "29a22b9e08d7", subject: "mm: handle userfaults under VMA lock" },
   { behaviour: "per_vma_lock", value: "all", commit: "12214eba1992", subject: "mm: handle read faults under the VMA lock" },
   { behaviour: "madv_populate", value: "get_user_pages_locked", commit: "631426ba1d45", subject: "mm/madvise: make MADV_POPULATE_(READ|WRITE) handle VM_FAULT_RETRY properly" },
-]);
+], "folios; mmap_lock; VMAs in a maple tree, munmap in mm/vma.c (v6.12); per-VMA locks: the structure the model's names come from");
 
 /** Every profile, oldest first. */
 export const PROFILES: readonly Profile[] = [v2_6_38, v2_6_39, v4_15, v4_19, v5_1, v5_2_rc1, v5_2, v5_3, v5_7, v5_9, v6_4, v6_12];
@@ -245,6 +254,16 @@ export const PROFILE_NAMES: readonly string[] = PROFILES.map((p) => p.name);
 
 /** The profile a scenario gets when it names none. */
 export const DEFAULT_PROFILE = "v6.12";
+
+/**
+ * What a run under `name` should say about the model's names: null for the
+ * default profile, whose structure the names come from; otherwise that the
+ * profile runs today's entry points, and what its kernel had instead.
+ */
+export function structureNote(name: string): string | null {
+  const p = profile(name);
+  return p.name === DEFAULT_PROFILE ? null : `${p.name} runs ${DEFAULT_PROFILE}'s entry points and names with ${p.name}'s behaviour; that kernel had ${p.structure}`;
+}
 
 /** The profiles from `name` on, oldest first: version order is the list's order, never string order. */
 export function profilesSince(name: string): readonly string[] {
