@@ -97,3 +97,28 @@ describe("the -EIO fault point (filemap_fault's page_not_uptodate, do_swap_page)
     assert.ok([1, 2, 3, 4].some((s) => errors(s) > 0));
   });
 });
+
+describe("mlock / MAP_POPULATE (__mm_populate, populate_vma_page_range)", () => {
+  const LIB: NonNullable<ScenarioSpec["mm"]>["vmas"] = [{ name: "lib", kind: "file", pages: 4, pagecache: "all", readahead: false, pgReadahead: [1] }];
+  const populate = (profile: string) => runScenario({ title: "mlock", profile: profile as ScenarioSpec["profile"], maxSteps: 2000, mm: { vmas: LIB }, tasks: [{ name: "T", ops: [{ op: "mm_populate", vma: "lib", page: 0, nr_pages: 4 }] }] });
+
+  it("readahead off and a page still marked PG_readahead: v5.1 loops without progress (budget), v4.19 and v5.7 map every page (6b4c9f446981, 5c72feee3e45)", () => {
+    assert.equal(populate("v5.1").result.status, "budget");
+    for (const p of ["v4.19", "v5.7", "v6.12"]) {
+      const r = populate(p);
+      assert.equal(r.result.status, "ok", p);
+      assert.equal(r.final!.vmas[0]!.ptes.length, 4, p);
+    }
+  });
+
+  it("with readahead on, the mark is cleared by the readahead the first attempt starts: one RETRY, then progress", () => {
+    const r = runScenario({ title: "ra on", profile: "v5.1", mm: { vmas: [{ ...LIB[0]!, readahead: true }] }, tasks: [{ name: "T", ops: [{ op: "mm_populate", vma: "lib", page: 0, nr_pages: 4 }] }] });
+    assert.equal(r.result.status, "ok");
+    assert.equal(r.result.trace.filter((e) => e.ev === "mm_fault_done" && /RETRY/.test(String(e.ret))).length, 1);
+  });
+
+  it("fault-around does not map a page marked PG_readahead (next_uptodate_folio)", () => {
+    const r = runScenario({ title: "fa", mm: { vmas: [{ name: "f", kind: "file", pages: 4, pagecache: "all", pgReadahead: [2] }] }, tasks: [{ name: "T", ops: [{ op: "fault", vma: "f", page: 0 }] }] });
+    assert.deepEqual(r.final!.vmas[0]!.ptes.map((p) => p.page), [0, 1, 3]);
+  });
+});

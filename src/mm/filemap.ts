@@ -67,11 +67,29 @@ export function* lock_folio_maybe_drop_mmap(k: Kernel, t: Task, vmf: VmFault, fo
   return (yield* folio_lock_or_retry(k, t, vmf, folio)) === 0;
 }
 
+/**
+ * `do_async_mmap_readahead()`: a hit on a folio marked PG_readahead starts
+ * the next readahead, dropping mmap_lock first (`maybe_unlock_mmap_for_io`,
+ * v5.1+), so filemap_fault returns VM_FAULT_RETRY; the readahead clears the
+ * mark (the pages it would read are not modelled). With readahead off
+ * (ra_pages == 0) it reads nothing and the mark stays, so every first
+ * attempt drops the lock again, until 5c72feee3e45 (v5.7) returns early.
+ */
+function do_async_mmap_readahead(k: Kernel, t: Task, vmf: VmFault, folio: Folio): void {
+  const ra_pages = vmf.vma.file!.ra_pages;
+  if (ra_pages === 0 && k.behaviour.async_ra_checks_ra_pages) return;
+  if (!folio.readahead) return;
+  maybe_unlock_mmap_for_io(k, t, vmf);
+  if (ra_pages > 0) folio.readahead = false;
+}
+
 /** `filemap_fault()`: find or read the folio at vmf.pgoff; VM_FAULT_LOCKED with it locked on success. */
 export function* filemap_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<number> {
   const mapping = vmf.vma.file!;
   let ret = 0;
   let folio = mapping.filemap_get_folio(vmf.pgoff);
+  // A hit: async readahead before waiting for the lock, on a first attempt only.
+  if (folio && !(vmf.flags & FAULT_FLAG.TRIED)) do_async_mmap_readahead(k, t, vmf, folio);
   if (!folio) {
     // do_sync_mmap_readahead(): count a major fault and start the read.
     ret = VM_FAULT.MAJOR;
@@ -124,7 +142,8 @@ function* page_not_uptodate(k: Kernel, t: Task, vmf: VmFault, folio: Folio): Ker
 /**
  * `filemap_map_pages()` (mm/filemap.c, 8c6e50b0290c v3.15+), fault-around's
  * `->map_pages`: map read-only every page of `[start_pgoff, end_pgoff]`
- * that is cached, uptodate, unlocked (`folio_trylock`) and not yet mapped,
+ * that is cached, uptodate, not PG_readahead, unlocked (`folio_trylock`)
+ * and not yet mapped,
  * each with a reference and a mapcount; VM_FAULT_NOPAGE when the faulting
  * address itself got mapped, else 0 (and `->fault` runs).
  */
@@ -133,7 +152,7 @@ export function filemap_map_pages(t: Task, vmf: VmFault, start_pgoff: number, en
   let ret = 0;
   for (let pgoff = start_pgoff; pgoff <= end_pgoff; pgoff++) {
     const folio = mapping.pages.get(pgoff);
-    if (!folio || !folio.uptodate || !folio_trylock(folio, t.name)) continue;
+    if (!folio || !folio.uptodate || folio.readahead || !folio_trylock(folio, t.name)) continue;
     const addr = vmf.address + (pgoff - vmf.pgoff) * PAGE_SIZE;
     if (vmf.vma.vm_mm.pte(addr) === undefined) {
       folio.refcount++;

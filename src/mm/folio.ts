@@ -21,6 +21,8 @@ export class Folio {
   uptodate = false;
   /** PG_dirty: contents newer than the file's (`folio_mark_dirty()`). */
   dirty = false;
+  /** PG_readahead: the marker a readahead leaves for the next async readahead. */
+  readahead = false;
   /** PG_locked holder (task name, or the IO that will unlock it), or null. */
   lockedBy: string | null = null;
   /** Page-cache mapping for file folios; null for anonymous ones. */

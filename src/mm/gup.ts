@@ -322,3 +322,45 @@ export function* faultin_page_range(k: Kernel, t: Task, vma: Vma, start: number,
   if (k.behaviour.madv_populate === "get_user_pages") return yield* __get_user_pages(k, t, vma.vm_mm, start, nr_pages, gup_flags, null, locked);
   return yield* __get_user_pages_locked(k, t, vma.vm_mm, start, nr_pages, null, locked, gup_flags);
 }
+
+/**
+ * `populate_vma_page_range()` (mm/gup.c): fault in `[start, end)` of one
+ * VMA as mlock() and MAP_POPULATE do, with one `__get_user_pages()` call
+ * (FOLL_TOUCH, and FOLL_WRITE on a private writable mapping to break COW),
+ * which returns 0 pages after a VM_FAULT_RETRY without FOLL_TRIED.
+ */
+function* populate_vma_page_range(k: Kernel, t: Task, vma: Vma, start: number, end: number, locked: Locked): KernelGen<number> {
+  const gup_flags = FOLL.TOUCH | ((vma.vm_flags & (VM.WRITE | VM.SHARED)) === VM.WRITE ? FOLL.WRITE : 0);
+  return yield* __get_user_pages(k, t, vma.vm_mm, start, (end - start) / PAGE_SIZE, gup_flags, null, locked);
+}
+
+/**
+ * `__mm_populate()` (mm/gup.c): walk `[start, start + len)` VMA by VMA,
+ * re-taking mmap_lock and looking the VMA up again whenever GUP dropped it,
+ * and advance by the pages done; a step that did none is repeated, so a
+ * fault that keeps returning VM_FAULT_RETRY loops here for ever (readahead
+ * off on v5.1..v5.6: 5c72feee3e45). Returns 0 or a negative errno.
+ */
+export function* __mm_populate(k: Kernel, t: Task, start: number, len: number): KernelGen<number> {
+  const mm = k.current_mm(t);
+  const end = start + len;
+  const locked: Locked = { locked: false };
+  let ret = 0;
+  for (let nstart = start, nend = start; nstart < end; nstart = nend) {
+    if (!locked.locked) {
+      locked.locked = true;
+      yield* mm.mmap_lock.down_read(t);
+    }
+    const vma = mm.vmas.find((v) => v.end > nstart) ?? null; // find_vma()
+    if (!vma || vma.start >= end) break;
+    nend = Math.min(end, vma.end);
+    if (vma.vm_flags & (VM.IO | VM.PFNMAP)) continue;
+    if (nstart < vma.start) nstart = vma.start;
+    ret = yield* populate_vma_page_range(k, t, vma, nstart, nend, locked);
+    if (ret < 0) break;
+    nend = nstart + ret * PAGE_SIZE;
+    ret = 0;
+  }
+  if (locked.locked) mm.mmap_lock.up_read(t);
+  return ret;
+}

@@ -11,9 +11,12 @@ export class AddressSpace {
   readonly name: string;
   /** Cached folios by page index (the xarray). */
   readonly pages = new Map<number, Folio>();
+  /** `file_ra_state.ra_pages`: the readahead window in pages; 0 when readahead is off (`blockdev --setra 0`). */
+  readonly ra_pages: number;
 
-  constructor(name: string) {
+  constructor(name: string, ra_pages = 32) {
     this.name = name;
+    this.ra_pages = ra_pages;
   }
 
   /** `filemap_get_folio()`: the cached folio at `index`, taking a reference, or null. */

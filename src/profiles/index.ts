@@ -116,6 +116,12 @@ export interface Behaviour {
    * (`copy_fpstate_to_sigframe()`'s loop, d9c9ce34ed5c, v5.2-rc1).
    */
   readonly fpu_sigframe_prefault: boolean;
+  /**
+   * `do_async_mmap_readahead()` returns at once when readahead is off
+   * (ra_pages == 0) instead of dropping mmap_lock for a readahead that does
+   * nothing (5c72feee3e45, v5.7).
+   */
+  readonly async_ra_checks_ra_pages: boolean;
   /** munmap() zaps the pages with mmap_lock downgraded to read (dd2283f2605e, v4.20). */
   readonly munmap_downgrade: boolean;
   /** userfaultfd exists (86039bd3b4e6, v4.3). */
@@ -186,6 +192,7 @@ const v2_6_38 = root("v2.6.38", "VM_FAULT_RETRY and FAULT_FLAG_ALLOW_RETRY (d065
   munmap_downgrade: false,
   madv_populate: "none",
   fpu_sigframe_prefault: false,
+  async_ra_checks_ra_pages: false,
 });
 
 const v2_6_39 = derive(v2_6_38, "v2.6.39", "FAULT_FLAG_RETRY_NOWAIT and FOLL_NOWAIT; KVM async PF effective", [
@@ -225,6 +232,7 @@ const v5_7 = derive(v5_3, "v5.7", "VM_FAULT_RETRY more than once; shared write f
   { behaviour: "shared_write_throttle", value: "retry", commit: "89b15332af7c", subject: "mm: drop mmap_sem before calling balance_dirty_pages() in write fault" },
   { behaviour: "fault_retry_multiple", value: true, commit: "4064b9827063", subject: "mm: allow VM_FAULT_RETRY for multiple times" },
   { behaviour: "gup_fault_killable", value: true, commit: "71335f37c5e8", subject: "mm/gup: allow to react to fatal signals" },
+  { behaviour: "async_ra_checks_ra_pages", value: true, commit: "5c72feee3e45", subject: "mm/filemap.c: don't bother dropping mmap_sem for zero size readahead" },
 ]);
 
 const v5_9 = derive(v5_7, "v5.9", "COW reuse only when refcount == 1", [

@@ -43,7 +43,7 @@ export function buildKernel(sim: Simulation, behaviour: Behaviour, spec: { vmas:
   const vmas = new Map<string, Vma>();
   for (const v of spec.vmas) {
     const vm_flags = VM.READ | (v.writable === false ? 0 : VM.WRITE) | (v.shared ? VM.SHARED : 0);
-    const file = v.kind === "file" ? new AddressSpace(v.name) : null;
+    const file = v.kind === "file" ? new AddressSpace(v.name, v.readahead === false ? 0 : undefined) : null;
     const vma = k.mm.mmap(v.name, v.pages, vm_flags, file);
     vmas.set(v.name, vma);
     const at = (i: number) => vma.start + i * PAGE_SIZE;
@@ -62,6 +62,7 @@ export function buildKernel(sim: Simulation, behaviour: Behaviour, spec: { vmas:
         f.mapcount++;
         k.mm.set_pte(at(i), { kind: "present", folio: f, write: false });
       }
+      for (const i of pageSet(v.pgReadahead, v.pages)) file.pages.get(i)!.readahead = true;
     } else {
       // Pages that were ever faulted in imply anon_vma_prepare() ran.
       vma.anon_vma = [v.resident, v.swapped, v.swapcache].some((set) => pageSet(set, v.pages).length > 0);

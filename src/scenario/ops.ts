@@ -13,7 +13,7 @@ import { FAULT_FLAG, FOLL, VM_FAULT, flagNames, parseFlags } from "../mm/flags.j
 import type { Folio } from "../mm/folio.js";
 import { do_user_addr_fault } from "../arch/x86/mm/fault.js";
 import { copy_fpstate_to_sigframe } from "../arch/x86/kernel/fpu/signal.js";
-import { fixup_user_fault, get_user_pages, get_user_pages_fast, get_user_pages_remote, get_user_pages_unlocked, type Locked } from "../mm/gup.js";
+import { __mm_populate, fixup_user_fault, get_user_pages, get_user_pages_fast, get_user_pages_remote, get_user_pages_unlocked, type Locked } from "../mm/gup.js";
 import { do_madvise } from "../mm/madvise.js";
 import { do_munmap } from "../mm/mmap.js";
 import { errname } from "../include/errno.js";
@@ -122,6 +122,12 @@ function* runOp(t: Task, op: OpSpec, env: OpEnv): KernelGen {
       const k = env.kernel!;
       const ret = yield* do_madvise(k, t, address(env, op), (op.nr_pages ?? 1) * PAGE_SIZE, op.advice);
       t.sim.event(t, "call", "madvise", { vma: op.vma, page: op.page, nr_pages: op.nr_pages ?? 1, advice: op.advice }, errname(ret));
+      return;
+    }
+    case "mm_populate": {
+      const k = env.kernel!;
+      const ret = yield* __mm_populate(k, t, address(env, op), (op.nr_pages ?? 1) * PAGE_SIZE);
+      t.sim.event(t, "call", "__mm_populate", { vma: op.vma, page: op.page, nr_pages: op.nr_pages ?? 1 }, errname(ret));
       return;
     }
     case "put_page": {

@@ -70,6 +70,8 @@ export const VmaSpec = Strict(
     pagecache: Type.Optional(PageSet),
     mapped: Type.Optional(PageSet),
     eio: Type.Optional(PageSet),
+    readahead: Type.Optional(Type.Boolean({ description: "file: readahead on (default true); false is ra_pages == 0, as blockdev --setra 0 leaves it" })),
+    pgReadahead: Type.Optional(PageSet),
     uffd: Type.Optional(
       Strict(
         { resolveNs: Duration },
@@ -77,7 +79,7 @@ export const VmaSpec = Strict(
       ),
     ),
   },
-  "anon: pages resident (mapped), swapped (swap entry, IO needed) or swapcache (swap entry, folio cached); file: pages in the pagecache, and mapped (also in the page tables). Other pages are untouched. eio (fault point): pages whose reads (readpage, or swap-in of a swapped page) fail with -EIO every time, a bad block.",
+  "anon: pages resident (mapped), swapped (swap entry, IO needed) or swapcache (swap entry, folio cached); file: pages in the pagecache, and mapped (also in the page tables). Other pages are untouched. pgReadahead (file): cached pages still carrying PG_readahead from an earlier readahead. eio (fault point): pages whose reads (readpage, or swap-in of a swapped page) fail with -EIO every time, a bad block.",
 );
 
 /** The address space the scenario's tasks share. */
@@ -189,6 +191,10 @@ export const Op = Type.Recursive(
         ),
         Strict({ op: Type.Literal("munmap"), vma: Name }, "munmap() of the whole VMA: write lock, detach, zap, TLB-flush IPI, free (do_vmi_munmap)"),
         Strict({ op: Type.Literal("put_page"), pages: Name }, "put_page() on every page of a page set a GUP op held"),
+        Strict(
+          { op: Type.Literal("mm_populate"), ...Target, nr_pages: Type.Optional(Type.Integer({ minimum: 1, maximum: 1 << 20, description: "Length in pages (default 1)" })) },
+          "__mm_populate(): fault the range in as mlock() and mmap(MAP_POPULATE) do",
+        ),
         Strict(
           { op: Type.Literal("fork"), child: Strict({ name: Name, ops: Type.Array(This, { maxItems: 10000 }) }, "The child task and what it runs") },
           "fork(): copy this task's mm for a child task (dup_mmap: private pages shared copy-on-write), which then runs its ops",

@@ -7,6 +7,7 @@
  * @module
  */
 import AjvModule, { type ErrorObject } from "ajv";
+import { pageSet } from "./mm.js";
 import { jsonSchema, LOCK_OPS, type DurationSpec, type OpSpec, type PredicateSpec, type ScenarioSpec } from "./schema.js";
 
 // Ajv is CommonJS; NodeNext sees its default export as the namespace.
@@ -222,10 +223,16 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
     if (v.writable === false) readOnly.add(v.name);
     if (v.uffd && v.kind !== "anon") errors.push({ path: `${at}.uffd`, expected: "userfaultfd on an anon VMA only (MISSING mode on anonymous memory)", found: "a file VMA" });
     const sets = v.kind === "anon" ? (["resident", "swapped", "swapcache"] as const) : (["pagecache", "mapped"] as const);
-    const other = v.kind === "anon" ? (["pagecache", "mapped"] as const) : (["resident", "swapped", "swapcache"] as const);
+    const other = v.kind === "anon" ? (["pagecache", "mapped", "pgReadahead", "readahead"] as const) : (["resident", "swapped", "swapcache"] as const);
+    if (v.kind === "file" && v.pgReadahead !== undefined) {
+      const cached = new Set([...pageSet(v.pagecache, v.pages), ...pageSet(v.mapped, v.pages)]);
+      pageSet(v.pgReadahead, v.pages).forEach((p, j) => {
+        if (!cached.has(p)) errors.push({ path: `${at}.pgReadahead${v.pgReadahead === "all" ? "" : `[${j}]`}`, expected: "a page in pagecache or mapped (PG_readahead marks a cached folio)", found: show(p) });
+      });
+    }
     for (const key of other) if (v[key] !== undefined) errors.push({ path: `${at}.${key}`, expected: `no ${key} on a ${v.kind} VMA (use ${sets.join(", ")})`, found: show(v[key]) });
     if (v.eio !== undefined && v.eio !== "all") {
-      const swapped = new Set(v.kind === "anon" ? (v.swapped === "all" ? Array.from({ length: v.pages }, (_, i) => i) : (v.swapped ?? [])) : []);
+      const swapped = new Set(v.kind === "anon" ? pageSet(v.swapped, v.pages) : []);
       v.eio.forEach((p, j) => {
         if (p >= v.pages) errors.push({ path: `${at}.eio[${j}]`, expected: `a page index below ${v.pages}`, found: show(p) });
         else if (v.kind === "anon" && !swapped.has(p)) errors.push({ path: `${at}.eio[${j}]`, expected: "a swapped page (on an anon VMA only swap-in reads can fail)", found: show(p) });
