@@ -2,7 +2,7 @@
 // docs/ and the CLI -> src/index.ts -> scenario, host, cite -> user -> the
 // kernel model -> engine. test/dependencies.test.ts checks it; by hand:
 // npx depcruise src docs/components docs/tools docs/data
-const KERNEL = "(mm|arch|fs|virt|drivers|include|profiles)";
+const KERNEL = "(mm|arch|fs|kernel|virt|drivers|include|profiles)";
 
 /** @type {import("dependency-cruiser").IConfiguration} */
 module.exports = {
@@ -27,6 +27,13 @@ module.exports = {
       severity: "error",
       from: { path: "^src/user/" },
       to: { path: "^src/", pathNot: [`^src/${KERNEL}/`, "^src/(engine|user)/"] },
+    },
+    {
+      name: "checkers-read-the-model",
+      comment: "Invariant checkers look at the engine and the kernel model, nothing above them.",
+      severity: "error",
+      from: { path: "^src/check/" },
+      to: { path: "^src/", pathNot: [`^src/${KERNEL}/`, "^src/(engine|check)/"] },
     },
     {
       name: "trace-views-read-the-engine",
