@@ -53,11 +53,28 @@ describe("fork: dup_mmap / copy_page_range", () => {
 
   it("COW after fork with a GUP reference held: the writer copies away from the referenced page, which the other process keeps (the 'COW can break either way' case, FOLL_GET)", () => {
     for (const profile of ["v5.7", "v6.12"]) {
-      const r = run(profile, [gup({ hold: "dma" }), fork([{ op: "sleep", ns: 1000 }]), { op: "fault", vma: "buf", page: 0, write: true }, { op: "put_page", pages: "dma" }]);
-      const heldPfn = r.result.trace.find((e) => e.ev === "call" && e.fn === "fork") && pteOf(r, "buf", 0, "C")!;
+      const r = run(profile, [gup({ hold: "dma" }), fork([{ op: "sleep", ns: 1000 }]), { op: "fault", vma: "buf", page: 0, write: true }]);
+      const dma = r.held.get("dma")![0]!;
       const p = pteOf(r, "buf", 0)!;
-      assert.ok(heldPfn && heldPfn.kind === "present" && p.kind === "present" && p.write && p.pfn !== heldPfn.pfn, profile);
+      assert.ok(p.kind === "present" && p.write && p.pfn !== dma.pfn, profile);
+      assert.deepEqual([dma.refcount, dma.mapcount], [2, 1], `${profile}: the child maps it, and the reference holds it`);
     }
+  });
+
+  it("exit in the child tears its address space down (exit_mmap): the parent's next write reuses the page, and GUP on the exited task is -ESRCH", () => {
+    const r = run("v6.12", [fork([{ op: "exit" }]), { op: "sleep", ns: 1000 }, { op: "fault", vma: "buf", page: 0, write: true }, { op: "get_user_pages", call: "get_user_pages_remote", task: "C", vma: "buf", page: 0 }]);
+    const before = r.result.trace.find((e) => e.ev === "call" && e.fn === "fork")!;
+    assert.ok(before);
+    const p = pteOf(r, "buf", 0)!;
+    assert.ok(p.kind === "present" && p.write && folio(r, p.pfn)!.refcount === 1);
+    assert.equal(r.final!.children[0]!.vmas.length, 0);
+    assert.equal(r.result.trace.find((e) => e.fn === "get_user_pages_remote")!.ret, "-ESRCH");
+    assert.equal(r.result.trace.filter((e) => e.task === "P" && e.fn === "wp_page_copy").length, 0);
+  });
+
+  it("get_user_pages_remote on a child not forked yet is -ESRCH, not the first address space", () => {
+    const r = run("v6.12", [{ op: "get_user_pages", call: "get_user_pages_remote", task: "C", vma: "buf", page: 0 }, fork([{ op: "cond_resched" }])]);
+    assert.equal(r.result.trace.find((e) => e.fn === "get_user_pages_remote")!.ret, "-ESRCH");
   });
 });
 

@@ -9,6 +9,7 @@ import type { Simulation } from "../engine/simulation.js";
 import { RwSemaphore } from "../engine/rwsem.js";
 import type { Folio } from "../mm/folio.js";
 import type { Kernel } from "../mm/kernel.js";
+import { PAGE_SIZE } from "../mm/mm.js";
 
 /** An rwsem has a writer or readers, never both; its holders hold it in their `held` lists. */
 export function checkRwsem(sem: RwSemaphore, sim: Simulation): void {
@@ -66,6 +67,16 @@ export function checkFolioAccounting(k: Kernel, held: Iterable<readonly Folio[]>
     const base = f === k.zero_folio ? 1 : 0;
     const want = f.mapcount + cached + swapcached + base + (extra.get(f) ?? 0);
     if (f.refcount !== want && f.refcount !== 0) throw new Error(`folio ${f.pfn}: refcount ${f.refcount}, expected ${want} (mapcount ${f.mapcount}, page cache ${cached}, swap cache ${swapcached})`);
+  }
+}
+
+/** Every PTE lies inside a VMA of its address space (zap and unmap leave none behind). */
+export function checkPtesInVmas(k: Kernel): void {
+  for (const mm of k.mms) {
+    for (const vpn of mm.ptes.keys()) {
+      const addr = vpn * PAGE_SIZE;
+      if (!mm.vma_lookup(addr)) throw new Error(`${mm.mmap_lock.name}: a PTE at ${addr.toString(16)} outside every VMA`);
+    }
   }
 }
 

@@ -173,7 +173,7 @@ function program(out: (text: string) => void, setCode: (code: number) => void): 
       } else {
         out(
           `NOT reproduced: ${run.scenario.title}\n  cited hash  ${want}\n  this run    ${run.hash}\n` +
-            `  ${explainHashMismatch(o.hash ? undefined : spec.expect?.model)} (trace format ${TRACE_FORMAT})\n`,
+            `  ${o.hash ? "the hash given with --hash names no model version: it may come from another version of the model" : explainHashMismatch(spec.expect?.model)} (trace format ${TRACE_FORMAT})\n`,
         );
         setCode(EXIT.mismatch);
       }

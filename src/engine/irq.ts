@@ -30,10 +30,10 @@ export function local_irq_enable(t: Task): void {
  * has run the handler. A CPU with IRQs enabled runs it at once; one with
  * IRQs disabled when the IPI arrives runs it when it next enables them, so
  * the sender waits for exactly those CPUs, not for a moment when no CPU has
- * IRQs off.
+ * IRQs off. `cpus` narrows the targets (a cpumask: each task is a CPU).
  */
-export function* smp_call_function(t: Task, fn: string): KernelGen {
-  const targets = new Set(t.sim.tasks.filter((o) => o !== t && o.state !== "exited" && o.irqsDisabled > 0));
+export function* smp_call_function(t: Task, fn: string, cpus: (o: Task) => boolean = () => true): KernelGen {
+  const targets = new Set(t.sim.tasks.filter((o) => o !== t && o.state !== "exited" && o.irqsDisabled > 0 && cpus(o)));
   for (const o of targets) o.pendingIpis.push(targets);
   t.sim.event(t, "ipi_send", "smp_call_function_many", { func: fn });
   yield* t.sim.ipiWaiters.wait_event(t, () => targets.size === 0, () => [...targets].map((o) => o.name));

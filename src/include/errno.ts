@@ -5,6 +5,10 @@
  * @module
  */
 
+/** -ESRCH: no such process. */
+export const ESRCH = -3;
+/** -ENOENT: no such entry (UFFDIO_COPY into a range that is no longer registered). */
+export const ENOENT = -2;
 /** -EIO: I/O error. */
 export const EIO = -5;
 /** -EAGAIN: try again. */
@@ -24,7 +28,7 @@ export const EINTR = -4;
 /** -EHWPOISON: memory page has a hardware error. */
 export const EHWPOISON = -133;
 
-const NAMES: Readonly<Record<number, string>> = { [EIO]: "EIO", [EAGAIN]: "EAGAIN", [ENOMEM]: "ENOMEM", [EFAULT]: "EFAULT", [EBUSY]: "EBUSY", [EEXIST]: "EEXIST", [EINVAL]: "EINVAL", [EINTR]: "EINTR", [EHWPOISON]: "EHWPOISON" };
+const NAMES: Readonly<Record<number, string>> = { [ENOENT]: "ENOENT", [ESRCH]: "ESRCH", [EIO]: "EIO", [EAGAIN]: "EAGAIN", [ENOMEM]: "ENOMEM", [EFAULT]: "EFAULT", [EBUSY]: "EBUSY", [EEXIST]: "EEXIST", [EINVAL]: "EINVAL", [EINTR]: "EINTR", [EHWPOISON]: "EHWPOISON" };
 
 /** `"-EEXIST"` for -17; the number itself for values that are not a known errno. */
 export function errname(ret: number): string {

@@ -14,6 +14,7 @@
 import type { KernelGen, Task } from "../engine/task.js";
 import { flush_tlb_mm_range } from "../arch/x86/mm/tlb.js";
 import type { Kernel } from "../mm/kernel.js";
+import { zap_pte_range } from "../mm/mmap.js";
 import { PAGE_SIZE, vma_is_shared, vma_start_write, type MmStruct, type Vma } from "../mm/mm.js";
 
 /** `copy_page_range()` for one VMA: share every page with the child, COW-protected where private. */
@@ -48,7 +49,19 @@ export function* dup_mmap(k: Kernel, t: Task, oldmm: MmStruct, child: string): K
     if (vma.anon_vma) copy_page_range(k, tmp, vma);
   }
   // flush_tlb_mm(oldmm): the parent's PTEs were write-protected.
-  yield* flush_tlb_mm_range(t);
+  yield* flush_tlb_mm_range(k, t, mm);
   oldmm.mmap_write_unlock(t);
   return mm;
+}
+
+/**
+ * `exit_mmap()` when the last user of a forked child's mm exits
+ * (`mmput()`): zap every VMA, free the pages at once (no other CPU runs a
+ * dead mm, so no flush IPI) and remove the VMAs.
+ */
+export function exit_mmap(k: Kernel, t: Task, mm: MmStruct): void {
+  for (const vma of [...mm.vmas]) {
+    for (const f of zap_pte_range(k, t, vma).freed) f.refcount--;
+  }
+  mm.vmas.length = 0;
 }

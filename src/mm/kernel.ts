@@ -44,7 +44,7 @@ export class Kernel {
   readonly mms: MmStruct[] = [];
   /** The swap device all address spaces share. */
   readonly swap: SwapDevice;
-  private readonly mmOf = new Map<string, MmStruct>();
+  private readonly mmOf = new Map<string, MmStruct | null>();
   /** IO latencies. */
   readonly io: IoModel;
   /** Every folio allocated, for invariant checkers. */
@@ -76,8 +76,19 @@ export class Kernel {
     return this.mmOf.get(t.name) ?? this.mm;
   }
 
-  /** Make `mm` the address space of the task named `task` (a forked child). */
-  set_mm(task: string, mm: MmStruct): void {
+  /**
+   * `get_task_mm()` of the task named `task`: null once a forked child has
+   * exited (its mm torn down), or while `forked` says it is a child not yet
+   * forked.
+   */
+  get_task_mm(task: string, forked: ReadonlySet<string>): MmStruct | null {
+    const mm = this.mmOf.get(task);
+    if (mm !== undefined) return mm;
+    return forked.has(task) ? null : this.mm;
+  }
+
+  /** Make `mm` the address space of the task named `task` (a forked child), or record that it exited (null). */
+  set_mm(task: string, mm: MmStruct | null): void {
     this.mmOf.set(task, mm);
   }
 

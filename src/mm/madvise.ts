@@ -11,7 +11,7 @@ import { flush_tlb_mm_range } from "../arch/x86/mm/tlb.js";
 import { EFAULT, EHWPOISON, EINTR, EINVAL, ENOMEM } from "../include/errno.js";
 import { faultin_page_range, type Locked } from "./gup.js";
 import type { Kernel } from "./kernel.js";
-import { zap_pte_range } from "./mmap.js";
+import { zap_pte_range, type ZapBatch } from "./mmap.js";
 import { PAGE_SIZE, type MmStruct } from "./mm.js";
 
 /** The advice values the model has. */
@@ -48,7 +48,7 @@ function* madvise_populate(k: Kernel, t: Task, mm: MmStruct, start: number, end:
  */
 function* madvise_dontneed(k: Kernel, t: Task, mm: MmStruct, start: number, end: number): KernelGen<number> {
   let ret = 0;
-  const batch = [];
+  const tlb: ZapBatch = { freed: [], flush: false };
   for (let addr = start; addr < end; ) {
     const vma = mm.vma_lookup(addr);
     if (!vma) {
@@ -57,11 +57,14 @@ function* madvise_dontneed(k: Kernel, t: Task, mm: MmStruct, start: number, end:
       continue;
     }
     const to = Math.min(end, vma.end);
-    batch.push(...zap_pte_range(k, vma, addr, to));
+    const zapped = zap_pte_range(k, t, vma, addr, to);
+    tlb.freed.push(...zapped.freed);
+    tlb.flush ||= zapped.flush;
     addr = to;
   }
-  yield* flush_tlb_mm_range(t);
-  for (const f of batch) f.refcount--;
+  // tlb_finish_mmu(): no flush when no present PTE was cleared.
+  if (tlb.flush) yield* flush_tlb_mm_range(k, t, mm);
+  for (const f of tlb.freed) f.refcount--;
   return ret;
 }
 

@@ -243,7 +243,9 @@ function* do_wp_page(k: Kernel, t: Task, vmf: VmFault, folio: Folio): KernelGen<
     map_folio(k, vmf, folio, true);
     return vm_fault_write(k) | fault_dirty_shared_page(k, t, vmf, folio);
   }
-  const exclusive = k.behaviour.wp_reuse === "refcount" ? folio.refcount === 1 : folio.mapcount === 1;
+  // reuse_swap_page() counted the swap entry's other users (a forked process's swap PTE) with the mapcount.
+  const swapUsers = folio.swapEntry !== null ? k.swap.swapcount(folio.swapEntry) : 0;
+  const exclusive = k.behaviour.wp_reuse === "refcount" ? folio.refcount === 1 : folio.mapcount + swapUsers === 1;
   if (folio.mapping === null && folio !== k.zero_folio && exclusive) {
     vmf.vma.vm_mm.set_pte(vmf.address, { kind: "present", folio, write: true });
     return vm_fault_write(k);

@@ -11,33 +11,43 @@ import type { Folio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
 import { PAGE_SIZE, vma_start_write, type Vma } from "./mm.js";
 
+/** What a zap leaves for `tlb_finish_mmu()`: the folios to free after the flush, and whether any present PTE was cleared. */
+export interface ZapBatch {
+  /** Folios whose mapping reference goes once the TLB is flushed (`tlb_batch_pages_flush()`). */
+  readonly freed: Folio[];
+  /** A present PTE was cleared, so the TLB must be flushed. */
+  flush: boolean;
+}
+
 /**
  * `zap_pte_range()`: clear the PTEs of `[start, end)` in `vma` (all of it
- * by default); a present page loses its
- * mapcount now and its reference after the flush (returned for
- * `tlb_batch_pages_flush()`); a swap entry is freed with its swap-cache
+ * by default); a present page loses its mapcount now and its reference after
+ * the flush; a swap entry loses a user and, with its last, its swap-cache
  * folio if nothing else holds it (`free_swap_and_cache()`); the zero page is
- * a special PTE and is skipped.
+ * a special PTE with nothing to free.
  */
-export function zap_pte_range(k: Kernel, vma: Vma, start = vma.start, end = vma.end): Folio[] {
+export function zap_pte_range(k: Kernel, t: Task, vma: Vma, start = vma.start, end = vma.end): ZapBatch {
   const mm = vma.vm_mm;
-  const batch: Folio[] = [];
+  const tlb: ZapBatch = { freed: [], flush: false };
+  let cleared = 0;
   for (let addr = start; addr < end; addr += PAGE_SIZE) {
     const pte = mm.pte(addr);
     if (pte === undefined) continue;
     mm.clear_pte(addr);
+    cleared++;
     if (pte.kind === "present") {
+      tlb.flush = true;
       if (pte.folio === k.zero_folio) continue;
       pte.folio.mapcount--;
-      batch.push(pte.folio);
+      tlb.freed.push(pte.folio);
     } else {
-      // free_swap_and_cache(): the swap-cache folio goes with the entry's last user, if nothing else holds it.
       mm.swap.swap_free(pte.entry);
       const cached = mm.swap.cache.get(pte.entry);
       if (cached && cached.refcount === 1) mm.swap.folio_free_swap(cached);
     }
   }
-  return batch;
+  if (k.sim.tracing) k.sim.event(t, "zap", "zap_pte_range", { vma: vma.name, page: (start - vma.start) / PAGE_SIZE, cleared });
+  return tlb;
 }
 
 /**
@@ -56,9 +66,10 @@ export function* do_munmap(k: Kernel, t: Task, vma: Vma): KernelGen<number> {
   mm.vmas.splice(mm.vmas.indexOf(vma), 1);
   const downgrade = k.behaviour.munmap_downgrade;
   if (downgrade) mm.mmap_write_downgrade(t);
-  const batch = zap_pte_range(k, vma);
-  yield* flush_tlb_mm_range(t);
-  for (const f of batch) f.refcount--;
+  // Page tables are freed too (free_pgtables): the flush is never skipped.
+  const tlb = zap_pte_range(k, t, vma);
+  yield* flush_tlb_mm_range(k, t, mm);
+  for (const f of tlb.freed) f.refcount--;
   if (downgrade) mm.mmap_lock.up_read(t);
   else mm.mmap_write_unlock(t);
   return 0;

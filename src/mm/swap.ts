@@ -21,6 +21,11 @@ export class SwapDevice {
     return entry;
   }
 
+  /** `page_swapcount()`: the page tables that still refer to `entry`. */
+  swapcount(entry: number): number {
+    return this.count.get(entry) ?? 0;
+  }
+
   /** `swap_duplicate()`: one more page table refers to `entry` (fork). */
   swap_duplicate(entry: number): void {
     this.count.set(entry, (this.count.get(entry) ?? 0) + 1);

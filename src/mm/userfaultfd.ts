@@ -5,7 +5,7 @@
  * @module
  */
 import type { KernelGen, Task } from "../engine/task.js";
-import { EEXIST } from "../include/errno.js";
+import { EEXIST, ENOENT } from "../include/errno.js";
 import { VM } from "./flags.js";
 import type { Kernel } from "./kernel.js";
 import { PAGE_SIZE, type Vma } from "./mm.js";
@@ -13,13 +13,20 @@ import { PAGE_SIZE, type Vma } from "./mm.js";
 /**
  * `mfill_atomic_copy()` -> `mfill_atomic_pte_copy()` ->
  * `mfill_atomic_install_pte()` (v6.4+; `mcopy_atomic()` before): under
- * mmap_lock for read, allocate a folio, copy the user's data in and map it;
- * -EEXIST when the PTE is no longer none. Returns the bytes copied.
+ * mmap_lock for read, look the destination VMA up again (`find_dst_vma()`:
+ * -ENOENT if it is gone or no longer the registered one), allocate a folio,
+ * copy the user's data in and map it; -EEXIST when the PTE is no longer
+ * none. Returns the bytes copied. (v6.9+ takes the per-VMA lock instead of
+ * mmap_lock, `uffd_mfill_lock()`; not modelled.)
  */
-export function* mfill_atomic_copy(k: Kernel, t: Task, vma: Vma, dst: number): KernelGen<number> {
-  yield* vma.vm_mm.mmap_lock.down_read(t);
+export function* mfill_atomic_copy(k: Kernel, t: Task, registered: Vma, dst: number): KernelGen<number> {
+  const mm = registered.vm_mm;
+  yield* mm.mmap_lock.down_read(t);
+  const vma = mm.vma_lookup(dst);
   let ret = PAGE_SIZE;
-  if (vma.vm_mm.pte(dst) !== undefined) {
+  if (vma !== registered) {
+    ret = ENOENT;
+  } else if (vma.vm_mm.pte(dst) !== undefined) {
     ret = EEXIST;
   } else {
     const f = k.folio_alloc(null, (dst - vma.start) / PAGE_SIZE);
@@ -28,6 +35,6 @@ export function* mfill_atomic_copy(k: Kernel, t: Task, vma: Vma, dst: number): K
     vma.anon_vma = true;
     vma.vm_mm.set_pte(dst, { kind: "present", folio: f, write: (vma.vm_flags & VM.WRITE) !== 0 });
   }
-  vma.vm_mm.mmap_lock.up_read(t);
+  mm.mmap_lock.up_read(t);
   return ret;
 }

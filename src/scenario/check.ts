@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { checkFolioAccounting, checkFolios, checkLocks, checkMapcounts, checkTasks } from "../check/invariants.js";
+import { checkFolioAccounting, checkFolios, checkLocks, checkMapcounts, checkPtesInVmas, checkTasks } from "../check/invariants.js";
 import { explainHashMismatch } from "../version.js";
 import { normalizeScenario } from "./normalize.js";
 import { exploreSeeds, type VerdictReport } from "./property.js";
@@ -60,6 +60,7 @@ export function checkScenario(spec: ScenarioSpec, onRun?: (done: number, total: 
     try {
       checkFolios(run.kernel);
       checkMapcounts(run.kernel);
+      checkPtesInVmas(run.kernel);
       if (r.status === "ok") checkFolioAccounting(run.kernel, run.held.values());
     } catch (e) {
       invariant(e);

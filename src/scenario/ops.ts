@@ -16,11 +16,11 @@ import { copy_fpstate_to_sigframe } from "../arch/x86/kernel/fpu/signal.js";
 import { __mm_populate, fixup_user_fault, get_user_pages, get_user_pages_fast, get_user_pages_remote, get_user_pages_unlocked, type Locked } from "../mm/gup.js";
 import { do_madvise } from "../mm/madvise.js";
 import { do_munmap } from "../mm/mmap.js";
-import { errname } from "../include/errno.js";
+import { ESRCH, errname } from "../include/errno.js";
 import type { Kernel } from "../mm/kernel.js";
 import { handle_mm_fault } from "../mm/memory.js";
 import { PAGE_SIZE, type MmStruct, type Vma } from "../mm/mm.js";
-import { dup_mmap } from "../kernel/fork.js";
+import { dup_mmap, exit_mmap } from "../kernel/fork.js";
 import { KernelBug } from "../engine/bug.js";
 import { sample } from "./sample.js";
 import type { OpSpec } from "./schema.js";
@@ -37,6 +37,10 @@ export interface OpEnv {
   readonly vmas: ReadonlyMap<string, Vma>;
   /** Page sets GUP ops hold (`hold`), by name, until a put_page op releases them. */
   readonly held: Map<string, Folio[]>;
+  /** Names of the tasks fork ops create. */
+  readonly forked: ReadonlySet<string>;
+  /** Tasks that ran an exit op: they run no further op. */
+  readonly exited: Set<string>;
 }
 
 /** Whether `t` holds `mm`'s mmap_lock now, as the caller of a fault or GUP sees it on return. */
@@ -52,6 +56,7 @@ function address(env: OpEnv, op: { vma: string; page: number }): number {
 /** Run a list of operations in task `t`. */
 export function* runOps(t: Task, ops: readonly OpSpec[], env: OpEnv): KernelGen {
   for (const op of ops) {
+    if (env.exited.has(t.name)) return;
     t.sim.charge();
     yield* runOp(t, op, env);
   }
@@ -130,6 +135,16 @@ function* runOp(t: Task, op: OpSpec, env: OpEnv): KernelGen {
       t.sim.event(t, "call", "__mm_populate", { vma: op.vma, page: op.page, nr_pages: op.nr_pages ?? 1 }, errname(ret));
       return;
     }
+    case "exit": {
+      // do_exit() -> exit_mm() -> mmput(): the forked child's address space goes; the task stops here.
+      const k = env.kernel!;
+      const mm = k.current_mm(t);
+      exit_mmap(k, t, mm);
+      k.set_mm(t.name, null);
+      t.sim.event(t, "call", "exit", {}, 0);
+      env.exited.add(t.name);
+      return;
+    }
     case "put_page": {
       const pages = env.held.get(op.pages);
       if (!pages) throw new KernelBug(`put_page: no page set named ${op.pages} is held (never taken, or already put)`);
@@ -183,7 +198,12 @@ function* runOp(t: Task, op: OpSpec, env: OpEnv): KernelGen {
 /** A GUP call as its callers make it, then `put_page()` on every page it returned, unless the op holds them. */
 function* gupOp(t: Task, op: Extract<OpSpec, { op: "get_user_pages" }>, env: OpEnv): KernelGen {
   const k = env.kernel!;
-  const mm = k.current_mm(op.task !== undefined ? { name: op.task } : t);
+  const mm = op.task !== undefined ? k.get_task_mm(op.task, env.forked) : k.current_mm(t);
+  if (!mm) {
+    // get_task_mm() found no mm: the task has not been forked yet, or has exited.
+    t.sim.event(t, "call", op.call, { vma: op.vma, page: op.page, task: op.task! }, errname(ESRCH));
+    return;
+  }
   const start = address(env, op);
   const nr = op.nr_pages ?? 1;
   const flags = parseFlags("FOLL", FOLL, op.flags ?? []);

@@ -16,7 +16,7 @@ import { mm_snapshot, type MmState } from "../mm/snapshot.js";
 import { buildKvm } from "./kvm.js";
 import { buildKernel } from "./mm.js";
 import { runOps } from "./ops.js";
-import type { ScenarioSpec } from "./schema.js";
+import type { OpSpec, ScenarioSpec } from "./schema.js";
 import { assertScenario } from "./validate.js";
 
 /** Overrides applied on top of the scenario (CLI flags, notebook inputs, seed sweeps). */
@@ -68,6 +68,22 @@ export function withOptions(s: NormalizedScenario, o: RunOptions): NormalizedSce
   };
 }
 
+/** Names of the tasks the scenario's fork ops create. */
+function forkedTasks(tasks: readonly { readonly ops: readonly OpSpec[] }[]): Set<string> {
+  const names = new Set<string>();
+  const walk = (ops: readonly OpSpec[]): void => {
+    for (const op of ops) {
+      if (op.op === "repeat") walk(op.ops);
+      if (op.op === "fork") {
+        names.add(op.child.name);
+        walk(op.child.ops);
+      }
+    }
+  };
+  for (const t of tasks) walk(t.ops);
+  return names;
+}
+
 /** Run a normalized scenario. */
 export function runNormalized(s: NormalizedScenario, hooks: Pick<RunOptions, "onProgress" | "progressEvery" | "maxTraceEvents" | "onStep" | "trace"> = {}): ScenarioRun {
   const behaviour = profile(s.profile).behaviour;
@@ -93,7 +109,7 @@ export function runNormalized(s: NormalizedScenario, hooks: Pick<RunOptions, "on
   const built = s.mm || s.kvm ? buildKernel(sim, behaviour, s.mm ?? { vmas: [] }) : null;
   kernel = built?.kernel ?? null;
   if (built) rwsems.set("mmap_lock", built.kernel.mm.mmap_lock);
-  const env = { rwsems, mutexes, kernel: built?.kernel ?? null, vmas: built?.vmas ?? new Map(), held: new Map<string, Folio[]>() };
+  const env = { rwsems, mutexes, kernel: built?.kernel ?? null, vmas: built?.vmas ?? new Map(), held: new Map<string, Folio[]>(), forked: forkedTasks(s.tasks), exited: new Set<string>() };
   for (const task of s.tasks) sim.spawn(task.name, (t) => runOps(t, task.ops, env));
   if (s.kvm) buildKvm(kernel!, s.kvm);
   const result = sim.run();

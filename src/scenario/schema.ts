@@ -191,6 +191,7 @@ export const Op = Type.Recursive(
         ),
         Strict({ op: Type.Literal("munmap"), vma: Name }, "munmap() of the whole VMA: write lock, detach, zap, TLB-flush IPI, free (do_vmi_munmap)"),
         Strict({ op: Type.Literal("put_page"), pages: Name }, "put_page() on every page of a page set a GUP op held"),
+        Strict({ op: Type.Literal("exit") }, "exit(2) in a forked child: its address space is torn down (exit_mmap) and it runs no further op"),
         Strict(
           { op: Type.Literal("mm_populate"), ...Target, nr_pages: Type.Optional(Type.Integer({ minimum: 1, maximum: 1 << 20, description: "Length in pages (default 1)" })) },
           "__mm_populate(): fault the range in as mlock() and mmap(MAP_POPULATE) do",

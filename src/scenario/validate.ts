@@ -221,6 +221,7 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
     if (vmas.has(v.name)) errors.push({ path: `${at}.name`, expected: "a VMA name not used before", found: show(v.name) });
     vmas.set(v.name, v.pages);
     if (v.writable === false) readOnly.add(v.name);
+    if (v.kind === "anon" && v.shared) errors.push({ path: `${at}.shared`, expected: "no shared anon VMA: MAP_SHARED|MAP_ANONYMOUS is shmem, which the model does not have", found: "true" });
     if (v.uffd && v.kind !== "anon") errors.push({ path: `${at}.uffd`, expected: "userfaultfd on an anon VMA only (MISSING mode on anonymous memory)", found: "a file VMA" });
     const sets = v.kind === "anon" ? (["resident", "swapped", "swapcache"] as const) : (["pagecache", "mapped"] as const);
     const other = v.kind === "anon" ? (["pagecache", "mapped", "pgReadahead", "readahead"] as const) : (["resident", "swapped", "swapcache"] as const);
@@ -271,15 +272,19 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
   };
   s.tasks.forEach((t, i) => {
     addTask(t.name, `$.tasks[${i}].name`);
-    const walk = (ops: readonly OpSpec[], at: string) =>
+    const walk = (ops: readonly OpSpec[], at: string, repeated = false, child = false) =>
       ops.forEach((op, j) => {
-        if (op.op === "repeat") return walk(op.ops, `${at}[${j}].ops`);
+        if (op.op === "repeat") return walk(op.ops, `${at}[${j}].ops`, true, child);
+        if (op.op === "exit" && !child) errors.push({ path: `${at}[${j}]`, expected: "exit only in a fork child's ops (the scenario's own tasks share the first address space)", found: '"exit"' });
+        if (repeated && (op.op === "fork" || (op.op === "get_user_pages" && op.hold !== undefined))) {
+          errors.push({ path: `${at}[${j}]${op.op === "fork" ? ".op" : ".hold"}`, expected: `no ${op.op === "fork" ? "fork" : "hold"} inside repeat (each run would need a new ${op.op === "fork" ? "child task" : "page-set"} name)`, found: op.op === "fork" ? '"fork"' : show(op.hold) });
+        }
         if (op.op === "fork") {
           if (!s.mm) errors.push({ path: `${at}[${j}].op`, expected: 'an "mm" section for fork', found: "none" });
           if (op.child.ops.length === 0) errors.push({ path: `${at}[${j}].child.ops`, expected: "at least 1 op for the child", found: "0" });
           addTask(op.child.name, `${at}[${j}].child.name`);
           forked.add(op.child.name);
-          return walk(op.child.ops, `${at}[${j}].child.ops`);
+          return walk(op.child.ops, `${at}[${j}].child.ops`, repeated, true);
         }
         if (op.op === "put_page") return void puts.push({ name: op.pages, at: `${at}[${j}].pages` });
         if (op.op === "get_user_pages" && op.hold !== undefined) {

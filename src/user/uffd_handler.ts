@@ -4,13 +4,13 @@
  * each page (a modelled delay: a remote fetch in post-copy migration, say)
  * and UFFDIO_COPY it; on -EEXIST another message for the same page was
  * already served, so wake the range with UFFDIO_WAKE as the selftests'
- * `copy_page()` does (tools/testing/selftests/mm/uffd-common.c).
+ * `copy_page()` does (tools/testing/selftests/mm/uffd-common.c); on -ENOENT
+ * (the range was unmapped) wake it too.
  *
  * @module
  */
 import { delay } from "../engine/delay.js";
 import type { KernelGen, Task } from "../engine/task.js";
-import { EEXIST } from "../include/errno.js";
 import type { Kernel, Latency } from "../mm/kernel.js";
 import { PAGE_SIZE } from "../mm/mm.js";
 import { userfaultfd_copy, userfaultfd_read, userfaultfd_wake, type Userfaultfd } from "../fs/userfaultfd.js";
@@ -24,7 +24,8 @@ export function* uffd_handler(k: Kernel, t: Task, ctx: Userfaultfd, fetch: Laten
     const addresses = yield* userfaultfd_read(t, ctx, UFFD_READ_BATCH);
     for (const address of addresses) {
       yield* delay(t, "sleep", fetch(t), "uffd_read_and_fetch", { page: (address - ctx.vma.start) / PAGE_SIZE });
-      if ((yield* userfaultfd_copy(k, t, ctx, address)) === EEXIST) userfaultfd_wake(k, t, ctx, address, PAGE_SIZE);
+      // On -EEXIST the page is there already; on -ENOENT the range was unmapped: either way wake the waiters.
+      if ((yield* userfaultfd_copy(k, t, ctx, address)) < 0) userfaultfd_wake(k, t, ctx, address, PAGE_SIZE);
     }
   }
 }
