@@ -189,7 +189,8 @@ describe("faultline CLI", () => {
     const r = cli("bisect", "--outcome", "call:T", "test/fixtures/kernel/X-03-shared-write-drops-lock.json");
     assert.equal(r.code, EXIT.ok, r.err);
     assert.match(r.out, /first change: v5\.7 \(after v5\.3\)/);
-    assert.match(r.out, /89b15332af7c mm: drop mmap_sem before calling balance_dirty_pages\(\) in write fault/);
+    assert.match(r.out, /changed by \(each alone flips the outcome on the older profile\):\n {4}89b15332af7c mm: drop mmap_sem before calling balance_dirty_pages\(\) in write fault/);
+    assert.match(r.out, /also in this profile:\n {4}4064b9827063/);
     assert.match(r.out, /then: v6\.4 .*VM_FAULT_COMPLETED/);
     const bad = cli("bisect", "--outcome", "pte", "test/fixtures/kernel/X-03-shared-write-drops-lock.json");
     assert.equal(bad.code, EXIT.usage);

@@ -259,7 +259,14 @@ function program(out: (text: string) => void, setCode: (code: number) => void): 
       if (report.changes.length === 0) lines.push(`the same under every profile`);
       report.changes.forEach((c, i) => {
         lines.push(`${i === 0 ? "first change" : "then"}: ${c.to} (after ${c.from}): ${c.before} -> ${c.after}`);
-        lines.push(...c.changes.map((x) => `  ${x.commit} ${x.subject} (${x.behaviour} = ${String(x.value)})`));
+        const line = (x: (typeof c.changes)[number]) => `  ${x.commit} ${x.subject} (${x.behaviour} = ${String(x.value)})`;
+        if (c.culprits.length > 0) {
+          lines.push("  changed by (each alone flips the outcome on the older profile):", ...c.culprits.map((x) => `  ${line(x)}`));
+          const rest = c.changes.filter((x) => !c.culprits.includes(x));
+          if (rest.length > 0) lines.push("  also in this profile:", ...rest.map((x) => `  ${line(x)}`));
+        } else {
+          lines.push("  no single switch flips it alone; the profile's switches:", ...c.changes.map((x) => `  ${line(x)}`));
+        }
       });
       out(lines.join("\n") + "\n");
       setCode(EXIT.ok);

@@ -40,6 +40,12 @@ export interface BisectChange {
   readonly after: string;
   /** The behaviour switches `to` changes, each with its commit: the candidates. */
   readonly changes: readonly Change[];
+  /**
+   * The candidates that change the outcome alone: run under `from` with just
+   * that switch set as in `to`, the outcome is `after`. Empty when no single
+   * switch does it (they act together).
+   */
+  readonly culprits: readonly Change[];
 }
 
 /** The outcome under every profile and where it changes (the first change first). */
@@ -92,17 +98,23 @@ export function parseBisectOutcome(text: string): BisectOutcome {
 export function bisectProfiles(spec: ScenarioSpec, outcome: BisectOutcome, onProfile?: (done: number, total: number) => void): BisectReport {
   const base = normalizeScenario(spec);
   if (outcome === "verdict" && !base.property) throw new RangeError(`scenario "${base.title}" states no property: bisect its status, a final:VMA:PAGE or a call:TASK instead`);
+  const trace = outcome.startsWith("call:");
   const rows: BisectRow[] = PROFILES.map((p, i) => {
     const s = withOptions(base, { profile: p.name });
-    const row = { profile: p.name, outcome: outcomeOf(s, runNormalized(s, { trace: outcome.startsWith("call:") }), outcome) };
+    const row = { profile: p.name, outcome: outcomeOf(s, runNormalized(s, { trace }), outcome) };
     onProfile?.(i + 1, PROFILES.length);
     return row;
   });
   const changes: BisectChange[] = [];
   for (let i = 1; i < rows.length; i++) {
-    if (rows[i]!.outcome !== rows[i - 1]!.outcome) {
-      changes.push({ from: rows[i - 1]!.profile, to: rows[i]!.profile, before: rows[i - 1]!.outcome, after: rows[i]!.outcome, changes: PROFILES[i]!.changes });
-    }
+    if (rows[i]!.outcome === rows[i - 1]!.outcome) continue;
+    const from = PROFILES[i - 1]!;
+    const to = PROFILES[i]!;
+    // Flip one switch at a time on the older profile, as git bisect would walk the commits between.
+    const s = withOptions(base, { profile: from.name });
+    const culprits = to.changes.filter((c, j) => to.changes.findIndex((d) => d.behaviour === c.behaviour) === j && outcomeOf(s, runNormalized(s, { trace, behaviour: { ...from.behaviour, [c.behaviour]: to.behaviour[c.behaviour] } }), outcome) === rows[i]!.outcome);
+    const named = culprits.flatMap((c) => to.changes.filter((d) => d.behaviour === c.behaviour));
+    changes.push({ from: from.name, to: to.name, before: rows[i - 1]!.outcome, after: rows[i]!.outcome, changes: to.changes, culprits: named });
   }
   return { outcome, rows, changes };
 }

@@ -8,7 +8,7 @@ import { Mutex } from "../engine/mutex.js";
 import { RwSemaphore } from "../engine/rwsem.js";
 import { Simulation, type RunResult } from "../engine/simulation.js";
 import { traceHash } from "../engine/trace.js";
-import { profile } from "../profiles/index.js";
+import { profile, type Behaviour } from "../profiles/index.js";
 import { normalizeScenario, scenarioId, type NormalizedScenario } from "./normalize.js";
 import type { Folio } from "../mm/folio.js";
 import type { Kernel } from "../mm/kernel.js";
@@ -35,6 +35,8 @@ export interface RunOptions {
   maxTraceEvents?: number;
   /** Record the trace (default true); benchmarks of the model alone turn it off. */
   trace?: boolean;
+  /** Run with this behaviour instead of the profile's (bisect flips one switch at a time). */
+  behaviour?: Behaviour;
   /** Called after every step with the simulation and the modelled kernel (if any); invariant checkers in tests. */
   onStep?: (sim: Simulation, kernel: Kernel | null) => void;
 }
@@ -85,8 +87,8 @@ function forkedTasks(tasks: readonly { readonly ops: readonly OpSpec[] }[]): Set
 }
 
 /** Run a normalized scenario. */
-export function runNormalized(s: NormalizedScenario, hooks: Pick<RunOptions, "onProgress" | "progressEvery" | "maxTraceEvents" | "onStep" | "trace"> = {}): ScenarioRun {
-  const behaviour = profile(s.profile).behaviour;
+export function runNormalized(s: NormalizedScenario, hooks: Pick<RunOptions, "onProgress" | "progressEvery" | "maxTraceEvents" | "onStep" | "trace" | "behaviour"> = {}): ScenarioRun {
+  const behaviour = hooks.behaviour ?? profile(s.profile).behaviour;
   let kernel: Kernel | null = null;
   const onStep = hooks.onStep;
   const sim = new Simulation({
