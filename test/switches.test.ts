@@ -23,7 +23,7 @@ const WITNESS: Record<keyof Behaviour, ScenarioSpec | ScenarioSpec[]> = {
   fault_retry_multiple: one([{ name: "f", kind: "file", pages: 2 }], [{ op: "fault", vma: "f", page: 0 }, { op: "handle_mm_fault", vma: "f", page: 1, flags: ["ALLOW_RETRY", "TRIED"] }]),
   wp_reuse: one([{ name: "a", kind: "anon", pages: 2, resident: [0] }], [
     { op: "get_user_pages", call: "get_user_pages_unlocked", vma: "a", page: 0, hold: "ref" },
-    { op: "fork", child: { name: "C", ops: [{ op: "exit" }] } },
+    { op: "fork", child: { name: "C", ops: [{ op: "exit" }] as never[] } },
     { op: "sleep", ns: 1000 },
     { op: "fault", vma: "a", page: 0, write: true },
   ]),
