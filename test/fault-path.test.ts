@@ -257,3 +257,16 @@ describe("GUP: return values, __get_user_pages calls, mmap_lock", () => {
     assert.deepEqual([pte.folio.refcount, pte.folio.mapcount], [1, 1]);
   });
 });
+
+describe("a file shorter than its mapping (filemap_fault's max_idx)", () => {
+  const SHORT: NonNullable<ScenarioSpec["mm"]>["vmas"] = [{ name: "f", kind: "file", pages: 8, size: 3, pagecache: [0, 1, 2] }];
+  it("a fault at or past EOF is SIGBUS; fault-around stops at EOF", () => {
+    const r = runScenario({ title: "eof", mm: { vmas: SHORT }, tasks: [{ name: "T", ops: [{ op: "fault", vma: "f", page: 1 }, { op: "fault", vma: "f", page: 3 }] }] });
+    assert.deepEqual(r.result.trace.filter((e) => e.ev === "call").map((e) => e.ret), ["VM_FAULT_NOPAGE", "VM_FAULT_SIGBUS"]);
+    assert.deepEqual(r.final!.vmas[0]!.ptes.map((p) => p.page), [0, 1, 2]);
+  });
+  it("GUP past EOF fails with -EFAULT after the pages before it", () => {
+    const r = runScenario({ title: "eof gup", mm: { vmas: SHORT }, tasks: [{ name: "T", ops: [{ op: "get_user_pages", call: "get_user_pages_unlocked", vma: "f", page: 1, nr_pages: 4 }] }] });
+    assert.equal(r.result.trace.find((e) => e.ev === "call")!.ret, 2);
+  });
+});

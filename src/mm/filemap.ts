@@ -86,6 +86,8 @@ function do_async_mmap_readahead(k: Kernel, t: Task, vmf: VmFault, folio: Folio)
 /** `filemap_fault()`: find or read the folio at vmf.pgoff; VM_FAULT_LOCKED with it locked on success. */
 export function* filemap_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<number> {
   const mapping = vmf.vma.file!;
+  // Past EOF: "if (unlikely(index >= max_idx)) return VM_FAULT_SIGBUS;".
+  if (vmf.pgoff >= mapping.size) return VM_FAULT.SIGBUS;
   let ret = 0;
   let folio = mapping.filemap_get_folio(vmf.pgoff);
   // A hit: async readahead before waiting for the lock, on a first attempt only.
@@ -150,7 +152,8 @@ function* page_not_uptodate(k: Kernel, t: Task, vmf: VmFault, folio: Folio): Ker
 export function filemap_map_pages(t: Task, vmf: VmFault, start_pgoff: number, end_pgoff: number): number {
   const mapping = vmf.vma.file!;
   let ret = 0;
-  for (let pgoff = start_pgoff; pgoff <= end_pgoff; pgoff++) {
+  // The window stops at EOF (end_pgoff clamped to file_end).
+  for (let pgoff = start_pgoff; pgoff <= Math.min(end_pgoff, mapping.size - 1); pgoff++) {
     const folio = mapping.pages.get(pgoff);
     if (!folio || !folio.uptodate || folio.readahead || !folio_trylock(folio, t.name)) continue;
     const addr = vmf.address + (pgoff - vmf.pgoff) * PAGE_SIZE;

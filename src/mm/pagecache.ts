@@ -13,9 +13,12 @@ export class AddressSpace {
   readonly pages = new Map<number, Folio>();
   /** `file_ra_state.ra_pages`: the readahead window in pages; 0 when readahead is off (`blockdev --setra 0`). */
   readonly ra_pages: number;
+  /** `i_size` in pages (`DIV_ROUND_UP(i_size_read(inode), PAGE_SIZE)`): pages at or past it are beyond EOF. */
+  readonly size: number;
 
-  constructor(name: string, ra_pages = 32) {
+  constructor(name: string, size: number, ra_pages = 32) {
     this.name = name;
+    this.size = size;
     this.ra_pages = ra_pages;
   }
 

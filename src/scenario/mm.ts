@@ -43,7 +43,7 @@ export function buildKernel(sim: Simulation, behaviour: Behaviour, spec: { vmas:
   const vmas = new Map<string, Vma>();
   for (const v of spec.vmas) {
     const vm_flags = VM.READ | (v.writable === false ? 0 : VM.WRITE) | (v.shared ? VM.SHARED : 0);
-    const file = v.kind === "file" ? new AddressSpace(v.name, v.readahead === false ? 0 : undefined) : null;
+    const file = v.kind === "file" ? new AddressSpace(v.name, v.size ?? v.pages, v.readahead === false ? 0 : undefined) : null;
     const vma = k.mm.mmap(v.name, v.pages, vm_flags, file);
     vmas.set(v.name, vma);
     const at = (i: number) => vma.start + i * PAGE_SIZE;

@@ -70,6 +70,7 @@ export const VmaSpec = Strict(
     pagecache: Type.Optional(PageSet),
     mapped: Type.Optional(PageSet),
     eio: Type.Optional(PageSet),
+    size: Type.Optional(Type.Integer({ minimum: 0, maximum: 1 << 20, description: "file: the file's size in pages (default: the VMA's); a fault at or past it is SIGBUS" })),
     readahead: Type.Optional(Type.Boolean({ description: "file: readahead on (default true); false is ra_pages == 0, as blockdev --setra 0 leaves it" })),
     pgReadahead: Type.Optional(PageSet),
     uffd: Type.Optional(

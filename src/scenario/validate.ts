@@ -224,7 +224,11 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
     if (v.kind === "anon" && v.shared) errors.push({ path: `${at}.shared`, expected: "no shared anon VMA: MAP_SHARED|MAP_ANONYMOUS is shmem, which the model does not have", found: "true" });
     if (v.uffd && v.kind !== "anon") errors.push({ path: `${at}.uffd`, expected: "userfaultfd on an anon VMA only (MISSING mode on anonymous memory)", found: "a file VMA" });
     const sets = v.kind === "anon" ? (["resident", "swapped", "swapcache"] as const) : (["pagecache", "mapped"] as const);
-    const other = v.kind === "anon" ? (["pagecache", "mapped", "pgReadahead", "readahead"] as const) : (["resident", "swapped", "swapcache"] as const);
+    const other = v.kind === "anon" ? (["pagecache", "mapped", "pgReadahead", "readahead", "size"] as const) : (["resident", "swapped", "swapcache"] as const);
+    if (v.kind === "file" && v.size !== undefined) {
+      const past = [...pageSet(v.pagecache, v.pages), ...pageSet(v.mapped, v.pages)].filter((p) => p >= v.size!);
+      if (past.length > 0) errors.push({ path: `${at}.size`, expected: `a size above every cached page (${Math.max(...past)} is cached)`, found: show(v.size) });
+    }
     if (v.kind === "file" && v.pgReadahead !== undefined) {
       const cached = new Set([...pageSet(v.pagecache, v.pages), ...pageSet(v.mapped, v.pages)]);
       pageSet(v.pgReadahead, v.pages).forEach((p, j) => {
