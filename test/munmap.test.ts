@@ -4,28 +4,15 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { runScenario, type ScenarioRun } from "../src/scenario/index.js";
 import type { ScenarioSpec } from "../src/scenario/schema.js";
-import { checkFolioAccounting, checkFolios, checkLocks, checkTasks } from "../src/check/invariants.js";
+import { checkedRun } from "./checked-run.js";
 
 function run(profile: string, tasks: ScenarioSpec["tasks"]): ScenarioRun {
-  const r = runScenario(
-    {
-      title: "munmap",
-      profile: profile as ScenarioSpec["profile"],
-      mm: { vmas: [{ name: "buf", kind: "anon", pages: 4, resident: "all" }, { name: "other", kind: "anon", pages: 4, resident: "all" }] },
-      tasks,
-    },
-    {
-      onStep: (sim, k) => {
-        checkTasks(sim);
-        checkLocks(sim);
-        checkFolios(k!);
-      },
-    },
-  );
-  assert.equal(r.result.status, "ok", r.result.error?.message);
-  assert.deepEqual(r.result.warnings, []);
-  checkFolioAccounting(r.kernel!);
-  return r;
+  return checkedRun({
+    title: "munmap",
+    profile,
+    mm: { vmas: [{ name: "buf", kind: "anon", pages: 4, resident: "all" }, { name: "other", kind: "anon", pages: 4, resident: "all" }] },
+    tasks,
+  });
 }
 const walker = (pteNs: number) => ({ name: "gup", ops: [{ op: "get_user_pages" as const, call: "get_user_pages_fast" as const, vma: "buf", page: 0, nr_pages: 4, flags: ["WRITE" as const], pteNs }] });
 const unmap = (vma: string, at: number) => ({ name: "unmap", ops: [{ op: "sleep" as const, ns: at }, { op: "munmap" as const, vma }] });

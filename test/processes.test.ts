@@ -5,26 +5,15 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { assertScenario, checkScenario, runScenario, ScenarioValidationError, type ScenarioRun } from "../src/scenario/index.js";
 import type { OpSpec, ScenarioSpec } from "../src/scenario/schema.js";
-import { checkFolioAccounting, checkFolios, checkLocks, checkMapcounts, checkTasks } from "../src/check/invariants.js";
+import { checkFolioAccounting, checkMapcounts } from "../src/check/invariants.js";
+import { checkedRun } from "./checked-run.js";
 
 const VMAS: NonNullable<ScenarioSpec["mm"]>["vmas"] = [
   { name: "buf", kind: "anon", pages: 2, resident: [0], swapped: [1] },
   { name: "f", kind: "file", pages: 2, pagecache: "all", mapped: "all" },
 ];
 function run(profile: string, ops: OpSpec[]): ScenarioRun {
-  const r = runScenario(
-    { title: "processes", profile: profile as ScenarioSpec["profile"], mm: { vmas: VMAS }, tasks: [{ name: "P", ops }] },
-    {
-      onStep: (sim, k) => {
-        checkTasks(sim);
-        checkLocks(sim);
-        checkFolios(k!);
-      },
-    },
-  );
-  assert.equal(r.result.status, "ok", r.result.error?.message);
-  assert.deepEqual(r.result.warnings, []);
-  return r;
+  return checkedRun({ title: "processes", profile, mm: { vmas: VMAS }, tasks: [{ name: "P", ops }] });
 }
 const pteOf = (r: ScenarioRun, vma: string, page: number, task?: string) =>
   (task ? r.final!.children.find((c) => c.task === task)!.vmas : r.final!.vmas).find((v) => v.name === vma)?.ptes.find((p) => p.page === page);

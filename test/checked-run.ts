@@ -1,0 +1,20 @@
+// A scenario run with the invariant checkers after every step, which must
+// end ok with no lock left held: the helper the kernel tests share.
+import assert from "node:assert/strict";
+import { checkFolioAccounting, checkFolios, checkLocks, checkTasks } from "../src/check/invariants.js";
+import { runScenario, type ScenarioRun } from "../src/scenario/index.js";
+
+/** Run `spec` (a scenario as written) checking invariants after every step; the folio accounting is checked at the end, held page sets counted. */
+export function checkedRun(spec: unknown): ScenarioRun {
+  const r = runScenario(spec, {
+    onStep: (sim, k) => {
+      checkTasks(sim);
+      checkLocks(sim);
+      if (k) checkFolios(k);
+    },
+  });
+  assert.equal(r.result.status, "ok", r.result.error?.message);
+  assert.deepEqual(r.result.warnings, [], "a task exited holding a lock");
+  if (r.kernel) checkFolioAccounting(r.kernel, r.held.values());
+  return r;
+}
