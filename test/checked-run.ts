@@ -4,9 +4,14 @@ import assert from "node:assert/strict";
 import { checkFolioAccounting, checkFolios, checkLocks, checkTasks } from "../src/check/invariants.js";
 import { runScenario, type ScenarioRun } from "../src/scenario/index.js";
 
-/** Run `spec` (a scenario as written) checking invariants after every step; the folio accounting is checked at the end, held page sets counted. */
-export function checkedRun(spec: unknown): ScenarioRun {
+/**
+ * Run `spec` (a scenario as written; under `profile` if given) checking
+ * invariants after every step; the folio accounting is checked at the end,
+ * held page sets counted.
+ */
+export function checkedRun(spec: unknown, profile?: string): ScenarioRun {
   const r = runScenario(spec, {
+    ...(profile ? { profile } : {}),
     onStep: (sim, k) => {
       checkTasks(sim);
       checkLocks(sim);

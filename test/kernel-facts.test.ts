@@ -7,8 +7,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import type { TraceEvent } from "../src/engine/trace.js";
-import { runScenario } from "../src/scenario/index.js";
-import { checkFolioAccounting, checkFolios, checkLocks, checkTasks } from "../src/check/invariants.js";
+import { checkedRun } from "./checked-run.js";
 
 interface Check {
   label: string;
@@ -42,17 +41,7 @@ for (const file of readdirSync(DIR).filter((f) => f.endsWith(".expect.json")).so
     for (const run of exp.runs) {
       for (const profile of run.profiles) {
         it(`${profile}: ${run.checks.map((c) => c.label).join("; ")}`, () => {
-          const r = runScenario(scenario, {
-            profile,
-            onStep: (sim, k) => {
-              checkTasks(sim);
-              checkLocks(sim);
-              if (k) checkFolios(k);
-            },
-          });
-          assert.equal(r.result.status, "ok", r.result.error?.message);
-          assert.deepEqual(r.result.warnings, [], "a task exited holding a lock");
-          if (r.kernel) checkFolioAccounting(r.kernel);
+          const r = checkedRun(scenario, profile);
           for (const c of run.checks) {
             const matches = r.result.trace.filter((e) => selects(e, c.select));
             if (c.count !== undefined) {
