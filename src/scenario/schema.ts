@@ -10,51 +10,21 @@
  *
  * @module
  */
-import { Type, type Static, type TObject, type TSchema, type TUnion } from "@sinclair/typebox";
+import { Type, type Static, type TSchema } from "@sinclair/typebox";
 import { PROFILE_NAMES } from "../profiles/index.js";
+import { Duration, Name, Ns, OneOf, PageNo, PageSet, Strict, Tagged } from "./op-schema/common.js";
+import { faultOps } from "./op-schema/fault.js";
+import { gupOps } from "./op-schema/gup.js";
+import { lockOps } from "./op-schema/locks.js";
+import { mmOps } from "./op-schema/mm.js";
+import { taskOps } from "./op-schema/task.js";
+import { timeOps } from "./op-schema/time.js";
 
-/** A union Ajv checks by its tag field first, so errors speak of the chosen variant only. */
-function Tagged<T extends TObject[]>(tag: string, variants: [...T], options: { title: string; description: string; $id?: string }) {
-  return Type.Unsafe<Static<TUnion<T>>>({ ...options, type: "object", oneOf: variants, discriminator: { propertyName: tag } });
-}
-
-/** A string that must be one of `values` (a JSON Schema `enum`, which gives one clear error). */
-function OneOf<const T extends readonly string[]>(values: T, description: string) {
-  return Type.Unsafe<T[number]>({ type: "string", enum: [...values], description });
-}
-
-function Strict<T extends Parameters<typeof Type.Object>[0]>(properties: T, description: string) {
-  return Type.Object(properties, { additionalProperties: false, description });
-}
-
-const Name = Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_.:-]*$", maxLength: 64, description: "An identifier: letters, digits, _ . : -" });
-const Ns = Type.Integer({ minimum: 0, maximum: 1e15, description: "Nanoseconds of virtual time" });
-
-/** A duration: fixed nanoseconds or a distribution drawn from the task's seeded stream. */
-export const Duration = Type.Union(
-  [
-    Ns,
-    Tagged(
-      "dist",
-      [
-        Strict({ dist: Type.Literal("uniform"), min: Ns, max: Ns }, "Uniform integer in [min, max] ns"),
-        Strict({ dist: Type.Literal("exponential"), mean: Ns }, "Exponential with the given mean (ns)"),
-      ],
-      { title: "distribution", description: "A distribution, selected by its dist field" },
-    ),
-  ],
-  { title: "duration", description: 'ns as an integer, {"dist": "uniform", "min", "max"} or {"dist": "exponential", "mean"}' },
-);
-
-/** FAULT_FLAG_* names a scenario may pass to handle_mm_fault (without the prefix). */
-export const FAULT_FLAG_NAMES = ["WRITE", "ALLOW_RETRY", "RETRY_NOWAIT", "KILLABLE", "TRIED", "USER", "REMOTE"] as const;
-/** FOLL_* names a scenario may pass to GUP (without the prefix); internal flags such as FOLL_TRIED are GUP's own (is_valid_gup_args). */
-export const FOLL_NAMES = ["WRITE", "NOWAIT"] as const;
-
-const PageNo = Type.Integer({ minimum: 0, maximum: 1 << 20, description: "Page index within the VMA" });
-const PageSet = Type.Union([Type.Array(PageNo, { uniqueItems: true }), Type.Literal("all")], {
-  description: 'Page indices within the VMA, or "all"',
-});
+export { Duration } from "./op-schema/common.js";
+export { FAULT_FLAG_NAMES } from "./op-schema/fault.js";
+export { FOLL_NAMES } from "./op-schema/gup.js";
+export { LOCK_OPS } from "./op-schema/locks.js";
+export { DELAY_OPS } from "./op-schema/time.js";
 
 /** A VMA and the state of its pages at the start. */
 export const VmaSpec = Strict(
@@ -101,8 +71,6 @@ export const MmSpec = Strict(
   "mm_struct: VMAs, page state and IO latencies; its mmap_lock is the rwsem named mmap_lock",
 );
 
-const Target = { vma: Name, page: PageNo };
-
 /** A KVM guest: vCPUs running guest processes over guest memory, part of it swapped out on the host. */
 export const KvmSpec = Strict(
   {
@@ -118,115 +86,14 @@ export const KvmSpec = Strict(
   "KVM guest workload; guest memory is the anon VMA named guest",
 );
 
-/** Operations that act on a named lock, by kernel function name. */
-export const LOCK_OPS = {
-  down_read: "rwsem",
-  down_read_trylock: "rwsem",
-  down_write: "rwsem",
-  down_write_trylock: "rwsem",
-  up_read: "rwsem",
-  up_write: "rwsem",
-  downgrade_write: "rwsem",
-  mutex_lock: "mutex",
-  mutex_trylock: "mutex",
-  mutex_unlock: "mutex",
-} as const;
-
-/** Operations that spend virtual time. */
-export const DELAY_OPS = ["cpu", "io", "sleep"] as const;
-
-const lockOp = <K extends keyof typeof LOCK_OPS>(op: K) =>
-  Strict({ op: Type.Literal(op), lock: Name }, `${op}() on the named ${LOCK_OPS[op]}`);
-
-const delayOp = <K extends (typeof DELAY_OPS)[number]>(op: K) =>
-  Strict(
-    { op: Type.Literal(op), ns: Duration, fn: Type.Optional(Type.String({ maxLength: 64, description: "Kernel function to attribute the time to" })) },
-    `${op}: spend the duration as ${op === "cpu" ? "CPU work" : op === "io" ? "an IO wait" : "a sleep"}`,
-  );
-
-/** One operation of a task: a kernel primitive or `repeat`. */
+/** One operation of a task, one file per family in op-schema/: locks, time, faults, GUP, the address space, the task itself. */
 export const Op = Type.Recursive(
   (This) =>
-    Tagged(
-      "op",
-      [
-        lockOp("down_read"),
-        lockOp("down_read_trylock"),
-        lockOp("down_write"),
-        lockOp("down_write_trylock"),
-        lockOp("up_read"),
-        lockOp("up_write"),
-        lockOp("downgrade_write"),
-        lockOp("mutex_lock"),
-        lockOp("mutex_trylock"),
-        lockOp("mutex_unlock"),
-        delayOp("cpu"),
-        delayOp("io"),
-        delayOp("sleep"),
-        Strict({ op: Type.Literal("cond_resched") }, "cond_resched(): a preemption point"),
-        Strict({ op: Type.Literal("local_irq_disable") }, "local_irq_disable()"),
-        Strict({ op: Type.Literal("local_irq_enable") }, "local_irq_enable()"),
-        Strict(
-          { op: Type.Literal("smp_call_function"), fn: Type.Optional(Type.String({ maxLength: 64 })) },
-          "smp_call_function_many(wait=1): IPI every other CPU and wait until each has IRQs enabled",
-        ),
-        Strict({ op: Type.Literal("fault"), ...Target, write: Type.Optional(Type.Boolean()) }, "A user access that faults: do_user_addr_fault (x86) with its retry loop"),
-        Strict(
-          { op: Type.Literal("handle_mm_fault"), ...Target, flags: Type.Array(OneOf(FAULT_FLAG_NAMES, "FAULT_FLAG_* without the prefix"), { uniqueItems: true }) },
-          "mmap_read_lock(); handle_mm_fault(flags); mmap_read_unlock() if the lock is still held",
-        ),
-        Strict(
-          {
-            op: Type.Literal("get_user_pages"),
-            call: OneOf(["get_user_pages", "get_user_pages_unlocked", "get_user_pages_remote", "get_user_pages_fast"], "Which GUP entry point"),
-            ...Target,
-            nr_pages: Type.Optional(Type.Integer({ minimum: 1, maximum: 4096, description: "Default 1" })),
-            flags: Type.Optional(Type.Array(OneOf(FOLL_NAMES, "FOLL_* without the prefix"), { uniqueItems: true })),
-            pages: Type.Optional(Type.Boolean({ description: "false: pages == NULL, a prefault (default true)" })),
-            locked: Type.Optional(Type.Boolean({ description: "get_user_pages_remote: pass &locked so GUP may drop mmap_lock (default false)" })),
-            pteNs: Type.Optional(Duration),
-            task: Type.Optional(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_.:-]*$", maxLength: 64, description: "get_user_pages_remote: the task whose mm to walk (default: this task's)" })),
-            hold: Type.Optional(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_.:-]*$", maxLength: 64, description: "Keep the pages' references as this named page set, released by a later put_page op, instead of dropping them when the call returns" })),
-          },
-          "A GUP call; get_user_pages and get_user_pages_remote run under mmap_read_lock taken by the op; get_user_pages_fast walks with IRQs off first, pteNs (default 0) being its CPU time per PTE",
-        ),
-        Strict({ op: Type.Literal("munmap"), vma: Name }, "munmap() of the whole VMA: write lock, detach, zap, TLB-flush IPI, free (do_vmi_munmap)"),
-        Strict({ op: Type.Literal("put_page"), pages: Name }, "put_page() on every page of a page set a GUP op held"),
-        Strict({ op: Type.Literal("exit") }, "exit(2) in a forked child: its address space is torn down (exit_mmap) and it runs no further op"),
-        Strict(
-          { op: Type.Literal("mm_populate"), ...Target, nr_pages: Type.Optional(Type.Integer({ minimum: 1, maximum: 1 << 20, description: "Length in pages (default 1)" })) },
-          "__mm_populate(): fault the range in as mlock() and mmap(MAP_POPULATE) do",
-        ),
-        Strict(
-          { op: Type.Literal("fork"), child: Strict({ name: Name, ops: Type.Array(This, { maxItems: 10000 }) }, "The child task and what it runs") },
-          "fork(): copy this task's mm for a child task (dup_mmap: private pages shared copy-on-write), which then runs its ops",
-        ),
-        Strict(
-          {
-            op: Type.Literal("madvise"),
-            advice: OneOf(["MADV_DONTNEED", "MADV_POPULATE_READ", "MADV_POPULATE_WRITE"], "The advice"),
-            ...Target,
-            nr_pages: Type.Optional(Type.Integer({ minimum: 1, maximum: 1 << 20, description: "Length in pages (default 1); may run past the VMA (-ENOMEM)" })),
-          },
-          "madvise(2) on nr_pages from page: MADV_DONTNEED zaps them; MADV_POPULATE_* faults them in (v5.14+)",
-        ),
-        Strict(
-          { op: Type.Literal("fixup_user_fault"), ...Target, write: Type.Optional(Type.Boolean()) },
-          "fixup_user_fault() with &unlocked, under mmap_read_lock taken by the op",
-        ),
-        Strict(
-          {
-            op: Type.Literal("copy_fpstate_to_sigframe"),
-            ...Target,
-            nr_pages: Type.Integer({ minimum: 1, maximum: 4096 }),
-            loop: OneOf(["d9c9ce34ed5c", "fixed"], "The prefault loop as merged in d9c9ce34ed5c, or as Andrea Arcangeli says it should be"),
-          },
-          "x86 signal delivery: copy to the user stack with page faults disabled; on failure prefault with get_user_pages_unlocked(pages=NULL) and retry",
-        ),
-        Strict({ op: Type.Literal("repeat"), count: Type.Integer({ minimum: 1, maximum: 1e6 }), ops: Type.Array(This, { minItems: 1 }) }, "Run ops count times"),
-      ],
-      { $id: "Op", title: "operation", description: "A task operation, selected by its op field" },
-    ),
+    Tagged("op", [...lockOps, ...timeOps, ...faultOps, ...gupOps, ...mmOps, ...taskOps(This)], {
+      $id: "Op",
+      title: "operation",
+      description: "A task operation, selected by its op field",
+    }),
   { $id: "Op" },
 );
 

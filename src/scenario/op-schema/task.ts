@@ -1,0 +1,19 @@
+/**
+ * Operations that shape a task's own run: fork (a child task in a copy of
+ * the address space), exit, and repeat. Those holding op lists take the
+ * recursive op schema, `This`.
+ *
+ * @module
+ */
+import { Type, type TSchema } from "@sinclair/typebox";
+import { Name, Strict } from "./common.js";
+
+/** The task operations, over `This`, the op schema itself. */
+export const taskOps = <T extends TSchema>(This: T) => [
+  Strict({ op: Type.Literal("exit") }, "exit(2) in a forked child: its address space is torn down (exit_mmap) and it runs no further op"),
+  Strict(
+    { op: Type.Literal("fork"), child: Strict({ name: Name, ops: Type.Array(This, { maxItems: 10000 }) }, "The child task and what it runs") },
+    "fork(): copy this task's mm for a child task (dup_mmap: private pages shared copy-on-write), which then runs its ops",
+  ),
+  Strict({ op: Type.Literal("repeat"), count: Type.Integer({ minimum: 1, maximum: 1e6 }), ops: Type.Array(This, { minItems: 1 }) }, "Run ops count times"),
+];
