@@ -142,43 +142,36 @@ describe("step budget", () => {
 });
 
 describe("IRQ-disabled sections (mm/gup.c gup_fast under local_irq_save)", () => {
-  it("a synchronous IPI waits until the other CPU re-enables interrupts", () => {
-    const sim = new Simulation();
-    sim.spawn("walker", function* (t) {
+  /** A task with IRQs off from `from` for `ns`. */
+  const irqsOff = (sim: Simulation, name: string, from: number, ns: number) =>
+    sim.spawn(name, function* (t) {
+      if (from > 0) yield* delay(t, "cpu", from);
       local_irq_disable(t);
-      yield* delay(t, "cpu", 5000, "gup_fast_pgd_range");
+      yield* delay(t, "cpu", ns, "gup_fast_pgd_range");
       local_irq_enable(t);
     });
+  /** A task that sends a synchronous IPI at 1 us; returns when it is done. */
+  const flushAt1us = (sim: Simulation) => {
     sim.spawn("flusher", function* (t) {
       yield* delay(t, "cpu", 1000);
       yield* smp_call_function(t, "flush_tlb_func");
     });
     const r = sim.run();
     assert.equal(r.status, "ok");
-    const done = r.trace.find((e) => e.ev === "ipi_done")!;
-    assert.equal(done.t, 5000);
+    return r.trace.find((e) => e.ev === "ipi_done")!.t;
+  };
+
+  it("a synchronous IPI waits until the other CPU re-enables interrupts", () => {
+    const sim = new Simulation();
+    irqsOff(sim, "walker", 0, 5000);
+    assert.equal(flushAt1us(sim), 5000);
   });
 
   it("each CPU acknowledges when it next enables IRQs: the sender waits for the CPUs that had IRQs off when it sent, not for one that disables them later (csd_lock_wait per CPU, kernel/smp.c)", () => {
     const sim = new Simulation();
-    sim.spawn("walker", function* (t) {
-      local_irq_disable(t);
-      yield* delay(t, "cpu", 5000, "gup_fast_pgd_range");
-      local_irq_enable(t);
-    });
-    sim.spawn("late", function* (t) {
-      yield* delay(t, "cpu", 2000);
-      local_irq_disable(t);
-      yield* delay(t, "cpu", 10000, "irqs_off_later");
-      local_irq_enable(t);
-    });
-    sim.spawn("flusher", function* (t) {
-      yield* delay(t, "cpu", 1000);
-      yield* smp_call_function(t, "flush_tlb_func");
-    });
-    const r = sim.run();
-    assert.equal(r.status, "ok");
-    assert.equal(r.trace.find((e) => e.ev === "ipi_done")!.t, 5000, "done when the walker enables IRQs, although 'late' has them off until 12 us");
+    irqsOff(sim, "walker", 0, 5000);
+    irqsOff(sim, "late", 2000, 10000);
+    assert.equal(flushAt1us(sim), 5000, "done when the walker enables IRQs, although 'late' has them off until 12 us");
   });
 
   it("sleeping with IRQs disabled is a kernel bug (might_sleep)", () => {
