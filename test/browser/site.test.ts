@@ -331,6 +331,8 @@ describe("reading aids: folded code, sections as text, CITATION.cff, dark mode",
     await section.waitFor();
     assert.equal(await page.locator("details.section-export").count(), await page.locator("#observablehq-main h2").count());
     await section.locator("summary").click();
+    // The text is rendered on the details' toggle event, which fires after the click returns.
+    await section.locator("pre").filter({ hasText: /\S/ }).waitFor();
     const text = (await section.locator("pre").textContent()) ?? "";
     const shown = (await page.locator("#two-vs-three").textContent())?.replace(/\s+/g, " ").trim() ?? "";
     assert.match(text, /^Two calls or three\n=+\n/);
