@@ -7,7 +7,7 @@
  */
 import type { Kernel } from "./kernel.js";
 import { VM, flagNames } from "./flags.js";
-import { PAGE_SIZE, type MmStruct } from "./mm.js";
+import { PAGE_SIZE, type MmStruct, type Vma } from "./mm.js";
 
 /** One page-table entry: present (read-only or writable, the zero page or a pfn) or a swap entry. */
 export type PteState =
@@ -62,18 +62,20 @@ export interface MmState {
   readonly locks: readonly { readonly name: string; readonly holders: readonly string[] }[];
 }
 
-/** Take the snapshot of `k` (O(PTEs + folios)). */
+/** Take the snapshot of `k` (O(PTEs + folios), whatever the VMAs' sizes). */
 export function mm_snapshot(k: Kernel): MmState {
-  const vmasOf = (mm: MmStruct) => mm.vmas.map((v): VmaState => {
-    const pages = (v.end - v.start) / PAGE_SIZE;
-    const ptes: PteState[] = [];
-    for (let page = 0; page < pages; page++) {
-      const pte = v.vm_mm.pte(v.start + page * PAGE_SIZE);
-      if (pte?.kind === "present") ptes.push({ page, kind: "present", write: pte.write, pfn: pte.folio.pfn, zero: pte.folio === k.zero_folio });
-      else if (pte?.kind === "swap") ptes.push({ page, kind: "swap", entry: pte.entry });
+  const vmasOf = (mm: MmStruct) => {
+    const ptes = new Map<Vma, PteState[]>(mm.vmas.map((v) => [v, []]));
+    for (const vpn of [...mm.ptes.keys()].sort((a, b) => a - b)) {
+      const addr = vpn * PAGE_SIZE;
+      const v = mm.vma_lookup(addr);
+      const pte = mm.ptes.get(vpn)!;
+      if (!v) continue;
+      const page = (addr - v.start) / PAGE_SIZE;
+      ptes.get(v)!.push(pte.kind === "present" ? { page, kind: "present", write: pte.write, pfn: pte.folio.pfn, zero: pte.folio === k.zero_folio } : { page, kind: "swap", entry: pte.entry });
     }
-    return { name: v.name, start: v.start, pages, vm_flags: flagNames("VM", VM, v.vm_flags), anon_vma: v.anon_vma, ptes };
-  });
+    return mm.vmas.map((v): VmaState => ({ name: v.name, start: v.start, pages: (v.end - v.start) / PAGE_SIZE, vm_flags: flagNames("VM", VM, v.vm_flags), anon_vma: v.anon_vma, ptes: ptes.get(v)! }));
+  };
   const mm = k.mm;
   const folios = k.folios
     .filter((f) => f.refcount > 0)
@@ -92,4 +94,23 @@ export function mm_snapshot(k: Kernel): MmState {
     .map((l) => ({ name: l.name, holders: l.holders() }))
     .filter((l) => l.holders.length > 0);
   return { vmas: vmasOf(mm), children: k.mms.filter((m) => m !== mm).map((m) => ({ task: m.owner, vmas: vmasOf(m) })), folios, locks };
+}
+
+/** One page's final state: its PTE as ro/rw/zero/swap/none, and the folio it maps. */
+export interface FinalPage {
+  /** The PTE: none, present read-only or writable, the zero page, or a swap entry. */
+  readonly pte: "none" | "ro" | "rw" | "zero" | "swap";
+  /** The folio a present PTE maps (null for none and swap). */
+  readonly folio: FolioState | null;
+}
+
+/** Page `page` of VMA `vma` in the first address space, or in the one forked for `task`; null if there is no such VMA. */
+export function final_page(final: MmState, vma: string, page: number, task?: string): FinalPage | null {
+  const vmas = task === undefined ? final.vmas : final.children.find((c) => c.task === task)?.vmas;
+  const v = vmas?.find((x) => x.name === vma);
+  if (!v) return null;
+  const pte = v.ptes.find((p) => p.page === page);
+  if (!pte) return { pte: "none", folio: null };
+  if (pte.kind === "swap") return { pte: "swap", folio: null };
+  return { pte: pte.zero ? "zero" : pte.write ? "rw" : "ro", folio: final.folios.find((f) => f.pfn === pte.pfn) ?? null };
 }

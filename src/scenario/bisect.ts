@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { final_page } from "../mm/snapshot.js";
 import { PROFILES, type Change } from "../profiles/index.js";
 import { normalizeScenario, type NormalizedScenario } from "./normalize.js";
 import { exploreSeeds } from "./property.js";
@@ -73,14 +74,12 @@ function outcomeOf(s: NormalizedScenario, run: ScenarioRun, outcome: BisectOutco
     const lock = call.args?.mmap_lock !== undefined ? `, mmap_lock ${String(call.args.mmap_lock)}` : "";
     return `${call.fn} -> ${JSON.stringify(call.ret)}${lock}`;
   }
-  const vma = run.final?.vmas.find((v) => v.name === rest[0]);
-  const page = Number(rest[1]);
-  if (!vma || !Number.isInteger(page)) return "no such page";
-  const pte = vma.ptes.find((p) => p.page === page);
-  if (!pte) return "pte none";
-  if (pte.kind === "swap") return "swap entry";
-  const folio = run.final!.folios.find((f) => f.pfn === pte.pfn)!;
-  return `${pte.zero ? "zero page" : pte.write ? "rw" : "ro"}, refcount ${folio.refcount}, mapcount ${folio.mapcount}${folio.dirty ? ", dirty" : ""}`;
+  const p = run.final ? final_page(run.final, rest[0]!, Number(rest[1])) : null;
+  if (!p) return "no such page";
+  if (p.pte === "none") return "pte none";
+  if (p.pte === "swap") return "swap entry";
+  const folio = p.folio!;
+  return `${p.pte === "zero" ? "zero page" : p.pte}, refcount ${folio.refcount}, mapcount ${folio.mapcount}${folio.dirty ? ", dirty" : ""}`;
 }
 
 /** Parse a `--outcome` argument; throws RangeError naming the accepted forms. */

@@ -8,7 +8,7 @@
 import type { TraceEvent } from "../engine/trace.js";
 import { canonicalJson, type Json } from "../engine/canonical.js";
 import type { NormalizedScenario } from "./normalize.js";
-import type { MmState } from "../mm/snapshot.js";
+import { final_page, type MmState } from "../mm/snapshot.js";
 import { runNormalized, withOptions, type ScenarioRun } from "./run.js";
 import type { EventMatchSpec, FinalMatchSpec, PredicateSpec } from "./schema.js";
 
@@ -25,14 +25,11 @@ export function matches(e: TraceEvent, m: EventMatchSpec): boolean {
 
 /** Does the final state of `m.vma` page `m.page` match every field `m` gives? */
 export function finalMatches(final: MmState | null, m: FinalMatchSpec): boolean {
-  const vmas = m.task === undefined ? final?.vmas : final?.children.find((c) => c.task === m.task)?.vmas;
-  const vma = vmas?.find((v) => v.name === m.vma);
-  if (!vma) return false;
-  const pte = vma.ptes.find((p) => p.page === m.page);
-  const kind = !pte ? "none" : pte.kind === "swap" ? "swap" : pte.zero ? "zero" : pte.write ? "rw" : "ro";
-  if (m.pte !== undefined && m.pte !== kind) return false;
+  const p = final ? final_page(final, m.vma, m.page, m.task) : null;
+  if (!p) return false;
+  if (m.pte !== undefined && m.pte !== p.pte) return false;
   if (m.refcount === undefined && m.mapcount === undefined && m.dirty === undefined) return true;
-  const folio = pte?.kind === "present" ? final!.folios.find((f) => f.pfn === pte.pfn) : undefined;
+  const folio = p.folio;
   return !!folio && (m.refcount ?? folio.refcount) === folio.refcount && (m.mapcount ?? folio.mapcount) === folio.mapcount && (m.dirty ?? folio.dirty) === folio.dirty;
 }
 
