@@ -15,7 +15,8 @@ export { intervals, type Interval, type IntervalKind } from "./trace/timeline.js
 export { DEFAULT_PROFILE, PROFILES, PROFILE_NAMES, profile, profilesSince, structureNote, type Profile } from "./profiles/index.js";
 export { jsonSchema, type ScenarioSpec } from "./scenario/schema.js";
 export { ScenarioValidationError, assertScenario, formatError, validateScenario, type ScenarioError, type Validation } from "./scenario/validate.js";
-export { normalizeScenario, scenarioId, type NormalizedScenario } from "./scenario/normalize.js";
+export { normalizeScenario, scenarioId, type NormalizedKvm, type NormalizedLock, type NormalizedMm, type NormalizedOp, type NormalizedScenario, type NormalizedVma } from "./scenario/normalize.js";
+export { durationMean } from "./scenario/sample.js";
 export { runNormalized, runScenario, withOptions, type RunOptions, type ScenarioRun } from "./scenario/run.js";
 export type { FolioState, MmState, PteState, VmaState } from "./mm/snapshot.js";
 export { checkScenario, type CheckReport, type Mismatch } from "./scenario/check.js";

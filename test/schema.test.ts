@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { formatError, jsonSchema, normalizeScenario, scenarioId, validateScenario } from "../src/scenario/index.js";
+import { DEFAULT_PROFILE } from "../src/profiles/index.js";
 
 const ok = { title: "t", locks: [{ name: "mmap_lock", kind: "rwsem" }, { name: "m", kind: "mutex" }], tasks: [{ name: "A", ops: [{ op: "down_read", lock: "mmap_lock" }, { op: "up_read", lock: "mmap_lock" }] }] };
 const task = (ops: unknown[]) => ({ ...ok, tasks: [{ name: "A", ops }] });
@@ -79,6 +80,44 @@ describe("scenario ids", () => {
     const reordered = JSON.parse(JSON.stringify({ tasks: ok.tasks, locks: ok.locks, title: ok.title, expect: { status: "ok" } }));
     assert.equal(scenarioId(a), scenarioId(normalizeScenario(reordered)));
     assert.notEqual(scenarioId(a), scenarioId(normalizeScenario({ ...ok, seed: 1 } as never)));
+  });
+
+  it("do not depend on whether a default is written out", () => {
+    const spec = { title: "t", mm: { vmas: [{ name: "heap", kind: "anon", pages: 2 }] }, tasks: [{ name: "T", ops: [{ op: "repeat", count: 2, ops: [{ op: "fault", vma: "heap", page: 0 }] }] }] } as const;
+    const written = {
+      ...spec,
+      seed: 0,
+      profile: DEFAULT_PROFILE,
+      mm: { vmas: [{ ...spec.mm.vmas[0], shared: false, writable: true, resident: [] }], io: { readpage: 100_000 } },
+      tasks: [{ name: "T", ops: [{ op: "repeat", count: 2, ops: [{ op: "fault", vma: "heap", page: 0, write: false }] }] }],
+    };
+    assert.equal(scenarioId(normalizeScenario(spec as never)), scenarioId(normalizeScenario(written as never)));
+  });
+});
+
+describe("normalizeScenario", () => {
+  it("fills every default from the schema's default keyword, at every depth, without changing the spec", () => {
+    const spec = {
+      title: "t",
+      kvm: { vcpus: 1, procs: 1, pagesPerProc: 1, accesses: 1, swapped: 0 },
+      tasks: [{ name: "T", ops: [{ op: "fork", child: { name: "C", ops: [{ op: "repeat", count: 1, ops: [{ op: "get_user_pages", call: "get_user_pages", vma: "guest", page: 0 }] }] } }] }],
+    };
+    const before = JSON.stringify(spec);
+    const s = normalizeScenario(spec as never);
+    assert.equal(JSON.stringify(spec), before);
+    const schema = jsonSchema() as { properties: Record<string, { default?: unknown; properties?: Record<string, { default?: unknown }> }> };
+    assert.equal(s.profile, schema.properties.profile!.default);
+    assert.equal(s.maxSteps, schema.properties.maxSteps!.default);
+    assert.deepEqual(s.mm, { vmas: [], io: { readpage: 100_000, swapin: 50_000, eioRate: 0 } });
+    assert.deepEqual(s.kvm, { ...spec.kvm, computeNs: 1000, switchNs: 2000, asyncPf: true });
+    const fork = s.tasks[0]!.ops[0] as { child: { ops: { ops: unknown[] }[] } };
+    assert.deepEqual(fork.child.ops[0]!.ops[0], { op: "get_user_pages", call: "get_user_pages", vma: "guest", page: 0, nr_pages: 1, flags: [], pages: true, locked: false, pteNs: 0 });
+  });
+
+  it("fills the defaults that depend on another field: a file's size, a lock's class", () => {
+    const s = normalizeScenario({ title: "t", locks: [{ name: "L", kind: "mutex" }], mm: { vmas: [{ name: "f", kind: "file", pages: 3 }] }, tasks: [] } as never);
+    assert.equal(s.locks[0]!.class, "L");
+    assert.equal(s.mm!.vmas[0]!.size, 3);
   });
 });
 

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { runScenario } from "../src/scenario/index.js";
+import { normalizeScenario, runScenario } from "../src/scenario/index.js";
 import { Simulation } from "../src/engine/simulation.js";
 import { FAULT_FLAG, FOLL, VM_FAULT, flagNames } from "../src/mm/flags.js";
 import { get_user_pages_unlocked } from "../src/mm/gup.js";
@@ -20,7 +20,7 @@ import { checkFolioAccounting } from "../src/check/invariants.js";
 /** Build `vmas` under `profileName`, let `setup` adjust the state, run `body` as task T. */
 function onKernel(profileName: string, vmas: MmSpecT["vmas"], setup: (k: Kernel) => void, body: (k: Kernel, t: Task) => KernelGen<number>) {
   const sim = new Simulation({ seed: 0, maxSteps: 10_000 });
-  const { kernel } = buildKernel(sim, profile(profileName).behaviour, { vmas });
+  const { kernel } = buildKernel(sim, profile(profileName).behaviour, normalizeScenario({ title: "setup", mm: { vmas }, tasks: [] }).mm!);
   setup(kernel);
   let ret = NaN;
   sim.spawn("T", function* (t) {

@@ -10,15 +10,10 @@ import type { Kernel } from "../mm/kernel.js";
 import { PAGE_SIZE } from "../mm/mm.js";
 import type { RunResult } from "../engine/simulation.js";
 import { sample } from "./sample.js";
-import type { KvmSpecT } from "./schema.js";
-
-/** Default guest CPU time per access (ns). */
-export const DEFAULT_COMPUTE_NS = 1000;
-/** Default exit + guest context switch cost (ns). */
-export const DEFAULT_SWITCH_NS = 2000;
+import type { NormalizedKvm } from "./normalize.js";
 
 /** Create guest memory and spawn the vCPU tasks. */
-export function buildKvm(k: Kernel, spec: KvmSpecT): void {
+export function buildKvm(k: Kernel, spec: NormalizedKvm): void {
   const nprocs = spec.vcpus * spec.procs;
   const memory = k.mm.mmap("guest", nprocs * spec.pagesPerProc, VM.READ | VM.WRITE, null);
   const prng = k.sim.prng.fork("kvm:swapped");
@@ -33,7 +28,6 @@ export function buildKvm(k: Kernel, spec: KvmSpecT): void {
       k.mm.set_pte(hva, { kind: "present", folio: f, write: true });
     }
   }
-  const computeNs = spec.computeNs ?? DEFAULT_COMPUTE_NS;
   for (let v = 0; v < spec.vcpus; v++) {
     const procs = Array.from({ length: spec.procs }, (_, p) => {
       const base = (v * spec.procs + p) * spec.pagesPerProc;
@@ -44,9 +38,9 @@ export function buildKvm(k: Kernel, spec: KvmSpecT): void {
         memory,
         procs,
         accesses: spec.accesses,
-        computeNs: (x) => sample(x.prng, computeNs),
-        switchNs: spec.switchNs ?? DEFAULT_SWITCH_NS,
-        asyncPf: spec.asyncPf ?? true,
+        computeNs: (x) => sample(x.prng, spec.computeNs),
+        switchNs: spec.switchNs,
+        asyncPf: spec.asyncPf,
       }),
     );
   }

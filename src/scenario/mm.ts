@@ -15,12 +15,8 @@ import { AddressSpace } from "../mm/pagecache.js";
 import { Userfaultfd } from "../fs/userfaultfd.js";
 import { uffd_handler } from "../user/uffd_handler.js";
 import { sample } from "./sample.js";
-import type { MmSpecT, VmaSpecT } from "./schema.js";
-
-/** Default readpage latency (ns). */
-export const DEFAULT_READPAGE_NS = 100_000;
-/** Default swap-in latency (ns). */
-export const DEFAULT_SWAPIN_NS = 50_000;
+import type { NormalizedMm } from "./normalize.js";
+import type { VmaSpecT } from "./schema.js";
 
 /** The page indices a page set names. */
 export function pageSet(set: VmaSpecT["resident"], pages: number): number[] {
@@ -29,21 +25,21 @@ export function pageSet(set: VmaSpecT["resident"], pages: number): number[] {
 }
 
 /** A kernel with the scenario's mm, and its VMAs by name. */
-export function buildKernel(sim: Simulation, behaviour: Behaviour, spec: { vmas: MmSpecT["vmas"]; io?: MmSpecT["io"] }): { kernel: Kernel; vmas: Map<string, Vma> } {
+export function buildKernel(sim: Simulation, behaviour: Behaviour, spec: NormalizedMm): { kernel: Kernel; vmas: Map<string, Vma> } {
   // Fault points: reads of these folios fail every time (a bad block); any read fails with probability eioRate.
   const badFile = new Map<string, Set<number>>();
   const badSwap = new Set<number>();
-  const eioRate = spec.io?.eioRate ?? 0;
+  const eioRate = spec.io.eioRate;
   const k = new Kernel(sim, behaviour, {
-    readpage: (t) => sample(t.prng, spec.io?.readpage ?? DEFAULT_READPAGE_NS),
-    swapin: (t) => sample(t.prng, spec.io?.swapin ?? DEFAULT_SWAPIN_NS),
+    readpage: (t) => sample(t.prng, spec.io.readpage),
+    swapin: (t) => sample(t.prng, spec.io.swapin),
     readFails: (t, f) =>
       (f.mapping ? badFile.get(f.mapping.name)?.has(f.index) === true : f.swapEntry !== null && badSwap.has(f.swapEntry)) || (eioRate > 0 && t.prng.float() < eioRate),
   });
   const vmas = new Map<string, Vma>();
   for (const v of spec.vmas) {
-    const vm_flags = VM.READ | (v.writable === false ? 0 : VM.WRITE) | (v.shared ? VM.SHARED : 0);
-    const file = v.kind === "file" ? new AddressSpace(v.name, v.size ?? v.pages, v.readahead === false ? 0 : undefined) : null;
+    const vm_flags = VM.READ | (v.writable ? VM.WRITE : 0) | (v.shared ? VM.SHARED : 0);
+    const file = v.kind === "file" ? new AddressSpace(v.name, v.size, v.readahead ? undefined : 0) : null;
     const vma = k.mm.mmap(v.name, v.pages, vm_flags, file);
     vmas.set(v.name, vma);
     const at = (i: number) => vma.start + i * PAGE_SIZE;

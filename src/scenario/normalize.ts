@@ -2,15 +2,37 @@
  * `normalizeScenario(spec)`: a validated spec in, a fully defaulted scenario
  * out; and the scenario id, a hash of the canonical form.
  *
+ * Every default lives in the schema, as the JSON Schema `default` keyword
+ * (so editors show it too); normalizing fills each absent field from it, at
+ * every depth (VMAs, IO, the KVM guest, every op), and then the defaults
+ * that depend on another field (a file's size, a lock's class).
+ *
  * @module
  */
+import AjvModule from "ajv";
 import { canonicalJson, type Json } from "../engine/canonical.js";
 import { sha256Hex } from "../engine/trace.js";
-import { DEFAULT_PROFILE } from "../profiles/index.js";
-import type { ScenarioSpec } from "./schema.js";
+import { jsonSchema, type KvmSpecT, type LockSpecT, type MmSpecT, type OpSpec, type ScenarioSpec, type VmaSpecT } from "./schema.js";
 
-/** Step budget when a scenario names none. */
-export const DEFAULT_MAX_STEPS = 1_000_000;
+// Ajv is CommonJS; NodeNext sees its default export as the namespace.
+const Ajv = AjvModule as unknown as typeof AjvModule.default;
+
+/** `T` with the fields `K` present: the ones normalizing fills from the schema's defaults (distributes over unions). */
+export type Filled<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> & { readonly [P in K & keyof T]-?: Exclude<T[P], undefined> } : never;
+
+/** A VMA with its defaults: MAP_PRIVATE, VM_WRITE, empty page sets, a file the size of the VMA, readahead on. */
+export type NormalizedVma = Filled<VmaSpecT, "shared" | "writable" | "resident" | "swapped" | "swapcache" | "pagecache" | "mapped" | "eio" | "size" | "readahead" | "pgReadahead">;
+/** The mm section with its defaults (IO latencies in ns, eioRate 0). */
+export interface NormalizedMm {
+  readonly vmas: readonly NormalizedVma[];
+  readonly io: Required<NonNullable<MmSpecT["io"]>>;
+}
+/** The KVM guest with its defaults. */
+export type NormalizedKvm = Filled<KvmSpecT, "computeNs" | "switchNs" | "asyncPf">;
+/** A lock with its lockdep class (default: its name). */
+export type NormalizedLock = Filled<LockSpecT, "class">;
+/** An op with its defaults (write false, nr_pages 1, no FOLL flags, pages != NULL, ...); ops nested in repeat and fork are normalized too. */
+export type NormalizedOp = Filled<OpSpec, "write" | "nr_pages" | "flags" | "pages" | "locked" | "pteNs">;
 
 /** A scenario with every default filled in. */
 export interface NormalizedScenario {
@@ -31,35 +53,41 @@ export interface NormalizedScenario {
   /** Step budget. */
   readonly maxSteps: number;
   /** Shared locks. */
-  readonly locks: NonNullable<ScenarioSpec["locks"]>;
-  /** The address space, if the scenario models one. */
-  readonly mm: ScenarioSpec["mm"] | null;
+  readonly locks: readonly NormalizedLock[];
+  /** The address space, if the scenario models one (a KVM guest's is one with no VMA of its own). */
+  readonly mm: NormalizedMm | null;
   /** The KVM guest, if any. */
-  readonly kvm: ScenarioSpec["kvm"] | null;
+  readonly kvm: NormalizedKvm | null;
   /** Tasks. */
-  readonly tasks: ScenarioSpec["tasks"];
+  readonly tasks: readonly { readonly name: string; readonly ops: readonly NormalizedOp[] }[];
   /** Expected outcome. */
   readonly expect: NonNullable<ScenarioSpec["expect"]>;
   /** Property and verdict, if any. */
   readonly property: ScenarioSpec["property"] | null;
 }
 
-/** Fill in every default of a validated scenario. */
+let fill: ((data: unknown) => boolean) | undefined;
+
+/** Fill in every default of a validated scenario (the spec itself is not changed). */
 export function normalizeScenario(spec: ScenarioSpec): NormalizedScenario {
+  // A KVM guest's memory is a VMA of an mm with the default IO latencies.
+  const s = structuredClone(spec.kvm && !spec.mm ? { ...spec, mm: { vmas: [] } } : spec) as Required<ScenarioSpec>;
+  (fill ??= new Ajv({ discriminator: true, useDefaults: true, strict: false }).compile(jsonSchema()))(s);
+  const mm = spec.mm || spec.kvm ? s.mm : null;
   return {
-    title: spec.title,
-    claim: spec.claim ?? "",
-    source: spec.source ?? {},
-    profile: spec.profile ?? DEFAULT_PROFILE,
-    seed: spec.seed ?? 0,
-    policy: spec.policy ?? "time",
+    title: s.title,
+    claim: s.claim,
+    source: s.source,
+    profile: s.profile,
+    seed: s.seed,
+    policy: s.policy,
     schedule: spec.schedule ?? null,
-    maxSteps: spec.maxSteps ?? DEFAULT_MAX_STEPS,
-    locks: spec.locks ?? [],
-    mm: spec.mm ?? null,
-    kvm: spec.kvm ?? null,
-    tasks: spec.tasks,
-    expect: spec.expect ?? {},
+    maxSteps: s.maxSteps,
+    locks: s.locks.map((l) => ({ ...l, class: l.class ?? l.name })),
+    mm: mm && ({ ...mm, vmas: mm.vmas.map((v) => ({ ...v, size: v.size ?? v.pages })) } as NormalizedMm),
+    kvm: spec.kvm ? (s.kvm as NormalizedKvm) : null,
+    tasks: s.tasks as NormalizedScenario["tasks"],
+    expect: s.expect,
     property: spec.property ?? null,
   };
 }
@@ -67,7 +95,7 @@ export function normalizeScenario(spec: ScenarioSpec): NormalizedScenario {
 /**
  * The scenario id: SHA-256 (first 16 hex digits) of the canonical JSON of the
  * normalized scenario without its recorded `expect`, so recording an outcome
- * does not change the id.
+ * does not change the id, and writing a default out does not either.
  */
 export function scenarioId(scenario: NormalizedScenario): string {
   const { expect: _expect, ...rest } = scenario;

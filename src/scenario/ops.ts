@@ -23,7 +23,7 @@ import { PAGE_SIZE, type MmStruct, type Vma } from "../mm/mm.js";
 import { dup_mmap, exit_mmap } from "../kernel/fork.js";
 import { KernelBug } from "../engine/bug.js";
 import { sample } from "./sample.js";
-import type { OpSpec } from "./schema.js";
+import type { NormalizedOp } from "./normalize.js";
 
 /** What the operations of a running scenario act on. */
 export interface OpEnv {
@@ -54,7 +54,7 @@ function address(env: OpEnv, op: { vma: string; page: number }): number {
 }
 
 /** Run a list of operations in task `t`. */
-export function* runOps(t: Task, ops: readonly OpSpec[], env: OpEnv): KernelGen {
+export function* runOps(t: Task, ops: readonly NormalizedOp[], env: OpEnv): KernelGen {
   for (const op of ops) {
     if (env.exited.has(t.name)) return;
     t.sim.charge();
@@ -62,7 +62,7 @@ export function* runOps(t: Task, ops: readonly OpSpec[], env: OpEnv): KernelGen 
   }
 }
 
-function* runOp(t: Task, op: OpSpec, env: OpEnv): KernelGen {
+function* runOp(t: Task, op: NormalizedOp, env: OpEnv): KernelGen {
   switch (op.op) {
     case "down_read":
       return yield* env.rwsems.get(op.lock)!.down_read(t);
@@ -97,10 +97,10 @@ function* runOp(t: Task, op: OpSpec, env: OpEnv): KernelGen {
     case "local_irq_enable":
       return local_irq_enable(t);
     case "smp_call_function":
-      return yield* smp_call_function(t, op.fn ?? "generic");
+      return yield* smp_call_function(t, op.fn!); // fn: filled from the schema default
     case "fault": {
       const k = env.kernel!;
-      const ret = yield* do_user_addr_fault(k, t, address(env, op), op.write ?? false);
+      const ret = yield* do_user_addr_fault(k, t, address(env, op), op.write);
       t.sim.event(t, "call", "do_user_addr_fault", { vma: op.vma, page: op.page }, flagNames("VM_FAULT", VM_FAULT, ret));
       return;
     }
@@ -125,14 +125,14 @@ function* runOp(t: Task, op: OpSpec, env: OpEnv): KernelGen {
       return yield* gupOp(t, op, env);
     case "madvise": {
       const k = env.kernel!;
-      const ret = yield* do_madvise(k, t, address(env, op), (op.nr_pages ?? 1) * PAGE_SIZE, op.advice);
-      t.sim.event(t, "call", "madvise", { vma: op.vma, page: op.page, nr_pages: op.nr_pages ?? 1, advice: op.advice }, errname(ret));
+      const ret = yield* do_madvise(k, t, address(env, op), op.nr_pages * PAGE_SIZE, op.advice);
+      t.sim.event(t, "call", "madvise", { vma: op.vma, page: op.page, nr_pages: op.nr_pages, advice: op.advice }, errname(ret));
       return;
     }
     case "mm_populate": {
       const k = env.kernel!;
-      const ret = yield* __mm_populate(k, t, address(env, op), (op.nr_pages ?? 1) * PAGE_SIZE);
-      t.sim.event(t, "call", "__mm_populate", { vma: op.vma, page: op.page, nr_pages: op.nr_pages ?? 1 }, errname(ret));
+      const ret = yield* __mm_populate(k, t, address(env, op), op.nr_pages * PAGE_SIZE);
+      t.sim.event(t, "call", "__mm_populate", { vma: op.vma, page: op.page, nr_pages: op.nr_pages }, errname(ret));
       return;
     }
     case "exit": {
@@ -157,7 +157,7 @@ function* runOp(t: Task, op: OpSpec, env: OpEnv): KernelGen {
       const k = env.kernel!;
       const mm = yield* dup_mmap(k, t, k.current_mm(t), op.child.name);
       k.set_mm(op.child.name, mm);
-      const child = op.child.ops;
+      const child = op.child.ops as readonly NormalizedOp[];
       t.sim.spawn(op.child.name, (c) => runOps(c, child, env));
       t.sim.event(t, "call", "fork", { child: op.child.name }, 0);
       return;
@@ -190,13 +190,13 @@ function* runOp(t: Task, op: OpSpec, env: OpEnv): KernelGen {
       return;
     }
     case "repeat":
-      for (let i = 0; i < op.count; i++) yield* runOps(t, op.ops, env);
+      for (let i = 0; i < op.count; i++) yield* runOps(t, op.ops as readonly NormalizedOp[], env);
       return;
   }
 }
 
 /** A GUP call as its callers make it, then `put_page()` on every page it returned, unless the op holds them. */
-function* gupOp(t: Task, op: Extract<OpSpec, { op: "get_user_pages" }>, env: OpEnv): KernelGen {
+function* gupOp(t: Task, op: Extract<NormalizedOp, { op: "get_user_pages" }>, env: OpEnv): KernelGen {
   const k = env.kernel!;
   const mm = op.task !== undefined ? k.get_task_mm(op.task, env.forked) : k.current_mm(t);
   if (!mm) {
@@ -205,12 +205,12 @@ function* gupOp(t: Task, op: Extract<OpSpec, { op: "get_user_pages" }>, env: OpE
     return;
   }
   const start = address(env, op);
-  const nr = op.nr_pages ?? 1;
-  const flags = parseFlags("FOLL", FOLL, op.flags ?? []);
-  const pages: Folio[] | null = op.pages === false ? null : [];
+  const nr = op.nr_pages;
+  const flags = parseFlags("FOLL", FOLL, op.flags);
+  const pages: Folio[] | null = op.pages ? [] : null;
   let ret: number;
   if (op.call === "get_user_pages_fast") {
-    ret = yield* get_user_pages_fast(k, t, start, nr, flags, pages ?? [], sample(t.prng, op.pteNs ?? 0));
+    ret = yield* get_user_pages_fast(k, t, start, nr, flags, pages ?? [], sample(t.prng, op.pteNs));
   } else if (op.call === "get_user_pages_unlocked") {
     ret = yield* get_user_pages_unlocked(k, t, start, nr, pages, flags);
   } else {

@@ -105,10 +105,10 @@ export function runNormalized(s: NormalizedScenario, hooks: Pick<RunOptions, "on
   const rwsems = new Map<string, RwSemaphore>();
   const mutexes = new Map<string, Mutex>();
   for (const l of s.locks) {
-    if (l.kind === "rwsem") rwsems.set(l.name, new RwSemaphore(sim, l.name, { lockClass: l.class ?? l.name, readerWake: behaviour.rwsem_reader_wake }));
+    if (l.kind === "rwsem") rwsems.set(l.name, new RwSemaphore(sim, l.name, { lockClass: l.class, readerWake: behaviour.rwsem_reader_wake }));
     else mutexes.set(l.name, new Mutex(sim, l.name, l.class));
   }
-  const built = s.mm || s.kvm ? buildKernel(sim, behaviour, s.mm ?? { vmas: [] }) : null;
+  const built = s.mm ? buildKernel(sim, behaviour, s.mm) : null;
   kernel = built?.kernel ?? null;
   if (built) rwsems.set("mmap_lock", built.kernel.mm.mmap_lock);
   const env = { rwsems, mutexes, kernel: built?.kernel ?? null, vmas: built?.vmas ?? new Map(), held: new Map<string, Folio[]>(), forked: forkedTasks(s.tasks), exited: new Set<string>() };

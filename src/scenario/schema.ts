@@ -11,7 +11,7 @@
  * @module
  */
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
-import { PROFILE_NAMES } from "../profiles/index.js";
+import { DEFAULT_PROFILE, PROFILE_NAMES } from "../profiles/index.js";
 import { Duration, Name, Ns, OneOf, PageNo, PageSet, Strict, Tagged } from "./op-schema/common.js";
 import { faultOps } from "./op-schema/fault.js";
 import { gupOps } from "./op-schema/gup.js";
@@ -31,18 +31,18 @@ export const VmaSpec = Strict(
   {
     name: Name,
     kind: OneOf(["anon", "file"], "Anonymous memory or a file mapping"),
-    shared: Type.Optional(Type.Boolean({ description: "MAP_SHARED (default: MAP_PRIVATE)" })),
-    writable: Type.Optional(Type.Boolean({ description: "VM_WRITE (default true)" })),
+    shared: Type.Optional(Type.Boolean({ default: false, description: "MAP_SHARED (false: MAP_PRIVATE)" })),
+    writable: Type.Optional(Type.Boolean({ default: true, description: "VM_WRITE" })),
     pages: Type.Integer({ minimum: 1, maximum: 1 << 20, description: "Size in pages" }),
-    resident: Type.Optional(PageSet),
-    swapped: Type.Optional(PageSet),
-    swapcache: Type.Optional(PageSet),
-    pagecache: Type.Optional(PageSet),
-    mapped: Type.Optional(PageSet),
-    eio: Type.Optional(PageSet),
+    resident: Type.Optional({ ...PageSet, default: [] }),
+    swapped: Type.Optional({ ...PageSet, default: [] }),
+    swapcache: Type.Optional({ ...PageSet, default: [] }),
+    pagecache: Type.Optional({ ...PageSet, default: [] }),
+    mapped: Type.Optional({ ...PageSet, default: [] }),
+    eio: Type.Optional({ ...PageSet, default: [] }),
     size: Type.Optional(Type.Integer({ minimum: 0, maximum: 1 << 20, description: "file: the file's size in pages (default: the VMA's); a fault at or past it is SIGBUS" })),
-    readahead: Type.Optional(Type.Boolean({ description: "file: readahead on (default true); false is ra_pages == 0, as blockdev --setra 0 leaves it" })),
-    pgReadahead: Type.Optional(PageSet),
+    readahead: Type.Optional(Type.Boolean({ default: true, description: "file: readahead on; false is ra_pages == 0, as blockdev --setra 0 leaves it" })),
+    pgReadahead: Type.Optional({ ...PageSet, default: [] }),
     uffd: Type.Optional(
       Strict(
         { resolveNs: Duration },
@@ -57,16 +57,17 @@ export const VmaSpec = Strict(
 export const MmSpec = Strict(
   {
     vmas: Type.Array(VmaSpec, { maxItems: 64 }),
-    io: Type.Optional(
-      Strict(
+    io: Type.Optional({
+      ...Strict(
         {
-          readpage: Type.Optional(Duration),
-          swapin: Type.Optional(Duration),
-          eioRate: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: "Fault point: probability that any read fails with -EIO, drawn from the submitting task's seeded stream (default 0)" })),
+          readpage: Type.Optional({ ...Duration, default: 100_000 }),
+          swapin: Type.Optional({ ...Duration, default: 50_000 }),
+          eioRate: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: 0, description: "Fault point: probability that any read fails with -EIO, drawn from the submitting task's seeded stream" })),
         },
-        "IO latencies: readpage (default 100000 ns), swapin (default 50000 ns); eioRate, a seeded fault point",
+        "IO latencies (ns): readpage, swapin; eioRate, a seeded fault point",
       ),
-    ),
+      default: {},
+    }),
   },
   "mm_struct: VMAs, page state and IO latencies; its mmap_lock is the rwsem named mmap_lock",
 );
@@ -79,9 +80,9 @@ export const KvmSpec = Strict(
     pagesPerProc: Type.Integer({ minimum: 1, maximum: 65536, description: "Guest pages each process touches (disjoint)" }),
     accesses: Type.Integer({ minimum: 1, maximum: 1e7, description: "Accesses each guest process makes" }),
     swapped: Type.Number({ minimum: 0, maximum: 1, description: "Fraction of guest pages swapped out on the host at the start" }),
-    computeNs: Type.Optional(Duration),
-    switchNs: Type.Optional(Type.Integer({ minimum: 0, maximum: 1e9, description: "Exit + guest context switch on an async PF (default 2000 ns)" })),
-    asyncPf: Type.Optional(Type.Boolean({ description: "Guest has async PF enabled (default true)" })),
+    computeNs: Type.Optional({ ...Duration, default: 1000, description: "Guest CPU time per access (ns)" }),
+    switchNs: Type.Optional(Type.Integer({ minimum: 0, maximum: 1e9, default: 2000, description: "Exit + guest context switch on an async PF (ns)" })),
+    asyncPf: Type.Optional(Type.Boolean({ default: true, description: "Guest has async PF enabled" })),
   },
   "KVM guest workload; guest memory is the anon VMA named guest",
 );
@@ -214,18 +215,18 @@ export const Scenario = Type.Object(
   {
     $schema: Type.Optional(Type.String()),
     title: Type.String({ minLength: 1, maxLength: 120 }),
-    claim: Type.Optional(Type.String({ maxLength: 2000 })),
-    source: Type.Optional(Source),
-    profile: Type.Optional(OneOf(PROFILE_NAMES, "Kernel-version profile")),
-    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 0xffffffff })),
-    policy: Type.Optional(OneOf(["time", "random"], "Tie-break among tasks ready at one instant")),
+    claim: Type.Optional(Type.String({ maxLength: 2000, default: "" })),
+    source: Type.Optional({ ...Source, default: {} }),
+    profile: Type.Optional({ ...OneOf(PROFILE_NAMES, "Kernel-version profile"), default: DEFAULT_PROFILE }),
+    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 0xffffffff, default: 0 })),
+    policy: Type.Optional({ ...OneOf(["time", "random"], "Tie-break among tasks ready at one instant"), default: "time" }),
     schedule: Type.Optional(Type.Array(Name, { description: "Explicit schedule: the task to run at each tie" })),
-    maxSteps: Type.Optional(Type.Integer({ minimum: 1, maximum: 1e9 })),
-    locks: Type.Optional(Type.Array(LockSpec)),
+    maxSteps: Type.Optional(Type.Integer({ minimum: 1, maximum: 1e9, default: 1_000_000, description: "Step budget" })),
+    locks: Type.Optional(Type.Array(LockSpec, { default: [] })),
     mm: Type.Optional(MmSpec),
     kvm: Type.Optional(KvmSpec),
     tasks: Type.Array(TaskSpec, { maxItems: 1024, description: "Tasks; may be empty when kvm is given" }),
-    expect: Type.Optional(Expect),
+    expect: Type.Optional({ ...Expect, default: {} }),
     property: Type.Optional(Property),
   },
   {
@@ -242,6 +243,8 @@ export type ScenarioSpec = Static<typeof Scenario>;
 export type MmSpecT = Static<typeof MmSpec>;
 /** The kvm section. */
 export type KvmSpecT = Static<typeof KvmSpec>;
+/** A shared lock. */
+export type LockSpecT = Static<typeof LockSpec>;
 /** One VMA spec. */
 export type VmaSpecT = Static<typeof VmaSpec>;
 /** One task operation. */

@@ -13,13 +13,13 @@ export const FAULT_FLAG_NAMES = ["WRITE", "ALLOW_RETRY", "RETRY_NOWAIT", "KILLAB
 
 /** The fault operations. */
 export const faultOps = [
-  Strict({ op: Type.Literal("fault"), ...Target, write: Type.Optional(Type.Boolean()) }, "A user access that faults: do_user_addr_fault (x86) with its retry loop"),
+  Strict({ op: Type.Literal("fault"), ...Target, write: Type.Optional(Type.Boolean({ default: false, description: "A write access" })) }, "A user access that faults: do_user_addr_fault (x86) with its retry loop"),
   Strict(
     { op: Type.Literal("handle_mm_fault"), ...Target, flags: Type.Array(OneOf(FAULT_FLAG_NAMES, "FAULT_FLAG_* without the prefix"), { uniqueItems: true }) },
     "mmap_read_lock(); handle_mm_fault(flags); mmap_read_unlock() if the lock is still held",
   ),
   Strict(
-    { op: Type.Literal("fixup_user_fault"), ...Target, write: Type.Optional(Type.Boolean()) },
+    { op: Type.Literal("fixup_user_fault"), ...Target, write: Type.Optional(Type.Boolean({ default: false, description: "FAULT_FLAG_WRITE" })) },
     "fixup_user_fault() with &unlocked, under mmap_read_lock taken by the op",
   ),
   Strict(

@@ -25,7 +25,7 @@ export const timeOps = [
   Strict({ op: Type.Literal("local_irq_disable") }, "local_irq_disable()"),
   Strict({ op: Type.Literal("local_irq_enable") }, "local_irq_enable()"),
   Strict(
-    { op: Type.Literal("smp_call_function"), fn: Type.Optional(Type.String({ maxLength: 64 })) },
+    { op: Type.Literal("smp_call_function"), fn: Type.Optional(Type.String({ maxLength: 64, default: "generic", description: "The function the IPI runs" })) },
     "smp_call_function_many(wait=1): IPI every other CPU and wait until each has IRQs enabled",
   ),
 ];
