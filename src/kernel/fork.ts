@@ -2,8 +2,8 @@
  * fork(2)'s copy of the address space, kernel/fork.c `dup_mmap()` with
  * mm/memory.c `copy_page_range()`: under the parent's mmap_lock for write,
  * every VMA is write-locked (v6.4+) and copied; PTEs are copied only for
- * VMAs with an anon_vma (`vma_needs_copy()`: others refault from the page
- * cache); a private writable page is write-protected in both so the first
+ * VMAs with an anon_vma or VM_PFNMAP (`vma_needs_copy()`: others refault
+ * from the page cache); a private writable page is write-protected in both so the first
  * write COWs (`copy_present_pte()`); a swap entry gains a user
  * (`swap_duplicate()`); userfaultfd registrations are not inherited
  * (`dup_userfaultfd()` without UFFD_FEATURE_EVENT_FORK). Pinned pages
@@ -14,6 +14,7 @@
 import type { KernelGen, Task } from "../engine/task.js";
 import { flush_tlb_mm_range } from "../arch/x86/mm/tlb.js";
 import type { Kernel } from "../mm/kernel.js";
+import { VM } from "../mm/flags.js";
 import { zap_pte_range } from "../mm/mmap.js";
 import { PAGE_SIZE, vma_is_shared, vma_start_write, type MmStruct, type Vma } from "../mm/mm.js";
 
@@ -28,6 +29,11 @@ function copy_page_range(k: Kernel, dst: Vma, src: Vma): void {
       dst.vm_mm.set_pte(addr, pte);
       continue;
     }
+    // A special PTE (VM_PFNMAP): no struct page to count (vm_normal_page() is NULL), copied as it is.
+    if (pte.kind === "pfn") {
+      dst.vm_mm.set_pte(addr, pte);
+      continue;
+    }
     if (pte.folio !== k.zero_folio) {
       pte.folio.refcount++;
       pte.folio.mapcount++;
@@ -38,6 +44,11 @@ function copy_page_range(k: Kernel, dst: Vma, src: Vma): void {
   }
 }
 
+/** `vma_needs_copy()` (mm/memory.c, v6.x): PTEs are copied for VMAs with an anon_vma, and for VM_PFNMAP ones, which cannot refault. */
+function vma_needs_copy(vma: Vma): boolean {
+  return vma.anon_vma || (vma.vm_flags & VM.PFNMAP) !== 0;
+}
+
 /** `dup_mmap()`: a copy of `oldmm` for the child task `child`; returns the child's mm. */
 export function* dup_mmap(k: Kernel, t: Task, oldmm: MmStruct, child: string): KernelGen<MmStruct> {
   const mm = k.mm_alloc(child);
@@ -46,7 +57,7 @@ export function* dup_mmap(k: Kernel, t: Task, oldmm: MmStruct, child: string): K
     if (k.behaviour.per_vma_lock !== "none") yield* vma_start_write(oldmm, vma, t);
     const tmp = mm.insert_vma(vma);
     tmp.anon_vma = vma.anon_vma;
-    if (vma.anon_vma) copy_page_range(k, tmp, vma);
+    if (vma_needs_copy(vma)) copy_page_range(k, tmp, vma);
   }
   // flush_tlb_mm(oldmm): the parent's PTEs were write-protected.
   yield* flush_tlb_mm_range(k, t, mm);

@@ -13,7 +13,7 @@ import type { KernelGen, Task } from "../engine/task.js";
 import { FAULT_FLAG, VM_FAULT } from "./flags.js";
 import { folio_lock, folio_trylock, folio_unlock, folio_wait_locked, type Folio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
-import { PAGE_SIZE } from "./mm.js";
+import { PAGE_SIZE, type VmOperations } from "./mm.js";
 import { release_fault_lock, type VmFault } from "./vmfault.js";
 
 /**
@@ -167,3 +167,13 @@ export function filemap_map_pages(t: Task, vmf: VmFault, start_pgoff: number, en
   }
   return ret;
 }
+
+/** `filemap_page_mkwrite()` (mm/filemap.c): lock the folio again and mark it dirty; VM_FAULT_LOCKED with it locked. */
+export function* filemap_page_mkwrite(t: Task, _vmf: VmFault, folio: Folio): KernelGen<number> {
+  yield* folio_lock(t, folio);
+  folio.dirty = true;
+  return VM_FAULT.LOCKED;
+}
+
+/** `generic_file_vm_ops` (mm/filemap.c): a regular file's mapping. */
+export const generic_file_vm_ops: VmOperations = { name: "generic_file_vm_ops", fault: filemap_fault, map_pages: filemap_map_pages, page_mkwrite: filemap_page_mkwrite };

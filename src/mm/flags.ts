@@ -71,8 +71,10 @@ export const VM = {
   WRITE: 0x2,
   EXEC: 0x4,
   SHARED: 0x8,
-  IO: 0x4000,
   PFNMAP: 0x400,
+  IO: 0x4000,
+  DONTEXPAND: 0x40000,
+  DONTDUMP: 0x4000000,
 } as const;
 
 type Table = Readonly<Record<string, number>>;

@@ -11,6 +11,7 @@ import { flush_tlb_mm_range } from "../arch/x86/mm/tlb.js";
 import { EFAULT, EHWPOISON, EINTR, EINVAL, ENOMEM } from "../include/errno.js";
 import { faultin_page_range, type Locked } from "./gup.js";
 import type { Kernel } from "./kernel.js";
+import { VM } from "./flags.js";
 import { zap_pte_range, type ZapBatch } from "./mmap.js";
 import { PAGE_SIZE, type MmStruct } from "./mm.js";
 
@@ -44,7 +45,9 @@ function* madvise_populate(k: Kernel, t: Task, mm: MmStruct, start: number, end:
 /**
  * `madvise_dontneed_single_vma()` -> `zap_page_range_single()`: zap the
  * PTEs of `[start, end)` in each VMA, flush the TLB, then free the pages.
- * -ENOMEM if part of the range is unmapped (the mapped parts are zapped).
+ * -ENOMEM if part of the range is unmapped (the mapped parts are zapped);
+ * -EINVAL at a VM_PFNMAP VMA (`madvise_dontneed_free_valid_vma()` ->
+ * `can_madv_lru_vma()`, v5.x+), which ends the walk (`madvise_walk_vmas()`).
  */
 function* madvise_dontneed(k: Kernel, t: Task, mm: MmStruct, start: number, end: number): KernelGen<number> {
   let ret = 0;
@@ -55,6 +58,10 @@ function* madvise_dontneed(k: Kernel, t: Task, mm: MmStruct, start: number, end:
       ret = ENOMEM;
       addr += PAGE_SIZE;
       continue;
+    }
+    if (vma.vm_flags & VM.PFNMAP) {
+      ret = EINVAL;
+      break;
     }
     const to = Math.min(end, vma.end);
     const zapped = zap_pte_range(k, t, vma, addr, to);

@@ -12,9 +12,9 @@ import { NotInProfile } from "../engine/bug.js";
 import type { KernelGen, Task } from "../engine/task.js";
 import { FAULT_FLAG, VM, VM_FAULT, VM_FAULT_ERROR, flagNames } from "./flags.js";
 import { folio_lock, folio_unlock, type Folio } from "./folio.js";
-import { filemap_fault, filemap_map_pages, folio_lock_or_retry, maybe_unlock_mmap_for_io } from "./filemap.js";
+import { folio_lock_or_retry, maybe_unlock_mmap_for_io } from "./filemap.js";
 import type { Kernel } from "./kernel.js";
-import { PAGE_SIZE, linear_page_index, vma_end_read, vma_is_anonymous, vma_is_shared, vma_start_read, type MmStruct, type Vma } from "./mm.js";
+import { PAGE_SIZE, linear_page_index, vma_end_read, vma_is_anonymous, vma_is_shared, vma_start_read, type MmStruct, type Vma, type VmOperations } from "./mm.js";
 import { release_fault_lock, type VmFault } from "./vmfault.js";
 import { handle_userfault } from "../fs/userfaultfd.js";
 
@@ -96,22 +96,23 @@ function finish_fault(k: Kernel, vmf: VmFault, folio: Folio, write: boolean): nu
  * `fault_around_bytes` window aligned on the address's PTE index, clamped
  * to the VMA and to one page table, handed to `->map_pages`.
  */
-function do_fault_around(t: Task, vmf: VmFault): number {
+function do_fault_around(t: Task, vmf: VmFault, map_pages: NonNullable<VmOperations["map_pages"]>): number {
   const pte_off = Math.floor(vmf.address / PAGE_SIZE) % PTRS_PER_PTE;
   const vma_off = vmf.pgoff - vmf.vma.pgoff;
   const vma_pages = (vmf.vma.end - vmf.vma.start) / PAGE_SIZE;
   const from_pte = Math.max(pte_off - (pte_off % FAULT_AROUND_PAGES), pte_off - Math.min(pte_off, vma_off));
   const to_pte = Math.min(from_pte + FAULT_AROUND_PAGES, PTRS_PER_PTE, pte_off + vma_pages - vma_off) - 1;
-  return filemap_map_pages(t, vmf, vmf.pgoff + from_pte - pte_off, vmf.pgoff + to_pte - pte_off);
+  return map_pages(t, vmf, vmf.pgoff + from_pte - pte_off, vmf.pgoff + to_pte - pte_off);
 }
 
-/** `do_read_fault()`: fault-around first (v3.15+), then ->fault and map the page-cache folio read-only. */
-function* do_read_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<number> {
-  if (k.behaviour.fault_around) {
-    const ret = do_fault_around(t, vmf);
+/** `do_read_fault()`: fault-around first where the VMA has `->map_pages` (v3.15+), then ->fault and map the page-cache folio read-only. */
+function* do_read_fault(k: Kernel, t: Task, vmf: VmFault, fault: Fault): KernelGen<number> {
+  const map_pages = vmf.vma.vm_ops!.map_pages;
+  if (k.behaviour.fault_around && map_pages) {
+    const ret = do_fault_around(t, vmf, map_pages);
     if (ret) return ret;
   }
-  let ret = yield* filemap_fault(k, t, vmf);
+  let ret = yield* fault(k, t, vmf);
   if (ret & (VM_FAULT_ERROR | VM_FAULT.RETRY | VM_FAULT.NOPAGE)) return ret;
   const folio = vmf.folio!;
   ret |= finish_fault(k, vmf, folio, false);
@@ -121,10 +122,10 @@ function* do_read_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<number> {
 }
 
 /** `do_cow_fault()`: copy the page-cache folio into a new anonymous folio and map that writable. */
-function* do_cow_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<number> {
+function* do_cow_fault(k: Kernel, t: Task, vmf: VmFault, fault: Fault): KernelGen<number> {
   const prep = vmf_anon_prepare(t, vmf);
   if (prep) return prep;
-  let ret = yield* filemap_fault(k, t, vmf);
+  let ret = yield* fault(k, t, vmf);
   if (ret & (VM_FAULT_ERROR | VM_FAULT.RETRY | VM_FAULT.NOPAGE)) return ret;
   const folio = vmf.folio!;
   const copy = k.folio_alloc(null, vmf.pgoff);
@@ -137,20 +138,11 @@ function* do_cow_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<number> {
 }
 
 /**
- * `do_page_mkwrite()` -> `filemap_page_mkwrite()` (mm/filemap.c): lock the
- * folio again and mark it dirty; VM_FAULT_LOCKED with it locked.
- */
-function* do_page_mkwrite(t: Task, folio: Folio): KernelGen<number> {
-  yield* folio_lock(t, folio);
-  folio.dirty = true;
-  return VM_FAULT.LOCKED;
-}
-
-/**
  * `fault_dirty_shared_page()` (mm/memory.c): mark the folio dirty, unlock
  * it, and throttle in `balance_dirty_pages_ratelimited()` (no dirty limit is
- * modelled, so it returns at once). Before 89b15332af7c (v5.5) mmap_lock is
- * held across it; from v5.5 a first attempt drops it first
+ * modelled, so it returns at once) when it newly dirtied the folio or the
+ * VMA has `->page_mkwrite`. Before 89b15332af7c (v5.5) mmap_lock is held
+ * across it; from v5.5 a first attempt drops it first
  * (`maybe_unlock_mmap_for_io`) and returns VM_FAULT_RETRY, from v6.0
  * VM_FAULT_COMPLETED (d92725256b4f).
  */
@@ -158,7 +150,7 @@ function fault_dirty_shared_page(k: Kernel, t: Task, vmf: VmFault, folio: Folio)
   const dirtied = !folio.dirty;
   folio.dirty = true;
   folio_unlock(folio);
-  const page_mkwrite = true; // generic_file_vm_ops has filemap_page_mkwrite
+  const page_mkwrite = vmf.vma.vm_ops?.page_mkwrite !== undefined;
   const mode = k.behaviour.shared_write_throttle;
   if ((dirtied || page_mkwrite) && mode !== "locked" && maybe_unlock_mmap_for_io(k, t, vmf)) {
     return mode === "completed" ? VM_FAULT.COMPLETED : VM_FAULT.RETRY;
@@ -166,13 +158,16 @@ function fault_dirty_shared_page(k: Kernel, t: Task, vmf: VmFault, folio: Folio)
   return 0;
 }
 
-/** `do_shared_fault()`: ->fault, ->page_mkwrite, map writable, then `fault_dirty_shared_page()`. */
-function* do_shared_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<number> {
-  let ret = yield* filemap_fault(k, t, vmf);
+/** `do_shared_fault()`: ->fault, ->page_mkwrite if the VMA has one (else the folio stays locked from ->fault), map writable, then `fault_dirty_shared_page()`. */
+function* do_shared_fault(k: Kernel, t: Task, vmf: VmFault, fault: Fault): KernelGen<number> {
+  let ret = yield* fault(k, t, vmf);
   if (ret & (VM_FAULT_ERROR | VM_FAULT.RETRY | VM_FAULT.NOPAGE)) return ret;
   const folio = vmf.folio!;
-  folio_unlock(folio);
-  yield* do_page_mkwrite(t, folio);
+  const page_mkwrite = vmf.vma.vm_ops!.page_mkwrite;
+  if (page_mkwrite) {
+    folio_unlock(folio);
+    yield* page_mkwrite(t, vmf, folio);
+  }
   ret |= finish_fault(k, vmf, folio, true);
   if (ret & VM_FAULT.NOPAGE) {
     folio_unlock(folio);
@@ -182,11 +177,20 @@ function* do_shared_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<number> {
   return ret | fault_dirty_shared_page(k, t, vmf, folio);
 }
 
-/** `do_fault()`: `do_read_fault` / `do_cow_fault` / `do_shared_fault` on a file VMA (mm/memory.c). */
+/** A VMA's `->fault`. */
+type Fault = NonNullable<VmOperations["fault"]>;
+
+/**
+ * `do_fault()`: `do_read_fault` / `do_cow_fault` / `do_shared_fault` on a
+ * VMA with vm_ops (mm/memory.c); a VMA whose ops have no `->fault` (a raw
+ * pfn mapping whose PTE was zapped) gets VM_FAULT_SIGBUS.
+ */
 function* do_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<number> {
-  if (!(vmf.flags & FAULT_FLAG.WRITE)) return yield* do_read_fault(k, t, vmf);
-  if (!vma_is_shared(vmf.vma)) return yield* do_cow_fault(k, t, vmf);
-  return yield* do_shared_fault(k, t, vmf);
+  const fault = vmf.vma.vm_ops!.fault;
+  if (!fault) return VM_FAULT.SIGBUS;
+  if (!(vmf.flags & FAULT_FLAG.WRITE)) return yield* do_read_fault(k, t, vmf, fault);
+  if (!vma_is_shared(vmf.vma)) return yield* do_cow_fault(k, t, vmf, fault);
+  return yield* do_shared_fault(k, t, vmf, fault);
 }
 
 /** `do_swap_page()`: bring a swapped-out anonymous page back (mm/memory.c). */
@@ -239,7 +243,10 @@ function* do_swap_page(k: Kernel, t: Task, vmf: VmFault, entry: number): KernelG
  */
 function* do_wp_page(k: Kernel, t: Task, vmf: VmFault, folio: Folio): KernelGen<number> {
   if (vma_is_shared(vmf.vma)) {
-    yield* do_page_mkwrite(t, folio);
+    // wp_page_shared(): ->page_mkwrite if the VMA has one, else lock the folio (shmem).
+    const page_mkwrite = vmf.vma.vm_ops?.page_mkwrite;
+    if (page_mkwrite) yield* page_mkwrite(t, vmf, folio);
+    else yield* folio_lock(t, folio);
     map_folio(k, vmf, folio, true);
     return vm_fault_write(k) | fault_dirty_shared_page(k, t, vmf, folio);
   }
@@ -264,8 +271,13 @@ function* handle_pte_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<number> 
   const pte = vmf.vma.vm_mm.pte(vmf.address);
   if (pte === undefined) return vma_is_anonymous(vmf.vma) ? yield* do_anonymous_page(k, t, vmf) : yield* do_fault(k, t, vmf);
   if (pte.kind === "swap") return yield* do_swap_page(k, t, vmf, pte.entry);
-  if ((vmf.flags & FAULT_FLAG.WRITE) && !pte.write) return yield* do_wp_page(k, t, vmf, pte.folio);
-  return 0;
+  if (!(vmf.flags & FAULT_FLAG.WRITE) || pte.write) return 0;
+  if (pte.kind === "pfn") {
+    // do_wp_page(): no struct page (vm_normal_page() is NULL); a shared VM_PFNMAP mapping is made writable in place (wp_pfn_shared()).
+    vmf.vma.vm_mm.set_pte(vmf.address, { ...pte, write: true });
+    return vm_fault_write(k);
+  }
+  return yield* do_wp_page(k, t, vmf, pte.folio);
 }
 
 /**
@@ -306,4 +318,17 @@ export function lock_vma_under_rcu(k: Kernel, mm: MmStruct, t: Task, address: nu
     return null;
   }
   return vma;
+}
+
+/**
+ * `remap_pfn_range()` (mm/memory.c): map `[addr, addr + pages)` of `vma`
+ * to the raw pfns from `pfn` at once, each a special PTE (`pte_mkspecial`,
+ * no struct page), writable if the VMA is; sets VM_IO | VM_PFNMAP |
+ * VM_DONTEXPAND | VM_DONTDUMP. Drivers call it from `->mmap`, with
+ * mmap_lock held for write.
+ */
+export function remap_pfn_range(vma: Vma, addr: number, pfn: number, pages: number): void {
+  vma.vm_flags |= VM.IO | VM.PFNMAP | VM.DONTEXPAND | VM.DONTDUMP;
+  const write = (vma.vm_flags & VM.WRITE) !== 0;
+  for (let i = 0; i < pages; i++) vma.vm_mm.set_pte(addr + i * PAGE_SIZE, { kind: "pfn", pfn: pfn + i, write });
 }

@@ -9,6 +9,8 @@ import { RwSemaphore, type ReaderWake } from "../engine/rwsem.js";
 import type { Simulation } from "../engine/simulation.js";
 import type { KernelGen, Task } from "../engine/task.js";
 import type { Folio } from "./folio.js";
+import type { Kernel } from "./kernel.js";
+import type { VmFault } from "./vmfault.js";
 import type { AddressSpace } from "./pagecache.js";
 import type { SwapDevice } from "./swap.js";
 import type { Userfaultfd } from "../fs/userfaultfd.js";
@@ -17,10 +19,29 @@ import { VM } from "./flags.js";
 /** PAGE_SIZE. */
 export const PAGE_SIZE = 4096;
 
-/** A page-table entry. */
+/** A page-table entry: a present page, a special PTE for a raw pfn with no struct page (`pte_mkspecial`, VM_PFNMAP), or a swap entry. */
 export type Pte =
   | { readonly kind: "present"; readonly folio: Folio; readonly write: boolean }
+  | { readonly kind: "pfn"; readonly pfn: number; readonly write: boolean }
   | { readonly kind: "swap"; readonly entry: number };
+
+/**
+ * `struct vm_operations_struct`: the handlers of a file or driver mapping
+ * (include/linux/mm.h). A VMA without one is anonymous (`vma_is_anonymous()`).
+ * Each handler is optional, as in the kernel: without `fault`, a fault on a
+ * none PTE is SIGBUS (`do_fault()`); without `map_pages`, no fault-around;
+ * without `page_mkwrite`, a shared write fault maps at once.
+ */
+export interface VmOperations {
+  /** The ops' kernel name (`generic_file_vm_ops`, `shmem_vm_ops`, `mmap_mem_ops`), for traces. */
+  readonly name: string;
+  /** `->fault`: VM_FAULT_* bits; with VM_FAULT_LOCKED, `vmf.folio` is the folio, locked, with a reference. */
+  readonly fault?: (k: Kernel, t: Task, vmf: VmFault) => KernelGen<number>;
+  /** `->map_pages`: map the cached folios of `[start_pgoff, end_pgoff]` around the fault; VM_FAULT_NOPAGE when the fault's own page was mapped. */
+  readonly map_pages?: (t: Task, vmf: VmFault, start_pgoff: number, end_pgoff: number) => number;
+  /** `->page_mkwrite`: the folio is about to become writable; VM_FAULT_LOCKED with it locked. */
+  readonly page_mkwrite?: (t: Task, vmf: VmFault, folio: Folio) => KernelGen<number>;
+}
 
 /** `struct vm_area_struct`. */
 export interface Vma {
@@ -31,9 +52,11 @@ export interface Vma {
   /** vm_end (exclusive). */
   readonly end: number;
   /** vm_flags (VM_READ, VM_WRITE, VM_SHARED...). */
-  readonly vm_flags: number;
-  /** The file mapped, or null for anonymous memory. */
+  vm_flags: number;
+  /** The page cache of the file mapped (`vm_file->f_mapping`), or null for anonymous memory and raw pfn mappings. */
   readonly file: AddressSpace | null;
+  /** `vm_ops`: null for anonymous memory. */
+  readonly vm_ops: VmOperations | null;
   /** vm_pgoff: file page of vm_start. */
   readonly pgoff: number;
   /** The userfaultfd registered on the range in MISSING mode (VM_UFFD_MISSING), or null. */
@@ -79,15 +102,15 @@ export class MmStruct {
     return this.owner ? `${name}:${this.owner}` : name;
   }
 
-  /** mmap(): add a VMA of `pages` pages after the previous one. */
-  mmap(name: string, pages: number, vm_flags: number, file: AddressSpace | null): Vma {
+  /** mmap(): add a VMA of `pages` pages after the previous one; `vm_ops` as the file's `->mmap` sets them (null: anonymous). */
+  mmap(name: string, pages: number, vm_flags: number, file: AddressSpace | null, vm_ops: VmOperations | null = null): Vma {
     const start = this.nextStart;
     this.nextStart = start + (pages + 16) * PAGE_SIZE;
-    return this.insert_vma({ name, start, end: start + pages * PAGE_SIZE, vm_flags, file, pgoff: 0 });
+    return this.insert_vma({ name, start, end: start + pages * PAGE_SIZE, vm_flags, file, vm_ops, pgoff: 0 });
   }
 
   /** A new VMA of this mm at a given place (`vm_area_alloc` + `vma_link`), as mmap() and fork's dup_mmap make them. */
-  insert_vma(v: Pick<Vma, "name" | "start" | "end" | "vm_flags" | "file" | "pgoff">): Vma {
+  insert_vma(v: Pick<Vma, "name" | "start" | "end" | "vm_flags" | "file" | "vm_ops" | "pgoff">): Vma {
     const vm_lock = new RwSemaphore(this.sim, this.lockName(`${v.name}.vm_lock`), { lockClass: "vm_lock", readerWake: this.readerWake });
     const vma: Vma = { ...v, uffd: null, anon_vma: false, vm_lock, vm_lock_seq: -1, vm_mm: this };
     this.vmas.push(vma);
@@ -142,9 +165,9 @@ export function vma_end_read(vma: Vma, t: Task): void {
   vma.vm_lock.up_read(t);
 }
 
-/** vma_is_anonymous(). */
+/** vma_is_anonymous(): no vm_ops. */
 export function vma_is_anonymous(vma: Vma): boolean {
-  return vma.file === null;
+  return vma.vm_ops === null;
 }
 
 /** VM_SHARED set. */

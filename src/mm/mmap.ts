@@ -35,9 +35,10 @@ export function zap_pte_range(k: Kernel, t: Task, vma: Vma, start = vma.start, e
     if (pte === undefined) continue;
     mm.clear_pte(addr);
     cleared++;
-    if (pte.kind === "present") {
+    if (pte.kind !== "swap") {
       tlb.flush = true;
-      if (pte.folio === k.zero_folio) continue;
+      // The zero page and raw pfns are special PTEs: nothing to free.
+      if (pte.kind === "pfn" || pte.folio === k.zero_folio) continue;
       pte.folio.mapcount--;
       tlb.freed.push(pte.folio);
     } else {

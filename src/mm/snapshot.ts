@@ -9,9 +9,10 @@ import type { Kernel } from "./kernel.js";
 import { VM, flagNames } from "./flags.js";
 import { PAGE_SIZE, type MmStruct, type Vma } from "./mm.js";
 
-/** One page-table entry: present (read-only or writable, the zero page or a pfn) or a swap entry. */
+/** One page-table entry: present (read-only or writable, the zero page or a folio's pfn), a raw pfn with no struct page (VM_PFNMAP), or a swap entry. */
 export type PteState =
   | { readonly page: number; readonly kind: "present"; readonly write: boolean; readonly pfn: number; readonly zero: boolean }
+  | { readonly page: number; readonly kind: "pfn"; readonly write: boolean; readonly pfn: number }
   | { readonly page: number; readonly kind: "swap"; readonly entry: number };
 
 /** A VMA at the end of a run. */
@@ -72,7 +73,13 @@ export function mm_snapshot(k: Kernel): MmState {
       const pte = mm.ptes.get(vpn)!;
       if (!v) continue;
       const page = (addr - v.start) / PAGE_SIZE;
-      ptes.get(v)!.push(pte.kind === "present" ? { page, kind: "present", write: pte.write, pfn: pte.folio.pfn, zero: pte.folio === k.zero_folio } : { page, kind: "swap", entry: pte.entry });
+      ptes.get(v)!.push(
+        pte.kind === "present"
+          ? { page, kind: "present", write: pte.write, pfn: pte.folio.pfn, zero: pte.folio === k.zero_folio }
+          : pte.kind === "pfn"
+            ? { page, kind: "pfn", write: pte.write, pfn: pte.pfn }
+            : { page, kind: "swap", entry: pte.entry },
+      );
     }
     return mm.vmas.map((v): VmaState => ({ name: v.name, start: v.start, pages: (v.end - v.start) / PAGE_SIZE, vm_flags: flagNames("VM", VM, v.vm_flags), anon_vma: v.anon_vma, ptes: ptes.get(v)! }));
   };
@@ -96,11 +103,11 @@ export function mm_snapshot(k: Kernel): MmState {
   return { vmas: vmasOf(mm), children: k.mms.filter((m) => m !== mm).map((m) => ({ task: m.owner, vmas: vmasOf(m) })), folios, locks };
 }
 
-/** One page's final state: its PTE as ro/rw/zero/swap/none, and the folio it maps. */
+/** One page's final state: its PTE as ro/rw/zero/swap/pfn/none, and the folio it maps. */
 export interface FinalPage {
-  /** The PTE: none, present read-only or writable, the zero page, or a swap entry. */
-  readonly pte: "none" | "ro" | "rw" | "zero" | "swap";
-  /** The folio a present PTE maps (null for none and swap). */
+  /** The PTE: none, present read-only or writable, the zero page, a swap entry, or a raw pfn (VM_PFNMAP). */
+  readonly pte: "none" | "ro" | "rw" | "zero" | "swap" | "pfn";
+  /** The folio a present PTE maps (null for none, swap and pfn). */
   readonly folio: FolioState | null;
 }
 
@@ -111,6 +118,6 @@ export function final_page(final: MmState, vma: string, page: number, task?: str
   if (!v) return null;
   const pte = v.ptes.find((p) => p.page === page);
   if (!pte) return { pte: "none", folio: null };
-  if (pte.kind === "swap") return { pte: "swap", folio: null };
+  if (pte.kind === "swap" || pte.kind === "pfn") return { pte: pte.kind, folio: null };
   return { pte: pte.zero ? "zero" : pte.write ? "rw" : "ro", folio: final.folios.find((f) => f.pfn === pte.pfn) ?? null };
 }

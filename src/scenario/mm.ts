@@ -12,11 +12,17 @@ import { VM } from "../mm/flags.js";
 import { Kernel } from "../mm/kernel.js";
 import { PAGE_SIZE, type Vma } from "../mm/mm.js";
 import { AddressSpace } from "../mm/pagecache.js";
+import { generic_file_vm_ops } from "../mm/filemap.js";
+import { shmem_vm_ops } from "../mm/shmem.js";
+import { mmap_mem, mmap_mem_ops } from "../drivers/char/mem.js";
 import { Userfaultfd } from "../fs/userfaultfd.js";
 import { uffd_handler } from "../user/uffd_handler.js";
 import { sample } from "./sample.js";
 import type { NormalizedMm } from "./normalize.js";
 import type { VmaSpecT } from "./schema.js";
+
+/** First pfn of the device memory pfnmap VMAs map (the 0xf0000000 PCI hole); each VMA gets its own 4 GiB of pfns. */
+const DEVICE_PFN = 0xf0000000 / PAGE_SIZE;
 
 /** The page indices a page set names. */
 export function pageSet(set: VmaSpecT["resident"], pages: number): number[] {
@@ -38,10 +44,14 @@ export function buildKernel(sim: Simulation, behaviour: Behaviour, spec: Normali
   });
   const vmas = new Map<string, Vma>();
   for (const v of spec.vmas) {
-    const vm_flags = VM.READ | (v.writable ? VM.WRITE : 0) | (v.shared ? VM.SHARED : 0);
-    const file = v.kind === "file" ? new AddressSpace(v.name, v.size, v.readahead ? undefined : 0) : null;
-    const vma = k.mm.mmap(v.name, v.pages, vm_flags, file);
+    // mmap(MAP_SHARED|MAP_ANONYMOUS) is shmem (shmem_zero_setup()); a pfnmap driver's mapping is always shared.
+    const kind = v.kind === "anon" && v.shared ? "shmem" : v.kind;
+    const vm_flags = VM.READ | (v.writable ? VM.WRITE : 0) | (v.shared || kind === "pfnmap" ? VM.SHARED : 0);
+    const file = kind === "file" ? new AddressSpace(v.name, v.size, v.readahead ? undefined : 0) : kind === "shmem" ? new AddressSpace(v.name, v.size, 0) : null;
+    const vm_ops = kind === "file" ? generic_file_vm_ops : kind === "shmem" ? shmem_vm_ops : kind === "pfnmap" ? mmap_mem_ops : null;
+    const vma = k.mm.mmap(v.name, v.pages, vm_flags, file, vm_ops);
     vmas.set(v.name, vma);
+    if (kind === "pfnmap") mmap_mem(vma, DEVICE_PFN + k.mm.vmas.length * (1 << 20));
     const at = (i: number) => vma.start + i * PAGE_SIZE;
     const eio = new Set(pageSet(v.eio, v.pages));
     if (file) {
@@ -59,7 +69,7 @@ export function buildKernel(sim: Simulation, behaviour: Behaviour, spec: Normali
         k.mm.set_pte(at(i), { kind: "present", folio: f, write: false });
       }
       for (const i of pageSet(v.pgReadahead, v.pages)) file.pages.get(i)!.readahead = true;
-    } else {
+    } else if (kind === "anon") {
       // Pages that were ever faulted in imply anon_vma_prepare() ran.
       vma.anon_vma = [v.resident, v.swapped, v.swapcache].some((set) => pageSet(set, v.pages).length > 0);
       for (const i of pageSet(v.resident, v.pages)) {

@@ -30,7 +30,10 @@ export { DELAY_OPS } from "./op-schema/time.js";
 export const VmaSpec = Strict(
   {
     name: Name,
-    kind: OneOf(["anon", "file"], "Anonymous memory or a file mapping"),
+    kind: OneOf(
+      ["anon", "file", "shmem", "pfnmap"],
+      "anon: anonymous memory (MAP_SHARED anonymous memory is shmem, shmem_zero_setup); file: a regular file (generic_file_vm_ops); shmem: a tmpfs file (shmem_vm_ops: pages are allocated zeroed on fault, no read IO); pfnmap: device memory a driver maps at mmap with remap_pfn_range (VM_IO|VM_PFNMAP, always MAP_SHARED; as /dev/mem's mmap_mem): every page a raw pfn from the start, and no fault handler",
+    ),
     shared: Type.Optional(Type.Boolean({ default: false, description: "MAP_SHARED (false: MAP_PRIVATE)" })),
     writable: Type.Optional(Type.Boolean({ default: true, description: "VM_WRITE" })),
     pages: Type.Integer({ minimum: 1, maximum: 1 << 20, description: "Size in pages" }),
@@ -50,7 +53,7 @@ export const VmaSpec = Strict(
       ),
     ),
   },
-  "anon: pages resident (mapped), swapped (swap entry, IO needed) or swapcache (swap entry, folio cached); file: pages in the pagecache, and mapped (also in the page tables). Other pages are untouched. pgReadahead (file): cached pages still carrying PG_readahead from an earlier readahead. eio (fault point): pages whose reads (readpage, or swap-in of a swapped page) fail with -EIO every time, a bad block.",
+  "anon: pages resident (mapped), swapped (swap entry, IO needed) or swapcache (swap entry, folio cached); file and shmem: pages in the pagecache, and mapped (also in the page tables); pfnmap: no page sets. Other pages are untouched. pgReadahead (file): cached pages still carrying PG_readahead from an earlier readahead. eio (fault point): pages whose reads (readpage, or swap-in of a swapped page) fail with -EIO every time, a bad block.",
 );
 
 /** The address space the scenario's tasks share. */
@@ -152,7 +155,7 @@ export const Predicate = Type.Recursive(
               task: Type.Optional(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_.:-]*$", maxLength: 64, description: "A forked child task: look in its address space (default: the first one)" })),
               vma: Name,
               page: PageNo,
-              pte: Type.Optional(OneOf(["none", "ro", "rw", "zero", "swap"], "The PTE at the end: none, present read-only or writable, the zero page, or a swap entry")),
+              pte: Type.Optional(OneOf(["none", "ro", "rw", "zero", "swap", "pfn"], "The PTE at the end: none, present read-only or writable, the zero page, a swap entry, or a raw pfn (VM_PFNMAP)")),
               refcount: Type.Optional(Type.Integer({ minimum: 0, description: "folio_ref_count() of the folio it maps" })),
               mapcount: Type.Optional(Type.Integer({ minimum: 0, description: "folio_mapcount() of the folio it maps" })),
               dirty: Type.Optional(Type.Boolean({ description: "PG_dirty of the folio it maps" })),

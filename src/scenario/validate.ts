@@ -49,6 +49,16 @@ function validator() {
   return compiled;
 }
 
+/** Per VMA kind: the page sets it takes, and the VMA fields it refuses. */
+const VMA_PAGE_SETS = {
+  anon: [["resident", "swapped", "swapcache"], ["pagecache", "mapped", "pgReadahead", "readahead", "size"]],
+  file: [["pagecache", "mapped"], ["resident", "swapped", "swapcache"]],
+  // No read IO, so no readahead and no read that fails; shmem swap is not modelled.
+  shmem: [["pagecache", "mapped"], ["resident", "swapped", "swapcache", "pgReadahead", "readahead", "eio"]],
+  // remap_pfn_range() maps every page at mmap: no page state to choose.
+  pfnmap: [[], ["resident", "swapped", "swapcache", "pagecache", "mapped", "pgReadahead", "readahead", "size", "eio"]],
+} as const;
+
 /** Validate parsed JSON against the scenario format. */
 export function validateScenario(data: unknown): Validation {
   const validate = validator();
@@ -221,11 +231,11 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
     if (vmas.has(v.name)) errors.push({ path: `${at}.name`, expected: "a VMA name not used before", found: show(v.name) });
     vmas.set(v.name, v.pages);
     if (v.writable === false) readOnly.add(v.name);
-    if (v.kind === "anon" && v.shared) errors.push({ path: `${at}.shared`, expected: "no shared anon VMA: MAP_SHARED|MAP_ANONYMOUS is shmem, which the model does not have", found: "true" });
-    if (v.uffd && v.kind !== "anon") errors.push({ path: `${at}.uffd`, expected: "userfaultfd on an anon VMA only (MISSING mode on anonymous memory)", found: "a file VMA" });
-    const sets = v.kind === "anon" ? (["resident", "swapped", "swapcache"] as const) : (["pagecache", "mapped"] as const);
-    const other = v.kind === "anon" ? (["pagecache", "mapped", "pgReadahead", "readahead", "size"] as const) : (["resident", "swapped", "swapcache"] as const);
-    if (v.kind === "file" && v.size !== undefined) {
+    // MAP_SHARED|MAP_ANONYMOUS is shmem (shmem_zero_setup()).
+    const kind = v.kind === "anon" && v.shared ? "shmem" : v.kind;
+    if (v.uffd && kind !== "anon") errors.push({ path: `${at}.uffd`, expected: "userfaultfd on a private anon VMA only (MISSING mode on anonymous memory)", found: `a ${kind} VMA` });
+    const [sets, other] = VMA_PAGE_SETS[kind];
+    if ((kind === "file" || kind === "shmem") && v.size !== undefined) {
       const past = [...pageSet(v.pagecache, v.pages), ...pageSet(v.mapped, v.pages)].filter((p) => p >= v.size!);
       if (past.length > 0) errors.push({ path: `${at}.size`, expected: `a size above every cached page (${Math.max(...past)} is cached)`, found: show(v.size) });
     }
@@ -235,7 +245,7 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
         if (!cached.has(p)) errors.push({ path: `${at}.pgReadahead${v.pgReadahead === "all" ? "" : `[${j}]`}`, expected: "a page in pagecache or mapped (PG_readahead marks a cached folio)", found: show(p) });
       });
     }
-    for (const key of other) if (v[key] !== undefined) errors.push({ path: `${at}.${key}`, expected: `no ${key} on a ${v.kind} VMA (use ${sets.join(", ")})`, found: show(v[key]) });
+    for (const key of other) if (v[key] !== undefined) errors.push({ path: `${at}.${key}`, expected: `no ${key} on a ${kind} VMA${sets.length > 0 ? ` (use ${sets.join(", ")})` : ""}`, found: show(v[key]) });
     if (v.eio !== undefined && v.eio !== "all") {
       const swapped = new Set(v.kind === "anon" ? pageSet(v.swapped, v.pages) : []);
       v.eio.forEach((p, j) => {
