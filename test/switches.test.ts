@@ -39,6 +39,10 @@ const WITNESS: Record<keyof Behaviour, ScenarioSpec | ScenarioSpec[]> = {
   fpu_sigframe_prefault: file("data/fpu-prefault-as-merged-v5.2-rc1.json"),
   async_ra_checks_ra_pages: file("data/mlock-readahead-off-completes-v5.7.json"),
   munmap_downgrade: file("data/gup-fast-irq-off-delays-tlb-flush.json"),
+  mprotect_write_upgrade: one([{ name: "a", kind: "anon", pages: 1, resident: [0] }], [
+    { op: "mprotect", vma: "a", prot: "PROT_READ" },
+    { op: "mprotect", vma: "a", prot: "PROT_READ|PROT_WRITE" },
+  ]),
 };
 
 /** What a run shows: its trace hash and its final state. */

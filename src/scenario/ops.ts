@@ -16,7 +16,8 @@ import { copy_fpstate_to_sigframe } from "../arch/x86/kernel/fpu/signal.js";
 import { __mm_populate, fixup_user_fault, get_user_pages, get_user_pages_fast, get_user_pages_remote, get_user_pages_unlocked, type Locked } from "../mm/gup.js";
 import { do_madvise } from "../mm/madvise.js";
 import { do_munmap } from "../mm/mmap.js";
-import { ESRCH, errname } from "../include/errno.js";
+import { ENOMEM, ESRCH, errname } from "../include/errno.js";
+import { do_mprotect } from "../mm/mprotect.js";
 import type { Kernel } from "../mm/kernel.js";
 import { handle_mm_fault } from "../mm/memory.js";
 import { PAGE_SIZE, type MmStruct, type Vma } from "../mm/mm.js";
@@ -171,6 +172,14 @@ function* runOp(t: Task, op: NormalizedOp, env: OpEnv): KernelGen {
       }
       const ret = yield* do_munmap(k, t, vma);
       t.sim.event(t, "call", "munmap", { vma: op.vma }, ret);
+      return;
+    }
+    case "mprotect": {
+      const k = env.kernel!;
+      const vma = k.current_mm(t).vmas.find((v) => v.name === op.vma);
+      // do_mprotect_pkey(): no VMA at the start address.
+      const ret = vma ? yield* do_mprotect(k, t, vma, op.prot === "PROT_READ|PROT_WRITE") : ENOMEM;
+      t.sim.event(t, "call", "mprotect", { vma: op.vma, prot: op.prot }, errname(ret));
       return;
     }
     case "fixup_user_fault": {

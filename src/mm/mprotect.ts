@@ -1,0 +1,68 @@
+/**
+ * mprotect(2) of a whole VMA, mm/mprotect.c: `do_mprotect_pkey()` under
+ * mmap_lock for write -> `mprotect_fixup()` (the VMA write-locked, v6.4+;
+ * vm_flags set) -> `change_protection()` -> `change_pte_range()`, then a
+ * TLB flush when a PTE changed. Removing PROT_WRITE drops the write bit of
+ * every present PTE (`pte_modify()` with the new vm_page_prot). Adding it
+ * leaves PTEs read-only, to be upgraded by write faults, until 64fe24a3e05e
+ * (v6.0, and its v6.2 follow-up "allow clean exclusive anon pages to be
+ * writable") makes a private PTE of an exclusive anonymous page writable at
+ * once (`can_change_pte_writable()`). Not modelled: splitting a VMA for a
+ * partial range (`split_vma()`/`vma_modify_flags()`), PROT_NONE and
+ * PROT_EXEC, pte_dirty on shared mappings (their PTEs stay read-only),
+ * swap PTEs (left as they are, as the kernel leaves real swap entries).
+ *
+ * @module
+ */
+import type { KernelGen, Task } from "../engine/task.js";
+import { flush_tlb_mm_range } from "../arch/x86/mm/tlb.js";
+import { VM } from "./flags.js";
+import type { Folio } from "./folio.js";
+import type { Kernel } from "./kernel.js";
+import { PAGE_SIZE, vma_is_shared, vma_start_write, type Vma } from "./mm.js";
+
+/**
+ * `can_change_pte_writable()` (mm/mprotect.c, 64fe24a3e05e v6.0): a private
+ * PTE may be made writable when it maps an anonymous page this process
+ * holds exclusively (PageAnonExclusive, modelled as: mapped once and
+ * referenced once, so neither shared with a fork nor held by GUP).
+ */
+function can_change_pte_writable(k: Kernel, vma: Vma, folio: Folio): boolean {
+  if (vma_is_shared(vma) || k.behaviour.mprotect_write_upgrade === "none") return false;
+  return folio.mapping === null && folio !== k.zero_folio && folio.mapcount === 1 && folio.refcount === 1;
+}
+
+/** `change_pte_range()` over the VMA: the new protection on each present PTE; returns how many changed. */
+function change_pte_range(k: Kernel, vma: Vma): number {
+  const mm = vma.vm_mm;
+  const write = (vma.vm_flags & VM.WRITE) !== 0;
+  let pages = 0;
+  for (let addr = vma.start; addr < vma.end; addr += PAGE_SIZE) {
+    const pte = mm.pte(addr);
+    if (pte === undefined || pte.kind === "swap") continue;
+    const upgrade = write && (pte.kind === "pfn" ? vma_is_shared(vma) : can_change_pte_writable(k, vma, pte.folio));
+    const next = !write ? false : pte.write || upgrade;
+    if (next === pte.write) continue;
+    mm.set_pte(addr, { ...pte, write: next });
+    pages++;
+  }
+  return pages;
+}
+
+/**
+ * `do_mprotect_pkey()` of the whole VMA `vma` to PROT_READ, or
+ * PROT_READ|PROT_WRITE when `write`. Returns 0.
+ */
+export function* do_mprotect(k: Kernel, t: Task, vma: Vma, write: boolean): KernelGen<number> {
+  const mm = vma.vm_mm;
+  yield* mm.mmap_lock.down_write(t);
+  // mprotect_fixup(): the VMA is write-locked before its flags change (v6.4+), so per-VMA-lock faults wait or fall back.
+  if (k.behaviour.per_vma_lock !== "none") yield* vma_start_write(mm, vma, t);
+  vma.vm_flags = write ? vma.vm_flags | VM.WRITE : vma.vm_flags & ~VM.WRITE;
+  const pages = change_pte_range(k, vma);
+  if (k.sim.tracing) k.sim.event(t, "mprotect", "change_protection", { vma: vma.name, write, pages });
+  // tlb_finish_mmu() / flush_tlb_range(): only when a PTE changed.
+  if (pages > 0) yield* flush_tlb_mm_range(k, t, mm);
+  mm.mmap_write_unlock(t);
+  return 0;
+}
