@@ -11,9 +11,11 @@
 /**
  * Bumped with every change to the model that changes a trace hash of a
  * scenario that ran before. 1: up to the single-mm model; 2: fault-around,
- * per-VMA locks, VM_FAULT_COMPLETED, processes and held references.
+ * per-VMA locks, VM_FAULT_COMPLETED, processes and held references; 3:
+ * FAULT_FLAG_INTERRUPTIBLE in x86 user faults (v5.7+) and FOLL_UNLOCKABLE
+ * in GUP (v6.3+), as the profiles' kernels pass them.
  */
-export const MODEL_VERSION = 2;
+export const MODEL_VERSION = 3;
 
 /** The explanation of a trace hash that differs from one recorded or cited under `recorded` (a model version, if known). */
 export function explainHashMismatch(recorded: number | undefined): string {

@@ -158,7 +158,7 @@ describe("handle_mm_fault: VM_FAULT_* and who holds mmap_lock on return", () => 
     const faults = r.result.trace.filter((e) => e.ev === "mm_fault");
     assert.deepEqual(
       faults.map((e) => e.args!.flags),
-      ["FAULT_FLAG_ALLOW_RETRY|FAULT_FLAG_KILLABLE|FAULT_FLAG_USER", "FAULT_FLAG_ALLOW_RETRY|FAULT_FLAG_KILLABLE|FAULT_FLAG_TRIED|FAULT_FLAG_USER"],
+      ["FAULT_FLAG_ALLOW_RETRY|FAULT_FLAG_KILLABLE|FAULT_FLAG_USER|FAULT_FLAG_INTERRUPTIBLE", "FAULT_FLAG_ALLOW_RETRY|FAULT_FLAG_KILLABLE|FAULT_FLAG_TRIED|FAULT_FLAG_USER|FAULT_FLAG_INTERRUPTIBLE"],
     );
     assert.equal(calls(r)[0]!.ret, "0");
   });
@@ -168,7 +168,7 @@ describe("handle_mm_fault: VM_FAULT_* and who holds mmap_lock on return", () => 
     const faults = r.result.trace.filter((e) => e.ev === "mm_fault");
     assert.deepEqual(
       faults.map((e) => e.args!.flags),
-      ["FAULT_FLAG_ALLOW_RETRY|FAULT_FLAG_KILLABLE|FAULT_FLAG_USER|FAULT_FLAG_VMA_LOCK", "FAULT_FLAG_ALLOW_RETRY|FAULT_FLAG_KILLABLE|FAULT_FLAG_TRIED|FAULT_FLAG_USER"],
+      ["FAULT_FLAG_ALLOW_RETRY|FAULT_FLAG_KILLABLE|FAULT_FLAG_USER|FAULT_FLAG_INTERRUPTIBLE|FAULT_FLAG_VMA_LOCK", "FAULT_FLAG_ALLOW_RETRY|FAULT_FLAG_KILLABLE|FAULT_FLAG_TRIED|FAULT_FLAG_USER|FAULT_FLAG_INTERRUPTIBLE"],
     );
     assert.equal(calls(r)[0]!.ret, "0");
   });

@@ -39,6 +39,8 @@ const WITNESS: Record<keyof Behaviour, ScenarioSpec | ScenarioSpec[]> = {
   fpu_sigframe_prefault: file("data/fpu-prefault-as-merged-v5.2-rc1.json"),
   async_ra_checks_ra_pages: file("data/mlock-readahead-off-completes-v5.7.json"),
   munmap_downgrade: file("data/gup-fast-irq-off-delays-tlb-flush.json"),
+  fault_flag_interruptible: one([{ name: "a", kind: "anon", pages: 1 }], [{ op: "fault", vma: "a", page: 0 }]),
+  foll_unlockable: one(SWAPPED, [{ op: "get_user_pages", call: "get_user_pages_unlocked", vma: "a", page: 0 }]),
   mprotect_write_upgrade: one([{ name: "a", kind: "anon", pages: 1, resident: [0] }], [
     { op: "mprotect", vma: "a", prot: "PROT_READ" },
     { op: "mprotect", vma: "a", prot: "PROT_READ|PROT_WRITE" },

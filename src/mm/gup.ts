@@ -62,7 +62,8 @@ function* faultin_page(k: Kernel, t: Task, vma: Vma, address: number, foll_flags
   let fault_flags = 0;
   if (foll_flags & FOLL.WRITE) fault_flags |= FAULT_FLAG.WRITE;
   if (foll_flags & FOLL.REMOTE) fault_flags |= FAULT_FLAG.REMOTE;
-  if (locked) fault_flags |= FAULT_FLAG.ALLOW_RETRY | (k.behaviour.gup_fault_killable ? FAULT_FLAG.KILLABLE : 0);
+  // The fault may drop mmap_lock: FOLL_UNLOCKABLE since f04740f54594 (v6.3), a non-NULL locked before.
+  if (k.behaviour.foll_unlockable ? foll_flags & FOLL.UNLOCKABLE : locked) fault_flags |= FAULT_FLAG.ALLOW_RETRY | (k.behaviour.gup_fault_killable ? FAULT_FLAG.KILLABLE : 0);
   if (foll_flags & FOLL.NOWAIT) fault_flags |= FAULT_FLAG.ALLOW_RETRY | FAULT_FLAG.RETRY_NOWAIT;
   if (foll_flags & FOLL.TRIED) fault_flags |= FAULT_FLAG.TRIED;
   const ret = yield* handle_mm_fault(k, t, vma, address, fault_flags);
@@ -154,6 +155,8 @@ export function* __get_user_pages_locked(
   const mmap_lock = mm.mmap_lock;
   let pages_done = 0;
   let lock_dropped = false;
+  // is_valid_gup_args() (v6.3+, f04740f54594): a caller that passes locked may have mmap_lock dropped.
+  if (locked && k.behaviour.foll_unlockable) flags |= FOLL.UNLOCKABLE;
   for (;;) {
     let ret = yield* __get_user_pages(k, t, mm, start, nr_pages, flags, pages, locked);
     if (!locked) return ret;
@@ -326,11 +329,13 @@ export function* faultin_page_range(k: Kernel, t: Task, vma: Vma, start: number,
 /**
  * `populate_vma_page_range()` (mm/gup.c): fault in `[start, end)` of one
  * VMA as mlock() and MAP_POPULATE do, with one `__get_user_pages()` call
- * (FOLL_TOUCH, and FOLL_WRITE on a private writable mapping to break COW),
- * which returns 0 pages after a VM_FAULT_RETRY without FOLL_TRIED.
+ * (FOLL_TOUCH, FOLL_WRITE on a private writable mapping to break COW, and
+ * FOLL_UNLOCKABLE for its `locked` from v6.3), which returns 0 pages after
+ * a VM_FAULT_RETRY without FOLL_TRIED.
  */
 function* populate_vma_page_range(k: Kernel, t: Task, vma: Vma, start: number, end: number, locked: Locked): KernelGen<number> {
-  const gup_flags = FOLL.TOUCH | ((vma.vm_flags & (VM.WRITE | VM.SHARED)) === VM.WRITE ? FOLL.WRITE : 0);
+  const unlockable = k.behaviour.foll_unlockable ? FOLL.UNLOCKABLE : 0;
+  const gup_flags = FOLL.TOUCH | unlockable | ((vma.vm_flags & (VM.WRITE | VM.SHARED)) === VM.WRITE ? FOLL.WRITE : 0);
   return yield* __get_user_pages(k, t, vma.vm_mm, start, (end - start) / PAGE_SIZE, gup_flags, null, locked);
 }
 

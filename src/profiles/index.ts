@@ -132,6 +132,18 @@ export interface Behaviour {
    * is made writable at once (`"exclusive_anon"`, 64fe24a3e05e, v6.0).
    */
   readonly mprotect_write_upgrade: "none" | "exclusive_anon";
+  /**
+   * x86 user faults pass FAULT_FLAG_INTERRUPTIBLE (FAULT_FLAG_DEFAULT,
+   * c270a7eedcf2, v5.7): a userfault may then sleep interruptibly. No
+   * signal is modelled, so only the flag shows.
+   */
+  readonly fault_flag_interruptible: boolean;
+  /**
+   * GUP marks callers that let it drop mmap_lock with FOLL_UNLOCKABLE
+   * (is_valid_gup_args(), f04740f54594, v6.3) and faultin_page() keys
+   * FAULT_FLAG_ALLOW_RETRY on it, instead of on a non-NULL `locked`.
+   */
+  readonly foll_unlockable: boolean;
 }
 
 /** One documented behaviour difference between a profile and its predecessor. */
@@ -200,6 +212,8 @@ const v2_6_38 = root("v2.6.38", "VM_FAULT_RETRY and FAULT_FLAG_ALLOW_RETRY (d065
   fpu_sigframe_prefault: false,
   async_ra_checks_ra_pages: false,
   mprotect_write_upgrade: "none",
+  fault_flag_interruptible: false,
+  foll_unlockable: false,
 });
 
 const v2_6_39 = derive(v2_6_38, "v2.6.39", "FAULT_FLAG_RETRY_NOWAIT and FOLL_NOWAIT; KVM async PF effective", [
@@ -235,22 +249,24 @@ const v5_3 = derive(v5_2, "v5.3", "rwsem rework: readers woken from the whole wa
   { behaviour: "rwsem_reader_wake", value: "all", commit: "d3681e269fff", subject: "locking/rwsem: Wake up almost all readers in wait queue" },
 ]);
 
-const v5_7 = derive(v5_3, "v5.7", "VM_FAULT_RETRY more than once; shared write faults drop mmap_lock to throttle; killable GUP faults", [
+const v5_7 = derive(v5_3, "v5.7", "VM_FAULT_RETRY more than once; shared write faults drop mmap_lock to throttle; killable GUP faults; interruptible user faults", [
   { behaviour: "shared_write_throttle", value: "retry", commit: "89b15332af7c", subject: "mm: drop mmap_sem before calling balance_dirty_pages() in write fault" },
   { behaviour: "fault_retry_multiple", value: true, commit: "4064b9827063", subject: "mm: allow VM_FAULT_RETRY for multiple times" },
   { behaviour: "gup_fault_killable", value: true, commit: "71335f37c5e8", subject: "mm/gup: allow to react to fatal signals" },
   { behaviour: "async_ra_checks_ra_pages", value: true, commit: "5c72feee3e45", subject: "mm/filemap.c: don't bother dropping mmap_sem for zero size readahead" },
+  { behaviour: "fault_flag_interruptible", value: true, commit: "c270a7eedcf2", subject: "mm: introduce FAULT_FLAG_INTERRUPTIBLE" },
 ]);
 
 const v5_9 = derive(v5_7, "v5.9", "COW reuse only when refcount == 1", [
   { behaviour: "wp_reuse", value: "refcount", commit: "09854ba94c6a", subject: "mm: do_wp_page() simplification" },
 ], "mm/gup.c with faultin_page(); struct page, not folios (v5.16); the mmap_lock API (v5.8); VMAs in an rb-tree");
 
-const v6_4 = derive(v5_9, "v6.4", "VM_FAULT_COMPLETED, no VM_FAULT_WRITE, MADV_POPULATE, per-VMA-lock user faults on anonymous VMAs, mprotect makes exclusive anonymous PTEs writable", [
+const v6_4 = derive(v5_9, "v6.4", "VM_FAULT_COMPLETED, no VM_FAULT_WRITE, MADV_POPULATE, FOLL_UNLOCKABLE, per-VMA-lock user faults on anonymous VMAs, mprotect makes exclusive anonymous PTEs writable", [
   { behaviour: "shared_write_throttle", value: "completed", commit: "d92725256b4f", subject: "mm: avoid unnecessary page fault retires on shared memory types" },
   { behaviour: "vm_fault_write", value: false, commit: "cb8d86331343", subject: "mm: remove VM_FAULT_WRITE" },
   { behaviour: "madv_populate", value: "get_user_pages", commit: "4ca9b3859dac", subject: "mm/madvise: introduce MADV_POPULATE_(READ|WRITE) to prefault page tables" },
   { behaviour: "per_vma_lock", value: "anon", commit: "0bff0aaea03e", subject: "x86/mm: try VMA lock-based page fault handling first" },
+  { behaviour: "foll_unlockable", value: true, commit: "f04740f54594", subject: "mm/gup: add FOLL_UNLOCKABLE" },
   { behaviour: "mprotect_write_upgrade", value: "exclusive_anon", commit: "64fe24a3e05e", subject: "mm/mprotect: try avoiding write faults for exclusive anonymous pages when changing protection" },
 ], "folios; mmap_lock; VMAs in a maple tree (v6.1); per-VMA locks (v6.4)");
 

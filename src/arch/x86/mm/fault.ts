@@ -24,7 +24,9 @@ function access_error(vma: Vma, write: boolean): boolean {
 /** A user-mode access to `address` that faults; returns the final VM_FAULT_* bits (SIGSEGV for bad_area). */
 export function* do_user_addr_fault(k: Kernel, t: Task, address: number, write: boolean): KernelGen<number> {
   const mm = k.current_mm(t);
-  let flags = FAULT_FLAG.ALLOW_RETRY | FAULT_FLAG.KILLABLE | FAULT_FLAG.USER | (write ? FAULT_FLAG.WRITE : 0);
+  // FAULT_FLAG_DEFAULT: ALLOW_RETRY|KILLABLE, and INTERRUPTIBLE since c270a7eedcf2 (v5.7).
+  const interruptible = k.behaviour.fault_flag_interruptible ? FAULT_FLAG.INTERRUPTIBLE : 0;
+  let flags = FAULT_FLAG.ALLOW_RETRY | FAULT_FLAG.KILLABLE | interruptible | FAULT_FLAG.USER | (write ? FAULT_FLAG.WRITE : 0);
   const pvl = k.behaviour.per_vma_lock;
   const vma = pvl !== "none" ? lock_vma_under_rcu(k, mm, t, address) : null;
   if (vma) {
