@@ -24,5 +24,5 @@ export { decodePermalink, encodePermalink } from "./scenario/permalink.js";
 export { kvmSummary, type KvmSummary } from "./scenario/kvm.js";
 export { citationCff, citeBibtex, citeBlock, citeCsl, citePermalink, extractCitedScenario, type CiteOptions, type CitedRun, type SoftwareMeta } from "./cite/cite.js";
 export { formatDeadlock, formatInversions, formatNs, formatTrace, wrapText } from "./format.js";
-export { MAX_TRACE_EVENTS, type MessageScope, type RunData, type RunJob, type RunProgress, type RunReply, type RunRequest } from "./host/jobs.js";
+export { MAX_TRACE_EVENTS, RUN_TRACE_EVENTS, type MessageScope, type RunData, type RunJob, type RunProgress, type RunReply, type RunRequest } from "./host/jobs.js";
 export { SchemaNavigator, parsePath, type PathSegment, type PropertyDoc, type SchemaNode, type ValueDoc } from "./host/schema-nav.js";
