@@ -7,6 +7,7 @@
  * @module
  */
 import AjvModule, { type ErrorObject } from "ajv";
+import { APF_WORKER } from "../virt/kvm/async_pf.js";
 import { pageSet } from "./mm.js";
 import { jsonSchema, LOCK_OPS, type DurationSpec, type OpSpec, type PredicateSpec, type ScenarioSpec } from "./schema.js";
 
@@ -257,7 +258,8 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
   if (s.tasks.length === 0 && !s.kvm) errors.push({ path: "$.tasks", expected: "at least 1 task (or a kvm section)", found: "0" });
   if (s.kvm && s.mm?.vmas.some((v) => v.name === "guest")) errors.push({ path: "$.mm.vmas", expected: "no VMA named guest: the kvm section creates it", found: '"guest"' });
   const reserved = new Set<string>();
-  if (s.kvm) for (let i = 0; i < s.kvm.vcpus; i++) reserved.add(`vcpu${i}`);
+  const vcpus = new Set(Array.from({ length: s.kvm?.vcpus ?? 0 }, (_, i) => `vcpu${i}`));
+  for (const v of vcpus) reserved.add(v);
   for (const v of s.mm?.vmas ?? []) if (v.uffd) reserved.add(`uffd:${v.name}`);
   const totalPages = (s.mm?.vmas ?? []).reduce((n, v) => n + v.pages, 0) + (s.kvm ? s.kvm.vcpus * s.kvm.procs * s.kvm.pagesPerProc : 0);
   if (totalPages > MAX_PAGES) errors.push({ path: s.kvm ? "$.kvm" : "$.mm.vmas", expected: `at most ${MAX_PAGES} pages in all VMAs and the kvm guest`, found: `${totalPages}` });
@@ -342,7 +344,10 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
   finals(s.property?.exists, "$.property.exists");
   for (const name of reserved) tasks.add(name);
   (s.schedule ?? []).forEach((name, i) => {
-    if (!tasks.has(name)) errors.push({ path: `$.schedule[${i}]`, expected: oneOf([...tasks], name), found: show(name) });
+    const apf = APF_WORKER.exec(name);
+    if (apf) {
+      if (!vcpus.has(apf[1]!)) errors.push({ path: `$.schedule[${i}]`, expected: s.kvm ? `an async page fault worker of a vCPU of $.kvm (vcpu0 .. vcpu${s.kvm.vcpus - 1})` : "async page fault workers only with a kvm section", found: show(name) });
+    } else if (!tasks.has(name)) errors.push({ path: `$.schedule[${i}]`, expected: oneOf([...tasks], name), found: show(name) });
   });
   return errors;
 }
