@@ -338,8 +338,9 @@ export class Simulation {
     for (const h of t.held) {
       this.warnings.push(`${t.name} exited holding ${h.name} (${h.mode}): lock held when returning to user space`);
     }
+    // do_exit() (kernel/exit.c): "note: %s[%d] exited with irqs disabled", then local_irq_enable():
+    // its CPU takes the IPIs pending on it, and their senders are woken.
     if (t.irqsDisabled > 0) this.warnings.push(`${t.name} exited with IRQs disabled`);
-    // Its CPU takes pending IPIs on the way out.
     for (const targets of t.pendingIpis.splice(0)) targets.delete(t);
     this.ipiWaiters.wake_up_all();
     this.event(t, "task_exit", undefined, undefined, toJson(result));
