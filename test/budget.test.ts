@@ -10,8 +10,8 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { EXIT } from "../src/cli/exit.js";
 import { Trace, traceHash, type TraceEvent } from "../src/engine/trace.js";
-import { EventTally, exploreSeeds, normalizeScenario, runNormalized, runScenario } from "../src/scenario/index.js";
-import type { ScenarioSpec } from "../src/scenario/schema.js";
+import { EventTally, exploreSeeds, normalizeScenario, runNormalized, runScenario, validateScenario } from "../src/scenario/index.js";
+import type { OpSpec, ScenarioSpec } from "../src/scenario/schema.js";
 
 const input = (name: string) => JSON.parse(readFileSync(new URL(`../../shared/inputs/${name}`, import.meta.url), "utf8")) as ScenarioSpec;
 const BIN = new URL("../src/bin/faultline.js", import.meta.url).pathname;
@@ -67,7 +67,7 @@ describe("budgets and progress inside one step", () => {
 describe("properties over events the run did not keep", () => {
   const spec = (count: { min?: number; max?: number }): ScenarioSpec => ({
     title: "many events",
-    tasks: [{ name: "A", ops: [{ op: "repeat", count: 300, ops: [{ op: "cpu", ns: 1 }] }, { op: "sleep", ns: 5 }] }],
+    tasks: [{ name: "A", ops: [{ op: "repeat", count: 300, ops: [{ op: "cpu", ns: 1 }] }, { op: "sleep", ns: 5 }] as OpSpec[] }],
     property: { exists: { all: [{ count: { event: { ev: "cpu" }, ...count } }, { before: [{ ev: "cpu" }, { ev: "sleep" }] }] }, verdict: "always", seeds: { from: 0, count: 1 } },
   });
 
@@ -83,5 +83,16 @@ describe("properties over events the run did not keep", () => {
   it("a predicate the run did not count needs the whole trace, and says so", () => {
     const run = runScenario(spec({}), { traceWindow: { head: 5, tail: 5 } });
     assert.throws(() => EventTally.of({ event: { ev: "sleep" } }, run.result), /needs every event: this run kept 10 of its 303/);
+  });
+});
+
+describe("limits a 4 GB heap can honour", () => {
+  it("fork copies the page tables: VMA pages times address spaces is bounded, and the error names the limit", () => {
+    const child = (name: string) => ({ op: "fork", child: { name, ops: [{ op: "cpu", ns: 1 }] } });
+    const spec = (forks: number) => ({ title: "forks", mm: { vmas: [{ name: "a", kind: "anon", pages: 1 << 20 }, { name: "b", kind: "anon", pages: 1 << 20 }] }, tasks: [{ name: "T", ops: Array.from({ length: forks }, (_, i) => child(`c${i}`)) }] });
+    assert.ok(validateScenario(spec(1)).ok);
+    const v = validateScenario(spec(2));
+    assert.ok(!v.ok);
+    assert.deepEqual(v.errors.map((e) => [e.path, e.expected, e.found]), [["$.mm.vmas", "at most 4194304 pages in all address spaces (fork copies the page tables: VMA pages x (1 + 2 forks))", "2097152 x 3"]]);
   });
 });

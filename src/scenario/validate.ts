@@ -189,6 +189,9 @@ function schemaErrors(errors: readonly ErrorObject[], _data: unknown): ScenarioE
 /** The most pages a scenario may model (all VMAs plus the kvm guest), so that any valid scenario runs in a browser tab. */
 export const MAX_PAGES = 1 << 21;
 
+/** The most pages all address spaces may map together, a fork's copies of the page tables included (about 2 GB of heap when every one is present). */
+export const MAX_MAPPED_PAGES = 2 * MAX_PAGES;
+
 /** Call `f` on every duration in the scenario, with its JSONPath. */
 function walkDurations(s: ScenarioSpec, f: (d: DurationSpec, at: string) => void): void {
   const ops = (list: readonly OpSpec[], at: string): void =>
@@ -327,6 +330,10 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
       });
     walk(t.ops, `$.tasks[${i}].ops`);
   });
+  const mmPages = (s.mm?.vmas ?? []).reduce((n, v) => n + v.pages, 0);
+  if (mmPages * (1 + forked.size) > MAX_MAPPED_PAGES) {
+    errors.push({ path: "$.mm.vmas", expected: `at most ${MAX_MAPPED_PAGES} pages in all address spaces (fork copies the page tables: VMA pages x (1 + ${forked.size} forks))`, found: `${mmPages} x ${1 + forked.size}` });
+  }
   for (const p of puts) if (!holds.has(p.name)) errors.push({ path: p.at, expected: holds.size > 0 ? `a page set a GUP op holds: ${oneOf([...holds], p.name)}` : "a page set a GUP op holds (none has hold)", found: show(p.name) });
   for (const r of remotes) if (!tasks.has(r.name)) errors.push({ path: r.at, expected: oneOf([...tasks], r.name), found: show(r.name) });
   const finals = (p: PredicateSpec | undefined, at: string): void => {
