@@ -9,6 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { EXIT } from "../src/cli/exit.js";
+import { RUN_TRACE_EVENTS, runJobs, type RunReply } from "../src/host/jobs.js";
+import { intervals, mergeIntervals } from "../src/trace/timeline.js";
 import { Trace, traceHash, type TraceEvent } from "../src/engine/trace.js";
 import { EventTally, exploreSeeds, normalizeScenario, runNormalized, runScenario, validateScenario } from "../src/scenario/index.js";
 import type { OpSpec, ScenarioSpec } from "../src/scenario/schema.js";
@@ -94,5 +96,26 @@ describe("limits a 4 GB heap can honour", () => {
     const v = validateScenario(spec(2));
     assert.ok(!v.ok);
     assert.deepEqual(v.errors.map((e) => [e.path, e.expected, e.found]), [["$.mm.vmas", "at most 4194304 pages in all address spaces (fork copies the page tables: VMA pages x (1 + 2 forks))", "2097152 x 3"]]);
+  });
+});
+
+describe("what the page draws of a long run", () => {
+  it("freeze-400k.json: the worker sends a bounded window, and the timeline merges bars closer than a pixel into a handful (the page drew 400,000)", () => {
+    const replies: RunReply[] = [];
+    runJobs({ id: 1, jobs: [{ scenario: input("freeze-400k.json") }] }, (r) => replies.push(r));
+    const done = replies.at(-1)!;
+    assert.ok(done.type === "done");
+    const run = done.runs[0]!;
+    assert.equal(run.result.traceEvents, 400_002);
+    assert.equal(run.result.trace.length, RUN_TRACE_EVENTS);
+    const bars = intervals(run.result.trace, run.result.endTime);
+    assert.equal(bars.length, RUN_TRACE_EVENTS - 2);
+    const drawn = mergeIntervals(bars, run.result.endTime / 800);
+    assert.deepEqual(drawn.map((b) => [b.task, b.kind, b.count]), [["T", "cpu", RUN_TRACE_EVENTS / 2 - 1], ["T", "cpu", RUN_TRACE_EVENTS / 2 - 1]]);
+  });
+
+  it("merging keeps bars apart that a pixel separates, and open intervals", () => {
+    const iv = (start: number, end: number, open = false) => ({ task: "A", kind: "cpu" as const, label: "cpu", start, end, open });
+    assert.deepEqual(mergeIntervals([iv(0, 10), iv(10, 20), iv(25, 30), iv(100, 110), iv(110, 200, true)], 5).map((b) => [b.start, b.end, b.count]), [[0, 30, 3], [100, 110, 1], [110, 200, 1]]);
   });
 });
