@@ -9,7 +9,7 @@ import { json } from "@codemirror/lang-json";
 import { CompletionContext } from "@codemirror/autocomplete";
 import { completeScenario, scenarioDiagnostics, scenarioDocAt } from "../docs/components/json-schema-support.js";
 import { citationCff, citeBibtex, citeBlock, citeCsl, citedScenario, extractCitedScenario } from "../src/cite/cite.js";
-import { MAX_TRACE_EVENTS, runJobs, type RunReply } from "../src/host/jobs.js";
+import { RUN_TRACE_EVENTS, runJobs, type RunReply } from "../src/host/jobs.js";
 import { runScenario } from "../src/scenario/run.js";
 import { SchemaNavigator, parsePath, type SchemaNode } from "../src/host/schema-nav.js";
 import { jsonSchema } from "../src/scenario/schema.js";
@@ -140,30 +140,21 @@ describe("worker batches (src/host/jobs.ts)", () => {
     assert.equal(replies.at(-1)!.type, "done");
   });
 
-  it("a run whose trace passes the worker's budget stops with status budget and is marked as not citable; untraced runs are not capped", () => {
-    const big = { title: "big", maxSteps: 1e9, tasks: [{ name: "A", ops: [{ op: "repeat", count: 1e6, ops: [{ op: "cpu", ns: 1 }] }] }] };
+  it("a run longer than the worker's trace window keeps its first and last events, runs to the end and stays citable with the full trace's hash", () => {
+    const big = { title: "big", maxSteps: 1e9, tasks: [{ name: "A", ops: [{ op: "repeat", count: 60000, ops: [{ op: "cpu", ns: 1 }] }] }] };
     const replies: RunReply[] = [];
     runJobs({ id: 3, jobs: [{ scenario: big }] }, (r) => replies.push(r));
     const done = replies.at(-1)!;
-    assert.equal(done.type, "done");
-    if (done.type !== "done") return;
+    assert.ok(done.type === "done");
     const run = done.runs[0]!;
-    assert.equal(run.result.status, "budget");
-    assert.equal(run.truncated, true);
-    assert.match(run.result.error!.message, new RegExp(`trace passed ${MAX_TRACE_EVENTS} events`));
-    assert.ok(run.result.trace.length <= MAX_TRACE_EVENTS + 16);
-    assert.equal(run.citable, false);
-    // The budget is the batch's: a second traced run after it gets none.
-    const two: RunReply[] = [];
-    runJobs({ id: 5, jobs: [{ scenario: big }, { scenario: fpu }] }, (r) => two.push(r));
-    const second = two.at(-1)!;
-    assert.ok(second.type === "done" && second.runs[1]!.truncated && second.runs[1]!.result.status === "budget");
-    // The same scenario in Node without the budget runs to the end.
-    const small = { ...big, tasks: [{ name: "A", ops: [{ op: "repeat", count: 2000, ops: [{ op: "cpu", ns: 1 }] }] }] };
-    const untraced: RunReply[] = [];
-    runJobs({ id: 4, jobs: [{ scenario: small }, { scenario: big, trace: false }] }, (r) => untraced.push(r));
-    const last = untraced.at(-1)!;
-    assert.ok(last.type === "done" && last.runs.every((r) => r.result.status === "ok" && !r.truncated));
+    assert.equal(run.result.status, "ok");
+    assert.equal(run.result.traceEvents, 60002);
+    assert.equal(run.result.trace.length, RUN_TRACE_EVENTS);
+    assert.deepEqual(run.result.traceGap, { at: RUN_TRACE_EVENTS / 2, dropped: 60002 - RUN_TRACE_EVENTS });
+    assert.equal(run.result.trace.at(-1)!.ev, "task_exit");
+    assert.ok(run.truncated && run.citable);
+    // The hash covers every event: the same as a run that keeps them all.
+    assert.equal(run.hash, runScenario(big, { traceWindow: { head: 1e6, tail: 0 } }).hash);
   });
 
   it("a batch of short runs reports progress between runs, naming each", () => {

@@ -174,6 +174,22 @@ describe("IRQ-disabled sections (mm/gup.c gup_fast under local_irq_save)", () =>
     assert.equal(flushAt1us(sim), 5000, "done when the walker enables IRQs, although 'late' has them off until 12 us");
   });
 
+  it("a CPU whose task exits with IRQs disabled takes the pending IPI on the way out: the sender is woken, and the exit is reported (do_exit: 'exited with irqs disabled', kernel/exit.c)", () => {
+    const sim = new Simulation();
+    sim.spawn("leaker", function* (t) {
+      local_irq_disable(t);
+      yield* delay(t, "cpu", 3000);
+    });
+    sim.spawn("flusher", function* (t) {
+      yield* delay(t, "cpu", 1000);
+      yield* smp_call_function(t, "flush_tlb_func");
+    });
+    const r = sim.run();
+    assert.equal(r.status, "ok", JSON.stringify(r.deadlock));
+    assert.equal(r.trace.find((e) => e.ev === "ipi_done")!.t, 3000);
+    assert.deepEqual(r.warnings, ["leaker exited with IRQs disabled"]);
+  });
+
   it("sleeping with IRQs disabled is a kernel bug (might_sleep)", () => {
     const sim = new Simulation();
     sim.spawn("A", function* (t: Task) {

@@ -2,7 +2,8 @@
 // arch/x86/kvm/mmu sources, on small guests.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { kvmSummary, runScenario, type ScenarioRun } from "../src/scenario/index.js";
+import { readFileSync } from "node:fs";
+import { kvmSummary, runScenario, validateScenario, type ScenarioRun } from "../src/scenario/index.js";
 import type { ScenarioSpec } from "../src/scenario/schema.js";
 import { checkFolioAccounting, checkFolios, checkTasks } from "../src/check/invariants.js";
 
@@ -89,5 +90,35 @@ describe("KVM async page faults", () => {
   it("every guest access completes: accesses = vCPUs x processes x accesses", () => {
     const r = guest({ vcpus: 2, procs: 3, accesses: 40 });
     assert.equal(kvmSummary(r.result).accesses, 2 * 3 * 40);
+  });
+});
+
+describe("KVM runs replay from their decisions", () => {
+  const input = JSON.parse(readFileSync(new URL("../../shared/inputs/kvm-decisions-not-replayable-as-schedule.json", import.meta.url), "utf8")) as ScenarioSpec;
+
+  it("a schedule naming the async page fault workers the vCPUs start (vcpu0/apf#2) is a valid scenario", () => {
+    const v = validateScenario(input);
+    assert.ok(v.ok, JSON.stringify(!v.ok && v.errors));
+  });
+
+  it("a random-policy run's recorded decisions, given back as its explicit schedule, replay it to the same hash", () => {
+    const { schedule: _, ...spec } = input;
+    for (const seed of [1, 2, 3]) {
+      const first = runScenario({ ...spec, seed, policy: "random" });
+      assert.ok(first.result.decisions.some((d) => d.includes("/apf#")), "the run chose between async PF workers");
+      const replay = runScenario({ ...spec, seed, schedule: [...first.result.decisions] });
+      assert.deepEqual(replay.result.warnings, []);
+      assert.equal(replay.result.status, "ok", replay.result.error?.message);
+      assert.equal(replay.hash, first.hash, `seed ${seed}`);
+    }
+  });
+
+  it("a worker of a vCPU the scenario does not have is refused at $.schedule[i]", () => {
+    const v = validateScenario({ ...input, schedule: ["vcpu7/apf#1"] });
+    assert.ok(!v.ok);
+    assert.deepEqual(
+      v.errors.map((e) => [e.path, e.expected]),
+      [["$.schedule[0]", "an async page fault worker of a vCPU of $.kvm (vcpu0 .. vcpu1)"]],
+    );
   });
 });

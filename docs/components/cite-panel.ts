@@ -1,7 +1,7 @@
 // The Cite panel of a scenario cell: the run as a mail block (72 columns,
 // replays with `npx faultline replay`), BibTeX and CSL-JSON, and a permalink
 // that opens the same run in the playground.
-import { citeBibtex, citeBlock, citeCsl, citePermalink, MAX_TRACE_EVENTS, type RunData, type ScenarioSpec } from "../faultline/index.js";
+import { citeBibtex, citeBlock, citeCsl, citePermalink, type RunData, type ScenarioSpec } from "../faultline/index.js";
 import { el } from "./dom.js";
 
 /** The playground's URL, for permalinks (notebooks and the playground sit side by side). */
@@ -13,9 +13,7 @@ function playgroundUrl(): string {
 /** The panel's contents for `run` of `spec` (what the worker ran, overrides applied). */
 export function citePanel(spec: ScenarioSpec, run: RunData): Node[] {
   if (!run.citable) {
-    const why = run.truncated
-      ? `This run stopped when its trace passed the browser's budget of ${MAX_TRACE_EVENTS.toLocaleString("en-US")} events, so its hash is not the scenario's.`
-      : "This example runs without recording the trace, so it has no trace hash to cite.";
+    const why = "This example runs without recording the trace, so it has no trace hash to cite.";
     return [el("p", {}, `${why} Cite it from a shell: `, el("code", {}, "npx faultline cite <scenario.json>"))];
   }
   const opts = { playground: playgroundUrl() };

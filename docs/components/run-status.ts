@@ -1,7 +1,7 @@
 // A batch of runs with its status line: progress after a quarter second, a
 // Cancel button while the worker runs, the outcome or the failure after. On
 // cancel or failure the previous runs stand, so charts keep the last good run.
-import { formatNs, MAX_TRACE_EVENTS, type RunData, type RunJob, type RunProgress } from "../faultline/index.js";
+import { formatNs, type RunData, type RunJob, type RunProgress } from "../faultline/index.js";
 import { RunFailed, Runner } from "./runner.js";
 
 /** Milliseconds before a run shows its progress line. */
@@ -59,7 +59,7 @@ export class RunStatus {
     const progress = (p: RunProgress) => {
       if (!current() || performance.now() - started < PROGRESS_DELAY_MS) return;
       this.cancel.hidden = false;
-      this.say(`running ${p.jobs > 1 ? `${p.job + 1}/${p.jobs}: ` : ""}${p.steps.toLocaleString("en-US")} steps, t = ${formatNs(p.now)}`);
+      this.say(`running ${p.jobs > 1 ? `${p.job + 1}/${p.jobs}: ` : ""}${p.steps.toLocaleString("en-US")} steps, ${p.work.toLocaleString("en-US")} ops, t = ${formatNs(p.now)}`);
     };
     const timer = setTimeout(() => {
       if (!current() || !this.runner.busy) return;
@@ -75,11 +75,9 @@ export class RunStatus {
       this.onErrors([]);
       const first = runs[0]!;
       const ms = Math.round(performance.now() - started);
-      this.say(
-        first.truncated
-          ? `stopped: the trace passed ${MAX_TRACE_EVENTS.toLocaleString("en-US")} events, the browser's budget (npx faultline run has none)`
-          : `${runs.length > 1 ? `${runs.length} runs` : `${first.result.status}, ${first.result.steps.toLocaleString("en-US")} steps`}, ${ms} ms; hash ${first.hash.slice(0, 12)}`,
-      );
+      const gap = first.result.traceGap;
+      const kept = gap ? `; trace: ${first.result.traceEvents.toLocaleString("en-US")} events, the first and last ${first.result.trace.length.toLocaleString("en-US")} shown (${gap.dropped.toLocaleString("en-US")} not kept; npx faultline run keeps more)` : "";
+      this.say(`${runs.length > 1 ? `${runs.length} runs` : `${first.result.status}, ${first.result.steps.toLocaleString("en-US")} steps`}, ${ms} ms; hash ${first.hash.slice(0, 12)}${kept}`);
       return runs;
     } catch (e) {
       const failure = e instanceof RunFailed ? e : new RunFailed(String(e));

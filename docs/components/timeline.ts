@@ -1,7 +1,7 @@
 // Swimlane timeline of a trace (KernelShark-style): one lane per task, lock
 // holds and waits in the upper half, CPU/IO/sleep in the lower half.
 import * as Plot from "@observablehq/plot";
-import { formatNs, type Interval, type IntervalKind, intervals, type TraceEvent } from "../faultline/index.js";
+import { formatNs, type Interval, type IntervalKind, intervals, mergeIntervals, type TraceEvent } from "../faultline/index.js";
 
 const KINDS: IntervalKind[] = ["hold-read", "hold-write", "wait", "cpu", "io", "sleep"];
 const COLORS = ["#4daf4a", "#ff7f00", "#e41a1c", "#8c8c8c", "#377eb8", "#b3b3e6"];
@@ -21,9 +21,12 @@ export interface TimelineOptions {
 export function timeline(trace: readonly TraceEvent[], { width, endTime, tasks }: TimelineOptions): SVGSVGElement | HTMLElement {
   // Short-lived helpers (blk#3, vcpu0/apf#7) share one lane per kind.
   const lane = (task: string) => task.replace(/#\d+$/, "");
-  const bars = intervals(trace, endTime).map((d) => ({ ...d, task: lane(d.task) }));
+  // Bars closer than a pixel merge: a long run draws as many bars as the chart has room for.
+  const lanesOf = intervals(trace, endTime).map((d) => ({ ...d, task: lane(d.task) }));
+  const bars = mergeIntervals(lanesOf, Math.max(endTime, 1) / width);
   const lanes = tasks ?? [...new Set(trace.map((e) => lane(e.task)))];
-  const title = (d: Interval) => `${d.task}: ${d.kind} ${d.label}\n${formatNs(d.start)} .. ${formatNs(d.end)} (${formatNs(d.end - d.start)})`;
+  const title = (d: Interval & { count: number }) =>
+    `${d.task}: ${d.kind} ${d.label}${d.count > 1 ? ` (${d.count} intervals)` : ""}\n${formatNs(d.start)} .. ${formatNs(d.end)} (${formatNs(d.end - d.start)})`;
   const common = {
     x1: (d: Interval) => d.start / 1000,
     x2: (d: Interval) => Math.max(d.end, d.start + 1) / 1000,

@@ -7,7 +7,7 @@
  * @module
  */
 import { canonicalJson, type Json } from "../engine/canonical.js";
-import { TRACE_FORMAT, type TraceEvent } from "../engine/trace.js";
+import { TRACE_FORMAT } from "../engine/trace.js";
 import { MODEL_VERSION } from "../version.js";
 import { structureNote } from "../profiles/index.js";
 import { formatNs, wrapText as wrap } from "../format.js";
@@ -38,15 +38,17 @@ function hardWrap(text: string, width: number): string[] {
   return lines;
 }
 
-function excerpt(trace: readonly TraceEvent[], max: number): string[] {
-  const key = trace.filter((e) => KEY_EVENTS.has(e.ev));
+/** The first `max` key events of a run's kept trace, and what is left out. */
+function excerpt(r: CitedRun["result"], max: number): string[] {
+  const key = r.trace.filter((e) => KEY_EVENTS.has(e.ev));
   const shown = key.slice(0, max).map((e) => {
     const args = e.args ? Object.entries(e.args).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`).join(" ") : "";
     const ret = e.ret === undefined ? "" : ` -> ${typeof e.ret === "string" ? e.ret : JSON.stringify(e.ret)}`;
     const line = `  ${String(e.t).padStart(9)} ${e.task} ${e.ev}${e.fn ? ` ${e.fn}` : ""}${ret} ${args}`.trimEnd();
     return line.length > CITE_WIDTH ? `${line.slice(0, CITE_WIDTH - 3)}...` : line;
   });
-  if (key.length > max) shown.push(`  ... ${key.length - max} more (faultline run shows all)`);
+  if (r.traceGap) shown.push(`  ... (${r.traceEvents} trace events in all)`);
+  else if (key.length > max) shown.push(`  ... ${key.length - max} more (faultline run shows all)`);
   return shown;
 }
 
@@ -94,7 +96,7 @@ export function citeBlock(spec: ScenarioSpec, run: CitedRun, options: CiteOption
     ...(structureNote(s.profile) ? wrap(structureNote(s.profile)!, CITE_WIDTH, "  ") : []),
     `Outcome: ${r.status}, ends at ${formatNs(r.endTime)}, ${r.steps} steps${r.inversions.length ? `, ${r.inversions.length} lock inversion(s)` : ""}`,
     "Trace excerpt (t in ns):",
-    ...excerpt(r.trace, options.excerpt ?? 12),
+    ...excerpt(r, options.excerpt ?? 12),
     `Trace hash (format ${TRACE_FORMAT}, model version ${MODEL_VERSION}):`,
     `  ${run.hash.slice(0, 32)}`,
     `  ${run.hash.slice(32)}`,

@@ -37,7 +37,7 @@ function parseCount(value: string): number {
 function runWithProgress(spec: ScenarioSpec, options: { seed?: number; profile?: string; policy?: "time" | "random" }): ScenarioRun {
   const progress = progressLine(true);
   const run = runNormalized(withOptions(normalizeScenario(spec), options), {
-    onProgress: (steps, now) => progress.update(`running: ${steps.toLocaleString("en-US")} steps, virtual time ${formatNs(now)}`),
+    onProgress: (steps, now, work) => progress.update(`running: ${steps.toLocaleString("en-US")} steps, ${work.toLocaleString("en-US")} operations, virtual time ${formatNs(now)}`),
   });
   progress.done();
   return run;
@@ -62,12 +62,26 @@ function summary(run: ScenarioRun): string[] {
     `  trace hash ${run.hash}`,
   ];
   if (r.status === "budget") lines.push(`  step budget of ${s.maxSteps} used up (raise "maxSteps" in the scenario)`);
+  if (r.decisionCount > r.decisions.length) lines.push(`  ${r.decisionCount} scheduling decisions, ${r.decisions.length} kept: the run cannot be replayed in full as an explicit schedule`);
   if (r.error) lines.push(`  ${r.error.task}: ${r.error.message}`);
   if (r.deadlock) lines.push("  deadlock:", ...formatDeadlock(r.deadlock).map((l) => `    ${l}`));
   lines.push(...(r.inversions.length > 0 ? formatInversions(r.inversions).map((l) => `  ${l}`) : ["  lockdep: no inversions"]));
   lines.push(...r.warnings.map((w) => `  warning: ${w}`));
   if (s.expect.status && s.expect.status !== r.status) lines.push(`  expected status ${s.expect.status}`);
   return lines;
+}
+
+/** The kept trace as `run` prints it: at most `limit` events (0: all kept), and where the run dropped events. */
+function traceListing(r: ScenarioRun["result"], limit: number): string[] {
+  const trace = r.trace;
+  const gap = r.traceGap;
+  const shown = limit === 0 ? trace : trace.slice(0, limit);
+  const lines = formatTrace(shown);
+  const gapLine = gap && `... ${gap.dropped} events not kept (the run keeps the first ${gap.at} and the last ${trace.length - gap.at}; the hash covers all)`;
+  if (gapLine && gap.at < shown.length) lines.splice(gap.at + 1, 0, gapLine);
+  if (shown.length < trace.length) lines.push(`... ${trace.length - shown.length} more kept (--limit 0 shows all kept)`);
+  const kept = gap ? `, ${trace.length} kept` : "";
+  return [`trace (${r.traceEvents} events${kept}):`, ...lines];
 }
 
 function scenarioFiles(dir: string): string[] {
@@ -99,18 +113,14 @@ function program(out: (text: string) => void, setCode: (code: number) => void): 
     .option("--seed <n>", "override the scenario seed", parseSeed)
     .addOption(new Option("--profile <name>", "override the kernel-version profile").choices(PROFILE_NAMES))
     .addOption(new Option("--policy <policy>", "override the tie-break policy").choices(["time", "random"]))
-    .option("--limit <n>", "print at most n trace events (0: all)", parseCount, 200)
+    .option("--limit <n>", "print at most n trace events (0: all the run kept)", parseCount, 200)
     .action((file: string, o: { json?: boolean; seed?: number; profile?: string; policy?: "time" | "random"; limit: number }) => {
       const run = runWithProgress(loadScenario(file), o);
       if (o.json) {
         const { trace, ...rest } = run.result;
         out(JSON.stringify({ id: run.id, hash: run.hash, scenario: run.scenario, ...rest, final: run.final, trace }, null, 1) + "\n");
       } else {
-        const trace = run.result.trace;
-        const shown = o.limit === 0 ? trace : trace.slice(0, o.limit);
-        const lines = [...summary(run), "", `trace (${trace.length} events):`, ...formatTrace(shown)];
-        if (shown.length < trace.length) lines.push(`... ${trace.length - shown.length} more (--limit 0 shows all)`);
-        out(lines.join("\n") + "\n");
+        out([...summary(run), "", ...traceListing(run.result, o.limit)].join("\n") + "\n");
       }
       setCode(statusCode(run));
     });

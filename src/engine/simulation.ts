@@ -11,7 +11,7 @@ import { explicitSchedule, seededRandom, timeOrder, ScheduleError, type SchedPol
 import { Prng } from "./prng.js";
 import { RunQueue, type Schedulable } from "./runqueue.js";
 import { Yield, Task, type TaskBody } from "./task.js";
-import { Trace, type TraceEvent } from "./trace.js";
+import { DEFAULT_TRACE_WINDOW, Trace, type TraceEvent, type TraceGap, type TraceWindow } from "./trace.js";
 import { WaitQueue } from "./waitqueue.js";
 import type { SleepingLock } from "./lock.js";
 import type { Json } from "./canonical.js";
@@ -29,13 +29,15 @@ export interface SimulationOptions {
   schedule?: readonly string[];
   /** Step budget: the run stops with status `budget` after this many steps, or after this many units of {@link Simulation.charge}d work. Default 1e7. */
   maxSteps?: number;
-  /** Stop with status `budget` once the trace holds more events than this (a host's memory budget, not part of the model). Default: no limit. */
-  maxTraceEvents?: number;
+  /** Which trace events to keep in memory; all are hashed. Default {@link DEFAULT_TRACE_WINDOW}. */
+  traceWindow?: TraceWindow;
   /** Record the trace. Default true. */
   trace?: boolean;
-  /** Called every `progressEvery` steps with the steps done and the virtual time. */
-  onProgress?: (steps: number, now: number) => void;
-  /** Steps between `onProgress` calls. Default 65536. */
+  /** Called with every trace event as it is recorded: for what needs the whole trace, which the kept window may not hold. */
+  onEvent?: (e: TraceEvent) => void;
+  /** Called every `progressEvery` steps, and every `progressEvery` units of work inside one step, with the steps done, the virtual time and the work units done. */
+  onProgress?: (steps: number, now: number, work: number) => void;
+  /** Steps (or units of work) between `onProgress` calls. Default 65536. */
   progressEvery?: number;
   /** Called after every step (for invariant checkers in tests). */
   onStep?: (sim: Simulation) => void;
@@ -77,10 +79,14 @@ export interface RunResult {
   readonly status: RunStatus;
   /** Scheduling steps taken (each resumption of a task is one step). */
   readonly steps: number;
+  /** Units of {@link Simulation.charge}d work done (scenario operations; one step may do many). */
+  readonly work: number;
   /** Virtual time at the end (ns). */
   readonly endTime: number;
-  /** Task chosen at each decision between tasks ready at one instant; replays the run as an explicit schedule. */
+  /** Task chosen at each decision between tasks ready at one instant, the first {@link MAX_DECISIONS} of them; replays the run as an explicit schedule when it holds them all. */
   readonly decisions: readonly string[];
+  /** Decisions the run made; more than `decisions` holds when it passed {@link MAX_DECISIONS}. */
+  readonly decisionCount: number;
   /** Per-task final state. */
   readonly tasks: readonly TaskSummary[];
   /** Set when status is `deadlock`. */
@@ -91,9 +97,22 @@ export interface RunResult {
   readonly inversions: readonly LockInversion[];
   /** Lockdep-style warnings (locks held at task exit). */
   readonly warnings: readonly string[];
-  /** The trace. */
+  /** The trace events kept (see {@link SimulationOptions.traceWindow}); all of them when `traceGap` is null. */
   readonly trace: readonly TraceEvent[];
+  /** Trace events recorded, kept or not. */
+  readonly traceEvents: number;
+  /** Where `trace` skips events it did not keep, or null. */
+  readonly traceGap: TraceGap | null;
+  /** SHA-256 of the canonical form of every recorded event ({@link traceHash}). */
+  readonly traceHash: string;
 }
+
+/**
+ * Decisions a run keeps, and the longest explicit schedule a scenario may
+ * give: 8 MB of task names. A run that makes more cannot be replayed in full
+ * from its decisions.
+ */
+export const MAX_DECISIONS = 1_000_000;
 
 /** A deterministic simulation of tasks on a virtual clock. */
 export class Simulation {
@@ -121,19 +140,21 @@ export class Simulation {
   private readonly policy: SchedPolicy;
   private readonly schedule: readonly string[] | undefined;
   private readonly maxSteps: number;
-  private readonly maxTraceEvents: number;
-  private readonly onProgress: ((steps: number, now: number) => void) | undefined;
+  private readonly onEvent: ((e: TraceEvent) => void) | undefined;
+  private readonly onProgress: ((steps: number, now: number, work: number) => void) | undefined;
   private readonly progressEvery: number;
   private readonly onStep: ((sim: Simulation) => void) | undefined;
   private readonly names = new Set<string>();
   private readonly warnings: string[] = [];
   private readonly decisions: string[] = [];
+  private decisionCount = 0;
   private work = 0;
+  private steps = 0;
 
   constructor(options: SimulationOptions = {}) {
     this.prng = new Prng(options.seed ?? 0);
     this.tracing = options.trace ?? true;
-    this.trace = new Trace();
+    this.trace = new Trace(options.traceWindow ?? DEFAULT_TRACE_WINDOW);
     const policy = options.policy ?? "time";
     this.schedule = options.schedule;
     this.policy = options.schedule
@@ -144,7 +165,7 @@ export class Simulation {
           ? seededRandom(this.prng.fork("sched"))
           : policy;
     this.maxSteps = options.maxSteps ?? 1e7;
-    this.maxTraceEvents = options.maxTraceEvents ?? Infinity;
+    this.onEvent = options.onEvent;
     this.onProgress = options.onProgress;
     this.progressEvery = options.progressEvery ?? 65536;
     this.onStep = options.onStep;
@@ -178,15 +199,19 @@ export class Simulation {
     if (fn !== undefined) e.fn = fn;
     if (args !== undefined) e.args = args;
     if (ret !== undefined) e.ret = ret;
-    this.trace.events.push(e);
+    this.trace.record(e);
+    if (this.onEvent !== undefined) this.onEvent(e);
   }
 
   /**
    * Count one unit of work that need not yield (a scenario operation), so a
-   * loop of non-blocking operations also meets the budget.
+   * loop of non-blocking operations also meets the budget and reports
+   * progress, inside one scheduler step as well.
    */
   charge(): void {
-    if (++this.work > this.maxSteps) throw new BudgetExhausted(`work budget of ${this.maxSteps} operations used up without finishing`);
+    const work = ++this.work;
+    if (work > this.maxSteps) throw new BudgetExhausted(`work budget of ${this.maxSteps} operations used up without finishing`);
+    if (this.onProgress !== undefined && work % this.progressEvery === 0) this.onProgress(this.steps, this.now, work);
   }
 
   /** Mark `t` blocked on `what`; the caller then yields {@link Yield.Block}. */
@@ -211,20 +236,14 @@ export class Simulation {
 
   /** Run until every task exits, a deadlock, a kernel bug or the step budget. */
   run(): RunResult {
-    let steps = 0;
     let status: RunStatus = "ok";
     let error: RunResult["error"];
     const rq = this.rq;
     const every = this.progressEvery;
     const timeOnly = this.policy.name === "time";
     for (;;) {
-      if (steps >= this.maxSteps) {
+      if (this.steps >= this.maxSteps) {
         status = "budget";
-        break;
-      }
-      if (this.trace.events.length > this.maxTraceEvents) {
-        status = "budget";
-        error = { task: "-", message: `the trace passed ${this.maxTraceEvents} events, this host's budget` };
         break;
       }
       const timer = this.timers.peek();
@@ -237,7 +256,7 @@ export class Simulation {
           ({ status, error } = stopped(e, timer.context));
           break;
         }
-        steps++;
+        this.steps++;
         continue;
       }
       let t: Task | undefined;
@@ -260,7 +279,7 @@ export class Simulation {
         this.event(t, "kernel_bug", undefined, { message: error!.message });
         break;
       }
-      steps++;
+      const steps = ++this.steps;
       if (r.done) {
         this.exit(t, r.value);
       } else if (r.value === Yield.Block) {
@@ -270,25 +289,30 @@ export class Simulation {
         rq.push(t);
       }
       if (this.onStep !== undefined) this.onStep(this);
-      if (this.onProgress !== undefined && steps % every === 0) this.onProgress(steps, this.now);
+      if (this.onProgress !== undefined && steps % every === 0) this.onProgress(steps, this.now, this.work);
     }
     this.current = null;
-    if (this.schedule && this.decisions.length < this.schedule.length) {
-      this.warnings.push(`schedule has ${this.schedule.length} entries but the run made ${this.decisions.length} choices: entries from schedule[${this.decisions.length}] on were not used`);
+    if (this.schedule && this.decisionCount < this.schedule.length) {
+      this.warnings.push(`schedule has ${this.schedule.length} entries but the run made ${this.decisionCount} choices: entries from schedule[${this.decisionCount}] on were not used`);
     }
     const deadlock = status === "ok" ? this.findDeadlock() : undefined;
     if (deadlock) status = "deadlock";
     return {
       status,
-      steps,
+      steps: this.steps,
+      work: this.work,
       endTime: this.now,
       decisions: this.decisions,
+      decisionCount: this.decisionCount,
       tasks: this.tasks.map((t) => ({ name: t.name, state: t.state, exitTime: t.exitTime, result: t.result })),
       ...(deadlock ? { deadlock } : {}),
       ...(error ? { error } : {}),
       inversions: this.lockdep.inversions,
       warnings: this.warnings,
       trace: this.trace.events,
+      traceEvents: this.trace.recorded,
+      traceGap: this.trace.gap,
+      traceHash: this.trace.hash(),
     };
   }
 
@@ -298,10 +322,10 @@ export class Simulation {
     if (candidates.length <= 1) return candidates[0];
     const i = this.policy.choose(
       candidates.map((c) => c.name),
-      this.decisions.length,
+      this.decisionCount++,
     );
     const chosen = candidates[i]!;
-    this.decisions.push(chosen.name);
+    if (this.decisions.length < MAX_DECISIONS) this.decisions.push(chosen.name);
     candidates.splice(i, 1);
     this.rq.restore(candidates);
     return chosen;
@@ -314,8 +338,9 @@ export class Simulation {
     for (const h of t.held) {
       this.warnings.push(`${t.name} exited holding ${h.name} (${h.mode}): lock held when returning to user space`);
     }
+    // do_exit() (kernel/exit.c): "note: %s[%d] exited with irqs disabled", then local_irq_enable():
+    // its CPU takes the IPIs pending on it, and their senders are woken.
     if (t.irqsDisabled > 0) this.warnings.push(`${t.name} exited with IRQs disabled`);
-    // Its CPU takes pending IPIs on the way out.
     for (const targets of t.pendingIpis.splice(0)) targets.delete(t);
     this.ipiWaiters.wake_up_all();
     this.event(t, "task_exit", undefined, undefined, toJson(result));

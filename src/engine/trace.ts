@@ -4,7 +4,9 @@
  * Event names follow ftrace where the kernel has a tracepoint (`lock_acquire`,
  * `lock_contended`, `lock_acquired`, `lock_release`, `sched_wakeup`, ...).
  * The canonical serialization is one JSON object per line with sorted keys;
- * its SHA-256 is the trace hash that citations carry.
+ * its SHA-256 is the trace hash that citations carry. A run streams events
+ * into the hash as it records them and keeps only a window of them, so a
+ * trace's memory does not grow with the run.
  *
  * @module
  */
@@ -28,10 +30,93 @@ export interface TraceEvent {
   ret?: Json;
 }
 
-/** An append-only list of {@link TraceEvent}s. */
+/**
+ * How much of a trace a run keeps in memory: the first `head` events and the
+ * last `tail` ones. Every event is hashed as it is recorded, kept or not, so
+ * the hash does not depend on the window.
+ */
+export interface TraceWindow {
+  /** Events kept from the start of the run. */
+  readonly head: number;
+  /** Most recent events kept (a ring). */
+  readonly tail: number;
+}
+
+/**
+ * The window a run keeps unless told otherwise: 200,000 events, some 60 MB,
+ * whatever the run's length.
+ */
+export const DEFAULT_TRACE_WINDOW: TraceWindow = { head: 100_000, tail: 100_000 };
+
+/** Where a kept trace skips the events it did not keep. */
+export interface TraceGap {
+  /** Index in the kept events of the first event after the gap. */
+  readonly at: number;
+  /** Events recorded (and hashed) in the gap but not kept. */
+  readonly dropped: number;
+}
+
+/** Canonical text is hashed in chunks of about this many UTF-16 units. */
+const HASH_CHUNK = 1 << 16;
+
+/**
+ * A trace being recorded: the canonical form of every event streams into the
+ * SHA-256 as it is recorded ({@link traceHash} of all events, without holding
+ * them), and only a {@link TraceWindow} of the events is kept.
+ */
 export class Trace {
-  /** The events, in the order they happened. */
-  readonly events: TraceEvent[] = [];
+  /** Events recorded so far, kept or not. */
+  recorded = 0;
+  private readonly window: TraceWindow;
+  private readonly head: TraceEvent[] = [];
+  private readonly ring: TraceEvent[] = [];
+  private ringNext = 0;
+  private readonly hasher = sha256.create();
+  private pending = traceHeader();
+  private digest: string | null = null;
+
+  constructor(window: TraceWindow = DEFAULT_TRACE_WINDOW) {
+    this.window = window;
+  }
+
+  /** Append `e`: hash its canonical form, keep it if it falls in the window. Throws once {@link Trace.hash} was taken. */
+  record(e: TraceEvent): void {
+    if (this.digest !== null) throw new Error("trace already hashed: no event may follow");
+    this.pending += canonicalJson(e as unknown as Json) + "\n";
+    if (this.pending.length >= HASH_CHUNK) this.flush();
+    this.recorded++;
+    if (this.head.length < this.window.head) this.head.push(e);
+    else if (this.window.tail > 0) {
+      if (this.ring.length < this.window.tail) this.ring.push(e);
+      else this.ring[this.ringNext] = e;
+      this.ringNext = (this.ringNext + 1) % this.window.tail;
+    }
+  }
+
+  /** The kept events, in the order they happened (the first `head`, then the last `tail`). */
+  get events(): TraceEvent[] {
+    return [...this.head, ...this.ring.slice(this.ringNext), ...this.ring.slice(0, this.ringNext)];
+  }
+
+  /** Where the kept events skip some, or null when every recorded event is kept. */
+  get gap(): TraceGap | null {
+    const dropped = this.recorded - this.head.length - this.ring.length;
+    return dropped > 0 ? { at: this.head.length, dropped } : null;
+  }
+
+  /** The trace hash of every event recorded ({@link traceHash}); recording ends here. */
+  hash(): string {
+    if (this.digest === null) {
+      this.flush();
+      this.digest = bytesToHex(this.hasher.digest());
+    }
+    return this.digest;
+  }
+
+  private flush(): void {
+    this.hasher.update(utf8ToBytes(this.pending));
+    this.pending = "";
+  }
 }
 
 /**
@@ -42,9 +127,14 @@ export const TRACE_FORMAT = 1;
 
 /** Canonical serialization of a trace: a format header, then one sorted-key JSON object per line. */
 export function serializeTrace(events: readonly TraceEvent[]): string {
-  let out = `{"faultline_trace":${TRACE_FORMAT}}\n`;
+  let out = traceHeader();
   for (const e of events) out += canonicalJson(e as unknown as Json) + "\n";
   return out;
+}
+
+/** The first line of a serialized trace: the format version. */
+function traceHeader(): string {
+  return `{"faultline_trace":${TRACE_FORMAT}}\n`;
 }
 
 /** SHA-256 (hex) of a string's UTF-8 bytes; the same in Node and browsers. */
@@ -52,7 +142,7 @@ export function sha256Hex(text: string): string {
   return bytesToHex(sha256(utf8ToBytes(text)));
 }
 
-/** The trace hash: SHA-256 of {@link serializeTrace}, hex-encoded. */
+/** The trace hash: SHA-256 of {@link serializeTrace}, hex-encoded. A run computes the same as it records ({@link Trace.hash}). */
 export function traceHash(events: readonly TraceEvent[]): string {
   return sha256Hex(serializeTrace(events));
 }

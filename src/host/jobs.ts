@@ -41,13 +41,13 @@ export interface RunData {
   readonly hash: string;
   /** The job's tag. */
   readonly tag: Json | null;
-  /** The run stopped at the batch's trace budget ({@link MAX_TRACE_EVENTS}): its outcome and hash are this host's, not the scenario's. */
+  /** The run's trace holds only the first and last of its events (`result.traceGap` says how many it dropped); its hash covers them all. */
   readonly truncated: boolean;
-  /** Whether a citation may name this run: its trace was recorded in full, so the hash is the scenario's. */
+  /** Whether a citation may name this run: its trace was recorded (and hashed), kept in full or not. */
   readonly citable: boolean;
 }
 
-/** Progress of a batch: the job running, its steps so far and its virtual time. */
+/** Progress of a batch: the job running, its steps and operations so far and its virtual time. */
 export interface RunProgress {
   /** The request's id. */
   readonly id: number;
@@ -59,6 +59,8 @@ export interface RunProgress {
   readonly jobs: number;
   /** Scheduling steps taken by the running job. */
   readonly steps: number;
+  /** Scenario operations the running job has done (one step may do many). */
+  readonly work: number;
   /** Virtual time of the running job (ns). */
   readonly now: number;
 }
@@ -73,11 +75,15 @@ export type RunReply =
 export const PROGRESS_INTERVAL_MS = 100;
 
 /**
- * Trace events a batch may record in a worker, all its runs together: about
- * 150 MB. A run that would pass it stops with status `budget` and is marked
- * `truncated` (the CLI has no such limit).
+ * Trace events a batch keeps in a worker, all its runs together: about
+ * 150 MB. Every event is hashed; a run keeps at most {@link RUN_TRACE_EVENTS}
+ * of them, fewer once the batch nears this budget, and is then marked
+ * `truncated`.
  */
 export const MAX_TRACE_EVENTS = 1_000_000;
+
+/** Trace events one run keeps in a worker (the first and the last half): what a page can draw and list. */
+export const RUN_TRACE_EVENTS = 50_000;
 
 /** Steps between the engine's progress callbacks inside the worker. */
 const PROGRESS_STEPS = 4096;
@@ -93,21 +99,22 @@ export function runJobs(request: RunRequest, post: (reply: RunReply) => void, cl
   let last = clock();
   let traced = 0;
   for (let job = 0; job < jobs.length; job++) {
-    const onProgress = (steps: number, now: number) => {
+    const onProgress = (steps: number, now: number, work: number) => {
       const t = clock();
       if (t - last < PROGRESS_INTERVAL_MS) return;
       last = t;
-      post({ id, type: "progress", job, jobs: jobs.length, steps, now });
+      post({ id, type: "progress", job, jobs: jobs.length, steps, now, work });
     };
     try {
       const { scenario, trace = true, tag = null } = jobs[job]!;
-      const budget = Math.max(0, MAX_TRACE_EVENTS - traced);
-      const run = runScenario(scenario, { trace, onProgress, progressEvery: PROGRESS_STEPS, maxTraceEvents: budget });
+      const keep = Math.min(RUN_TRACE_EVENTS, MAX_TRACE_EVENTS - traced);
+      const traceWindow = { head: Math.ceil(keep / 2), tail: Math.floor(keep / 2) };
+      const run = runScenario(scenario, { trace, onProgress, progressEvery: PROGRESS_STEPS, traceWindow });
       traced += run.result.trace.length;
-      const truncated = trace && run.result.trace.length > budget;
-      runs.push({ scenario: run.scenario, id: run.id, result: run.result, hash: run.hash, tag, truncated, citable: trace && !truncated });
+      const truncated = run.result.traceGap !== null;
+      runs.push({ scenario: run.scenario, id: run.id, result: run.result, hash: run.hash, tag, truncated, citable: trace });
       // Batches of short runs report between runs too.
-      onProgress(run.result.steps, run.result.endTime);
+      onProgress(run.result.steps, run.result.endTime, run.result.work);
     } catch (e) {
       const errors = e instanceof ScenarioValidationError ? e.errors.map(formatError) : [e instanceof Error ? e.message : String(e)];
       post({ id, type: "error", job, errors });

@@ -8,10 +8,11 @@
  * @module
  */
 import { final_page } from "../mm/snapshot.js";
-import { PROFILES, type Change } from "../profiles/index.js";
+import type { TraceEvent } from "../engine/trace.js";
+import { PROFILES, type Behaviour, type Change } from "../profiles/index.js";
 import { normalizeScenario, type NormalizedScenario } from "./normalize.js";
 import { exploreSeeds } from "./property.js";
-import { runNormalized, withOptions, type ScenarioRun } from "./run.js";
+import { runNormalized, withOptions } from "./run.js";
 import type { ScenarioSpec } from "./schema.js";
 
 /**
@@ -59,17 +60,22 @@ export interface BisectReport {
   readonly changes: readonly BisectChange[];
 }
 
-/** The outcome of one run as text; throws RangeError for a malformed selector. */
-function outcomeOf(s: NormalizedScenario, run: ScenarioRun, outcome: BisectOutcome): string {
+/** Run `s` (under `behaviour` when given) and give its outcome as text; throws RangeError for a malformed selector. */
+function outcomeOf(s: NormalizedScenario, outcome: BisectOutcome, behaviour?: Behaviour): string {
+  // call:TASK watches the trace as it is recorded: the run may not keep the task's last call.
+  const task = outcome.startsWith("call:") ? outcome.slice("call:".length) : null;
+  let call: TraceEvent | undefined;
+  const onEvent = (e: TraceEvent) => {
+    if (e.ev === "call" && e.task === task) call = e;
+  };
+  const run = runNormalized(s, { trace: task !== null, ...(task !== null ? { onEvent } : {}), ...(behaviour ? { behaviour } : {}) });
   if (outcome === "status") return run.result.status === "error" ? `error: ${run.result.error?.message ?? ""}` : run.result.status;
   if (outcome === "verdict") {
     const v = exploreSeeds(s);
     return `${v.verdict} (${v.positive}/${v.total})`;
   }
-  const [kind, ...rest] = outcome.split(":");
-  if (kind === "call") {
-    const task = rest.join(":");
-    const call = run.result.trace.filter((e) => e.ev === "call" && e.task === task).at(-1);
+  const [, ...rest] = outcome.split(":");
+  if (task !== null) {
     if (!call) return run.result.status === "ok" ? "no call" : run.result.status;
     const lock = call.args?.mmap_lock !== undefined ? `, mmap_lock ${String(call.args.mmap_lock)}` : "";
     return `${call.fn} -> ${JSON.stringify(call.ret)}${lock}`;
@@ -97,10 +103,9 @@ export function parseBisectOutcome(text: string): BisectOutcome {
 export function bisectProfiles(spec: ScenarioSpec, outcome: BisectOutcome, onProfile?: (done: number, total: number) => void): BisectReport {
   const base = normalizeScenario(spec);
   if (outcome === "verdict" && !base.property) throw new RangeError(`scenario "${base.title}" states no property: bisect its status, a final:VMA:PAGE or a call:TASK instead`);
-  const trace = outcome.startsWith("call:");
   const rows: BisectRow[] = PROFILES.map((p, i) => {
     const s = withOptions(base, { profile: p.name });
-    const row = { profile: p.name, outcome: outcomeOf(s, runNormalized(s, { trace }), outcome) };
+    const row = { profile: p.name, outcome: outcomeOf(s, outcome) };
     onProfile?.(i + 1, PROFILES.length);
     return row;
   });
@@ -111,7 +116,7 @@ export function bisectProfiles(spec: ScenarioSpec, outcome: BisectOutcome, onPro
     const to = PROFILES[i]!;
     // Flip one switch at a time on the older profile, as git bisect would walk the commits between.
     const s = withOptions(base, { profile: from.name });
-    const culprits = to.changes.filter((c, j) => to.changes.findIndex((d) => d.behaviour === c.behaviour) === j && outcomeOf(s, runNormalized(s, { trace, behaviour: { ...from.behaviour, [c.behaviour]: to.behaviour[c.behaviour] } }), outcome) === rows[i]!.outcome);
+    const culprits = to.changes.filter((c, j) => to.changes.findIndex((d) => d.behaviour === c.behaviour) === j && outcomeOf(s, outcome, { ...from.behaviour, [c.behaviour]: to.behaviour[c.behaviour] }) === rows[i]!.outcome);
     const named = culprits.flatMap((c) => to.changes.filter((d) => d.behaviour === c.behaviour));
     changes.push({ from: from.name, to: to.name, before: rows[i - 1]!.outcome, after: rows[i]!.outcome, changes: to.changes, culprits: named });
   }

@@ -9,6 +9,7 @@ export * from "./normalize.js";
 export * from "./permalink.js";
 export * from "./ops.js";
 export * from "./property.js";
+export * from "./tally.js";
 export * from "./kvm.js";
 export * from "./mm.js";
 export * from "./run.js";

@@ -5,23 +5,11 @@
  *
  * @module
  */
-import type { TraceEvent } from "../engine/trace.js";
-import { canonicalJson, type Json } from "../engine/canonical.js";
 import type { NormalizedScenario } from "./normalize.js";
 import { final_page, type MmState } from "../mm/snapshot.js";
 import { runNormalized, withOptions, type ScenarioRun } from "./run.js";
-import type { EventMatchSpec, FinalMatchSpec, PredicateSpec } from "./schema.js";
-
-/** Does trace event `e` match pattern `m`? */
-export function matches(e: TraceEvent, m: EventMatchSpec): boolean {
-  return (
-    (m.task === undefined || e.task === m.task) &&
-    (m.ev === undefined || e.ev === m.ev) &&
-    (m.fn === undefined || e.fn === m.fn) &&
-    (m.lock === undefined || e.args?.lock === m.lock) &&
-    (m.ret === undefined || (e.ret !== undefined && canonicalJson(e.ret) === canonicalJson(m.ret as Json)))
-  );
-}
+import type { FinalMatchSpec, PredicateSpec } from "./schema.js";
+import { EventTally } from "./tally.js";
 
 /** Does the final state of `m.vma` page `m.page` match every field `m` gives? */
 export function finalMatches(final: MmState | null, m: FinalMatchSpec): boolean {
@@ -33,26 +21,34 @@ export function finalMatches(final: MmState | null, m: FinalMatchSpec): boolean 
   return !!folio && (m.refcount ?? folio.refcount) === folio.refcount && (m.mapcount ?? folio.mapcount) === folio.mapcount && (m.dirty ?? folio.dirty) === folio.dirty;
 }
 
-/** Evaluate a predicate on one run: its trace, status and final state. */
-export function holds(p: PredicateSpec, run: Pick<ScenarioRun, "result" | "final">): boolean {
+/**
+ * Evaluate a predicate on one run: its trace events, status and final state.
+ * Event predicates read the run's {@link ScenarioRun.tally} when it counts
+ * their patterns, else the kept trace (RangeError if the run dropped events).
+ */
+export function holds(p: PredicateSpec, run: Pick<ScenarioRun, "result" | "final" | "tally">): boolean {
+  return holdsOn(p, run, run.tally?.covers(p) ? run.tally : EventTally.of(p, run.result));
+}
+
+function holdsOn(p: PredicateSpec, run: Pick<ScenarioRun, "result" | "final">, tally: EventTally): boolean {
   const r = run.result;
   if (p.status !== undefined) return r.status === p.status;
   if (p.inversion !== undefined) return r.inversions.length > 0 === p.inversion;
-  if (p.event !== undefined) return r.trace.some((e) => matches(e, p.event!));
+  if (p.event !== undefined) return tally.count(p.event) > 0;
   if (p.before !== undefined) {
     const [a, b] = p.before;
-    const ia = r.trace.findIndex((e) => matches(e, a));
-    const ib = r.trace.findIndex((e) => matches(e, b));
+    const ia = tally.first(a);
+    const ib = tally.first(b);
     return ia >= 0 && ib >= 0 && ia < ib;
   }
   if (p.count !== undefined) {
-    const n = r.trace.filter((e) => matches(e, p.count!.event)).length;
+    const n = tally.count(p.count.event);
     return n >= (p.count.min ?? 0) && n <= (p.count.max ?? Infinity);
   }
   if (p.final !== undefined) return finalMatches(run.final, p.final);
-  if (p.all !== undefined) return p.all.every((q) => holds(q, run));
-  if (p.any !== undefined) return p.any.some((q) => holds(q, run));
-  if (p.not !== undefined) return !holds(p.not, run);
+  if (p.all !== undefined) return p.all.every((q) => holdsOn(q, run, tally));
+  if (p.any !== undefined) return p.any.some((q) => holdsOn(q, run, tally));
+  if (p.not !== undefined) return !holdsOn(p.not, run, tally);
   throw new Error("empty predicate");
 }
 

@@ -7,7 +7,7 @@
 import { Mutex } from "../engine/mutex.js";
 import { RwSemaphore } from "../engine/rwsem.js";
 import { Simulation, type RunResult } from "../engine/simulation.js";
-import { traceHash } from "../engine/trace.js";
+import type { TraceEvent, TraceWindow } from "../engine/trace.js";
 import { profile, type Behaviour } from "../profiles/index.js";
 import { normalizeScenario, scenarioId, type NormalizedScenario } from "./normalize.js";
 import type { Folio } from "../mm/folio.js";
@@ -17,6 +17,7 @@ import { buildKvm } from "./kvm.js";
 import { buildKernel } from "./mm.js";
 import { runOps } from "./ops.js";
 import type { OpSpec, ScenarioSpec } from "./schema.js";
+import { EventTally } from "./tally.js";
 import { assertScenario } from "./validate.js";
 
 /** Overrides applied on top of the scenario (CLI flags, notebook inputs, seed sweeps). */
@@ -27,12 +28,14 @@ export interface RunOptions {
   profile?: string;
   /** Replace the scenario's policy (and drop its explicit schedule). */
   policy?: "time" | "random";
-  /** Progress callback, every `progressEvery` steps. */
-  onProgress?: (steps: number, now: number) => void;
-  /** Steps between `onProgress` calls (default 65536). */
+  /** Progress callback, every `progressEvery` steps or operations, with the steps, the virtual time (ns) and the operations done. */
+  onProgress?: (steps: number, now: number, work: number) => void;
+  /** Steps (or operations within a step) between `onProgress` calls (default 65536). */
   progressEvery?: number;
-  /** Stop with status `budget` once the trace passes this many events (the browser's memory budget). */
-  maxTraceEvents?: number;
+  /** Which trace events to keep in memory (default: the engine's `DEFAULT_TRACE_WINDOW`); every event is hashed either way. */
+  traceWindow?: TraceWindow;
+  /** Called with every trace event as it is recorded (what needs events the window drops). */
+  onEvent?: (e: TraceEvent) => void;
   /** Record the trace (default true); benchmarks of the model alone turn it off. */
   trace?: boolean;
   /** Run with this behaviour instead of the profile's (bisect flips one switch at a time). */
@@ -51,6 +54,8 @@ export interface ScenarioRun {
   readonly result: RunResult;
   /** Trace hash. */
   readonly hash: string;
+  /** The events matching the scenario's property, counted while the run recorded them; null without a property. */
+  readonly tally: EventTally | null;
   /** The modelled kernel, in its final state, when the scenario has an mm. */
   readonly kernel: Kernel | null;
   /** The final state as data (PTEs, folio counts, lock holders), when the scenario has an mm. */
@@ -86,11 +91,13 @@ function forkedTasks(tasks: readonly { readonly ops: readonly OpSpec[] }[]): Set
   return names;
 }
 
-/** Run a normalized scenario. */
-export function runNormalized(s: NormalizedScenario, hooks: Pick<RunOptions, "onProgress" | "progressEvery" | "maxTraceEvents" | "onStep" | "trace" | "behaviour"> = {}): ScenarioRun {
+/** Run a normalized scenario. Memory stays bounded however long it runs: the trace is hashed as it is recorded and only a window of it kept. */
+export function runNormalized(s: NormalizedScenario, hooks: Pick<RunOptions, "onProgress" | "progressEvery" | "traceWindow" | "onEvent" | "onStep" | "trace" | "behaviour"> = {}): ScenarioRun {
   const behaviour = hooks.behaviour ?? profile(s.profile).behaviour;
   let kernel: Kernel | null = null;
   const onStep = hooks.onStep;
+  const tally = s.property ? new EventTally(s.property.exists) : null;
+  const onEvent = hooks.onEvent;
   const sim = new Simulation({
     seed: s.seed,
     policy: s.policy,
@@ -99,7 +106,15 @@ export function runNormalized(s: NormalizedScenario, hooks: Pick<RunOptions, "on
     trace: hooks.trace ?? true,
     ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
     ...(hooks.progressEvery ? { progressEvery: hooks.progressEvery } : {}),
-    ...(hooks.maxTraceEvents !== undefined ? { maxTraceEvents: hooks.maxTraceEvents } : {}),
+    ...(hooks.traceWindow ? { traceWindow: hooks.traceWindow } : {}),
+    ...(tally || onEvent
+      ? {
+          onEvent: (e: TraceEvent) => {
+            tally?.observe(e);
+            onEvent?.(e);
+          },
+        }
+      : {}),
     ...(onStep ? { onStep: (x: Simulation) => onStep(x, kernel) } : {}),
   });
   const rwsems = new Map<string, RwSemaphore>();
@@ -115,7 +130,7 @@ export function runNormalized(s: NormalizedScenario, hooks: Pick<RunOptions, "on
   for (const task of s.tasks) sim.spawn(task.name, (t) => runOps(t, task.ops, env));
   if (s.kvm) buildKvm(kernel!, s.kvm);
   const result = sim.run();
-  return { scenario: s, id: scenarioId(s), result, hash: traceHash(result.trace), kernel, final: kernel ? mm_snapshot(kernel) : null, held: env.held };
+  return { scenario: s, id: scenarioId(s), result, hash: result.traceHash, tally, kernel, final: kernel ? mm_snapshot(kernel) : null, held: env.held };
 }
 
 /** Validate, normalize and run a scenario (parsed JSON). Throws ScenarioValidationError on bad input. */

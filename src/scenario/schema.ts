@@ -11,6 +11,7 @@
  * @module
  */
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
+import { MAX_DECISIONS } from "../engine/simulation.js";
 import { DEFAULT_PROFILE, PROFILE_NAMES } from "../profiles/index.js";
 import { Duration, Name, Ns, OneOf, PageNo, PageSet, Strict, Tagged } from "./op-schema/common.js";
 import { faultOps } from "./op-schema/fault.js";
@@ -223,7 +224,12 @@ export const Scenario = Type.Object(
     profile: Type.Optional({ ...OneOf(PROFILE_NAMES, "Kernel-version profile"), default: DEFAULT_PROFILE }),
     seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 0xffffffff, default: 0 })),
     policy: Type.Optional({ ...OneOf(["time", "random"], "Tie-break among tasks ready at one instant"), default: "time" }),
-    schedule: Type.Optional(Type.Array(Name, { description: "Explicit schedule: the task to run at each tie" })),
+    schedule: Type.Optional(
+      Type.Array(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_.:-]*(/apf#[1-9][0-9]*)?$", maxLength: 80, description: "A task name, or a vCPU's async page fault worker (vcpu0/apf#2: vcpu0's second), as a run's decisions name them" }), {
+        maxItems: MAX_DECISIONS,
+        description: "Explicit schedule: the task to run at each tie (a run's recorded decisions replay it)",
+      }),
+    ),
     maxSteps: Type.Optional(Type.Integer({ minimum: 1, maximum: 1e9, default: 1_000_000, description: "Step budget" })),
     locks: Type.Optional(Type.Array(LockSpec, { default: [] })),
     mm: Type.Optional(MmSpec),

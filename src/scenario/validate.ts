@@ -7,6 +7,7 @@
  * @module
  */
 import AjvModule, { type ErrorObject } from "ajv";
+import { APF_WORKER } from "../virt/kvm/async_pf.js";
 import { pageSet } from "./mm.js";
 import { jsonSchema, LOCK_OPS, type DurationSpec, type OpSpec, type PredicateSpec, type ScenarioSpec } from "./schema.js";
 
@@ -198,6 +199,9 @@ function schemaErrors(errors: readonly ErrorObject[], _data: unknown): ScenarioE
 /** The most pages a scenario may model (all VMAs plus the kvm guest), so that any valid scenario runs in a browser tab. */
 export const MAX_PAGES = 1 << 21;
 
+/** The most pages all address spaces may map together, a fork's copies of the page tables included (about 2 GB of heap when every one is present). */
+export const MAX_MAPPED_PAGES = 2 * MAX_PAGES;
+
 /** Call `f` on every duration in the scenario, with its JSONPath. */
 function walkDurations(s: ScenarioSpec, f: (d: DurationSpec, at: string) => void): void {
   const ops = (list: readonly OpSpec[], at: string): void =>
@@ -267,7 +271,8 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
   if (s.tasks.length === 0 && !s.kvm) errors.push({ path: "$.tasks", expected: "at least 1 task (or a kvm section)", found: "0" });
   if (s.kvm && s.mm?.vmas.some((v) => v.name === "guest")) errors.push({ path: "$.mm.vmas", expected: "no VMA named guest: the kvm section creates it", found: '"guest"' });
   const reserved = new Set<string>();
-  if (s.kvm) for (let i = 0; i < s.kvm.vcpus; i++) reserved.add(`vcpu${i}`);
+  const vcpus = new Set(Array.from({ length: s.kvm?.vcpus ?? 0 }, (_, i) => `vcpu${i}`));
+  for (const v of vcpus) reserved.add(v);
   for (const v of s.mm?.vmas ?? []) if (v.uffd) reserved.add(`uffd:${v.name}`);
   const totalPages = (s.mm?.vmas ?? []).reduce((n, v) => n + v.pages, 0) + (s.kvm ? s.kvm.vcpus * s.kvm.procs * s.kvm.pagesPerProc : 0);
   if (totalPages > MAX_PAGES) errors.push({ path: s.kvm ? "$.kvm" : "$.mm.vmas", expected: `at most ${MAX_PAGES} pages in all VMAs and the kvm guest`, found: `${totalPages}` });
@@ -335,6 +340,10 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
       });
     walk(t.ops, `$.tasks[${i}].ops`);
   });
+  const mmPages = (s.mm?.vmas ?? []).reduce((n, v) => n + v.pages, 0);
+  if (mmPages * (1 + forked.size) > MAX_MAPPED_PAGES) {
+    errors.push({ path: "$.mm.vmas", expected: `at most ${MAX_MAPPED_PAGES} pages in all address spaces (fork copies the page tables: VMA pages x (1 + ${forked.size} forks))`, found: `${mmPages} x ${1 + forked.size}` });
+  }
   for (const p of puts) if (!holds.has(p.name)) errors.push({ path: p.at, expected: holds.size > 0 ? `a page set a GUP op holds: ${oneOf([...holds], p.name)}` : "a page set a GUP op holds (none has hold)", found: show(p.name) });
   for (const r of remotes) if (!tasks.has(r.name)) errors.push({ path: r.at, expected: oneOf([...tasks], r.name), found: show(r.name) });
   const finals = (p: PredicateSpec | undefined, at: string): void => {
@@ -352,7 +361,10 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
   finals(s.property?.exists, "$.property.exists");
   for (const name of reserved) tasks.add(name);
   (s.schedule ?? []).forEach((name, i) => {
-    if (!tasks.has(name)) errors.push({ path: `$.schedule[${i}]`, expected: oneOf([...tasks], name), found: show(name) });
+    const apf = APF_WORKER.exec(name);
+    if (apf) {
+      if (!vcpus.has(apf[1]!)) errors.push({ path: `$.schedule[${i}]`, expected: s.kvm ? `an async page fault worker of a vCPU of $.kvm (vcpu0 .. vcpu${s.kvm.vcpus - 1})` : "async page fault workers only with a kvm section", found: show(name) });
+    } else if (!tasks.has(name)) errors.push({ path: `$.schedule[${i}]`, expected: oneOf([...tasks], name), found: show(name) });
   });
   return errors;
 }

@@ -80,3 +80,28 @@ export function intervals(trace: readonly TraceEvent[], endTime: number): Interv
   }
   return out.sort((a, b) => a.start - b.start || a.end - b.end);
 }
+
+/**
+ * Intervals as a chart of `resolution` ns per pixel can draw them: in each
+ * task, intervals of one kind and label that touch or lie closer than
+ * `resolution` are merged into one, so the number of bars is bounded by the
+ * lanes and the chart's width, not by the length of the run. `count` says
+ * how many intervals a bar stands for.
+ */
+export function mergeIntervals(bars: readonly Interval[], resolution: number): (Interval & { count: number })[] {
+  const out: (Interval & { count: number })[] = [];
+  const last = new Map<string, Interval & { count: number }>();
+  for (const iv of bars) {
+    const key = `${iv.task}\u0000${iv.kind}\u0000${iv.label}`;
+    const prev = last.get(key);
+    if (prev && !prev.open && !iv.open && iv.start - prev.end <= resolution) {
+      prev.end = Math.max(prev.end, iv.end);
+      prev.count++;
+      continue;
+    }
+    const bar = { ...iv, count: 1 };
+    last.set(key, bar);
+    out.push(bar);
+  }
+  return out;
+}

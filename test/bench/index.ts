@@ -61,3 +61,7 @@ for (const asyncPf of [true, false]) {
       `(${fmt(k.faults / k.seconds)} faults/s, ${fmt(k.events)} trace records, ${(k.endTime / 1e6).toFixed(1)} ms virtual)`,
   );
 }
+
+const { memoryBench } = await import("./memory.js");
+console.log("long runs (targets as ratios)");
+for (const line of memoryBench()) console.log(`  ${line}`);

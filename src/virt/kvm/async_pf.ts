@@ -46,6 +46,14 @@ function* async_pf_execute(k: Kernel, w: Task, hva: number): KernelGen {
   if (locked.locked) k.mm.mmap_lock.up_read(w);
 }
 
+/** The schedule name of vCPU `vcpu`'s `n`-th async page fault work item (1-based): `vcpu0/apf#3`. */
+export function apf_worker_name(vcpu: string, n: number): string {
+  return `${vcpu}/apf#${n}`;
+}
+
+/** Matches the names {@link apf_worker_name} gives; the first group is the vCPU's name. */
+export const APF_WORKER = /^(.+)\/apf#[1-9][0-9]*$/;
+
 /**
  * `kvm_setup_async_pf()`: false if the queue is full (the caller then
  * faults synchronously); otherwise queue `async_pf_execute` for `hva`.
@@ -53,7 +61,7 @@ function* async_pf_execute(k: Kernel, w: Task, hva: number): KernelGen {
 export function kvm_setup_async_pf(k: Kernel, vcpu: AsyncPfQueue, hva: number, token: number): boolean {
   if (vcpu.queued >= ASYNC_PF_PER_VCPU) return false;
   vcpu.queued++;
-  const name = `${vcpu.name}/apf#${++vcpu.created}`;
+  const name = apf_worker_name(vcpu.name, ++vcpu.created);
   k.sim.spawn(name, function* (w): KernelGen {
     yield* async_pf_execute(k, w, hva);
     if (k.sim.tracing) k.sim.event(w, "kvm_async_pf_ready", "kvm_arch_async_page_present", { vcpu: vcpu.name, token });
