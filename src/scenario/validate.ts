@@ -156,8 +156,11 @@ function describeKeyword(e: ErrorObject): { path: string; expected: string; foun
       return { path, expected: `a string of at least ${String(p.limit)} character(s)`, found: show(e.data) };
     case "maxLength":
       return { path, expected: `a string of at most ${String(p.limit)} characters`, found: `${(e.data as string).length} characters` };
-    case "uniqueItems":
-      return { path: memberPath(path, Number(p.i)), expected: `a value not already at [${String(p.j)}] (no duplicates)`, found: show((e.data as unknown[])[Number(p.i)]) };
+    case "uniqueItems": {
+      // Ajv names the two equal items in either order.
+      const [first, again] = [Number(p.i), Number(p.j)].sort((a, b) => a - b);
+      return { path: memberPath(path, again!), expected: `a value not already at [${first}] (no duplicates)`, found: show((e.data as unknown[])[again!]) };
+    }
     case "pattern":
       return { path, expected: `a string matching /${String(p.pattern)}/`, found: show(e.data) };
     case "minProperties":
