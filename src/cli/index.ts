@@ -91,7 +91,7 @@ function scenarioFiles(dir: string): string[] {
 
 /**
  * Do `f` for each file; a file that fails (a {@link CliError}) is reported
- * as `invalid` (exit 5) or `error` and the others still go. Resolves to the
+ * as `invalid` (exit 5) or `error` and the others still go. Returns the
  * exit code of the first failure, or 0.
  */
 function eachFile(files: readonly string[], f: (file: string) => void, out: (text: string) => void): number {
