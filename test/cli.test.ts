@@ -106,6 +106,47 @@ describe("faultline CLI", () => {
     assert.match(bad.out, /\$\.profile: expected one of/);
   });
 
+  it("validate: nesting past the limit is exit 5 naming the path and the limit, not a stack trace (shared/inputs)", () => {
+    const r = cli("validate", new URL("../../shared/inputs/validate-stack-overflow-repeat-depth.json", import.meta.url).pathname);
+    assert.equal(r.code, EXIT.schema);
+    assert.match(r.out, /\$\.tasks\[0\]\.ops\[0\](\.ops\[0\])+: expected at most 64 levels of nested arrays and objects/);
+    assert.equal(r.err, "");
+  });
+
+  it("validate: a duplicate key is exit 5 with its path and line:column; a BOM is dropped; an empty file is exit 4 at 1:1", () => {
+    const dup = cli("validate", file("dup.json", '{"title": "t",\n "title": "u", "tasks": [{"name": "A", "ops": []}]}'));
+    assert.equal(dup.code, EXIT.schema);
+    assert.match(dup.out, /\$\.title \(2:2\): expected each key once per object \(first given at 1:2\), found "title" again/);
+    assert.equal(cli("validate", file("bom.json", `\ufeff${scenario({})}`)).code, EXIT.ok);
+    const empty = cli("validate", file("empty.json", ""));
+    assert.equal(empty.code, EXIT.json);
+    assert.match(empty.out, /empty\.json:1:1: invalid JSON: empty input/);
+  });
+
+  it("validate: a thousand errors print as twenty and a count", () => {
+    const r = cli("validate", file("many.json", JSON.stringify({ title: "t", tasks: Array.from({ length: 500 }, () => ({})) })));
+    assert.equal(r.code, EXIT.schema);
+    const lines = r.out.trimEnd().split("\n");
+    assert.equal(lines.length, 22, r.out);
+    assert.equal(lines.at(-1), "  ... and 980 more");
+  });
+
+  it("record: an invalid file is reported and the others are still recorded; the exit code says one failed", () => {
+    const bad = file("rec-bad.json", scenario({ profile: "v1" }));
+    const good = file("rec-good.json", scenario({}));
+    const r = cli("record", bad, good);
+    assert.equal(r.code, EXIT.schema);
+    assert.match(r.out, /^invalid {2}.*rec-bad\.json is not a valid scenario:\n {2}\$\.profile: expected one of/);
+    assert.match(r.out, /recorded .*rec-good\.json: ok/);
+    assert.match(JSON.parse(readFileSync(good, "utf8")).expect.hash, /^[0-9a-f]{64}$/);
+  });
+
+  it("run: says whether the scenario's property held in this run, and that check judges its verdict", () => {
+    const r = cli("run", "data/abba-inversion-always-reported.json");
+    assert.equal(r.code, EXIT.ok);
+    assert.match(r.out, /\n {2}property holds in this run; its verdict \(always over seeds 0\.\.49\) is judged by faultline check\n/);
+  });
+
   it("replay: exit 0 when the cited hash reproduces, 1 when it does not, 2 with no hash", () => {
     assert.equal(cli("replay", "data/mmap-lock-reader-behind-writer.json").code, EXIT.ok);
     const wrong = cli("replay", "--hash", "0".repeat(64), "data/mmap-lock-reader-behind-writer.json");

@@ -38,7 +38,7 @@ const BAD: [string, unknown, string[]][] = [
   ["nested predicate error", { ...ok, property: { exists: { all: [{ status: "okk" }] }, verdict: "never", seeds: { from: 0, count: 1 } } }, ['$.property.exists.all[0].status: expected one of "ok", "deadlock", "budget", "error" (did you mean "ok"?), found "okk" (string)']],
   ["mm op without an mm", task([{ op: "fault", vma: "heap", page: 0 }]), ['$.tasks[0].ops[0].op: expected an "mm" section for fault, found none']],
   ["fault on an unknown VMA", { ...mm, tasks: [{ name: "A", ops: [{ op: "fault", vma: "hep", page: 0 }] }] }, ['$.tasks[0].ops[0].vma: expected a VMA declared in $.mm.vmas: one of "heap", "data" (did you mean "heap"?), found "hep" (string)']],
-  ["page beyond the VMA", { ...mm, tasks: [{ name: "A", ops: [{ op: "fault", vma: "heap", page: 8 }] }] }, ["$.tasks[0].ops[0].page: expected a page index below 8, found 8 (number)"]],
+  ["page beyond the VMA", { ...mm, tasks: [{ name: "A", ops: [{ op: "fault", vma: "heap", page: 8 }] }] }, ["$.tasks[0].ops[0].page: expected a page index within the VMA's 8 pages (0..7), found 8 (number)"]],
   ["page in two states", { ...mm, mm: { vmas: [{ name: "heap", kind: "anon", pages: 8, resident: [1], swapped: [1] }] } }, ['$.mm.vmas[0].swapped[0]: expected a page not already in resident, found 1 (number)']],
   ["file state on an anon VMA", { ...mm, mm: { vmas: [{ name: "heap", kind: "anon", pages: 8, pagecache: [1] }] } }, ["$.mm.vmas[0].pagecache: expected no pagecache on a anon VMA (use resident, swapped, swapcache), found array [1]"]],
   ["unknown FAULT_FLAG", { ...mm, tasks: [{ name: "A", ops: [{ op: "handle_mm_fault", vma: "heap", page: 0, flags: ["NOWAIT"] }] }] }, [/^\$\.tasks\[0\]\.ops\[0\]\.flags\[0\]: expected one of "WRITE", "ALLOW_RETRY", "RETRY_NOWAIT", .*found "NOWAIT" \(string\)$/.source]],
@@ -46,6 +46,14 @@ const BAD: [string, unknown, string[]][] = [
   ["task named like a vCPU", { ...mm, kvm: { vcpus: 1, procs: 1, pagesPerProc: 1, accesses: 1, swapped: 0 }, tasks: [{ name: "vcpu0", ops: [] }] }, ['$.tasks[0].name: expected a name other than those the kvm and uffd sections give their tasks, found "vcpu0" (string)']],
   ["locked on get_user_pages_unlocked", { ...mm, tasks: [{ name: "A", ops: [{ op: "get_user_pages", call: "get_user_pages_unlocked", vma: "heap", page: 0, locked: true }] }] }, ["$.tasks[0].ops[0].locked: expected locked only with get_user_pages_remote, found locked with get_user_pages_unlocked"]],
   ["a guest too large for a browser tab", { ...mm, kvm: { vcpus: 64, procs: 64, pagesPerProc: 65536, accesses: 1, swapped: 0 } }, ["$.kvm: expected at most 2097152 pages in all VMAs and the kvm guest, found 268435468"]],
+  ["a key that is not an identifier is quoted in the path", task([{ op: "cond_resched", "a b": 1 }]), ['$.tasks[0].ops[0]["a b"]: expected no such field (allowed: op), found 1 (number)']],
+  ["a page set page past the VMA names the element and the bound", { ...mm, mm: { vmas: [{ name: "heap", kind: "anon", pages: 16, resident: [1, 2, 3, 40] }] } }, ["$.mm.vmas[0].resident[3]: expected a page index within the VMA's 16 pages (0..15), found 40 (number)"]],
+  ["a page set page past any VMA names the element", { ...mm, mm: { vmas: [{ name: "heap", kind: "anon", pages: 16, resident: [1, 2000000] }] } }, ["$.mm.vmas[0].resident[1]: expected a number <= 1048576, found 2000000 (number)"]],
+  ["a page twice in one page set", { ...mm, mm: { vmas: [{ name: "heap", kind: "anon", pages: 16, swapped: [3, 5, 3] }] } }, ["$.mm.vmas[0].swapped[2]: expected a value not already at [0] (no duplicates), found 3 (number)"]],
+  ["a resident page swapped too, given as all", { ...mm, mm: { vmas: [{ name: "heap", kind: "anon", pages: 8, resident: [2], swapped: "all" }] } }, ['$.mm.vmas[0].swapped: expected a set of pages not in resident ("all" is every page, and a page has one state), found "all" (string)']],
+  ["a page in swapcache after resident is all", { ...mm, mm: { vmas: [{ name: "heap", kind: "anon", pages: 8, resident: "all", swapcache: [7] }] } }, ['$.mm.vmas[0].swapcache[0]: expected a page not already in resident (it is "all"), found 7 (number)']],
+  ["seed range past 2^32", { ...ok, property: { exists: { status: "ok" }, verdict: "always", seeds: { from: 4294967000, count: 1000 } } }, ["$.property.seeds.count: expected a seed range ending at 4294967295 at most: count <= 296 from 4294967000, found 1000 (number)"]],
+  ["a number out of the double range", { ...ok, seed: Infinity }, ["$.seed: expected integer, found Infinity (number out of range)"]],
   ["mmap_lock declared twice", { ...mm, locks: [{ name: "mmap_lock", kind: "rwsem" }] }, ['$.locks[0].name: expected a name other than mmap_lock, which the mm section provides, found "mmap_lock" (string)']],
 ];
 

@@ -6,9 +6,9 @@
 import { readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { type BisectOutcome, bisectProfiles, type BisectReport, checkScenario, citeBibtex, citeBlock, citeCsl, formatDeadlock, formatError, formatInversions, formatNs, formatTrace, jsonSchema, normalizeScenario, parseBisectOutcome, PROFILE_NAMES, runNormalized, type ScenarioRun, type ScenarioSpec, TRACE_FORMAT, validateScenario, withOptions, MODEL_VERSION, explainHashMismatch, structureNote, wrapText } from "../index.js";
+import { type BisectOutcome, bisectProfiles, type BisectReport, checkScenario, citeBibtex, citeBlock, citeCsl, formatDeadlock, formatInversions, formatNs, formatTrace, holds, jsonSchema, normalizeScenario, parseBisectOutcome, PROFILE_NAMES, runNormalized, type ScenarioRun, type ScenarioSpec, TRACE_FORMAT, withOptions, MODEL_VERSION, explainHashMismatch, structureNote, wrapText } from "../index.js";
 import { CliError, EXIT } from "./exit.js";
-import { loadScenario, readJson } from "./load.js";
+import { loadScenario } from "./load.js";
 import { progressLine } from "./progress.js";
 
 function parseSeed(value: string): number {
@@ -68,6 +68,11 @@ function summary(run: ScenarioRun): string[] {
   lines.push(...(r.inversions.length > 0 ? formatInversions(r.inversions).map((l) => `  ${l}`) : ["  lockdep: no inversions"]));
   lines.push(...r.warnings.map((w) => `  warning: ${w}`));
   if (s.expect.status && s.expect.status !== r.status) lines.push(`  expected status ${s.expect.status}`);
+  const p = s.property;
+  if (p) {
+    const seeds = `${p.seeds.from}..${p.seeds.from + p.seeds.count - 1}`;
+    lines.push(`  property ${holds(p.exists, run) ? "holds" : "does not hold"} in this run; its verdict (${p.verdict} over seeds ${seeds}) is judged by faultline check`);
+  }
   return lines;
 }
 
@@ -96,6 +101,25 @@ function scenarioFiles(dir: string): string[] {
     .filter((f) => f.endsWith(".json"))
     .sort()
     .map((f) => join(dir, f));
+}
+
+/**
+ * Do `f` for each file; a file that fails (a {@link CliError}) is reported
+ * as `invalid` (exit 5) or `error` and the others still go. Returns the
+ * exit code of the first failure, or 0.
+ */
+function eachFile(files: readonly string[], f: (file: string) => void, out: (text: string) => void): number {
+  let code: number = EXIT.ok;
+  for (const file of files) {
+    try {
+      f(file);
+    } catch (e) {
+      if (!(e instanceof CliError)) throw e;
+      out(`${e.code === EXIT.schema ? "invalid" : "error"}  ${e.message}\n`);
+      code = code || e.code;
+    }
+  }
+  return code;
 }
 
 /** Build the commander program; `out` receives stdout text. */
@@ -130,23 +154,16 @@ function program(out: (text: string) => void, setCode: (code: number) => void): 
     .description("check scenario files against the scenario format")
     .argument("<files...>", "scenario files")
     .action((files: string[]) => {
-      let code: number = EXIT.ok;
-      for (const file of files) {
-        try {
-          const data = readJson(file);
-          const v = validateScenario(data);
-          if (v.ok) out(`ok  ${file}\n`);
-          else {
-            out(`invalid  ${file}\n${v.errors.map((e) => `  ${formatError(e)}`).join("\n")}\n`);
-            code = code || EXIT.schema;
-          }
-        } catch (e) {
-          if (!(e instanceof CliError)) throw e;
-          out(`error  ${e.message}\n`);
-          code = code || e.code;
-        }
-      }
-      setCode(code);
+      setCode(
+        eachFile(
+          files,
+          (file) => {
+            loadScenario(file);
+            out(`ok  ${file}\n`);
+          },
+          out,
+        ),
+      );
     });
 
   cmd
@@ -225,7 +242,7 @@ function program(out: (text: string) => void, setCode: (code: number) => void): 
     .description("run scenarios and write their outcome (status, trace hash, end time, steps) into expect")
     .argument("<files...>", "scenario files")
     .action((files: string[]) => {
-      for (const file of files) {
+      const code = eachFile(files, (file) => {
         if (file === "-") throw new CliError(EXIT.usage, "record writes the outcome back into the file: give a file, not -");
         const spec = loadScenario(file);
         const run = runWithProgress(spec, {});
@@ -238,8 +255,8 @@ function program(out: (text: string) => void, setCode: (code: number) => void): 
           throw new CliError(EXIT.unreadable, `${file}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
         }
         out(`recorded ${file}: ${r.status}, ${run.hash.slice(0, 16)}, ${formatNs(r.endTime)}\n`);
-      }
-      setCode(EXIT.ok);
+      }, out);
+      setCode(code);
     });
 
   cmd

@@ -4,15 +4,8 @@
  * @module
  */
 import { readFileSync } from "node:fs";
-import { extractCitedScenario, type ScenarioSpec, ScenarioValidationError, validateScenario } from "../index.js";
+import { extractCitedScenario, type ScenarioSpec, ScenarioValidationError, validateScenarioText } from "../index.js";
 import { CliError, EXIT } from "./exit.js";
-
-/** Line and column (1-based) of a character offset. */
-function lineCol(text: string, offset: number): string {
-  const before = text.slice(0, offset);
-  const line = before.split("\n").length;
-  return `${line}:${offset - before.lastIndexOf("\n")}`;
-}
 
 function readText(file: string): string {
   try {
@@ -22,28 +15,17 @@ function readText(file: string): string {
   }
 }
 
-function parseJson(text: string, where: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    const msg = (e as Error).message;
-    const pos = /position (\d+)/.exec(msg);
-    throw new CliError(EXIT.json, `${where}${pos ? `:${lineCol(text, Number(pos[1]))}` : ""}: invalid JSON: ${msg}`);
-  }
-}
-
-/** Read and parse a JSON file; unreadable files and syntax errors become {@link CliError}s. */
-export function readJson(file: string): unknown {
-  return parseJson(readText(file), file);
-}
-
-/** Read, parse and validate a scenario file, or the scenario embedded in a citation block (a saved mail). */
+/**
+ * Read, parse and validate a scenario file, or the scenario embedded in a
+ * citation block (a saved mail). An unreadable file is exit 3, a JSON syntax
+ * error exit 4 (with line:column), an invalid scenario exit 5.
+ */
 export function loadScenario(file: string): ScenarioSpec {
   const text = readText(file);
   const cited = extractCitedScenario(text);
   const where = cited === null ? file : `${file} (cited scenario)`;
-  const data = parseJson(cited ?? text, where);
-  const v = validateScenario(data);
-  if (!v.ok) throw new CliError(EXIT.schema, new ScenarioValidationError(v.errors, where).message);
-  return v.scenario;
+  const v = validateScenarioText(cited ?? text);
+  if (v.ok) return v.scenario;
+  if ("syntax" in v) throw new CliError(EXIT.json, `${where}:${v.syntax.line}:${v.syntax.column}: invalid JSON: ${v.syntax.message}`);
+  throw new CliError(EXIT.schema, new ScenarioValidationError(v.errors, where, v.partial).message);
 }

@@ -9,7 +9,7 @@ import type { Json } from "../engine/canonical.js";
 import type { RunResult } from "../engine/simulation.js";
 import type { NormalizedScenario } from "../scenario/normalize.js";
 import { runScenario, type ScenarioRun } from "../scenario/run.js";
-import { ScenarioValidationError, formatError } from "../scenario/validate.js";
+import { ScenarioValidationError, formatErrors } from "../scenario/validate.js";
 
 /** One run in a batch: a scenario (parsed JSON, validated by the worker) and whether to record its trace. */
 export interface RunJob {
@@ -116,7 +116,7 @@ export function runJobs(request: RunRequest, post: (reply: RunReply) => void, cl
       // Batches of short runs report between runs too.
       onProgress(run.result.steps, run.result.endTime, run.result.work);
     } catch (e) {
-      const errors = e instanceof ScenarioValidationError ? e.errors.map(formatError) : [e instanceof Error ? e.message : String(e)];
+      const errors = e instanceof ScenarioValidationError ? formatErrors(e.errors, { partial: e.partial }) : [e instanceof Error ? e.message : String(e)];
       post({ id, type: "error", job, errors });
       return;
     }

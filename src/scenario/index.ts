@@ -16,4 +16,5 @@ export * from "./run.js";
 export * from "./sample.js";
 export * from "./schema.js";
 export * from "./validate.js";
+export * from "./limits.js";
 export * from "./bisect.js";

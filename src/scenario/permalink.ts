@@ -1,14 +1,15 @@
 /**
  * Permalinks: a scenario carried in a URL fragment as base64url(deflate(
  * canonical JSON)). Decoding bounds the sizes, inflates, parses and
- * validates; the result is data, never code.
+ * validates as the CLI reads a file (a byte order mark is dropped, duplicate
+ * keys are refused); the result is data, never code.
  *
  * @module
  */
 import { deflateSync, inflateSync, strFromU8, strToU8 } from "fflate";
 import { canonicalJson, type Json } from "../engine/canonical.js";
 import type { ScenarioSpec } from "./schema.js";
-import { formatError, validateScenario } from "./validate.js";
+import { formatErrors, validateScenarioText } from "./validate.js";
 
 /** Longest encoded scenario a permalink may carry (characters). */
 export const MAX_PERMALINK_CHARS = 64 * 1024;
@@ -43,12 +44,8 @@ export function decodePermalink(payload: string): { ok: true; scenario: Scenario
   } catch (e) {
     return { ok: false, error: `permalink is not a compressed scenario (${(e as Error).message})` };
   }
-  let data: unknown;
-  try {
-    data = JSON.parse(json);
-  } catch (e) {
-    return { ok: false, error: `permalink scenario is not JSON: ${(e as Error).message}` };
-  }
-  const v = validateScenario(data);
-  return v.ok ? v : { ok: false, error: `permalink scenario is invalid:\n${v.errors.map(formatError).join("\n")}` };
+  const v = validateScenarioText(json);
+  if (v.ok) return v;
+  if ("syntax" in v) return { ok: false, error: `permalink scenario is not JSON: ${v.syntax.line}:${v.syntax.column}: ${v.syntax.message}` };
+  return { ok: false, error: `permalink scenario is invalid:\n${formatErrors(v.errors, { partial: v.partial }).join("\n")}` };
 }

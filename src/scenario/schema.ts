@@ -14,6 +14,7 @@ import { Type, type Static, type TSchema } from "@sinclair/typebox";
 import { MAX_DECISIONS } from "../engine/simulation.js";
 import { DEFAULT_PROFILE, PROFILE_NAMES } from "../profiles/index.js";
 import { Duration, Name, Ns, OneOf, PageNo, PageSet, Strict, Tagged } from "./op-schema/common.js";
+import { MAX_JSON_DEPTH, MAX_PREDICATE_NESTING } from "./limits.js";
 import { faultOps } from "./op-schema/fault.js";
 import { gupOps } from "./op-schema/gup.js";
 import { lockOps } from "./op-schema/locks.js";
@@ -26,6 +27,9 @@ export { FAULT_FLAG_NAMES } from "./op-schema/fault.js";
 export { FOLL_NAMES } from "./op-schema/gup.js";
 export { LOCK_OPS } from "./op-schema/locks.js";
 export { DELAY_OPS } from "./op-schema/time.js";
+
+/** The largest seed: seeds are 32-bit. */
+export const MAX_SEED = 0xffffffff;
 
 /** A VMA and the state of its pages at the start. */
 export const VmaSpec = Strict(
@@ -164,8 +168,8 @@ export const Predicate = Type.Recursive(
             "The final state of one page, herd7-style: every given field matches (counts need a mapped folio)",
           ),
         ),
-        all: Type.Optional(Type.Array(This, { minItems: 1, description: "Every predicate holds" })),
-        any: Type.Optional(Type.Array(This, { minItems: 1, description: "Some predicate holds" })),
+        all: Type.Optional(Type.Array(This, { minItems: 1, description: `Every predicate holds (all, any and not nest at most ${MAX_PREDICATE_NESTING} deep)` })),
+        any: Type.Optional(Type.Array(This, { minItems: 1, description: `Some predicate holds (all, any and not nest at most ${MAX_PREDICATE_NESTING} deep)` })),
         not: Type.Optional(This),
       },
       {
@@ -187,7 +191,10 @@ export const Property = Strict(
   {
     exists: Predicate,
     verdict: Verdict,
-    seeds: Strict({ from: Type.Integer({ minimum: 0, maximum: 0xffffffff }), count: Type.Integer({ minimum: 1, maximum: 100000 }) }, "Seed range"),
+    seeds: Strict(
+      { from: Type.Integer({ minimum: 0, maximum: MAX_SEED }), count: Type.Integer({ minimum: 1, maximum: 100000 }) },
+      `Seed range: seeds from .. from+count-1, each a 32-bit seed (from+count-1 <= ${MAX_SEED})`,
+    ),
   },
   "A property with its expected verdict",
 );
@@ -222,7 +229,7 @@ export const Scenario = Type.Object(
     claim: Type.Optional(Type.String({ maxLength: 2000, default: "" })),
     source: Type.Optional({ ...Source, default: {} }),
     profile: Type.Optional({ ...OneOf(PROFILE_NAMES, "Kernel-version profile"), default: DEFAULT_PROFILE }),
-    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 0xffffffff, default: 0 })),
+    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_SEED, default: 0 })),
     policy: Type.Optional({ ...OneOf(["time", "random"], "Tie-break among tasks ready at one instant"), default: "time" }),
     schedule: Type.Optional(
       Type.Array(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_.:-]*(/apf#[1-9][0-9]*)?$", maxLength: 80, description: "A task name, or a vCPU's async page fault worker (vcpu0/apf#2: vcpu0's second), as a run's decisions name them" }), {
@@ -241,7 +248,7 @@ export const Scenario = Type.Object(
   {
     $id: "https://faultline.invalid/scenario.schema.json",
     title: "faultline scenario",
-    description: "A reproducible run of the faultline kernel fault-path simulator",
+    description: `A reproducible run of the faultline kernel fault-path simulator; arrays and objects nest at most ${MAX_JSON_DEPTH} deep`,
     additionalProperties: false,
   },
 );

@@ -1,53 +1,57 @@
 /**
- * Scenario validation: the published JSON Schema (checked with Ajv), then the
- * cross-references a schema cannot express (lock names, lock kinds, schedule
- * task names). Every error names the JSON path, what was expected and what
- * was found.
+ * Scenario validation: the size limits (an iterative depth scan first, so
+ * nothing recursive sees a document deeper than it can hold), the published
+ * JSON Schema (checked with Ajv), then the limits and cross-references a
+ * schema cannot express (op and predicate nesting, ops run, lock names, lock
+ * kinds, page sets, schedule task names). Every error names the JSON path,
+ * what was expected and what was found.
  *
  * @module
  */
 import AjvModule, { type ErrorObject } from "ajv";
 import { APF_WORKER } from "../virt/kvm/async_pf.js";
+import { formatErrors, memberPath, show, type ScenarioError } from "./error.js";
+import { readJsonText, type JsonSyntaxError } from "./json-text.js";
+import { nestingErrors, scanJson } from "./limits.js";
 import { pageSet } from "./mm.js";
-import { jsonSchema, LOCK_OPS, type DurationSpec, type OpSpec, type PredicateSpec, type ScenarioSpec } from "./schema.js";
+import { jsonSchema, LOCK_OPS, MAX_SEED, type DurationSpec, type OpSpec, type PredicateSpec, type ScenarioSpec, type VmaSpecT } from "./schema.js";
+
+export { formatError, formatErrors, MAX_SHOWN_ERRORS, type ScenarioError } from "./error.js";
 
 // Ajv is CommonJS; NodeNext sees its default export as the namespace.
 const Ajv = AjvModule as unknown as typeof AjvModule.default;
 
-/** One problem in a scenario. */
-export interface ScenarioError {
-  /** JSONPath of the offending value (`$.tasks[0].ops[2].lock`). */
-  readonly path: string;
-  /** What the format expects there. */
-  readonly expected: string;
-  /** What the scenario has there (`nothing` when absent). */
-  readonly found: string;
-}
-
-/** Result of {@link validateScenario}. */
-export type Validation = { ok: true; scenario: ScenarioSpec } | { ok: false; errors: ScenarioError[] };
+/** Result of {@link validateScenario}; `partial`: checking stopped early (a large document), so there may be more errors than those listed. */
+export type Validation = { ok: true; scenario: ScenarioSpec } | { ok: false; errors: ScenarioError[]; partial?: boolean };
 
 /** Thrown by functions that need a valid scenario; carries every error. */
 export class ScenarioValidationError extends Error {
   /** The errors, in document order. */
   readonly errors: readonly ScenarioError[];
-  constructor(errors: readonly ScenarioError[], where = "scenario") {
-    super(`${where} is not a valid scenario:\n${errors.map((e) => `  ${formatError(e)}`).join("\n")}`);
+  /** Checking stopped early (a large document): there may be errors not listed. */
+  readonly partial: boolean;
+  constructor(errors: readonly ScenarioError[], where = "scenario", partial = false) {
+    super(`${where} is not a valid scenario:\n${formatErrors(errors, { partial }).map((line) => `  ${line}`).join("\n")}`);
     this.name = "ScenarioValidationError";
     this.errors = errors;
+    this.partial = partial;
   }
 }
 
-/** `$.a[0].b: expected X, found Y`. */
-export function formatError(e: ScenarioError): string {
-  return `${e.path}: expected ${e.expected}, found ${e.found}`;
-}
+/**
+ * Documents with more JSON values than this are checked against the schema
+ * up to the first error only: collecting every error of a million bad tasks
+ * takes gigabytes.
+ */
+export const MAX_FULLY_CHECKED_VALUES = 100_000;
 
-let compiled: ReturnType<InstanceType<typeof Ajv>["compile"]> | undefined;
+type Validator = ReturnType<InstanceType<typeof Ajv>["compile"]>;
+const compiled = new Map<boolean, Validator>();
 
-function validator() {
-  compiled ??= new Ajv({ allErrors: true, discriminator: true, verbose: true, strict: true }).compile(jsonSchema());
-  return compiled;
+function validator(allErrors: boolean): Validator {
+  let v = compiled.get(allErrors);
+  if (!v) compiled.set(allErrors, (v = new Ajv({ allErrors, discriminator: true, verbose: true, strict: true }).compile(jsonSchema())));
+  return v;
 }
 
 /** Per VMA kind: the page sets it takes, and the VMA fields it refuses. */
@@ -62,37 +66,46 @@ const VMA_PAGE_SETS = {
 
 /** Validate parsed JSON against the scenario format. */
 export function validateScenario(data: unknown): Validation {
-  const validate = validator();
-  if (!validate(data)) return { ok: false, errors: schemaErrors(validate.errors ?? [], data) };
+  const shape = scanJson(data);
+  if (shape.tooDeep) return { ok: false, errors: [shape.tooDeep] };
+  const full = shape.values <= MAX_FULLY_CHECKED_VALUES;
+  const validate = validator(full);
+  if (!validate(data)) return { ok: false, errors: schemaErrors(validate.errors ?? []), ...(full ? {} : { partial: true }) };
   const scenario = data as ScenarioSpec;
-  const errors = referenceErrors(scenario);
+  const errors = [...nestingErrors(scenario), ...referenceErrors(scenario)];
   return errors.length > 0 ? { ok: false, errors } : { ok: true, scenario };
+}
+
+/**
+ * Validate scenario JSON text (a file, a citation's scenario, a permalink's):
+ * a syntax error is returned with its line and column; otherwise the errors
+ * are the duplicate keys and out-of-range numbers of the text (with
+ * line:column), then those of {@link validateScenario}.
+ */
+export function validateScenarioText(text: string): Validation | { ok: false; syntax: JsonSyntaxError } {
+  const read = readJsonText(text);
+  if (!read.ok) return { ok: false, syntax: read.error };
+  const v = validateScenario(read.value);
+  if (read.errors.length === 0) return v;
+  const inText = new Set(read.errors.map((e) => e.path));
+  const rest = v.ok ? [] : v.errors.filter((e) => !inText.has(e.path));
+  return { ok: false, errors: [...read.errors, ...rest], ...(read.partial || (!v.ok && v.partial) ? { partial: true } : {}) };
 }
 
 /** Validate or throw {@link ScenarioValidationError}. */
 export function assertScenario(data: unknown, where?: string): ScenarioSpec {
   const v = validateScenario(data);
-  if (!v.ok) throw new ScenarioValidationError(v.errors, where);
+  if (!v.ok) throw new ScenarioValidationError(v.errors, where, v.partial);
   return v.scenario;
 }
 
 /** JSON pointer (`/tasks/0/ops`) to JSONPath (`$.tasks[0].ops`). */
 function jsonPath(pointer: string): string {
-  let out = "$";
-  for (const raw of pointer.split("/").slice(1)) {
-    const seg = raw.replace(/~1/g, "/").replace(/~0/g, "~");
-    out += /^\d+$/.test(seg) ? `[${seg}]` : /^[A-Za-z_$][\w$]*$/.test(seg) ? `.${seg}` : `[${JSON.stringify(seg)}]`;
-  }
-  return out;
-}
-
-/** A short, readable rendering of a found value. */
-function show(value: unknown): string {
-  if (value === undefined) return "nothing";
-  const text = JSON.stringify(value);
-  const kind = value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
-  const shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
-  return kind === "object" || kind === "array" ? `${kind} ${shown}` : `${shown} (${kind})`;
+  return pointer
+    .split("/")
+    .slice(1)
+    .map((raw) => raw.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .reduce<string>((path, seg) => memberPath(path, /^\d+$/.test(seg) ? Number(seg) : seg), "$");
 }
 
 const quoteAll = (xs: readonly unknown[]) => xs.map((x) => JSON.stringify(x)).join(", ");
@@ -123,10 +136,10 @@ function describeKeyword(e: ErrorObject): { path: string; expected: string; foun
   const parent = e.parentSchema as { description?: string; properties?: Record<string, unknown>; oneOf?: { properties: Record<string, { const: string }> }[] };
   switch (e.keyword) {
     case "required":
-      return { path: `${path}.${String(p.missingProperty)}`, expected: "a value (required field)", found: "nothing" };
+      return { path: memberPath(path, String(p.missingProperty)), expected: "a value (required field)", found: "nothing" };
     case "additionalProperties":
       return {
-        path: `${path}.${String(p.additionalProperty)}`,
+        path: memberPath(path, String(p.additionalProperty)),
         expected: `no such field (allowed: ${Object.keys(parent.properties ?? {}).join(", ")})`,
         found: show((e.data as Record<string, unknown>)[String(p.additionalProperty)]),
       };
@@ -154,6 +167,11 @@ function describeKeyword(e: ErrorObject): { path: string; expected: string; foun
       return { path, expected: `a string of at least ${String(p.limit)} character(s)`, found: show(e.data) };
     case "maxLength":
       return { path, expected: `a string of at most ${String(p.limit)} characters`, found: `${(e.data as string).length} characters` };
+    case "uniqueItems": {
+      // Ajv names the two equal items in either order.
+      const [first, again] = [Number(p.i), Number(p.j)].sort((a, b) => a - b);
+      return { path: memberPath(path, again!), expected: `a value not already at [${first}] (no duplicates)`, found: show((e.data as unknown[])[again!]) };
+    }
     case "pattern":
       return { path, expected: `a string matching /${String(p.pattern)}/`, found: show(e.data) };
     case "minProperties":
@@ -166,10 +184,10 @@ function describeKeyword(e: ErrorObject): { path: string; expected: string; foun
 
 /**
  * Ajv errors to {@link ScenarioError}s. An `anyOf` (a duration: integer or
- * distribution object) reports the branch that fits the value's type, or one
- * line naming what the union accepts.
+ * distribution object; a page set: array or "all") reports the errors of the
+ * branch an object or array takes, or one line naming what the union accepts.
  */
-function schemaErrors(errors: readonly ErrorObject[], _data: unknown): ScenarioError[] {
+function schemaErrors(errors: readonly ErrorObject[]): ScenarioError[] {
   const out: ScenarioError[] = [];
   const consumed = new Set<number>();
   errors.forEach((e, i) => {
@@ -178,8 +196,10 @@ function schemaErrors(errors: readonly ErrorObject[], _data: unknown): ScenarioE
     const branch: number[] = [];
     for (let j = i - 1; j >= 0 && !consumed.has(j) && under(errors[j]!); j--) branch.unshift(j);
     branch.forEach((j) => consumed.add(j));
-    const isObject = typeof e.data === "object" && e.data !== null && !Array.isArray(e.data);
-    const kept = isObject ? branch.filter((j) => !(errors[j]!.keyword === "type" && errors[j]!.instancePath === e.instancePath)) : [];
+    // An object or array took the one branch of its type: its errors say more than the union's description.
+    const container = typeof e.data === "object" && e.data !== null;
+    const otherBranch = (x: ErrorObject) => x.instancePath === e.instancePath && (x.keyword === "type" || x.keyword === "const");
+    const kept = container ? branch.filter((j) => !otherBranch(errors[j]!)) : [];
     kept.forEach((j) => consumed.delete(j));
     if (kept.length === 0) out.push(describeKeyword(e));
     consumed.add(i);
@@ -218,6 +238,37 @@ function walkDurations(s: ScenarioSpec, f: (d: DurationSpec, at: string) => void
   if (s.kvm?.computeNs !== undefined) f(s.kvm.computeNs, "$.kvm.computeNs");
 }
 
+/** What a page index of a VMA of `pages` pages must be. */
+const pageOf = (pages: number) => `a page index within the VMA's ${pages} page${pages === 1 ? "" : "s"} (0..${pages - 1})`;
+
+/**
+ * Pages past the VMA, and pages in two of the disjoint sets `keys` (resident,
+ * swapped and swapcache of an anon VMA): a page has one state at the start,
+ * and the run would otherwise hold a mapped folio with no PTE. "all" is every
+ * page, so it overlaps any other set that names a page.
+ */
+function pageStateErrors(v: VmaSpecT, keys: readonly ("resident" | "swapped" | "swapcache" | "pagecache" | "mapped")[], at: string): ScenarioError[] {
+  const errors: ScenarioError[] = [];
+  const owner = new Map<number, string>();
+  let all: string | null = null;
+  for (const key of keys) {
+    const set = v[key];
+    if (set === undefined) continue;
+    const earlier = all ?? owner.values().next().value;
+    if (set === "all") {
+      if (earlier !== undefined) errors.push({ path: `${at}.${key}`, expected: `a set of pages not in ${earlier} ("all" is every page, and a page has one state)`, found: show(set) });
+      all ??= key;
+      continue;
+    }
+    set.forEach((p, j) => {
+      if (p >= v.pages) errors.push({ path: `${at}.${key}[${j}]`, expected: pageOf(v.pages), found: show(p) });
+      else if (all !== null || owner.has(p)) errors.push({ path: `${at}.${key}[${j}]`, expected: `a page not already in ${all ?? owner.get(p)}${all !== null ? ' (it is "all")' : ""}`, found: show(p) });
+      else owner.set(p, key);
+    });
+  }
+  return errors;
+}
+
 /** Checks that need the whole document: names defined once, references resolve, lock kinds match. */
 function referenceErrors(s: ScenarioSpec): ScenarioError[] {
   const errors: ScenarioError[] = [];
@@ -253,21 +304,18 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
     if (v.eio !== undefined && v.eio !== "all") {
       const swapped = new Set(v.kind === "anon" ? pageSet(v.swapped, v.pages) : []);
       v.eio.forEach((p, j) => {
-        if (p >= v.pages) errors.push({ path: `${at}.eio[${j}]`, expected: `a page index below ${v.pages}`, found: show(p) });
+        if (p >= v.pages) errors.push({ path: `${at}.eio[${j}]`, expected: pageOf(v.pages), found: show(p) });
         else if (v.kind === "anon" && !swapped.has(p)) errors.push({ path: `${at}.eio[${j}]`, expected: "a swapped page (on an anon VMA only swap-in reads can fail)", found: show(p) });
       });
     }
-    const seen = new Map<number, string>();
-    for (const key of sets) {
-      const set = v[key];
-      if (set === undefined || set === "all") continue;
-      set.forEach((p, j) => {
-        if (p >= v.pages) errors.push({ path: `${at}.${key}[${j}]`, expected: `a page index below ${v.pages}`, found: show(p) });
-        if (seen.has(p)) errors.push({ path: `${at}.${key}[${j}]`, expected: `a page not already in ${seen.get(p)}`, found: show(p) });
-        seen.set(p, key);
-      });
-    }
+    // A file VMA's mapped pages are in its page cache too: naming one in both says the same.
+    if (v.kind === "anon") errors.push(...pageStateErrors(v, sets, at));
+    else for (const key of sets) errors.push(...pageStateErrors(v, [key], at));
   });
+  if (s.property) {
+    const { from, count } = s.property.seeds;
+    if (from + count - 1 > MAX_SEED) errors.push({ path: "$.property.seeds.count", expected: `a seed range ending at ${MAX_SEED} at most: count <= ${MAX_SEED - from + 1} from ${from}`, found: show(count) });
+  }
   if (s.tasks.length === 0 && !s.kvm) errors.push({ path: "$.tasks", expected: "at least 1 task (or a kvm section)", found: "0" });
   if (s.kvm && s.mm?.vmas.some((v) => v.name === "guest")) errors.push({ path: "$.mm.vmas", expected: "no VMA named guest: the kvm section creates it", found: '"guest"' });
   const reserved = new Set<string>();
@@ -321,7 +369,7 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
           const pages = vmas.get(op.vma);
           if (!s.mm) errors.push({ path: `${at}[${j}].op`, expected: `an "mm" section for ${op.op}`, found: "none" });
           else if (pages === undefined) errors.push({ path: `${at}[${j}].vma`, expected: `a VMA declared in $.mm.vmas: ${oneOf([...vmas.keys()], op.vma)}`, found: show(op.vma) });
-          else if ("page" in op && op.page >= pages) errors.push({ path: `${at}[${j}].page`, expected: `a page index below ${pages}`, found: show(op.page) });
+          else if ("page" in op && op.page >= pages) errors.push({ path: `${at}[${j}].page`, expected: pageOf(pages), found: show(op.page) });
           if (op.op === "handle_mm_fault" && op.flags.includes("WRITE") && readOnly.has(op.vma)) {
             // Its kernel callers refuse such a write first: access_error(), check_vma_flags(), vma_permits_fault().
             errors.push({ path: `${at}[${j}].flags`, expected: "no WRITE on a VMA without VM_WRITE (callers of handle_mm_fault check vm_flags first)", found: `WRITE on ${show(op.vma)}, writable: false` });
@@ -352,7 +400,7 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
     if (p.final) {
       const pages = vmas.get(p.final.vma);
       if (pages === undefined) errors.push({ path: `${at}.final.vma`, expected: `a VMA declared in $.mm.vmas: ${oneOf([...vmas.keys()], p.final.vma)}`, found: show(p.final.vma) });
-      else if (p.final.page >= pages) errors.push({ path: `${at}.final.page`, expected: `a page index below ${pages}`, found: show(p.final.page) });
+      else if (p.final.page >= pages) errors.push({ path: `${at}.final.page`, expected: pageOf(pages), found: show(p.final.page) });
     }
     p.all?.forEach((q, i) => finals(q, `${at}.all[${i}]`));
     p.any?.forEach((q, i) => finals(q, `${at}.any[${i}]`));

@@ -6,6 +6,7 @@
  * @module
  */
 import { Type, type TSchema } from "@sinclair/typebox";
+import { MAX_OP_NESTING, MAX_OPS_RUN } from "../limits.js";
 import { Name, Strict } from "./common.js";
 
 /** The task operations, over `This`, the op schema itself. */
@@ -15,5 +16,5 @@ export const taskOps = <T extends TSchema>(This: T) => [
     { op: Type.Literal("fork"), child: Strict({ name: Name, ops: Type.Array(This, { maxItems: 10000 }) }, "The child task and what it runs") },
     "fork(): copy this task's mm for a child task (dup_mmap: private pages shared copy-on-write), which then runs its ops",
   ),
-  Strict({ op: Type.Literal("repeat"), count: Type.Integer({ minimum: 1, maximum: 1e6 }), ops: Type.Array(This, { minItems: 1 }) }, "Run ops count times"),
+  Strict({ op: Type.Literal("repeat"), count: Type.Integer({ minimum: 1, maximum: 1e6 }), ops: Type.Array(This, { minItems: 1 }) }, `Run ops count times; op lists nest at most ${MAX_OP_NESTING} deep (a task's ops, then repeat or fork ops within), and all tasks run at most ${MAX_OPS_RUN} ops with repeat counts multiplied out`),
 ];
