@@ -52,8 +52,10 @@ describe("the trace window", () => {
 });
 
 describe("budgets and progress inside one step", () => {
-  it("maxsteps-1e9-nonyielding-no-progress-memory.json: nested repeats of non-yielding ops in one step meet the work budget and report progress as they go", () => {
-    const spec = { ...input("maxsteps-1e9-nonyielding-no-progress-memory.json"), maxSteps: 50_000 };
+  it("maxsteps-1e9-nonyielding-no-progress-memory.json runs more ops than a scenario may (exit 5, naming the op); the same shape within the limit meets the work budget inside its one step and reports progress as it goes", () => {
+    assert.throws(() => runScenario(input("maxsteps-1e9-nonyielding-no-progress-memory.json")), /\$\.tasks\[0\]\.ops\[0\]: expected at most 10000000 ops run/);
+    const inner = { op: "repeat", count: 1000, ops: [{ op: "local_irq_disable" }, { op: "local_irq_enable" }] };
+    const spec = { title: "non-yielding ops in one step", maxSteps: 50_000, tasks: [{ name: "A", ops: [{ op: "repeat", count: 1000, ops: [inner] }] }] };
     const calls: [number, number][] = [];
     const run = runScenario(spec, { progressEvery: 1000, onProgress: (steps, _now, work) => calls.push([steps, work]), traceWindow: { head: 10, tail: 10 } });
     assert.equal(run.result.status, "budget");
