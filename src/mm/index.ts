@@ -18,3 +18,5 @@ export * from "./snapshot.js";
 export * from "./userfaultfd.js";
 export * from "./mmap.js";
 export * from "./madvise.js";
+export * from "./mprotect.js";
+export * from "./shmem.js";
