@@ -4,7 +4,7 @@
  * @module
  */
 import { readFileSync } from "node:fs";
-import { extractCitedScenario, type ScenarioSpec, ScenarioValidationError, validateScenario } from "../index.js";
+import { type Citation, readCitation, type ScenarioSpec, ScenarioValidationError, validateScenario } from "../index.js";
 import { CliError, EXIT } from "./exit.js";
 
 /** Line and column (1-based) of a character offset. */
@@ -37,13 +37,42 @@ export function readJson(file: string): unknown {
   return parseJson(readText(file), file);
 }
 
-/** Read, parse and validate a scenario file, or the scenario embedded in a citation block (a saved mail). */
-export function loadScenario(file: string): ScenarioSpec {
-  const text = readText(file);
-  const cited = extractCitedScenario(text);
-  const where = cited === null ? file : `${file} (cited scenario)`;
-  const data = parseJson(cited ?? text, where);
+function validated(data: unknown, where: string): ScenarioSpec {
   const v = validateScenario(data);
   if (!v.ok) throw new CliError(EXIT.schema, new ScenarioValidationError(v.errors, where).message);
   return v.scenario;
+}
+
+/** Whether a text is meant as JSON: its first character past whitespace (and a BOM) is `{`. */
+function looksLikeJson(text: string): boolean {
+  let i = 0;
+  while (i < text.length && (text[i]!.trim() === "" || text[i] === "\ufeff")) i++;
+  return text[i] === "{";
+}
+
+/** A scenario file, or a citation in a saved mail with the scenario its block carries. */
+export interface Loaded {
+  /** The scenario, validated. */
+  readonly spec: ScenarioSpec;
+  /** The citation it came from, or null for a scenario file. */
+  readonly citation: Citation | null;
+}
+
+/**
+ * Read a scenario file or a saved mail with a citation. A text with a
+ * FAULTLINE SCENARIO block is read as a citation (a missing, altered or
+ * ambiguous block is an {@link EXIT.citation} error naming its lines); a
+ * text starting with `{` as a scenario file; anything else has no block.
+ */
+export function loadCited(file: string): Loaded {
+  const text = readText(file);
+  const read = readCitation(text);
+  if (read.ok) return { spec: validated(read.citation.scenario, `${file} (block at line ${read.citation.line})`), citation: read.citation };
+  if (read.found || !looksLikeJson(text)) throw new CliError(EXIT.citation, `${file}: ${read.error}${read.found ? "" : ", and the file is not a JSON scenario (it does not start with {)"}`);
+  return { spec: validated(parseJson(text, file), file), citation: null };
+}
+
+/** Read, parse and validate a scenario file, or the scenario embedded in a citation block (a saved mail). */
+export function loadScenario(file: string): ScenarioSpec {
+  return loadCited(file).spec;
 }
