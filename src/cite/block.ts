@@ -135,26 +135,25 @@ interface Candidate {
 /** BEGIN lines tried for one END line, nearest first: the real one and a few stray copies. */
 const MAX_BEGINS = 4;
 
-/** For each END line, the block from the nearest BEGIN of its format that decodes (trying a few farther ones after). */
+/**
+ * For each END line, the block from a BEGIN line of its format that
+ * decodes: the farthest of the last few (stray copies of the BEGIN line
+ * inside the block are skipped), else the nearest that decodes, else the
+ * nearest's error.
+ */
 function candidates(lines: readonly string[], markers: readonly Marker[]): Candidate[] {
   const out: Candidate[] = [];
-  let open: Marker[] = []; // BEGIN lines since the last block that decoded
+  const open = new Map<number, Marker[]>(); // by format, the last BEGIN lines since its last block that decoded
   for (const m of markers) {
+    const begins = open.get(m.version) ?? [];
     if (m.kind === "BEGIN") {
-      open.push(m);
+      open.set(m.version, [...begins.slice(1 - MAX_BEGINS), m]);
       continue;
     }
-    let first: Candidate | null = null;
-    for (const b of open.filter((x) => x.version === m.version).slice(-MAX_BEGINS).reverse()) {
-      const c = { b, e: m, decoded: m.version === 1 ? decodeV1(lines, b, m) : decodeV2(lines, b, m) };
-      first ??= c;
-      if (c.decoded.ok) {
-        first = c;
-        open = [];
-        break;
-      }
-    }
-    if (first) out.push(first);
+    const tried = begins.map((b) => ({ b, e: m, decoded: m.version === 1 ? decodeV1(lines, b, m) : decodeV2(lines, b, m) }));
+    const c = tried.find((t) => t.decoded.ok) ?? tried.at(-1);
+    if (c?.decoded.ok) open.clear();
+    if (c) out.push(c);
   }
   return out;
 }
@@ -197,7 +196,7 @@ export function findBlock(text: string): BlockSearch {
   }
   const canonical = (c: { data: unknown }) => canonicalJson(c.data as Json);
   const other = blocks.find((c) => canonical(c) !== canonical(last));
-  if (other) return { ok: false, found: true, error: `two FAULTLINE SCENARIO blocks with different scenarios (${span(other.b, other.e)} and ${span(last.b, last.e)}): save one per file` };
+  if (other) return { ok: false, found: true, error: `two FAULTLINE SCENARIO blocks with different scenarios (${span(other.b, other.e)} and ${last.b.at + 1}-${last.e.at + 1}): save one per file` };
   return {
     ok: true,
     block: {
