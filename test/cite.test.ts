@@ -153,6 +153,13 @@ describe("citation blocks: what mailers do", () => {
     await assertReproduced(`${v1}\n-----BEGIN FAULTLINE SCENARIO-----\n`, "format 1, after");
   });
 
+  it("the README's example block replays", async () => {
+    const readme = readFileSync("README.md", "utf8");
+    const example = /\n```\n(faultline: ABBA[\s\S]*?-----END FAULTLINE SCENARIO v2 sum [0-9a-f]{16}-----\n)```/.exec(readme);
+    assert.ok(example, "README has an example block");
+    await assertReproduced(example[1]!, "README");
+  });
+
   it("the same block twice (a reply quoting it above the original) replays", async () => {
     await assertReproduced(`${mapLines(block, (l) => `> ${l}`)}\nLooks right.\n\n${block}`, "twice");
   });

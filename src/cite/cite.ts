@@ -23,19 +23,13 @@ export const CITE_WIDTH = 72;
 /** Trace events worth quoting in a mail: contention, IO, fault results, calls, exits, bugs. */
 const KEY_EVENTS = new Set(["lock_contended", "lock_acquired", "io_submit", "mm_fault_done", "call", "uffd_fault", "kvm_async_pf_ready", "kernel_bug", "task_exit"]);
 
-/** The first `n` UTF-16 units of `text`, one less if that would split a surrogate pair. */
-function cut(text: string, n: number): string {
-  const code = text.charCodeAt(n - 1);
-  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? n - 1 : n);
-}
-
 function excerpt(trace: readonly TraceEvent[], max: number): string[] {
   const key = trace.filter((e) => KEY_EVENTS.has(e.ev));
   const shown = key.slice(0, max).map((e) => {
     const args = e.args ? Object.entries(e.args).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`).join(" ") : "";
     const ret = e.ret === undefined ? "" : ` -> ${typeof e.ret === "string" ? e.ret : JSON.stringify(e.ret)}`;
     const line = `  ${String(e.t).padStart(9)} ${e.task} ${e.ev}${e.fn ? ` ${e.fn}` : ""}${ret} ${args}`.trimEnd();
-    return line.length > CITE_WIDTH ? `${cut(line, CITE_WIDTH - 3)}...` : line;
+    return line.length > CITE_WIDTH ? `${line.slice(0, CITE_WIDTH - 3)}...` : line;
   });
   if (key.length > max) shown.push(`  ... ${key.length - max} more (faultline run shows all)`);
   return shown;
