@@ -132,7 +132,7 @@ interface Candidate {
   readonly decoded: Decoded;
 }
 
-/** BEGIN lines tried for one END line, nearest first: the real one and a few stray copies. */
+/** BEGIN lines of a format tried for an END line: the real one and a few stray copies. */
 const MAX_BEGINS = 4;
 
 /**
@@ -175,18 +175,14 @@ export function findBlock(text: string): BlockSearch {
   });
   const unknown = markers.find((m) => m.version !== 1 && m.version !== BLOCK_FORMAT);
   if (unknown) return { ok: false, found: true, error: `the FAULTLINE SCENARIO block at line ${unknown.at + 1} is format v${unknown.version}; this faultline reads formats 1 and ${BLOCK_FORMAT}` };
-  let found = candidates(lines, markers);
-  const good = found.filter((c) => c.decoded.ok);
-  // Failed attempts inside a block that decoded (an END line in its JSON) are part of it.
-  found = found.filter((c) => c.decoded.ok || !good.some((g) => g.b.at <= c.b.at && c.e.at <= g.e.at));
+  const tried = candidates(lines, markers);
+  const decoded = tried.flatMap((c) => (c.decoded.ok ? [{ ...c, data: c.decoded.data }] : []));
   // A block whose own text quotes the markers: what comes before it is its text.
-  const quoting = good.findLast((g) => JSON.stringify(g.decoded.ok && g.decoded.data).includes("FAULTLINE SCENARIO"));
-  if (quoting) found = found.filter((c) => c.b.at >= quoting.b.at);
-  const blocks: (Candidate & { data: unknown })[] = [];
-  for (const c of found) {
-    if (!c.decoded.ok) return { ok: false, found: true, error: c.decoded.error };
-    blocks.push({ ...c, data: c.decoded.data });
-  }
+  const quoting = decoded.findLast((c) => JSON.stringify(c.data).includes("FAULTLINE SCENARIO"));
+  // Failed attempts inside a block that decoded (an END line in its JSON) are part of it.
+  const failed = tried.find((c) => !c.decoded.ok && (!quoting || c.b.at >= quoting.b.at) && !decoded.some((g) => g.b.at <= c.b.at && c.e.at <= g.e.at));
+  if (failed && !failed.decoded.ok) return { ok: false, found: true, error: failed.decoded.error };
+  const blocks = decoded.filter((c) => !quoting || c.b.at >= quoting.b.at);
   const last = blocks.at(-1);
   if (!last) {
     const begin = markers.find((m) => m.kind === "BEGIN");
