@@ -26,7 +26,8 @@ export { checkScenario, type CheckReport, type Mismatch } from "./scenario/check
 export { bisectProfiles, parseBisectOutcome, type BisectChange, type BisectOutcome, type BisectReport, type BisectRow } from "./scenario/bisect.js";
 export { decodePermalink, encodePermalink } from "./scenario/permalink.js";
 export { kvmSummary, type KvmSummary } from "./scenario/kvm.js";
-export { citationCff, citeBibtex, citeBlock, citeCsl, citePermalink, extractCitedScenario, type CiteOptions, type CitedRun, type SoftwareMeta } from "./cite/cite.js";
+export { citationCff, citeBibtex, citeBlock, citeCsl, citePermalink, type CitationData, type CiteOptions, type CitedRun, type SoftwareMeta } from "./cite/cite.js";
+export { readCitation, verifyCitation, type Citation } from "./cite/replay.js";
 export { formatDeadlock, formatInversions, formatNs, formatTrace, wrapText } from "./format.js";
 export { MAX_TRACE_EVENTS, RUN_TRACE_EVENTS, type MessageScope, type RunData, type RunJob, type RunProgress, type RunReply, type RunRequest } from "./host/jobs.js";
 export { SchemaNavigator, parsePath, type PathSegment, type PropertyDoc, type SchemaNode, type ValueDoc } from "./host/schema-nav.js";

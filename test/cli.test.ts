@@ -194,10 +194,20 @@ describe("faultline CLI", () => {
     assert.ok(block.out.includes(recorded.slice(0, 32)) && block.out.includes(recorded.slice(32)), "the cited hash is the recorded one");
     assert.equal(cli("replay", file("mail.txt", `Hi,\n\nhere is the run:\n\n${block.out}\nThanks\n`)).code, EXIT.ok);
     assert.equal(cli("replay", file("reply.txt", block.out.replace(/^/gm, "> "))).code, EXIT.ok);
-    const tampered = block.out.replace('"nr_pages":3', '"nr_pages":2');
+    const tampered = block.out.replace(/^(Outcome: ok, ends at )[^,]+/m, "$11 ms");
     const r = cli("replay", file("tampered.txt", tampered));
     assert.equal(r.code, EXIT.mismatch);
-    assert.match(r.out, /NOT reproduced/);
+    assert.match(r.out, /NOT reproduced: .*\n  the cited text is not what this run gives: line \d+: expected "Outcome: ok, ends at 18\.267 us, .*", found "Outcome: ok, ends at 1 ms, /);
+    const altered = block.out.replace(/^(-----BEGIN FAULTLINE SCENARIO v2-----\n)(.)/m, (_, begin, c) => begin + (c === "A" ? "B" : "A"));
+    const a = cli("replay", file("altered.txt", altered));
+    assert.equal(a.code, EXIT.citation);
+    assert.match(a.err, /altered\.txt: block altered \(checksum mismatch\): the FAULTLINE SCENARIO block at lines \d+-\d+ changed after it was cited/);
+  });
+
+  it("replay of a text without a block says so (exit 9), not that it is invalid JSON", () => {
+    const r = cli("replay", file("nothing.txt", "Hi,\n\nthe run is in the attachment.\n"));
+    assert.equal(r.code, EXIT.citation);
+    assert.match(r.err, /nothing\.txt: no FAULTLINE SCENARIO block found, and the file is not a JSON scenario/);
   });
 
   it("cite --playground: adds the permalink line (the one line allowed past 72 columns), which decodes to the cited scenario", async () => {

@@ -1,12 +1,14 @@
 /**
  * Citation blocks for mail: a plain-text block of at most 72 columns with
  * the claim, the outcome, a trace excerpt and the trace hash, followed by
- * the scenario itself between BEGIN/END markers, so the message alone is
- * enough to reproduce the run with `faultline replay`.
+ * the scenario itself in a block a mailer cannot alter unnoticed (see
+ * {@link encodeBlock}), so the message alone is enough to reproduce the run
+ * with `faultline replay`, which also checks that the text above the block
+ * is what the replayed run gives.
  *
  * @module
  */
-import { canonicalJson, type Json } from "../engine/canonical.js";
+import type { Json } from "../engine/canonical.js";
 import { TRACE_FORMAT } from "../engine/trace.js";
 import { MODEL_VERSION } from "../version.js";
 import { structureNote } from "../profiles/index.js";
@@ -14,29 +16,12 @@ import { formatNs, wrapText as wrap } from "../format.js";
 import { encodePermalink } from "../scenario/permalink.js";
 import type { ScenarioRun } from "../scenario/run.js";
 import type { ScenarioSpec } from "../scenario/schema.js";
+import { encodeBlock } from "./block.js";
 
 /** Line width of a citation block (a mail body). */
 export const CITE_WIDTH = 72;
-/** First line of the embedded scenario. */
-export const BEGIN = "-----BEGIN FAULTLINE SCENARIO-----";
-/** Last line of the embedded scenario. */
-export const END = "-----END FAULTLINE SCENARIO-----";
-
 /** Trace events worth quoting in a mail: contention, IO, fault results, calls, exits, bugs. */
 const KEY_EVENTS = new Set(["lock_contended", "lock_acquired", "io_submit", "mm_fault_done", "call", "uffd_fault", "kvm_async_pf_ready", "kernel_bug", "task_exit"]);
-
-/** Split text into lines of at most `width` characters, never ending a line with a space (mailers trim those). */
-function hardWrap(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let i = 0;
-  while (i < text.length) {
-    let end = Math.min(i + width, text.length);
-    while (end < text.length && end > i + 1 && text[end - 1] === " ") end--;
-    lines.push(text.slice(i, end));
-    i = end;
-  }
-  return lines;
-}
 
 /** The first `max` key events of a run's kept trace, and what is left out. */
 function excerpt(r: CitedRun["result"], max: number): string[] {
@@ -57,37 +42,54 @@ export type CitedRun = Pick<ScenarioRun, "scenario" | "result" | "hash">;
 
 /** Options of the citation formats. */
 export interface CiteOptions {
-  /** Trace lines to quote in the mail block (default 12). */
+  /** Trace lines to quote in the mail block (default {@link DEFAULT_EXCERPT}). */
   excerpt?: number;
   /** The playground page's URL; with it, the citation carries a permalink (`<url>#s=<scenario>`). */
   playground?: string;
 }
 
-/** The scenario as cited: `spec` with the run's seed and profile, and its status and trace hash recorded in `expect`. */
-export function citedScenario(spec: ScenarioSpec, run: CitedRun): ScenarioSpec {
-  const cited: ScenarioSpec = { ...spec, seed: run.scenario.seed, profile: run.scenario.profile as ScenarioSpec["profile"], expect: { status: run.result.status, hash: run.hash, model: MODEL_VERSION } };
+/** Trace lines a mail block quotes unless told otherwise. */
+export const DEFAULT_EXCERPT = 12;
+
+/** What the scenario block of a mail citation carries: the cited scenario and how the text above it was rendered. */
+export interface CitationData {
+  /** The cited scenario (see {@link citedScenario}). */
+  readonly scenario: ScenarioSpec;
+  /** Trace lines quoted. */
+  readonly excerpt: number;
+  /** The playground URL of the permalink line, if there is one. */
+  readonly playground?: string;
+}
+
+/**
+ * The scenario as cited: `spec` with the run's seed and profile, and its
+ * status and trace hash recorded in `expect`, with the model version `model`
+ * (default: this one; none for citations made before model versions).
+ */
+export function citedScenario(spec: ScenarioSpec, run: CitedRun, model: number | undefined = MODEL_VERSION): ScenarioSpec {
+  const expect = { status: run.result.status, hash: run.hash, ...(model === undefined ? {} : { model }) };
+  const cited: ScenarioSpec = { ...spec, seed: run.scenario.seed, profile: run.scenario.profile as ScenarioSpec["profile"], expect };
   delete cited.$schema;
   return cited;
 }
 
 /** The permalink of the cited scenario, or null without a playground URL. */
-export function citePermalink(spec: ScenarioSpec, run: CitedRun, playground: string | undefined): string | null {
-  return playground ? `${playground}#s=${encodePermalink(citedScenario(spec, run))}` : null;
+export function citePermalink(spec: ScenarioSpec, run: CitedRun, playground: string | undefined, model: number | undefined = MODEL_VERSION): string | null {
+  return playground ? `${playground}#s=${encodePermalink(citedScenario(spec, run, model))}` : null;
 }
 
 /**
- * The citation block of a run of `spec`. The embedded scenario records the
- * run's status and trace hash in `expect`, so replaying the block checks it.
- * Every line fits in {@link CITE_WIDTH} columns except the permalink, which
- * a mailer must not break.
+ * The text of a mail citation above its scenario block: title, claim,
+ * source, profile, outcome, trace excerpt, hash (naming model version
+ * `model`), permalink. Replay renders it again from the replayed run and
+ * compares.
  */
-export function citeBlock(spec: ScenarioSpec, run: CitedRun, options: CiteOptions = {}): string {
+export function citeText(spec: ScenarioSpec, run: CitedRun, options: CiteOptions, model: number | undefined): string[] {
   const s = run.scenario;
   const r = run.result;
-  const cited = citedScenario(spec, run);
-  const permalink = citePermalink(spec, run, options.playground);
+  const permalink = citePermalink(spec, run, options.playground, model);
   const source = [s.source.thread ? `thread ${s.source.thread}` : "", s.source.commits?.length ? `commits ${s.source.commits.join(" ")}` : ""].filter(Boolean).join("; ");
-  const lines = [
+  return [
     ...wrap(`faultline: ${s.title}`, CITE_WIDTH, "  "),
     ...(s.claim ? ["", ...wrap(s.claim, CITE_WIDTH)] : []),
     "",
@@ -96,31 +98,26 @@ export function citeBlock(spec: ScenarioSpec, run: CitedRun, options: CiteOption
     ...(structureNote(s.profile) ? wrap(structureNote(s.profile)!, CITE_WIDTH, "  ") : []),
     `Outcome: ${r.status}, ends at ${formatNs(r.endTime)}, ${r.steps} steps${r.inversions.length ? `, ${r.inversions.length} lock inversion(s)` : ""}`,
     "Trace excerpt (t in ns):",
-    ...excerpt(r, options.excerpt ?? 12),
-    `Trace hash (format ${TRACE_FORMAT}, model version ${MODEL_VERSION}):`,
+    ...excerpt(r, options.excerpt ?? DEFAULT_EXCERPT),
+    `Trace hash (format ${TRACE_FORMAT}${model === undefined ? "" : `, model version ${model}`}):`,
     `  ${run.hash.slice(0, 32)}`,
     `  ${run.hash.slice(32)}`,
     ...(permalink ? ["Open in the playground:", permalink] : []),
     "Reproduce: save this text and run",
     "  npx faultline replay <file>",
-    BEGIN,
-    ...hardWrap(canonicalJson(cited as unknown as Json), CITE_WIDTH),
-    END,
   ];
-  return lines.join("\n") + "\n";
 }
 
 /**
- * The scenario embedded in a citation block, from text that may have been
- * quoted in a reply ("> " prefixes) or indented; null if there is no block.
+ * The citation block of a run of `spec`: {@link citeText}, then the
+ * {@link CitationData} in a scenario block (format 2). The embedded scenario
+ * records the run's status and trace hash in `expect`, so replaying the
+ * block checks it. Every line fits in {@link CITE_WIDTH} columns except the
+ * permalink, which a mailer must not break.
  */
-export function extractCitedScenario(text: string): string | null {
-  const lines = text.split(/\r?\n/).map((l) => l.replace(/^(\s*>)+\s?/, "").replace(/\s+$/, ""));
-  // The last block: a title or claim quoting the markers comes before the real one.
-  const begin = lines.findLastIndex((l) => l.trim() === BEGIN);
-  const end = lines.findIndex((l, i) => i > begin && l.trim() === END);
-  if (begin < 0 || end < 0) return null;
-  return lines.slice(begin + 1, end).join("");
+export function citeBlock(spec: ScenarioSpec, run: CitedRun, options: CiteOptions = {}): string {
+  const data: CitationData = { scenario: citedScenario(spec, run), excerpt: options.excerpt ?? DEFAULT_EXCERPT, ...(options.playground ? { playground: options.playground } : {}) };
+  return [...citeText(spec, run, options, MODEL_VERSION), ...encodeBlock(data as unknown as Json)].join("\n") + "\n";
 }
 
 /** Escape BibTeX's special characters in a field value. */

@@ -24,6 +24,8 @@ export const EXIT = {
   budget: 7,
   /** The model hit a kernel bug (or a bad schedule) the scenario did not expect. */
   error: 8,
+  /** A saved mail has no citation block, or its block is altered or not the only one. */
+  citation: 9,
 } as const;
 
 /** An error that ends the CLI with a given exit code and message. */

@@ -6,9 +6,9 @@
 import { readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { type BisectOutcome, bisectProfiles, type BisectReport, checkScenario, citeBibtex, citeBlock, citeCsl, formatDeadlock, formatInversions, formatNs, formatTrace, holds, jsonSchema, normalizeScenario, parseBisectOutcome, PROFILE_NAMES, runNormalized, type ScenarioRun, type ScenarioSpec, TRACE_FORMAT, withOptions, MODEL_VERSION, explainHashMismatch, structureNote, wrapText } from "../index.js";
+import { type BisectOutcome, type Citation, bisectProfiles, type BisectReport, checkScenario, citeBibtex, citeBlock, citeCsl, formatDeadlock, formatInversions, formatNs, formatTrace, holds, jsonSchema, normalizeScenario, parseBisectOutcome, PROFILE_NAMES, runNormalized, type ScenarioRun, type ScenarioSpec, TRACE_FORMAT, withOptions, MODEL_VERSION, explainHashMismatch, structureNote, verifyCitation, wrapText } from "../index.js";
 import { CliError, EXIT } from "./exit.js";
-import { loadScenario } from "./load.js";
+import { loadCited, loadScenario } from "./load.js";
 import { progressLine } from "./progress.js";
 
 function parseSeed(value: string): number {
@@ -49,6 +49,18 @@ function statusCode(run: ScenarioRun): number {
   const got = run.result.status;
   if (got === want) return EXIT.ok;
   return got === "deadlock" ? EXIT.deadlock : got === "budget" ? EXIT.budget : got === "error" ? EXIT.error : EXIT.mismatch;
+}
+
+/** Why a replay does not reproduce what was cited (hash `want`): the lines to print, none when it does. */
+function notReproduced(spec: ScenarioSpec, citation: Citation | null, run: ScenarioRun, want: string, hashGiven: boolean): string[] {
+  if (run.hash !== want) {
+    const why = hashGiven ? "the hash given with --hash names no model version: it may come from another version of the model" : explainHashMismatch(spec.expect?.model);
+    return [`cited hash  ${want}`, `this run    ${run.hash}`, `${why} (trace format ${TRACE_FORMAT})`];
+  }
+  const status = spec.expect?.status;
+  if (status !== undefined && status !== run.result.status) return [`cited status ${status}, this run ${run.result.status} (same trace hash ${run.hash})`];
+  const differs = citation && verifyCitation(citation, spec, run);
+  return differs ? [`the cited text is not what this run gives: ${differs}`] : [];
 }
 
 function summary(run: ScenarioRun): string[] {
@@ -186,22 +198,20 @@ function program(out: (text: string) => void, setCode: (code: number) => void): 
 
   cmd
     .command("replay")
-    .description("re-run a cited scenario; exit 1 if the trace hash differs from the cited one")
+    .description("re-run a cited scenario; exit 1 if the trace hash or status differs from the cited one, or a line of the cited text from what the run gives")
     .argument("<file>", "scenario file carrying expect.hash, or a saved citation block (- for stdin)")
     .option("--hash <sha256>", "the cited trace hash (default: the scenario's expect.hash)")
     .action((file: string, o: { hash?: string }) => {
-      const spec = loadScenario(file);
+      const { spec, citation } = loadCited(file);
       const want = o.hash ?? spec.expect?.hash;
       if (!want) throw new CliError(EXIT.usage, `${file}: no trace hash to compare with: pass --hash or record expect.hash (faultline record ${file})`);
       const run = runWithProgress(spec, {});
-      if (run.hash === want) {
+      const why = notReproduced(spec, citation, run, want, o.hash !== undefined);
+      if (why.length === 0) {
         out(`reproduced: ${run.scenario.title}\n  trace hash ${run.hash}\n`);
         setCode(EXIT.ok);
       } else {
-        out(
-          `NOT reproduced: ${run.scenario.title}\n  cited hash  ${want}\n  this run    ${run.hash}\n` +
-            `  ${o.hash ? "the hash given with --hash names no model version: it may come from another version of the model" : explainHashMismatch(spec.expect?.model)} (trace format ${TRACE_FORMAT})\n`,
-        );
+        out(`NOT reproduced: ${run.scenario.title}\n${why.map((l) => `  ${l}\n`).join("")}`);
         setCode(EXIT.mismatch);
       }
     });

@@ -4,7 +4,7 @@
  * @module
  */
 import { readFileSync } from "node:fs";
-import { extractCitedScenario, type ScenarioSpec, ScenarioValidationError, validateScenarioText } from "../index.js";
+import { type Citation, readCitation, type ScenarioSpec, ScenarioValidationError, validateScenario, validateScenarioText } from "../index.js";
 import { CliError, EXIT } from "./exit.js";
 
 function readText(file: string): string {
@@ -15,17 +15,45 @@ function readText(file: string): string {
   }
 }
 
+/** Whether a text is meant as JSON: its first character past whitespace (and a BOM) is `{`, or it has none (an empty file is a JSON error). */
+function looksLikeJson(text: string): boolean {
+  let i = 0;
+  while (i < text.length && (text[i]!.trim() === "" || text[i] === "\ufeff")) i++;
+  return i === text.length || text[i] === "{";
+}
+
+/** A scenario file, or a citation in a saved mail with the scenario its block carries. */
+export interface Loaded {
+  /** The scenario, validated. */
+  readonly spec: ScenarioSpec;
+  /** The citation it came from, or null for a scenario file. */
+  readonly citation: Citation | null;
+}
+
 /**
- * Read, parse and validate a scenario file, or the scenario embedded in a
- * citation block (a saved mail). An unreadable file is exit 3, a JSON syntax
- * error exit 4 (with line:column), an invalid scenario exit 5.
+ * Read a scenario file or a saved mail with a citation. A text with a
+ * FAULTLINE SCENARIO block is read as a citation (a missing, altered or
+ * ambiguous block is an {@link EXIT.citation} error naming its lines); a
+ * text starting with `{` as a scenario file: an unreadable file is exit 3,
+ * a JSON syntax error exit 4 (with line:column), an invalid scenario exit 5.
  */
-export function loadScenario(file: string): ScenarioSpec {
+export function loadCited(file: string): Loaded {
   const text = readText(file);
-  const cited = extractCitedScenario(text);
-  const where = cited === null ? file : `${file} (cited scenario)`;
-  const v = validateScenarioText(cited ?? text);
-  if (v.ok) return v.scenario;
-  if ("syntax" in v) throw new CliError(EXIT.json, `${where}:${v.syntax.line}:${v.syntax.column}: invalid JSON: ${v.syntax.message}`);
-  throw new CliError(EXIT.schema, new ScenarioValidationError(v.errors, where, v.partial).message);
+  const read = readCitation(text);
+  if (read.ok) {
+    const where = `${file} (block at line ${read.citation.line})`;
+    const v = validateScenario(read.citation.scenario);
+    if (!v.ok) throw new CliError(EXIT.schema, new ScenarioValidationError(v.errors, where, v.partial).message);
+    return { spec: v.scenario, citation: read.citation };
+  }
+  if (read.found || !looksLikeJson(text)) throw new CliError(EXIT.citation, `${file}: ${read.error}${read.found ? "" : ", and the file is not a JSON scenario (it does not start with {)"}`);
+  const v = validateScenarioText(text);
+  if (v.ok) return { spec: v.scenario, citation: null };
+  if ("syntax" in v) throw new CliError(EXIT.json, `${file}:${v.syntax.line}:${v.syntax.column}: invalid JSON: ${v.syntax.message}`);
+  throw new CliError(EXIT.schema, new ScenarioValidationError(v.errors, file, v.partial).message);
+}
+
+/** Read, parse and validate a scenario file, or the scenario embedded in a citation block (a saved mail). */
+export function loadScenario(file: string): ScenarioSpec {
+  return loadCited(file).spec;
 }

@@ -2,7 +2,8 @@
  * Permalinks: a scenario carried in a URL fragment as base64url(deflate(
  * canonical JSON)). Decoding bounds the sizes, inflates, parses and
  * validates as the CLI reads a file (a byte order mark is dropped, duplicate
- * keys are refused); the result is data, never code.
+ * keys are refused); the result is data, never code. Citation blocks carry
+ * their scenario in the same compact form.
  *
  * @module
  */
@@ -28,23 +29,49 @@ function fromBase64url(text: string): Uint8Array {
   return Uint8Array.from(bin, (c) => c.charCodeAt(0));
 }
 
+/** base64url(deflate(canonical JSON of `value`)): the compact form of permalinks and citation blocks. */
+export function encodeCompact(value: Json): string {
+  return toBase64url(deflateSync(strToU8(canonicalJson(value)), { level: 9 }));
+}
+
+/** Inflate a payload of {@link encodeCompact} to its JSON text, bounded by {@link MAX_PERMALINK_CHARS} and {@link MAX_SCENARIO_BYTES}. */
+function inflateCompact(payload: string, what: string): { ok: true; json: string } | { ok: false; error: string } {
+  if (payload.length > MAX_PERMALINK_CHARS) return { ok: false, error: `${what} too long: ${payload.length} characters, at most ${MAX_PERMALINK_CHARS}` };
+  try {
+    const bytes = inflateSync(fromBase64url(payload), { out: new Uint8Array(MAX_SCENARIO_BYTES + 1) });
+    if (bytes.length > MAX_SCENARIO_BYTES) return { ok: false, error: `${what} scenario larger than ${MAX_SCENARIO_BYTES} bytes` };
+    return { ok: true, json: strFromU8(bytes) };
+  } catch (e) {
+    return { ok: false, error: `${what} is not a compressed scenario (${(e as Error).message})` };
+  }
+}
+
+/**
+ * Inflate and parse a payload of {@link encodeCompact}, bounded by
+ * {@link MAX_PERMALINK_CHARS} and {@link MAX_SCENARIO_BYTES}; `what` names
+ * the payload in the error ("permalink"). Every failure is a message, never
+ * an exception.
+ */
+export function decodeCompact(payload: string, what: string): { ok: true; data: unknown } | { ok: false; error: string } {
+  const d = inflateCompact(payload, what);
+  if (!d.ok) return d;
+  try {
+    return { ok: true, data: JSON.parse(d.json) };
+  } catch (e) {
+    return { ok: false, error: `${what} scenario is not JSON: ${(e as Error).message}` };
+  }
+}
+
 /** The permalink payload of a scenario. */
 export function encodePermalink(spec: ScenarioSpec): string {
-  return toBase64url(deflateSync(strToU8(canonicalJson(spec as unknown as Json)), { level: 9 }));
+  return encodeCompact(spec as unknown as Json);
 }
 
 /** Decode and validate a permalink payload; every failure is a message, never an exception. */
 export function decodePermalink(payload: string): { ok: true; scenario: ScenarioSpec } | { ok: false; error: string } {
-  if (payload.length > MAX_PERMALINK_CHARS) return { ok: false, error: `permalink too long: ${payload.length} characters, at most ${MAX_PERMALINK_CHARS}` };
-  let json: string;
-  try {
-    const bytes = inflateSync(fromBase64url(payload), { out: new Uint8Array(MAX_SCENARIO_BYTES + 1) });
-    if (bytes.length > MAX_SCENARIO_BYTES) return { ok: false, error: `permalink scenario larger than ${MAX_SCENARIO_BYTES} bytes` };
-    json = strFromU8(bytes);
-  } catch (e) {
-    return { ok: false, error: `permalink is not a compressed scenario (${(e as Error).message})` };
-  }
-  const v = validateScenarioText(json);
+  const d = inflateCompact(payload, "permalink");
+  if (!d.ok) return d;
+  const v = validateScenarioText(d.json);
   if (v.ok) return v;
   if ("syntax" in v) return { ok: false, error: `permalink scenario is not JSON: ${v.syntax.line}:${v.syntax.column}: ${v.syntax.message}` };
   return { ok: false, error: `permalink scenario is invalid:\n${formatErrors(v.errors, { partial: v.partial }).join("\n")}` };

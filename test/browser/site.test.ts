@@ -396,7 +396,7 @@ describe("playground and permalinks in Chromium", () => {
     assert.equal(await page.locator("#playground-runs .card").first().getAttribute("data-hash"), spec.expect.hash);
     await cell.locator(".cell-cite summary").click();
     const cite = (await cell.locator('.cite-format[data-format="mail"] pre').textContent()) ?? "";
-    assert.ok(cite.includes(spec.expect.hash.slice(0, 32)) && cite.includes("-----BEGIN FAULTLINE SCENARIO-----"), "the Cite block carries the hash and the scenario");
+    assert.ok(cite.includes(spec.expect.hash.slice(0, 32)) && /^-----BEGIN FAULTLINE SCENARIO v2-----$/m.test(cite), "the Cite block carries the hash and the scenario");
     // The block copied from the page replays with the CLI.
     const saved = join(mkdtempSync(join(tmpdir(), "faultline-cite-")), "mail.txt");
     writeFileSync(saved, cite);
