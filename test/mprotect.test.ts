@@ -59,10 +59,9 @@ describe("mprotect(PROT_READ|PROT_WRITE): the write upgrade (can_change_pte_writ
     assert.equal(writable(r, "a", 1), true);
   });
 
-  it("a page another holder references (a GUP reference, or a fork's COW mapping) is not exclusive: it stays read-only", () => {
+  it("a page a fork shares copy-on-write is not exclusive: it stays read-only; a GUP reference does not make it shared", () => {
     const gup = run("v6.12", [ro, { op: "get_user_pages", call: "get_user_pages", vma: "a", page: 0, hold: "pin" }, rw, { op: "put_page", pages: "pin" }]);
-    assert.equal(writable(gup, "a", 0), false);
-    assert.equal(writable(gup, "a", 1), true);
+    assert.equal(writable(gup, "a", 0), true);
     const fork = run("v6.12", [{ op: "fork", child: { name: "C", ops: [{ op: "sleep", ns: 10 }] as never[] } }, ro, rw]);
     assert.equal(writable(fork, "a", 0), false);
   });
@@ -74,6 +73,13 @@ describe("mprotect(PROT_READ|PROT_WRITE): the write upgrade (can_change_pte_writ
       { op: "mprotect", vma: "f", prot: "PROT_READ|PROT_WRITE" },
     ]);
     assert.equal(writable(r, "f", 0), false);
+  });
+
+  it("shmem PTEs are writable from vm_page_prot (no write notification, vma_wants_writenotify): after a read fault, and after mprotect back to writable", () => {
+    const spec = (ops: OpSpec[]) => checkedRun({ title: "shmem", mm: { vmas: [{ name: "s", kind: "shmem", shared: true, pages: 1, pagecache: [0] }] }, tasks: [{ name: "T", ops }] }, "v6.12");
+    assert.equal(writable(spec([{ op: "fault", vma: "s", page: 0 }]), "s", 0), true);
+    const r = spec([{ op: "fault", vma: "s", page: 0 }, { op: "mprotect", vma: "s", prot: "PROT_READ" }, { op: "mprotect", vma: "s", prot: "PROT_READ|PROT_WRITE" }]);
+    assert.equal(writable(r, "s", 0), true);
   });
 
   it("an unmapped VMA is -ENOMEM", () => {

@@ -13,7 +13,7 @@ import type { KernelGen, Task } from "../engine/task.js";
 import { FAULT_FLAG, VM_FAULT } from "./flags.js";
 import { folio_lock, folio_trylock, folio_unlock, folio_wait_locked, type Folio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
-import { PAGE_SIZE, type VmOperations } from "./mm.js";
+import { PAGE_SIZE, vm_page_prot_write, type VmOperations } from "./mm.js";
 import { release_fault_lock, type VmFault } from "./vmfault.js";
 
 /**
@@ -160,7 +160,7 @@ export function filemap_map_pages(t: Task, vmf: VmFault, start_pgoff: number, en
     if (vmf.vma.vm_mm.pte(addr) === undefined) {
       folio.refcount++;
       folio.mapcount++;
-      vmf.vma.vm_mm.set_pte(addr, { kind: "present", folio, write: false });
+      vmf.vma.vm_mm.set_pte(addr, { kind: "present", folio, write: vm_page_prot_write(vmf.vma) });
       if (addr === vmf.address) ret = VM_FAULT.NOPAGE;
     }
     folio_unlock(folio);

@@ -14,7 +14,7 @@ import { FAULT_FLAG, VM, VM_FAULT, VM_FAULT_ERROR, flagNames } from "./flags.js"
 import { folio_lock, folio_unlock, type Folio } from "./folio.js";
 import { folio_lock_or_retry, maybe_unlock_mmap_for_io } from "./filemap.js";
 import type { Kernel } from "./kernel.js";
-import { PAGE_SIZE, linear_page_index, vma_end_read, vma_is_anonymous, vma_is_shared, vma_start_read, type MmStruct, type Vma, type VmOperations } from "./mm.js";
+import { PAGE_SIZE, linear_page_index, vma_end_read, vma_is_anonymous, vma_is_shared, vma_start_read, vm_page_prot_write, type MmStruct, type Vma, type VmOperations } from "./mm.js";
 import { release_fault_lock, type VmFault } from "./vmfault.js";
 import { handle_userfault } from "../fs/userfaultfd.js";
 
@@ -115,7 +115,7 @@ function* do_read_fault(k: Kernel, t: Task, vmf: VmFault, fault: Fault): KernelG
   let ret = yield* fault(k, t, vmf);
   if (ret & (VM_FAULT_ERROR | VM_FAULT.RETRY | VM_FAULT.NOPAGE)) return ret;
   const folio = vmf.folio!;
-  ret |= finish_fault(k, vmf, folio, false);
+  ret |= finish_fault(k, vmf, folio, vm_page_prot_write(vmf.vma));
   folio_unlock(folio);
   if (ret & VM_FAULT.NOPAGE) folio.refcount--;
   return ret;

@@ -175,6 +175,21 @@ export function vma_is_shared(vma: Vma): boolean {
   return (vma.vm_flags & VM.SHARED) !== 0;
 }
 
+/**
+ * `vma_wants_writenotify()` (mm/mmap.c): a shared writable mapping whose
+ * ops want to hear of the first write (`->page_mkwrite`, dirty accounting)
+ * gets read-only PTEs; one that does not (shmem, a raw pfn mapping) gets
+ * PTEs writable from the start (its vm_page_prot allows writes).
+ */
+export function vma_wants_writenotify(vma: Vma): boolean {
+  return (vma.vm_flags & (VM.SHARED | VM.WRITE)) === (VM.SHARED | VM.WRITE) && vma.vm_ops?.page_mkwrite !== undefined;
+}
+
+/** Whether a PTE made from the VMA's `vm_page_prot` is writable: a shared writable mapping without write notification. */
+export function vm_page_prot_write(vma: Vma): boolean {
+  return (vma.vm_flags & (VM.SHARED | VM.WRITE)) === (VM.SHARED | VM.WRITE) && !vma_wants_writenotify(vma);
+}
+
 /** linear_page_index(): the file page (or anon page) of `addr` in `vma`. */
 export function linear_page_index(vma: Vma, addr: number): number {
   return Math.floor((addr - vma.start) / PAGE_SIZE) + vma.pgoff;

@@ -19,17 +19,19 @@ import { flush_tlb_mm_range } from "../arch/x86/mm/tlb.js";
 import { VM } from "./flags.js";
 import type { Folio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
-import { PAGE_SIZE, vma_is_shared, vma_start_write, type Vma } from "./mm.js";
+import { PAGE_SIZE, vm_page_prot_write, vma_is_shared, vma_start_write, type Vma } from "./mm.js";
 
 /**
  * `can_change_pte_writable()` (mm/mprotect.c, 64fe24a3e05e v6.0): a private
  * PTE may be made writable when it maps an anonymous page this process
- * holds exclusively (PageAnonExclusive, modelled as: mapped once and
- * referenced once, so neither shared with a fork nor held by GUP).
+ * holds exclusively. PageAnonExclusive is not modelled; it is approximated
+ * as mapped once (a GUP reference does not clear it, a fork's COW sharing
+ * does), which differs from the kernel after a fork whose child has gone:
+ * the kernel's page stays non-exclusive until a write fault reuses it.
  */
 function can_change_pte_writable(k: Kernel, vma: Vma, folio: Folio): boolean {
   if (vma_is_shared(vma) || k.behaviour.mprotect_write_upgrade === "none") return false;
-  return folio.mapping === null && folio !== k.zero_folio && folio.mapcount === 1 && folio.refcount === 1;
+  return folio.mapping === null && folio !== k.zero_folio && folio.mapcount === 1;
 }
 
 /** `change_pte_range()` over the VMA: the new protection on each present PTE; returns how many changed. */
@@ -40,7 +42,8 @@ function change_pte_range(k: Kernel, vma: Vma): number {
   for (let addr = vma.start; addr < vma.end; addr += PAGE_SIZE) {
     const pte = mm.pte(addr);
     if (pte === undefined || pte.kind === "swap") continue;
-    const upgrade = write && (pte.kind === "pfn" ? vma_is_shared(vma) : can_change_pte_writable(k, vma, pte.folio));
+    // pte_modify() with a writable vm_page_prot (a shared mapping without write notification), else the write upgrade.
+    const upgrade = write && (vm_page_prot_write(vma) || (pte.kind === "present" && can_change_pte_writable(k, vma, pte.folio)));
     const next = !write ? false : pte.write || upgrade;
     if (next === pte.write) continue;
     mm.set_pte(addr, { ...pte, write: next });
