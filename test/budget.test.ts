@@ -15,7 +15,7 @@ import { Trace, traceHash, type TraceEvent } from "../src/engine/trace.js";
 import { EventTally, exploreSeeds, normalizeScenario, runNormalized, runScenario, validateScenario } from "../src/scenario/index.js";
 import type { OpSpec, ScenarioSpec } from "../src/scenario/schema.js";
 
-const input = (name: string) => JSON.parse(readFileSync(new URL(`../../shared/inputs/${name}`, import.meta.url), "utf8")) as ScenarioSpec;
+const input = (name: string) => JSON.parse(readFileSync(new URL(`fixtures/inputs/${name}`, import.meta.url), "utf8")) as ScenarioSpec;
 const BIN = new URL("../src/bin/faultline.js", import.meta.url).pathname;
 
 describe("the trace window", () => {

@@ -107,7 +107,7 @@ describe("faultline CLI", () => {
   });
 
   it("validate: nesting past the limit is exit 5 naming the path and the limit, not a stack trace (shared/inputs)", () => {
-    const r = cli("validate", new URL("../../shared/inputs/validate-stack-overflow-repeat-depth.json", import.meta.url).pathname);
+    const r = cli("validate", new URL("fixtures/inputs/validate-stack-overflow-repeat-depth.json", import.meta.url).pathname);
     assert.equal(r.code, EXIT.schema);
     assert.match(r.out, /\$\.tasks\[0\]\.ops\[0\](\.ops\[0\])+: expected at most 64 levels of nested arrays and objects/);
     assert.equal(r.err, "");

@@ -94,7 +94,7 @@ describe("KVM async page faults", () => {
 });
 
 describe("KVM runs replay from their decisions", () => {
-  const input = JSON.parse(readFileSync(new URL("../../shared/inputs/kvm-decisions-not-replayable-as-schedule.json", import.meta.url), "utf8")) as ScenarioSpec;
+  const input = JSON.parse(readFileSync(new URL("fixtures/inputs/kvm-decisions-not-replayable-as-schedule.json", import.meta.url), "utf8")) as ScenarioSpec;
 
   it("a schedule naming the async page fault workers the vCPUs start (vcpu0/apf#2) is a valid scenario", () => {
     const v = validateScenario(input);

@@ -8,7 +8,7 @@ import { describe, it } from "node:test";
 import { formatError, formatErrors, MAX_FULLY_CHECKED_VALUES, MAX_JSON_DEPTH, MAX_OP_NESTING, MAX_OPS_RUN, MAX_PREDICATE_NESTING, validateScenario, validateScenarioText } from "../src/scenario/index.js";
 import { readJsonText } from "../src/scenario/json-text.js";
 
-const INPUTS = new URL("../../shared/inputs/", import.meta.url);
+const INPUTS = new URL("fixtures/inputs/", import.meta.url);
 const input = (name: string) => readFileSync(new URL(name, INPUTS), "utf8");
 
 const errorsOf = (data: unknown) => {
