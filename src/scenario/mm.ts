@@ -24,6 +24,11 @@ import type { VmaSpecT } from "./schema.js";
 /** First pfn of the device memory pfnmap VMAs map (the 0xf0000000 PCI hole); each VMA gets its own 4 GiB of pfns. */
 const DEVICE_PFN = 0xf0000000 / PAGE_SIZE;
 
+/** What a VMA spec maps: its kind, except that MAP_SHARED anonymous memory is shmem (`shmem_zero_setup()`). */
+export function vmaKind(v: Pick<VmaSpecT, "kind" | "shared">): VmaSpecT["kind"] {
+  return v.kind === "anon" && v.shared ? "shmem" : v.kind;
+}
+
 /** The page indices a page set names. */
 export function pageSet(set: VmaSpecT["resident"], pages: number): number[] {
   if (set === undefined) return [];
@@ -44,8 +49,8 @@ export function buildKernel(sim: Simulation, behaviour: Behaviour, spec: Normali
   });
   const vmas = new Map<string, Vma>();
   for (const v of spec.vmas) {
-    // mmap(MAP_SHARED|MAP_ANONYMOUS) is shmem (shmem_zero_setup()); a pfnmap driver's mapping is always shared.
-    const kind = v.kind === "anon" && v.shared ? "shmem" : v.kind;
+    // A pfnmap driver's mapping is always shared.
+    const kind = vmaKind(v);
     const vm_flags = VM.READ | (v.writable ? VM.WRITE : 0) | (v.shared || kind === "pfnmap" ? VM.SHARED : 0);
     const file = kind === "file" ? new AddressSpace(v.name, v.size, v.readahead ? undefined : 0) : kind === "shmem" ? new AddressSpace(v.name, v.size, 0) : null;
     const vm_ops = kind === "file" ? generic_file_vm_ops : kind === "shmem" ? shmem_vm_ops : kind === "pfnmap" ? mmap_mem_ops : null;

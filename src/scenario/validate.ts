@@ -13,7 +13,7 @@ import { APF_WORKER } from "../virt/kvm/async_pf.js";
 import { formatErrors, memberPath, show, type ScenarioError } from "./error.js";
 import { readJsonText, type JsonSyntaxError } from "./json-text.js";
 import { nestingErrors, scanJson } from "./limits.js";
-import { pageSet } from "./mm.js";
+import { pageSet, vmaKind } from "./mm.js";
 import { jsonSchema, LOCK_OPS, MAX_SEED, type DurationSpec, type OpSpec, type PredicateSpec, type ScenarioSpec, type VmaSpecT } from "./schema.js";
 
 export { formatError, formatErrors, MAX_SHOWN_ERRORS, type ScenarioError } from "./error.js";
@@ -286,8 +286,7 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
     if (vmas.has(v.name)) errors.push({ path: `${at}.name`, expected: "a VMA name not used before", found: show(v.name) });
     vmas.set(v.name, v.pages);
     if (v.writable === false) readOnly.add(v.name);
-    // MAP_SHARED|MAP_ANONYMOUS is shmem (shmem_zero_setup()).
-    const kind = v.kind === "anon" && v.shared ? "shmem" : v.kind;
+    const kind = vmaKind(v);
     if (v.uffd && kind !== "anon") errors.push({ path: `${at}.uffd`, expected: "userfaultfd on a private anon VMA only (MISSING mode on anonymous memory)", found: `a ${kind} VMA` });
     const [sets, other] = VMA_PAGE_SETS[kind];
     if ((kind === "file" || kind === "shmem") && v.size !== undefined) {
