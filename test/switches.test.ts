@@ -12,6 +12,14 @@ import { normalizeScenario, runNormalized, withOptions, type ScenarioSpec } from
 const file = (path: string) => JSON.parse(readFileSync(path, "utf8")) as ScenarioSpec;
 const one = (vmas: NonNullable<ScenarioSpec["mm"]>["vmas"], ops: ScenarioSpec["tasks"][number]["ops"]): ScenarioSpec => ({ title: "witness", mm: { vmas }, tasks: [{ name: "T", ops }] });
 const SWAPPED = [{ name: "a", kind: "anon" as const, pages: 2, swapped: [0] }];
+const UFFD = [{ name: "a", kind: "anon" as const, pages: 2, uffd: { resolveNs: 100_000 } }];
+const FILE = [{ name: "f", kind: "file" as const, pages: 2 }];
+/** Task T runs `ops`; task K sends it `signal` `at` ns in; `others` run beside them. */
+const signalled = (vmas: NonNullable<ScenarioSpec["mm"]>["vmas"], ops: ScenarioSpec["tasks"][number]["ops"], signal: "SIGKILL" | "SIGUSR1", at = 10_000, others: ScenarioSpec["tasks"] = []): ScenarioSpec => ({
+  title: "witness",
+  mm: { vmas },
+  tasks: [{ name: "T", ops }, { name: "K", ops: [{ op: "sleep", ns: at }, { op: "kill", task: "T", signal }] }, ...others],
+});
 
 /** A scenario in which each switch shows. */
 const WITNESS: Record<keyof Behaviour, ScenarioSpec | ScenarioSpec[]> = {
@@ -41,6 +49,13 @@ const WITNESS: Record<keyof Behaviour, ScenarioSpec | ScenarioSpec[]> = {
   munmap_downgrade: file("data/gup-fast-irq-off-delays-tlb-flush.json"),
   fault_flag_interruptible: one([{ name: "a", kind: "anon", pages: 1 }], [{ op: "fault", vma: "a", page: 0 }]),
   foll_unlockable: one(SWAPPED, [{ op: "get_user_pages", call: "get_user_pages_unlocked", vma: "a", page: 0 }]),
+  fault_signal_pending: signalled(FILE, [{ op: "fault", vma: "f", page: 0 }], "SIGUSR1"),
+  uffd_signal_nopage: signalled(UFFD, [{ op: "fault", vma: "a", page: 0, write: true }], "SIGUSR1"),
+  uffd_single_schedule: { ...file("data/uffd-spurious-wakeup-v5.9.json"), seed: 1 },
+  gup_retry_fatal_signal: signalled(FILE, [{ op: "get_user_pages", call: "get_user_pages_unlocked", vma: "f", page: 0 }], "SIGKILL", 150_000, [
+    { name: "W", ops: [{ op: "sleep", ns: 50_000 }, { op: "down_write", lock: "mmap_lock" }, { op: "sleep", ns: 200_000 }, { op: "up_write", lock: "mmap_lock" }] },
+  ]),
+  gup_fatal_errno: signalled(FILE, [{ op: "get_user_pages", call: "get_user_pages", vma: "f", page: 0, nr_pages: 2 }], "SIGKILL"),
   mprotect_write_upgrade: one([{ name: "a", kind: "anon", pages: 1, resident: [0] }], [
     { op: "mprotect", vma: "a", prot: "PROT_READ" },
     { op: "mprotect", vma: "a", prot: "PROT_READ|PROT_WRITE" },

@@ -15,6 +15,7 @@ export * from "./mutex.js";
 export * from "./policy.js";
 export * from "./prng.js";
 export * from "./rwsem.js";
+export * from "./signal.js";
 export * from "./simulation.js";
 export * from "./task.js";
 export * from "./trace.js";

@@ -6,6 +6,7 @@
  * @module
  */
 import { KernelBug } from "./bug.js";
+import { signal_pending_state, type SleepState } from "./signal.js";
 import type { Simulation } from "./simulation.js";
 import { Yield, type HeldLock, type KernelGen, type Task } from "./task.js";
 
@@ -18,6 +19,8 @@ export interface LockWaiter {
   readonly task: Task;
   /** The mode it asked for. */
   readonly mode: LockMode;
+  /** Set when a releaser hands it the lock (`waiter.task = NULL` in rwsem.c). */
+  granted: boolean;
 }
 
 /** Base of {@link RwSemaphore} and {@link Mutex}. */
@@ -62,7 +65,8 @@ export abstract class SleepingLock {
    */
   protected acquire(t: Task, fn: string, mode: LockMode, free: boolean, take: (t: Task) => void): KernelGen {
     this.noteAcquire(t, fn, mode);
-    if (!free) return this.waitFor(t, fn, mode);
+    // An uninterruptible wait always ends with the lock: its result carries nothing.
+    if (!free) return this.waitFor(t, fn, mode, "uninterruptible") as unknown as KernelGen;
     take(t);
     return t.yieldOnce(null);
   }
@@ -78,14 +82,35 @@ export abstract class SleepingLock {
     return 1;
   }
 
-  /** Queue `t` and sleep until a releaser hands the lock over with {@link SleepingLock.grant}. */
-  protected *waitFor(t: Task, fn: string, mode: LockMode): KernelGen {
-    this.waiters.push({ task: t, mode });
+  /**
+   * Queue `t` and sleep in `state` until a releaser hands the lock over with
+   * {@link SleepingLock.grant}; true then. A wake-up without the lock
+   * (spurious) sleeps again; one from a signal that `state` lets in leaves
+   * the queue and gives false (`rwsem_down_read_slowpath()`'s out_nolock: a
+   * hand-over that came first still wins).
+   */
+  protected *waitFor(t: Task, fn: string, mode: LockMode, state: SleepState): KernelGen<boolean> {
+    const w: LockWaiter = { task: t, mode, granted: false };
+    this.waiters.push(w);
     if (this.sim.tracing) this.sim.event(t, "lock_contended", fn, { lock: this.name, mode });
-    this.sim.block(t, this.waitingFor[mode], this.holdersFn);
-    yield Yield.Block;
+    for (;;) {
+      this.sim.block(t, this.waitingFor[mode], this.holdersFn, state);
+      yield Yield.Block;
+      if (w.granted) break;
+      if (signal_pending_state(state, t)) {
+        const first = this.waiters[0] === w;
+        this.waiters.splice(this.waiters.indexOf(w), 1);
+        if (this.sim.tracing) this.sim.event(t, "lock_interrupted", fn, { lock: this.name, mode });
+        if (first) this.firstWaiterGone();
+        return false;
+      }
+    }
     if (this.sim.tracing) this.sim.event(t, "lock_acquired", fn, { lock: this.name, mode });
+    return true;
   }
+
+  /** The first waiter left without the lock: those behind it may now be eligible (`rwsem_del_wake_waiter()`). */
+  protected firstWaiterGone(): void {}
 
   private readonly holdersFn = () => this.holders();
 
@@ -96,6 +121,7 @@ export abstract class SleepingLock {
 
   /** Hand the lock to a waiter and wake it. */
   protected handOff(w: LockWaiter): void {
+    w.granted = true;
     this.grant(w.task, w.mode);
     this.sim.wake(w.task);
   }

@@ -65,6 +65,18 @@ export class RwSemaphore extends SleepingLock {
     return this.acquire(t, "down_read", "read", this.readable(), this.takeRead);
   }
 
+  /**
+   * `down_read_killable()` (mmap_read_lock_killable): like down_read, but a
+   * pending SIGKILL ends the wait; true with the lock, false without (the
+   * caller's -EINTR).
+   */
+  *down_read_killable(t: Task): KernelGen<boolean> {
+    this.noteAcquire(t, "down_read_killable", "read");
+    if (!this.readable()) return yield* this.waitFor(t, "down_read_killable", "read", "killable");
+    this.takeRead(t);
+    return true;
+  }
+
   /** `down_read_trylock()`: 1 if taken; 0 if a writer holds it or tasks wait. */
   down_read_trylock(t: Task): 0 | 1 {
     return this.tryAcquire(t, "down_read_trylock", "read", this.readable(), this.takeRead);
@@ -107,6 +119,11 @@ export class RwSemaphore extends SleepingLock {
     this.grant(t, "read");
     this.readers.set(t, 1);
     if (this.waiters[0]?.mode === "read") this.wakeReaders();
+  }
+
+  /** `rwsem_del_wake_waiter()`: with the first waiter gone, a free lock goes to those now at the head. */
+  protected override firstWaiterGone(): void {
+    if (this.writer === null && (this.readers.size === 0 || this.waiters[0]?.mode === "read")) this.rwsem_wake();
   }
 
   /** No writer and nobody queued: the `down_read` fast path (RWSEM_READ_FAILED_MASK clear). */

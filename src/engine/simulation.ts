@@ -10,6 +10,7 @@ import { Lockdep, type LockInversion } from "./lockdep.js";
 import { explicitSchedule, seededRandom, timeOrder, ScheduleError, type SchedPolicy } from "./policy.js";
 import { Prng } from "./prng.js";
 import { RunQueue, type Schedulable } from "./runqueue.js";
+import { send_sig, signal_pending_state, type SleepState } from "./signal.js";
 import { Yield, Task, type TaskBody } from "./task.js";
 import { DEFAULT_TRACE_WINDOW, Trace, type TraceEvent, type TraceGap, type TraceWindow } from "./trace.js";
 import { WaitQueue } from "./waitqueue.js";
@@ -41,6 +42,19 @@ export interface SimulationOptions {
   progressEvery?: number;
   /** Called after every step (for invariant checkers in tests). */
   onStep?: (sim: Simulation) => void;
+  /** Seeded fault points at every sleep. Default none. */
+  faults?: SleepFaults;
+}
+
+/**
+ * Fault points in the style of BUGGIFY, drawn from the sleeping task's own
+ * seeded stream each time a task goes to sleep.
+ */
+export interface SleepFaults {
+  /** Probability that the sleep ends at once with no waker: a spurious wake-up, which every sleeper must tolerate. */
+  readonly spuriousWakeup: number;
+  /** Probability that SIGKILL arrives for the task as it goes to sleep (tasks that return to user mode only). */
+  readonly fatalSignal: number;
 }
 
 /** One blocked task in a deadlock report. */
@@ -144,6 +158,7 @@ export class Simulation {
   private readonly onProgress: ((steps: number, now: number, work: number) => void) | undefined;
   private readonly progressEvery: number;
   private readonly onStep: ((sim: Simulation) => void) | undefined;
+  private readonly faults: SleepFaults | undefined;
   private readonly names = new Set<string>();
   private readonly warnings: string[] = [];
   private readonly decisions: string[] = [];
@@ -169,14 +184,17 @@ export class Simulation {
     this.onProgress = options.onProgress;
     this.progressEvery = options.progressEvery ?? 65536;
     this.onStep = options.onStep;
+    const f = options.faults;
+    this.faults = f && (f.spuriousWakeup > 0 || f.fatalSignal > 0) ? f : undefined;
   }
 
   /** Create a task, runnable now. Names must be unique within a simulation. */
-  spawn(name: string, body: TaskBody, options: { daemon?: boolean } = {}): Task {
+  spawn(name: string, body: TaskBody, options: { daemon?: boolean; returnsToUser?: boolean } = {}): Task {
     if (this.names.has(name)) throw new Error(`task name "${name}" is already used`);
     this.names.add(name);
     const t = new Task(this, this.tasks.length, name, body);
     t.daemon = options.daemon ?? false;
+    t.returnsToUser = options.returnsToUser ?? false;
     this.tasks.push(t);
     this.rq.push(t);
     this.event(t, "task_start");
@@ -214,14 +232,35 @@ export class Simulation {
     if (this.onProgress !== undefined && work % this.progressEvery === 0) this.onProgress(this.steps, this.now, work);
   }
 
-  /** Mark `t` blocked on `what`; the caller then yields {@link Yield.Block}. */
-  block(t: Task, what: string, holders: () => readonly string[]): void {
+  /**
+   * Mark `t` blocked on `what`, sleeping in `state`; the caller then yields
+   * {@link Yield.Block}. Like `schedule()`, it does not sleep when a signal
+   * that `state` lets in is already pending (`signal_pending_state()`): the
+   * task stays runnable and the caller sees its condition still false.
+   */
+  block(t: Task, what: string, holders: () => readonly string[], state: SleepState = "uninterruptible"): void {
     if (t.irqsDisabled > 0) {
       throw new KernelBug(`BUG: sleeping function called from invalid context: ${t.name} blocks on ${what} with IRQs disabled`);
     }
     t.state = "blocked";
     t.blockedOn = what;
     t.blockedHolders = holders;
+    t.sleepState = state;
+    const sleep = ++t.sleeps;
+    if (signal_pending_state(state, t)) this.wake(t);
+    else if (this.faults !== undefined) this.sleepFaults(t, sleep, this.faults);
+  }
+
+  /** Draw the fault points of one sleep: a spurious wake-up of exactly this sleep, SIGKILL. */
+  private sleepFaults(t: Task, sleep: number, f: SleepFaults): void {
+    if (f.spuriousWakeup > 0 && t.prng.float() < f.spuriousWakeup) {
+      this.add_timer(0, "spurious wakeup", () => {
+        if (t.state !== "blocked" || t.sleeps !== sleep) return;
+        this.event(t, "sched_wakeup", "spurious", { on: t.blockedOn! });
+        this.wake(t);
+      });
+    }
+    if (f.fatalSignal > 0 && t.returnsToUser && !t.sigkill && t.prng.float() < f.fatalSignal) this.add_timer(0, "signal", () => send_sig(t, "SIGKILL"));
   }
 
   /** Make a blocked task runnable at the current time (`try_to_wake_up`). */
@@ -283,7 +322,8 @@ export class Simulation {
       if (r.done) {
         this.exit(t, r.value);
       } else if (r.value === Yield.Block) {
-        if (t.state !== "blocked") throw new Error(`${t.name} yielded Block without blocking`);
+        // Blocked, or already woken again (a pending signal): queued either way.
+        if (t.state !== "blocked" && t.heapIndex < 0) throw new Error(`${t.name} yielded Block without blocking`);
       } else {
         if (r.value === Yield.Preempt) t.readyAt = this.now;
         rq.push(t);

@@ -7,6 +7,7 @@
  */
 import type { Prng } from "./prng.js";
 import type { Schedulable } from "./runqueue.js";
+import type { SleepState } from "./signal.js";
 import type { Simulation } from "./simulation.js";
 
 /** What a task yields to the scheduler. */
@@ -94,10 +95,20 @@ export class Task implements Schedulable {
   readonly held: HeldLock[] = [];
   /** A daemon (a kthread or a userspace service loop) waits for work forever; one left blocked at the end is not a deadlock. */
   daemon = false;
+  /** The task returns to user mode between operations, where signals are delivered: only such tasks get the fault points' SIGKILL. */
+  returnsToUser = false;
   /** `local_irq_disable` nesting depth. */
   irqsDisabled = 0;
   /** IPIs sent to this task's CPU while its IRQs were off, acknowledged when it enables them. */
   readonly pendingIpis: Set<Task>[] = [];
+  /** How the task sleeps while blocked: which signals may wake it. */
+  sleepState: SleepState = "uninterruptible";
+  /** Sleeps so far: a delayed wake-up meant for one sleep must not end a later one. */
+  sleeps = 0;
+  /** TIF_SIGPENDING: a signal is pending. */
+  sigpending = false;
+  /** SIGKILL is pending (`fatal_signal_pending()`). */
+  sigkill = false;
   /** What the task is blocked on, for deadlock reports. */
   blockedOn: string | null = null;
   /** Who holds what the task is blocked on, for deadlock reports. */

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { signal_pending_state, type SleepState } from "./signal.js";
 import { Yield, type KernelGen, type Task } from "./task.js";
 
 /** A wait queue head: tasks sleeping until a condition may have changed. */
@@ -18,17 +19,39 @@ export class WaitQueue {
   }
 
 
-  /** `wait_event()`: sleep until `condition()` holds, re-checking after each wake-up. */
-  *wait_event(t: Task, condition: () => boolean, holders: () => readonly string[] = () => []): KernelGen {
-    if (condition()) return;
+  /**
+   * `wait_event()` (and `wait_event_killable()` / `wait_event_interruptible()`
+   * for those states): sleep until `condition()` holds, re-checking after
+   * every wake-up, spurious ones included. True once it holds; false when a
+   * signal that `state` lets in ended the wait first (the callers' -ERESTARTSYS).
+   */
+  *wait_event(t: Task, condition: () => boolean, holders: () => readonly string[] = () => [], state: SleepState = "uninterruptible"): KernelGen<boolean> {
+    if (condition()) return true;
     const sim = t.sim;
     if (sim.tracing) sim.event(t, "sched_wait", undefined, { wq: this.name });
-    do {
-      this.waiters.push(t);
-      sim.block(t, this.name, holders);
-      yield Yield.Block;
-    } while (!condition());
+    for (;;) {
+      if (signal_pending_state(state, t)) {
+        if (sim.tracing) sim.event(t, "sched_woken", undefined, { wq: this.name, by: "signal" });
+        return false;
+      }
+      yield* this.sleep(t, holders, state);
+      if (condition()) break;
+    }
     if (sim.tracing) sim.event(t, "sched_woken", undefined, { wq: this.name });
+    return true;
+  }
+
+  /**
+   * One `prepare_to_wait()`, `schedule()`, `finish_wait()`: sleep until the
+   * next wake-up of any kind (a waker, a signal `state` lets in, or a
+   * spurious one) and return without checking why.
+   */
+  *sleep(t: Task, holders: () => readonly string[] = () => [], state: SleepState = "uninterruptible"): KernelGen {
+    this.waiters.push(t);
+    t.sim.block(t, this.name, holders, state);
+    yield Yield.Block;
+    const i = this.waiters.indexOf(t);
+    if (i >= 0) this.waiters.splice(i, 1);
   }
 
   /** `wake_up_all()`: make every sleeper runnable; each re-checks its condition. */

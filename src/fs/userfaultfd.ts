@@ -8,6 +8,7 @@
  * @module
  */
 import { KernelBug } from "../engine/bug.js";
+import { fatal_signal_pending, signal_pending, type SleepState } from "../engine/signal.js";
 import type { KernelGen, Task } from "../engine/task.js";
 import { WaitQueue } from "../engine/waitqueue.js";
 import { errname } from "../include/errno.js";
@@ -48,13 +49,32 @@ export class Userfaultfd {
 }
 
 /**
+ * The sleep `handle_userfault()` takes: since v5.7 (c270a7eedcf2)
+ * `userfaultfd_get_blocking_state()` maps FAULT_FLAG_INTERRUPTIBLE, then
+ * KILLABLE, to the task state; before, `return_to_userland` (a fault with
+ * both FAULT_FLAG_USER and KILLABLE) slept interruptibly, any other killably.
+ */
+function userfaultfd_get_blocking_state(k: Kernel, flags: number): SleepState {
+  if (!k.behaviour.fault_flag_interruptible) {
+    const return_to_userland = (flags & (FAULT_FLAG.USER | FAULT_FLAG.KILLABLE)) === (FAULT_FLAG.USER | FAULT_FLAG.KILLABLE);
+    return return_to_userland ? "interruptible" : "killable";
+  }
+  if (flags & FAULT_FLAG.INTERRUPTIBLE) return "interruptible";
+  return flags & FAULT_FLAG.KILLABLE ? "killable" : "uninterruptible";
+}
+
+/**
  * `handle_userfault()` for VM_UFFD_MISSING: without FAULT_FLAG_ALLOW_RETRY
  * the fault cannot wait and fails with VM_FAULT_SIGBUS (so plain
  * get_user_pages, locked == NULL, cannot be used on a uffd range); with
  * RETRY_NOWAIT it returns VM_FAULT_RETRY at once, lock held; otherwise it
  * queues this thread's own message (no de-duplication by address), releases
- * the fault lock (`release_fault_lock`, mmap_lock before v6.6), sleeps until
- * a wake covers the address, and returns VM_FAULT_RETRY.
+ * the fault lock (`release_fault_lock`, mmap_lock before v6.6), sleeps and
+ * returns VM_FAULT_RETRY, its message withdrawn if no wake covered it.
+ * Since f9bf352224d7 (v5.9) it sleeps once, whatever wakes it; before, it
+ * slept until a wake covered its address or a signal its state heeds came,
+ * and (until v5.7) a non-fatal signal in a fault that can return to user
+ * mode retook mmap_lock and returned VM_FAULT_NOPAGE.
  */
 export function* handle_userfault(k: Kernel, t: Task, vmf: VmFault, ctx: Userfaultfd): KernelGen<number> {
   if (!(vmf.flags & FAULT_FLAG.ALLOW_RETRY)) {
@@ -67,9 +87,30 @@ export function* handle_userfault(k: Kernel, t: Task, vmf: VmFault, ctx: Userfau
   ctx.fault_pending.push(uwq);
   if (k.sim.tracing) k.sim.event(t, "uffd_fault", "handle_userfault", { vma: vmf.vma.name, page: vmf.pgoff });
   ctx.fd_wqh.wake_up_all();
+  const state = userfaultfd_get_blocking_state(k, vmf.flags);
   release_fault_lock(t, vmf);
-  yield* ctx.fault_wqh.wait_event(t, () => uwq.waken);
+  if (k.behaviour.uffd_single_schedule) {
+    yield* ctx.fault_wqh.sleep(t, () => [], state);
+  } else {
+    yield* ctx.fault_wqh.wait_event(t, () => uwq.waken, () => [], state);
+  }
+  // "if (!list_empty_careful(&uwq.wq.entry))": withdraw the message no wake covered.
+  if (!uwq.waken) withdraw(ctx, uwq);
+  if (k.behaviour.uffd_signal_nopage && state === "interruptible" && signal_pending(t) && !fatal_signal_pending(t)) {
+    // Before v5.7: "down_read(&mm->mmap_sem); ret = VM_FAULT_NOPAGE;", the signal delivered on the way out.
+    yield* vmf.vma.vm_mm.mmap_lock.down_read(t);
+    vmf.lockDropped = false;
+    return VM_FAULT.NOPAGE;
+  }
   return VM_FAULT.RETRY;
+}
+
+/** Take a thread's message off whichever queue holds it. */
+function withdraw(ctx: Userfaultfd, uwq: UserfaultfdWaitQueue): void {
+  for (const q of [ctx.fault_pending, ctx.fault_read]) {
+    const i = q.indexOf(uwq);
+    if (i >= 0) q.splice(i, 1);
+  }
 }
 
 /**

@@ -25,10 +25,12 @@ export const EEXIST = -17;
 export const EINVAL = -22;
 /** -EINTR: interrupted (a fatal signal is pending). */
 export const EINTR = -4;
+/** -ERESTARTSYS: interrupted by a signal, restart the syscall (kernel-internal, include/linux/errno.h). */
+export const ERESTARTSYS = -512;
 /** -EHWPOISON: memory page has a hardware error. */
 export const EHWPOISON = -133;
 
-const NAMES: Readonly<Record<number, string>> = { [ENOENT]: "ENOENT", [ESRCH]: "ESRCH", [EIO]: "EIO", [EAGAIN]: "EAGAIN", [ENOMEM]: "ENOMEM", [EFAULT]: "EFAULT", [EBUSY]: "EBUSY", [EEXIST]: "EEXIST", [EINVAL]: "EINVAL", [EINTR]: "EINTR", [EHWPOISON]: "EHWPOISON" };
+const NAMES: Readonly<Record<number, string>> = { [ENOENT]: "ENOENT", [ESRCH]: "ESRCH", [EIO]: "EIO", [EAGAIN]: "EAGAIN", [ENOMEM]: "ENOMEM", [EFAULT]: "EFAULT", [EBUSY]: "EBUSY", [EEXIST]: "EEXIST", [EINVAL]: "EINVAL", [EINTR]: "EINTR", [ERESTARTSYS]: "ERESTARTSYS", [EHWPOISON]: "EHWPOISON" };
 
 /** `"-EEXIST"` for -17; the number itself for values that are not a known errno. */
 export function errname(ret: number): string {

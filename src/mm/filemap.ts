@@ -28,21 +28,30 @@ export function maybe_unlock_mmap_for_io(k: Kernel, t: Task, vmf: VmFault): bool
   return true;
 }
 
+/** The sleep a fault may take for a folio lock: killable when the fault says FAULT_FLAG_KILLABLE. */
+function folio_sleep(vmf: VmFault): "killable" | "uninterruptible" {
+  return vmf.flags & FAULT_FLAG.KILLABLE ? "killable" : "uninterruptible";
+}
+
 /**
  * `folio_lock_or_retry()` / `__folio_lock_or_retry()` (include/linux/pagemap.h,
  * mm/filemap.c; `lock_page_or_retry` before v5.x): 0 with the folio locked, or VM_FAULT_RETRY: under
- * RETRY_NOWAIT with mmap_lock held, otherwise after dropping it and waiting.
+ * RETRY_NOWAIT with mmap_lock held, otherwise after dropping it and waiting
+ * (killably with FAULT_FLAG_KILLABLE, the wait's outcome ignored). Without
+ * a retry left it locks the folio, killably with FAULT_FLAG_KILLABLE: a
+ * fatal signal then drops the fault lock and returns VM_FAULT_RETRY.
  */
 export function* folio_lock_or_retry(k: Kernel, t: Task, vmf: VmFault, folio: Folio): KernelGen<number> {
   if (folio_trylock(folio, t.name)) return 0;
   if (k.may_retry(vmf.flags)) {
     if (vmf.flags & FAULT_FLAG.RETRY_NOWAIT) return VM_FAULT.RETRY;
     release_fault_lock(t, vmf);
-    yield* folio_wait_locked(t, folio);
+    yield* folio_wait_locked(t, folio, folio_sleep(vmf));
     return VM_FAULT.RETRY;
   }
-  yield* folio_lock(t, folio);
-  return 0;
+  if (yield* folio_lock(t, folio, folio_sleep(vmf))) return 0;
+  release_fault_lock(t, vmf);
+  return VM_FAULT.RETRY;
 }
 
 /**
@@ -51,7 +60,10 @@ export function* folio_lock_or_retry(k: Kernel, t: Task, vmf: VmFault, folio: Fo
  * still held, which RETRY_NOWAIT asks for ("That's how
  * FAULT_FLAG_RETRY_NOWAIT is supposed to work"). Otherwise it drops
  * mmap_lock when it may (`maybe_unlock_mmap_for_io`) and sleeps for the
- * folio lock; filemap_fault then sees the lock was dropped and retries.
+ * folio lock, killably with FAULT_FLAG_KILLABLE; a fatal signal then drops
+ * the fault lock if still held and gives false ("all fault_handlers only
+ * check for fatal signals if we return VM_FAULT_RETRY"). filemap_fault
+ * retries whenever the lock was dropped.
  * Before v5.1, `lock_page_or_retry` (d065bd810b6d, 318b275fbca1): with
  * ALLOW_RETRY, NOWAIT returns at once, else mmap_lock is dropped and the
  * page waited for (not locked); without ALLOW_RETRY the page is locked.
@@ -61,8 +73,9 @@ export function* lock_folio_maybe_drop_mmap(k: Kernel, t: Task, vmf: VmFault, fo
   if (k.behaviour.filemap_unlock_mmap_for_io) {
     if (vmf.flags & FAULT_FLAG.RETRY_NOWAIT) return false;
     maybe_unlock_mmap_for_io(k, t, vmf);
-    yield* folio_lock(t, folio);
-    return true;
+    if (yield* folio_lock(t, folio, folio_sleep(vmf))) return true;
+    if (!vmf.lockDropped) release_fault_lock(t, vmf);
+    return false;
   }
   return (yield* folio_lock_or_retry(k, t, vmf, folio)) === 0;
 }
@@ -120,19 +133,19 @@ export function* filemap_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<numb
  * filemap_fault's `page_not_uptodate:` (the read failed): re-read the folio
  * once, synchronously, dropping mmap_lock first when the fault may retry
  * (`maybe_unlock_mmap_for_io`); then VM_FAULT_RETRY if the lock was
- * dropped, whatever the read gave; otherwise SIGBUS if it failed again, or
- * the folio (`retry_find`).
+ * dropped, whatever the read gave; otherwise SIGBUS if it failed again or
+ * SIGKILL ended the (killable) wait, or the folio (`retry_find`).
  */
 function* page_not_uptodate(k: Kernel, t: Task, vmf: VmFault, folio: Folio): KernelGen<number> {
   const dropped = maybe_unlock_mmap_for_io(k, t, vmf);
-  // filemap_read_folio(): ->read_folio on the locked folio, then wait for it to be unlocked.
+  // filemap_read_folio(): ->read_folio on the locked folio, then folio_wait_locked_killable().
   k.submit_read(t, folio, "read_folio", k.io.readpage(t));
-  yield* folio_wait_locked(t, folio);
+  const waited = yield* folio_wait_locked(t, folio, "killable");
   if (dropped) {
     folio.refcount--;
     return VM_FAULT.RETRY;
   }
-  if (!folio.uptodate) {
+  if (!waited || !folio.uptodate) {
     folio.refcount--;
     return VM_FAULT.SIGBUS;
   }

@@ -54,13 +54,18 @@ export function folio_trylock(f: Folio, owner: string): boolean {
   return true;
 }
 
-/** `__folio_lock()`: sleep until PG_locked is clear, then take it. */
-export function* folio_lock(t: Task, f: Folio): KernelGen {
+/**
+ * `__folio_lock()`, or `__folio_lock_killable()` with state "killable":
+ * sleep until PG_locked is clear, then take it. True with the folio locked;
+ * false when SIGKILL ended a killable wait first (-EINTR).
+ */
+export function* folio_lock(t: Task, f: Folio, state: "uninterruptible" | "killable" = "uninterruptible"): KernelGen<boolean> {
   const holders = () => (f.lockedBy ? [f.lockedBy] : []);
   while (!folio_trylock(f, t.name)) {
-    if (t.sim.tracing) t.sim.event(t, "folio_wait", "__folio_lock", { pfn: f.pfn });
-    yield* f.waitq.wait_event(t, () => f.lockedBy === null, holders);
+    if (t.sim.tracing) t.sim.event(t, "folio_wait", state === "killable" ? "__folio_lock_killable" : "__folio_lock", { pfn: f.pfn });
+    if (!(yield* f.waitq.wait_event(t, () => f.lockedBy === null, holders, state))) return false;
   }
+  return true;
 }
 
 /** `folio_unlock()`: clear PG_locked and wake the waiters. */
@@ -69,9 +74,13 @@ export function folio_unlock(f: Folio): void {
   f.waitq.wake_up_all();
 }
 
-/** `folio_wait_locked()`: sleep until PG_locked is clear, without taking it. */
-export function folio_wait_locked(t: Task, f: Folio): KernelGen {
-  if (f.lockedBy === null) return t.yieldOnce(null);
-  if (t.sim.tracing) t.sim.event(t, "folio_wait", "folio_wait_locked", { pfn: f.pfn });
-  return f.waitq.wait_event(t, () => f.lockedBy === null, () => (f.lockedBy ? [f.lockedBy] : []));
+/**
+ * `folio_wait_locked()`, or `folio_wait_locked_killable()` with state
+ * "killable": sleep until PG_locked is clear, without taking it. False when
+ * SIGKILL ended a killable wait first.
+ */
+export function* folio_wait_locked(t: Task, f: Folio, state: "uninterruptible" | "killable" = "uninterruptible"): KernelGen<boolean> {
+  if (f.lockedBy === null) return true;
+  if (t.sim.tracing) t.sim.event(t, "folio_wait", state === "killable" ? "folio_wait_locked_killable" : "folio_wait_locked", { pfn: f.pfn });
+  return yield* f.waitq.wait_event(t, () => f.lockedBy === null, () => (f.lockedBy ? [f.lockedBy] : []), state);
 }

@@ -9,7 +9,8 @@
  */
 import { cond_resched, delay } from "../engine/delay.js";
 import { local_irq_disable, local_irq_enable } from "../engine/irq.js";
-import { EAGAIN, EBUSY, EFAULT, EINVAL, ENOMEM } from "../include/errno.js";
+import { EAGAIN, EBUSY, EFAULT, EINTR, EINVAL, ENOMEM, ERESTARTSYS } from "../include/errno.js";
+import { fatal_signal_pending } from "../engine/signal.js";
 import { NotInProfile } from "../engine/bug.js";
 import type { KernelGen, Task } from "../engine/task.js";
 import { FAULT_FLAG, FOLL, VM, VM_FAULT, VM_FAULT_ERROR, flagNames } from "./flags.js";
@@ -24,6 +25,11 @@ export interface Locked {
   locked: boolean;
 }
 
+
+/** The errno `__get_user_pages()` gives for a pending SIGKILL: -ERESTARTSYS, -EINTR since v5.8. */
+function gup_fatal_errno(k: Kernel): number {
+  return k.behaviour.gup_fatal_errno === "EINTR" ? EINTR : ERESTARTSYS;
+}
 
 /** `vm_fault_to_errno()` (include/linux/mm.h): the errno a failed fault means to GUP. */
 function vm_fault_to_errno(ret: number): number {
@@ -82,7 +88,8 @@ function* faultin_page(k: Kernel, t: Task, vma: Vma, address: number, foll_flags
 /**
  * `__get_user_pages()`: pin (FOLL_GET) or just fault in (pages == null)
  * `nr_pages` pages from `start`. Returns the number of pages done, or a
- * negative errno if none was.
+ * negative errno if none was. A pending SIGKILL stops it before each page
+ * and after each fault (its `retry:` label): -ERESTARTSYS, later -EINTR.
  */
 export function* __get_user_pages(
   k: Kernel,
@@ -114,12 +121,14 @@ export function* __get_user_pages(
       const ret = check_vma_flags(vma, gup_flags);
       if (ret) return i > 0 ? i : ret;
     }
+    if (fatal_signal_pending(t)) return i > 0 ? i : gup_fatal_errno(k);
     yield* cond_resched(t);
     let folio = follow_page_mask(mm, start, gup_flags);
     while (!folio) {
       const ret = yield* faultin_page(k, t, vma, start, gup_flags, locked);
       if (ret === EBUSY || ret === EAGAIN) return i;
       if (ret < 0) return i > 0 ? i : ret;
+      if (fatal_signal_pending(t)) return i > 0 ? i : gup_fatal_errno(k);
       folio = follow_page_mask(mm, start, gup_flags);
     }
     if (pages) {
@@ -173,10 +182,16 @@ export function* __get_user_pages_locked(
     }
     start += Math.max(ret, 0) * PAGE_SIZE;
     // Repeat on the address that fired VM_FAULT_RETRY with FOLL_TRIED.
+    lock_dropped = true;
     for (;;) {
+      if (k.behaviour.gup_retry_fatal_signal) {
+        // 4426e945df58, ae46d2aa6a7f (v5.7): "GUP can be interrupted by fatal signals", and mmap_read_lock_killable().
+        if (fatal_signal_pending(t) || !(yield* mmap_lock.down_read_killable(t))) {
+          ret = EINTR;
+          break;
+        }
+      } else yield* mmap_lock.down_read(t);
       locked.locked = true;
-      lock_dropped = true;
-      yield* mmap_lock.down_read(t);
       ret = yield* __get_user_pages(k, t, mm, start, 1, flags | FOLL.TRIED, pages, k.behaviour.fault_retry_multiple ? locked : null);
       if (locked.locked) break;
     }

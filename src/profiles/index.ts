@@ -134,10 +134,47 @@ export interface Behaviour {
   readonly mprotect_write_upgrade: "none" | "exclusive_anon";
   /**
    * x86 user faults pass FAULT_FLAG_INTERRUPTIBLE (FAULT_FLAG_DEFAULT,
-   * c270a7eedcf2, v5.7): a userfault may then sleep interruptibly. No
-   * signal is modelled, so only the flag shows.
+   * c270a7eedcf2, v5.7), and `handle_userfault()` picks its sleep from the
+   * fault flags (`userfaultfd_get_blocking_state()`: INTERRUPTIBLE, else
+   * KILLABLE, else uninterruptible). Before, it slept interruptibly only
+   * for a fault with both FAULT_FLAG_USER and KILLABLE
+   * (`return_to_userland`), killably otherwise.
    */
   readonly fault_flag_interruptible: boolean;
+  /**
+   * After a VM_FAULT_RETRY, the x86 user fault returns at once to deliver any
+   * pending signal (`fault_signal_pending()`, 8b9a65fd282c, v5.7); before,
+   * it retried once unless SIGKILL was pending.
+   */
+  readonly fault_signal_pending: boolean;
+  /**
+   * `handle_userfault()` woken by a non-fatal signal in a fault that can
+   * return to user mode retakes mmap_lock and returns VM_FAULT_NOPAGE
+   * (before v5.7); since "userfaultfd: Don't retake mmap_sem to emulate
+   * NOPAGE" (same v5.7 series as c270a7eedcf2) it returns VM_FAULT_RETRY.
+   */
+  readonly uffd_signal_nopage: boolean;
+  /**
+   * `handle_userfault()` sleeps once and returns VM_FAULT_RETRY, whatever
+   * woke it (f9bf352224d7, v5.9); before, it slept again after a wake-up
+   * that neither resolved its fault nor was a signal it heeds (the
+   * `uwq.waken` loop), so a spurious wake-up cost nothing.
+   */
+  readonly uffd_single_schedule: boolean;
+  /**
+   * GUP's VM_FAULT_RETRY loop (`__get_user_pages_locked()`) stops at a
+   * pending SIGKILL with -EINTR and retakes mmap_lock killably (4426e945df58,
+   * ae46d2aa6a7f, v5.7); before, it retook it uninterruptibly and made one
+   * more call without a signal check.
+   */
+  readonly gup_retry_fatal_signal: boolean;
+  /**
+   * What `__get_user_pages()` returns when SIGKILL is pending before a page
+   * and none was done: -ERESTARTSYS (v4.19, and v5.7-rc per the 2020-04
+   * thread on ae46d2aa6a7f) or -EINTR (in the context of 17839856fd58, v5.8-rc1,
+   * and in v5.10.13; the commit between is not identified).
+   */
+  readonly gup_fatal_errno: "ERESTARTSYS" | "EINTR";
   /**
    * GUP marks callers that let it drop mmap_lock with FOLL_UNLOCKABLE
    * (is_valid_gup_args(), f04740f54594, v6.3) and faultin_page() keys
@@ -198,6 +235,11 @@ const v2_6_38 = root("v2.6.38", "VM_FAULT_RETRY and FAULT_FLAG_ALLOW_RETRY (d065
   filemap_unlock_mmap_for_io: false,
   gup_prefault_retry: false,
   fault_retry_multiple: false,
+  fault_signal_pending: false,
+  uffd_signal_nopage: true,
+  uffd_single_schedule: false,
+  gup_retry_fatal_signal: false,
+  gup_fatal_errno: "ERESTARTSYS",
   wp_reuse: "mapcount",
   fault_around: false,
   vm_fault_write: true,
@@ -255,10 +297,15 @@ const v5_7 = derive(v5_3, "v5.7", "VM_FAULT_RETRY more than once; shared write f
   { behaviour: "gup_fault_killable", value: true, commit: "71335f37c5e8", subject: "mm/gup: allow to react to fatal signals" },
   { behaviour: "async_ra_checks_ra_pages", value: true, commit: "5c72feee3e45", subject: "mm/filemap.c: don't bother dropping mmap_sem for zero size readahead" },
   { behaviour: "fault_flag_interruptible", value: true, commit: "c270a7eedcf2", subject: "mm: introduce FAULT_FLAG_INTERRUPTIBLE" },
+  { behaviour: "fault_signal_pending", value: true, commit: "8b9a65fd282c", subject: "mm: return faster for non-fatal signals in user mode faults" },
+  { behaviour: "uffd_signal_nopage", value: false, commit: "(not identified; series of c270a7eedcf2)", subject: "userfaultfd: Don't retake mmap_sem to emulate NOPAGE" },
+  { behaviour: "gup_retry_fatal_signal", value: true, commit: "ae46d2aa6a7f", subject: "mm/gup: Let __get_user_pages_locked() return -EINTR for fatal signal" },
 ]);
 
-const v5_9 = derive(v5_7, "v5.9", "COW reuse only when refcount == 1", [
+const v5_9 = derive(v5_7, "v5.9", "COW reuse only when refcount == 1; handle_userfault sleeps once", [
   { behaviour: "wp_reuse", value: "refcount", commit: "09854ba94c6a", subject: "mm: do_wp_page() simplification" },
+  { behaviour: "uffd_single_schedule", value: true, commit: "f9bf352224d7", subject: "userfaultfd: simplify fault handling" },
+  { behaviour: "gup_fatal_errno", value: "EINTR", commit: "(not identified; -EINTR already in the context of 17839856fd58, v5.8-rc1)", subject: "__get_user_pages() returns -EINTR for a fatal signal" },
 ], "mm/gup.c with faultin_page(); struct page, not folios (v5.16); the mmap_lock API (v5.8); VMAs in an rb-tree");
 
 const v6_4 = derive(v5_9, "v6.4", "VM_FAULT_COMPLETED, no VM_FAULT_WRITE, MADV_POPULATE, FOLL_UNLOCKABLE, per-VMA-lock user faults on anonymous VMAs, mprotect makes exclusive anonymous PTEs writable", [

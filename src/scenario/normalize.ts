@@ -12,6 +12,7 @@
 import AjvModule from "ajv";
 import { canonicalJson, type Json } from "../engine/canonical.js";
 import { sha256Hex } from "../engine/trace.js";
+import type { SleepFaults } from "../engine/simulation.js";
 import { jsonSchema, type KvmSpecT, type LockSpecT, type MmSpecT, type OpSpec, type ScenarioSpec, type VmaSpecT } from "./schema.js";
 
 // Ajv is CommonJS; NodeNext sees its default export as the namespace.
@@ -32,7 +33,7 @@ export type NormalizedKvm = Filled<KvmSpecT, "computeNs" | "switchNs" | "asyncPf
 /** A lock with its lockdep class (default: its name). */
 export type NormalizedLock = Filled<LockSpecT, "class">;
 /** An op with its defaults (write false, nr_pages 1, no FOLL flags, pages != NULL, ...); ops nested in repeat and fork are normalized too. */
-export type NormalizedOp = Filled<OpSpec, "write" | "nr_pages" | "flags" | "pages" | "locked" | "pteNs">;
+export type NormalizedOp = Filled<OpSpec, "write" | "nr_pages" | "flags" | "pages" | "locked" | "pteNs" | "signal">;
 
 /** A scenario with every default filled in. */
 export interface NormalizedScenario {
@@ -58,6 +59,8 @@ export interface NormalizedScenario {
   readonly mm: NormalizedMm | null;
   /** The KVM guest, if any. */
   readonly kvm: NormalizedKvm | null;
+  /** Fault points at sleeps (probabilities, 0 when off). */
+  readonly faults: SleepFaults;
   /** Tasks. */
   readonly tasks: readonly { readonly name: string; readonly ops: readonly NormalizedOp[] }[];
   /** Expected outcome. */
@@ -86,6 +89,7 @@ export function normalizeScenario(spec: ScenarioSpec): NormalizedScenario {
     locks: s.locks.map((l) => ({ ...l, class: l.class ?? l.name })),
     mm: mm && ({ ...mm, vmas: mm.vmas.map((v) => ({ ...v, size: v.size ?? v.pages })) } as NormalizedMm),
     kvm: spec.kvm ? (s.kvm as NormalizedKvm) : null,
+    faults: s.faults as SleepFaults,
     tasks: s.tasks as NormalizedScenario["tasks"],
     expect: s.expect,
     property: spec.property ?? null,

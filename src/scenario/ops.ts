@@ -23,6 +23,7 @@ import { handle_mm_fault } from "../mm/memory.js";
 import { PAGE_SIZE, type MmStruct, type Vma } from "../mm/mm.js";
 import { dup_mmap, exit_mmap } from "../kernel/fork.js";
 import { KernelBug } from "../engine/bug.js";
+import { fatal_signal_pending, handle_signal, send_sig, signal_pending } from "../engine/signal.js";
 import { sample } from "./sample.js";
 import type { NormalizedOp } from "./normalize.js";
 
@@ -54,13 +55,47 @@ function address(env: OpEnv, op: { vma: string; page: number }): number {
   return env.vmas.get(op.vma)!.start + op.page * PAGE_SIZE;
 }
 
-/** Run a list of operations in task `t`. */
+/** Run a list of operations in task `t`; each returns to user mode, where pending signals are delivered. */
 export function* runOps(t: Task, ops: readonly NormalizedOp[], env: OpEnv): KernelGen {
   for (const op of ops) {
     if (env.exited.has(t.name)) return;
     t.sim.charge();
     yield* runOp(t, op, env);
+    exit_to_user_mode(t, env);
   }
+}
+
+/**
+ * Return to user mode (`exit_to_user_mode_loop()` -> `arch_do_signal_or_restart()`):
+ * SIGKILL ends the task's process (`do_group_exit()`), a caught signal runs
+ * its handler. Not while the task holds a lock an op took and kept (a lock
+ * op stands for a kernel path still running) or has IRQs off.
+ */
+function exit_to_user_mode(t: Task, env: OpEnv): void {
+  if (!signal_pending(t) || t.held.length > 0 || t.irqsDisabled > 0 || env.exited.has(t.name)) return;
+  if (fatal_signal_pending(t)) do_group_exit(t, env);
+  else handle_signal(t);
+}
+
+/**
+ * `do_group_exit()` for SIGKILL: `zap_other_threads()` sends SIGKILL to
+ * the other scenario tasks in the same address space, the task stops, and
+ * the last task out of the address space tears it down (`exit_mm()` ->
+ * `mmput()`). vCPU and userfaultfd handler threads are not signalled: while
+ * one lives, the address space stays.
+ */
+function do_group_exit(t: Task, env: OpEnv): void {
+  t.sim.event(t, "signal_deliver", "do_group_exit", { sig: "SIGKILL" });
+  env.exited.add(t.name);
+  const k = env.kernel;
+  if (!k) return;
+  const mm = k.get_task_mm(t.name, env.forked);
+  if (!mm) return;
+  const others = t.sim.tasks.filter((o) => o !== t && !env.exited.has(o.name) && o.state !== "exited" && k.get_task_mm(o.name, env.forked) === mm);
+  for (const o of others) if (o.returnsToUser) send_sig(o, "SIGKILL");
+  if (others.length > 0) return;
+  exit_mmap(k, t, mm);
+  k.set_mm(t.name, null);
 }
 
 function* runOp(t: Task, op: NormalizedOp, env: OpEnv): KernelGen {
@@ -101,9 +136,16 @@ function* runOp(t: Task, op: NormalizedOp, env: OpEnv): KernelGen {
       return yield* smp_call_function(t, op.fn!); // fn: filled from the schema default
     case "fault": {
       const k = env.kernel!;
-      const ret = yield* do_user_addr_fault(k, t, address(env, op), op.write);
-      t.sim.event(t, "call", "do_user_addr_fault", { vma: op.vma, page: op.page }, flagNames("VM_FAULT", VM_FAULT, ret));
-      return;
+      const addr = address(env, op);
+      for (;;) {
+        const ret = yield* do_user_addr_fault(k, t, addr, op.write);
+        t.sim.event(t, "call", "do_user_addr_fault", { vma: op.vma, page: op.page }, flagNames("VM_FAULT", VM_FAULT, ret));
+        // Left unresolved to deliver a caught signal: the handler runs, then the access executes again.
+        if (!(ret & (VM_FAULT.RETRY | VM_FAULT.NOPAGE)) || !signal_pending(t) || fatal_signal_pending(t)) return;
+        handle_signal(t);
+        const pte = k.current_mm(t).pte(addr);
+        if (pte?.kind === "present" && (pte.write || !op.write)) return;
+      }
     }
     case "handle_mm_fault": {
       const k = env.kernel!;
@@ -136,6 +178,14 @@ function* runOp(t: Task, op: NormalizedOp, env: OpEnv): KernelGen {
       t.sim.event(t, "call", "__mm_populate", { vma: op.vma, page: op.page, nr_pages: op.nr_pages }, errname(ret));
       return;
     }
+    case "kill": {
+      // kill_pid_info(): no such task yet (a child not forked) or any more: -ESRCH.
+      const target = t.sim.tasks.find((o) => o.name === op.task);
+      const alive = target !== undefined && target.state !== "exited" && !env.exited.has(target.name);
+      if (alive) send_sig(target, op.signal);
+      t.sim.event(t, "call", "kill", { task: op.task, sig: op.signal }, alive ? 0 : errname(ESRCH));
+      return;
+    }
     case "exit": {
       // do_exit() -> exit_mm() -> mmput(): the forked child's address space goes; the task stops here.
       const k = env.kernel!;
@@ -159,7 +209,7 @@ function* runOp(t: Task, op: NormalizedOp, env: OpEnv): KernelGen {
       const mm = yield* dup_mmap(k, t, k.current_mm(t), op.child.name);
       k.set_mm(op.child.name, mm);
       const child = op.child.ops as readonly NormalizedOp[];
-      t.sim.spawn(op.child.name, (c) => runOps(c, child, env));
+      t.sim.spawn(op.child.name, (c) => runOps(c, child, env), { returnsToUser: true });
       t.sim.event(t, "call", "fork", { child: op.child.name }, 0);
       return;
     }

@@ -103,6 +103,7 @@ export function runNormalized(s: NormalizedScenario, hooks: Pick<RunOptions, "on
     policy: s.policy,
     ...(s.schedule ? { schedule: s.schedule } : {}),
     maxSteps: s.maxSteps,
+    faults: s.faults,
     trace: hooks.trace ?? true,
     ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
     ...(hooks.progressEvery ? { progressEvery: hooks.progressEvery } : {}),
@@ -127,7 +128,7 @@ export function runNormalized(s: NormalizedScenario, hooks: Pick<RunOptions, "on
   kernel = built?.kernel ?? null;
   if (built) rwsems.set("mmap_lock", built.kernel.mm.mmap_lock);
   const env = { rwsems, mutexes, kernel: built?.kernel ?? null, vmas: built?.vmas ?? new Map(), held: new Map<string, Folio[]>(), forked: forkedTasks(s.tasks), exited: new Set<string>() };
-  for (const task of s.tasks) sim.spawn(task.name, (t) => runOps(t, task.ops, env));
+  for (const task of s.tasks) sim.spawn(task.name, (t) => runOps(t, task.ops, env), { returnsToUser: true });
   if (s.kvm) buildKvm(kernel!, s.kvm);
   const result = sim.run();
   return { scenario: s, id: scenarioId(s), result, hash: result.traceHash, tally, kernel, final: kernel ? mm_snapshot(kernel) : null, held: env.held };

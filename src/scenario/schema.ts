@@ -211,6 +211,15 @@ export const Expect = Strict(
   "Expected outcome",
 );
 
+/** Seeded fault points at every sleep (the engine's SleepFaults). */
+export const Faults = Strict(
+  {
+    spuriousWakeup: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: 0, description: "Probability that a sleep ends at once with no waker (a spurious wake-up), drawn from the sleeping task's seeded stream" })),
+    fatalSignal: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: 0, description: "Probability that SIGKILL arrives for a scenario task as it goes to sleep, drawn from its seeded stream" })),
+  },
+  "Fault points: spurious wake-ups and fatal signals at sleeps",
+);
+
 /** Where a scenario comes from, for citations. */
 export const Source = Strict(
   {
@@ -241,6 +250,7 @@ export const Scenario = Type.Object(
     locks: Type.Optional(Type.Array(LockSpec, { default: [] })),
     mm: Type.Optional(MmSpec),
     kvm: Type.Optional(KvmSpec),
+    faults: Type.Optional({ ...Faults, default: {} }),
     tasks: Type.Array(TaskSpec, { maxItems: 1024, description: "Tasks; may be empty when kvm is given" }),
     expect: Type.Optional({ ...Expect, default: {} }),
     property: Type.Optional(Property),

@@ -361,6 +361,7 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
           if (op.call !== "get_user_pages_remote") errors.push({ path: `${at}[${j}].task`, expected: "task only with get_user_pages_remote", found: `task with ${op.call}` });
           remotes.push({ name: op.task, at: `${at}[${j}].task` });
         }
+        if (op.op === "kill") remotes.push({ name: op.task, at: `${at}[${j}].task` });
         if (op.op === "get_user_pages" && op.locked && op.call !== "get_user_pages_remote") errors.push({ path: `${at}[${j}].locked`, expected: "locked only with get_user_pages_remote", found: `locked with ${op.call}` });
         if (op.op === "get_user_pages" && op.pteNs !== undefined && op.call !== "get_user_pages_fast") errors.push({ path: `${at}[${j}].pteNs`, expected: "pteNs only with get_user_pages_fast", found: `pteNs with ${op.call}` });
         if (op.op === "get_user_pages" && op.pages === false && op.call === "get_user_pages_fast") errors.push({ path: `${at}[${j}].pages`, expected: "a pages array for get_user_pages_fast (it has no pages == NULL form)", found: "false" });

@@ -6,10 +6,12 @@
  * mmap_lock: `access_error()` first, then handle_mm_fault with
  * FAULT_FLAG_DEFAULT; VM_FAULT_COMPLETED (d92725256b4f, v6.0+) returns with the lock
  * already released; VM_FAULT_RETRY retries with FAULT_FLAG_TRIED (before
- * v5.7, 4064b9827063, also clearing FAULT_FLAG_ALLOW_RETRY).
+ * v5.7, 4064b9827063, also clearing FAULT_FLAG_ALLOW_RETRY), unless a
+ * signal is to be delivered first (`fault_signal_pending()`).
  *
  * @module
  */
+import { fatal_signal_pending, signal_pending } from "../../../engine/signal.js";
 import type { KernelGen, Task } from "../../../engine/task.js";
 import { FAULT_FLAG, VM, VM_FAULT } from "../../../mm/flags.js";
 import type { Kernel } from "../../../mm/kernel.js";
@@ -19,6 +21,17 @@ import { vma_end_read, type Vma } from "../../../mm/mm.js";
 /** `access_error()`: a write to a VMA without VM_WRITE, or a read of one without VM_READ (-> SIGSEGV). */
 function access_error(vma: Vma, write: boolean): boolean {
   return (vma.vm_flags & (write ? VM.WRITE : VM.READ)) === 0;
+}
+
+/**
+ * Return to user mode instead of retrying a VM_FAULT_RETRY fault? Since
+ * v5.7 `fault_signal_pending()` (8b9a65fd282c): any signal, this being a
+ * user-mode fault; before, only SIGKILL stopped the one retry
+ * (`if (!fatal_signal_pending(tsk)) goto retry`).
+ */
+function fault_signal_pending(k: Kernel, t: Task, fault: number): boolean {
+  if (!(fault & VM_FAULT.RETRY)) return false;
+  return k.behaviour.fault_signal_pending ? signal_pending(t) : fatal_signal_pending(t);
 }
 
 /** A user-mode access to `address` that faults; returns the final VM_FAULT_* bits (SIGSEGV for bad_area). */
@@ -37,7 +50,7 @@ export function* do_user_addr_fault(k: Kernel, t: Task, address: number, write: 
     const fault = yield* handle_mm_fault(k, t, vma, address, flags | FAULT_FLAG.VMA_LOCK);
     // v6.4 always ends the read lock here; from v6.6 a RETRY or COMPLETED fault has released it.
     if (pvl === "anon" || !(fault & (VM_FAULT.RETRY | VM_FAULT.COMPLETED))) vma_end_read(vma, t);
-    if (!(fault & VM_FAULT.RETRY)) return fault;
+    if (!(fault & VM_FAULT.RETRY) || fault_signal_pending(k, t, fault)) return fault;
     if (fault & VM_FAULT.MAJOR) flags |= FAULT_FLAG.TRIED;
   }
   for (;;) {
@@ -53,6 +66,7 @@ export function* do_user_addr_fault(k: Kernel, t: Task, address: number, write: 
       mm.mmap_lock.up_read(t);
       return fault;
     }
+    if (fault_signal_pending(k, t, fault)) return fault;
     flags |= FAULT_FLAG.TRIED;
     if (!k.behaviour.fault_retry_multiple) flags &= ~FAULT_FLAG.ALLOW_RETRY;
   }
