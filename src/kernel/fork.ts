@@ -29,8 +29,8 @@ function copy_page_range(k: Kernel, dst: Vma, src: Vma): void {
       dst.vm_mm.set_pte(addr, pte);
       continue;
     }
-    // A special PTE (VM_PFNMAP): no struct page to count (vm_normal_page() is NULL), copied as it is.
-    if (pte.kind === "pfn") {
+    // A special PTE (VM_PFNMAP; vm_normal_page() is NULL) or a hwpoison entry (copy_nonpresent_pte()): nothing to count, copied as it is.
+    if (pte.kind === "pfn" || pte.kind === "hwpoison") {
       dst.vm_mm.set_pte(addr, pte);
       continue;
     }

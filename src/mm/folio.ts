@@ -21,6 +21,8 @@ export class Folio {
   uptodate = false;
   /** PG_dirty: contents newer than the file's (`folio_mark_dirty()`). */
   dirty = false;
+  /** PG_hwpoison: its memory had an uncorrected error; memory_failure() keeps a reference, so it is never freed. */
+  hwpoison = false;
   /** PG_readahead: the marker a readahead leaves for the next async readahead. */
   readahead = false;
   /** PG_locked holder (task name, or the IO that will unlock it), or null. */

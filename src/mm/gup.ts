@@ -9,7 +9,7 @@
  */
 import { cond_resched, delay } from "../engine/delay.js";
 import { local_irq_disable, local_irq_enable } from "../engine/irq.js";
-import { EAGAIN, EBUSY, EFAULT, EINTR, EINVAL, ENOMEM, ERESTARTSYS } from "../include/errno.js";
+import { EAGAIN, EBUSY, EFAULT, EHWPOISON, EINTR, EINVAL, ENOMEM, ERESTARTSYS } from "../include/errno.js";
 import { fatal_signal_pending } from "../engine/signal.js";
 import { NotInProfile } from "../engine/bug.js";
 import type { KernelGen, Task } from "../engine/task.js";
@@ -31,9 +31,11 @@ function gup_fatal_errno(k: Kernel): number {
   return k.behaviour.gup_fatal_errno === "EINTR" ? EINTR : ERESTARTSYS;
 }
 
-/** `vm_fault_to_errno()` (include/linux/mm.h): the errno a failed fault means to GUP. */
-function vm_fault_to_errno(ret: number): number {
-  return ret & VM_FAULT.OOM ? ENOMEM : EFAULT;
+/** `vm_fault_to_errno()` (include/linux/mm.h): the errno a failed fault means to GUP; a hwpoisoned page is -EHWPOISON for FOLL_HWPOISON callers. */
+function vm_fault_to_errno(ret: number, foll_flags: number): number {
+  if (ret & VM_FAULT.OOM) return ENOMEM;
+  if (ret & VM_FAULT.HWPOISON) return foll_flags & FOLL.HWPOISON ? EHWPOISON : EFAULT;
+  return EFAULT;
 }
 
 /** `follow_page_mask()`: the folio mapped at `address` if present (and writable for FOLL_WRITE), else null. */
@@ -77,7 +79,7 @@ function* faultin_page(k: Kernel, t: Task, vma: Vma, address: number, foll_flags
     locked!.locked = false;
     return EAGAIN;
   }
-  if (ret & VM_FAULT_ERROR) return vm_fault_to_errno(ret);
+  if (ret & VM_FAULT_ERROR) return vm_fault_to_errno(ret, foll_flags);
   if (ret & VM_FAULT.RETRY) {
     if (locked && !(k.behaviour.gup_nowait_keeps_locked && fault_flags & FAULT_FLAG.RETRY_NOWAIT)) locked.locked = false;
     return EBUSY;
@@ -264,7 +266,7 @@ export function* fixup_user_fault(k: Kernel, t: Task, mm: MmStruct, address: num
       unlocked.unlocked = true;
       return 0;
     }
-    if (ret & VM_FAULT_ERROR) return vm_fault_to_errno(ret);
+    if (ret & VM_FAULT_ERROR) return vm_fault_to_errno(ret, 0);
     if (!(ret & VM_FAULT.RETRY)) return 0;
     yield* mm.mmap_lock.down_read(t);
     unlocked.unlocked = true;

@@ -271,6 +271,8 @@ function* handle_pte_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<number> 
   const pte = vmf.vma.vm_mm.pte(vmf.address);
   if (pte === undefined) return vma_is_anonymous(vmf.vma) ? yield* do_anonymous_page(k, t, vmf) : yield* do_fault(k, t, vmf);
   if (pte.kind === "swap") return yield* do_swap_page(k, t, vmf, pte.entry);
+  // do_swap_page(): "else if (is_hwpoison_entry(entry)) ret = VM_FAULT_HWPOISON;".
+  if (pte.kind === "hwpoison") return VM_FAULT.HWPOISON;
   if (!(vmf.flags & FAULT_FLAG.WRITE) || pte.write) return 0;
   if (pte.kind === "pfn") {
     // do_wp_page(): no struct page (vm_normal_page() is NULL); a shared VM_PFNMAP mapping is made writable in place (wp_pfn_shared()).

@@ -23,7 +23,9 @@ export const PAGE_SIZE = 4096;
 export type Pte =
   | { readonly kind: "present"; readonly folio: Folio; readonly write: boolean }
   | { readonly kind: "pfn"; readonly pfn: number; readonly write: boolean }
-  | { readonly kind: "swap"; readonly entry: number };
+  | { readonly kind: "swap"; readonly entry: number }
+  /** A hwpoison entry (`make_hwpoison_entry()`): memory_failure() unmapped a page whose memory has an uncorrected error. */
+  | { readonly kind: "hwpoison"; readonly pfn: number };
 
 /**
  * `struct vm_operations_struct`: the handlers of a file or driver mapping

@@ -41,7 +41,7 @@ function change_pte_range(k: Kernel, vma: Vma): number {
   let pages = 0;
   for (let addr = vma.start; addr < vma.end; addr += PAGE_SIZE) {
     const pte = mm.pte(addr);
-    if (pte === undefined || pte.kind === "swap") continue;
+    if (pte === undefined || pte.kind === "swap" || pte.kind === "hwpoison") continue;
     // pte_modify() with a writable vm_page_prot (a shared mapping without write notification), else the write upgrade.
     const upgrade = write && (vm_page_prot_write(vma) || (pte.kind === "present" && can_change_pte_writable(k, vma, pte.folio)));
     const next = !write ? false : pte.write || upgrade;

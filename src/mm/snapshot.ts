@@ -13,7 +13,8 @@ import { PAGE_SIZE, type MmStruct, type Vma } from "./mm.js";
 export type PteState =
   | { readonly page: number; readonly kind: "present"; readonly write: boolean; readonly pfn: number; readonly zero: boolean }
   | { readonly page: number; readonly kind: "pfn"; readonly write: boolean; readonly pfn: number }
-  | { readonly page: number; readonly kind: "swap"; readonly entry: number };
+  | { readonly page: number; readonly kind: "swap"; readonly entry: number }
+  | { readonly page: number; readonly kind: "hwpoison"; readonly pfn: number };
 
 /** A VMA at the end of a run. */
 export interface VmaState {
@@ -78,7 +79,9 @@ export function mm_snapshot(k: Kernel): MmState {
           ? { page, kind: "present", write: pte.write, pfn: pte.folio.pfn, zero: pte.folio === k.zero_folio }
           : pte.kind === "pfn"
             ? { page, kind: "pfn", write: pte.write, pfn: pte.pfn }
-            : { page, kind: "swap", entry: pte.entry },
+            : pte.kind === "hwpoison"
+              ? { page, kind: "hwpoison", pfn: pte.pfn }
+              : { page, kind: "swap", entry: pte.entry },
       );
     }
     return mm.vmas.map((v): VmaState => ({ name: v.name, start: v.start, pages: (v.end - v.start) / PAGE_SIZE, vm_flags: flagNames("VM", VM, v.vm_flags), anon_vma: v.anon_vma, ptes: ptes.get(v)! }));
@@ -103,10 +106,10 @@ export function mm_snapshot(k: Kernel): MmState {
   return { vmas: vmasOf(mm), children: k.mms.filter((m) => m !== mm).map((m) => ({ task: m.owner, vmas: vmasOf(m) })), folios, locks };
 }
 
-/** One page's final state: its PTE as ro/rw/zero/swap/pfn/none, and the folio it maps. */
+/** One page's final state: its PTE as ro/rw/zero/swap/pfn/hwpoison/none, and the folio it maps. */
 export interface FinalPage {
-  /** The PTE: none, present read-only or writable, the zero page, a swap entry, or a raw pfn (VM_PFNMAP). */
-  readonly pte: "none" | "ro" | "rw" | "zero" | "swap" | "pfn";
+  /** The PTE: none, present read-only or writable, the zero page, a swap entry, a raw pfn (VM_PFNMAP) or a hwpoison entry. */
+  readonly pte: "none" | "ro" | "rw" | "zero" | "swap" | "pfn" | "hwpoison";
   /** The folio a present PTE maps (null for none, swap and pfn). */
   readonly folio: FolioState | null;
 }
@@ -118,6 +121,6 @@ export function final_page(final: MmState, vma: string, page: number, task?: str
   if (!v) return null;
   const pte = v.ptes.find((p) => p.page === page);
   if (!pte) return { pte: "none", folio: null };
-  if (pte.kind === "swap" || pte.kind === "pfn") return { pte: pte.kind, folio: null };
+  if (pte.kind !== "present") return { pte: pte.kind, folio: null };
   return { pte: pte.zero ? "zero" : pte.write ? "rw" : "ro", folio: final.folios.find((f) => f.pfn === pte.pfn) ?? null };
 }

@@ -102,6 +102,12 @@ export function buildKernel(sim: Simulation, behaviour: Behaviour, spec: Normali
           { daemon: true },
         );
       }
+      // memory_failure() on a mapped anonymous page: its PTE became a hwpoison entry; the page keeps memory_failure()'s reference.
+      for (const i of pageSet(v.hwpoison, v.pages)) {
+        const f = k.folio_alloc(null, i);
+        f.hwpoison = true;
+        k.mm.set_pte(at(i), { kind: "hwpoison", pfn: f.pfn });
+      }
       for (const i of pageSet(v.swapcache, v.pages)) {
         const entry = k.mm.swap.alloc_entry();
         const f = k.folio_alloc(null, i);

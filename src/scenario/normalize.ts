@@ -22,7 +22,7 @@ const Ajv = AjvModule as unknown as typeof AjvModule.default;
 export type Filled<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> & { readonly [P in K & keyof T]-?: Exclude<T[P], undefined> } : never;
 
 /** A VMA with its defaults: MAP_PRIVATE, VM_WRITE, empty page sets, a file the size of the VMA, readahead on. */
-export type NormalizedVma = Filled<VmaSpecT, "shared" | "writable" | "resident" | "swapped" | "swapcache" | "pagecache" | "mapped" | "eio" | "size" | "readahead" | "pgReadahead">;
+export type NormalizedVma = Filled<VmaSpecT, "shared" | "writable" | "resident" | "swapped" | "swapcache" | "pagecache" | "mapped" | "eio" | "hwpoison" | "size" | "readahead" | "pgReadahead">;
 /** The mm section with its defaults (IO latencies in ns, eioRate 0). */
 export interface NormalizedMm {
   readonly vmas: readonly NormalizedVma[];

@@ -48,6 +48,7 @@ export const VmaSpec = Strict(
     pagecache: Type.Optional({ ...PageSet, default: [] }),
     mapped: Type.Optional({ ...PageSet, default: [] }),
     eio: Type.Optional({ ...PageSet, default: [] }),
+    hwpoison: Type.Optional({ ...PageSet, default: [] }),
     size: Type.Optional(Type.Integer({ minimum: 0, maximum: 1 << 20, description: "file: the file's size in pages (default: the VMA's); a fault at or past it is SIGBUS" })),
     readahead: Type.Optional(Type.Boolean({ default: true, description: "file: readahead on; false is ra_pages == 0, as blockdev --setra 0 leaves it" })),
     pgReadahead: Type.Optional({ ...PageSet, default: [] }),
@@ -58,7 +59,7 @@ export const VmaSpec = Strict(
       ),
     ),
   },
-  "anon: pages resident (mapped), swapped (swap entry, IO needed) or swapcache (swap entry, folio cached); file and shmem: pages in the pagecache, and mapped (also in the page tables); pfnmap: no page sets. Other pages are untouched. pgReadahead (file): cached pages still carrying PG_readahead from an earlier readahead. eio (fault point): pages whose reads (readpage, or swap-in of a swapped page) fail with -EIO every time, a bad block.",
+  "anon: pages resident (mapped), swapped (swap entry, IO needed) or swapcache (swap entry, folio cached); file and shmem: pages in the pagecache, and mapped (also in the page tables); pfnmap: no page sets. Other pages are untouched. pgReadahead (file): cached pages still carrying PG_readahead from an earlier readahead. eio (fault point): pages whose reads (readpage, or swap-in of a swapped page) fail with -EIO every time, a bad block. hwpoison (anon): pages whose memory had an uncorrected error, which memory_failure() unmapped, leaving a hwpoison entry.",
 );
 
 /** The address space the scenario's tasks share. */
@@ -160,7 +161,7 @@ export const Predicate = Type.Recursive(
               task: Type.Optional(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_.:-]*$", maxLength: 64, description: "A forked child task: look in its address space (default: the first one)" })),
               vma: Name,
               page: PageNo,
-              pte: Type.Optional(OneOf(["none", "ro", "rw", "zero", "swap", "pfn"], "The PTE at the end: none, present read-only or writable, the zero page, a swap entry, or a raw pfn (VM_PFNMAP)")),
+              pte: Type.Optional(OneOf(["none", "ro", "rw", "zero", "swap", "pfn", "hwpoison"], "The PTE at the end: none, present read-only or writable, the zero page, a swap entry, a raw pfn (VM_PFNMAP), or a hwpoison entry")),
               refcount: Type.Optional(Type.Integer({ minimum: 0, description: "folio_ref_count() of the folio it maps" })),
               mapcount: Type.Optional(Type.Integer({ minimum: 0, description: "folio_mapcount() of the folio it maps" })),
               dirty: Type.Optional(Type.Boolean({ description: "PG_dirty of the folio it maps" })),

@@ -56,12 +56,12 @@ function validator(allErrors: boolean): Validator {
 
 /** Per VMA kind: the page sets it takes, and the VMA fields it refuses. */
 const VMA_PAGE_SETS = {
-  anon: [["resident", "swapped", "swapcache"], ["pagecache", "mapped", "pgReadahead", "readahead", "size"]],
-  file: [["pagecache", "mapped"], ["resident", "swapped", "swapcache"]],
+  anon: [["resident", "swapped", "swapcache", "hwpoison"], ["pagecache", "mapped", "pgReadahead", "readahead", "size"]],
+  file: [["pagecache", "mapped"], ["resident", "swapped", "swapcache", "hwpoison"]],
   // No read IO, so no readahead and no read that fails; shmem swap is not modelled.
-  shmem: [["pagecache", "mapped"], ["resident", "swapped", "swapcache", "pgReadahead", "readahead", "eio"]],
+  shmem: [["pagecache", "mapped"], ["resident", "swapped", "swapcache", "hwpoison", "pgReadahead", "readahead", "eio"]],
   // remap_pfn_range() maps every page at mmap: no page state to choose.
-  pfnmap: [[], ["resident", "swapped", "swapcache", "pagecache", "mapped", "pgReadahead", "readahead", "size", "eio"]],
+  pfnmap: [[], ["resident", "swapped", "swapcache", "hwpoison", "pagecache", "mapped", "pgReadahead", "readahead", "size", "eio"]],
 } as const;
 
 /** Validate parsed JSON against the scenario format. */
@@ -247,7 +247,7 @@ const pageOf = (pages: number) => `a page index within the VMA's ${pages} page${
  * and the run would otherwise hold a mapped folio with no PTE. "all" is every
  * page, so it overlaps any other set that names a page.
  */
-function pageStateErrors(v: VmaSpecT, keys: readonly ("resident" | "swapped" | "swapcache" | "pagecache" | "mapped")[], at: string): ScenarioError[] {
+function pageStateErrors(v: VmaSpecT, keys: readonly ("resident" | "swapped" | "swapcache" | "hwpoison" | "pagecache" | "mapped")[], at: string): ScenarioError[] {
   const errors: ScenarioError[] = [];
   const owner = new Map<number, string>();
   let all: string | null = null;
@@ -299,7 +299,7 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
         if (!cached.has(p)) errors.push({ path: `${at}.pgReadahead${v.pgReadahead === "all" ? "" : `[${j}]`}`, expected: "a page in pagecache or mapped (PG_readahead marks a cached folio)", found: show(p) });
       });
     }
-    for (const key of other) if (v[key] !== undefined) errors.push({ path: `${at}.${key}`, expected: `no ${key} on a ${kind} VMA${sets.length > 0 ? ` (use ${sets.join(", ")})` : ""}`, found: show(v[key]) });
+    for (const key of other) if (v[key] !== undefined) errors.push({ path: `${at}.${key}`, expected: `no ${key} on ${kind === "anon" ? "an" : "a"} ${kind} VMA${sets.length > 0 ? ` (use ${sets.join(", ")})` : ""}`, found: show(v[key]) });
     if (v.eio !== undefined && v.eio !== "all") {
       const swapped = new Set(v.kind === "anon" ? pageSet(v.swapped, v.pages) : []);
       v.eio.forEach((p, j) => {
