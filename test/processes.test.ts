@@ -43,7 +43,7 @@ describe("fork: dup_mmap / copy_page_range", () => {
   it("COW after fork with a GUP reference held: the writer copies away from the referenced page, which the other process keeps (the 'COW can break either way' case, FOLL_GET)", () => {
     for (const profile of ["v5.7", "v6.12"]) {
       const r = run(profile, [gup({ hold: "dma" }), fork([{ op: "sleep", ns: 1000 }]), { op: "fault", vma: "buf", page: 0, write: true }]);
-      const dma = r.held.get("dma")![0]!;
+      const dma = r.held.get("dma")!.folios[0]!;
       const p = pteOf(r, "buf", 0)!;
       assert.ok(p.kind === "present" && p.write && p.pfn !== dma.pfn, profile);
       assert.deepEqual([dma.refcount, dma.mapcount], [2, 1], `${profile}: the child maps it, and the reference holds it`);

@@ -56,6 +56,9 @@ const WITNESS: Record<keyof Behaviour, ScenarioSpec | ScenarioSpec[]> = {
     { name: "W", ops: [{ op: "sleep", ns: 50_000 }, { op: "down_write", lock: "mmap_lock" }, { op: "sleep", ns: 200_000 }, { op: "up_write", lock: "mmap_lock" }] },
   ]),
   gup_fatal_errno: signalled(FILE, [{ op: "get_user_pages", call: "get_user_pages", vma: "f", page: 0, nr_pages: 2 }], "SIGKILL"),
+  foll_pin: one([{ name: "a", kind: "anon", pages: 1, resident: [0] }], [{ op: "get_user_pages", call: "pin_user_pages_unlocked", vma: "a", page: 0, hold: "dma" }]),
+  pin_zero_page: one([{ name: "a", kind: "anon", pages: 1 }], [{ op: "fault", vma: "a", page: 0 }, { op: "get_user_pages", call: "pin_user_pages_unlocked", vma: "a", page: 0, hold: "dma" }]),
+  fork_copy_pinned: file("data/pin-coherent-after-fork-v5.9.json"),
   mprotect_write_upgrade: one([{ name: "a", kind: "anon", pages: 1, resident: [0] }], [
     { op: "mprotect", vma: "a", prot: "PROT_READ" },
     { op: "mprotect", vma: "a", prot: "PROT_READ|PROT_WRITE" },

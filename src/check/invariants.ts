@@ -9,6 +9,7 @@ import type { Simulation } from "../engine/simulation.js";
 import { RwSemaphore } from "../engine/rwsem.js";
 import type { Folio } from "../mm/folio.js";
 import type { Kernel } from "../mm/kernel.js";
+import { gup_refs, type GupPages } from "../mm/gup.js";
 import { PAGE_SIZE } from "../mm/mm.js";
 
 /** An rwsem has a writer or readers, never both; its holders hold it in their `held` lists. */
@@ -58,9 +59,9 @@ export function checkFolios(k: Kernel): void {
  * (the zero page keeps its own, a hwpoisoned page memory_failure()'s), or one a GUP op holds (`held`), as
  * folio_put() and the mapping code keep it.
  */
-export function checkFolioAccounting(k: Kernel, held: Iterable<readonly Folio[]> = []): void {
+export function checkFolioAccounting(k: Kernel, held: Iterable<GupPages> = []): void {
   const extra = new Map<Folio, number>();
-  for (const set of held) for (const f of set) extra.set(f, (extra.get(f) ?? 0) + 1);
+  for (const set of held) for (const f of set.folios) extra.set(f, (extra.get(f) ?? 0) + gup_refs(k, f, set.gup_flags));
   for (const f of k.folios) {
     const cached = f.mapping !== null && f.mapping.pages.get(f.index) === f ? 1 : 0;
     const swapcached = f.swapEntry !== null && k.swap.cache.get(f.swapEntry) === f ? 1 : 0;

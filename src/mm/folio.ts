@@ -23,6 +23,8 @@ export class Folio {
   dirty = false;
   /** PG_hwpoison: its memory had an uncorrected error; memory_failure() keeps a reference, so it is never freed. */
   hwpoison = false;
+  /** The page's contents, as the last value stored in it (0: zeroed, or the file's data); copies carry it. */
+  data = 0;
   /** PG_readahead: the marker a readahead leaves for the next async readahead. */
   readahead = false;
   /** PG_locked holder (task name, or the IO that will unlock it), or null. */
@@ -47,6 +49,18 @@ export class Folio {
   get locked(): boolean {
     return this.lockedBy !== null;
   }
+}
+
+/** include/linux/mm.h GUP_PIN_COUNTING_BIAS: what one FOLL_PIN adds to a small folio's refcount (3faa52c03f44, v5.7). */
+export const GUP_PIN_COUNTING_BIAS = 1024;
+
+/**
+ * `folio_maybe_dma_pinned()` for a small folio (the model has no large
+ * ones): refcount >= GUP_PIN_COUNTING_BIAS, so 1024 plain references read
+ * as a pin too ("false positives are OK").
+ */
+export function folio_maybe_dma_pinned(f: Folio): boolean {
+  return f.refcount >= GUP_PIN_COUNTING_BIAS;
 }
 
 /** `folio_trylock()`. */

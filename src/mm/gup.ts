@@ -14,7 +14,7 @@ import { fatal_signal_pending } from "../engine/signal.js";
 import { NotInProfile } from "../engine/bug.js";
 import type { KernelGen, Task } from "../engine/task.js";
 import { FAULT_FLAG, FOLL, VM, VM_FAULT, VM_FAULT_ERROR, flagNames } from "./flags.js";
-import type { Folio } from "./folio.js";
+import { GUP_PIN_COUNTING_BIAS, type Folio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
 import { handle_mm_fault } from "./memory.js";
 import { PAGE_SIZE, type MmStruct, type Vma } from "./mm.js";
@@ -25,6 +25,35 @@ export interface Locked {
   locked: boolean;
 }
 
+
+/** The pages a GUP call returned and its caller holds until it releases them: `pages[]`, and the FOLL_GET or FOLL_PIN they were taken with. */
+export interface GupPages {
+  /** The folios, in address order. */
+  readonly folios: readonly Folio[];
+  /** The GUP flags they were taken with (FOLL_GET or FOLL_PIN decides how they are released). */
+  readonly gup_flags: number;
+}
+
+/**
+ * What `try_grab_folio()` adds to a small folio's refcount for one page:
+ * 1 for FOLL_GET; GUP_PIN_COUNTING_BIAS for FOLL_PIN (3faa52c03f44, v5.7),
+ * except on the zero page since "mm: Don't pin ZERO_PAGE in
+ * pin_user_pages()" (c8070b787519), which pins nothing there.
+ */
+export function gup_refs(k: Kernel, folio: Folio, gup_flags: number): number {
+  if (!(gup_flags & FOLL.PIN)) return 1;
+  return folio === k.zero_folio && !k.behaviour.pin_zero_page ? 0 : GUP_PIN_COUNTING_BIAS;
+}
+
+/** `try_grab_folio()` (mm/gup.c; `try_grab_page()` v5.7+, `get_page()` before): the reference GUP takes on a page it returns. */
+export function try_grab_folio(k: Kernel, folio: Folio, gup_flags: number): void {
+  folio.refcount += gup_refs(k, folio, gup_flags);
+}
+
+/** `gup_put_folio()`: drop what try_grab_folio took (`put_page()` for FOLL_GET, `unpin_user_page()` for FOLL_PIN). */
+export function gup_put_folio(k: Kernel, folio: Folio, gup_flags: number): void {
+  folio.refcount -= gup_refs(k, folio, gup_flags);
+}
 
 /** The errno `__get_user_pages()` gives for a pending SIGKILL: -ERESTARTSYS, -EINTR since v5.8. */
 function gup_fatal_errno(k: Kernel): number {
@@ -134,7 +163,7 @@ export function* __get_user_pages(
       folio = follow_page_mask(mm, start, gup_flags);
     }
     if (pages) {
-      folio.refcount++;
+      try_grab_folio(k, folio, gup_flags);
       pages.push(folio);
     }
     i++;
@@ -166,8 +195,12 @@ export function* __get_user_pages_locked(
   const mmap_lock = mm.mmap_lock;
   let pages_done = 0;
   let lock_dropped = false;
+  // is_valid_gup_args() (v6.3+; is_valid_gup_flags() v5.10): FOLL_LONGTERM only with FOLL_PIN.
+  if (flags & FOLL.LONGTERM && !(flags & FOLL.PIN)) return EINVAL;
   // is_valid_gup_args() (v6.3+, f04740f54594): a caller that passes locked may have mmap_lock dropped.
   if (locked && k.behaviour.foll_unlockable) flags |= FOLL.UNLOCKABLE;
+  // mm_set_has_pinned_flag(): MMF_HAS_PINNED, for fork's copy of maybe-pinned pages.
+  if (flags & FOLL.PIN) mm.has_pinned = true;
   for (;;) {
     let ret = yield* __get_user_pages(k, t, mm, start, nr_pages, flags, pages, locked);
     if (!locked) return ret;
@@ -214,12 +247,26 @@ export function* __get_user_pages_locked(
   return pages_done;
 }
 
-/** `get_user_pages()`: caller holds mmap_lock; never drops it (locked == NULL). */
-export function get_user_pages(k: Kernel, t: Task, start: number, nr_pages: number, gup_flags: number, pages: Folio[] | null): KernelGen<number> {
-  return __get_user_pages_locked(k, t, k.current_mm(t), start, nr_pages, pages, null, gup_flags | FOLL.TOUCH | (pages ? FOLL.GET : 0));
+/**
+ * The reference flag of a GUP call: "if (pages && !(flags & FOLL_PIN))
+ * flags |= FOLL_GET". The pin_user_pages* entry points (eddb1c228f79,
+ * v5.6; counted pins 3faa52c03f44, v5.7) are the get_user_pages* ones with
+ * FOLL_PIN, which profiles before v5.7 refuse.
+ */
+function gup_ref_flags(k: Kernel, gup_flags: number, pages: Folio[] | null): number {
+  if (gup_flags & FOLL.PIN) {
+    if (!k.behaviour.foll_pin) throw new NotInProfile("pin_user_pages*() and FOLL_PIN do not exist before v5.6 (eddb1c228f79), nor counted pins before v5.7 (3faa52c03f44)");
+    return gup_flags;
+  }
+  return pages ? gup_flags | FOLL.GET : gup_flags;
 }
 
-/** `get_user_pages_remote()`: like get_user_pages on `mm`, another process's; may drop its mmap_lock when `locked` is given. */
+/** `get_user_pages()` / `pin_user_pages()` (with FOLL_PIN): caller holds mmap_lock; never drops it (locked == NULL). */
+export function get_user_pages(k: Kernel, t: Task, start: number, nr_pages: number, gup_flags: number, pages: Folio[] | null): KernelGen<number> {
+  return __get_user_pages_locked(k, t, k.current_mm(t), start, nr_pages, pages, null, gup_ref_flags(k, gup_flags, pages) | FOLL.TOUCH);
+}
+
+/** `get_user_pages_remote()` / `pin_user_pages_remote()`: like get_user_pages on `mm`, another process's; may drop its mmap_lock when `locked` is given. */
 export function get_user_pages_remote(
   k: Kernel,
   t: Task,
@@ -230,15 +277,15 @@ export function get_user_pages_remote(
   pages: Folio[] | null,
   locked: Locked | null,
 ): KernelGen<number> {
-  return __get_user_pages_locked(k, t, mm, start, nr_pages, pages, locked, gup_flags | FOLL.TOUCH | FOLL.REMOTE | (pages ? FOLL.GET : 0));
+  return __get_user_pages_locked(k, t, mm, start, nr_pages, pages, locked, gup_ref_flags(k, gup_flags, pages) | FOLL.TOUCH | FOLL.REMOTE);
 }
 
-/** `get_user_pages_unlocked()`: takes mmap_lock itself, may drop it to wait for IO, releases it. */
+/** `get_user_pages_unlocked()` / `pin_user_pages_unlocked()`: takes mmap_lock itself, may drop it to wait for IO, releases it. */
 export function* get_user_pages_unlocked(k: Kernel, t: Task, start: number, nr_pages: number, pages: Folio[] | null, gup_flags: number): KernelGen<number> {
   const mm = k.current_mm(t);
   yield* mm.mmap_lock.down_read(t);
   const locked: Locked = { locked: true };
-  const ret = yield* __get_user_pages_locked(k, t, mm, start, nr_pages, pages, locked, gup_flags | FOLL.TOUCH | (pages ? FOLL.GET : 0));
+  const ret = yield* __get_user_pages_locked(k, t, mm, start, nr_pages, pages, locked, gup_ref_flags(k, gup_flags, pages) | FOLL.TOUCH);
   if (locked.locked) mm.mmap_lock.up_read(t);
   return ret;
 }
@@ -298,9 +345,9 @@ export function* gup_fast(k: Kernel, t: Task, start: number, nr_pages: number, g
     const pte = mm.pte(addr);
     if (pte?.kind !== "present" || pte.folio === k.zero_folio || (gup_flags & FOLL.WRITE && !pte.write)) break;
     yield* delay(t, "cpu", pteNs, "gup_fast_pte_range");
-    pte.folio.refcount++;
+    try_grab_folio(k, pte.folio, gup_flags);
     if (mm.pte(addr) !== pte) {
-      pte.folio.refcount--;
+      gup_put_folio(k, pte.folio, gup_flags);
       break;
     }
     pages.push(pte.folio);
@@ -311,11 +358,14 @@ export function* gup_fast(k: Kernel, t: Task, start: number, nr_pages: number, g
 }
 
 /**
- * `get_user_pages_fast()`: `gup_fast()`, then the rest of the range with
- * the slow path (`get_user_pages_unlocked`-style, taking mmap_lock). Returns
- * the pages got or, if none, the slow path's errno.
+ * `get_user_pages_fast()` / `pin_user_pages_fast()` (`gup_fast_fallback()`):
+ * `gup_fast()`, then the rest of the range with the slow path
+ * (`get_user_pages_unlocked`-style, taking mmap_lock). Returns the pages
+ * got or, if none, the slow path's errno.
  */
 export function* get_user_pages_fast(k: Kernel, t: Task, start: number, nr_pages: number, gup_flags: number, pages: Folio[], pteNs: number): KernelGen<number> {
+  gup_flags = gup_ref_flags(k, gup_flags, pages);
+  if (gup_flags & FOLL.PIN) k.current_mm(t).has_pinned = true;
   const nr = yield* gup_fast(k, t, start, nr_pages, gup_flags, pages, pteNs);
   if (nr === nr_pages) return nr;
   const ret = yield* get_user_pages_unlocked(k, t, start + nr * PAGE_SIZE, nr_pages - nr, pages, gup_flags);
@@ -325,7 +375,7 @@ export function* get_user_pages_fast(k: Kernel, t: Task, start: number, nr_pages
 /** `get_user_page_fast_only()` (v5.10+; `__get_user_pages_fast(.., 1, ..)` before): one page by `gup_fast()` alone, or null. */
 export function* get_user_page_fast_only(k: Kernel, t: Task, addr: number, gup_flags: number): KernelGen<Folio | null> {
   const pages: Folio[] = [];
-  return (yield* gup_fast(k, t, addr, 1, gup_flags, pages, 0)) === 1 ? pages[0]! : null;
+  return (yield* gup_fast(k, t, addr, 1, gup_flags | FOLL.GET, pages, 0)) === 1 ? pages[0]! : null;
 }
 
 /**

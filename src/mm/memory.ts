@@ -130,6 +130,7 @@ function* do_cow_fault(k: Kernel, t: Task, vmf: VmFault, fault: Fault): KernelGe
   const folio = vmf.folio!;
   const copy = k.folio_alloc(null, vmf.pgoff);
   copy.uptodate = true;
+  copy.data = folio.data;
   ret |= finish_fault(k, vmf, copy, (vmf.vma.vm_flags & VM.WRITE) !== 0);
   if (ret & VM_FAULT.NOPAGE) copy.refcount--;
   folio_unlock(folio);
@@ -261,6 +262,7 @@ function* do_wp_page(k: Kernel, t: Task, vmf: VmFault, folio: Folio): KernelGen<
   if (prep) return prep;
   const copy = k.folio_alloc(null, vmf.pgoff);
   copy.uptodate = true;
+  copy.data = folio.data;
   if (folio !== k.zero_folio) folio.refcount--;
   map_folio(k, vmf, copy, true);
   return vm_fault_write(k);

@@ -85,6 +85,8 @@ export class MmStruct {
   readonly swap: SwapDevice;
   /** `mm_lock_seq`: bumped by every mmap_write_unlock(), which ends all VMA write locks (v6.4+). */
   mm_lock_seq = 0;
+  /** MMF_HAS_PINNED (`mm->has_pinned` from 008cfe4418b3, v5.9): a FOLL_PIN GUP ran on this mm; never cleared. */
+  has_pinned = false;
   /** The process's name in traces: `""` for the scenario's first mm, else the task that forked it into being. */
   readonly owner: string;
   private nextStart = 0x10000000;

@@ -46,6 +46,8 @@ export interface FolioState {
   readonly index: number;
   /** PG_dirty. */
   readonly dirty: boolean;
+  /** The contents: the last value stored in it (0: zeroed, or the file's data). */
+  readonly data: number;
   /** In the swap cache. */
   readonly swapcache: boolean;
   /** The shared zero page. */
@@ -96,6 +98,7 @@ export function mm_snapshot(k: Kernel): MmState {
       mapping: f.mapping?.name ?? null,
       index: f.index,
       dirty: f.dirty,
+      data: f.data,
       swapcache: f.swapEntry !== null && mm.swap.cache.get(f.swapEntry) === f,
       zero: f === k.zero_folio,
     }));

@@ -176,6 +176,26 @@ export interface Behaviour {
    */
   readonly gup_fatal_errno: "ERESTARTSYS" | "EINTR";
   /**
+   * pin_user_pages*() and FOLL_PIN with counted pins: a pin adds
+   * GUP_PIN_COUNTING_BIAS (1024) to a small folio's refcount, so
+   * `folio_maybe_dma_pinned()` can tell (eddb1c228f79 v5.6, 3faa52c03f44
+   * v5.7). Profiles without it refuse the pin calls.
+   */
+  readonly foll_pin: boolean;
+  /**
+   * Whether FOLL_PIN pins the shared zero page like any page; not since
+   * "mm: Don't pin ZERO_PAGE in pin_user_pages()" (c8070b787519; v6.5 by a
+   * vfio mail, not checked against a tree).
+   */
+  readonly pin_zero_page: boolean;
+  /**
+   * fork copies a maybe-pinned anonymous page into the child at once
+   * (`copy_present_page()`, 70e806e4e645 v5.9, with MMF_HAS_PINNED from
+   * 008cfe4418b3): the parent keeps the pinned page mapped writable, and
+   * no later COW can move it away from the pin.
+   */
+  readonly fork_copy_pinned: boolean;
+  /**
    * GUP marks callers that let it drop mmap_lock with FOLL_UNLOCKABLE
    * (is_valid_gup_args(), f04740f54594, v6.3) and faultin_page() keys
    * FAULT_FLAG_ALLOW_RETRY on it, instead of on a non-NULL `locked`.
@@ -240,6 +260,9 @@ const v2_6_38 = root("v2.6.38", "VM_FAULT_RETRY and FAULT_FLAG_ALLOW_RETRY (d065
   uffd_single_schedule: false,
   gup_retry_fatal_signal: false,
   gup_fatal_errno: "ERESTARTSYS",
+  foll_pin: false,
+  pin_zero_page: true,
+  fork_copy_pinned: false,
   wp_reuse: "mapcount",
   fault_around: false,
   vm_fault_write: true,
@@ -300,11 +323,14 @@ const v5_7 = derive(v5_3, "v5.7", "VM_FAULT_RETRY more than once; shared write f
   { behaviour: "fault_signal_pending", value: true, commit: "8b9a65fd282c", subject: "mm: return faster for non-fatal signals in user mode faults" },
   { behaviour: "uffd_signal_nopage", value: false, commit: "(not identified; series of c270a7eedcf2)", subject: "userfaultfd: Don't retake mmap_sem to emulate NOPAGE" },
   { behaviour: "gup_retry_fatal_signal", value: true, commit: "ae46d2aa6a7f", subject: "mm/gup: Let __get_user_pages_locked() return -EINTR for fatal signal" },
+  { behaviour: "foll_pin", value: true, commit: "eddb1c228f79", subject: "mm/gup: introduce pin_user_pages*() and FOLL_PIN" },
+  { behaviour: "foll_pin", value: true, commit: "3faa52c03f44", subject: "mm/gup: track FOLL_PIN pages" },
 ]);
 
 const v5_9 = derive(v5_7, "v5.9", "COW reuse only when refcount == 1; handle_userfault sleeps once", [
   { behaviour: "wp_reuse", value: "refcount", commit: "09854ba94c6a", subject: "mm: do_wp_page() simplification" },
   { behaviour: "uffd_single_schedule", value: true, commit: "f9bf352224d7", subject: "userfaultfd: simplify fault handling" },
+  { behaviour: "fork_copy_pinned", value: true, commit: "70e806e4e645", subject: "mm: Do early cow for pinned pages during fork() for ptes" },
   { behaviour: "gup_fatal_errno", value: "EINTR", commit: "(not identified; -EINTR already in the context of 17839856fd58, v5.8-rc1)", subject: "__get_user_pages() returns -EINTR for a fatal signal" },
 ], "mm/gup.c with faultin_page(); struct page, not folios (v5.16); the mmap_lock API (v5.8); VMAs in an rb-tree");
 
@@ -323,6 +349,7 @@ const v6_12 = derive(v6_4, "v6.12", "LTS: per-VMA-lock faults on file VMAs, swap
   { behaviour: "per_vma_lock", value: "all", commit: "29a22b9e08d7", subject: "mm: handle userfaults under VMA lock" },
   { behaviour: "per_vma_lock", value: "all", commit: "12214eba1992", subject: "mm: handle read faults under the VMA lock" },
   { behaviour: "madv_populate", value: "get_user_pages_locked", commit: "631426ba1d45", subject: "mm/madvise: make MADV_POPULATE_(READ|WRITE) handle VM_FAULT_RETRY properly" },
+  { behaviour: "pin_zero_page", value: false, commit: "c8070b787519", subject: "mm: Don't pin ZERO_PAGE in pin_user_pages()" },
 ], "folios; mmap_lock; VMAs in a maple tree, munmap in mm/vma.c (v6.12); per-VMA locks: the structure the model's names come from");
 
 /** Every profile, oldest first. */

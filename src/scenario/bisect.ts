@@ -84,8 +84,9 @@ function outcomeOf(s: NormalizedScenario, outcome: BisectOutcome, behaviour?: Be
   if (!p) return "no such page";
   if (p.pte === "none") return "pte none";
   if (p.pte === "swap") return "swap entry";
-  const folio = p.folio!;
-  return `${p.pte === "zero" ? "zero page" : p.pte}, refcount ${folio.refcount}, mapcount ${folio.mapcount}${folio.dirty ? ", dirty" : ""}`;
+  if (p.folio === null) return `${p.pte} entry`;
+  const folio = p.folio;
+  return `${p.pte === "zero" ? "zero page" : p.pte}, refcount ${folio.refcount}, mapcount ${folio.mapcount}${folio.dirty ? ", dirty" : ""}, data ${folio.data}`;
 }
 
 /** Parse a `--outcome` argument; throws RangeError naming the accepted forms. */

@@ -9,11 +9,11 @@ import { local_irq_disable, local_irq_enable, smp_call_function } from "../engin
 import type { Mutex } from "../engine/mutex.js";
 import type { RwSemaphore } from "../engine/rwsem.js";
 import type { KernelGen, Task } from "../engine/task.js";
-import { FAULT_FLAG, FOLL, VM_FAULT, flagNames, parseFlags } from "../mm/flags.js";
+import { FAULT_FLAG, FOLL, VM_FAULT, VM_FAULT_ERROR, flagNames, parseFlags } from "../mm/flags.js";
 import type { Folio } from "../mm/folio.js";
-import { do_user_addr_fault } from "../arch/x86/mm/fault.js";
+import { do_user_addr_fault, user_access } from "../arch/x86/mm/fault.js";
 import { copy_fpstate_to_sigframe } from "../arch/x86/kernel/fpu/signal.js";
-import { __mm_populate, fixup_user_fault, get_user_pages, get_user_pages_fast, get_user_pages_remote, get_user_pages_unlocked, type Locked } from "../mm/gup.js";
+import { __mm_populate, fixup_user_fault, get_user_pages, get_user_pages_fast, get_user_pages_remote, get_user_pages_unlocked, gup_put_folio, type GupPages, type Locked } from "../mm/gup.js";
 import { do_madvise } from "../mm/madvise.js";
 import { do_munmap } from "../mm/mmap.js";
 import { ENOMEM, ESRCH, errname } from "../include/errno.js";
@@ -22,7 +22,7 @@ import type { Kernel } from "../mm/kernel.js";
 import { handle_mm_fault } from "../mm/memory.js";
 import { PAGE_SIZE, type MmStruct, type Vma } from "../mm/mm.js";
 import { dup_mmap, exit_mmap } from "../kernel/fork.js";
-import { KernelBug } from "../engine/bug.js";
+import { KernelBug, RunError } from "../engine/bug.js";
 import { fatal_signal_pending, handle_signal, send_sig, signal_pending } from "../engine/signal.js";
 import { sample } from "./sample.js";
 import type { NormalizedOp } from "./normalize.js";
@@ -37,8 +37,8 @@ export interface OpEnv {
   readonly kernel: Kernel | null;
   /** VMAs by name, as the scenario declares them (a forked child has copies at the same addresses). */
   readonly vmas: ReadonlyMap<string, Vma>;
-  /** Page sets GUP ops hold (`hold`), by name, until a put_page op releases them. */
-  readonly held: Map<string, Folio[]>;
+  /** Page sets GUP ops hold (`hold`), by name, until a put_page or unpin_user_pages op releases them. */
+  readonly held: Map<string, GupPages>;
   /** Names of the tasks fork ops create. */
   readonly forked: ReadonlySet<string>;
   /** Tasks that ran an exit op: they run no further op. */
@@ -196,14 +196,26 @@ function* runOp(t: Task, op: NormalizedOp, env: OpEnv): KernelGen {
       env.exited.add(t.name);
       return;
     }
-    case "put_page": {
-      const pages = env.held.get(op.pages);
-      if (!pages) throw new KernelBug(`put_page: no page set named ${op.pages} is held (never taken, or already put)`);
+    case "put_page":
+    case "unpin_user_pages": {
+      // put_page() on each page of a get_user_pages* set, unpin_user_pages() on a pin_user_pages* set (the validator pairs them).
+      const set = heldSet(env, op.op, op.pages);
       env.held.delete(op.pages);
-      for (const f of pages) f.refcount--;
-      t.sim.event(t, "call", "put_page", { pages: op.pages, nr_pages: pages.length }, 0);
+      for (const f of set.folios) gup_put_folio(env.kernel!, f, set.gup_flags);
+      t.sim.event(t, "call", op.op, { pages: op.pages, nr_pages: set.folios.length }, 0);
       return;
     }
+    case "dma_write":
+    case "dma_read": {
+      const folio = heldSet(env, op.op, op.pages).folios[op.index];
+      if (!folio) throw new RunError(`${op.op}: page set ${op.pages} has no page ${op.index} (the GUP call returned fewer pages)`);
+      if (op.op === "dma_write") folio.data = op.value;
+      t.sim.event(t, "call", op.op, { pages: op.pages, index: op.index, pfn: folio.pfn, ...(op.op === "dma_write" ? { value: op.value } : {}) }, op.op === "dma_write" ? 0 : folio.data);
+      return;
+    }
+    case "store":
+    case "load":
+      return yield* loadStore(t, op, env);
     case "fork": {
       const k = env.kernel!;
       const mm = yield* dup_mmap(k, t, k.current_mm(t), op.child.name);
@@ -254,7 +266,38 @@ function* runOp(t: Task, op: NormalizedOp, env: OpEnv): KernelGen {
   }
 }
 
-/** A GUP call as its callers make it, then `put_page()` on every page it returned, unless the op holds them. */
+/** The page set named `name` an op acts on; a run error if no GUP op holds it now (released already, or its GUP call came later). */
+function heldSet(env: OpEnv, op: string, name: string): GupPages {
+  const set = env.held.get(name);
+  if (!set) throw new RunError(`${op}: no page set named ${name} is held (not taken yet, or already released)`);
+  return set;
+}
+
+/**
+ * A user store or load (`user_access()`): the value is written to, or read
+ * from, the page the access reaches. A caught signal that interrupted the
+ * fault runs its handler and the access runs again; an error or SIGKILL
+ * ends it with the fault's VM_FAULT_* bits as its result.
+ */
+function* loadStore(t: Task, op: Extract<NormalizedOp, { op: "store" | "load" }>, env: OpEnv): KernelGen {
+  const k = env.kernel!;
+  const args = { vma: op.vma, page: op.page, ...(op.op === "store" ? { value: op.value } : {}) };
+  for (;;) {
+    const r = yield* user_access(k, t, address(env, op), op.op === "store");
+    if ("folio" in r) {
+      if (op.op === "store" && r.folio) r.folio.data = op.value;
+      t.sim.event(t, "call", op.op, args, op.op === "store" ? 0 : (r.folio?.data ?? null));
+      return;
+    }
+    if (r.fault & VM_FAULT_ERROR || fatal_signal_pending(t)) {
+      t.sim.event(t, "call", op.op, args, flagNames("VM_FAULT", VM_FAULT, r.fault));
+      return;
+    }
+    handle_signal(t);
+  }
+}
+
+/** A GUP call as its callers make it, then the release (put_page or unpin_user_page) of every page it returned, unless the op holds them. */
 function* gupOp(t: Task, op: Extract<NormalizedOp, { op: "get_user_pages" }>, env: OpEnv): KernelGen {
   const k = env.kernel!;
   const mm = op.task !== undefined ? k.get_task_mm(op.task, env.forked) : k.current_mm(t);
@@ -265,24 +308,28 @@ function* gupOp(t: Task, op: Extract<NormalizedOp, { op: "get_user_pages" }>, en
   }
   const start = address(env, op);
   const nr = op.nr_pages;
-  const flags = parseFlags("FOLL", FOLL, op.flags);
+  // pin_user_pages*(): the get_user_pages* entry point with FOLL_PIN.
+  const pin = op.call.startsWith("pin_");
+  const entry = op.call.replace("pin_user_pages", "get_user_pages");
+  const flags = parseFlags("FOLL", FOLL, op.flags) | (pin ? FOLL.PIN : 0);
   const pages: Folio[] | null = op.pages ? [] : null;
   let ret: number;
-  if (op.call === "get_user_pages_fast") {
+  if (entry === "get_user_pages_fast") {
     ret = yield* get_user_pages_fast(k, t, start, nr, flags, pages ?? [], sample(t.prng, op.pteNs));
-  } else if (op.call === "get_user_pages_unlocked") {
+  } else if (entry === "get_user_pages_unlocked") {
     ret = yield* get_user_pages_unlocked(k, t, start, nr, pages, flags);
   } else {
     yield* mm.mmap_lock.down_read(t);
-    const locked: Locked | null = op.call === "get_user_pages_remote" && op.locked ? { locked: true } : null;
-    ret = op.call === "get_user_pages" ? yield* get_user_pages(k, t, start, nr, flags, pages) : yield* get_user_pages_remote(k, t, mm, start, nr, flags, pages, locked);
+    const locked: Locked | null = entry === "get_user_pages_remote" && op.locked ? { locked: true } : null;
+    ret = entry === "get_user_pages" ? yield* get_user_pages(k, t, start, nr, flags, pages) : yield* get_user_pages_remote(k, t, mm, start, nr, flags, pages, locked);
     if (!locked || locked.locked) mm.mmap_lock.up_read(t);
   }
   t.sim.event(t, "call", op.call, { vma: op.vma, page: op.page, nr_pages: nr, pinned: pages ? pages.length : 0, mmap_lock: mmapLockState(mm, t), ...(op.hold ? { hold: op.hold } : {}) }, ret);
+  const set: GupPages = { folios: pages ?? [], gup_flags: pin ? FOLL.PIN : FOLL.GET };
   if (op.hold) {
-    if (env.held.has(op.hold)) throw new KernelBug(`${op.call}: page set ${op.hold} is already held; put_page it first`);
-    env.held.set(op.hold, pages ?? []);
+    if (env.held.has(op.hold)) throw new KernelBug(`${op.call}: page set ${op.hold} is already held; release it first`);
+    env.held.set(op.hold, set);
   } else {
-    for (const f of pages ?? []) f.refcount--;
+    for (const f of set.folios) gup_put_folio(k, f, set.gup_flags);
   }
 }

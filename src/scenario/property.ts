@@ -16,9 +16,9 @@ export function finalMatches(final: MmState | null, m: FinalMatchSpec): boolean 
   const p = final ? final_page(final, m.vma, m.page, m.task) : null;
   if (!p) return false;
   if (m.pte !== undefined && m.pte !== p.pte) return false;
-  if (m.refcount === undefined && m.mapcount === undefined && m.dirty === undefined) return true;
+  if (m.refcount === undefined && m.mapcount === undefined && m.dirty === undefined && m.data === undefined) return true;
   const folio = p.folio;
-  return !!folio && (m.refcount ?? folio.refcount) === folio.refcount && (m.mapcount ?? folio.mapcount) === folio.mapcount && (m.dirty ?? folio.dirty) === folio.dirty;
+  return !!folio && (m.refcount ?? folio.refcount) === folio.refcount && (m.mapcount ?? folio.mapcount) === folio.mapcount && (m.dirty ?? folio.dirty) === folio.dirty && (m.data ?? folio.data) === folio.data;
 }
 
 /**

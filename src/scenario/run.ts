@@ -10,7 +10,7 @@ import { Simulation, type RunResult } from "../engine/simulation.js";
 import type { TraceEvent, TraceWindow } from "../engine/trace.js";
 import { profile, type Behaviour } from "../profiles/index.js";
 import { normalizeScenario, scenarioId, type NormalizedScenario } from "./normalize.js";
-import type { Folio } from "../mm/folio.js";
+import type { GupPages } from "../mm/gup.js";
 import type { Kernel } from "../mm/kernel.js";
 import { mm_snapshot, type MmState } from "../mm/snapshot.js";
 import { buildKvm } from "./kvm.js";
@@ -60,8 +60,8 @@ export interface ScenarioRun {
   readonly kernel: Kernel | null;
   /** The final state as data (PTEs, folio counts, lock holders), when the scenario has an mm. */
   readonly final: MmState | null;
-  /** Page sets GUP ops still hold at the end (taken with `hold`, not yet put). */
-  readonly held: ReadonlyMap<string, readonly Folio[]>;
+  /** Page sets GUP ops still hold at the end (taken with `hold`, not yet released). */
+  readonly held: ReadonlyMap<string, GupPages>;
 }
 
 /** Apply overrides to a normalized scenario. */
@@ -127,7 +127,7 @@ export function runNormalized(s: NormalizedScenario, hooks: Pick<RunOptions, "on
   const built = s.mm ? buildKernel(sim, behaviour, s.mm) : null;
   kernel = built?.kernel ?? null;
   if (built) rwsems.set("mmap_lock", built.kernel.mm.mmap_lock);
-  const env = { rwsems, mutexes, kernel: built?.kernel ?? null, vmas: built?.vmas ?? new Map(), held: new Map<string, Folio[]>(), forked: forkedTasks(s.tasks), exited: new Set<string>() };
+  const env = { rwsems, mutexes, kernel: built?.kernel ?? null, vmas: built?.vmas ?? new Map(), held: new Map<string, GupPages>(), forked: forkedTasks(s.tasks), exited: new Set<string>() };
   for (const task of s.tasks) sim.spawn(task.name, (t) => runOps(t, task.ops, env), { returnsToUser: true });
   if (s.kvm) buildKvm(kernel!, s.kvm);
   const result = sim.run();

@@ -165,6 +165,7 @@ export const Predicate = Type.Recursive(
               refcount: Type.Optional(Type.Integer({ minimum: 0, description: "folio_ref_count() of the folio it maps" })),
               mapcount: Type.Optional(Type.Integer({ minimum: 0, description: "folio_mapcount() of the folio it maps" })),
               dirty: Type.Optional(Type.Boolean({ description: "PG_dirty of the folio it maps" })),
+              data: Type.Optional(Type.Integer({ minimum: 0, description: "The contents of the folio it maps: the last value a store or a DMA write put there (0: zeroed)" })),
             },
             "The final state of one page, herd7-style: every given field matches (counts need a mapped folio)",
           ),

@@ -328,8 +328,8 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
   });
   const tasks = new Set<string>();
   const forked = new Set<string>();
-  const holds = new Set<string>();
-  const puts: { name: string; at: string }[] = [];
+  const holds = new Map<string, "get" | "pin">();
+  const puts: { name: string; at: string; op: string }[] = [];
   const remotes: { name: string; at: string }[] = [];
   const addTask = (name: string, at: string) => {
     if (tasks.has(name)) errors.push({ path: at, expected: "a task name not used before", found: show(name) });
@@ -352,19 +352,20 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
           forked.add(op.child.name);
           return walk(op.child.ops, `${at}[${j}].child.ops`, repeated, true);
         }
-        if (op.op === "put_page") return void puts.push({ name: op.pages, at: `${at}[${j}].pages` });
+        if (op.op === "put_page" || op.op === "unpin_user_pages" || op.op === "dma_write" || op.op === "dma_read") return void puts.push({ name: op.pages, at: `${at}[${j}].pages`, op: op.op });
         if (op.op === "get_user_pages" && op.hold !== undefined) {
           if (holds.has(op.hold)) errors.push({ path: `${at}[${j}].hold`, expected: "a page-set name not held by another op", found: show(op.hold) });
-          holds.add(op.hold);
+          holds.set(op.hold, op.call.startsWith("pin_") ? "pin" : "get");
         }
         if (op.op === "get_user_pages" && op.task !== undefined) {
-          if (op.call !== "get_user_pages_remote") errors.push({ path: `${at}[${j}].task`, expected: "task only with get_user_pages_remote", found: `task with ${op.call}` });
+          if (!op.call.endsWith("_remote")) errors.push({ path: `${at}[${j}].task`, expected: "task only with get_user_pages_remote or pin_user_pages_remote", found: `task with ${op.call}` });
           remotes.push({ name: op.task, at: `${at}[${j}].task` });
         }
         if (op.op === "kill") remotes.push({ name: op.task, at: `${at}[${j}].task` });
-        if (op.op === "get_user_pages" && op.locked && op.call !== "get_user_pages_remote") errors.push({ path: `${at}[${j}].locked`, expected: "locked only with get_user_pages_remote", found: `locked with ${op.call}` });
-        if (op.op === "get_user_pages" && op.pteNs !== undefined && op.call !== "get_user_pages_fast") errors.push({ path: `${at}[${j}].pteNs`, expected: "pteNs only with get_user_pages_fast", found: `pteNs with ${op.call}` });
-        if (op.op === "get_user_pages" && op.pages === false && op.call === "get_user_pages_fast") errors.push({ path: `${at}[${j}].pages`, expected: "a pages array for get_user_pages_fast (it has no pages == NULL form)", found: "false" });
+        if (op.op === "get_user_pages" && op.locked && !op.call.endsWith("_remote")) errors.push({ path: `${at}[${j}].locked`, expected: "locked only with get_user_pages_remote or pin_user_pages_remote", found: `locked with ${op.call}` });
+        if (op.op === "get_user_pages" && op.pteNs !== undefined && !op.call.endsWith("_fast")) errors.push({ path: `${at}[${j}].pteNs`, expected: "pteNs only with get_user_pages_fast or pin_user_pages_fast", found: `pteNs with ${op.call}` });
+        if (op.op === "get_user_pages" && op.pages === false && (op.call.endsWith("_fast") || op.call.startsWith("pin_"))) errors.push({ path: `${at}[${j}].pages`, expected: `a pages array for ${op.call} (${op.call.startsWith("pin_") ? "FOLL_PIN needs one" : "it has no pages == NULL form"})`, found: "false" });
+        if (op.op === "get_user_pages" && op.pages === false && op.hold !== undefined) errors.push({ path: `${at}[${j}].hold`, expected: "no hold with pages: false (a prefault returns no pages)", found: show(op.hold) });
         if ("vma" in op) {
           const pages = vmas.get(op.vma);
           if (!s.mm) errors.push({ path: `${at}[${j}].op`, expected: `an "mm" section for ${op.op}`, found: "none" });
@@ -392,7 +393,12 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
   if (mmPages * (1 + forked.size) > MAX_MAPPED_PAGES) {
     errors.push({ path: "$.mm.vmas", expected: `at most ${MAX_MAPPED_PAGES} pages in all address spaces (fork copies the page tables: VMA pages x (1 + ${forked.size} forks))`, found: `${mmPages} x ${1 + forked.size}` });
   }
-  for (const p of puts) if (!holds.has(p.name)) errors.push({ path: p.at, expected: holds.size > 0 ? `a page set a GUP op holds: ${oneOf([...holds], p.name)}` : "a page set a GUP op holds (none has hold)", found: show(p.name) });
+  for (const p of puts) {
+    const kind = holds.get(p.name);
+    if (kind === undefined) errors.push({ path: p.at, expected: holds.size > 0 ? `a page set a GUP op holds: ${oneOf([...holds.keys()], p.name)}` : "a page set a GUP op holds (none has hold)", found: show(p.name) });
+    else if (p.op === "put_page" && kind === "pin") errors.push({ path: p.at, expected: "a page set a get_user_pages* op holds (pinned pages are released with unpin_user_pages)", found: `${show(p.name)}, pinned` });
+    else if (p.op === "unpin_user_pages" && kind === "get") errors.push({ path: p.at, expected: "a page set a pin_user_pages* op holds (referenced pages are released with put_page)", found: `${show(p.name)}, from get_user_pages*` });
+  }
   for (const r of remotes) if (!tasks.has(r.name)) errors.push({ path: r.at, expected: oneOf([...tasks], r.name), found: show(r.name) });
   const finals = (p: PredicateSpec | undefined, at: string): void => {
     if (!p) return;

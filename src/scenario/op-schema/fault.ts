@@ -15,6 +15,11 @@ export const FAULT_FLAG_NAMES = ["WRITE", "ALLOW_RETRY", "RETRY_NOWAIT", "KILLAB
 export const faultOps = [
   Strict({ op: Type.Literal("fault"), ...Target, write: Type.Optional(Type.Boolean({ default: false, description: "A write access" })) }, "A user access that faults: do_user_addr_fault (x86) with its retry loop"),
   Strict(
+    { op: Type.Literal("store"), ...Target, value: Type.Integer({ minimum: 0, maximum: 2147483647, description: "The contents written" }) },
+    "A user store: the MMU walks the page table, a missing or read-only PTE faults and the instruction runs again; then value is written to the page it maps",
+  ),
+  Strict({ op: Type.Literal("load"), ...Target }, "A user load: faults like a store until the page is mapped; the value read is the op's return value"),
+  Strict(
     { op: Type.Literal("handle_mm_fault"), ...Target, flags: Type.Array(OneOf(FAULT_FLAG_NAMES, "FAULT_FLAG_* without the prefix"), { uniqueItems: true }) },
     "mmap_read_lock(); handle_mm_fault(flags); mmap_read_unlock() if the lock is still held",
   ),

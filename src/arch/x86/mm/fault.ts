@@ -13,10 +13,11 @@
  */
 import { fatal_signal_pending, signal_pending } from "../../../engine/signal.js";
 import type { KernelGen, Task } from "../../../engine/task.js";
-import { FAULT_FLAG, VM, VM_FAULT } from "../../../mm/flags.js";
+import { FAULT_FLAG, VM, VM_FAULT, VM_FAULT_ERROR } from "../../../mm/flags.js";
 import type { Kernel } from "../../../mm/kernel.js";
 import { handle_mm_fault, lock_vma_under_rcu } from "../../../mm/memory.js";
 import { vma_end_read, type Vma } from "../../../mm/mm.js";
+import type { Folio } from "../../../mm/folio.js";
 
 /** `access_error()`: a write to a VMA without VM_WRITE, or a read of one without VM_READ (-> SIGSEGV). */
 function access_error(vma: Vma, write: boolean): boolean {
@@ -69,5 +70,26 @@ export function* do_user_addr_fault(k: Kernel, t: Task, address: number, write: 
     if (fault_signal_pending(k, t, fault)) return fault;
     flags |= FAULT_FLAG.TRIED;
     if (!k.behaviour.fault_retry_multiple) flags &= ~FAULT_FLAG.ALLOW_RETRY;
+  }
+}
+
+/** How a user access ended: the folio it reached (null: a raw pfn, device memory), or the fault that stopped it (VM_FAULT_* error bits, or RETRY left for a pending signal). */
+export type UserAccess = { readonly folio: Folio | null } | { readonly fault: number };
+
+/**
+ * A user-mode load or store: the MMU walks the page table; a missing PTE,
+ * or a read-only one for a store, traps into `do_user_addr_fault()`, and
+ * the instruction runs again when it returns. It ends at the folio the
+ * access reached, or at a fault that must be delivered as a signal (an
+ * error, or VM_FAULT_RETRY left for a pending signal). Each attempt is one
+ * unit of work, so a fault that never resolves meets the work budget.
+ */
+export function* user_access(k: Kernel, t: Task, address: number, write: boolean): KernelGen<UserAccess> {
+  for (;;) {
+    const pte = k.current_mm(t).pte(address);
+    if ((pte?.kind === "present" || pte?.kind === "pfn") && (pte.write || !write)) return { folio: pte.kind === "present" ? pte.folio : null };
+    t.sim.charge();
+    const fault = yield* do_user_addr_fault(k, t, address, write);
+    if (fault & VM_FAULT_ERROR || (fault & VM_FAULT.RETRY && signal_pending(t))) return { fault };
   }
 }
