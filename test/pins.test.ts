@@ -141,3 +141,40 @@ describe("the validator pairs releases with how pages were taken", () => {
     assert.deepEqual(errs([gup("pin_user_pages", { pages: false })]), ["$.tasks[0].ops[0].pages: a pages array for pin_user_pages (FOLL_PIN needs one)"]);
   });
 });
+
+describe("R/O pins and the anonymous COW rework (v5.19: PageAnonExclusive, FAULT_FLAG_UNSHARE), as tools/testing/selftests/mm/cow.c checks them", () => {
+  const forkChild = (ops: unknown[]): OpSpec => ({ op: "fork", child: { name: "C", ops } }) as OpSpec;
+  const roPin = (call = "pin_user_pages"): OpSpec => gup(call, { hold: "dma" });
+  // cow.c do_test_ro_pin(): the process writes after taking a R/O pin; the pin must see the write.
+  const CASES: [string, OpSpec[]][] = [
+    ["R/O GUP pin on R/O-mapped shared page", [forkChild([{ op: "sleep", ns: 100_000 }]), roPin()]],
+    ["R/O GUP-fast pin on R/O-mapped shared page", [forkChild([{ op: "sleep", ns: 100_000 }]), roPin("pin_user_pages_fast")]],
+    ["R/O GUP pin on R/O-mapped previously-shared page", [forkChild([{ op: "exit" }]), { op: "sleep", ns: 1000 }, roPin()]],
+    ["R/O GUP-fast pin on R/O-mapped previously-shared page", [forkChild([{ op: "exit" }]), { op: "sleep", ns: 1000 }, roPin("pin_user_pages_fast")]],
+    ["R/O GUP pin on R/O-mapped exclusive page", [{ op: "mprotect", vma: "buf", prot: "PROT_READ" }, roPin(), { op: "mprotect", vma: "buf", prot: "PROT_READ|PROT_WRITE" }]],
+    ["R/O GUP-fast pin on R/O-mapped exclusive page", [{ op: "mprotect", vma: "buf", prot: "PROT_READ" }, roPin("pin_user_pages_fast"), { op: "mprotect", vma: "buf", prot: "PROT_READ|PROT_WRITE" }]],
+  ];
+  const seen = (profile: string, mid: OpSpec[]) =>
+    rets(run([{ op: "store", vma: "buf", page: 0, value: 7 }, ...mid, { op: "store", vma: "buf", page: 0, value: 1 }, { op: "dma_read", pages: "dma", index: 0 }, { op: "unpin_user_pages", pages: "dma" }], profile), "dma_read")[0];
+
+  for (const [name, mid] of CASES) {
+    it(`cow.c "${name}": the pin sees the later write from v5.19 on (v6.4, v6.12); on v5.9 the write COWs away from it`, () => {
+      assert.equal(seen("v6.4", mid), 1);
+      assert.equal(seen("v6.12", mid), 1);
+      assert.equal(seen("v5.9", mid), 7);
+    });
+  }
+
+  it("unsharing copies the contents: a R/O pin of a page shared with a child reads what was there, and the child keeps its own", () => {
+    const r = run([{ op: "store", vma: "buf", page: 0, value: 7 }, forkChild([{ op: "sleep", ns: 100_000 }, { op: "load", vma: "buf", page: 0 }]), roPin(), { op: "dma_read", pages: "dma", index: 0 }, { op: "store", vma: "buf", page: 0, value: 1 }]);
+    assert.deepEqual([rets(r, "dma_read"), rets(r, "load")], [[7], [7]]);
+    const unshares = r.result.trace.filter((e) => e.ev === "call" && e.fn === "do_user_addr_fault");
+    assert.equal(unshares.length, 0, "the store after the unshare needs no COW: the page is exclusive");
+  });
+
+  it("a FOLL_GET reference is never unshared: cow.c's vmsplice() cases hold only with pins", () => {
+    const mid = [forkChild([{ op: "sleep", ns: 100_000 }]), gup("get_user_pages", { hold: "dma" })];
+    const r = run([{ op: "store", vma: "buf", page: 0, value: 7 }, ...mid, { op: "store", vma: "buf", page: 0, value: 1 }, { op: "dma_read", pages: "dma", index: 0 }, { op: "put_page", pages: "dma" }]);
+    assert.deepEqual(rets(r, "dma_read"), [7]);
+  });
+});

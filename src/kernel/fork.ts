@@ -9,7 +9,8 @@
  * (`dup_userfaultfd()` without UFFD_FEATURE_EVENT_FORK). Since
  * 70e806e4e645 (v5.9) a maybe-pinned anonymous page of a process that ever
  * pinned (MMF_HAS_PINNED) is copied for the child at once instead
- * (`copy_present_page()`), so the parent keeps the pinned page.
+ * (`copy_present_page()`; `folio_try_dup_anon_rmap()` since v5.19), so the
+ * parent keeps the pinned page.
  *
  * @module
  */
@@ -17,7 +18,7 @@ import type { KernelGen, Task } from "../engine/task.js";
 import { flush_tlb_mm_range } from "../arch/x86/mm/tlb.js";
 import type { Kernel } from "../mm/kernel.js";
 import { VM } from "../mm/flags.js";
-import { folio_maybe_dma_pinned, type Folio } from "../mm/folio.js";
+import { folio_try_dup_anon_rmap } from "../mm/rmap.js";
 import { zap_pte_range } from "../mm/mmap.js";
 import { PAGE_SIZE, vma_is_shared, vma_start_write, type MmStruct, type Vma } from "../mm/mm.js";
 
@@ -37,12 +38,14 @@ function copy_page_range(k: Kernel, dst: Vma, src: Vma): void {
       dst.vm_mm.set_pte(addr, pte);
       continue;
     }
-    if (cow && page_needs_cow_for_dma(k, src, pte.folio)) {
+    const anon = pte.folio.mapping === null && pte.folio !== k.zero_folio;
+    if (cow && anon && !folio_try_dup_anon_rmap(k, src.vm_mm, pte.folio)) {
       // copy_present_page(): the child gets a copy, writable if the VMA is; the parent's PTE is left as it was.
       const copy = k.folio_alloc(null, pte.folio.index);
       copy.uptodate = true;
       copy.data = pte.folio.data;
       copy.mapcount = 1;
+      copy.anonExclusive = k.behaviour.anon_exclusive;
       dst.vm_mm.set_pte(addr, { kind: "present", folio: copy, write: (src.vm_flags & VM.WRITE) !== 0 });
       continue;
     }
@@ -54,17 +57,6 @@ function copy_page_range(k: Kernel, dst: Vma, src: Vma): void {
     if (pte.write && cow) src.vm_mm.set_pte(addr, { ...pte, write: false });
     dst.vm_mm.set_pte(addr, { ...pte, write });
   }
-}
-
-/**
- * `page_needs_cow_for_dma()` (`copy_present_page()`'s tests in v5.9):
- * fork must copy an anonymous page now if the process ever pinned
- * (MMF_HAS_PINNED) and the page may be pinned; COW mappings only (the
- * caller's check).
- */
-function page_needs_cow_for_dma(k: Kernel, vma: Vma, folio: Folio): boolean {
-  if (!k.behaviour.fork_copy_pinned || folio.mapping !== null || folio === k.zero_folio) return false;
-  return vma.vm_mm.has_pinned && folio_maybe_dma_pinned(folio);
 }
 
 /** `vma_needs_copy()` (mm/memory.c, v6.x): PTEs are copied for VMAs with an anon_vma, and for VM_PFNMAP ones, which cannot refault. */

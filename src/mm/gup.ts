@@ -67,11 +67,27 @@ function vm_fault_to_errno(ret: number, foll_flags: number): number {
   return EFAULT;
 }
 
-/** `follow_page_mask()`: the folio mapped at `address` if present (and writable for FOLL_WRITE), else null. */
-function follow_page_mask(mm: MmStruct, address: number, foll_flags: number): Folio | null {
+/**
+ * `gup_must_unshare()` (mm/internal.h, v5.19+): a R/O pin (FOLL_PIN
+ * without FOLL_WRITE) of an anonymous page that may be shared must unshare
+ * it first, so a later COW cannot move the process away from the pin.
+ * (R/O long-term pins of other COW pages, 84209e87c696, are not modelled.)
+ */
+function gup_must_unshare(k: Kernel, flags: number, folio: Folio): boolean {
+  if (!k.behaviour.anon_exclusive || (flags & (FOLL.WRITE | FOLL.PIN)) !== FOLL.PIN) return false;
+  return folio.mapping === null && folio !== k.zero_folio && !folio.anonExclusive;
+}
+
+/**
+ * `follow_page_mask()`: the folio mapped at `address` if present (and
+ * writable for FOLL_WRITE), else null; "unshare" (-EMLINK) when a R/O pin
+ * must unshare the read-only page first.
+ */
+function follow_page_mask(k: Kernel, mm: MmStruct, address: number, foll_flags: number): Folio | null | "unshare" {
   const pte = mm.pte(address);
   if (pte?.kind !== "present") return null;
   if (foll_flags & FOLL.WRITE && !pte.write) return null;
+  if (!pte.write && gup_must_unshare(k, foll_flags, pte.folio)) return "unshare";
   return pte.folio;
 }
 
@@ -93,11 +109,13 @@ function check_vma_flags(vma: Vma, gup_flags: number): number {
  * page was faulted in; -EBUSY on VM_FAULT_RETRY (clearing *locked when the
  * lock was really dropped: 96312e61282a, v4.16, keeps it set under NOWAIT);
  * -EAGAIN with *locked cleared on VM_FAULT_COMPLETED (d92725256b4f, v6.0+: the fault
- * finished and released mmap_lock); -EFAULT/-ENOMEM on errors.
+ * finished and released mmap_lock); -EFAULT/-ENOMEM on errors. `unshare`
+ * faults with FAULT_FLAG_UNSHARE instead of WRITE (c89357e27f20, v5.19).
  */
-function* faultin_page(k: Kernel, t: Task, vma: Vma, address: number, foll_flags: number, locked: Locked | null): KernelGen<number> {
+function* faultin_page(k: Kernel, t: Task, vma: Vma, address: number, foll_flags: number, locked: Locked | null, unshare: boolean): KernelGen<number> {
   let fault_flags = 0;
   if (foll_flags & FOLL.WRITE) fault_flags |= FAULT_FLAG.WRITE;
+  if (unshare) fault_flags |= FAULT_FLAG.UNSHARE;
   if (foll_flags & FOLL.REMOTE) fault_flags |= FAULT_FLAG.REMOTE;
   // The fault may drop mmap_lock: FOLL_UNLOCKABLE since f04740f54594 (v6.3), a non-NULL locked before.
   if (k.behaviour.foll_unlockable ? foll_flags & FOLL.UNLOCKABLE : locked) fault_flags |= FAULT_FLAG.ALLOW_RETRY | (k.behaviour.gup_fault_killable ? FAULT_FLAG.KILLABLE : 0);
@@ -154,13 +172,13 @@ export function* __get_user_pages(
     }
     if (fatal_signal_pending(t)) return i > 0 ? i : gup_fatal_errno(k);
     yield* cond_resched(t);
-    let folio = follow_page_mask(mm, start, gup_flags);
-    while (!folio) {
-      const ret = yield* faultin_page(k, t, vma, start, gup_flags, locked);
+    let folio = follow_page_mask(k, mm, start, gup_flags);
+    while (folio === null || folio === "unshare") {
+      const ret = yield* faultin_page(k, t, vma, start, gup_flags, locked, folio === "unshare");
       if (ret === EBUSY || ret === EAGAIN) return i;
       if (ret < 0) return i > 0 ? i : ret;
       if (fatal_signal_pending(t)) return i > 0 ? i : gup_fatal_errno(k);
-      folio = follow_page_mask(mm, start, gup_flags);
+      folio = follow_page_mask(k, mm, start, gup_flags);
     }
     if (pages) {
       try_grab_folio(k, folio, gup_flags);
@@ -331,7 +349,8 @@ export function* fixup_user_fault(k: Kernel, t: Task, mm: MmStruct, address: num
  * page tables with no lock but IRQs off, so the TLB-flush IPI of a
  * concurrent munmap waits for the walk and page tables are not freed under
  * it. Per page: read the PTE; stop at none, swap, the zero page (a special
- * PTE) or a read-only PTE for FOLL_WRITE; take a reference
+ * PTE), a read-only PTE for FOLL_WRITE or one a R/O pin must unshare
+ * (the slow path unshares it); take a reference
  * (`try_grab_folio_fast`); re-read the PTE and, if it changed meanwhile,
  * drop the reference and stop. `pteNs` is the CPU time between the read and
  * the re-check. Returns the pages got, at the start of the range.
@@ -343,7 +362,7 @@ export function* gup_fast(k: Kernel, t: Task, start: number, nr_pages: number, g
   for (; nr < nr_pages; nr++) {
     const addr = start + nr * PAGE_SIZE;
     const pte = mm.pte(addr);
-    if (pte?.kind !== "present" || pte.folio === k.zero_folio || (gup_flags & FOLL.WRITE && !pte.write)) break;
+    if (pte?.kind !== "present" || pte.folio === k.zero_folio || (!pte.write && (gup_flags & FOLL.WRITE || gup_must_unshare(k, gup_flags, pte.folio)))) break;
     yield* delay(t, "cpu", pteNs, "gup_fast_pte_range");
     try_grab_folio(k, pte.folio, gup_flags);
     if (mm.pte(addr) !== pte) {

@@ -17,6 +17,7 @@ import type { Kernel } from "./kernel.js";
 import { PAGE_SIZE, linear_page_index, vma_end_read, vma_is_anonymous, vma_is_shared, vma_start_read, vm_page_prot_write, type MmStruct, type Vma, type VmOperations } from "./mm.js";
 import { release_fault_lock, type VmFault } from "./vmfault.js";
 import { handle_userfault } from "../fs/userfaultfd.js";
+import { folio_add_new_anon_rmap } from "./rmap.js";
 
 /** `fault_around_bytes` default (mm/memory.c): 64 KiB, in pages. */
 export const FAULT_AROUND_PAGES = 16;
@@ -75,6 +76,7 @@ function* do_anonymous_page(k: Kernel, t: Task, vmf: VmFault): KernelGen<number>
     if (vmf.vma.uffd) return yield* handle_userfault(k, t, vmf, vmf.vma.uffd);
     folio = k.folio_alloc(null, vmf.pgoff);
     folio.uptodate = true;
+    folio_add_new_anon_rmap(k, folio);
   }
   map_folio(k, vmf, folio, write);
   return 0;
@@ -131,6 +133,7 @@ function* do_cow_fault(k: Kernel, t: Task, vmf: VmFault, fault: Fault): KernelGe
   const copy = k.folio_alloc(null, vmf.pgoff);
   copy.uptodate = true;
   copy.data = folio.data;
+  folio_add_new_anon_rmap(k, copy);
   ret |= finish_fault(k, vmf, copy, (vmf.vma.vm_flags & VM.WRITE) !== 0);
   if (ret & VM_FAULT.NOPAGE) copy.refcount--;
   folio_unlock(folio);
@@ -226,6 +229,8 @@ function* do_swap_page(k: Kernel, t: Task, vmf: VmFault, entry: number): KernelG
   // (the model always tries to); a write to a folio nobody else holds is made writable at once.
   swap.swap_free(entry);
   swap.folio_free_swap(folio);
+  // v5.19+: a page nobody else holds is mapped RMAP_EXCLUSIVE (the swap PTE's SWP_EXCLUSIVE bit is not modelled).
+  if (folio.refcount === 1) folio_add_new_anon_rmap(k, folio);
   const write = (vmf.flags & FAULT_FLAG.WRITE) !== 0 && folio.refcount === 1 && (vmf.vma.vm_flags & VM.WRITE) !== 0;
   map_folio(k, vmf, folio, write);
   folio_unlock(folio);
@@ -235,14 +240,19 @@ function* do_swap_page(k: Kernel, t: Task, vmf: VmFault, entry: number): KernelG
 }
 
 /**
- * `do_wp_page()`: write to a present read-only PTE. Shared mappings go
- * through `wp_page_shared()` (->page_mkwrite, then
- * `fault_dirty_shared_page`). A private anonymous folio is reused
- * (`wp_page_reuse()`) when exclusive: mapcount == 1 before v5.9
- * (`reuse_swap_page()`), refcount == 1 since 09854ba94c6a; otherwise, and
- * for the zero page and private file folios, it is copied (`wp_page_copy()`).
+ * `do_wp_page()`: write to a present read-only PTE, or unshare it
+ * (FAULT_FLAG_UNSHARE from GUP, v5.19+). Shared mappings go through
+ * `wp_page_shared()` (->page_mkwrite, then `fault_dirty_shared_page`). A
+ * private anonymous folio is reused (`wp_page_reuse()`) when
+ * PageAnonExclusive (v5.19+) or when no one else can hold it: mapcount == 1
+ * before v5.9 (`reuse_swap_page()`), refcount == 1 since 09854ba94c6a;
+ * otherwise, and for the zero page and private file folios, it is copied
+ * (`wp_page_copy()`) into a new exclusive page. An unshare only marks the
+ * page exclusive, or maps the copy, read-only.
  */
 function* do_wp_page(k: Kernel, t: Task, vmf: VmFault, folio: Folio): KernelGen<number> {
+  const unshare = (vmf.flags & FAULT_FLAG.UNSHARE) !== 0;
+  const anon = folio.mapping === null && folio !== k.zero_folio;
   if (vma_is_shared(vmf.vma)) {
     // wp_page_shared(): ->page_mkwrite if the VMA has one, else lock the folio (shmem).
     const page_mkwrite = vmf.vma.vm_ops?.page_mkwrite;
@@ -253,8 +263,10 @@ function* do_wp_page(k: Kernel, t: Task, vmf: VmFault, folio: Folio): KernelGen<
   }
   // reuse_swap_page() counted the swap entry's other users (a forked process's swap PTE) with the mapcount.
   const swapUsers = folio.swapEntry !== null ? k.swap.swapcount(folio.swapEntry) : 0;
-  const exclusive = k.behaviour.wp_reuse === "refcount" ? folio.refcount === 1 : folio.mapcount + swapUsers === 1;
-  if (folio.mapping === null && folio !== k.zero_folio && exclusive) {
+  const reusable = k.behaviour.wp_reuse === "refcount" ? folio.refcount === 1 : folio.mapcount + swapUsers === 1;
+  if (anon && (folio.anonExclusive || reusable)) {
+    folio_add_new_anon_rmap(k, folio);
+    if (unshare) return 0;
     vmf.vma.vm_mm.set_pte(vmf.address, { kind: "present", folio, write: true });
     return vm_fault_write(k);
   }
@@ -263,9 +275,10 @@ function* do_wp_page(k: Kernel, t: Task, vmf: VmFault, folio: Folio): KernelGen<
   const copy = k.folio_alloc(null, vmf.pgoff);
   copy.uptodate = true;
   copy.data = folio.data;
+  folio_add_new_anon_rmap(k, copy);
   if (folio !== k.zero_folio) folio.refcount--;
-  map_folio(k, vmf, copy, true);
-  return vm_fault_write(k);
+  map_folio(k, vmf, copy, !unshare);
+  return unshare ? 0 : vm_fault_write(k);
 }
 
 /** `handle_pte_fault()`: dispatch on the PTE (mm/memory.c). */
@@ -275,8 +288,9 @@ function* handle_pte_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<number> 
   if (pte.kind === "swap") return yield* do_swap_page(k, t, vmf, pte.entry);
   // do_swap_page(): "else if (is_hwpoison_entry(entry)) ret = VM_FAULT_HWPOISON;".
   if (pte.kind === "hwpoison") return VM_FAULT.HWPOISON;
-  if (!(vmf.flags & FAULT_FLAG.WRITE) || pte.write) return 0;
+  if (!(vmf.flags & (FAULT_FLAG.WRITE | FAULT_FLAG.UNSHARE)) || pte.write) return 0;
   if (pte.kind === "pfn") {
+    if (!(vmf.flags & FAULT_FLAG.WRITE)) return 0;
     // do_wp_page(): no struct page (vm_normal_page() is NULL); a shared VM_PFNMAP mapping is made writable in place (wp_pfn_shared()).
     vmf.vma.vm_mm.set_pte(vmf.address, { ...pte, write: true });
     return vm_fault_write(k);

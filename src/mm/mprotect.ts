@@ -24,14 +24,13 @@ import { PAGE_SIZE, vm_page_prot_write, vma_is_shared, vma_start_write, type Vma
 /**
  * `can_change_pte_writable()` (mm/mprotect.c, 64fe24a3e05e v6.0): a private
  * PTE may be made writable when it maps an anonymous page this process
- * holds exclusively. PageAnonExclusive is not modelled; it is approximated
- * as mapped once (a GUP reference does not clear it, a fork's COW sharing
- * does), which differs from the kernel after a fork whose child has gone:
- * the kernel's page stays non-exclusive until a write fault reuses it.
+ * holds exclusively (PageAnonExclusive; a fork that shared the page
+ * cleared it, and it stays clear after the child has gone until a write
+ * fault reuses the page).
  */
 function can_change_pte_writable(k: Kernel, vma: Vma, folio: Folio): boolean {
   if (vma_is_shared(vma) || k.behaviour.mprotect_write_upgrade === "none") return false;
-  return folio.mapping === null && folio !== k.zero_folio && folio.mapcount === 1;
+  return folio.anonExclusive;
 }
 
 /** `change_pte_range()` over the VMA: the new protection on each present PTE; returns how many changed. */

@@ -9,6 +9,7 @@ import { EEXIST, ENOENT } from "../include/errno.js";
 import { VM } from "./flags.js";
 import type { Kernel } from "./kernel.js";
 import { PAGE_SIZE, type Vma } from "./mm.js";
+import { folio_add_new_anon_rmap } from "./rmap.js";
 
 /**
  * `mfill_atomic_copy()` -> `mfill_atomic_pte_copy()` ->
@@ -32,6 +33,7 @@ export function* mfill_atomic_copy(k: Kernel, t: Task, registered: Vma, dst: num
     const f = k.folio_alloc(null, (dst - vma.start) / PAGE_SIZE);
     f.uptodate = true;
     f.mapcount = 1;
+    folio_add_new_anon_rmap(k, f);
     vma.anon_vma = true;
     vma.vm_mm.set_pte(dst, { kind: "present", folio: f, write: (vma.vm_flags & VM.WRITE) !== 0 });
   }

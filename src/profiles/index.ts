@@ -196,6 +196,15 @@ export interface Behaviour {
    */
   readonly fork_copy_pinned: boolean;
   /**
+   * The anonymous COW rework (v5.19): PageAnonExclusive marks a page one
+   * process maps alone (6c287605fd56); a write fault reuses such a page
+   * whatever its refcount, so a pin no longer forces a copy; fork shares a
+   * page only after clearing the mark, and copies a maybe-pinned exclusive
+   * one; a R/O pin of a possibly shared anonymous page first unshares it
+   * with FAULT_FLAG_UNSHARE (c89357e27f20, a7f226604170).
+   */
+  readonly anon_exclusive: boolean;
+  /**
    * GUP marks callers that let it drop mmap_lock with FOLL_UNLOCKABLE
    * (is_valid_gup_args(), f04740f54594, v6.3) and faultin_page() keys
    * FAULT_FLAG_ALLOW_RETRY on it, instead of on a non-NULL `locked`.
@@ -263,6 +272,7 @@ const v2_6_38 = root("v2.6.38", "VM_FAULT_RETRY and FAULT_FLAG_ALLOW_RETRY (d065
   foll_pin: false,
   pin_zero_page: true,
   fork_copy_pinned: false,
+  anon_exclusive: false,
   wp_reuse: "mapcount",
   fault_around: false,
   vm_fault_write: true,
@@ -340,6 +350,9 @@ const v6_4 = derive(v5_9, "v6.4", "VM_FAULT_COMPLETED, no VM_FAULT_WRITE, MADV_P
   { behaviour: "madv_populate", value: "get_user_pages", commit: "4ca9b3859dac", subject: "mm/madvise: introduce MADV_POPULATE_(READ|WRITE) to prefault page tables" },
   { behaviour: "per_vma_lock", value: "anon", commit: "0bff0aaea03e", subject: "x86/mm: try VMA lock-based page fault handling first" },
   { behaviour: "foll_unlockable", value: true, commit: "f04740f54594", subject: "mm/gup: add FOLL_UNLOCKABLE" },
+  { behaviour: "anon_exclusive", value: true, commit: "6c287605fd56", subject: "mm: remember exclusively mapped anonymous pages with PG_anon_exclusive" },
+  { behaviour: "anon_exclusive", value: true, commit: "c89357e27f20", subject: "mm: support GUP-triggered unsharing of anonymous pages" },
+  { behaviour: "anon_exclusive", value: true, commit: "a7f226604170", subject: "mm/gup: trigger FAULT_FLAG_UNSHARE when R/O-pinning a possibly shared anonymous page" },
   { behaviour: "mprotect_write_upgrade", value: "exclusive_anon", commit: "64fe24a3e05e", subject: "mm/mprotect: try avoiding write faults for exclusive anonymous pages when changing protection" },
 ], "folios; mmap_lock; VMAs in a maple tree (v6.1); per-VMA locks (v6.4)");
 

@@ -11,6 +11,7 @@ import { PAGE_SIZE } from "../mm/mm.js";
 import type { RunResult } from "../engine/simulation.js";
 import { sample } from "./sample.js";
 import type { NormalizedKvm } from "./normalize.js";
+import { folio_add_new_anon_rmap } from "../mm/rmap.js";
 
 /** Create guest memory and spawn the vCPU tasks. */
 export function buildKvm(k: Kernel, spec: NormalizedKvm): void {
@@ -25,6 +26,7 @@ export function buildKvm(k: Kernel, spec: NormalizedKvm): void {
       const f = k.folio_alloc(null, gfn);
       f.uptodate = true;
       f.mapcount = 1;
+      folio_add_new_anon_rmap(k, f);
       k.mm.set_pte(hva, { kind: "present", folio: f, write: true });
     }
   }

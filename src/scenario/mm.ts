@@ -20,6 +20,7 @@ import { uffd_handler } from "../user/uffd_handler.js";
 import { sample } from "./sample.js";
 import type { NormalizedMm } from "./normalize.js";
 import type { VmaSpecT } from "./schema.js";
+import { folio_add_new_anon_rmap } from "../mm/rmap.js";
 
 /** First pfn of the device memory pfnmap VMAs map (the 0xf0000000 PCI hole); each VMA gets its own 4 GiB of pfns. */
 const DEVICE_PFN = 0xf0000000 / PAGE_SIZE;
@@ -81,6 +82,7 @@ export function buildKernel(sim: Simulation, behaviour: Behaviour, spec: Normali
         const f = k.folio_alloc(null, i);
         f.uptodate = true;
         f.mapcount = 1;
+        folio_add_new_anon_rmap(k, f);
         k.mm.set_pte(at(i), { kind: "present", folio: f, write: (vm_flags & VM.WRITE) !== 0 });
       }
       for (const i of pageSet(v.swapped, v.pages)) {

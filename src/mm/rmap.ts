@@ -1,0 +1,40 @@
+/**
+ * Anonymous reverse-map bookkeeping that decides COW, mm/rmap.c and
+ * include/linux/rmap.h: PageAnonExclusive (6c287605fd56, v5.19), set when
+ * a new anonymous page is mapped and cleared when fork shares it, and
+ * fork's refusal to share a maybe-pinned exclusive page. Before v5.19
+ * nothing is recorded and COW decides by counts alone.
+ *
+ * @module
+ */
+import { folio_maybe_dma_pinned, type Folio } from "./folio.js";
+import type { Kernel } from "./kernel.js";
+import type { MmStruct } from "./mm.js";
+
+/** `folio_add_new_anon_rmap()`: a newly mapped anonymous page is this mapping's alone (RMAP_EXCLUSIVE, v5.19+). */
+export function folio_add_new_anon_rmap(k: Kernel, folio: Folio): void {
+  if (k.behaviour.anon_exclusive) folio.anonExclusive = true;
+}
+
+/**
+ * `folio_needs_cow_for_dma()` (`page_needs_cow_for_dma()` v5.12+,
+ * `copy_present_page()`'s tests in v5.9, 70e806e4e645): the process has
+ * pinned (MMF_HAS_PINNED) and the page may be pinned.
+ */
+function folio_needs_cow_for_dma(k: Kernel, mm: MmStruct, folio: Folio): boolean {
+  return k.behaviour.fork_copy_pinned && mm.has_pinned && folio_maybe_dma_pinned(folio);
+}
+
+/**
+ * Fork's decision for a private anonymous page: false when the child must
+ * get its own copy now. Since v5.19 `__folio_try_dup_anon_rmap()`: -EBUSY
+ * for a maybe-pinned exclusive page; otherwise the page is shared and no
+ * longer exclusive. v5.9..v5.18: `copy_present_page()` copies any
+ * maybe-pinned page. Before v5.9 every page is shared.
+ */
+export function folio_try_dup_anon_rmap(k: Kernel, mm: MmStruct, folio: Folio): boolean {
+  if (!k.behaviour.anon_exclusive) return !folio_needs_cow_for_dma(k, mm, folio);
+  if (folio.anonExclusive && folio_needs_cow_for_dma(k, mm, folio)) return false;
+  folio.anonExclusive = false;
+  return true;
+}
