@@ -86,6 +86,22 @@ describe("faultline check runs the invariant checkers on every run", () => {
 });
 
 describe("fixed: what the fuzzer found", () => {
+  it("two tasks munmap one VMA: the second finds it gone under mmap_lock and unmaps nothing (it removed the last VMA, a KVM guest's, leaving its PTEs outside every VMA)", () => {
+    const racing = {
+      title: "munmap race",
+      maxSteps: 7,
+      mm: { vmas: [{ name: "v0", kind: "anon" as const, pages: 2 }] },
+      kvm: { vcpus: 1, procs: 1, pagesPerProc: 1, accesses: 1, swapped: 0 },
+      tasks: [
+        { name: "T1", ops: [{ op: "copy_fpstate_to_sigframe" as const, vma: "v0", page: 0, nr_pages: 1, loop: "d9c9ce34ed5c" as const }, { op: "munmap" as const, vma: "v0" }] },
+        { name: "T2", ops: [{ op: "munmap" as const, vma: "v0" }] },
+      ],
+    };
+    const report = checkScenario(racing);
+    assert.deepEqual(report.mismatches.filter((m) => m.field === "invariant"), []);
+    assert.deepEqual(report.run.kernel!.mm.vmas.map((v) => v.name), ["guest"]);
+  });
+
   it("an unknown key with an invisible character (a BOM) is named with the character escaped, not as a key that reads like an allowed one", () => {
     const v = validateScenarioText('{"title": "t", "tasks": [], "\ufeffseed": 1, "pol\u200bicy": "time"}');
     assert.ok(!v.ok && "errors" in v);
