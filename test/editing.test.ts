@@ -7,7 +7,8 @@ import { describe, it } from "node:test";
 import { EditorState } from "@codemirror/state";
 import { json } from "@codemirror/lang-json";
 import { CompletionContext } from "@codemirror/autocomplete";
-import { completeScenario, scenarioDiagnostics, scenarioDocAt } from "../docs/components/json-schema-support.js";
+import { completeScenario, readScenario, scenarioDiagnostics, scenarioDocAt } from "../docs/components/json-schema-support.js";
+import { readCited } from "../src/cli/load.js";
 import { citationCff, citeBibtex, citeBlock, citeCsl, citedScenario } from "../src/cite/cite.js";
 import { readCitation } from "../src/cite/replay.js";
 import { RUN_TRACE_EVENTS, runJobs, type RunReply } from "../src/host/jobs.js";
@@ -100,8 +101,44 @@ describe("the scenario editor's completion, hover and lint (docs/components/json
     assert.match(d!.message, /^\$\.tasks\[0\]\.ops\[1\]\.ns/);
     const broken = '{"title": "t",\n "tasks": [}';
     const [e] = scenarioDiagnostics(EditorState.create({ doc: broken, extensions: [json()] }));
-    assert.match(e!.message, /^not JSON/);
-    assert.ok(e!.from >= broken.indexOf("["), `at ${e!.from}`);
+    assert.match(e!.message, /^2:12: invalid JSON: unexpected "}"/);
+    assert.equal(e!.from, broken.indexOf("}", broken.indexOf("[")));
+  });
+
+  it("lint reads the text as the CLI does: duplicate keys, a BOM, 1e400, nesting past the limit, a trailing comma and an empty text give the CLI's messages, at their line:column", () => {
+    const ok = '{"title": "t", "tasks": [{"name": "A", "ops": []}]}';
+    const texts = [
+      '{"title": "t",\n "title": "u", "tasks": []}',
+      `\ufeff{"title": "t", "tasks": [], "seed": 1, "seed": 2}`,
+      '{"title": "t", "tasks": [], "seed": 1e400}',
+      `{"title": ${"[".repeat(10_000)}${"]".repeat(10_000)}, "tasks": []}`,
+      '{"title": "t",\n "tasks": [],\n}',
+      "",
+      `\ufeff${ok.replace('"ops": []', '"ops": [{"op": "nope"}]')}`,
+    ];
+    // A valid scenario after a BOM is the scenario (the editor's cell runs it), as the CLI reads it.
+    assert.deepEqual(readScenario(EditorState.create({ doc: `\ufeff${ok}`, extensions: [json()] })), { spec: JSON.parse(ok), diagnostics: [] });
+    for (const text of texts) {
+      const diagnostics = scenarioDiagnostics(EditorState.create({ doc: text, extensions: [json()] }));
+      let cli: string[];
+      try {
+        readCited(text, "f.json");
+        cli = [];
+      } catch (e) {
+        const message = (e as Error).message;
+        cli = message.startsWith("f.json:") ? [message.slice("f.json:".length)] : message.split("\n").slice(1).map((l) => l.trim());
+      }
+      assert.ok(cli.length > 0, text.slice(0, 40));
+      assert.deepEqual(diagnostics.map((d) => d.message), cli, text.slice(0, 40));
+      // Each sits where its line:column says.
+      for (const d of diagnostics) {
+        const at = /(?:^|\()(\d+):(\d+)[):]/.exec(d.message);
+        if (!at) continue;
+        const lines = text.replace(/^\ufeff/, "").split("\n");
+        const want = lines.slice(0, Number(at[1]) - 1).reduce((n, l) => n + l.length + 1, 0) + Number(at[2]) - 1 + (text.startsWith("\ufeff") ? 1 : 0);
+        assert.equal(d.from, Math.min(want, Math.max(0, text.length - 1)), d.message);
+      }
+    }
   });
 });
 

@@ -1,13 +1,13 @@
 // CodeMirror support for editing scenarios as JSON: completion and hover
 // documentation from the published schema (src/host/schema-nav.ts), and
-// lint diagnostics from the same validator the CLI uses.
+// lint diagnostics from the same reader and validator the CLI uses.
 import { autocompletion, type Completion, type CompletionContext, type CompletionResult } from "@codemirror/autocomplete";
 import { ensureSyntaxTree, syntaxTree } from "@codemirror/language";
 import { linter, type Diagnostic } from "@codemirror/lint";
 import type { EditorState, Extension } from "@codemirror/state";
 import { hoverTooltip } from "@codemirror/view";
 import type { SyntaxNode, Tree } from "@lezer/common";
-import { formatError, jsonSchema, parsePath, type PathSegment, SchemaNavigator, type SchemaNode, validateScenario } from "../faultline/index.js";
+import { formatErrors, jsonSchema, parsePath, type PathSegment, SchemaNavigator, type SchemaNode, type ScenarioSpec, validateScenarioText } from "../faultline/index.js";
 
 const VALUES = new Set(["Object", "Array", "String", "Number", "True", "False", "Null"]);
 const SCHEMA = jsonSchema() as SchemaNode;
@@ -167,28 +167,42 @@ const hover = hoverTooltip((view, pos, side) => {
   };
 });
 
-/** Diagnostics: JSON syntax first, then the scenario validator's `path: expected X, found Y` errors at their place. */
+/**
+ * Diagnostics from the reader and validator the CLI uses (validateScenarioText),
+ * with the CLI's messages: a JSON syntax error at its line:column (an empty
+ * text, a trailing comma, a number past the double range, a key given twice
+ * and nesting past the limit included), then the validator's
+ * `path: expected X, found Y` errors at the value they name.
+ */
 export function scenarioDiagnostics(state: EditorState): Diagnostic[] {
-  const source = state.doc.toString();
-  let data: unknown;
-  try {
-    data = JSON.parse(source);
-  } catch (e) {
-    const tree = ensureSyntaxTree(state, state.doc.length, 500) ?? syntaxTree(state);
-    let at = state.doc.length;
-    tree.iterate({ enter: (n) => (n.name === "⚠" && n.from < at ? ((at = n.from), false) : undefined) });
-    const from = Math.min(at, Math.max(0, state.doc.length - 1));
-    return [{ from, to: Math.min(state.doc.length, from + 1), severity: "error", message: `not JSON: ${(e as Error).message}` }];
+  return readScenario(state).diagnostics;
+}
+
+/** The editor's scenario read as {@link scenarioDiagnostics} reads it: the valid scenario, or the diagnostics. */
+export function readScenario(state: EditorState): { spec: ScenarioSpec; diagnostics: [] } | { spec: null; diagnostics: Diagnostic[] } {
+  const doc = state.doc;
+  // The reader drops a leading byte order mark: its columns on line 1 count from after it.
+  const bom = doc.sliceString(0, 1) === "\ufeff" ? 1 : 0;
+  const offset = (at: { line: number; column: number }) => {
+    const line = doc.line(Math.min(Math.max(at.line, 1), doc.lines));
+    return Math.min(line.from + at.column - 1 + (at.line === 1 ? bom : 0), line.to);
+  };
+  const span = (from: number, to: number) => ({ from: Math.min(from, doc.length), to: Math.min(Math.max(to, from + 1), doc.length) });
+  const v = validateScenarioText(doc.toString());
+  if (v.ok) return { spec: v.scenario, diagnostics: [] };
+  if ("syntax" in v) {
+    const from = Math.min(offset(v.syntax), Math.max(0, doc.length - 1));
+    return { spec: null, diagnostics: [{ ...span(from, from + 1), severity: "error", message: `${v.syntax.line}:${v.syntax.column}: invalid JSON: ${v.syntax.message}` }] };
   }
-  const v = validateScenario(data);
-  if (v.ok) return [];
-  const tree = ensureSyntaxTree(state, state.doc.length, 500) ?? syntaxTree(state);
-  return v.errors.map((err) => {
-    const node = nodeAt(state, tree, parsePath(err.path));
-    const from = node?.from ?? 0;
-    const to = Math.max(from + 1, Math.min(node?.to ?? from + 1, state.doc.lineAt(from).to));
-    return { from, to: Math.min(to, state.doc.length), severity: "error", message: formatError(err) };
+  const tree = ensureSyntaxTree(state, doc.length, 500) ?? syntaxTree(state);
+  const diagnostics = formatErrors(v.errors, { partial: v.partial }).map((message, i): Diagnostic => {
+    const err = v.errors[i];
+    if (!err) return { ...span(0, 1), severity: "error", message };
+    const node = err.at ? null : nodeAt(state, tree, parsePath(err.path));
+    const from = err.at ? offset(err.at) : (node?.from ?? 0);
+    return { ...span(from, Math.min(node?.to ?? from + 1, doc.lineAt(from).to)), severity: "error", message };
   });
+  return { spec: null, diagnostics };
 }
 
 /** Completion, hover docs and lint for the scenario format. */

@@ -12,7 +12,7 @@ import { basicSetup } from "codemirror";
 import { canonicalJson, type Json, type RunData, type RunJob, type ScenarioSpec } from "../faultline/index.js";
 import { citePanel } from "./cite-panel.js";
 import { el } from "./dom.js";
-import { scenarioDiagnostics, scenarioSchemaSupport } from "./json-schema-support.js";
+import { readScenario, scenarioSchemaSupport } from "./json-schema-support.js";
 import { RunStatus } from "./run-status.js";
 
 /** Options of {@link scenarioEditor}. */
@@ -38,9 +38,8 @@ export interface ScenarioEditor extends HTMLElement {
 
 /** The scenario in the editor state `state`, or its problems as `line N: $.path: expected X, found Y`. */
 function check(state: EditorState, requires: ScenarioEditorOptions["requires"]): { spec: ScenarioSpec } | { problems: string[] } {
-  const diagnostics = scenarioDiagnostics(state);
-  if (diagnostics.length > 0) return { problems: diagnostics.map((d) => `line ${state.doc.lineAt(d.from).number}: ${d.message}`) };
-  const spec = JSON.parse(state.doc.toString()) as ScenarioSpec;
+  const { spec, diagnostics } = readScenario(state);
+  if (!spec) return { problems: diagnostics.map((d) => `line ${state.doc.lineAt(d.from).number}: ${d.message}`) };
   const missing = requires?.(spec);
   return missing ? { problems: [`this example needs ${missing}`] } : { spec };
 }

@@ -90,3 +90,23 @@ export function checkMapcounts(k: Kernel): void {
     if (f.mapcount !== n) throw new Error(`folio ${f.pfn}: mapcount ${f.mapcount}, but ${n} PTE(s) map it`);
   }
 }
+
+/** A named invariant checker; each part throws an Error that says what is wrong. */
+export interface Invariant {
+  /** The checker's name, as reports print it. */
+  readonly name: string;
+  /** Checked after every scheduler step. */
+  readonly step?: (sim: Simulation) => void;
+  /** Checked once the run is over, on its kernel (runs with an mm); `quiet`: the run ended ok, so no fault or GUP is in flight. */
+  readonly end?: (k: Kernel, held: Iterable<readonly Folio[]>, quiet: boolean) => void;
+}
+
+/** The checkers `faultline check` runs on every run it makes: cheap ones after every step, the folio ones at the end. */
+export const INVARIANTS: readonly Invariant[] = [
+  { name: "checkTasks", step: checkTasks },
+  { name: "checkLocks", step: checkLocks },
+  { name: "checkFolios", end: checkFolios },
+  { name: "checkMapcounts", end: checkMapcounts },
+  { name: "checkPtesInVmas", end: checkPtesInVmas },
+  { name: "checkFolioAccounting", end: (k, held, quiet) => quiet && checkFolioAccounting(k, held) },
+];

@@ -233,7 +233,7 @@ function program(out: (text: string) => void, setCode: (code: number) => void): 
           if (report.mismatches.length === 0) line = `pass  ${file}  ${report.run.result.status}${verdict}`;
           else {
             failed++;
-            line = [`FAIL  ${file}`, ...report.mismatches.map((m) => `  ${m.field}: recorded ${m.expected}, model gives ${m.actual}`)].join("\n");
+            line = [`FAIL  ${file}`, ...report.mismatches.map((m) => (m.field === "invariant" ? `  invariant ${m.expected} ${m.actual}` : `  ${m.field}: recorded ${m.expected}, model gives ${m.actual}`))].join("\n");
           }
         } catch (e) {
           // One broken file must not hide the verdicts of the others.

@@ -38,7 +38,15 @@ export interface Loaded {
  * a JSON syntax error exit 4 (with line:column), an invalid scenario exit 5.
  */
 export function loadCited(file: string): Loaded {
-  const text = readText(file);
+  return readCited(readText(file), file);
+}
+
+/**
+ * {@link loadCited} on the text of `file`, already read: a {@link CliError}
+ * with exit 4, 5 or 9 when it holds no valid scenario, `file` naming it in
+ * the message.
+ */
+export function readCited(text: string, file: string): Loaded {
   const read = readCitation(text);
   if (read.ok) {
     const where = `${file} (block at line ${read.citation.line})`;

@@ -9,7 +9,7 @@ import type { KernelGen, Task } from "../engine/task.js";
 import { flush_tlb_mm_range } from "../arch/x86/mm/tlb.js";
 import type { Folio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
-import { PAGE_SIZE, vma_start_write, type Vma } from "./mm.js";
+import { PAGE_SIZE, vma_start_write, type MmStruct, type Vma } from "./mm.js";
 
 /** What a zap leaves for `tlb_finish_mmu()`: the folios to free after the flush, and whether any present PTE was cleared. */
 export interface ZapBatch {
@@ -54,17 +54,22 @@ export function zap_pte_range(k: Kernel, t: Task, vma: Vma, start = vma.start, e
 }
 
 /**
- * `munmap()` of a whole VMA: `__vm_munmap` -> `do_vmi_munmap` ->
- * `do_vmi_align_munmap` (v6.1+; `__do_munmap` v4.20..v6.0). mmap_lock for
- * write; the VMA write-locked (`vma_start_write`, waiting for faults under
+ * `munmap()` of the whole VMA at `start`: `__vm_munmap` -> `do_vmi_munmap`
+ * -> `do_vmi_align_munmap` (v6.1+; `__do_munmap` v4.20..v6.0). mmap_lock
+ * for write, and the VMA looked up under it (none there, as after a
+ * racing munmap: 0, nothing done); the VMA write-locked (`vma_start_write`, waiting for faults under
  * its per-VMA lock, v6.4+) and detached, so no later lookup finds it;
  * mmap_lock downgraded to read for the zap (dd2283f2605e, v4.20); PTEs
  * zapped; the TLB flushed on every other CPU (an IPI that a CPU with IRQs
  * off, such as a GUP-fast walker, holds off); then the pages freed. Returns 0.
  */
-export function* do_munmap(k: Kernel, t: Task, vma: Vma): KernelGen<number> {
-  const mm = vma.vm_mm;
+export function* do_munmap(k: Kernel, t: Task, mm: MmStruct, start: number): KernelGen<number> {
   yield* mm.mmap_lock.down_write(t);
+  const vma = mm.vma_lookup(start);
+  if (!vma) {
+    mm.mmap_write_unlock(t);
+    return 0;
+  }
   if (k.behaviour.per_vma_lock !== "none") yield* vma_start_write(mm, vma, t);
   mm.vmas.splice(mm.vmas.indexOf(vma), 1);
   const downgrade = k.behaviour.munmap_downgrade;

@@ -19,7 +19,8 @@ import { flush_tlb_mm_range } from "../arch/x86/mm/tlb.js";
 import { VM } from "./flags.js";
 import type { Folio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
-import { PAGE_SIZE, vm_page_prot_write, vma_is_shared, vma_start_write, type Vma } from "./mm.js";
+import { ENOMEM } from "../include/errno.js";
+import { PAGE_SIZE, vm_page_prot_write, vma_is_shared, vma_start_write, type MmStruct, type Vma } from "./mm.js";
 
 /**
  * `can_change_pte_writable()` (mm/mprotect.c, 64fe24a3e05e v6.0): a private
@@ -52,12 +53,18 @@ function change_pte_range(k: Kernel, vma: Vma): number {
 }
 
 /**
- * `do_mprotect_pkey()` of the whole VMA `vma` to PROT_READ, or
- * PROT_READ|PROT_WRITE when `write`. Returns 0.
+ * `do_mprotect_pkey()` of the whole VMA at `start` to PROT_READ, or
+ * PROT_READ|PROT_WRITE when `write`. Returns 0, or -ENOMEM when no VMA is
+ * there once mmap_lock is held.
  */
-export function* do_mprotect(k: Kernel, t: Task, vma: Vma, write: boolean): KernelGen<number> {
-  const mm = vma.vm_mm;
+export function* do_mprotect(k: Kernel, t: Task, mm: MmStruct, start: number, write: boolean): KernelGen<number> {
   yield* mm.mmap_lock.down_write(t);
+  // The VMA is looked up under mmap_lock: a racing munmap may have removed it.
+  const vma = mm.vma_lookup(start);
+  if (!vma) {
+    mm.mmap_write_unlock(t);
+    return ENOMEM;
+  }
   // mprotect_fixup(): the VMA is write-locked before its flags change (v6.4+), so per-VMA-lock faults wait or fall back.
   if (k.behaviour.per_vma_lock !== "none") yield* vma_start_write(mm, vma, t);
   vma.vm_flags = write ? vma.vm_flags | VM.WRITE : vma.vm_flags & ~VM.WRITE;

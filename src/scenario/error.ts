@@ -40,10 +40,19 @@ export function formatErrors(errors: readonly ScenarioError[], options: { partia
   return lines;
 }
 
-/** The path of member `key` (a property name or an array index) of the value at `path`: `.name`, `[3]`, or `["a b"]` for a key that is not an identifier. */
+/** Characters a terminal shows as nothing or as a plain space: controls, format characters (a BOM, zero-width spaces) and separators. */
+const INVISIBLE = /(?! )[\p{Cc}\p{Cf}\p{Z}]/gu;
+
+/**
+ * The path of member `key` (a property name or an array index) of the value
+ * at `path`: `.name`, `[3]`, or `["a b"]` for a key that is not an
+ * identifier, its invisible characters escaped (`["\ufeffshared"]`, not a
+ * key that reads as `shared`).
+ */
 export function memberPath(path: string, key: string | number): string {
   if (typeof key === "number") return `${path}[${key}]`;
-  return /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+  if (/^[A-Za-z_$][\w$]*$/.test(key)) return `${path}.${key}`;
+  return `${path}[${JSON.stringify(key).replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}]`;
 }
 
 /** A short, readable rendering of a found value. */

@@ -16,7 +16,7 @@ import { copy_fpstate_to_sigframe } from "../arch/x86/kernel/fpu/signal.js";
 import { __mm_populate, fixup_user_fault, get_user_pages, get_user_pages_fast, get_user_pages_remote, get_user_pages_unlocked, gup_put_folio, type GupPages, type Locked } from "../mm/gup.js";
 import { do_madvise } from "../mm/madvise.js";
 import { do_munmap } from "../mm/mmap.js";
-import { ENOMEM, ESRCH, errname } from "../include/errno.js";
+import { ESRCH, errname } from "../include/errno.js";
 import { do_mprotect } from "../mm/mprotect.js";
 import type { Kernel } from "../mm/kernel.js";
 import { handle_mm_fault } from "../mm/memory.js";
@@ -227,20 +227,13 @@ function* runOp(t: Task, op: NormalizedOp, env: OpEnv): KernelGen {
     }
     case "munmap": {
       const k = env.kernel!;
-      const vma = k.current_mm(t).vmas.find((v) => v.name === op.vma);
-      if (!vma) {
-        t.sim.event(t, "call", "munmap", { vma: op.vma }, "no VMA (already unmapped)");
-        return;
-      }
-      const ret = yield* do_munmap(k, t, vma);
+      const ret = yield* do_munmap(k, t, k.current_mm(t), address(env, { vma: op.vma, page: 0 }));
       t.sim.event(t, "call", "munmap", { vma: op.vma }, ret);
       return;
     }
     case "mprotect": {
       const k = env.kernel!;
-      const vma = k.current_mm(t).vmas.find((v) => v.name === op.vma);
-      // do_mprotect_pkey(): no VMA at the start address.
-      const ret = vma ? yield* do_mprotect(k, t, vma, op.prot === "PROT_READ|PROT_WRITE") : ENOMEM;
+      const ret = yield* do_mprotect(k, t, k.current_mm(t), address(env, { vma: op.vma, page: 0 }), op.prot === "PROT_READ|PROT_WRITE");
       t.sim.event(t, "call", "mprotect", { vma: op.vma, prot: op.prot }, errname(ret));
       return;
     }

@@ -69,8 +69,8 @@ export interface VerdictReport {
   readonly counterexample: number | null;
 }
 
-/** Run the scenario's property over its seed range under the random policy. */
-export function exploreSeeds(s: NormalizedScenario, onRun?: (done: number, total: number) => void): VerdictReport {
+/** Run the scenario's property over its seed range under the random policy; `run` makes each run (checkers on, for `faultline check`). */
+export function exploreSeeds(s: NormalizedScenario, onRun?: (done: number, total: number) => void, run: (s: NormalizedScenario) => ScenarioRun = (x) => runNormalized(x)): VerdictReport {
   const prop = s.property;
   if (!prop) throw new Error(`scenario "${s.title}" states no property`);
   let positive = 0;
@@ -78,8 +78,7 @@ export function exploreSeeds(s: NormalizedScenario, onRun?: (done: number, total
   let counterexample: number | null = null;
   for (let i = 0; i < prop.seeds.count; i++) {
     const seed = prop.seeds.from + i;
-    const run = runNormalized(withOptions(s, { seed, policy: "random" }));
-    if (holds(prop.exists, run)) {
+    if (holds(prop.exists, run(withOptions(s, { seed, policy: "random" })))) {
       positive++;
       witness ??= seed;
     } else {
