@@ -98,7 +98,7 @@ export interface Invariant {
   /** Checked after every scheduler step. */
   readonly step?: (sim: Simulation) => void;
   /** Checked once the run is over, on its kernel (runs with an mm); `quiet`: the run ended ok, so no fault or GUP is in flight. */
-  readonly end?: (k: Kernel, held: Iterable<readonly Folio[]>, quiet: boolean) => void;
+  readonly end?: (k: Kernel, held: Iterable<GupPages>, quiet: boolean) => void;
 }
 
 /** The checkers `faultline check` runs on every run it makes: cheap ones after every step, the folio ones at the end. */

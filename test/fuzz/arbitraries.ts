@@ -179,7 +179,8 @@ function opsArb(ctx: Context, place: Place, minLength = 0): fc.Arbitrary<OpSpec[
 function opArb(ctx: Context, place: Place): fc.Arbitrary<OpSpec> {
   // Lock ops are ten variants of one kind, and a release of a lock not held ends the run: each weighs less than another op.
   // Op lists deep down end in leaves more often than not.
-  const weight = (op: string) => (op in LOCK_OPS ? 1 : op === "repeat" || op === "fork" ? (place.level > 2 ? 1 : 3) : 4);
+  // exit exists only in a fork child's list: it weighs more there, so it shows at every seed.
+  const weight = (op: string) => (op in LOCK_OPS ? 1 : op === "repeat" || op === "fork" ? (place.level > 2 ? 1 : 3) : op === "exit" ? 12 : 4);
   const pick = fc.oneof(...variantsAt(ctx, place).map((op) => ({ arbitrary: fc.constant(op), weight: weight(op) })));
   return pick.chain((op) => {
     const schema = OP_VARIANTS.get(op)!;
@@ -187,7 +188,7 @@ function opArb(ctx: Context, place: Place): fc.Arbitrary<OpSpec> {
     const fields: Record<string, fc.Arbitrary<unknown>> = {};
     if (op in LOCK_OPS) fields.lock = fc.constantFrom(...ctx.locks.filter((l) => l.kind === LOCK_OPS[op as keyof typeof LOCK_OPS]).map((l) => l.name));
     if ("task" in schema.properties!) fields.task = fc.constantFrom(...ctx.tasks);
-    if (op === "put_page") fields.pages = fc.nat(3).map((i) => `h${i}`);
+    if (op === "put_page" || op === "unpin_user_pages" || op === "dma_write" || op === "dma_read") fields.pages = fc.nat(3).map((i) => `h${i}`);
     if (op === "repeat") fields.ops = fc.constant(null); // drawn below, with the op list's own place
     if (op === "fork") fields.child = opsArb(ctx, { ...inner, child: true }, 1).map((ops) => ({ name: "child", ops }));
     const target = "vma" in schema.properties! ? targetArb(ctx) : fc.constant(null);
@@ -207,13 +208,14 @@ function opArb(ctx: Context, place: Place): fc.Arbitrary<OpSpec> {
 
 /** The GUP fields that go with one entry point only, dropped from the others; no hold inside a repeat. */
 function fixGup(o: Record<string, unknown>, place: Place): void {
-  if (o.call !== "get_user_pages_remote") {
+  const call = o.call as string;
+  if (!call.endsWith("_remote")) {
     delete o.locked;
     delete o.task;
   }
-  if (o.call !== "get_user_pages_fast") delete o.pteNs;
-  if (o.call === "get_user_pages_fast" && o.pages === false) delete o.pages;
-  if (place.repeated) delete o.hold;
+  if (!call.endsWith("_fast")) delete o.pteNs;
+  if ((call.endsWith("_fast") || call.startsWith("pin_")) && o.pages === false) delete o.pages;
+  if (place.repeated || o.pages === false) delete o.hold;
 }
 
 /** A predicate over the scenario's VMAs, from the schema's predicate, nested at most `depth` more. */
@@ -230,14 +232,13 @@ function predicateArb(ctx: Context, depth: number): fc.Arbitrary<PredicateSpec> 
 
 /**
  * Names made unique and references made to resolve, in document order: fork
- * children become c0, c1 ..., held page sets h0, h1 ...; a put_page of a set
- * nobody holds becomes a cond_resched; a final.task names a forked child or
- * is dropped.
+ * children become c0, c1 ..., held page sets h0, h1 ...; a release or DMA
+ * of a set nobody holds becomes a cond_resched (a DMA goes through the
+ * first held set), a release of the wrong kind the right one; a final.task names a forked child or is dropped.
  */
 function resolveNames(s: ScenarioSpec): ScenarioSpec {
   const children: string[] = [];
-  const holds: string[] = [];
-  const puts: { pages: string }[] = [];
+  const holds = new Map<string, "get" | "pin">();
   const walk = (ops: OpSpec[]) =>
     ops.forEach((op) => {
       if (op.op === "fork") {
@@ -245,13 +246,23 @@ function resolveNames(s: ScenarioSpec): ScenarioSpec {
         children.push(op.child.name);
         walk(op.child.ops);
       } else if (op.op === "repeat") walk(op.ops);
-      else if (op.op === "get_user_pages" && op.hold !== undefined) holds.push((op.hold = `h${holds.length}`));
-      else if (op.op === "put_page") puts.push(op);
+      else if (op.op === "get_user_pages" && op.hold !== undefined) holds.set((op.hold = `h${holds.size}`), op.call.startsWith("pin_") ? "pin" : "get");
     });
+  // A release of the other kind becomes the right one: put_page for references, unpin_user_pages for pins.
+  const usable = (op: OpSpec): OpSpec | null => {
+    if (op.op !== "put_page" && op.op !== "unpin_user_pages" && op.op !== "dma_write" && op.op !== "dma_read") return op;
+    const kind = holds.get(op.pages);
+    // A DMA through a set nobody holds goes through the first held set instead.
+    if (kind === undefined) return holds.size > 0 && (op.op === "dma_write" || op.op === "dma_read") ? { ...op, pages: holds.keys().next().value! } : null;
+    if (op.op === "put_page" || op.op === "unpin_user_pages") return { op: kind === "pin" ? "unpin_user_pages" : "put_page", pages: op.pages };
+    return op;
+  };
   s.tasks.forEach((t) => walk(t.ops));
   const resolve = (ops: OpSpec[]): OpSpec[] =>
     ops.map((op) => {
-      if (op.op === "put_page" && !holds.includes(op.pages)) return { op: "cond_resched" };
+      const fixed = usable(op);
+      if (!fixed) return { op: "cond_resched" };
+      if (fixed !== op) return fixed;
       if (op.op === "repeat") return { ...op, ops: resolve(op.ops) } as OpSpec;
       if (op.op === "fork") return { ...op, child: { ...op.child, ops: resolve(op.child.ops) } } as OpSpec;
       return op;
