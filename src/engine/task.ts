@@ -94,6 +94,8 @@ export class Task implements Schedulable {
   readonly held: HeldLock[] = [];
   /** A daemon (a kthread or a userspace service loop) waits for work forever; one left blocked at the end is not a deadlock. */
   daemon = false;
+  /** Runs code whose shared accesses the engine does not see (see {@link Simulation.setOpaque}). */
+  opaque = true;
   /** `local_irq_disable` nesting depth. */
   irqsDisabled = 0;
   /** IPIs sent to this task's CPU while its IRQs were off, acknowledged when it enables them. */
