@@ -57,23 +57,16 @@ function cell(e: TraceEvent): string | null {
 }
 
 /**
- * Lock acquire/release pairs of one task with nothing but other lock
- * events of that task between them (an empty critical section, such as the
- * VMA lock munmap takes and drops): their indices in `trace`, to leave out.
+ * A lock acquire directly followed by its task's release of that lock (an
+ * empty critical section, such as the VMA lock munmap takes and drops):
+ * their indices in `trace`, to leave out. `downgrade_write` keeps the lock.
  */
 function emptySections(trace: readonly TraceEvent[]): Set<number> {
   const out = new Set<number>();
-  for (let i = 0; i < trace.length; i++) {
+  for (let i = 0; i + 1 < trace.length; i++) {
     const a = trace[i]!;
-    if (a.ev !== "lock_acquire") continue;
-    for (let j = i + 1; j < trace.length; j++) {
-      const b = trace[j]!;
-      if (b.task !== a.task || !b.ev.startsWith("lock_")) break;
-      if (b.ev === "lock_release" && b.args?.lock === a.args?.lock) {
-        out.add(i).add(j);
-        break;
-      }
-    }
+    const b = trace[i + 1]!;
+    if (a.ev === "lock_acquire" && b.ev === "lock_release" && b.fn !== "downgrade_write" && b.task === a.task && b.args?.lock === a.args?.lock) out.add(i).add(i + 1);
   }
   return out;
 }
