@@ -172,9 +172,12 @@ function addBacktracks(steps: readonly Step[], stack: readonly Node[], from: num
     const tj = th[j]!;
     const prev = lastOf[tj]!;
     const lastDep = new Int32Array(nt).fill(-1);
-    for (let i = j - 1; i >= 0; i--) {
+    for (let i = j - 1, left = nt - 1; i >= 0 && left > 0; i--) {
       const ti = th[i]!;
-      if (ti !== tj && lastDep[ti]! < 0 && dependent(steps[i]!.footprint, fj)) lastDep[ti] = i;
+      if (ti !== tj && lastDep[ti]! < 0 && dependent(steps[i]!.footprint, fj)) {
+        lastDep[ti] = i;
+        left--;
+      }
     }
     const clock = prev >= 0 ? Int32Array.from(clocks[prev]!) : new Int32Array(nt);
     for (let t = 0; t < nt; t++) if (lastDep[t]! >= 0) join(clock, clocks[lastDep[t]!]!);
@@ -187,9 +190,10 @@ function addBacktracks(steps: readonly Step[], stack: readonly Node[], from: num
       if (i < 0) continue;
       const fi = steps[i]!.footprint;
       if (!conflicts(fi, fj) || fi.woke.includes(fj.task)) continue;
-      const others = prev >= 0 ? Int32Array.from(clocks[prev]!) : new Int32Array(nt);
-      for (let u = 0; u < nt; u++) if (u !== t && lastDep[u]! >= 0) join(others, clocks[lastDep[u]!]!);
-      if (others[t]! >= i + 1) continue;
+      if (prev >= 0 && clocks[prev]![t]! >= i + 1) continue;
+      let via = false;
+      for (let u = 0; u < nt && !via; u++) via = u !== t && lastDep[u]! >= 0 && clocks[lastDep[u]!]![t]! >= i + 1;
+      if (via) continue;
       reverse(steps, stack[i]!, i, j, hb);
     }
   }
