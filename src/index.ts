@@ -1,8 +1,9 @@
 /**
  * The public API: the one import surface of the site (`docs/`) and the CLI.
- * Run a scenario, validate and normalize it, check and bisect it, cite it,
- * draw its trace; the host side is the Web Worker's protocol and the
- * editor's schema navigation.
+ * Run a scenario, validate and normalize it, check and bisect it, explore
+ * its interleavings and draw their race diagrams, cite it, draw its trace;
+ * the host side is the Web Worker's protocol and the editor's schema
+ * navigation.
  *
  * @module
  */
@@ -28,6 +29,10 @@ export { decodePermalink, encodePermalink } from "./scenario/permalink.js";
 export { kvmSummary, type KvmSummary } from "./scenario/kvm.js";
 export { citationCff, citeBibtex, citeBlock, citeCsl, citePermalink, type CitationData, type CiteOptions, type CitedRun, type SoftwareMeta } from "./cite/cite.js";
 export { readCitation, verifyCitation, type Citation } from "./cite/replay.js";
+export { DEFAULT_MAX_STATES, DEFAULT_WALKS, citableSchedule, explore, replaySchedule, type ExploreOptions, type ExploreProgress, type ExploreReport, type OutcomeReport } from "./explore/explore.js";
+export type { Outcome } from "./explore/outcome.js";
+export type { ExploreVerdict } from "./explore/verdict.js";
+export { DIAGRAM_WIDTH, diagramRows, formatDiagram, type DiagramRow } from "./explore/diagram.js";
 export { formatDeadlock, formatInversions, formatNs, formatTrace, wrapText } from "./format.js";
 export { MAX_TRACE_EVENTS, RUN_TRACE_EVENTS, type MessageScope, type RunData, type RunJob, type RunProgress, type RunReply, type RunRequest } from "./host/jobs.js";
 export { SchemaNavigator, parsePath, type PathSegment, type PropertyDoc, type SchemaNode, type ValueDoc } from "./host/schema-nav.js";

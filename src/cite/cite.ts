@@ -17,6 +17,7 @@ import { encodePermalink } from "../scenario/permalink.js";
 import type { ScenarioRun } from "../scenario/run.js";
 import type { ScenarioSpec } from "../scenario/schema.js";
 import { encodeBlock } from "./block.js";
+import { diagramRows, formatDiagram } from "../explore/diagram.js";
 
 /** Line width of a citation block (a mail body). */
 export const CITE_WIDTH = 72;
@@ -80,7 +81,8 @@ export function citePermalink(spec: ScenarioSpec, run: CitedRun, playground: str
 
 /**
  * The text of a mail citation above its scenario block: title, claim,
- * source, profile, outcome, trace excerpt, hash (naming model version
+ * source, profile, outcome, trace excerpt, the race diagram of a schedule
+ * the explorer found (`interleave: "any"` with a schedule), hash (naming model version
  * `model`), permalink. Replay renders it again from the replayed run and
  * compares.
  */
@@ -99,6 +101,7 @@ export function citeText(spec: ScenarioSpec, run: CitedRun, options: CiteOptions
     `Outcome: ${r.status}, ends at ${formatNs(r.endTime)}, ${r.steps} steps${r.inversions.length ? `, ${r.inversions.length} lock inversion(s)` : ""}`,
     "Trace excerpt (t in ns):",
     ...excerpt(r, options.excerpt ?? DEFAULT_EXCERPT),
+    ...(s.interleave === "any" && s.schedule ? ["Race diagram (the explorer's schedule):", ...formatDiagram(diagramRows(r.trace), CITE_WIDTH)] : []),
     `Trace hash (format ${TRACE_FORMAT}${model === undefined ? "" : `, model version ${model}`}):`,
     `  ${run.hash.slice(0, 32)}`,
     `  ${run.hash.slice(32)}`,

@@ -8,6 +8,7 @@
 export * from "./bug.js";
 export * from "./canonical.js";
 export * from "./delay.js";
+export * from "./footprint.js";
 export * from "./irq.js";
 export * from "./lock.js";
 export * from "./lockdep.js";

@@ -11,12 +11,14 @@ import type { KernelGen, Task } from "./task.js";
 
 /** `local_irq_disable()`: nests; IPIs to this task's CPU are held off. */
 export function local_irq_disable(t: Task): void {
+  t.sim.touch("irq");
   if (t.irqsDisabled++ === 0) t.sim.event(t, "irq_disable", "local_irq_disable");
 }
 
 /** `local_irq_enable()`: when the outermost section ends, the IPIs that arrived meanwhile are taken (acknowledged). */
 export function local_irq_enable(t: Task): void {
   if (t.irqsDisabled === 0) throw new KernelBug(`local_irq_enable: ${t.name} has IRQs enabled already`);
+  t.sim.touch("irq");
   if (--t.irqsDisabled === 0) {
     t.sim.event(t, "irq_enable", "local_irq_enable");
     for (const targets of t.pendingIpis.splice(0)) targets.delete(t);
@@ -33,6 +35,7 @@ export function local_irq_enable(t: Task): void {
  * IRQs off. `cpus` narrows the targets (a cpumask: each task is a CPU).
  */
 export function* smp_call_function(t: Task, fn: string, cpus: (o: Task) => boolean = () => true): KernelGen {
+  t.sim.touch("irq");
   const targets = new Set(t.sim.tasks.filter((o) => o !== t && o.state !== "exited" && o.irqsDisabled > 0 && cpus(o)));
   for (const o of targets) o.pendingIpis.push(targets);
   t.sim.event(t, "ipi_send", "smp_call_function_many", { func: fn });

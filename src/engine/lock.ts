@@ -35,6 +35,8 @@ export abstract class SleepingLock {
   protected readonly sim: Simulation;
   private readonly heldAs: { readonly read: HeldLock; readonly write: HeldLock };
   private readonly waitingFor: { readonly read: string; readonly write: string };
+  /** The lock's name in step footprints. */
+  private readonly key: string;
 
   constructor(sim: Simulation, name: string, lockClass = name) {
     this.sim = sim;
@@ -42,6 +44,7 @@ export abstract class SleepingLock {
     this.lockClass = lockClass;
     this.heldAs = { read: { name, lockClass, mode: "read" }, write: { name, lockClass, mode: "write" } };
     this.waitingFor = { read: `${name} (read)`, write: `${name} (write)` };
+    this.key = `lock:${name}`;
     sim.locks.push(this);
   }
 
@@ -55,7 +58,11 @@ export abstract class SleepingLock {
    * (`validate_chain` skips `hlock->trylock`).
    */
   protected noteAcquire(t: Task, fn: string, mode: LockMode, trylock = false): void {
-    if (!trylock && t.held.length > 0) this.sim.lockdep.acquire(t, this.lockClass);
+    this.sim.touch(this.key);
+    if (!trylock && t.held.length > 0) {
+      this.sim.touch("lockdep");
+      this.sim.lockdep.acquire(t, this.lockClass);
+    }
     if (this.sim.tracing) this.sim.event(t, "lock_acquire", fn, { lock: this.name, mode });
   }
 
@@ -74,6 +81,7 @@ export abstract class SleepingLock {
   /** The shape of every trylock: 1 and the lock if `free`, else 0 without sleeping. */
   protected tryAcquire(t: Task, fn: string, mode: LockMode, free: boolean, take: (t: Task) => void): 0 | 1 {
     if (!free) {
+      this.sim.touch(this.key);
       this.sim.event(t, "lock_trylock", fn, { lock: this.name }, 0);
       return 0;
     }
@@ -98,6 +106,7 @@ export abstract class SleepingLock {
       yield Yield.Block;
       if (w.granted) break;
       if (signal_pending_state(state, t)) {
+        this.sim.touch(this.key);
         const first = this.waiters[0] === w;
         this.waiters.splice(this.waiters.indexOf(w), 1);
         if (this.sim.tracing) this.sim.event(t, "lock_interrupted", fn, { lock: this.name, mode });
@@ -130,6 +139,7 @@ export abstract class SleepingLock {
   protected release(t: Task, fn: string, mode: LockMode): void {
     const i = t.held.lastIndexOf(this.heldAs[mode]);
     if (i < 0) throw new KernelBug(`${fn}: ${t.name} does not hold ${this.name} for ${mode}`);
+    this.sim.touch(this.key);
     if (i === t.held.length - 1) t.held.pop();
     else t.held.splice(i, 1);
     if (this.sim.tracing) this.sim.event(t, "lock_release", fn, { lock: this.name, mode });

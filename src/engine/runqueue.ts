@@ -69,6 +69,24 @@ export class RunQueue<T extends Schedulable> {
     return out;
   }
 
+  /** Every queued item, in heap order (not sorted). */
+  items(): readonly T[] {
+    return this.heap;
+  }
+
+  /** Remove a queued item wherever it is in the heap. */
+  remove(item: T): void {
+    const heap = this.heap;
+    const i = item.heapIndex;
+    const last = heap.pop()!;
+    item.heapIndex = -1;
+    if (last === item) return;
+    heap[i] = last;
+    last.heapIndex = i;
+    this.up(i);
+    this.down(last.heapIndex);
+  }
+
   /** Put back candidates that were not chosen, keeping their FIFO order. */
   restore(tasks: readonly T[]): void {
     for (const t of tasks) {

@@ -6,6 +6,7 @@
  * @module
  */
 import { BudgetExhausted, KernelBug, RunError } from "./bug.js";
+import { Footprint, type StepFootprint } from "./footprint.js";
 import { Lockdep, type LockInversion } from "./lockdep.js";
 import { explicitSchedule, seededRandom, timeOrder, ScheduleError, type SchedPolicy } from "./policy.js";
 import { Prng } from "./prng.js";
@@ -20,6 +21,26 @@ import type { Json } from "./canonical.js";
 /** How a run ended. */
 export type RunStatus = "ok" | "deadlock" | "budget" | "error";
 
+/**
+ * Which orders of steps a run may take. `time`: tasks and timers run in
+ * virtual-time order and the policy breaks ties among those ready at one
+ * instant. `any`: at every scheduling point each runnable task and each
+ * pending timer is a candidate whatever its ready time, so a window that is
+ * short in time is still a window; blocking (locks, wait queues, IPIs) still
+ * decides who is runnable, and the clock moves to the chosen one's ready time
+ * if that is later. Choosing the first candidate every time gives the `time`
+ * run.
+ */
+export type Interleave = "time" | "any";
+
+/** One finished scheduling step, as a {@link SimulationOptions.observe} callback sees it. */
+export interface SchedStep {
+  /** What the step touched; its `task` is who ran (a task, or a timer's schedule name). */
+  readonly footprint: StepFootprint;
+  /** The candidates it was chosen from, in time order (under `interleave: "time"`, only the one that ran). */
+  readonly enabled: readonly string[];
+}
+
 /** Options of a {@link Simulation}. */
 export interface SimulationOptions {
   /** Scenario seed (unsigned 32-bit). Default 0. */
@@ -28,6 +49,12 @@ export interface SimulationOptions {
   policy?: "time" | "random" | SchedPolicy;
   /** An explicit schedule; overrides `policy`. */
   schedule?: readonly string[];
+  /** Which step orders the run may take (see {@link Interleave}). Default `"time"`. */
+  interleave?: Interleave;
+  /** Called after every step (task or timer) with its footprint; turns footprint tracking on (for the interleaving explorer). */
+  observe?: (step: SchedStep) => void;
+  /** With `observe`: trace events for which this returns true make their step touch the object `visible` (events a property reads, whose order matters). */
+  visible?: (e: TraceEvent) => boolean;
   /** Step budget: the run stops with status `budget` after this many steps, or after this many units of {@link Simulation.charge}d work. Default 1e7. */
   maxSteps?: number;
   /** Which trace events to keep in memory; all are hashed. Default {@link DEFAULT_TRACE_WINDOW}. */
@@ -151,6 +178,13 @@ export class Simulation {
 
   private readonly rq = new RunQueue<Task>();
   private readonly timers = new RunQueue<Timer>();
+  private readonly timerCount = new Map<string, number>();
+  private readonly anyOrder: boolean;
+  private readonly observe: ((step: SchedStep) => void) | undefined;
+  private readonly visible: ((e: TraceEvent) => boolean) | undefined;
+  /** The footprint of the step running now, when tracked. */
+  private readonly fp: Footprint | null;
+  private enabled: readonly string[] = [];
   private readonly policy: SchedPolicy;
   private readonly schedule: readonly string[] | undefined;
   private readonly maxSteps: number;
@@ -186,15 +220,27 @@ export class Simulation {
     this.onStep = options.onStep;
     const f = options.faults;
     this.faults = f && (f.spuriousWakeup > 0 || f.fatalSignal > 0) ? f : undefined;
+    this.anyOrder = options.interleave === "any";
+    this.observe = options.observe;
+    this.visible = options.visible;
+    this.fp = options.observe ? new Footprint() : null;
   }
 
-  /** Create a task, runnable now. Names must be unique within a simulation. */
-  spawn(name: string, body: TaskBody, options: { daemon?: boolean; returnsToUser?: boolean } = {}): Task {
+  /**
+   * Create a task, runnable now. Names must be unique within a simulation.
+   * `opaque` (default true): the task runs code whose shared accesses the
+   * engine does not see; false when its body declares them with
+   * {@link Simulation.setOpaque} as it goes (the scenario interpreter).
+   * `returnsToUser`: see {@link Task.returnsToUser}.
+   */
+  spawn(name: string, body: TaskBody, options: { daemon?: boolean; opaque?: boolean; returnsToUser?: boolean } = {}): Task {
     if (this.names.has(name)) throw new Error(`task name "${name}" is already used`);
     this.names.add(name);
     const t = new Task(this, this.tasks.length, name, body);
     t.daemon = options.daemon ?? false;
     t.returnsToUser = options.returnsToUser ?? false;
+    t.opaque = options.opaque ?? true;
+    if (this.fp) this.fp.opaque = true;
     this.tasks.push(t);
     this.rq.push(t);
     this.event(t, "task_start");
@@ -207,7 +253,25 @@ export class Simulation {
    * fire before the tasks ready at that instant.
    */
   add_timer(ns: number, context: string, fn: () => void): void {
-    this.timers.push({ readyAt: this.now + ns, seq: 0, heapIndex: -1, context, fn });
+    const n = (this.timerCount.get(context) ?? 0) + 1;
+    this.timerCount.set(context, n);
+    this.timers.push({ readyAt: this.now + ns, seq: 0, heapIndex: -1, context, name: `${context}#${n}`, fn });
+    if (this.fp) this.fp.opaque = true;
+  }
+
+  /** Note that the running step touched the shared object `key` (a no-op unless footprints are tracked). */
+  touch(key: string): void {
+    if (this.fp) this.fp.keys.add(key);
+  }
+
+  /**
+   * Declare whether task `t` runs code whose shared accesses the engine does
+   * not see (the kernel model) from here on; a step that ran any such code is
+   * opaque, dependent on every other step.
+   */
+  setOpaque(t: Task, opaque: boolean): void {
+    t.opaque = opaque;
+    if (opaque && this.fp && this.current === t) this.fp.opaque = true;
   }
 
   /** Record a trace event in task `t` (or an interrupt context) at the current time. */
@@ -219,6 +283,7 @@ export class Simulation {
     if (ret !== undefined) e.ret = ret;
     this.trace.record(e);
     if (this.onEvent !== undefined) this.onEvent(e);
+    if (this.fp && this.visible?.(e)) this.fp.keys.add("visible");
   }
 
   /**
@@ -271,6 +336,7 @@ export class Simulation {
     t.blockedHolders = null;
     t.readyAt = this.now;
     this.rq.push(t);
+    if (this.fp) this.fp.woke.add(t.name);
   }
 
   /** Run until every task exits, a deadlock, a kernel bug or the step budget. */
@@ -279,16 +345,26 @@ export class Simulation {
     let error: RunResult["error"];
     const rq = this.rq;
     const every = this.progressEvery;
-    const timeOnly = this.policy.name === "time";
+    const fp = this.fp;
     for (;;) {
       if (this.steps >= this.maxSteps) {
         status = "budget";
         break;
       }
-      const timer = this.timers.peek();
-      if (timer !== undefined && (rq.size === 0 || timer.readyAt <= rq.peek()!.readyAt)) {
-        this.timers.pop();
+      let next: Task | Timer | undefined;
+      try {
+        next = this.anyOrder ? this.pickAny() : this.pickTimed();
+      } catch (e) {
+        if (!(e instanceof ScheduleError)) throw e;
+        status = "error";
+        error = { task: "scheduler", message: e.message };
+        break;
+      }
+      if (next === undefined) break;
+      if (!(next instanceof Task)) {
+        const timer = next;
         if (timer.readyAt > this.now) this.now = timer.readyAt;
+        fp?.reset(timer.name, true);
         try {
           timer.fn();
         } catch (e) {
@@ -296,20 +372,13 @@ export class Simulation {
           break;
         }
         this.steps++;
+        if (fp) this.observed(timer.name);
         continue;
       }
-      let t: Task | undefined;
-      try {
-        t = timeOnly ? rq.pop() : this.pick();
-      } catch (e) {
-        if (!(e instanceof ScheduleError)) throw e;
-        status = "error";
-        error = { task: "scheduler", message: e.message };
-        break;
-      }
-      if (t === undefined) break;
+      const t = next;
       if (t.readyAt > this.now) this.now = t.readyAt;
       this.current = t;
+      fp?.reset(t.name, t.opaque);
       let r: IteratorResult<Yield, unknown>;
       try {
         r = t.resume();
@@ -328,6 +397,7 @@ export class Simulation {
         if (r.value === Yield.Preempt) t.readyAt = this.now;
         rq.push(t);
       }
+      if (fp) this.observed(t.name);
       if (this.onStep !== undefined) this.onStep(this);
       if (this.onProgress !== undefined && steps % every === 0) this.onProgress(steps, this.now, this.work);
     }
@@ -356,6 +426,36 @@ export class Simulation {
     };
   }
 
+  /** Report the step just finished to the observer. */
+  private observed(who: string): void {
+    this.observe!({ footprint: this.fp!.copy(), enabled: this.anyOrder ? this.enabled : [who] });
+  }
+
+  /** `interleave: "time"`: the timer due first if it is due no later than every task, else a task ready at the earliest instant. */
+  private pickTimed(): Task | Timer | undefined {
+    const rq = this.rq;
+    const timer = this.timers.peek();
+    if (timer !== undefined && (rq.size === 0 || timer.readyAt <= rq.peek()!.readyAt)) return this.timers.pop();
+    return this.policy.name === "time" ? rq.pop() : this.pick();
+  }
+
+  /**
+   * `interleave: "any"`: every pending timer and runnable task is a
+   * candidate, in time order (timers first at one instant, then FIFO); the
+   * policy chooses when there are several.
+   */
+  private pickAny(): Task | Timer | undefined {
+    const candidates: (Task | Timer)[] = [...this.timers.items(), ...this.rq.items()].sort(timeOrderOf);
+    if (candidates.length === 0) return undefined;
+    const names = candidates.map((c) => c.name);
+    if (this.fp) this.enabled = names;
+    const chosen = candidates.length === 1 ? candidates[0]! : candidates[this.policy.choose(names, this.decisionCount++)]!;
+    if (candidates.length > 1 && this.decisions.length < MAX_DECISIONS) this.decisions.push(chosen.name);
+    if (chosen instanceof Task) this.rq.remove(chosen);
+    else this.timers.remove(chosen);
+    return chosen;
+  }
+
   /** Take the tasks ready at the earliest instant and let the policy choose. */
   private pick(): Task | undefined {
     const candidates = this.rq.popEarliest();
@@ -382,6 +482,7 @@ export class Simulation {
     // its CPU takes the IPIs pending on it, and their senders are woken.
     if (t.irqsDisabled > 0) this.warnings.push(`${t.name} exited with IRQs disabled`);
     for (const targets of t.pendingIpis.splice(0)) targets.delete(t);
+    this.touch("irq");
     this.ipiWaiters.wake_up_all();
     this.event(t, "task_exit", undefined, undefined, toJson(result));
   }
@@ -408,8 +509,15 @@ function stopped(e: unknown, context: string): { status: RunStatus; error: { tas
 interface Timer extends Schedulable {
   /** Who the callback runs as, in traces and errors (`blk`). */
   readonly context: string;
+  /** Its name in schedules: the context and its count of timers (`blk#2`, the second). */
+  readonly name: string;
   /** The callback. */
   readonly fn: () => void;
+}
+
+/** Time order of candidates: earlier first; at one instant timers before tasks (they fire first), then FIFO. */
+function timeOrderOf(a: Task | Timer, b: Task | Timer): number {
+  return a.readyAt - b.readyAt || Number(a instanceof Task) - Number(b instanceof Task) || a.seq - b.seq;
 }
 
 /** A cycle in the wait-for graph (task -> holders of what it waits for). */

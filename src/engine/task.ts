@@ -97,6 +97,8 @@ export class Task implements Schedulable {
   daemon = false;
   /** The task returns to user mode between operations, where signals are delivered: only such tasks get the fault points' SIGKILL. */
   returnsToUser = false;
+  /** Runs code whose shared accesses the engine does not see (see {@link Simulation.setOpaque}). */
+  opaque = true;
   /** `local_irq_disable` nesting depth. */
   irqsDisabled = 0;
   /** IPIs sent to this task's CPU while its IRQs were off, acknowledged when it enables them. */

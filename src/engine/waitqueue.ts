@@ -13,9 +13,12 @@ export class WaitQueue {
   /** Name shown in traces and deadlock reports. */
   readonly name: string;
   private waiters: Task[] = [];
+  /** The queue's name in step footprints: its condition is read and changed under it. */
+  private readonly key: string;
 
   constructor(name: string) {
     this.name = name;
+    this.key = `wq:${name}`;
   }
 
 
@@ -26,8 +29,9 @@ export class WaitQueue {
    * signal that `state` lets in ended the wait first (the callers' -ERESTARTSYS).
    */
   *wait_event(t: Task, condition: () => boolean, holders: () => readonly string[] = () => [], state: SleepState = "uninterruptible"): KernelGen<boolean> {
-    if (condition()) return true;
     const sim = t.sim;
+    sim.touch(this.key);
+    if (condition()) return true;
     if (sim.tracing) sim.event(t, "sched_wait", undefined, { wq: this.name });
     for (;;) {
       if (signal_pending_state(state, t)) {
@@ -50,6 +54,7 @@ export class WaitQueue {
     this.waiters.push(t);
     t.sim.block(t, this.name, holders, state);
     yield Yield.Block;
+    t.sim.touch(this.key);
     const i = this.waiters.indexOf(t);
     if (i >= 0) this.waiters.splice(i, 1);
   }
@@ -57,6 +62,7 @@ export class WaitQueue {
   /** `wake_up_all()`: make every sleeper runnable; each re-checks its condition. */
   wake_up_all(): void {
     const woken = this.waiters;
+    woken[0]?.sim.touch(this.key);
     this.waiters = [];
     for (const t of woken) t.sim.wake(t);
   }

@@ -49,6 +49,8 @@ export interface NormalizedScenario {
   readonly seed: number;
   /** Tie-break policy. */
   readonly policy: "time" | "random";
+  /** Which step orders the run may take (see the engine's `Interleave`). */
+  readonly interleave: "time" | "any";
   /** Explicit schedule, if any. */
   readonly schedule: readonly string[] | null;
   /** Step budget. */
@@ -84,6 +86,7 @@ export function normalizeScenario(spec: ScenarioSpec): NormalizedScenario {
     profile: s.profile,
     seed: s.seed,
     policy: s.policy,
+    interleave: s.interleave,
     schedule: spec.schedule ?? null,
     maxSteps: s.maxSteps,
     locks: s.locks.map((l) => ({ ...l, class: l.class ?? l.name })),
@@ -99,9 +102,10 @@ export function normalizeScenario(spec: ScenarioSpec): NormalizedScenario {
 /**
  * The scenario id: SHA-256 (first 16 hex digits) of the canonical JSON of the
  * normalized scenario without its recorded `expect`, so recording an outcome
- * does not change the id, and writing a default out does not either.
+ * does not change the id, and writing a default out does not either. The
+ * default `interleave` (time) is left out, so ids from before the field stay.
  */
 export function scenarioId(scenario: NormalizedScenario): string {
-  const { expect: _expect, ...rest } = scenario;
-  return sha256Hex(canonicalJson(rest as unknown as Json)).slice(0, 16);
+  const { expect: _expect, interleave, ...rest } = scenario;
+  return sha256Hex(canonicalJson((interleave === "time" ? rest : { ...rest, interleave }) as unknown as Json)).slice(0, 16);
 }

@@ -55,11 +55,34 @@ function address(env: OpEnv, op: { vma: string; page: number }): number {
   return env.vmas.get(op.vma)!.start + op.page * PAGE_SIZE;
 }
 
-/** Run a list of operations in task `t`; each returns to user mode, where pending signals are delivered. */
+/** Ops that only call engine primitives (locks, delays, IRQ sections, IPIs), whose shared accesses the engine sees. */
+const ENGINE_OPS: ReadonlySet<NormalizedOp["op"]> = new Set([
+  "down_read", "down_write", "down_read_trylock", "down_write_trylock", "up_read", "up_write", "downgrade_write",
+  "mutex_lock", "mutex_trylock", "mutex_unlock", "cpu", "io", "sleep", "cond_resched",
+  "local_irq_disable", "local_irq_enable", "smp_call_function", "repeat",
+]);
+
+/**
+ * Whether `op` runs kernel-model code, whose accesses the engine does not
+ * see: every op but {@link ENGINE_OPS}, and up_write / downgrade_write of
+ * mmap_lock, which go through the mm (`mmap_write_unlock`).
+ */
+function opaque(op: NormalizedOp, env: OpEnv): boolean {
+  if (!ENGINE_OPS.has(op.op)) return true;
+  return env.kernel !== null && (op.op === "up_write" || op.op === "downgrade_write") && op.lock === "mmap_lock";
+}
+
+/**
+ * Run a list of operations in task `t`. Each op declares to the engine
+ * whether it runs kernel-model code ({@link opaque}), for the footprints
+ * of the steps it spans; each returns to user mode, where pending signals
+ * are delivered.
+ */
 export function* runOps(t: Task, ops: readonly NormalizedOp[], env: OpEnv): KernelGen {
   for (const op of ops) {
     if (env.exited.has(t.name)) return;
     t.sim.charge();
+    t.sim.setOpaque(t, opaque(op, env));
     yield* runOp(t, op, env);
     exit_to_user_mode(t, env);
   }
@@ -221,7 +244,7 @@ function* runOp(t: Task, op: NormalizedOp, env: OpEnv): KernelGen {
       const mm = yield* dup_mmap(k, t, k.current_mm(t), op.child.name);
       k.set_mm(op.child.name, mm);
       const child = op.child.ops as readonly NormalizedOp[];
-      t.sim.spawn(op.child.name, (c) => runOps(c, child, env), { returnsToUser: true });
+      t.sim.spawn(op.child.name, (c) => runOps(c, child, env), { opaque: false, returnsToUser: true });
       t.sim.event(t, "call", "fork", { child: op.child.name }, 0);
       return;
     }

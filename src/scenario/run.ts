@@ -6,7 +6,8 @@
  */
 import { Mutex } from "../engine/mutex.js";
 import { RwSemaphore } from "../engine/rwsem.js";
-import { Simulation, type RunResult } from "../engine/simulation.js";
+import { Simulation, type RunResult, type SchedStep } from "../engine/simulation.js";
+import type { SchedPolicy } from "../engine/policy.js";
 import type { TraceEvent, TraceWindow } from "../engine/trace.js";
 import { profile, type Behaviour } from "../profiles/index.js";
 import { normalizeScenario, scenarioId, type NormalizedScenario } from "./normalize.js";
@@ -42,6 +43,12 @@ export interface RunOptions {
   behaviour?: Behaviour;
   /** Called after every step with the simulation and the modelled kernel (if any); invariant checkers in tests. */
   onStep?: (sim: Simulation, kernel: Kernel | null) => void;
+  /** Choose among the candidates with this policy instead of the scenario's policy and schedule (the interleaving explorer). */
+  chooser?: SchedPolicy;
+  /** Called after every step (task or timer) with what it touched and the candidates it was chosen from (see the engine's `SimulationOptions.observe`). */
+  observe?: (step: SchedStep) => void;
+  /** With `observe`: the trace events whose order matters (those the property reads). */
+  visible?: (e: TraceEvent) => boolean;
 }
 
 /** A finished scenario run. */
@@ -92,7 +99,7 @@ function forkedTasks(tasks: readonly { readonly ops: readonly OpSpec[] }[]): Set
 }
 
 /** Run a normalized scenario. Memory stays bounded however long it runs: the trace is hashed as it is recorded and only a window of it kept. */
-export function runNormalized(s: NormalizedScenario, hooks: Pick<RunOptions, "onProgress" | "progressEvery" | "traceWindow" | "onEvent" | "onStep" | "trace" | "behaviour"> = {}): ScenarioRun {
+export function runNormalized(s: NormalizedScenario, hooks: Pick<RunOptions, "onProgress" | "progressEvery" | "traceWindow" | "onEvent" | "onStep" | "trace" | "behaviour" | "chooser" | "observe" | "visible"> = {}): ScenarioRun {
   const behaviour = hooks.behaviour ?? profile(s.profile).behaviour;
   let kernel: Kernel | null = null;
   const onStep = hooks.onStep;
@@ -100,8 +107,11 @@ export function runNormalized(s: NormalizedScenario, hooks: Pick<RunOptions, "on
   const onEvent = hooks.onEvent;
   const sim = new Simulation({
     seed: s.seed,
-    policy: s.policy,
-    ...(s.schedule ? { schedule: s.schedule } : {}),
+    policy: hooks.chooser ?? s.policy,
+    ...(s.schedule && !hooks.chooser ? { schedule: s.schedule } : {}),
+    ...(s.interleave === "any" ? { interleave: s.interleave } : {}),
+    ...(hooks.observe ? { observe: hooks.observe } : {}),
+    ...(hooks.visible ? { visible: hooks.visible } : {}),
     maxSteps: s.maxSteps,
     faults: s.faults,
     trace: hooks.trace ?? true,
@@ -128,7 +138,7 @@ export function runNormalized(s: NormalizedScenario, hooks: Pick<RunOptions, "on
   kernel = built?.kernel ?? null;
   if (built) rwsems.set("mmap_lock", built.kernel.mm.mmap_lock);
   const env = { rwsems, mutexes, kernel: built?.kernel ?? null, vmas: built?.vmas ?? new Map(), held: new Map<string, GupPages>(), forked: forkedTasks(s.tasks), exited: new Set<string>() };
-  for (const task of s.tasks) sim.spawn(task.name, (t) => runOps(t, task.ops, env), { returnsToUser: true });
+  for (const task of s.tasks) sim.spawn(task.name, (t) => runOps(t, task.ops, env), { opaque: false, returnsToUser: true });
   if (s.kvm) buildKvm(kernel!, s.kvm);
   const result = sim.run();
   return { scenario: s, id: scenarioId(s), result, hash: result.traceHash, tally, kernel, final: kernel ? mm_snapshot(kernel) : null, held: env.held };

@@ -242,10 +242,17 @@ export const Scenario = Type.Object(
     profile: Type.Optional({ ...OneOf(PROFILE_NAMES, "Kernel-version profile"), default: DEFAULT_PROFILE }),
     seed: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_SEED, default: 0 })),
     policy: Type.Optional({ ...OneOf(["time", "random"], "Tie-break among tasks ready at one instant"), default: "time" }),
+    interleave: Type.Optional({
+      ...OneOf(
+        ["time", "any"],
+        "Which step orders a run may take. time: tasks run in virtual-time order, the policy and the schedule choose only among tasks ready at one instant. any: every runnable task and every pending interrupt (an IO completion, blk#1) is a choice at each step whatever its time, as the interleaving explorer sees it; locks, wait queues and IPIs still decide who can run",
+      ),
+      default: "time",
+    }),
     schedule: Type.Optional(
-      Type.Array(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_.:-]*(/apf#[1-9][0-9]*)?$", maxLength: 80, description: "A task name, or a vCPU's async page fault worker (vcpu0/apf#2: vcpu0's second), as a run's decisions name them" }), {
+      Type.Array(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_.:-]*(/apf#[1-9][0-9]*|#[1-9][0-9]*)?$", maxLength: 80, description: "A task name, a vCPU's async page fault worker (vcpu0/apf#2: vcpu0's second), or with interleave any an interrupt (blk#2: the second IO completion), as a run's decisions name them" }), {
         maxItems: MAX_DECISIONS,
-        description: "Explicit schedule: the task to run at each tie (a run's recorded decisions replay it)",
+        description: "Explicit schedule: the task to run at each choice (each tie under interleave time, each step with several candidates under interleave any); a run's recorded decisions replay it",
       }),
     ),
     maxSteps: Type.Optional(Type.Integer({ minimum: 1, maximum: 1e9, default: 1_000_000, description: "Step budget" })),

@@ -22,7 +22,7 @@ export function matches(e: TraceEvent, m: EventMatchSpec): boolean {
 }
 
 /** Every event pattern a predicate names, in `event`, `before` and `count`, at any depth. */
-function patterns(p: PredicateSpec): EventMatchSpec[] {
+export function patterns(p: PredicateSpec): EventMatchSpec[] {
   if (p.event !== undefined) return [p.event];
   if (p.before !== undefined) return [...p.before];
   if (p.count !== undefined) return [p.count.event];

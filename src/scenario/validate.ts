@@ -239,6 +239,9 @@ function walkDurations(s: ScenarioSpec, f: (d: DurationSpec, at: string) => void
 }
 
 /** What a page index of a VMA of `pages` pages must be. */
+/** A schedule entry naming an interrupt (a timer: `blk#2`) rather than a task. */
+const TIMER_CHOICE = /#[1-9][0-9]*$/;
+
 const pageOf = (pages: number) => `a page index within the VMA's ${pages} page${pages === 1 ? "" : "s"} (0..${pages - 1})`;
 
 /**
@@ -416,7 +419,9 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
   for (const name of reserved) tasks.add(name);
   (s.schedule ?? []).forEach((name, i) => {
     const apf = APF_WORKER.exec(name);
-    if (apf) {
+    if (!apf && TIMER_CHOICE.test(name)) {
+      if (s.interleave !== "any") errors.push({ path: `$.schedule[${i}]`, expected: `a task name (an interrupt such as ${name} is a choice only with "interleave": "any")`, found: show(name) });
+    } else if (apf) {
       if (!vcpus.has(apf[1]!)) errors.push({ path: `$.schedule[${i}]`, expected: s.kvm ? `an async page fault worker of a vCPU of $.kvm (vcpu0 .. vcpu${s.kvm.vcpus - 1})` : "async page fault workers only with a kvm section", found: show(name) });
     } else if (!tasks.has(name)) errors.push({ path: `$.schedule[${i}]`, expected: oneOf([...tasks], name), found: show(name) });
   });

@@ -65,3 +65,7 @@ for (const asyncPf of [true, false]) {
 const { memoryBench } = await import("./memory.js");
 console.log("long runs (targets as ratios)");
 for (const line of memoryBench()) console.log(`  ${line}`);
+
+const { exploreBench } = await import("./explore.js");
+console.log(`explorer: states visited and time, with partial-order reduction | without (+: state budget used up, not exhaustive)`);
+exploreBench((line) => console.log(`  ${line}`));

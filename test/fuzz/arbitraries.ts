@@ -233,8 +233,8 @@ function predicateArb(ctx: Context, depth: number): fc.Arbitrary<PredicateSpec> 
 /**
  * Names made unique and references made to resolve, in document order: fork
  * children become c0, c1 ..., held page sets h0, h1 ...; a release or DMA
- * of a set nobody holds becomes a cond_resched (a DMA goes through the
- * first held set), a release of the wrong kind the right one; a final.task names a forked child or is dropped.
+ * of a set nobody holds acts on the first held set (a cond_resched if
+ * none is), a release of the wrong kind becomes the right one; a final.task names a forked child or is dropped.
  */
 function resolveNames(s: ScenarioSpec): ScenarioSpec {
   const children: string[] = [];
@@ -251,11 +251,11 @@ function resolveNames(s: ScenarioSpec): ScenarioSpec {
   // A release of the other kind becomes the right one: put_page for references, unpin_user_pages for pins.
   const usable = (op: OpSpec): OpSpec | null => {
     if (op.op !== "put_page" && op.op !== "unpin_user_pages" && op.op !== "dma_write" && op.op !== "dma_read") return op;
-    const kind = holds.get(op.pages);
-    // A DMA through a set nobody holds goes through the first held set instead.
-    if (kind === undefined) return holds.size > 0 && (op.op === "dma_write" || op.op === "dma_read") ? { ...op, pages: holds.keys().next().value! } : null;
-    if (op.op === "put_page" || op.op === "unpin_user_pages") return { op: kind === "pin" ? "unpin_user_pages" : "put_page", pages: op.pages };
-    return op;
+    // An op on a set nobody holds acts on the first held set instead.
+    const pages = holds.has(op.pages) ? op.pages : holds.keys().next().value;
+    if (pages === undefined) return null;
+    if (op.op === "put_page" || op.op === "unpin_user_pages") return { op: holds.get(pages) === "pin" ? "unpin_user_pages" : "put_page", pages };
+    return pages === op.pages ? op : { ...op, pages };
   };
   s.tasks.forEach((t) => walk(t.ops));
   const resolve = (ops: OpSpec[]): OpSpec[] =>

@@ -1,0 +1,28 @@
+// The explorer on every data/ scenario whose tasks can interleave (two or
+// more tasks, a fork, or a KVM guest's vCPUs): states visited with
+// partial-order reduction and without, and the time each search took. A
+// KVM guest's runs are thousands of steps long: it gets a small budget.
+import { readdirSync, readFileSync } from "node:fs";
+import { performance } from "node:perf_hooks";
+import { assertScenario, explore, normalizeScenario, type ScenarioSpec } from "../../src/index.js";
+
+/** State budget of each search: a search that uses it up is marked not exhaustive. */
+const BUDGET = 200_000;
+/** State budget for a KVM guest. */
+const KVM_BUDGET = 5_000;
+
+/** One line per scenario, given to `print` as it is done: states and seconds with reduction, then without. */
+export function exploreBench(print: (line: string) => void): void {
+  for (const f of readdirSync("data").filter((x) => x.endsWith(".json")).sort()) {
+    const spec = assertScenario(JSON.parse(readFileSync(`data/${f}`, "utf8"))) as ScenarioSpec;
+    if (spec.tasks.length < 2 && !spec.kvm && !JSON.stringify(spec.tasks).includes('"fork"')) continue;
+    const s = normalizeScenario(spec);
+    const cell = (reduction: boolean) => {
+      const start = performance.now();
+      const r = explore(s, { reduction, maxStates: spec.kvm ? KVM_BUDGET : BUDGET, walks: 0 });
+      const seconds = (performance.now() - start) / 1000;
+      return `${r.states.toLocaleString("en-US").padStart(9)}${r.exhaustive ? " " : "+"} ${seconds.toFixed(3).padStart(7)} s`;
+    };
+    print(`${f.replace(/\.json$/, "").padEnd(50)} ${cell(true)}   ${cell(false)}`);
+  }
+}
