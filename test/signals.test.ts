@@ -171,6 +171,14 @@ describe("GUP and a fatal signal (mm/gup.c)", () => {
   });
 });
 
+describe("fixup_user_fault() and a fatal signal", () => {
+  it("v5.7+: its retry loop stops for SIGKILL with -EINTR (\"mm/gup: Fix fixup_user_fault() on multiple retries\"), where it would otherwise retry for ever", () => {
+    const s = signalled(FILE, [{ op: "fixup_user_fault", vma: "f", page: 0, write: true }], "SIGKILL");
+    const r = checkedRun(s, "v6.12");
+    assert.deepEqual(rets(r, "fixup_user_fault"), [-4]);
+  });
+});
+
 describe("user faults and signals (arch/x86/mm/fault.c, fs/userfaultfd.c)", () => {
   const uffdUsr1 = signalled(UFFD, [{ op: "fault", vma: "a", page: 0, write: true }], "SIGUSR1");
 

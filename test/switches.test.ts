@@ -66,6 +66,7 @@ const WITNESS: Record<keyof Behaviour, ScenarioSpec | ScenarioSpec[]> = {
     { op: "get_user_pages", call: "pin_user_pages", vma: "a", page: 0, hold: "dma" },
     { op: "store", vma: "a", page: 0, value: 1 },
   ]),
+  gup_fast_pmd_recheck: file("data/khugepaged-vs-gup-fast-v5.9-broadcast.json"),
   mprotect_write_upgrade: one([{ name: "a", kind: "anon", pages: 1, resident: [0] }], [
     { op: "mprotect", vma: "a", prot: "PROT_READ" },
     { op: "mprotect", vma: "a", prot: "PROT_READ|PROT_WRITE" },

@@ -74,7 +74,7 @@ export function checkFolioAccounting(k: Kernel, held: Iterable<GupPages> = []): 
 /** Every PTE lies inside a VMA of its address space (zap and unmap leave none behind). */
 export function checkPtesInVmas(k: Kernel): void {
   for (const mm of k.mms) {
-    for (const vpn of mm.ptes.keys()) {
+    for (const [vpn] of mm.ptes()) {
       const addr = vpn * PAGE_SIZE;
       if (!mm.vma_lookup(addr)) throw new Error(`${mm.mmap_lock.name}: a PTE at ${addr.toString(16)} outside every VMA`);
     }
@@ -84,7 +84,7 @@ export function checkPtesInVmas(k: Kernel): void {
 /** Every folio's mapcount is the number of PTEs, in every address space, that map it (the zero page: none counted). */
 export function checkMapcounts(k: Kernel): void {
   const ptes = new Map<unknown, number>();
-  for (const mm of k.mms) for (const pte of mm.ptes.values()) if (pte.kind === "present" && pte.folio !== k.zero_folio) ptes.set(pte.folio, (ptes.get(pte.folio) ?? 0) + 1);
+  for (const mm of k.mms) for (const [, pte] of mm.ptes()) if (pte.kind === "present" && pte.folio !== k.zero_folio) ptes.set(pte.folio, (ptes.get(pte.folio) ?? 0) + 1);
   for (const f of k.folios) {
     const n = ptes.get(f) ?? 0;
     if (f.mapcount !== n) throw new Error(`folio ${f.pfn}: mapcount ${f.mapcount}, but ${n} PTE(s) map it`);

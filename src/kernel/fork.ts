@@ -46,7 +46,7 @@ function copy_page_range(k: Kernel, dst: Vma, src: Vma): void {
       copy.data = pte.folio.data;
       copy.mapcount = 1;
       copy.anonExclusive = k.behaviour.anon_exclusive;
-      dst.vm_mm.set_pte(addr, { kind: "present", folio: copy, write: (src.vm_flags & VM.WRITE) !== 0 });
+      dst.vm_mm.set_pte(addr, { kind: "present", folio: copy, write: (src.vm_flags & VM.WRITE) !== 0, dirty: true });
       continue;
     }
     if (pte.folio !== k.zero_folio) {

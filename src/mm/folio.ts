@@ -23,6 +23,8 @@ export class Folio {
   dirty = false;
   /** PG_hwpoison: its memory had an uncorrected error; memory_failure() keeps a reference, so it is never freed. */
   hwpoison = false;
+  /** PageKsm: a page KSM merged; read-only in every mapping, copied on any write. */
+  ksm = false;
   /** PageAnonExclusive (v5.19+): an anonymous page mapped by one process only, which may be written without COW. */
   anonExclusive = false;
   /** The page's contents, as the last value stored in it (0: zeroed, or the file's data); copies carry it. */

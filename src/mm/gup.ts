@@ -174,6 +174,7 @@ export function* __get_user_pages(
     yield* cond_resched(t);
     let folio = follow_page_mask(k, mm, start, gup_flags);
     while (folio === null || folio === "unshare") {
+      t.sim.charge();
       const ret = yield* faultin_page(k, t, vma, start, gup_flags, locked, folio === "unshare");
       if (ret === EBUSY || ret === EAGAIN) return i;
       if (ret < 0) return i > 0 ? i : ret;
@@ -237,6 +238,7 @@ export function* __get_user_pages_locked(
     // Repeat on the address that fired VM_FAULT_RETRY with FOLL_TRIED.
     lock_dropped = true;
     for (;;) {
+      t.sim.charge();
       if (k.behaviour.gup_retry_fatal_signal) {
         // 4426e945df58, ae46d2aa6a7f (v5.7): "GUP can be interrupted by fatal signals", and mmap_read_lock_killable().
         if (fatal_signal_pending(t) || !(yield* mmap_lock.down_read_killable(t))) {
@@ -322,8 +324,12 @@ function vma_permits_fault(vma: Vma, fault_flags: number): boolean {
 export function* fixup_user_fault(k: Kernel, t: Task, mm: MmStruct, address: number, fault_flags: number, unlocked: { unlocked: boolean }): KernelGen<number> {
   fault_flags |= FAULT_FLAG.ALLOW_RETRY | FAULT_FLAG.KILLABLE;
   for (;;) {
+    // A retry that never resolves meets the work budget instead of spinning.
+    t.sim.charge();
     const vma = mm.vma_lookup(address);
     if (!vma || !vma_permits_fault(vma, fault_flags)) return EFAULT;
+    // "mm/gup: Fix fixup_user_fault() on multiple retries", the v5.7-cycle fix of 4426e945df58: stop for SIGKILL before each fault.
+    if (k.behaviour.fault_retry_multiple && fatal_signal_pending(t)) return EINTR;
     const ret = yield* handle_mm_fault(k, t, vma, address, fault_flags);
     if (ret & VM_FAULT.COMPLETED) {
       // d92725256b4f (v6.0+): the fault finished and released mmap_lock; re-take it for the caller.
@@ -351,8 +357,8 @@ export function* fixup_user_fault(k: Kernel, t: Task, mm: MmStruct, address: num
  * it. Per page: read the PTE; stop at none, swap, the zero page (a special
  * PTE), a read-only PTE for FOLL_WRITE or one a R/O pin must unshare
  * (the slow path unshares it); take a reference
- * (`try_grab_folio_fast`); re-read the PTE and, if it changed meanwhile,
- * drop the reference and stop. `pteNs` is the CPU time between the read and
+ * (`try_grab_folio_fast`); re-read the PTE (and, since 70cbc3cc78a9, the
+ * pmd) and, if it changed meanwhile, drop the reference and stop. `pteNs` is the CPU time between the read and
  * the re-check. Returns the pages got, at the start of the range.
  */
 export function* gup_fast(k: Kernel, t: Task, start: number, nr_pages: number, gup_flags: number, pages: Folio[], pteNs: number): KernelGen<number> {
@@ -361,11 +367,15 @@ export function* gup_fast(k: Kernel, t: Task, start: number, nr_pages: number, g
   let nr = 0;
   for (; nr < nr_pages; nr++) {
     const addr = start + nr * PAGE_SIZE;
-    const pte = mm.pte(addr);
+    const vpn = addr / PAGE_SIZE;
+    // pmd = pmdp_get_lockless(); the PTE is then read through the table that pmd pointed to.
+    const table = mm.pmd_table(addr);
+    const pte = table?.entries.get(vpn);
     if (pte?.kind !== "present" || pte.folio === k.zero_folio || (!pte.write && (gup_flags & FOLL.WRITE || gup_must_unshare(k, gup_flags, pte.folio)))) break;
     yield* delay(t, "cpu", pteNs, "gup_fast_pte_range");
     try_grab_folio(k, pte.folio, gup_flags);
-    if (mm.pte(addr) !== pte) {
+    // The re-check: the PTE through the same table, and since 70cbc3cc78a9 the pmd (a collapse detaches the table, leaving its PTEs intact).
+    if (table!.entries.get(vpn) !== pte || (k.behaviour.gup_fast_pmd_recheck && mm.pmd_table(addr) !== table)) {
       gup_put_folio(k, pte.folio, gup_flags);
       break;
     }

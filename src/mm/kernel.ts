@@ -47,6 +47,8 @@ export class Kernel {
   private readonly mmOf = new Map<string, MmStruct | null>();
   /** IO latencies. */
   readonly io: IoModel;
+  /** How TLB flushes reach other CPUs: "ipi" (x86 native shootdown) or "broadcast" (no IPI: arm64 TLBI, paravirt flushes). */
+  readonly tlbFlush: "ipi" | "broadcast";
   /** Every folio allocated, for invariant checkers. */
   readonly folios: Folio[] = [];
   /** The shared zero page that read faults on anonymous memory map. */
@@ -54,10 +56,11 @@ export class Kernel {
   private nextPfn = 1;
   private nextBio = 1;
 
-  constructor(sim: Simulation, behaviour: Behaviour, io: IoModel) {
+  constructor(sim: Simulation, behaviour: Behaviour, io: IoModel, tlbFlush: "ipi" | "broadcast" = "ipi") {
     this.sim = sim;
     this.behaviour = behaviour;
     this.io = io;
+    this.tlbFlush = tlbFlush;
     this.swap = new SwapDevice();
     this.mm = this.mm_alloc("");
     this.zero_folio = this.folio_alloc(null, 0);

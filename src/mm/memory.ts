@@ -14,15 +14,13 @@ import { FAULT_FLAG, VM, VM_FAULT, VM_FAULT_ERROR, flagNames } from "./flags.js"
 import { folio_lock, folio_unlock, type Folio } from "./folio.js";
 import { folio_lock_or_retry, maybe_unlock_mmap_for_io } from "./filemap.js";
 import type { Kernel } from "./kernel.js";
-import { PAGE_SIZE, linear_page_index, vma_end_read, vma_is_anonymous, vma_is_shared, vma_start_read, vm_page_prot_write, type MmStruct, type Vma, type VmOperations } from "./mm.js";
+import { PAGE_SIZE, PTRS_PER_PTE, linear_page_index, vma_end_read, vma_is_anonymous, vma_is_shared, vma_start_read, vm_page_prot_write, type MmStruct, type Vma, type VmOperations } from "./mm.js";
 import { release_fault_lock, type VmFault } from "./vmfault.js";
 import { handle_userfault } from "../fs/userfaultfd.js";
 import { folio_add_new_anon_rmap } from "./rmap.js";
 
 /** `fault_around_bytes` default (mm/memory.c): 64 KiB, in pages. */
 export const FAULT_AROUND_PAGES = 16;
-/** PTRS_PER_PTE on x86-64. */
-const PTRS_PER_PTE = 512;
 
 /**
  * Map `folio` at the fault address (set_pte_at + folio_add_*_rmap); an
@@ -34,7 +32,8 @@ function map_folio(k: Kernel, vmf: VmFault, folio: Folio, write: boolean): void 
   if (old?.kind === "present" && old.folio !== k.zero_folio) old.folio.mapcount--;
   if (folio !== k.zero_folio) folio.mapcount++;
   if (folio.mapping === null && folio !== k.zero_folio) vmf.vma.anon_vma = true;
-  vmf.vma.vm_mm.set_pte(vmf.address, { kind: "present", folio, write });
+  // A write fault maps the page dirty as well as writable (pte_mkdirty).
+  vmf.vma.vm_mm.set_pte(vmf.address, { kind: "present", folio, write, dirty: write && (vmf.flags & FAULT_FLAG.WRITE) !== 0 });
 }
 
 /**
@@ -264,10 +263,11 @@ function* do_wp_page(k: Kernel, t: Task, vmf: VmFault, folio: Folio): KernelGen<
   // reuse_swap_page() counted the swap entry's other users (a forked process's swap PTE) with the mapcount.
   const swapUsers = folio.swapEntry !== null ? k.swap.swapcount(folio.swapEntry) : 0;
   const reusable = k.behaviour.wp_reuse === "refcount" ? folio.refcount === 1 : folio.mapcount + swapUsers === 1;
-  if (anon && (folio.anonExclusive || reusable)) {
+  // A KSM page is never reused: "if (PageAnon(old_page) && !PageKsm(old_page))".
+  if (anon && !folio.ksm && (folio.anonExclusive || reusable)) {
     folio_add_new_anon_rmap(k, folio);
     if (unshare) return 0;
-    vmf.vma.vm_mm.set_pte(vmf.address, { kind: "present", folio, write: true });
+    vmf.vma.vm_mm.set_pte(vmf.address, { kind: "present", folio, write: true, dirty: true });
     return vm_fault_write(k);
   }
   const prep = vmf_anon_prepare(t, vmf);

@@ -21,7 +21,8 @@ export const PAGE_SIZE = 4096;
 
 /** A page-table entry: a present page, a special PTE for a raw pfn with no struct page (`pte_mkspecial`, VM_PFNMAP), or a swap entry. */
 export type Pte =
-  | { readonly kind: "present"; readonly folio: Folio; readonly write: boolean }
+  /** A page mapped; `dirty` is the PTE's dirty bit (pte_mkdirty, or a store through it), absent when clean. */
+  | { readonly kind: "present"; readonly folio: Folio; readonly write: boolean; readonly dirty?: boolean }
   | { readonly kind: "pfn"; readonly pfn: number; readonly write: boolean }
   | { readonly kind: "swap"; readonly entry: number }
   /** A hwpoison entry (`make_hwpoison_entry()`): memory_failure() unmapped a page whose memory has an uncorrected error. */
@@ -73,14 +74,23 @@ export interface Vma {
   readonly vm_mm: MmStruct;
 }
 
+/** PTRS_PER_PTE on x86-64: the PTEs of one page table, the base pages under one PMD (HPAGE_PMD_NR). */
+export const PTRS_PER_PTE = 512;
+
+/** A PTE page table: the PTEs under one PMD, by virtual page number. */
+export class PteTable {
+  /** The PTEs present or swapped, by virtual page number. */
+  readonly entries = new Map<number, Pte>();
+}
+
 /** `struct mm_struct`. */
 export class MmStruct {
   /** `mmap_lock` (mmap_sem before v5.8). */
   readonly mmap_lock: RwSemaphore;
   /** The VMAs, sorted by start. */
   readonly vmas: Vma[] = [];
-  /** Page tables: PTEs by virtual page number. */
-  readonly ptes = new Map<number, Pte>();
+  /** Page tables by PMD index (virtual page number / PTRS_PER_PTE): what each PMD points to; absent is pmd_none. */
+  private readonly tables = new Map<number, PteTable>();
   /** Swap device backing anonymous memory. */
   readonly swap: SwapDevice;
   /** `mm_lock_seq`: bumped by every mmap_write_unlock(), which ends all VMA write locks (v6.4+). */
@@ -126,19 +136,48 @@ export class MmStruct {
     return this.vmas.find((v) => addr >= v.start && addr < v.end) ?? null;
   }
 
-  /** The PTE of `addr`, or undefined for pte_none. */
+  /** The PTE of `addr`, or undefined for pte_none (or pmd_none). */
   pte(addr: number): Pte | undefined {
-    return this.ptes.get(Math.floor(addr / PAGE_SIZE));
+    const vpn = Math.floor(addr / PAGE_SIZE);
+    return this.tables.get(Math.floor(vpn / PTRS_PER_PTE))?.entries.get(vpn);
   }
 
-  /** set_pte_at(). */
+  /** set_pte_at(), allocating the page table first if the PMD is none (`__pte_alloc`). */
   set_pte(addr: number, pte: Pte): void {
-    this.ptes.set(Math.floor(addr / PAGE_SIZE), pte);
+    const vpn = Math.floor(addr / PAGE_SIZE);
+    const pmd = Math.floor(vpn / PTRS_PER_PTE);
+    let table = this.tables.get(pmd);
+    if (!table) this.tables.set(pmd, (table = new PteTable()));
+    table.entries.set(vpn, pte);
   }
 
   /** pte_clear(). */
   clear_pte(addr: number): void {
-    this.ptes.delete(Math.floor(addr / PAGE_SIZE));
+    const vpn = Math.floor(addr / PAGE_SIZE);
+    this.tables.get(Math.floor(vpn / PTRS_PER_PTE))?.entries.delete(vpn);
+  }
+
+  /** `pmd_offset()` + `pte_offset_map()`: the page table `addr`'s PMD points to now, or undefined (pmd_none). */
+  pmd_table(addr: number): PteTable | undefined {
+    return this.tables.get(Math.floor(addr / PAGE_SIZE / PTRS_PER_PTE));
+  }
+
+  /** `pmdp_huge_clear_flush()`'s clear: the PMD of `addr` becomes none; returns the page table it pointed to, detached but intact. */
+  pmd_clear(addr: number): PteTable | undefined {
+    const pmd = Math.floor(addr / PAGE_SIZE / PTRS_PER_PTE);
+    const table = this.tables.get(pmd);
+    this.tables.delete(pmd);
+    return table;
+  }
+
+  /** `pmd_populate()`: point the PMD of `addr` at `table`. */
+  pmd_populate(addr: number, table: PteTable): void {
+    this.tables.set(Math.floor(addr / PAGE_SIZE / PTRS_PER_PTE), table);
+  }
+
+  /** Every PTE reachable from the PMDs, as [virtual page number, PTE]. */
+  *ptes(): IterableIterator<[number, Pte]> {
+    for (const table of this.tables.values()) yield* table.entries;
   }
 
   /** `mmap_write_unlock()`: `vma_end_write_all()` (bump mm_lock_seq, v6.4+), then up_write. */

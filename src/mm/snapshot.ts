@@ -70,10 +70,9 @@ export interface MmState {
 export function mm_snapshot(k: Kernel): MmState {
   const vmasOf = (mm: MmStruct) => {
     const ptes = new Map<Vma, PteState[]>(mm.vmas.map((v) => [v, []]));
-    for (const vpn of [...mm.ptes.keys()].sort((a, b) => a - b)) {
+    for (const [vpn, pte] of [...mm.ptes()].sort((a, b) => a[0] - b[0])) {
       const addr = vpn * PAGE_SIZE;
       const v = mm.vma_lookup(addr);
-      const pte = mm.ptes.get(vpn)!;
       if (!v) continue;
       const page = (addr - v.start) / PAGE_SIZE;
       ptes.get(v)!.push(

@@ -35,7 +35,7 @@ export function* mfill_atomic_copy(k: Kernel, t: Task, registered: Vma, dst: num
     f.mapcount = 1;
     folio_add_new_anon_rmap(k, f);
     vma.anon_vma = true;
-    vma.vm_mm.set_pte(dst, { kind: "present", folio: f, write: (vma.vm_flags & VM.WRITE) !== 0 });
+    vma.vm_mm.set_pte(dst, { kind: "present", folio: f, write: (vma.vm_flags & VM.WRITE) !== 0, dirty: true });
   }
   mm.mmap_lock.up_read(t);
   return ret;

@@ -205,6 +205,13 @@ export interface Behaviour {
    */
   readonly anon_exclusive: boolean;
   /**
+   * GUP-fast re-checks the pmd as well as the PTE after taking its
+   * reference, so a page table khugepaged detached meanwhile is noticed
+   * (70cbc3cc78a9, "mm: gup: fix the fast GUP race against THP collapse",
+   * 2022; before, only the PTE, which a collapse leaves intact).
+   */
+  readonly gup_fast_pmd_recheck: boolean;
+  /**
    * GUP marks callers that let it drop mmap_lock with FOLL_UNLOCKABLE
    * (is_valid_gup_args(), f04740f54594, v6.3) and faultin_page() keys
    * FAULT_FLAG_ALLOW_RETRY on it, instead of on a non-NULL `locked`.
@@ -273,6 +280,7 @@ const v2_6_38 = root("v2.6.38", "VM_FAULT_RETRY and FAULT_FLAG_ALLOW_RETRY (d065
   pin_zero_page: true,
   fork_copy_pinned: false,
   anon_exclusive: false,
+  gup_fast_pmd_recheck: false,
   wp_reuse: "mapcount",
   fault_around: false,
   vm_fault_write: true,
@@ -353,6 +361,7 @@ const v6_4 = derive(v5_9, "v6.4", "VM_FAULT_COMPLETED, no VM_FAULT_WRITE, MADV_P
   { behaviour: "anon_exclusive", value: true, commit: "6c287605fd56", subject: "mm: remember exclusively mapped anonymous pages with PG_anon_exclusive" },
   { behaviour: "anon_exclusive", value: true, commit: "c89357e27f20", subject: "mm: support GUP-triggered unsharing of anonymous pages" },
   { behaviour: "anon_exclusive", value: true, commit: "a7f226604170", subject: "mm/gup: trigger FAULT_FLAG_UNSHARE when R/O-pinning a possibly shared anonymous page" },
+  { behaviour: "gup_fast_pmd_recheck", value: true, commit: "70cbc3cc78a9", subject: "mm: gup: fix the fast GUP race against THP collapse" },
   { behaviour: "mprotect_write_upgrade", value: "exclusive_anon", commit: "64fe24a3e05e", subject: "mm/mprotect: try avoiding write faults for exclusive anonymous pages when changing protection" },
 ], "folios; mmap_lock; VMAs in a maple tree (v6.1); per-VMA locks (v6.4)");
 

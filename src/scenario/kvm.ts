@@ -27,7 +27,7 @@ export function buildKvm(k: Kernel, spec: NormalizedKvm): void {
       f.uptodate = true;
       f.mapcount = 1;
       folio_add_new_anon_rmap(k, f);
-      k.mm.set_pte(hva, { kind: "present", folio: f, write: true });
+      k.mm.set_pte(hva, { kind: "present", folio: f, write: true, dirty: true });
     }
   }
   for (let v = 0; v < spec.vcpus; v++) {

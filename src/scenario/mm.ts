@@ -47,7 +47,7 @@ export function buildKernel(sim: Simulation, behaviour: Behaviour, spec: Normali
     swapin: (t) => sample(t.prng, spec.io.swapin),
     readFails: (t, f) =>
       (f.mapping ? badFile.get(f.mapping.name)?.has(f.index) === true : f.swapEntry !== null && badSwap.has(f.swapEntry)) || (eioRate > 0 && t.prng.float() < eioRate),
-  });
+  }, spec.tlbFlush);
   const vmas = new Map<string, Vma>();
   for (const v of spec.vmas) {
     // A pfnmap driver's mapping is always shared.
@@ -83,7 +83,8 @@ export function buildKernel(sim: Simulation, behaviour: Behaviour, spec: Normali
         f.uptodate = true;
         f.mapcount = 1;
         folio_add_new_anon_rmap(k, f);
-        k.mm.set_pte(at(i), { kind: "present", folio: f, write: (vm_flags & VM.WRITE) !== 0 });
+        // A resident anonymous page was written once (else it would be the zero page): its PTE is dirty.
+        k.mm.set_pte(at(i), { kind: "present", folio: f, write: (vm_flags & VM.WRITE) !== 0, dirty: true });
       }
       for (const i of pageSet(v.swapped, v.pages)) {
         const entry = k.mm.swap.alloc_entry();

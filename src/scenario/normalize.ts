@@ -27,6 +27,7 @@ export type NormalizedVma = Filled<VmaSpecT, "shared" | "writable" | "resident" 
 export interface NormalizedMm {
   readonly vmas: readonly NormalizedVma[];
   readonly io: Required<NonNullable<MmSpecT["io"]>>;
+  readonly tlbFlush: NonNullable<MmSpecT["tlbFlush"]>;
 }
 /** The KVM guest with its defaults. */
 export type NormalizedKvm = Filled<KvmSpecT, "computeNs" | "switchNs" | "asyncPf">;

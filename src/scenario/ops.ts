@@ -16,8 +16,10 @@ import { copy_fpstate_to_sigframe } from "../arch/x86/kernel/fpu/signal.js";
 import { __mm_populate, fixup_user_fault, get_user_pages, get_user_pages_fast, get_user_pages_remote, get_user_pages_unlocked, gup_put_folio, type GupPages, type Locked } from "../mm/gup.js";
 import { do_madvise } from "../mm/madvise.js";
 import { do_munmap } from "../mm/mmap.js";
-import { ESRCH, errname } from "../include/errno.js";
+import { EFAULT, ESRCH, errname } from "../include/errno.js";
 import { do_mprotect } from "../mm/mprotect.js";
+import { collapse_huge_page } from "../mm/khugepaged.js";
+import { try_to_merge_two_pages } from "../mm/ksm.js";
 import type { Kernel } from "../mm/kernel.js";
 import { handle_mm_fault } from "../mm/memory.js";
 import { PAGE_SIZE, type MmStruct, type Vma } from "../mm/mm.js";
@@ -252,6 +254,25 @@ function* runOp(t: Task, op: NormalizedOp, env: OpEnv): KernelGen {
       const k = env.kernel!;
       const ret = yield* do_munmap(k, t, k.current_mm(t), address(env, { vma: op.vma, page: 0 }));
       t.sim.event(t, "call", "munmap", { vma: op.vma }, ret);
+      return;
+    }
+    case "collapse_huge_page": {
+      const k = env.kernel!;
+      const ret = yield* collapse_huge_page(k, t, k.current_mm(t), address(env, op), sample(t.prng, op.pteNs));
+      t.sim.event(t, "call", "collapse_huge_page", { vma: op.vma, page: op.page }, ret);
+      return;
+    }
+    case "ksm_merge": {
+      const k = env.kernel!;
+      const mm = k.current_mm(t);
+      const side = (x: { vma: string; page: number }) => {
+        const vma = mm.vmas.find((v) => v.name === x.vma);
+        return vma ? { vma, address: address(env, x) } : null;
+      };
+      const a = side(op);
+      const b = side(op.with);
+      const merged = a && b ? yield* try_to_merge_two_pages(k, t, a, b) : false;
+      t.sim.event(t, "call", "try_to_merge_two_pages", { vma: op.vma, page: op.page, with: `${op.with.vma}:${op.with.page}` }, merged ? 0 : errname(EFAULT));
       return;
     }
     case "mprotect": {

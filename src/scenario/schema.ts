@@ -77,8 +77,15 @@ export const MmSpec = Strict(
       ),
       default: {},
     }),
+    tlbFlush: Type.Optional({
+      ...OneOf(
+        ["ipi", "broadcast"],
+        "How TLB flushes reach the other CPUs: ipi, x86's native shootdown, which waits for every CPU running the mm and so for GUP-fast's IRQs-off walk; broadcast, a flush that sends no IPI (arm64 TLBI broadcast, paravirt flush hypercalls), which waits for nobody",
+      ),
+      default: "ipi",
+    }),
   },
-  "mm_struct: VMAs, page state and IO latencies; its mmap_lock is the rwsem named mmap_lock",
+  "mm_struct: VMAs, page state, IO latencies and how TLB flushes are sent; its mmap_lock is the rwsem named mmap_lock",
 );
 
 /** A KVM guest: vCPUs running guest processes over guest memory, part of it swapped out on the host. */

@@ -229,7 +229,7 @@ function walkDurations(s: ScenarioSpec, f: (d: DurationSpec, at: string) => void
       if (op.op === "repeat") ops(op.ops, `${at}[${j}].ops`);
       else if (op.op === "fork") ops(op.child.ops, `${at}[${j}].child.ops`);
       else if ("ns" in op) f(op.ns, `${at}[${j}].ns`);
-      else if (op.op === "get_user_pages" && op.pteNs !== undefined) f(op.pteNs, `${at}[${j}].pteNs`);
+      else if ((op.op === "get_user_pages" || op.op === "collapse_huge_page") && op.pteNs !== undefined) f(op.pteNs, `${at}[${j}].pteNs`);
     });
   s.tasks.forEach((t, i) => ops(t.ops, `$.tasks[${i}].ops`));
   (s.mm?.vmas ?? []).forEach((v, i) => v.uffd && f(v.uffd.resolveNs, `$.mm.vmas[${i}].uffd.resolveNs`));
@@ -369,6 +369,11 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
         if (op.op === "get_user_pages" && op.pteNs !== undefined && !op.call.endsWith("_fast")) errors.push({ path: `${at}[${j}].pteNs`, expected: "pteNs only with get_user_pages_fast or pin_user_pages_fast", found: `pteNs with ${op.call}` });
         if (op.op === "get_user_pages" && op.pages === false && (op.call.endsWith("_fast") || op.call.startsWith("pin_"))) errors.push({ path: `${at}[${j}].pages`, expected: `a pages array for ${op.call} (${op.call.startsWith("pin_") ? "FOLL_PIN needs one" : "it has no pages == NULL form"})`, found: "false" });
         if (op.op === "get_user_pages" && op.pages === false && op.hold !== undefined) errors.push({ path: `${at}[${j}].hold`, expected: "no hold with pages: false (a prefault returns no pages)", found: show(op.hold) });
+        if (op.op === "ksm_merge") {
+          const pages = vmas.get(op.with.vma);
+          if (pages === undefined) errors.push({ path: `${at}[${j}].with.vma`, expected: `a VMA declared in $.mm.vmas: ${oneOf([...vmas.keys()], op.with.vma)}`, found: show(op.with.vma) });
+          else if (op.with.page >= pages) errors.push({ path: `${at}[${j}].with.page`, expected: pageOf(pages), found: show(op.with.page) });
+        }
         if ("vma" in op) {
           const pages = vmas.get(op.vma);
           if (!s.mm) errors.push({ path: `${at}[${j}].op`, expected: `an "mm" section for ${op.op}`, found: "none" });

@@ -189,6 +189,7 @@ function opArb(ctx: Context, place: Place): fc.Arbitrary<OpSpec> {
     if (op in LOCK_OPS) fields.lock = fc.constantFrom(...ctx.locks.filter((l) => l.kind === LOCK_OPS[op as keyof typeof LOCK_OPS]).map((l) => l.name));
     if ("task" in schema.properties!) fields.task = fc.constantFrom(...ctx.tasks);
     if (op === "put_page" || op === "unpin_user_pages" || op === "dma_write" || op === "dma_read") fields.pages = fc.nat(3).map((i) => `h${i}`);
+    if (op === "ksm_merge") fields.with = targetArb(ctx).map((w) => ({ vma: w.vma, page: w.page }));
     if (op === "repeat") fields.ops = fc.constant(null); // drawn below, with the op list's own place
     if (op === "fork") fields.child = opsArb(ctx, { ...inner, child: true }, 1).map((ops) => ({ name: "child", ops }));
     const target = "vma" in schema.properties! ? targetArb(ctx) : fc.constant(null);

@@ -1,11 +1,11 @@
 /**
- * Address-space operations: munmap, mprotect, madvise and populating a
- * range (mlock, MAP_POPULATE).
+ * Address-space operations: munmap, mprotect, madvise, populating a range
+ * (mlock, MAP_POPULATE), khugepaged's collapse and KSM's merge.
  *
  * @module
  */
 import { Type } from "@sinclair/typebox";
-import { Name, OneOf, Strict, Target } from "./common.js";
+import { Duration, Name, OneOf, Strict, Target } from "./common.js";
 
 /** The address-space operations. */
 export const mmOps = [
@@ -26,5 +26,13 @@ export const mmOps = [
       nr_pages: Type.Optional(Type.Integer({ minimum: 1, maximum: 1 << 20, default: 1, description: "Length in pages; may run past the VMA (-ENOMEM)" })),
     },
     "madvise(2) on nr_pages from page: MADV_DONTNEED zaps them; MADV_POPULATE_* faults them in (v5.14+)",
+  ),
+  Strict(
+    { op: Type.Literal("collapse_huge_page"), ...Target, pteNs: Type.Optional({ ...Duration, default: 0 }) },
+    "khugepaged's collapse_huge_page() of the 2 MiB range (512 pages, PMD-aligned) holding page: mmap_lock for write, pmdp_collapse_flush, the refcount check of every page (SCAN_PAGE_COUNT), copy; pteNs is its CPU time per PTE",
+  ),
+  Strict(
+    { op: Type.Literal("ksm_merge"), ...Target, with: Strict(Target, "The page merged into the first") },
+    "ksmd's try_to_merge_two_pages(): if both anonymous pages hold the same contents, write-protect page (it becomes the KSM page) and then with, whose PTE is replaced by one mapping the KSM page; write_protect_page() refuses a page with references beyond its mappings",
   ),
 ];

@@ -55,6 +55,8 @@ export function* do_user_addr_fault(k: Kernel, t: Task, address: number, write: 
     if (fault & VM_FAULT.MAJOR) flags |= FAULT_FLAG.TRIED;
   }
   for (;;) {
+    // Each retry is a unit of work, so a fault that keeps returning VM_FAULT_RETRY meets the work budget.
+    t.sim.charge();
     yield* mm.mmap_lock.down_read(t);
     const vma = mm.vma_lookup(address);
     if (!vma || access_error(vma, write)) {
@@ -79,7 +81,8 @@ export type UserAccess = { readonly folio: Folio | null } | { readonly fault: nu
 /**
  * A user-mode load or store: the MMU walks the page table; a missing PTE,
  * or a read-only one for a store, traps into `do_user_addr_fault()`, and
- * the instruction runs again when it returns. It ends at the folio the
+ * the instruction runs again when it returns; a store sets the PTE's dirty
+ * bit. It ends at the folio the
  * access reached, or at a fault that must be delivered as a signal (an
  * error, or VM_FAULT_RETRY left for a pending signal). Each attempt is one
  * unit of work, so a fault that never resolves meets the work budget.
@@ -87,7 +90,12 @@ export type UserAccess = { readonly folio: Folio | null } | { readonly fault: nu
 export function* user_access(k: Kernel, t: Task, address: number, write: boolean): KernelGen<UserAccess> {
   for (;;) {
     const pte = k.current_mm(t).pte(address);
-    if ((pte?.kind === "present" || pte?.kind === "pfn") && (pte.write || !write)) return { folio: pte.kind === "present" ? pte.folio : null };
+    if ((pte?.kind === "present" || pte?.kind === "pfn") && (pte.write || !write)) {
+      if (pte.kind === "pfn") return { folio: null };
+      // The MMU sets the PTE's dirty bit on a store.
+      if (write && !pte.dirty) k.current_mm(t).set_pte(address, { ...pte, dirty: true });
+      return { folio: pte.folio };
+    }
     t.sim.charge();
     const fault = yield* do_user_addr_fault(k, t, address, write);
     if (fault & VM_FAULT_ERROR || (fault & VM_FAULT.RETRY && signal_pending(t))) return { fault };
