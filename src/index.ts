@@ -7,7 +7,8 @@
  *
  * @module
  */
-export { canonicalJson, type Json } from "./engine/canonical.js";
+export type { Json } from "./engine/canonical.js";
+export { canonicalJson } from "./scenario/canonical.js";
 export { Prng } from "./engine/prng.js";
 export type { DeadlockReport, RunResult } from "./engine/simulation.js";
 export { TRACE_FORMAT, type TraceEvent } from "./engine/trace.js";
@@ -16,7 +17,7 @@ export { intervals, mergeIntervals, type Interval, type IntervalKind } from "./t
 export { DEFAULT_PROFILE, PROFILES, PROFILE_NAMES, profile, profilesSince, structureNote, type Profile } from "./profiles/index.js";
 export { jsonSchema, type ScenarioSpec } from "./scenario/schema.js";
 export { ScenarioValidationError, assertScenario, formatError, formatErrors, validateScenario, validateScenarioText, type ScenarioError, type Validation } from "./scenario/validate.js";
-export { MAX_JSON_DEPTH, MAX_OP_NESTING, MAX_OPS_RUN, MAX_PREDICATE_NESTING } from "./scenario/limits.js";
+export { JsonDepthError, MAX_JSON_DEPTH, MAX_OP_NESTING, MAX_OPS_RUN, MAX_PREDICATE_NESTING } from "./scenario/limits.js";
 export type { JsonSyntaxError } from "./scenario/json-text.js";
 export { holds } from "./scenario/property.js";
 export { normalizeScenario, scenarioId, type NormalizedKvm, type NormalizedLock, type NormalizedMm, type NormalizedOp, type NormalizedScenario, type NormalizedVma } from "./scenario/normalize.js";

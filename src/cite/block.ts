@@ -15,11 +15,15 @@
  * columns between `-----BEGIN FAULTLINE SCENARIO-----` and
  * `-----END FAULTLINE SCENARIO-----`; it is still read.
  *
+ * A block's data nested deeper than `MAX_JSON_DEPTH` does not decode:
+ * finding the block serializes it, which recurses.
+ *
  * @module
  */
 import type { Json } from "../engine/canonical.js";
 import { canonicalJson } from "../engine/canonical.js";
 import { sha256Hex } from "../engine/trace.js";
+import { jsonDepthError } from "../scenario/limits.js";
 import { decodeCompact, encodeCompact } from "../scenario/permalink.js";
 import { isSpace, mailLines, quotePrefix, trimBlanks, unquote } from "./mail.js";
 
@@ -38,9 +42,17 @@ function checksum(payload: string): string {
   return sha256Hex(payload).slice(0, 16);
 }
 
-/** The lines of a format 2 block carrying `data`. */
+/**
+ * The lines of a format 2 block carrying `data`.
+ *
+ * @throws `JsonDepthError` when `data` nests deeper than `MAX_JSON_DEPTH`.
+ */
 export function encodeBlock(data: Json): string[] {
-  const payload = encodeCompact(data);
+  return payloadBlock(encodeCompact(data, "cited data"));
+}
+
+/** The lines of a format 2 block around a payload of `encodeCompact` (base64url): the payload cut into lines, and the END line with its sum. */
+export function payloadBlock(payload: string): string[] {
   const lines: string[] = [];
   for (let i = 0; i < payload.length; i += PAYLOAD_WIDTH) lines.push(payload.slice(i, i + PAYLOAD_WIDTH));
   return [`-----BEGIN FAULTLINE SCENARIO v${BLOCK_FORMAT}-----`, ...lines, `-----END FAULTLINE SCENARIO v${BLOCK_FORMAT} sum ${checksum(payload)}-----`];
@@ -110,8 +122,9 @@ function decodeV1(lines: readonly string[], b: Marker, e: Marker): Decoded {
     const unquoted = unquote(lines[i]!, b.prefix);
     parts.push({ text: trimBlanks(unquoted), line: i + 1, col: lines[i]!.length - unquoted.length + 1 });
   }
+  let data: unknown;
   try {
-    return { ok: true, data: JSON.parse(parts.map((p) => p.text).join("")) };
+    data = JSON.parse(parts.map((p) => p.text).join(""));
   } catch (err) {
     const msg = (err as Error).message;
     const pos = /position (\d+)/.exec(msg);
@@ -124,6 +137,8 @@ function decodeV1(lines: readonly string[], b: Marker, e: Marker): Decoded {
     }
     return { ok: false, error: `the FAULTLINE SCENARIO block at ${span(b, e)} is not JSON: ${where}: ${msg}` };
   }
+  const deep = jsonDepthError(data, "its JSON");
+  return deep ? { ok: false, error: `the FAULTLINE SCENARIO block at ${span(b, e)}: ${deep.message}` } : { ok: true, data };
 }
 
 interface Candidate {

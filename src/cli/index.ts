@@ -11,6 +11,7 @@ import { CliError, EXIT } from "./exit.js";
 import { loadCited, loadScenario } from "./load.js";
 import { exploreJson, exploreText, progressText } from "./explore.js";
 import { progressLine } from "./progress.js";
+import { ReaderGone, stdoutWriter } from "./stdout.js";
 
 function parseSeed(value: string): number {
   const n = Number(value);
@@ -341,14 +342,20 @@ function program(out: (text: string) => void, setCode: (code: number) => void): 
   return cmd;
 }
 
-/** Run the CLI on `argv` (without node and script); resolves to the exit code. */
-export async function main(argv: readonly string[], out: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
+/**
+ * Run the CLI on `argv` (without node and script); resolves to the exit
+ * code. `out` receives stdout text (default: standard output, where a
+ * reader that goes away ends the command with exit 0); throwing
+ * {@link ReaderGone} from it does the same.
+ */
+export async function main(argv: readonly string[], out: (text: string) => void = stdoutWriter()): Promise<number> {
   let code: number = EXIT.ok;
   const cmd = program(out, (c) => (code = c));
   try {
     await cmd.parseAsync([...argv], { from: "user" });
     return code;
   } catch (e) {
+    if (e instanceof ReaderGone) return EXIT.ok;
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     if (e instanceof CliError) {
       process.stderr.write(`faultline: ${e.message}\n`);

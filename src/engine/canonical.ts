@@ -1,7 +1,9 @@
 /**
  * Canonical JSON (RFC 8785, JSON Canonicalization Scheme): sorted keys, no
  * whitespace, ECMAScript number formatting. Used for trace hashes and
- * scenario ids.
+ * scenario ids. The serializer recurses: it takes the model's own values
+ * and validated scenarios; JSON from outside goes through the scenario
+ * layer's `canonicalJson`, which bounds the depth first.
  *
  * @module
  */

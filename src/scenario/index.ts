@@ -4,6 +4,7 @@
  *
  * @module
  */
+export * from "./canonical.js";
 export * from "./check.js";
 export * from "./normalize.js";
 export * from "./permalink.js";

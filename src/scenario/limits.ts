@@ -3,11 +3,13 @@
  * repeat/fork op lists and predicates nest, and how many ops a scenario runs
  * with its repeat counts multiplied out. The depth is checked first, by an
  * iterative scan, so that nothing recursive (the schema check, the
- * canonical form, the run) ever sees a document deeper than it can hold.
+ * canonical form, the run) ever sees a document deeper than it can hold;
+ * every reader and encoder of JSON from outside (permalinks, citation
+ * blocks, the public canonical form) bounds it with {@link jsonDepthError}.
  *
  * @module
  */
-import { memberPath, type ScenarioError } from "./error.js";
+import { formatError, memberPath, type ScenarioError } from "./error.js";
 import type { OpSpec, PredicateSpec, ScenarioSpec } from "./schema.js";
 
 /** Deepest nesting of arrays and objects in a scenario document (the document itself is level 1). */
@@ -62,6 +64,33 @@ export function scanJson(data: unknown): JsonShape {
     }
   }
   return { values, tooDeep: null };
+}
+
+/**
+ * JSON nested deeper than {@link MAX_JSON_DEPTH} met where the next step
+ * recurses (the canonical form, `JSON.stringify`): it would overflow the
+ * stack. The message names what was given, the path of the first value too
+ * deep and the limit.
+ */
+export class JsonDepthError extends Error {
+  /** The first value nested too deep: its path, the limit and its level. */
+  readonly error: ScenarioError;
+  constructor(what: string, error: ScenarioError) {
+    super(`${what} is nested too deep: ${formatError(error)}`);
+    this.name = "JsonDepthError";
+    this.error = error;
+  }
+}
+
+/**
+ * The {@link JsonDepthError} of `data` (named `what` in the message) if it
+ * nests deeper than {@link MAX_JSON_DEPTH}, else null; found by
+ * {@link scanJson}, without recursion. Callers that return errors take its
+ * message; callers that throw, throw it.
+ */
+export function jsonDepthError(data: unknown, what: string): JsonDepthError | null {
+  const deep = scanJson(data).tooDeep;
+  return deep && new JsonDepthError(what, deep);
 }
 
 /** Op lists nested past {@link MAX_OP_NESTING}, predicates past {@link MAX_PREDICATE_NESTING}, and more than {@link MAX_OPS_RUN} ops run. */

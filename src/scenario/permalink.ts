@@ -3,12 +3,16 @@
  * canonical JSON)). Decoding bounds the sizes, inflates, parses and
  * validates as the CLI reads a file (a byte order mark is dropped, duplicate
  * keys are refused); the result is data, never code. Citation blocks carry
- * their scenario in the same compact form.
+ * their scenario in the same compact form. Whichever way, JSON nested
+ * deeper than `MAX_JSON_DEPTH` is refused before anything recursive (the
+ * canonical form, the schema check) reads it.
  *
  * @module
  */
 import { deflateSync, inflateSync, strFromU8, strToU8 } from "fflate";
-import { canonicalJson, type Json } from "../engine/canonical.js";
+import type { Json } from "../engine/canonical.js";
+import { canonicalJson } from "./canonical.js";
+import { jsonDepthError } from "./limits.js";
 import type { ScenarioSpec } from "./schema.js";
 import { formatErrors, validateScenarioText } from "./validate.js";
 
@@ -29,9 +33,15 @@ function fromBase64url(text: string): Uint8Array {
   return Uint8Array.from(bin, (c) => c.charCodeAt(0));
 }
 
-/** base64url(deflate(canonical JSON of `value`)): the compact form of permalinks and citation blocks. */
-export function encodeCompact(value: Json): string {
-  return toBase64url(deflateSync(strToU8(canonicalJson(value)), { level: 9 }));
+/**
+ * base64url(deflate(canonical JSON of `value`)): the compact form of
+ * permalinks and citation blocks.
+ *
+ * @param what - names `value` in an error message.
+ * @throws `JsonDepthError` when `value` nests deeper than `MAX_JSON_DEPTH`.
+ */
+export function encodeCompact(value: Json, what = "value"): string {
+  return toBase64url(deflateSync(strToU8(canonicalJson(value, what)), { level: 9 }));
 }
 
 /** Inflate a payload of {@link encodeCompact} to its JSON text, bounded by {@link MAX_PERMALINK_CHARS} and {@link MAX_SCENARIO_BYTES}. */
@@ -48,23 +58,31 @@ function inflateCompact(payload: string, what: string): { ok: true; json: string
 
 /**
  * Inflate and parse a payload of {@link encodeCompact}, bounded by
- * {@link MAX_PERMALINK_CHARS} and {@link MAX_SCENARIO_BYTES}; `what` names
- * the payload in the error ("permalink"). Every failure is a message, never
- * an exception.
+ * {@link MAX_PERMALINK_CHARS}, {@link MAX_SCENARIO_BYTES} and
+ * `MAX_JSON_DEPTH`; `what` names the payload in the error ("permalink").
+ * Every failure is a message, never an exception.
  */
 export function decodeCompact(payload: string, what: string): { ok: true; data: unknown } | { ok: false; error: string } {
   const d = inflateCompact(payload, what);
   if (!d.ok) return d;
+  let data: unknown;
   try {
-    return { ok: true, data: JSON.parse(d.json) };
+    data = JSON.parse(d.json);
   } catch (e) {
     return { ok: false, error: `${what} scenario is not JSON: ${(e as Error).message}` };
   }
+  const deep = jsonDepthError(data, what);
+  return deep ? { ok: false, error: deep.message } : { ok: true, data };
 }
 
-/** The permalink payload of a scenario. */
+/**
+ * The permalink payload of a scenario.
+ *
+ * @throws `JsonDepthError` when `spec` nests deeper than `MAX_JSON_DEPTH`
+ *   (it is not a valid scenario then).
+ */
 export function encodePermalink(spec: ScenarioSpec): string {
-  return encodeCompact(spec as unknown as Json);
+  return encodeCompact(spec as unknown as Json, "scenario");
 }
 
 /** Decode and validate a permalink payload; every failure is a message, never an exception. */
