@@ -28,6 +28,7 @@ export default {
       pages: [
         { name: "FAULT_FLAG_RETRY_NOWAIT", path: "/nowait" },
         { name: "GUP with pages == NULL", path: "/prefault" },
+        { name: "GUP pin guarantees", path: "/pins" },
       ],
     },
     { name: "Playground", path: "/playground" },

@@ -35,5 +35,7 @@ export type { Outcome } from "./explore/outcome.js";
 export type { ExploreVerdict } from "./explore/verdict.js";
 export { DIAGRAM_WIDTH, diagramRows, formatDiagram, type DiagramRow } from "./explore/diagram.js";
 export { formatDeadlock, formatInversions, formatNs, formatTrace, wrapText } from "./format.js";
-export { MAX_TRACE_EVENTS, RUN_TRACE_EVENTS, type MessageScope, type RunData, type RunJob, type RunProgress, type RunReply, type RunRequest } from "./host/jobs.js";
+export { MAX_TRACE_EVENTS, RUN_TRACE_EVENTS, type RunData, type RunJob, type RunProgress, type RunReply, type RunRequest } from "./host/jobs.js";
+export { EXPLORE_MAX_STATES, EXPLORE_WALKS, MAX_DIAGRAMS, type ExploreData, type ExploreJob, type ExploreProgressReply, type ExploreReply, type ExploreRequest, type ExploredOutcome } from "./host/explorations.js";
+export type { MessageScope, WorkerReply, WorkerRequest } from "./host/serve.js";
 export { SchemaNavigator, parsePath, type PathSegment, type PropertyDoc, type SchemaNode, type ValueDoc } from "./host/schema-nav.js";

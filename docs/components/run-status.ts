@@ -1,20 +1,64 @@
-// A batch of runs with its status line: progress after a quarter second, a
-// Cancel button while the worker runs, the outcome or the failure after. On
-// cancel or failure the previous runs stand, so charts keep the last good run.
-import { formatNs, type RunData, type RunJob, type RunProgress } from "../faultline/index.js";
+// A batch of runs or explorations with its status line: progress after a
+// quarter second, a Cancel button while the worker works, the outcome or
+// the failure after. On cancel or failure the previous results stand, so
+// charts keep the last good batch.
+import { formatNs, type ExploreData, type ExploreJob, type ExploreProgressReply, type RunData, type RunJob, type RunProgress } from "../faultline/index.js";
 import { RunFailed, Runner } from "./runner.js";
 
-/** Milliseconds before a run shows its progress line. */
+/** Milliseconds before a batch shows its progress line. */
 const PROGRESS_DELAY_MS = 250;
 
-/** Runs batches in its own worker and reports on them in {@link RunStatus.element}. */
+const count = (n: number) => n.toLocaleString("en-US");
+
+/** What a batch kind needs to report on itself. */
+interface BatchKind<J, P, R> {
+  /** Start the batch in the runner. */
+  start(runner: Runner, jobs: readonly J[], onProgress: (p: P) => void): Promise<readonly R[]>;
+  /** The progress line. */
+  progress(p: P): string;
+  /** The line after the batch finished, `ms` after it started. */
+  done(results: readonly R[], ms: number): string;
+  /** What a batch in flight does ("running"). */
+  verb: string;
+  /** What one job is ("run"). */
+  noun: string;
+}
+
+const RUNS: BatchKind<RunJob, RunProgress, RunData> = {
+  start: (runner, jobs, onProgress) => runner.run(jobs, onProgress),
+  progress: (p) => `running ${p.jobs > 1 ? `${p.job + 1}/${p.jobs}: ` : ""}${count(p.steps)} steps, ${count(p.work)} ops, t = ${formatNs(p.now)}`,
+  done(runs, ms) {
+    const first = runs[0]!;
+    const gap = first.result.traceGap;
+    const kept = gap ? `; trace: ${count(first.result.traceEvents)} events, the first and last ${count(first.result.trace.length)} shown (${count(gap.dropped)} not kept; npx faultline run keeps more)` : "";
+    return `${runs.length > 1 ? `${runs.length} runs` : `${first.result.status}, ${count(first.result.steps)} steps`}, ${ms} ms; hash ${first.hash.slice(0, 12)}${kept}`;
+  },
+  verb: "running",
+  noun: "run",
+};
+
+const EXPLORATIONS: BatchKind<ExploreJob, ExploreProgressReply, ExploreData> = {
+  start: (runner, jobs, onProgress) => runner.explore(jobs, onProgress),
+  progress: (p) => `exploring ${p.jobs > 1 ? `${p.job + 1}/${p.jobs}: ` : ""}${count(p.states)} states, ${count(p.executions)} executions${p.phase === "walks" ? `, state budget used up, random walk ${count(p.walks)}` : ""}, ${(p.ms / 1000).toFixed(1)} s`,
+  done(reports, ms) {
+    const states = reports.reduce((n, r) => n + r.states, 0);
+    const partial = reports.filter((r) => !r.exhaustive).length;
+    return `explored${reports.length > 1 ? ` ${reports.length} scenarios` : ""}: ${count(states)} states, ${partial === 0 ? "exhaustive" : `${partial} not exhaustive (state budget used up)`}, ${ms} ms`;
+  },
+  verb: "exploring",
+  noun: "exploration",
+};
+
+/** Runs or explores batches in its own worker and reports on them in {@link RunStatus.element}. */
 export class RunStatus {
   /** The status line and its Cancel button. */
   readonly element: HTMLSpanElement;
-  /** The last batch that finished. */
+  /** The last batch of runs that finished. */
   last: readonly RunData[] | null = null;
   /** The jobs of {@link RunStatus.last}. */
   lastJobs: readonly RunJob[] | null = null;
+  /** The last batch of explorations that finished. */
+  lastExplored: readonly ExploreData[] | null = null;
   private readonly text: HTMLSpanElement;
   private readonly cancel: HTMLButtonElement;
   private readonly runner = new Runner();
@@ -51,44 +95,55 @@ export class RunStatus {
    * differ from `jobs` (pages read each run's tag and scenario, not their
    * inputs), or the failure when there is no previous batch.
    */
-  async run(jobs: readonly RunJob[]): Promise<readonly RunData[]> {
+  run(jobs: readonly RunJob[]): Promise<readonly RunData[]> {
+    return this.batch(RUNS, jobs, this.last, (r) => {
+      this.last = r;
+      this.lastJobs = jobs;
+    });
+  }
+
+  /**
+   * Explore `jobs` (the interleaving explorer, within each job's state
+   * budget). On cancel or failure: the previous batch's explorations (read
+   * each one's tag), or the failure when there is none.
+   */
+  explore(jobs: readonly ExploreJob[]): Promise<readonly ExploreData[]> {
+    return this.batch(EXPLORATIONS, jobs, this.lastExplored, (r) => (this.lastExplored = r));
+  }
+
+  private async batch<J, P, R>(kind: BatchKind<J, P, R>, jobs: readonly J[], previous: readonly R[] | null, keep: (results: readonly R[]) => void): Promise<readonly R[]> {
     const started = performance.now();
     const generation = ++this.generation;
     // A newer batch owns the status line and the Cancel button.
     const current = () => generation === this.generation;
-    const progress = (p: RunProgress) => {
+    const progress = (p: P) => {
       if (!current() || performance.now() - started < PROGRESS_DELAY_MS) return;
       this.cancel.hidden = false;
-      this.say(`running ${p.jobs > 1 ? `${p.job + 1}/${p.jobs}: ` : ""}${p.steps.toLocaleString("en-US")} steps, ${p.work.toLocaleString("en-US")} ops, t = ${formatNs(p.now)}`);
+      this.say(kind.progress(p));
     };
     const timer = setTimeout(() => {
       if (!current() || !this.runner.busy) return;
       this.cancel.hidden = false;
-      this.say(jobs.length > 1 ? `running ${jobs.length} runs…` : "running…");
+      this.say(`${kind.verb}${jobs.length > 1 ? ` ${jobs.length} ${kind.noun}s` : ""}…`);
     }, PROGRESS_DELAY_MS);
     this.say("");
     try {
-      const runs = await this.runner.run(jobs, progress);
-      this.last = runs;
-      this.lastJobs = jobs;
-      if (!current()) return runs;
+      const results = await kind.start(this.runner, jobs, progress);
+      keep(results);
+      if (!current()) return results;
       this.onErrors([]);
-      const first = runs[0]!;
-      const ms = Math.round(performance.now() - started);
-      const gap = first.result.traceGap;
-      const kept = gap ? `; trace: ${first.result.traceEvents.toLocaleString("en-US")} events, the first and last ${first.result.trace.length.toLocaleString("en-US")} shown (${gap.dropped.toLocaleString("en-US")} not kept; npx faultline run keeps more)` : "";
-      this.say(`${runs.length > 1 ? `${runs.length} runs` : `${first.result.status}, ${first.result.steps.toLocaleString("en-US")} steps`}, ${ms} ms; hash ${first.hash.slice(0, 12)}${kept}`);
-      return runs;
+      this.say(kind.done(results, Math.round(performance.now() - started)));
+      return results;
     } catch (e) {
       const failure = e instanceof RunFailed ? e : new RunFailed(String(e));
       if (current()) {
-        this.say(`${failure.cancelled ? "cancelled" : failure.message}${this.last ? "; the charts show the previous run" : ""}`);
+        this.say(`${failure.cancelled ? "cancelled" : failure.message}${previous ? `; the charts show the previous ${kind.noun}` : ""}`);
         this.onErrors(failure.errors);
       }
-      if (this.last) return this.last;
-      // Nothing to chart yet: the cells that wait for these runs say why.
+      if (previous) return previous;
+      // Nothing to chart yet: the cells that wait for these results say why.
       throw new RunFailed(
-        failure.cancelled ? "cancelled before a first run finished: nothing to chart yet; edit the scenario and press Run" : [failure.message, ...failure.errors].join("; "),
+        failure.cancelled ? `cancelled before a first ${kind.noun} finished: nothing to chart yet; edit the scenario and press Run` : [failure.message, ...failure.errors].join("; "),
         failure.errors,
         failure.cancelled,
       );

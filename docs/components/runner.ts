@@ -1,9 +1,9 @@
-// Runs batches of scenarios in a Web Worker (src/host/worker.ts), so a
-// long or runaway run never blocks the page. Cancel terminates the worker;
-// the next batch starts a fresh one.
-import type { RunData, RunJob, RunProgress, RunReply } from "../faultline/index.js";
+// Runs batches of scenarios, or explores them, in a Web Worker
+// (src/host/worker.ts), so a long or runaway job never blocks the page.
+// Cancel terminates the worker; the next batch starts a fresh one.
+import type { ExploreData, ExploreJob, ExploreProgressReply, RunData, RunJob, RunProgress, WorkerReply, WorkerRequest } from "../faultline/index.js";
 
-/** Why a batch produced no runs: cancelled, or a scenario the worker rejected. */
+/** Why a batch produced no results: cancelled, or a scenario the worker rejected. */
 export class RunFailed extends Error {
   /**
    * @param message what happened
@@ -21,9 +21,9 @@ export class RunFailed extends Error {
 
 interface Pending {
   readonly id: number;
-  readonly resolve: (runs: readonly RunData[]) => void;
+  readonly resolve: (reply: WorkerReply) => void;
   readonly reject: (e: RunFailed) => void;
-  readonly onProgress: (p: RunProgress) => void;
+  readonly onProgress: (p: RunProgress | ExploreProgressReply) => void;
 }
 
 let nextId = 1;
@@ -34,14 +34,15 @@ export class Runner {
   private pending: Pending | null = null;
 
   /** Run `jobs` in order; resolves with their runs or rejects with {@link RunFailed}. */
-  run(jobs: readonly RunJob[], onProgress: (p: RunProgress) => void = () => {}): Promise<readonly RunData[]> {
-    this.cancel();
-    const worker = (this.worker ??= this.start());
-    return new Promise((resolve, reject) => {
-      const id = nextId++;
-      this.pending = { id, resolve, reject, onProgress };
-      worker.postMessage({ id, jobs });
-    });
+  async run(jobs: readonly RunJob[], onProgress: (p: RunProgress) => void = () => {}): Promise<readonly RunData[]> {
+    const reply = await this.request((id) => ({ id, jobs }), (p) => onProgress(p as RunProgress));
+    return reply.type === "done" ? reply.runs : [];
+  }
+
+  /** Explore `jobs` in order (the interleaving explorer); resolves with their reports or rejects with {@link RunFailed}. */
+  async explore(jobs: readonly ExploreJob[], onProgress: (p: ExploreProgressReply) => void = () => {}): Promise<readonly ExploreData[]> {
+    const reply = await this.request((id) => ({ id, kind: "explore", jobs }), (p) => onProgress(p as ExploreProgressReply));
+    return reply.type === "explored" ? reply.explorations : [];
   }
 
   /** Stop the batch in flight, if any (its promise rejects with a cancelled {@link RunFailed}). */
@@ -59,16 +60,27 @@ export class Runner {
     return this.pending !== null;
   }
 
+  /** Post the request `make(id)` and settle with its final reply. */
+  private request(make: (id: number) => WorkerRequest, onProgress: Pending["onProgress"]): Promise<WorkerReply> {
+    this.cancel();
+    const worker = (this.worker ??= this.start());
+    return new Promise((resolve, reject) => {
+      const id = nextId++;
+      this.pending = { id, resolve, reject, onProgress };
+      worker.postMessage(make(id));
+    });
+  }
+
   private start(): Worker {
     const worker = new Worker(import.meta.resolve("../faultline/host/worker.js"), { type: "module" });
-    worker.onmessage = (event: MessageEvent<RunReply>) => {
+    worker.onmessage = (event: MessageEvent<WorkerReply>) => {
       const reply = event.data;
       const p = this.pending;
       if (!p || p.id !== reply.id) return;
       if (reply.type === "progress") return p.onProgress(reply);
       this.pending = null;
-      if (reply.type === "done") p.resolve(reply.runs);
-      else p.reject(new RunFailed(`scenario ${reply.job + 1} of the batch is not valid`, reply.errors));
+      if (reply.type === "error") p.reject(new RunFailed(`scenario ${reply.job + 1} of the batch is not valid`, reply.errors));
+      else p.resolve(reply);
     };
     worker.onerror = (event) => {
       event.preventDefault();

@@ -9,7 +9,7 @@ import { EditorState, Prec } from "@codemirror/state";
 import { oneDark } from "@codemirror/theme-one-dark";
 import { EditorView, keymap } from "@codemirror/view";
 import { basicSetup } from "codemirror";
-import { canonicalJson, type Json, type RunData, type RunJob, type ScenarioSpec } from "../faultline/index.js";
+import { canonicalJson, type ExploreData, type ExploreJob, type Json, type RunData, type RunJob, type ScenarioSpec } from "../faultline/index.js";
 import { citePanel } from "./cite-panel.js";
 import { el } from "./dom.js";
 import { readScenario, scenarioSchemaSupport } from "./json-schema-support.js";
@@ -29,11 +29,13 @@ export interface ScenarioEditorOptions {
   invalidation?: Promise<unknown>;
 }
 
-/** The cell element: `value` is the last valid scenario; `simulate` runs jobs derived from it. */
+/** The cell element: `value` is the last valid scenario; `simulate` runs and `explore` explores jobs derived from it. */
 export interface ScenarioEditor extends HTMLElement {
   value: ScenarioSpec;
   /** Run `jobs` in the cell's worker, showing progress; on cancel or failure, the previous runs (see {@link RunStatus.run}). */
   simulate(jobs: readonly RunJob[]): Promise<readonly RunData[]>;
+  /** Explore `jobs` in the cell's worker, showing progress, with Cancel; on cancel or failure, the previous explorations (see {@link RunStatus.explore}). */
+  explore(jobs: readonly ExploreJob[]): Promise<readonly ExploreData[]>;
 }
 
 /** The scenario in the editor state `state`, or its problems as `line N: $.path: expected X, found Y`. */
@@ -152,5 +154,6 @@ export function scenarioEditor(initial: ScenarioSpec, options: ScenarioEditorOpt
   };
   cite.addEventListener("toggle", () => cite.open && renderCite());
   root.simulate = (jobs) => runs.run(jobs).finally(() => cite.open && renderCite());
+  root.explore = (jobs) => runs.explore(jobs);
   return root;
 }

@@ -9,7 +9,7 @@ import type { Json } from "../engine/canonical.js";
 import type { RunResult } from "../engine/simulation.js";
 import type { NormalizedScenario } from "../scenario/normalize.js";
 import { runScenario, type ScenarioRun } from "../scenario/run.js";
-import { ScenarioValidationError, formatErrors } from "../scenario/validate.js";
+import { jobErrors, PROGRESS_INTERVAL_MS } from "./batch.js";
 
 /** One run in a batch: a scenario (parsed JSON, validated by the worker) and whether to record its trace. */
 export interface RunJob {
@@ -25,6 +25,8 @@ export interface RunJob {
 export interface RunRequest {
   /** Chosen by the caller; echoed in every reply. */
   readonly id: number;
+  /** Request kind (the default; see `ExploreRequest` for the other). */
+  readonly kind?: "run";
   /** The runs, executed in order. */
   readonly jobs: readonly RunJob[];
 }
@@ -71,9 +73,6 @@ export type RunReply =
   | { readonly id: number; readonly type: "done"; readonly runs: readonly RunData[] }
   | { readonly id: number; readonly type: "error"; readonly job: number; readonly errors: readonly string[] };
 
-/** Minimum wall-clock interval between two progress replies (ms). */
-export const PROGRESS_INTERVAL_MS = 100;
-
 /**
  * Trace events a batch keeps in a worker, all its runs together: about
  * 150 MB. Every event is hashed; a run keeps at most {@link RUN_TRACE_EVENTS}
@@ -116,23 +115,9 @@ export function runJobs(request: RunRequest, post: (reply: RunReply) => void, cl
       // Batches of short runs report between runs too.
       onProgress(run.result.steps, run.result.endTime, run.result.work);
     } catch (e) {
-      const errors = e instanceof ScenarioValidationError ? formatErrors(e.errors, { partial: e.partial }) : [e instanceof Error ? e.message : String(e)];
-      post({ id, type: "error", job, errors });
+      post({ id, type: "error", job, errors: jobErrors(e) });
       return;
     }
   }
   post({ id, type: "done", runs });
-}
-
-/** The part of a worker's global scope {@link serve} uses. */
-export interface MessageScope {
-  /** Receives the page's requests. */
-  onmessage: ((event: { data: RunRequest }) => void) | null;
-  /** Sends a reply to the page. */
-  postMessage(reply: RunReply): void;
-}
-
-/** Answer every {@link RunRequest} posted to `scope` (a dedicated worker's global scope). */
-export function serve(scope: MessageScope): void {
-  scope.onmessage = (event) => runJobs(event.data, (reply) => scope.postMessage(reply));
 }

@@ -175,6 +175,40 @@ async function setCell(page: Page, cell: Locator, text: string): Promise<void> {
   await page.keyboard.insertText(text);
 }
 
+describe("GUP pin guarantees notebook in Chromium", () => {
+
+  it("the matrix, explored in the worker, is what the explorer gives in Node; an edit re-explores and the inputs keep their values", async () => {
+    const { page, problems } = await visit(browser, origin, "/pins");
+    await page.waitForFunction(() => document.querySelectorAll("#pin-matrix td.held, #pin-matrix td.broken").length === 60, null, { timeout: 60000 });
+    const cells = await page.locator("#pin-matrix td a").allTextContents();
+    const { exploreJobs } = await import("../../src/host/explorations.js");
+    const { coherenceScenario, guarantee, PIN_KINDS, PIN_OPERATIONS, PIN_PROFILES } = await import("../../docs/components/pin-coherence.js");
+    const jobs = PIN_OPERATIONS.flatMap((op) => PIN_KINDS.flatMap((kind) => PIN_PROFILES.map((profile) => ({ scenario: coherenceScenario(op, kind, profile) }))));
+    let node: string[] = [];
+    exploreJobs({ id: 1, kind: "explore", jobs }, (r) => {
+      if (r.type === "explored") node = r.explorations.map(guarantee);
+    });
+    assert.deepEqual(cells, node);
+    await page.locator("#fork-race pre.race-diagram").waitFor();
+    assert.match((await page.locator("#fork-race h2").textContent()) ?? "", /FOLL_PIN across fork on v5\.7: broken/);
+
+    // The FOLL_GET diagram, then an edit (the child never exits): the table re-explores, the radios stay as set.
+    await page.getByRole("radio", { name: "FOLL_GET" }).check();
+    await page.waitForFunction(() => /FOLL_GET across fork/.test(document.querySelector("#fork-race h2")?.textContent ?? ""));
+    const spec = JSON.parse(readFileSync("data/pin-coherence-fork-v5.7.json", "utf8"));
+    const fork = spec.tasks[0].ops.find((o: { op: string }) => o.op === "fork");
+    fork.child.ops = fork.child.ops.filter((o: { op: string }) => o.op !== "exit");
+    const v57 = () => page.locator("#fork-verdicts tbody tr").first().locator("td").first().textContent();
+    assert.match((await v57()) ?? "", /sometimes/);
+    await setCell(page, page.locator('.scenario-cell[data-key="fork"]'), JSON.stringify(spec, null, 2));
+    await page.keyboard.press("Shift+Enter");
+    await page.waitForFunction(() => /never \(exhaustive/.test(document.querySelector("#fork-verdicts tbody tr td")?.textContent ?? ""));
+    assert.equal(await page.getByRole("radio", { name: "FOLL_GET" }).isChecked(), true);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+});
+
 describe("editable scenario cells in the notebooks", () => {
 
   it("an edit run with Shift-Enter changes the chart; an invalid edit shows inline errors and leaves the last good chart; Reset restores the notebook's run", async () => {
