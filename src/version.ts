@@ -13,9 +13,10 @@
  * scenario that ran before. 1: up to the single-mm model; 2: fault-around,
  * per-VMA locks, VM_FAULT_COMPLETED, processes and held references; 3:
  * FAULT_FLAG_INTERRUPTIBLE in x86 user faults (v5.7+) and FOLL_UNLOCKABLE
- * in GUP (v6.3+), as the profiles' kernels pass them; 4: signals: killable
- * folio-lock and mmap_lock waits where the kernel takes them
- * (`__folio_lock_killable`, `mmap_read_lock_killable` in GUP's retry loop).
+ * in GUP (v6.3+), as the profiles' kernels pass them; 4: signals (killable
+ * folio-lock and mmap_lock waits where the kernel takes them:
+ * `__folio_lock_killable`, `mmap_read_lock_killable` in GUP's retry loop),
+ * pins, PageAnonExclusive, KSM and khugepaged.
  */
 export const MODEL_VERSION = 4;
 

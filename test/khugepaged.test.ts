@@ -56,7 +56,7 @@ describe("khugepaged against a GUP-fast pin, every interleaving (the explorer, e
     assert.ok(report.verdict!.exhaustive);
   });
 
-  it("with the pmd re-check (70cbc3cc78a9), v6.12: always coherent, IPI or not", () => {
+  it("with the pmd re-check (70cbc3cc78a9) and the sync IPI (2ba99c5e0881), v6.12 with a flush that sends no IPI: always coherent", () => {
     const v = explore(scenario("v6.12-broadcast")).verdict!;
     assert.deepEqual([v.found, v.exhaustive], ["always", true]);
   });

@@ -2,6 +2,7 @@
 // page contents through a pin, and what fork does to a pinned page
 // (mm/memory.c copy_present_page). Facts name their kernel source.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { GUP_PIN_COUNTING_BIAS, Folio, folio_maybe_dma_pinned } from "../src/mm/folio.js";
 import { validateScenario, type ScenarioRun } from "../src/scenario/index.js";
@@ -176,5 +177,12 @@ describe("R/O pins and the anonymous COW rework (v5.19: PageAnonExclusive, FAULT
     const mid = [forkChild([{ op: "sleep", ns: 100_000 }]), gup("get_user_pages", { hold: "dma" })];
     const r = run([{ op: "store", vma: "buf", page: 0, value: 7 }, ...mid, { op: "store", vma: "buf", page: 0, value: 1 }, { op: "dma_read", pages: "dma", index: 0 }, { op: "put_page", pages: "dma" }]);
     assert.deepEqual(rets(r, "dma_read"), [7]);
+  });
+});
+
+describe("GUP-fast and fork: the unshare check comes after the pin (gup_fast_pte_range)", () => {
+  it("a R/O pin_user_pages_fast racing fork drops its pin when fork shared the page meanwhile; the slow path unshares, and the device reads the parent's later store", () => {
+    const spec = JSON.parse(readFileSync("test/fixtures/pins/fork-vs-ro-pin-fast.json", "utf8")) as ScenarioSpec;
+    assert.deepEqual(rets(checkedRun(spec), "dma_read"), [1]);
   });
 });

@@ -66,7 +66,16 @@ const WITNESS: Record<keyof Behaviour, ScenarioSpec | ScenarioSpec[]> = {
     { op: "get_user_pages", call: "pin_user_pages", vma: "a", page: 0, hold: "dma" },
     { op: "store", vma: "a", page: 0, value: 1 },
   ]),
-  gup_fast_pmd_recheck: file("data/khugepaged-vs-gup-fast-v5.9-broadcast.json"),
+  // The timed run, in which GUP-fast reads the pmd before the collapse and pins after its check.
+  gup_fast_pmd_recheck: { ...file("data/khugepaged-vs-gup-fast-v5.9-broadcast.json"), policy: "time", interleave: "time" },
+  collapse_sync_ipi: { ...file("data/khugepaged-vs-gup-fast-v5.9-broadcast.json"), policy: "time", interleave: "time" },
+  wp_reuse_ksm: one([{ name: "a", kind: "anon", pages: 2, resident: "all" }], [
+    { op: "store", vma: "a", page: 0, value: 5 },
+    { op: "store", vma: "a", page: 1, value: 5 },
+    { op: "ksm_merge", vma: "a", page: 0, with: { vma: "a", page: 1 } },
+    { op: "store", vma: "a", page: 1, value: 6 },
+    { op: "store", vma: "a", page: 0, value: 7 },
+  ]),
   mprotect_write_upgrade: one([{ name: "a", kind: "anon", pages: 1, resident: [0] }], [
     { op: "mprotect", vma: "a", prot: "PROT_READ" },
     { op: "mprotect", vma: "a", prot: "PROT_READ|PROT_WRITE" },

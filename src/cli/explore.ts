@@ -21,7 +21,7 @@ function scheduleLines(schedule: readonly string[]): string[] {
   return ['  "interleave": "any", "schedule": [', ...wrapText(schedule.map((x) => JSON.stringify(x)).join(", "), 68).map((l) => `    ${l}`), "  ]"];
 }
 
-/** The text report: what was searched, the outcome table, the verdict, and for each violation its shortest schedule and race diagram. */
+/** The text report: what was searched, the outcome table, the verdict, and shortest schedules with race diagrams: one per outcome that contradicts the expected verdict, and one per property value otherwise. */
 export function exploreText(r: ExploreReport, seconds: number): string[] {
   const s = r.scenario;
   const lines = [
@@ -33,19 +33,23 @@ export function exploreText(r: ExploreReport, seconds: number): string[] {
   lines.push("", "outcomes:", "  count  status    property  final state       schedule");
   for (const o of r.outcomes) {
     const prop = o.outcome.property === null ? "-" : o.outcome.property ? "holds" : "fails";
-    lines.push(`  ${String(o.count).padStart(5)}  ${o.outcome.status.padEnd(8)}  ${prop.padEnd(8)}  ${o.outcome.digest}  ${o.schedule.length} choices${o.violation ? "  VIOLATION" : ""}`);
+    lines.push(`  ${String(o.count).padStart(5)}  ${o.outcome.status.padEnd(8)}  ${prop.padEnd(8)}  ${o.outcome.digest}  ${o.schedule.length} choices${o.violation ? "  contradicts expected" : ""}`);
   }
   const v = r.verdict;
   if (v) {
     const agree = v.agrees === null ? "the search cannot tell" : v.agrees ? "agrees" : "DISAGREES";
     lines.push("", `property verdict: ${v.text}`, `  expected ${v.expected} (over seeds in the scenario): ${agree}`);
   }
-  r.outcomes
-    .filter((o) => o.violation)
-    .forEach((o, i) => {
-      const run = replaySchedule(s, o.schedule);
-      lines.push("", `violation ${i + 1}: ${o.outcome.status}, property ${o.outcome.property ? "holds" : "fails"}; a shortest schedule (add it to the scenario to replay and cite it):`, ...scheduleLines(o.schedule), "", ...formatDiagram(diagramRows(run.result.trace)));
-    });
+  // A diagram for each outcome that contradicts the expected verdict, and for the first of each property value otherwise.
+  const drawn = new Set<boolean | null>();
+  for (const o of r.outcomes) {
+    if (!o.violation && drawn.has(o.outcome.property)) continue;
+    drawn.add(o.outcome.property);
+    const run = replaySchedule(s, o.schedule);
+    const what = o.outcome.property === null ? `status ${o.outcome.status}` : `the property ${o.outcome.property ? "holds" : "fails"}`;
+    const head = o.violation ? `contradicts the expected verdict (${s.property?.verdict ?? `status ${s.expect.status ?? "ok"}`}): ${what}` : `${what}`;
+    lines.push("", `${head}; a shortest schedule (add it to the scenario to replay and cite it):`, ...scheduleLines(o.schedule), "", ...formatDiagram(diagramRows(run.result.trace)));
+  }
   return lines;
 }
 

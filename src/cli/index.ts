@@ -139,7 +139,7 @@ function eachFile(files: readonly string[], f: (file: string) => void, out: (tex
 /** Build the commander program; `out` receives stdout text. */
 function program(out: (text: string) => void, setCode: (code: number) => void): Command {
   const cmd = new Command("faultline")
-    .description("Run reproducible scenarios of the Linux kernel fault path (faults, GUP, userfaultfd, KVM, vfio-pci).")
+    .description("Run reproducible scenarios of the Linux kernel fault path (faults, GUP and pins, userfaultfd, KVM, KSM, khugepaged).")
     .exitOverride()
     .showHelpAfterError();
 

@@ -75,7 +75,7 @@ export function* dup_mmap(k: Kernel, t: Task, oldmm: MmStruct, child: string): K
     if (vma_needs_copy(vma)) copy_page_range(k, tmp, vma);
   }
   // flush_tlb_mm(oldmm): the parent's PTEs were write-protected.
-  yield* flush_tlb_mm_range(k, t, mm);
+  yield* flush_tlb_mm_range(k, t, oldmm);
   oldmm.mmap_write_unlock(t);
   return mm;
 }

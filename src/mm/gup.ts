@@ -355,10 +355,10 @@ export function* fixup_user_fault(k: Kernel, t: Task, mm: MmStruct, address: num
  * page tables with no lock but IRQs off, so the TLB-flush IPI of a
  * concurrent munmap waits for the walk and page tables are not freed under
  * it. Per page: read the PTE; stop at none, swap, the zero page (a special
- * PTE), a read-only PTE for FOLL_WRITE or one a R/O pin must unshare
- * (the slow path unshares it); take a reference
+ * PTE) or a read-only PTE for FOLL_WRITE; take a reference
  * (`try_grab_folio_fast`); re-read the PTE (and, since 70cbc3cc78a9, the
- * pmd) and, if it changed meanwhile, drop the reference and stop. `pteNs` is the CPU time between the read and
+ * pmd) and, if it changed meanwhile or a R/O pin must unshare the page
+ * (the slow path unshares it), drop the reference and stop. `pteNs` is the CPU time between the read and
  * the re-check. Returns the pages got, at the start of the range.
  */
 export function* gup_fast(k: Kernel, t: Task, start: number, nr_pages: number, gup_flags: number, pages: Folio[], pteNs: number): KernelGen<number> {
@@ -371,11 +371,12 @@ export function* gup_fast(k: Kernel, t: Task, start: number, nr_pages: number, g
     // pmd = pmdp_get_lockless(); the PTE is then read through the table that pmd pointed to.
     const table = mm.pmd_table(addr);
     const pte = table?.entries.get(vpn);
-    if (pte?.kind !== "present" || pte.folio === k.zero_folio || (!pte.write && (gup_flags & FOLL.WRITE || gup_must_unshare(k, gup_flags, pte.folio)))) break;
+    if (pte?.kind !== "present" || pte.folio === k.zero_folio || (gup_flags & FOLL.WRITE && !pte.write)) break;
     yield* delay(t, "cpu", pteNs, "gup_fast_pte_range");
     try_grab_folio(k, pte.folio, gup_flags);
     // The re-check: the PTE through the same table, and since 70cbc3cc78a9 the pmd (a collapse detaches the table, leaving its PTEs intact).
-    if (table!.entries.get(vpn) !== pte || (k.behaviour.gup_fast_pmd_recheck && mm.pmd_table(addr) !== table)) {
+    // Then, after the grab (pairing with folio_try_share_anon_rmap_pte()'s barrier): a R/O pin that must unshare goes to the slow path.
+    if (table!.entries.get(vpn) !== pte || (k.behaviour.gup_fast_pmd_recheck && mm.pmd_table(addr) !== table) || (!pte.write && gup_must_unshare(k, gup_flags, pte.folio))) {
       gup_put_folio(k, pte.folio, gup_flags);
       break;
     }

@@ -21,6 +21,7 @@
  * @module
  */
 import { delay } from "../engine/delay.js";
+import { smp_call_function } from "../engine/irq.js";
 import type { KernelGen, Task } from "../engine/task.js";
 import { flush_tlb_mm_range } from "../arch/x86/mm/tlb.js";
 import type { Kernel } from "./kernel.js";
@@ -32,7 +33,7 @@ import { VM } from "./flags.js";
 export const HPAGE_PMD_SIZE = PTRS_PER_PTE * PAGE_SIZE;
 
 /** What a collapse attempt ended with (enum scan_result, the ones the model reaches). */
-export type ScanResult = "SCAN_SUCCEED" | "SCAN_VMA_CHECK" | "SCAN_ADDRESS_RANGE" | "SCAN_PMD_NULL" | "SCAN_PAGE_COUNT" | "SCAN_PAGE_ANON" | "SCAN_EXCEED_SWAP_PTE";
+export type ScanResult = "SCAN_SUCCEED" | "SCAN_VMA_CHECK" | "SCAN_ADDRESS_RANGE" | "SCAN_PMD_NULL" | "SCAN_PAGE_COUNT" | "SCAN_PAGE_ANON" | "SCAN_EXCEED_SWAP_PTE" | "SCAN_FAIL";
 
 /**
  * `__collapse_huge_page_isolate()`: every present page of the detached
@@ -48,6 +49,8 @@ function* collapse_huge_page_isolate(k: Kernel, t: Task, table: PteTable, pteNs:
   yield* delay(t, "cpu", pteNs * PTRS_PER_PTE, "__collapse_huge_page_isolate");
   for (const pte of table.entries.values()) {
     if (pte.kind === "swap") return "SCAN_EXCEED_SWAP_PTE";
+    // A hwpoison entry is a swap-type entry whose swap-in fails (VM_FAULT_HWPOISON): the collapse fails.
+    if (pte.kind === "hwpoison") return "SCAN_FAIL";
     if (pte.kind !== "present" || pte.folio === k.zero_folio) continue;
     const folio = pte.folio;
     if (folio.mapping !== null) return "SCAN_PAGE_ANON";
@@ -110,6 +113,8 @@ function* collapse_locked(k: Kernel, t: Task, mm: MmStruct, haddr: number, pteNs
   const table = mm.pmd_clear(haddr);
   if (!table) return "SCAN_PMD_NULL";
   yield* flush_tlb_mm_range(k, t, mm);
+  // tlb_remove_table_sync_one() (2ba99c5e0881): where the flush sent no IPI, one to every CPU now.
+  if (k.behaviour.collapse_sync_ipi && k.tlbFlush === "broadcast") yield* smp_call_function(t, "tlb_remove_table_sync_one");
   const isolated = yield* collapse_huge_page_isolate(k, t, table, pteNs);
   if (isolated !== "SCAN_SUCCEED") {
     // "pmd_populate(mm, pmd, pmd_pgtable(_pmd))": the range is mapped as before.

@@ -85,8 +85,8 @@ function* try_to_merge_with_ksm_page(k: Kernel, t: Task, p: KsmPage, kfolio: Fol
   let result: Folio | null = null;
   if (folio && folio !== k.zero_folio && folio.mapping === null && vma_is_anonymous(p.vma) && !vma_is_shared(p.vma) && folio_trylock(folio, t.name)) {
     folio.refcount++;
-    const identical = kfolio === null || kfolio.data === folio.data;
-    if (identical && (yield* write_protect_page(k, t, p, folio))) {
+    // try_to_merge_one_page(): write-protect first, then pages_identical().
+    if ((yield* write_protect_page(k, t, p, folio)) && (kfolio === null || kfolio.data === folio.data)) {
       if (kfolio) replace_page(p, folio, kfolio);
       else folio.ksm = true;
       result = kfolio ?? folio;

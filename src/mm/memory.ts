@@ -263,8 +263,9 @@ function* do_wp_page(k: Kernel, t: Task, vmf: VmFault, folio: Folio): KernelGen<
   // reuse_swap_page() counted the swap entry's other users (a forked process's swap PTE) with the mapcount.
   const swapUsers = folio.swapEntry !== null ? k.swap.swapcount(folio.swapEntry) : 0;
   const reusable = k.behaviour.wp_reuse === "refcount" ? folio.refcount === 1 : folio.mapcount + swapUsers === 1;
-  // A KSM page is never reused: "if (PageAnon(old_page) && !PageKsm(old_page))".
-  if (anon && !folio.ksm && (folio.anonExclusive || reusable)) {
+  // A KSM page is copied, except on v5.1..v5.8 when only this PTE maps it and nothing else holds it (reuse_ksm_page()).
+  const ksmReusable = k.behaviour.wp_reuse_ksm && folio.refcount === 1 && folio.mapcount === 1 && folio.swapEntry === null;
+  if (anon && (folio.ksm ? ksmReusable : folio.anonExclusive || reusable)) {
     folio_add_new_anon_rmap(k, folio);
     if (unshare) return 0;
     vmf.vma.vm_mm.set_pte(vmf.address, { kind: "present", folio, write: true, dirty: true });

@@ -212,6 +212,20 @@ export interface Behaviour {
    */
   readonly gup_fast_pmd_recheck: boolean;
   /**
+   * After pmdp_collapse_flush(), khugepaged sends an IPI to every CPU
+   * (`tlb_remove_table_sync_one()`) where page tables are freed without
+   * one, so a GUP-fast walk that started before is waited out
+   * (2ba99c5e0881, "mm/khugepaged: fix GUP-fast interaction by sending
+   * IPI", late 2022).
+   */
+  readonly collapse_sync_ipi: boolean;
+  /**
+   * A write fault reuses a KSM page that only this PTE maps and nothing
+   * else references (`reuse_ksm_page()`, 52d1e606ee73, v5.1; not checked
+   * against a tree), until 09854ba94c6a (v5.9) copied every KSM page.
+   */
+  readonly wp_reuse_ksm: boolean;
+  /**
    * GUP marks callers that let it drop mmap_lock with FOLL_UNLOCKABLE
    * (is_valid_gup_args(), f04740f54594, v6.3) and faultin_page() keys
    * FAULT_FLAG_ALLOW_RETRY on it, instead of on a non-NULL `locked`.
@@ -281,6 +295,8 @@ const v2_6_38 = root("v2.6.38", "VM_FAULT_RETRY and FAULT_FLAG_ALLOW_RETRY (d065
   fork_copy_pinned: false,
   anon_exclusive: false,
   gup_fast_pmd_recheck: false,
+  collapse_sync_ipi: false,
+  wp_reuse_ksm: false,
   wp_reuse: "mapcount",
   fault_around: false,
   vm_fault_write: true,
@@ -318,6 +334,7 @@ const v4_19 = derive(v4_15, "v4.19", "LTS: FOLL_NOWAIT with *locked fixed", [
 const v5_1 = derive(v4_19, "v5.1", "filemap_fault drops mmap_lock for IO; munmap zaps under the read lock", [
   { behaviour: "munmap_downgrade", value: true, commit: "dd2283f2605e", subject: "mm: mmap: zap pages with read mmap_sem in munmap" },
   { behaviour: "filemap_unlock_mmap_for_io", value: true, commit: "6b4c9f446981", subject: "filemap: drop the mmap_sem for all blocking operations" },
+  { behaviour: "wp_reuse_ksm", value: true, commit: "52d1e606ee73", subject: "mm: reuse only-pte-mapped KSM page in do_wp_page()" },
 ]);
 
 const v5_2_rc1 = derive(v5_1, "v5.2-rc1", "release candidate: the x86 fpu signal-frame prefault loop, before GUP prefaults kept retrying", [
@@ -347,6 +364,7 @@ const v5_7 = derive(v5_3, "v5.7", "VM_FAULT_RETRY more than once; shared write f
 
 const v5_9 = derive(v5_7, "v5.9", "COW reuse only when refcount == 1; handle_userfault sleeps once", [
   { behaviour: "wp_reuse", value: "refcount", commit: "09854ba94c6a", subject: "mm: do_wp_page() simplification" },
+  { behaviour: "wp_reuse_ksm", value: false, commit: "09854ba94c6a", subject: "mm: do_wp_page() simplification" },
   { behaviour: "uffd_single_schedule", value: true, commit: "f9bf352224d7", subject: "userfaultfd: simplify fault handling" },
   { behaviour: "fork_copy_pinned", value: true, commit: "70e806e4e645", subject: "mm: Do early cow for pinned pages during fork() for ptes" },
   { behaviour: "gup_fatal_errno", value: "EINTR", commit: "(not identified; -EINTR already in the context of 17839856fd58, v5.8-rc1)", subject: "__get_user_pages() returns -EINTR for a fatal signal" },
@@ -362,6 +380,7 @@ const v6_4 = derive(v5_9, "v6.4", "VM_FAULT_COMPLETED, no VM_FAULT_WRITE, MADV_P
   { behaviour: "anon_exclusive", value: true, commit: "c89357e27f20", subject: "mm: support GUP-triggered unsharing of anonymous pages" },
   { behaviour: "anon_exclusive", value: true, commit: "a7f226604170", subject: "mm/gup: trigger FAULT_FLAG_UNSHARE when R/O-pinning a possibly shared anonymous page" },
   { behaviour: "gup_fast_pmd_recheck", value: true, commit: "70cbc3cc78a9", subject: "mm: gup: fix the fast GUP race against THP collapse" },
+  { behaviour: "collapse_sync_ipi", value: true, commit: "2ba99c5e0881", subject: "mm/khugepaged: fix GUP-fast interaction by sending IPI" },
   { behaviour: "mprotect_write_upgrade", value: "exclusive_anon", commit: "64fe24a3e05e", subject: "mm/mprotect: try avoiding write faults for exclusive anonymous pages when changing protection" },
 ], "folios; mmap_lock; VMAs in a maple tree (v6.1); per-VMA locks (v6.4)");
 

@@ -13,7 +13,7 @@ import { PROFILES, type Behaviour, type Change } from "../profiles/index.js";
 import { normalizeScenario, type NormalizedScenario } from "./normalize.js";
 import { exploreSeeds } from "./property.js";
 import { runNormalized, withOptions } from "./run.js";
-import type { ScenarioSpec } from "./schema.js";
+import type { OpSpec, ScenarioSpec } from "./schema.js";
 
 /**
  * What to compare across profiles: the run's status (`"status"`), the
@@ -60,7 +60,26 @@ export interface BisectReport {
   readonly changes: readonly BisectChange[];
 }
 
-/** Run `s` (under `behaviour` when given) and give its outcome as text; throws RangeError for a malformed selector. */
+/** A call:TASK or final:VMA:PAGE outcome must name a task, or a VMA and a page in it, of the scenario; RangeError otherwise. */
+function checkTarget(s: NormalizedScenario, outcome: BisectOutcome): void {
+  const [kind, name, page] = outcome.split(":");
+  if (kind === "call") {
+    const tasks: string[] = [];
+    const walk = (ops: readonly OpSpec[]): void => ops.forEach((op) => (op.op === "fork" ? (tasks.push(op.child.name), walk(op.child.ops)) : op.op === "repeat" ? walk(op.ops) : undefined));
+    for (const t of s.tasks) {
+      tasks.push(t.name);
+      walk(t.ops);
+    }
+    if (!tasks.includes(name!)) throw new RangeError(`outcome "${outcome}": no task ${name}; expected one of ${tasks.join(", ")}`);
+  }
+  if (kind === "final") {
+    const vma = s.mm?.vmas.find((v) => v.name === name);
+    if (!vma) throw new RangeError(`outcome "${outcome}": no VMA ${name}; expected one of ${(s.mm?.vmas ?? []).map((v) => v.name).join(", ") || "(none)"}`);
+    if (Number(page) >= vma.pages) throw new RangeError(`outcome "${outcome}": page ${page} is past VMA ${name}'s ${vma.pages} pages`);
+  }
+}
+
+/** Run `s` (under `behaviour` when given) and give its outcome as text (a run that ends in error gives the error, whatever the outcome); throws RangeError for a malformed selector. */
 function outcomeOf(s: NormalizedScenario, outcome: BisectOutcome, behaviour?: Behaviour): string {
   // call:TASK watches the trace as it is recorded: the run may not keep the task's last call.
   const task = outcome.startsWith("call:") ? outcome.slice("call:".length) : null;
@@ -69,7 +88,8 @@ function outcomeOf(s: NormalizedScenario, outcome: BisectOutcome, behaviour?: Be
     if (e.ev === "call" && e.task === task) call = e;
   };
   const run = runNormalized(s, { trace: task !== null, ...(task !== null ? { onEvent } : {}), ...(behaviour ? { behaviour } : {}) });
-  if (outcome === "status") return run.result.status === "error" ? `error: ${run.result.error?.message ?? ""}` : run.result.status;
+  if (run.result.status === "error") return `error: ${run.result.error?.message ?? ""}`;
+  if (outcome === "status") return run.result.status;
   if (outcome === "verdict") {
     const v = exploreSeeds(s);
     return `${v.verdict} (${v.positive}/${v.total})`;
@@ -104,6 +124,7 @@ export function parseBisectOutcome(text: string): BisectOutcome {
 export function bisectProfiles(spec: ScenarioSpec, outcome: BisectOutcome, onProfile?: (done: number, total: number) => void): BisectReport {
   const base = normalizeScenario(spec);
   if (outcome === "verdict" && !base.property) throw new RangeError(`scenario "${base.title}" states no property: bisect its status, a final:VMA:PAGE or a call:TASK instead`);
+  checkTarget(base, outcome);
   const rows: BisectRow[] = PROFILES.map((p, i) => {
     const s = withOptions(base, { profile: p.name });
     const row = { profile: p.name, outcome: outcomeOf(s, outcome) };

@@ -331,7 +331,7 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
   });
   const tasks = new Set<string>();
   const forked = new Set<string>();
-  const holds = new Map<string, "get" | "pin">();
+  const holds = new Map<string, { kind: "get" | "pin"; write: boolean }>();
   const puts: { name: string; at: string; op: string }[] = [];
   const remotes: { name: string; at: string }[] = [];
   const addTask = (name: string, at: string) => {
@@ -358,7 +358,7 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
         if (op.op === "put_page" || op.op === "unpin_user_pages" || op.op === "dma_write" || op.op === "dma_read") return void puts.push({ name: op.pages, at: `${at}[${j}].pages`, op: op.op });
         if (op.op === "get_user_pages" && op.hold !== undefined) {
           if (holds.has(op.hold)) errors.push({ path: `${at}[${j}].hold`, expected: "a page-set name not held by another op", found: show(op.hold) });
-          holds.set(op.hold, op.call.startsWith("pin_") ? "pin" : "get");
+          holds.set(op.hold, { kind: op.call.startsWith("pin_") ? "pin" : "get", write: (op.flags ?? []).includes("WRITE") });
         }
         if (op.op === "get_user_pages" && op.task !== undefined) {
           if (!op.call.endsWith("_remote")) errors.push({ path: `${at}[${j}].task`, expected: "task only with get_user_pages_remote or pin_user_pages_remote", found: `task with ${op.call}` });
@@ -402,10 +402,12 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
     errors.push({ path: "$.mm.vmas", expected: `at most ${MAX_MAPPED_PAGES} pages in all address spaces (fork copies the page tables: VMA pages x (1 + ${forked.size} forks))`, found: `${mmPages} x ${1 + forked.size}` });
   }
   for (const p of puts) {
-    const kind = holds.get(p.name);
-    if (kind === undefined) errors.push({ path: p.at, expected: holds.size > 0 ? `a page set a GUP op holds: ${oneOf([...holds.keys()], p.name)}` : "a page set a GUP op holds (none has hold)", found: show(p.name) });
+    const held = holds.get(p.name);
+    const kind = held?.kind;
+    if (held === undefined) errors.push({ path: p.at, expected: holds.size > 0 ? `a page set a GUP op holds: ${oneOf([...holds.keys()], p.name)}` : "a page set a GUP op holds (none has hold)", found: show(p.name) });
     else if (p.op === "put_page" && kind === "pin") errors.push({ path: p.at, expected: "a page set a get_user_pages* op holds (pinned pages are released with unpin_user_pages)", found: `${show(p.name)}, pinned` });
     else if (p.op === "unpin_user_pages" && kind === "get") errors.push({ path: p.at, expected: "a page set a pin_user_pages* op holds (referenced pages are released with put_page)", found: `${show(p.name)}, from get_user_pages*` });
+    else if (p.op === "dma_write" && !held.write) errors.push({ path: p.at, expected: "a page set taken with FOLL_WRITE (a device writes only to pages GUP made writable for it; a read-only one may be the zero page or a KSM page)", found: `${show(p.name)}, taken without WRITE` });
   }
   for (const r of remotes) if (!tasks.has(r.name)) errors.push({ path: r.at, expected: oneOf([...tasks], r.name), found: show(r.name) });
   const finals = (p: PredicateSpec | undefined, at: string): void => {
@@ -422,6 +424,20 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
   };
   finals(s.property?.exists, "$.property.exists");
   for (const name of reserved) tasks.add(name);
+  // An event pattern naming no task of the scenario matches nothing: with "never" the property would hold vacuously.
+  const patternTask = (m: { task?: string } | undefined, at: string): void => {
+    if (m?.task !== undefined && !tasks.has(m.task) && !APF_WORKER.test(m.task)) errors.push({ path: `${at}.task`, expected: `a task of the scenario: ${oneOf([...tasks], m.task)}`, found: show(m.task) });
+  };
+  const patterns = (p: PredicateSpec | undefined, at: string): void => {
+    if (!p) return;
+    patternTask(p.event, `${at}.event`);
+    p.before?.forEach((m, i) => patternTask(m, `${at}.before[${i}]`));
+    patternTask(p.count?.event, `${at}.count.event`);
+    p.all?.forEach((q, i) => patterns(q, `${at}.all[${i}]`));
+    p.any?.forEach((q, i) => patterns(q, `${at}.any[${i}]`));
+    patterns(p.not, `${at}.not`);
+  };
+  patterns(s.property?.exists, "$.property.exists");
   (s.schedule ?? []).forEach((name, i) => {
     const apf = APF_WORKER.exec(name);
     if (!apf && TIMER_CHOICE.test(name)) {

@@ -235,11 +235,14 @@ function predicateArb(ctx: Context, depth: number): fc.Arbitrary<PredicateSpec> 
  * Names made unique and references made to resolve, in document order: fork
  * children become c0, c1 ..., held page sets h0, h1 ...; a release or DMA
  * of a set nobody holds acts on the first held set (a cond_resched if
- * none is), a release of the wrong kind becomes the right one; a final.task names a forked child or is dropped.
+ * none is), a release of the wrong kind becomes the right one, a dma_write
+ * through pages taken without FOLL_WRITE a dma_read; a final.task names a
+ * forked child or is dropped, an event pattern's task one of the scenario's
+ * tasks.
  */
 function resolveNames(s: ScenarioSpec): ScenarioSpec {
   const children: string[] = [];
-  const holds = new Map<string, "get" | "pin">();
+  const holds = new Map<string, { kind: "get" | "pin"; write: boolean }>();
   const walk = (ops: OpSpec[]) =>
     ops.forEach((op) => {
       if (op.op === "fork") {
@@ -247,7 +250,7 @@ function resolveNames(s: ScenarioSpec): ScenarioSpec {
         children.push(op.child.name);
         walk(op.child.ops);
       } else if (op.op === "repeat") walk(op.ops);
-      else if (op.op === "get_user_pages" && op.hold !== undefined) holds.set((op.hold = `h${holds.size}`), op.call.startsWith("pin_") ? "pin" : "get");
+      else if (op.op === "get_user_pages" && op.hold !== undefined) holds.set((op.hold = `h${holds.size}`), { kind: op.call.startsWith("pin_") ? "pin" : "get", write: (op.flags ?? []).includes("WRITE") });
     });
   // A release of the other kind becomes the right one: put_page for references, unpin_user_pages for pins.
   const usable = (op: OpSpec): OpSpec | null => {
@@ -255,7 +258,9 @@ function resolveNames(s: ScenarioSpec): ScenarioSpec {
     // An op on a set nobody holds acts on the first held set instead.
     const pages = holds.has(op.pages) ? op.pages : holds.keys().next().value;
     if (pages === undefined) return null;
-    if (op.op === "put_page" || op.op === "unpin_user_pages") return { op: holds.get(pages) === "pin" ? "unpin_user_pages" : "put_page", pages };
+    if (op.op === "put_page" || op.op === "unpin_user_pages") return { op: holds.get(pages)!.kind === "pin" ? "unpin_user_pages" : "put_page", pages };
+    // A device writes only through pages taken with FOLL_WRITE: otherwise it reads.
+    if (op.op === "dma_write" && !holds.get(pages)!.write) return { op: "dma_read", pages, index: op.index };
     return pages === op.pages ? op : { ...op, pages };
   };
   s.tasks.forEach((t) => walk(t.ops));
@@ -269,8 +274,18 @@ function resolveNames(s: ScenarioSpec): ScenarioSpec {
       return op;
     });
   s.tasks = s.tasks.map((t) => ({ ...t, ops: resolve(t.ops) }));
+  // Event patterns name a task of the scenario (the validator refuses others).
+  const taskNames = s.tasks.map((t) => t.name);
+  const pattern = (m: { task?: string } | undefined): void => {
+    if (m?.task === undefined) return;
+    if (taskNames.length > 0) m.task = taskNames[m.task.length % taskNames.length]!;
+    else delete m.task;
+  };
   const finals = (p: PredicateSpec | undefined): void => {
     if (!p) return;
+    pattern(p.event);
+    p.before?.forEach(pattern);
+    pattern(p.count?.event);
     if (p.final) {
       if (children.length > 0) p.final.task = children[p.final.page % children.length]!;
       else delete p.final.task;
