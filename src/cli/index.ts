@@ -85,7 +85,10 @@ function summary(run: ScenarioRun): string[] {
   const p = s.property;
   if (p) {
     const seeds = `${p.seeds.from}..${p.seeds.from + p.seeds.count - 1}`;
-    lines.push(`  property ${holds(p.exists, run) ? "holds" : "does not hold"} in this run; its verdict (${p.verdict} over seeds ${seeds}) is judged by faultline check`);
+    const held = holds(p.exists, run);
+    // Whether this one run fits the expected verdict: a "never" property should not hold, an "always" one should.
+    const fits = p.verdict === "sometimes" || held === (p.verdict === "always");
+    lines.push(`  property ${held ? "holds" : "does not hold"} in this run, ${fits ? "as" : "against what"} the expected verdict (${p.verdict} over seeds ${seeds}) ${fits ? "allows" : "says"}; faultline check judges every seed, faultline explore every interleaving`);
   }
   return lines;
 }

@@ -98,7 +98,6 @@ export function* collapse_huge_page(k: Kernel, t: Task, mm: MmStruct, address: n
   yield* mm.mmap_lock.down_write(t);
   const result = yield* collapse_locked(k, t, mm, haddr, pteNs);
   mm.mmap_write_unlock(t);
-  if (k.sim.tracing) k.sim.event(t, "khugepaged", "collapse_huge_page", { page: haddr / PAGE_SIZE }, result);
   return result;
 }
 
