@@ -76,6 +76,11 @@ const WITNESS: Record<keyof Behaviour, ScenarioSpec | ScenarioSpec[]> = {
     { op: "store", vma: "a", page: 1, value: 6 },
     { op: "store", vma: "a", page: 0, value: 7 },
   ]),
+  // The Dirty COW schedule: MADV_DONTNEED runs between the COW-breaking fault and the lookup that follows it.
+  foll_force_write: [
+    { ...file("data/dirty-cow-v2.6.39.json"), schedule: ["proc_mem", "proc_mem", "proc_mem"] },
+    one([{ name: "lib", kind: "file", pages: 1, writable: false, pagecache: [0] }], [{ op: "get_user_pages", call: "get_user_pages_remote", vma: "lib", page: 0, flags: ["WRITE", "FORCE"] }]),
+  ],
   mprotect_write_upgrade: one([{ name: "a", kind: "anon", pages: 1, resident: [0] }], [
     { op: "mprotect", vma: "a", prot: "PROT_READ" },
     { op: "mprotect", vma: "a", prot: "PROT_READ|PROT_WRITE" },

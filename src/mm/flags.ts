@@ -63,6 +63,8 @@ export const FOLL = {
   PIN: 1 << 19,
   FAST_ONLY: 1 << 20,
   UNLOCKABLE: 1 << 21,
+  /** Internal, 19be0eaffa3a (v4.8.3) until 5535be309971 (v6.0): a FOLL_FORCE write fault broke COW here. */
+  COW: 1 << 22,
 } as const;
 
 /** vm_flags bits the model consults (include/linux/mm.h). */

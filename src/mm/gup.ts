@@ -17,7 +17,7 @@ import { FAULT_FLAG, FOLL, VM, VM_FAULT, VM_FAULT_ERROR, flagNames } from "./fla
 import { GUP_PIN_COUNTING_BIAS, type Folio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
 import { handle_mm_fault } from "./memory.js";
-import { PAGE_SIZE, type MmStruct, type Vma } from "./mm.js";
+import { PAGE_SIZE, vma_is_shared, type MmStruct, type Vma } from "./mm.js";
 
 /** `int *locked`: whether the caller still holds mmap_lock. */
 export interface Locked {
@@ -83,10 +83,10 @@ function gup_must_unshare(k: Kernel, flags: number, folio: Folio): boolean {
  * writable for FOLL_WRITE), else null; "unshare" (-EMLINK) when a R/O pin
  * must unshare the read-only page first.
  */
-function follow_page_mask(k: Kernel, mm: MmStruct, address: number, foll_flags: number): Folio | null | "unshare" {
-  const pte = mm.pte(address);
+function follow_page_mask(k: Kernel, vma: Vma, address: number, foll_flags: number): Folio | null | "unshare" {
+  const pte = vma.vm_mm.pte(address);
   if (pte?.kind !== "present") return null;
-  if (foll_flags & FOLL.WRITE && !pte.write) return null;
+  if (foll_flags & FOLL.WRITE && !pte.write && !can_follow_write_pte(k, vma, pte, foll_flags)) return null;
   if (!pte.write && gup_must_unshare(k, foll_flags, pte.folio)) return "unshare";
   return pte.folio;
 }
@@ -99,8 +99,29 @@ function follow_page_mask(k: Kernel, mm: MmStruct, address: number, foll_flags: 
  */
 function check_vma_flags(vma: Vma, gup_flags: number): number {
   if (vma.vm_flags & (VM.IO | VM.PFNMAP)) return EFAULT;
-  if (gup_flags & FOLL.WRITE) return vma.vm_flags & VM.WRITE ? 0 : EFAULT;
-  return vma.vm_flags & VM.READ ? 0 : EFAULT;
+  const force = (gup_flags & FOLL.FORCE) !== 0;
+  // FOLL_FORCE writes a private mapping without VM_WRITE (ptrace, /proc/pid/mem) by breaking COW; shared ones are refused.
+  if (gup_flags & FOLL.WRITE) return vma.vm_flags & VM.WRITE || (force && !vma_is_shared(vma)) ? 0 : EFAULT;
+  return vma.vm_flags & VM.READ || force ? 0 : EFAULT;
+}
+
+/**
+ * `can_follow_write_pte()`: may a FOLL_WRITE lookup use a read-only PTE?
+ * Only after a FOLL_FORCE write fault broke COW in a private mapping
+ * without VM_WRITE: never before 19be0eaffa3a (the fault loop dropped
+ * FOLL_WRITE instead); then if FOLL_COW is set and the PTE dirty; since
+ * 5535be309971 (v6.0) if it maps an exclusive anonymous page.
+ */
+function can_follow_write_pte(k: Kernel, vma: Vma, pte: { folio: Folio; dirty?: boolean }, flags: number): boolean {
+  if (!(flags & FOLL.FORCE) || vma.vm_flags & VM.WRITE || vma_is_shared(vma)) return false;
+  switch (k.behaviour.foll_force_write) {
+    case "drop_foll_write":
+      return false;
+    case "foll_cow":
+      return (flags & FOLL.COW) !== 0 && pte.dirty === true;
+    case "anon_exclusive":
+      return pte.folio.mapping === null && pte.folio.anonExclusive;
+  }
 }
 
 /**
@@ -112,7 +133,8 @@ function check_vma_flags(vma: Vma, gup_flags: number): number {
  * finished and released mmap_lock); -EFAULT/-ENOMEM on errors. `unshare`
  * faults with FAULT_FLAG_UNSHARE instead of WRITE (c89357e27f20, v5.19).
  */
-function* faultin_page(k: Kernel, t: Task, vma: Vma, address: number, foll_flags: number, locked: Locked | null, unshare: boolean): KernelGen<number> {
+function* faultin_page(k: Kernel, t: Task, vma: Vma, address: number, foll: { flags: number }, locked: Locked | null, unshare: boolean): KernelGen<number> {
+  const foll_flags = foll.flags;
   let fault_flags = 0;
   if (foll_flags & FOLL.WRITE) fault_flags |= FAULT_FLAG.WRITE;
   if (unshare) fault_flags |= FAULT_FLAG.UNSHARE;
@@ -130,6 +152,11 @@ function* faultin_page(k: Kernel, t: Task, vma: Vma, address: number, foll_flags
   if (ret & VM_FAULT.RETRY) {
     if (locked && !(k.behaviour.gup_nowait_keeps_locked && fault_flags & FAULT_FLAG.RETRY_NOWAIT)) locked.locked = false;
     return EBUSY;
+  }
+  // A FOLL_FORCE write that broke COW in a VMA without VM_WRITE: before 19be0eaffa3a drop FOLL_WRITE and look the page up for reading ("Dirty COW"), then until v6.0 note FOLL_COW.
+  if (ret & VM_FAULT.WRITE && !(vma.vm_flags & VM.WRITE)) {
+    if (k.behaviour.foll_force_write === "drop_foll_write") foll.flags &= ~FOLL.WRITE;
+    else if (k.behaviour.foll_force_write === "foll_cow") foll.flags |= FOLL.COW;
   }
   return 0;
 }
@@ -172,14 +199,18 @@ export function* __get_user_pages(
     }
     if (fatal_signal_pending(t)) return i > 0 ? i : gup_fatal_errno(k);
     yield* cond_resched(t);
-    let folio = follow_page_mask(k, mm, start, gup_flags);
+    // The page's own flags: a FOLL_FORCE write fault may change them (foll_flags in the kernel's loop).
+    const foll = { flags: gup_flags };
+    let folio = follow_page_mask(k, vma, start, foll.flags);
     while (folio === null || folio === "unshare") {
       t.sim.charge();
-      const ret = yield* faultin_page(k, t, vma, start, gup_flags, locked, folio === "unshare");
+      const ret = yield* faultin_page(k, t, vma, start, foll, locked, folio === "unshare");
       if (ret === EBUSY || ret === EAGAIN) return i;
       if (ret < 0) return i > 0 ? i : ret;
+      // "retry:": a fatal signal, cond_resched(), then the lookup again.
       if (fatal_signal_pending(t)) return i > 0 ? i : gup_fatal_errno(k);
-      folio = follow_page_mask(k, mm, start, gup_flags);
+      yield* cond_resched(t);
+      folio = follow_page_mask(k, vma, start, foll.flags);
     }
     if (pages) {
       try_grab_folio(k, folio, gup_flags);

@@ -27,13 +27,12 @@ export const FAULT_AROUND_PAGES = 16;
  * anonymous folio needs the VMA's anon_vma. The zero page is a special PTE
  * (`pte_mkspecial`): no mapcount, no reference (`vm_normal_page()` is NULL).
  */
-function map_folio(k: Kernel, vmf: VmFault, folio: Folio, write: boolean): void {
+function map_folio(k: Kernel, vmf: VmFault, folio: Folio, write: boolean, dirty: boolean): void {
   const old = vmf.vma.vm_mm.pte(vmf.address);
   if (old?.kind === "present" && old.folio !== k.zero_folio) old.folio.mapcount--;
   if (folio !== k.zero_folio) folio.mapcount++;
   if (folio.mapping === null && folio !== k.zero_folio) vmf.vma.anon_vma = true;
-  // A write fault maps the page dirty as well as writable (pte_mkdirty).
-  vmf.vma.vm_mm.set_pte(vmf.address, { kind: "present", folio, write, dirty: write && (vmf.flags & FAULT_FLAG.WRITE) !== 0 });
+  vmf.vma.vm_mm.set_pte(vmf.address, { kind: "present", folio, write, dirty });
 }
 
 /**
@@ -69,6 +68,8 @@ function* do_anonymous_page(k: Kernel, t: Task, vmf: VmFault): KernelGen<number>
   // A read goes to userfaultfd before the zero page; a write only after vmf_anon_prepare() (v6.12 order).
   if (!write && vmf.vma.uffd) return yield* handle_userfault(k, t, vmf, vmf.vma.uffd);
   let folio = k.zero_folio;
+  // A FOLL_FORCE write in a VMA without VM_WRITE maps its new page read-only and clean: "if (vma->vm_flags & VM_WRITE) entry = pte_mkwrite(pte_mkdirty(entry))".
+  const writable = write && (vmf.vma.vm_flags & VM.WRITE) !== 0;
   if (write) {
     const ret = vmf_anon_prepare(t, vmf);
     if (ret) return ret;
@@ -77,7 +78,7 @@ function* do_anonymous_page(k: Kernel, t: Task, vmf: VmFault): KernelGen<number>
     folio.uptodate = true;
     folio_add_new_anon_rmap(k, folio);
   }
-  map_folio(k, vmf, folio, write);
+  map_folio(k, vmf, folio, writable, writable);
   return 0;
 }
 
@@ -87,8 +88,9 @@ function* do_anonymous_page(k: Kernel, t: Task, vmf: VmFault): KernelGen<number>
  * VM_FAULT_NOPAGE, and the caller drops its reference).
  */
 function finish_fault(k: Kernel, vmf: VmFault, folio: Folio, write: boolean): number {
+  // do_set_pte(): a write fault maps the page dirty, writable only if `write` (maybe_mkwrite: not without VM_WRITE, a FOLL_FORCE write).
   if (vmf.vma.vm_mm.pte(vmf.address) !== undefined) return VM_FAULT.NOPAGE;
-  map_folio(k, vmf, folio, write);
+  map_folio(k, vmf, folio, write, (vmf.flags & FAULT_FLAG.WRITE) !== 0);
   return 0;
 }
 
@@ -231,7 +233,7 @@ function* do_swap_page(k: Kernel, t: Task, vmf: VmFault, entry: number): KernelG
   // v5.19+: a page nobody else holds is mapped RMAP_EXCLUSIVE (the swap PTE's SWP_EXCLUSIVE bit is not modelled).
   if (folio.refcount === 1) folio_add_new_anon_rmap(k, folio);
   const write = (vmf.flags & FAULT_FLAG.WRITE) !== 0 && folio.refcount === 1 && (vmf.vma.vm_flags & VM.WRITE) !== 0;
-  map_folio(k, vmf, folio, write);
+  map_folio(k, vmf, folio, write, write);
   folio_unlock(folio);
   if (write) return ret | vm_fault_write(k);
   if (vmf.flags & FAULT_FLAG.WRITE) ret |= yield* do_wp_page(k, t, vmf, folio);
@@ -257,7 +259,7 @@ function* do_wp_page(k: Kernel, t: Task, vmf: VmFault, folio: Folio): KernelGen<
     const page_mkwrite = vmf.vma.vm_ops?.page_mkwrite;
     if (page_mkwrite) yield* page_mkwrite(t, vmf, folio);
     else yield* folio_lock(t, folio);
-    map_folio(k, vmf, folio, true);
+    map_folio(k, vmf, folio, true, true);
     return vm_fault_write(k) | fault_dirty_shared_page(k, t, vmf, folio);
   }
   // reuse_swap_page() counted the swap entry's other users (a forked process's swap PTE) with the mapcount.
@@ -268,7 +270,8 @@ function* do_wp_page(k: Kernel, t: Task, vmf: VmFault, folio: Folio): KernelGen<
   if (anon && (folio.ksm ? ksmReusable : folio.anonExclusive || reusable)) {
     folio_add_new_anon_rmap(k, folio);
     if (unshare) return 0;
-    vmf.vma.vm_mm.set_pte(vmf.address, { kind: "present", folio, write: true, dirty: true });
+    // wp_page_reuse(): maybe_mkwrite(pte_mkdirty()): read-only still without VM_WRITE (a FOLL_FORCE write).
+    vmf.vma.vm_mm.set_pte(vmf.address, { kind: "present", folio, write: (vmf.vma.vm_flags & VM.WRITE) !== 0, dirty: true });
     return vm_fault_write(k);
   }
   const prep = vmf_anon_prepare(t, vmf);
@@ -278,7 +281,8 @@ function* do_wp_page(k: Kernel, t: Task, vmf: VmFault, folio: Folio): KernelGen<
   copy.data = folio.data;
   folio_add_new_anon_rmap(k, copy);
   if (folio !== k.zero_folio) folio.refcount--;
-  map_folio(k, vmf, copy, !unshare);
+  // wp_page_copy(): maybe_mkwrite(pte_mkdirty()) unless unsharing; read-only without VM_WRITE (a FOLL_FORCE write).
+  map_folio(k, vmf, copy, !unshare && (vmf.vma.vm_flags & VM.WRITE) !== 0, !unshare);
   return unshare ? 0 : vm_fault_write(k);
 }
 

@@ -220,6 +220,17 @@ export interface Behaviour {
    */
   readonly collapse_sync_ipi: boolean;
   /**
+   * How GUP follows a FOLL_FORCE write to a private mapping without
+   * VM_WRITE once the fault has broken COW (the PTE stays read-only):
+   * `drop_foll_write`, the fault loop drops FOLL_WRITE and looks the page up
+   * for reading (the Dirty COW race, CVE-2016-5195); `foll_cow`, it sets
+   * FOLL_COW and follows a read-only PTE only if it is dirty (19be0eaffa3a,
+   * v4.8.3), FOLL_COW being set when the fault reports VM_FAULT_WRITE;
+   * `anon_exclusive`, only to an exclusive anonymous page (5535be309971,
+   * v6.0, CVE-2022-2590; what let cb8d86331343 remove VM_FAULT_WRITE).
+   */
+  readonly foll_force_write: "drop_foll_write" | "foll_cow" | "anon_exclusive";
+  /**
    * A write fault reuses a KSM page that only this PTE maps and nothing
    * else references (`reuse_ksm_page()`, 52d1e606ee73, v5.1; not checked
    * against a tree), until 09854ba94c6a (v5.9) copied every KSM page.
@@ -296,6 +307,7 @@ const v2_6_38 = root("v2.6.38", "VM_FAULT_RETRY and FAULT_FLAG_ALLOW_RETRY (d065
   anon_exclusive: false,
   gup_fast_pmd_recheck: false,
   collapse_sync_ipi: false,
+  foll_force_write: "drop_foll_write",
   wp_reuse_ksm: false,
   wp_reuse: "mapcount",
   fault_around: false,
@@ -325,6 +337,7 @@ const v4_15 = derive(v2_6_39, "v4.15", "fault-around, userfaultfd, async_pf_exec
   { behaviour: "userfaultfd", value: true, commit: "86039bd3b4e6", subject: "userfaultfd: add new syscall to provide memory externalization" },
   { behaviour: "async_pf_gup", value: "remote_locked", commit: "5b56d49fc31d", subject: "mm: add locked parameter to get_user_pages_remote()" },
   { behaviour: "kvm_async_gup", value: "get_user_pages_unlocked", commit: "ce53053ce378", subject: "kvm: switch get_user_page_nowait() to get_user_pages_unlocked()" },
+  { behaviour: "foll_force_write", value: "foll_cow", commit: "19be0eaffa3a", subject: "mm: remove gup_flags FOLL_WRITE games from __get_user_pages()" },
 ], MID);
 
 const v4_19 = derive(v4_15, "v4.19", "LTS: FOLL_NOWAIT with *locked fixed", [
@@ -379,6 +392,7 @@ const v6_4 = derive(v5_9, "v6.4", "VM_FAULT_COMPLETED, no VM_FAULT_WRITE, MADV_P
   { behaviour: "anon_exclusive", value: true, commit: "6c287605fd56", subject: "mm: remember exclusively mapped anonymous pages with PG_anon_exclusive" },
   { behaviour: "anon_exclusive", value: true, commit: "c89357e27f20", subject: "mm: support GUP-triggered unsharing of anonymous pages" },
   { behaviour: "anon_exclusive", value: true, commit: "a7f226604170", subject: "mm/gup: trigger FAULT_FLAG_UNSHARE when R/O-pinning a possibly shared anonymous page" },
+  { behaviour: "foll_force_write", value: "anon_exclusive", commit: "5535be309971", subject: "mm/gup: fix FOLL_FORCE COW security issue and remove FOLL_COW" },
   { behaviour: "gup_fast_pmd_recheck", value: true, commit: "70cbc3cc78a9", subject: "mm: gup: fix the fast GUP race against THP collapse" },
   { behaviour: "collapse_sync_ipi", value: true, commit: "2ba99c5e0881", subject: "mm/khugepaged: fix GUP-fast interaction by sending IPI" },
   { behaviour: "mprotect_write_upgrade", value: "exclusive_anon", commit: "64fe24a3e05e", subject: "mm/mprotect: try avoiding write faults for exclusive anonymous pages when changing protection" },

@@ -8,7 +8,7 @@ import { Type } from "@sinclair/typebox";
 import { Duration, Name, OneOf, Strict, Target } from "./common.js";
 
 /** FOLL_* names a scenario may pass to GUP (without the prefix); internal flags such as FOLL_TRIED are GUP's own (is_valid_gup_args). */
-export const FOLL_NAMES = ["WRITE", "NOWAIT", "LONGTERM"] as const;
+export const FOLL_NAMES = ["WRITE", "FORCE", "NOWAIT", "LONGTERM"] as const;
 
 /** The GUP entry points: get_user_pages* take references (FOLL_GET), pin_user_pages* pins (FOLL_PIN). */
 export const GUP_CALLS = [
