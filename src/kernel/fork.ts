@@ -18,7 +18,7 @@ import type { KernelGen, Task } from "../engine/task.js";
 import { flush_tlb_mm_range } from "../arch/x86/mm/tlb.js";
 import type { Kernel } from "../mm/kernel.js";
 import { VM } from "../mm/flags.js";
-import { folio_try_dup_anon_rmap } from "../mm/rmap.js";
+import { anon_folio_alloc, folio_try_dup_anon_rmap } from "../mm/rmap.js";
 import { zap_pte_range } from "../mm/mmap.js";
 import { PAGE_SIZE, vma_is_shared, vma_start_write, type MmStruct, type Vma } from "../mm/mm.js";
 
@@ -41,11 +41,8 @@ function copy_page_range(k: Kernel, dst: Vma, src: Vma): void {
     const anon = pte.folio.mapping === null && pte.folio !== k.zero_folio;
     if (cow && anon && !folio_try_dup_anon_rmap(k, src.vm_mm, pte.folio)) {
       // copy_present_page(): the child gets a copy, writable if the VMA is; the parent's PTE is left as it was.
-      const copy = k.folio_alloc(null, pte.folio.index);
-      copy.uptodate = true;
-      copy.data = pte.folio.data;
+      const copy = anon_folio_alloc(k, pte.folio.index, pte.folio.data);
       copy.mapcount = 1;
-      copy.anonExclusive = k.behaviour.anon_exclusive;
       dst.vm_mm.set_pte(addr, { kind: "present", folio: copy, write: (src.vm_flags & VM.WRITE) !== 0, dirty: true });
       continue;
     }

@@ -26,7 +26,7 @@ import type { KernelGen, Task } from "../engine/task.js";
 import { flush_tlb_mm_range } from "../arch/x86/mm/tlb.js";
 import type { Kernel } from "./kernel.js";
 import { PAGE_SIZE, PTRS_PER_PTE, PteTable, vma_is_anonymous, vma_is_shared, vma_start_write, type MmStruct, type Vma } from "./mm.js";
-import { folio_add_new_anon_rmap } from "./rmap.js";
+import { anon_folio_alloc } from "./rmap.js";
 import { VM } from "./flags.js";
 
 /** HPAGE_PMD_SIZE: the bytes one PMD maps. */
@@ -73,14 +73,12 @@ function* collapse_huge_page_copy(k: Kernel, t: Task, table: PteTable, haddr: nu
   for (let i = 0; i < PTRS_PER_PTE; i++) {
     const vpn = haddr / PAGE_SIZE + i;
     const old = table.entries.get(vpn);
-    const folio = k.folio_alloc(null, (haddr - vma.start) / PAGE_SIZE + i);
-    folio.uptodate = true;
+    const present = old?.kind === "present" && old.folio !== k.zero_folio ? old.folio : null;
+    const folio = anon_folio_alloc(k, (haddr - vma.start) / PAGE_SIZE + i, present?.data ?? 0);
     folio.mapcount = 1;
-    folio_add_new_anon_rmap(k, folio);
-    if (old?.kind === "present" && old.folio !== k.zero_folio) {
-      folio.data = old.folio.data;
-      old.folio.mapcount--;
-      old.folio.refcount--;
+    if (present) {
+      present.mapcount--;
+      present.refcount--;
     }
     huge.entries.set(vpn, { kind: "present", folio, write: writable, dirty: true });
   }

@@ -17,7 +17,7 @@ import type { Kernel } from "./kernel.js";
 import { PAGE_SIZE, PTRS_PER_PTE, linear_page_index, vma_end_read, vma_is_anonymous, vma_is_shared, vma_start_read, vm_page_prot_write, type MmStruct, type Vma, type VmOperations } from "./mm.js";
 import { release_fault_lock, type VmFault } from "./vmfault.js";
 import { handle_userfault } from "../fs/userfaultfd.js";
-import { folio_add_new_anon_rmap } from "./rmap.js";
+import { anon_folio_alloc, folio_add_new_anon_rmap } from "./rmap.js";
 
 /** `fault_around_bytes` default (mm/memory.c): 64 KiB, in pages. */
 export const FAULT_AROUND_PAGES = 16;
@@ -74,9 +74,7 @@ function* do_anonymous_page(k: Kernel, t: Task, vmf: VmFault): KernelGen<number>
     const ret = vmf_anon_prepare(t, vmf);
     if (ret) return ret;
     if (vmf.vma.uffd) return yield* handle_userfault(k, t, vmf, vmf.vma.uffd);
-    folio = k.folio_alloc(null, vmf.pgoff);
-    folio.uptodate = true;
-    folio_add_new_anon_rmap(k, folio);
+    folio = anon_folio_alloc(k, vmf.pgoff, 0);
   }
   map_folio(k, vmf, folio, writable, writable);
   return 0;
@@ -131,10 +129,7 @@ function* do_cow_fault(k: Kernel, t: Task, vmf: VmFault, fault: Fault): KernelGe
   let ret = yield* fault(k, t, vmf);
   if (ret & (VM_FAULT_ERROR | VM_FAULT.RETRY | VM_FAULT.NOPAGE)) return ret;
   const folio = vmf.folio!;
-  const copy = k.folio_alloc(null, vmf.pgoff);
-  copy.uptodate = true;
-  copy.data = folio.data;
-  folio_add_new_anon_rmap(k, copy);
+  const copy = anon_folio_alloc(k, vmf.pgoff, folio.data);
   ret |= finish_fault(k, vmf, copy, (vmf.vma.vm_flags & VM.WRITE) !== 0);
   if (ret & VM_FAULT.NOPAGE) copy.refcount--;
   folio_unlock(folio);
@@ -276,10 +271,7 @@ function* do_wp_page(k: Kernel, t: Task, vmf: VmFault, folio: Folio): KernelGen<
   }
   const prep = vmf_anon_prepare(t, vmf);
   if (prep) return prep;
-  const copy = k.folio_alloc(null, vmf.pgoff);
-  copy.uptodate = true;
-  copy.data = folio.data;
-  folio_add_new_anon_rmap(k, copy);
+  const copy = anon_folio_alloc(k, vmf.pgoff, folio.data);
   if (folio !== k.zero_folio) folio.refcount--;
   // wp_page_copy(): maybe_mkwrite(pte_mkdirty()) unless unsharing; read-only without VM_WRITE (a FOLL_FORCE write).
   map_folio(k, vmf, copy, !unshare && (vmf.vma.vm_flags & VM.WRITE) !== 0, !unshare);

@@ -17,6 +17,19 @@ export function folio_add_new_anon_rmap(k: Kernel, folio: Folio): void {
 }
 
 /**
+ * A new anonymous page holding `data` (`folio_prealloc()` +
+ * `copy_user_highpage()`, or zeroed for 0), uptodate and, being mapped by
+ * its caller, added with `folio_add_new_anon_rmap()`.
+ */
+export function anon_folio_alloc(k: Kernel, index: number, data: number): Folio {
+  const folio = k.folio_alloc(null, index);
+  folio.uptodate = true;
+  folio.data = data;
+  folio_add_new_anon_rmap(k, folio);
+  return folio;
+}
+
+/**
  * `folio_needs_cow_for_dma()` (`page_needs_cow_for_dma()` v5.12+,
  * `copy_present_page()`'s tests in v5.9, 70e806e4e645): the process has
  * pinned (MMF_HAS_PINNED) and the page may be pinned.

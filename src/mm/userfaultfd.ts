@@ -9,7 +9,7 @@ import { EEXIST, ENOENT } from "../include/errno.js";
 import { VM } from "./flags.js";
 import type { Kernel } from "./kernel.js";
 import { PAGE_SIZE, type Vma } from "./mm.js";
-import { folio_add_new_anon_rmap } from "./rmap.js";
+import { anon_folio_alloc } from "./rmap.js";
 
 /**
  * `mfill_atomic_copy()` -> `mfill_atomic_pte_copy()` ->
@@ -30,10 +30,8 @@ export function* mfill_atomic_copy(k: Kernel, t: Task, registered: Vma, dst: num
   } else if (vma.vm_mm.pte(dst) !== undefined) {
     ret = EEXIST;
   } else {
-    const f = k.folio_alloc(null, (dst - vma.start) / PAGE_SIZE);
-    f.uptodate = true;
+    const f = anon_folio_alloc(k, (dst - vma.start) / PAGE_SIZE, 0);
     f.mapcount = 1;
-    folio_add_new_anon_rmap(k, f);
     vma.anon_vma = true;
     vma.vm_mm.set_pte(dst, { kind: "present", folio: f, write: (vma.vm_flags & VM.WRITE) !== 0, dirty: true });
   }
