@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { assertScenario, citeBlock, diagramRows, explore, formatDiagram, normalizeScenario, replaySchedule, runNormalized, type NormalizedScenario, type ScenarioSpec } from "../src/index.js";
+import { assertScenario, citeBlock, combineSubtrees, diagramRows, explore, exploreReport, exploreSubtree, formatDiagram, normalizeScenario, replaySchedule, runNormalized, splitSearch, type NormalizedScenario, type ScenarioSpec } from "../src/index.js";
+import { exploreParallel } from "../src/cli/explore-pool.js";
 import { EXIT } from "../src/cli/exit.js";
 import { outcomeKey, outcomeOf } from "../src/explore/outcome.js";
 import { verdictOf } from "../src/explore/verdict.js";
@@ -125,6 +126,46 @@ describe("explorer", () => {
   });
 });
 
+describe("split search (worker threads)", () => {
+  /** The split's subtrees searched one after another in this thread, combined as the workers' results are. */
+  const splitExplore = (s: NormalizedScenario, reduction: boolean) => {
+    const split = splitSearch(s, 16);
+    const { stats, tally } = combineSubtrees(split, split.roots.map((fixed) => exploreSubtree(s, fixed, reduction, 1e9)));
+    return { split, r: exploreReport(s, reduction, stats, 0, tally) };
+  };
+
+  it("without reduction the subtrees partition the tree: the same states, executions and outcomes as one search", () => {
+    for (const f of [RACE, LOCK_DROP, ONE_LOCK, "data/dirty-cow-v2.6.39.json", "data/khugepaged-vs-gup-fast-v5.9-broadcast.json"]) {
+      const s = load(f);
+      const { split, r } = splitExplore(s, false);
+      assert.ok(split.roots.length > 1, `${f}: split into ${split.roots.length}`);
+      const one = explore(s, { reduction: false });
+      assert.equal(r.executions, one.executions, f);
+      assert.equal(r.states, one.states, f);
+      assert.deepEqual(r.outcomes.map((o) => [outcomeKey(o.outcome), o.count]).sort(), one.outcomes.map((o) => [outcomeKey(o.outcome), o.count]).sort(), f);
+    }
+  });
+
+  it("with reduction below the split: every outcome of one search, and no more states than plain enumeration", () => {
+    for (const f of [RACE, LOCK_DROP, ONE_LOCK, "data/dirty-cow-v2.6.39.json", "data/khugepaged-vs-gup-fast-v5.9-broadcast.json"]) {
+      const s = load(f);
+      const { r } = splitExplore(s, true);
+      assert.equal(r.exhaustive, true, f);
+      assert.deepEqual(r.outcomes.map((o) => outcomeKey(o.outcome)).sort(), keys(s, true).keys, f);
+      assert.ok(r.states <= explore(s, { reduction: false }).states, f);
+      assert.equal(r.verdict?.found, explore(s).verdict?.found, f);
+    }
+  });
+
+  it("worker threads: the same report for 2 and 3 workers, and the one this thread computes", async () => {
+    const s = load(LOCK_DROP);
+    const run = (jobs: number) => exploreParallel(s, { jobs, maxStates: 200_000, reduction: true, walks: 0, seed: s.seed });
+    const [two, three] = [await run(2), await run(3)];
+    assert.deepEqual(two, three);
+    assert.deepEqual(two, splitExplore(s, true).r);
+  });
+});
+
 describe("verdicts", () => {
   it("never and always only when exhaustive; sometimes as soon as both kinds are seen", () => {
     assert.equal(verdictOf("never", 0, 12, true).text, "never (exhaustive: 12 schedules)");
@@ -191,12 +232,18 @@ describe("faultline explore", () => {
     const plain = JSON.parse(cli(ONE_LOCK, "--json", "--no-reduction").stdout);
     assert.equal(plain.reduction, false);
     assert.ok(json.states < plain.states);
+    const parallel = JSON.parse(cli(ONE_LOCK, "--json", "--jobs", "2").stdout);
+    assert.equal(parallel.verdict.found, "never");
+    assert.equal(parallel.exhaustive, true);
   });
 
   it("bad input: a bad budget and a missing file are named", () => {
     const budget = cli(ONE_LOCK, "--budget", "lots");
     assert.equal(budget.status, EXIT.usage);
     assert.match(budget.stderr, /--budget <n>.*expected a non-negative integer, found "lots"/);
+    const jobs = cli(ONE_LOCK, "--jobs", "0");
+    assert.equal(jobs.status, EXIT.usage);
+    assert.match(jobs.stderr, /--jobs <n>.*expected "auto" or an integer in \[1, 256\], found "0"/);
     const missing = cli("nonexistent.json");
     assert.equal(missing.status, EXIT.unreadable);
     assert.match(missing.stderr, /nonexistent\.json: cannot read: ENOENT/);

@@ -6,10 +6,12 @@
 import { readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { type BisectOutcome, type Citation, bisectProfiles, DEFAULT_MAX_STATES, explore, scenarioId, type BisectReport, checkScenario, citeBibtex, citeBlock, citeCsl, formatDeadlock, formatInversions, formatNs, formatTrace, holds, jsonSchema, normalizeScenario, parseBisectOutcome, PROFILE_NAMES, runNormalized, type ScenarioRun, type ScenarioSpec, TRACE_FORMAT, withOptions, MODEL_VERSION, explainHashMismatch, structureNote, verifyCitation, wrapText } from "../index.js";
+import { type BisectOutcome, type Citation, bisectProfiles, DEFAULT_MAX_STATES, DEFAULT_WALKS, explore, type ExploreProgress, scenarioId, type BisectReport, checkScenario, citeBibtex, citeBlock, citeCsl, formatDeadlock, formatInversions, formatNs, formatTrace, holds, jsonSchema, normalizeScenario, parseBisectOutcome, PROFILE_NAMES, runNormalized, type ScenarioRun, type ScenarioSpec, TRACE_FORMAT, withOptions, MODEL_VERSION, explainHashMismatch, structureNote, verifyCitation, wrapText } from "../index.js";
 import { CliError, EXIT } from "./exit.js";
 import { loadCited, loadScenario } from "./load.js";
 import { exploreJson, exploreText, progressText } from "./explore.js";
+import { exploreParallel, SPLIT_TARGET } from "./explore-pool.js";
+import { availableParallelism } from "node:os";
 import { progressLine } from "./progress.js";
 import { ReaderGone, stdoutWriter } from "./stdout.js";
 
@@ -28,6 +30,13 @@ function parseHttpUrl(value: string): string {
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") throw new InvalidArgumentError(`expected an http(s) URL, found "${value}"`);
   return `${url.origin}${url.pathname}`;
+}
+
+/** `--jobs`: a count of worker threads from 1, or `auto` for one per CPU. */
+function parseJobs(value: string): number {
+  if (value === "auto") return availableParallelism();
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 256) throw new InvalidArgumentError(`expected "auto" or an integer in [1, 256], found "${value}"`);
+  return Number(value);
 }
 
 function parseCount(value: string): number {
@@ -208,13 +217,16 @@ function program(out: (text: string) => void, setCode: (code: number) => void): 
     .option("--budget <n>", "states the exhaustive search may visit before random walks take over", parseCount, DEFAULT_MAX_STATES)
     .option("--seed <n>", "seed of the random walks (default: the scenario's)", parseSeed)
     .option("--no-reduction", "enumerate every interleaving (no partial-order reduction), for comparison")
+    .option("--jobs <n>", `worker threads ("auto": one per CPU); from 2, the search is split into ${SPLIT_TARGET} subtrees, each with its share of the budget, and the report is the same for any number`, parseJobs, 1)
     .option("--json", "print the report as JSON")
-    .action((file: string, o: { budget: number; seed?: number; reduction: boolean; json?: boolean }) => {
+    .action(async (file: string, o: { budget: number; seed?: number; reduction: boolean; json?: boolean; jobs: number }) => {
       const s = normalizeScenario(loadScenario(file));
       const progress = progressLine(true);
       const start = performance.now();
       const seconds = () => (performance.now() - start) / 1000;
-      const report = explore(s, { maxStates: o.budget, reduction: o.reduction, ...(o.seed !== undefined ? { seed: o.seed } : {}), onProgress: (p) => progress.update(progressText(p, seconds())) });
+      const onProgress = (p: ExploreProgress) => progress.update(progressText(p, seconds()));
+      const seed = o.seed ?? s.seed;
+      const report = o.jobs > 1 ? await exploreParallel(s, { jobs: o.jobs, maxStates: o.budget, reduction: o.reduction, walks: DEFAULT_WALKS, seed, onProgress }) : explore(s, { maxStates: o.budget, reduction: o.reduction, seed, onProgress });
       progress.done();
       const took = seconds();
       out(o.json ? JSON.stringify(exploreJson(report, scenarioId(s), took), null, 1) + "\n" : exploreText(report, took).join("\n") + "\n");

@@ -37,6 +37,8 @@ export interface SearchOptions {
   readonly onExecution: (e: Execution) => void;
   /** Called after every execution. */
   readonly onProgress?: (p: SearchProgress) => void;
+  /** Search only the subtree after these choices, one per step (see {@link splitSearch}); every enabled task at the states they pass is left to other searches. */
+  readonly fixed?: readonly string[];
 }
 
 /** Counts of a search so far. */
@@ -76,7 +78,8 @@ export function search(s: NormalizedScenario, options: SearchOptions): SearchSta
   const scenario = anyOrder(s);
   const { reduction } = options;
   const stack: Node[] = [];
-  let prefix: string[] = [];
+  const fixed = options.fixed ?? [];
+  let prefix: string[] = [...fixed];
   let states = 0;
   let executions = 0;
   let abandoned = 0;
@@ -97,12 +100,13 @@ export function search(s: NormalizedScenario, options: SearchOptions): SearchSta
   };
   const onStep = (k: number, step: Step): void => {
     const who = step.footprint.task;
-    if (k < prefix.length - 1) return;
-    if (k === prefix.length - 1) {
+    if (k < stack.length - 1) return;
+    if (k === stack.length - 1) {
       stack[k]!.done.set(who, step.footprint);
       return;
     }
-    states++;
+    // The states before the steps of a fixed prefix belong to the search that split it off.
+    if (k >= fixed.length) states++;
     const sleep = sleepAt(k);
     if (sleep.has(who)) throw new Abandon();
     stack.push({ enabled: step.enabled, sleep, backtrack: new Set(reduction ? [who] : step.enabled), done: new Map([[who, step.footprint]]), chosen: who });
@@ -114,17 +118,17 @@ export function search(s: NormalizedScenario, options: SearchOptions): SearchSta
       options.onExecution(exec);
     } else abandoned++;
     if (reduction) addBacktracks(exec.steps, stack, Math.max(0, prefix.length - 1));
-    options.onProgress?.({ states, executions, abandoned, fraction: fractionDone(stack) });
-    const next = nextBranch(stack);
+    options.onProgress?.({ states, executions, abandoned, fraction: fractionDone(stack.slice(fixed.length)) });
+    const next = nextBranch(stack, fixed.length);
     if (next === null) return { states, executions, abandoned, fraction: 1, exhaustive: true };
-    if (states >= options.maxStates) return { states, executions, abandoned, fraction: fractionDone(stack), exhaustive: false };
+    if (states >= options.maxStates) return { states, executions, abandoned, fraction: fractionDone(stack.slice(fixed.length)), exhaustive: false };
     prefix = next;
   }
 }
 
-/** Pop the stack to the deepest state with a task left to run, choose that task, and return the new prefix; null when the search is over. */
-function nextBranch(stack: Node[]): string[] | null {
-  for (let d = stack.length - 1; d >= 0; d--) {
+/** Pop the stack to the deepest state at or below depth `min` with a task left to run, choose that task, and return the new prefix; null when the search is over. */
+function nextBranch(stack: Node[], min: number): string[] | null {
+  for (let d = stack.length - 1; d >= min; d--) {
     const node = stack[d]!;
     const next = node.enabled.find((p) => node.backtrack.has(p) && !node.done.has(p) && !node.sleep.has(p));
     if (next === undefined) continue;
@@ -222,4 +226,40 @@ function reverse(steps: readonly Step[], node: Node, i: number, j: number, hb: (
 /** a := max(a, b), element-wise. */
 function join(a: Int32Array, b: Int32Array): void {
   for (let x = 0; x < a.length; x++) if (b[x]! > a[x]!) a[x] = b[x]!;
+}
+
+/** The subtrees of a split search (see {@link splitSearch}). */
+export interface SearchSplit {
+  /** One fixed prefix per subtree (a choice per step), in depth-first order: the `fixed` option of each subtree's {@link search}. */
+  readonly roots: readonly (readonly string[])[];
+  /** States on the prefixes (the state before each of their steps, each counted once): with the subtrees' states, the states one search visits. */
+  readonly states: number;
+}
+
+/**
+ * Split the search of `s` into subtrees for searches run apart (worker
+ * threads): from the root, the first state with several candidates after a
+ * prefix is expanded into one prefix per candidate, level by level, until
+ * there are at least `target` prefixes or none can be expanded (at most
+ * `maxLevels` levels). An expanded state keeps every candidate (no
+ * reduction there), so the subtrees together cover every interleaving one
+ * search would; each subtree is searched with reduction below its prefix.
+ * The split depends on `s` and `target` only, so any number of workers
+ * gives the same searches.
+ */
+export function splitSearch(s: NormalizedScenario, target: number, maxLevels = 4): SearchSplit {
+  const scenario = anyOrder(s);
+  let frontier: { fixed: string[]; open: boolean }[] = [{ fixed: [], open: true }];
+  for (let level = 0; level < maxLevels && frontier.length < target && frontier.some((f) => f.open); level++) {
+    frontier = frontier.flatMap((f) => {
+      if (!f.open) return [f];
+      const steps = execute(scenario, f.fixed, (_k, enabled) => enabled[0]!).steps;
+      const k = steps.findIndex((st, i) => i >= f.fixed.length && st.enabled.length > 1);
+      if (k < 0) return [{ ...f, open: false }];
+      const path = steps.slice(0, k).map((st) => st.footprint.task);
+      return steps[k]!.enabled.map((e) => ({ fixed: [...path, e], open: true }));
+    });
+  }
+  const above = new Set(frontier.flatMap((f) => f.fixed.map((_, k) => f.fixed.slice(0, k).join("\0"))));
+  return { roots: frontier.map((f) => f.fixed), states: above.size };
 }

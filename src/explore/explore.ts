@@ -11,7 +11,7 @@
 import { Prng } from "../engine/prng.js";
 import type { NormalizedScenario } from "../scenario/normalize.js";
 import { runNormalized, type ScenarioRun } from "../scenario/run.js";
-import { search, type SearchProgress } from "./dpor.js";
+import { search, type SearchProgress, type SearchSplit, type SearchStats } from "./dpor.js";
 import { anyOrder, execute, scheduleOf, type Execution } from "./execution.js";
 import { outcomeKey, outcomeOf, type Outcome } from "./outcome.js";
 import { verdictOf, type ExploreVerdict } from "./verdict.js";
@@ -88,6 +88,124 @@ function violates(s: NormalizedScenario, o: Outcome): boolean {
   return o.status !== (s.expect.status ?? "ok");
 }
 
+/** An outcome as a tally holds it: how often it was reached and the shortest schedule that reached it. */
+interface TalliedOutcome {
+  readonly outcome: Outcome;
+  count: number;
+  schedule: string[];
+  steps: number;
+}
+
+/**
+ * The outcomes of the executions seen so far: plain data, so the tallies
+ * of searches run apart (in worker threads, over the subtrees of
+ * {@link splitSearch}) can be merged with {@link mergeTally}.
+ */
+export interface OutcomeTally {
+  /** Distinct outcomes in the order first reached. */
+  readonly outcomes: TalliedOutcome[];
+  /** Executions whose property held. */
+  positive: number;
+  /** Executions. */
+  total: number;
+  /** Some execution used up the step budget. */
+  bounded: boolean;
+}
+
+/** An empty tally. */
+export function newTally(): OutcomeTally {
+  return { outcomes: [], positive: 0, total: 0, bounded: false };
+}
+
+/** Add one outcome reached `count` times, keeping the shortest schedule (fewest choices, then fewest steps; the earlier on a tie). */
+function addOutcome(t: OutcomeTally, o: TalliedOutcome): void {
+  const key = outcomeKey(o.outcome);
+  const seen = t.outcomes.find((x) => outcomeKey(x.outcome) === key);
+  if (!seen) t.outcomes.push({ ...o, schedule: [...o.schedule] });
+  else {
+    seen.count += o.count;
+    if (o.schedule.length < seen.schedule.length || (o.schedule.length === seen.schedule.length && o.steps < seen.steps)) Object.assign(seen, { schedule: [...o.schedule], steps: o.steps });
+  }
+}
+
+/** Tally a finished execution. */
+export function recordExecution(t: OutcomeTally, e: Execution): void {
+  const run = e.run!;
+  const outcome = outcomeOf(run);
+  t.total++;
+  if (outcome.property) t.positive++;
+  if (run.result.status === "budget") t.bounded = true;
+  addOutcome(t, { outcome, count: 1, schedule: scheduleOf(e.steps), steps: e.steps.length });
+}
+
+/** Add `from`'s executions to `into`; merging in a fixed order gives the same tally on every run. */
+export function mergeTally(into: OutcomeTally, from: OutcomeTally): void {
+  into.positive += from.positive;
+  into.total += from.total;
+  into.bounded ||= from.bounded;
+  for (const o of from.outcomes) addOutcome(into, o);
+}
+
+/** Run random walks `from` to `to` (exclusive) of `s`, walk w seeded by `seed` and w alone, so any split of the range gives the same walks. */
+export function randomWalks(s: NormalizedScenario, seed: number, from: number, to: number, tally: OutcomeTally, onWalk?: () => void): void {
+  const scenario = anyOrder(s);
+  for (let w = from; w < to; w++) {
+    const prng = new Prng(seed).fork(`explore:walk ${w}`);
+    recordExecution(tally, execute(scenario, [], (_k, enabled) => enabled[prng.int(enabled.length)]!));
+    onWalk?.();
+  }
+}
+
+/** The report of a search (or of merged searches) and its walks. */
+export function exploreReport(s: NormalizedScenario, reduction: boolean, stats: SearchStats, walks: number, tally: OutcomeTally): ExploreReport {
+  const outcomes = tally.outcomes
+    .map((o) => ({ ...o, violation: violates(s, o.outcome) }))
+    .sort((a, b) => b.count - a.count || a.steps - b.steps);
+  const p = s.property;
+  return {
+    scenario: s,
+    reduction,
+    exhaustive: stats.exhaustive,
+    bounded: tally.bounded,
+    states: stats.states,
+    executions: stats.executions,
+    abandoned: stats.abandoned,
+    walks,
+    outcomes,
+    verdict: p ? verdictOf(p.verdict, tally.positive, tally.total, stats.exhaustive) : null,
+  };
+}
+
+/** What the search of one subtree of a split found (see {@link splitSearch}). */
+export interface SubtreeResult {
+  /** The search's counts. */
+  readonly stats: SearchStats;
+  /** Its outcomes. */
+  readonly tally: OutcomeTally;
+}
+
+/** Search the subtree after the prefix `fixed` with a budget of `maxStates`; `onStates` hears the states visited so far after each execution. */
+export function exploreSubtree(s: NormalizedScenario, fixed: readonly string[], reduction: boolean, maxStates: number, onStates?: (states: number) => void): SubtreeResult {
+  const tally = newTally();
+  const stats = search(s, { reduction, maxStates, fixed, onExecution: (e) => recordExecution(tally, e), ...(onStates ? { onProgress: (p: SearchProgress) => onStates(p.states) } : {}) });
+  return { stats, tally };
+}
+
+/** The counts and outcomes of a split search's subtrees, given in the split's order. */
+export function combineSubtrees(split: SearchSplit, results: readonly SubtreeResult[]): SubtreeResult {
+  const tally = newTally();
+  for (const r of results) mergeTally(tally, r.tally);
+  const sum = (f: (x: SearchStats) => number) => results.reduce((n, r) => n + f(r.stats), 0);
+  const exhaustive = results.every((r) => r.stats.exhaustive);
+  const stats = { states: split.states + sum((x) => x.states), executions: sum((x) => x.executions), abandoned: sum((x) => x.abandoned), fraction: exhaustive ? 1 : sum((x) => x.fraction) / results.length, exhaustive };
+  return { stats, tally };
+}
+
+/** The state budget of each subtree when `maxStates` is shared by the subtrees of `split`. */
+export function subtreeBudget(split: SearchSplit, maxStates: number): number {
+  return Math.max(1, Math.floor((maxStates - split.states) / split.roots.length));
+}
+
 /**
  * Explore the interleavings of a normalized scenario (see the module
  * comment). Deterministic: the same scenario and options give the same
@@ -96,54 +214,17 @@ function violates(s: NormalizedScenario, o: Outcome): boolean {
  */
 export function explore(s: NormalizedScenario, options: ExploreOptions = {}): ExploreReport {
   const reduction = options.reduction ?? true;
-  const found = new Map<string, { outcome: Outcome; count: number; schedule: string[]; steps: number }>();
-  let positive = 0;
-  let total = 0;
-  let bounded = false;
-  const record = (e: Execution) => {
-    const run = e.run!;
-    const outcome = outcomeOf(run);
-    total++;
-    if (outcome.property) positive++;
-    if (run.result.status === "budget") bounded = true;
-    const key = outcomeKey(outcome);
-    const schedule = scheduleOf(e.steps);
-    const seen = found.get(key);
-    if (!seen) found.set(key, { outcome, count: 1, schedule, steps: e.steps.length });
-    else {
-      seen.count++;
-      if (schedule.length < seen.schedule.length || (schedule.length === seen.schedule.length && e.steps.length < seen.steps)) Object.assign(seen, { schedule, steps: e.steps.length });
-    }
-  };
+  const tally = newTally();
   const stats = search(s, {
     reduction,
     maxStates: options.maxStates ?? DEFAULT_MAX_STATES,
-    onExecution: record,
+    onExecution: (e) => recordExecution(tally, e),
     ...(options.onProgress ? { onProgress: (p: SearchProgress) => options.onProgress!({ ...p, phase: "search", walks: 0 }) } : {}),
   });
   const walks = stats.exhaustive ? 0 : (options.walks ?? DEFAULT_WALKS);
-  const prng = new Prng(options.seed ?? s.seed).fork("explore:walks");
-  const scenario = anyOrder(s);
-  for (let w = 0; w < walks; w++) {
-    record(execute(scenario, [], (_k, enabled) => enabled[prng.int(enabled.length)]!));
-    options.onProgress?.({ ...stats, phase: "walks", walks: w + 1 });
-  }
-  const outcomes = [...found.values()]
-    .map((o) => ({ ...o, violation: violates(s, o.outcome) }))
-    .sort((a, b) => b.count - a.count || a.steps - b.steps);
-  const p = s.property;
-  return {
-    scenario: s,
-    reduction,
-    exhaustive: stats.exhaustive,
-    bounded,
-    states: stats.states,
-    executions: stats.executions,
-    abandoned: stats.abandoned,
-    walks,
-    outcomes,
-    verdict: p ? verdictOf(p.verdict, positive, total, stats.exhaustive) : null,
-  };
+  let done = 0;
+  randomWalks(s, options.seed ?? s.seed, 0, walks, tally, () => options.onProgress?.({ ...stats, phase: "walks", walks: ++done }));
+  return exploreReport(s, reduction, stats, walks, tally);
 }
 
 /** The scenario with an explorer's schedule: `interleave: "any"` and the schedule, ready to run, record and cite. */
