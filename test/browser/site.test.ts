@@ -189,7 +189,8 @@ describe("GUP pin guarantees notebook in Chromium", () => {
       if (r.type === "explored") node = r.explorations.map(guarantee);
     });
     assert.deepEqual(cells, node);
-    await page.locator("#fork-race pre.race-diagram").waitFor();
+    await page.locator('#fork-race svg[aria-label="race diagram"]').waitFor();
+    assert.match((await page.locator("#fork-race pre.race-diagram").textContent()) ?? "", /\n-+\+-+/);
     assert.match((await page.locator("#fork-race h2").textContent()) ?? "", /FOLL_PIN across fork on v5\.7: broken/);
 
     // The FOLL_GET diagram, then an edit (the child never exits): the table re-explores, the radios stay as set.

@@ -1,0 +1,42 @@
+// A race diagram as a chart: one column per task, one row per step in the
+// order the schedule ran them, each cell coloured by what it is (a lock
+// taken or released, a wait, an IPI or IRQ section, a call and its
+// return). The same rows as the text diagram `formatDiagram` draws for a mail.
+import * as Plot from "@observablehq/plot";
+import type { DiagramRow } from "../faultline/index.js";
+
+const KINDS = ["lock", "wait", "IPI / IRQ", "call", "BUG"] as const;
+const COLORS = ["#4daf4a", "#e41a1c", "#984ea3", "#8c8c8c", "#ff7f00"];
+const ROW = 22;
+
+/** What a row is, for its colour. */
+function kindOf(text: string): (typeof KINDS)[number] {
+  if (text.startsWith("BUG")) return "BUG";
+  if (/ waits$|^ *-> got /.test(text)) return "wait";
+  if (/IPI|irq|smp_call_function|flush_tlb/i.test(text)) return "IPI / IRQ";
+  if (/^(down_|up_|mmap_(read|write)_|spin_|mutex_|folio_lock|folio_unlock|vma_start|vma_end|lock_|unlock_)/.test(text)) return "lock";
+  return "call";
+}
+
+/** The race diagram's rows as a Plot chart `width` px wide (see the file comment). */
+export function raceChart(rows: readonly DiagramRow[], { width }: { width: number }): SVGSVGElement | HTMLElement {
+  const tasks = [...new Set(rows.map((r) => r.task))];
+  const data = rows.map((r, i) => ({ ...r, i, kind: kindOf(r.text) }));
+  // Characters a column has room for at 11 px monospace (about 6.6 px a character).
+  const chars = Math.max(8, Math.floor(width / Math.max(1, tasks.length) / 7.2) - 1);
+  return Plot.plot({
+    width,
+    height: 60 + ROW * rows.length,
+    marginLeft: 30,
+    marginTop: 24,
+    ariaLabel: "race diagram",
+    ariaDescription: `${rows.length} steps of ${tasks.join(", ")}, in the order the schedule ran them`,
+    x: { domain: tasks, axis: "top", label: null, tickSize: 0 },
+    y: { domain: data.map((d) => d.i), label: null, tickFormat: (i: number) => (i % 5 === 0 ? String(i + 1) : ""), tickSize: 0 },
+    color: { type: "categorical", legend: "swatches", domain: KINDS, range: COLORS },
+    marks: [
+      Plot.cell(data, { x: "task", y: "i", fill: "kind", fillOpacity: 0.22, inset: 1, rx: 3 }),
+      Plot.text(data, { x: "task", y: "i", text: "text", fontFamily: "var(--monospace, monospace)", fontSize: 11, lineWidth: chars, textOverflow: "ellipsis-end", title: (d) => `${d.task}, step ${d.i + 1}: ${d.text}` }),
+    ],
+  });
+}
