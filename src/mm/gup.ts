@@ -17,6 +17,7 @@ import { FAULT_FLAG, FOLL, VM, VM_FAULT, VM_FAULT_ERROR, flagNames } from "./fla
 import { GUP_PIN_COUNTING_BIAS, type Folio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
 import { handle_mm_fault } from "./memory.js";
+import { folio_test_anon } from "./rmap.js";
 import { PAGE_SIZE, vma_is_shared, type MmStruct, type Vma } from "./mm.js";
 
 /** `int *locked`: whether the caller still holds mmap_lock. */
@@ -75,7 +76,7 @@ function vm_fault_to_errno(ret: number, foll_flags: number): number {
  */
 function gup_must_unshare(k: Kernel, flags: number, folio: Folio): boolean {
   if (!k.behaviour.anon_exclusive || (flags & (FOLL.WRITE | FOLL.PIN)) !== FOLL.PIN) return false;
-  return folio.mapping === null && folio !== k.zero_folio && !folio.anonExclusive;
+  return folio_test_anon(k, folio) && !folio.anonExclusive;
 }
 
 /**
