@@ -10,7 +10,6 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { type ScenarioRun } from "../src/scenario/index.js";
 import type { OpSpec, ScenarioSpec } from "../src/scenario/schema.js";
-import { validateScenario } from "../src/scenario/validate.js";
 import { checkedRun } from "./checked-run.js";
 
 const VMAS: NonNullable<ScenarioSpec["mm"]>["vmas"] = [
@@ -120,18 +119,5 @@ describe("fork and zap of a VM_MIXEDMAP VMA", () => {
     assert.equal(pte(r, "bar", 0)?.kind, "pfn");
     assert.match(String(calls(r, "do_user_addr_fault")[0]), /SIGBUS/);
     assert.deepEqual([folio(r, driverPfn("fw", 0))!.refcount, folio(r, driverPfn("fw", 0))!.mapcount], [1, 0]);
-  });
-});
-
-describe("the mixedmap kind in the scenario format", () => {
-  it("takes no page sets, and no MAP_PRIVATE (fw_device_op_mmap returns -EINVAL): errors name the field", () => {
-    const bad = (vma: Record<string, unknown>) => {
-      const v = validateScenario({ title: "t", mm: { vmas: [vma] }, tasks: [{ name: "T", ops: [{ op: "cpu", ns: 1 }] }] });
-      return v.ok ? [] : v.errors.map((e) => e.path);
-    };
-    assert.deepEqual(bad({ name: "fw", kind: "mixedmap", pages: 1, mapped: [0] }), ["$.mm.vmas[0].mapped"]);
-    assert.deepEqual(bad({ name: "fw", kind: "mixedmap", pages: 1, resident: "all" }), ["$.mm.vmas[0].resident"]);
-    assert.deepEqual(bad({ name: "fw", kind: "mixedmap", pages: 1, shared: false }), ["$.mm.vmas[0].shared"]);
-    assert.deepEqual(bad({ name: "fw", kind: "mixedmap", pages: 1, shared: true }), []);
   });
 });
