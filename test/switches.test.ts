@@ -85,6 +85,8 @@ const WITNESS: Record<keyof Behaviour, ScenarioSpec | ScenarioSpec[]> = {
     { op: "mprotect", vma: "a", prot: "PROT_READ" },
     { op: "mprotect", vma: "a", prot: "PROT_READ|PROT_WRITE" },
   ]),
+  // The driver's VMA ends VM_INSERTPAGE or VM_MIXEDMAP.
+  vm_insert_page_flag: one([{ name: "fw", kind: "mixedmap", pages: 1 }], [{ op: "cpu", ns: 1 }]),
 };
 
 /** Switches that act only on top of another one of the same profile: flipped with it on. 64fe24a3e05e (v6.0) reads PageAnonExclusive (v5.19). */

@@ -107,7 +107,7 @@ describe("shmem (mm/shmem.c shmem_fault)", () => {
 });
 
 describe("VMA kinds in the scenario format", () => {
-  it("a pfnmap VMA takes no page sets; a shmem one no swap or read-IO fields; userfaultfd only on private anon", () => {
+  it("a pfnmap or mixedmap VMA takes no page sets; a mixedmap one no MAP_PRIVATE; a shmem one no swap or read-IO fields; userfaultfd only on private anon", () => {
     const bad = (vma: Record<string, unknown>) => {
       const v = validateScenario({ title: "t", mm: { vmas: [vma] }, tasks: [{ name: "T", ops: [{ op: "cpu", ns: 1 }] }] });
       return v.ok ? [] : v.errors.map((e) => e.path);
@@ -116,5 +116,9 @@ describe("VMA kinds in the scenario format", () => {
     assert.deepEqual(bad({ name: "s", kind: "shmem", pages: 1, swapped: [0] }), ["$.mm.vmas[0].swapped"]);
     assert.deepEqual(bad({ name: "s", kind: "anon", shared: true, pages: 1, readahead: false }), ["$.mm.vmas[0].readahead"]);
     assert.deepEqual(bad({ name: "s", kind: "anon", shared: true, pages: 1, uffd: { resolveNs: 1 } }), ["$.mm.vmas[0].uffd"]);
+    // A mixedmap VMA (fw_device_op_mmap) takes no page sets either, and no MAP_PRIVATE: "if (!(vma->vm_flags & VM_SHARED)) return -EINVAL;".
+    assert.deepEqual(bad({ name: "fw", kind: "mixedmap", pages: 1, resident: "all" }), ["$.mm.vmas[0].resident"]);
+    assert.deepEqual(bad({ name: "fw", kind: "mixedmap", pages: 1, shared: false }), ["$.mm.vmas[0].shared"]);
+    assert.deepEqual(bad({ name: "fw", kind: "mixedmap", pages: 1, shared: true }), []);
   });
 });

@@ -56,7 +56,7 @@ export function checkFolios(k: Kernel): void {
 /**
  * Exact reference accounting once no fault or GUP is in flight: every
  * reference is a page-table mapping, the page cache's or the swap cache's
- * (the zero page keeps its own, a hwpoisoned page memory_failure()'s), or one a GUP op holds (`held`), as
+ * (the zero page keeps its own, a hwpoisoned page memory_failure()'s, a driver's buffer page the driver's), or one a GUP op holds (`held`), as
  * folio_put() and the mapping code keep it.
  */
 export function checkFolioAccounting(k: Kernel, held: Iterable<GupPages> = []): void {
@@ -65,7 +65,8 @@ export function checkFolioAccounting(k: Kernel, held: Iterable<GupPages> = []): 
   for (const f of k.folios) {
     const cached = f.mapping !== null && f.mapping.pages.get(f.index) === f ? 1 : 0;
     const swapcached = f.swapEntry !== null && k.swap.cache.get(f.swapEntry) === f ? 1 : 0;
-    const base = f === k.zero_folio || f.hwpoison ? 1 : 0;
+    // The zero page's own reference, memory_failure()'s on a hwpoisoned page, a driver's on its buffer page.
+    const base = f === k.zero_folio || f.hwpoison || f.driver !== null ? 1 : 0;
     const want = f.mapcount + cached + swapcached + base + (extra.get(f) ?? 0);
     if (f.refcount !== want && f.refcount !== 0) throw new Error(`folio ${f.pfn}: refcount ${f.refcount}, expected ${want} (mapcount ${f.mapcount}, page cache ${cached}, swap cache ${swapcached})`);
   }

@@ -11,6 +11,8 @@ export const ESRCH = -3;
 export const ENOENT = -2;
 /** -EIO: I/O error. */
 export const EIO = -5;
+/** -ENXIO: no such device or address (__vm_map_pages(): the VMA is larger than the driver's buffer). */
+export const ENXIO = -6;
 /** -EAGAIN: try again. */
 export const EAGAIN = -11;
 /** -ENOMEM: out of memory. */
@@ -30,7 +32,7 @@ export const ERESTARTSYS = -512;
 /** -EHWPOISON: memory page has a hardware error. */
 export const EHWPOISON = -133;
 
-const NAMES: Readonly<Record<number, string>> = { [ENOENT]: "ENOENT", [ESRCH]: "ESRCH", [EIO]: "EIO", [EAGAIN]: "EAGAIN", [ENOMEM]: "ENOMEM", [EFAULT]: "EFAULT", [EBUSY]: "EBUSY", [EEXIST]: "EEXIST", [EINVAL]: "EINVAL", [EINTR]: "EINTR", [ERESTARTSYS]: "ERESTARTSYS", [EHWPOISON]: "EHWPOISON" };
+const NAMES: Readonly<Record<number, string>> = { [ENOENT]: "ENOENT", [ESRCH]: "ESRCH", [EIO]: "EIO", [ENXIO]: "ENXIO", [EAGAIN]: "EAGAIN", [ENOMEM]: "ENOMEM", [EFAULT]: "EFAULT", [EBUSY]: "EBUSY", [EEXIST]: "EEXIST", [EINVAL]: "EINVAL", [EINTR]: "EINTR", [ERESTARTSYS]: "ERESTARTSYS", [EHWPOISON]: "EHWPOISON" };
 
 /** `"-EEXIST"` for -17; the number itself for values that are not a known errno. */
 export function errname(ret: number): string {

@@ -2,7 +2,7 @@
  * fork(2)'s copy of the address space, kernel/fork.c `dup_mmap()` with
  * mm/memory.c `copy_page_range()`: under the parent's mmap_lock for write,
  * every VMA is write-locked (v6.4+) and copied; PTEs are copied only for
- * VMAs with an anon_vma or VM_PFNMAP (`vma_needs_copy()`: others refault
+ * VMAs with an anon_vma, VM_PFNMAP or VM_MIXEDMAP (`vma_needs_copy()`: others refault
  * from the page cache); a private writable page is write-protected in both so the first
  * write COWs (`copy_present_pte()`); a swap entry gains a user
  * (`swap_duplicate()`); userfaultfd registrations are not inherited
@@ -18,8 +18,9 @@ import type { KernelGen, Task } from "../engine/task.js";
 import { flush_tlb_mm_range } from "../arch/x86/mm/tlb.js";
 import type { Kernel } from "../mm/kernel.js";
 import { VM } from "../mm/flags.js";
-import { anon_folio_alloc, folio_try_dup_anon_rmap } from "../mm/rmap.js";
+import { anon_folio_alloc, folio_test_anon, folio_try_dup_anon_rmap } from "../mm/rmap.js";
 import { zap_pte_range } from "../mm/mmap.js";
+import { vm_normal_page } from "../mm/memory.js";
 import { PAGE_SIZE, vma_is_shared, vma_start_write, type MmStruct, type Vma } from "../mm/mm.js";
 
 /** `copy_page_range()` for one VMA: share every page with the child, COW-protected where private. */
@@ -38,7 +39,7 @@ function copy_page_range(k: Kernel, dst: Vma, src: Vma): void {
       dst.vm_mm.set_pte(addr, pte);
       continue;
     }
-    const anon = pte.folio.mapping === null && pte.folio !== k.zero_folio;
+    const anon = folio_test_anon(k, pte.folio);
     if (cow && anon && !folio_try_dup_anon_rmap(k, src.vm_mm, pte.folio)) {
       // copy_present_page(): the child gets a copy, writable if the VMA is; the parent's PTE is left as it was.
       const copy = anon_folio_alloc(k, pte.folio.index, pte.folio.data);
@@ -46,9 +47,11 @@ function copy_page_range(k: Kernel, dst: Vma, src: Vma): void {
       dst.vm_mm.set_pte(addr, { kind: "present", folio: copy, write: (src.vm_flags & VM.WRITE) !== 0, dirty: true });
       continue;
     }
-    if (pte.folio !== k.zero_folio) {
-      pte.folio.refcount++;
-      pte.folio.mapcount++;
+    // copy_present_ptes(): a normal page (vm_normal_page(), a VM_MIXEDMAP driver's page too) gains a reference and a mapcount.
+    const page = vm_normal_page(k, pte);
+    if (page) {
+      page.refcount++;
+      page.mapcount++;
     }
     const write = pte.write && !cow;
     if (pte.write && cow) src.vm_mm.set_pte(addr, { ...pte, write: false });
@@ -56,9 +59,14 @@ function copy_page_range(k: Kernel, dst: Vma, src: Vma): void {
   }
 }
 
-/** `vma_needs_copy()` (mm/memory.c, v6.x): PTEs are copied for VMAs with an anon_vma, and for VM_PFNMAP ones, which cannot refault. */
+/**
+ * `vma_needs_copy()` (mm/memory.c, v6.x; the test at the top of
+ * `copy_page_range()` before): PTEs are copied for VMAs with an anon_vma,
+ * and for driver mappings, which cannot refault: VM_PFNMAP and VM_MIXEDMAP
+ * (v6.13-era copy read), VM_PFNMAP and VM_INSERTPAGE in v2.6.x (v2.6.38-era copy).
+ */
 function vma_needs_copy(vma: Vma): boolean {
-  return vma.anon_vma || (vma.vm_flags & VM.PFNMAP) !== 0;
+  return vma.anon_vma || (vma.vm_flags & (VM.PFNMAP | VM.MIXEDMAP | VM.INSERTPAGE)) !== 0;
 }
 
 /** `dup_mmap()`: a copy of `oldmm` for the child task `child`; returns the child's mm. */

@@ -76,7 +76,11 @@ export const VM = {
   PFNMAP: 0x400,
   IO: 0x4000,
   DONTEXPAND: 0x40000,
+  /** "The vma has had vm_insert_page() done on it": what vm_insert_page() set until VM_MIXEDMAP took its place (v3.7). */
+  INSERTPAGE: 0x2000000,
   DONTDUMP: 0x4000000,
+  /** "Can contain struct page and pure PFN pages": set by vm_insert_page() (v3.7+) and by drivers that call vmf_insert_mixed(). */
+  MIXEDMAP: 0x10000000,
 } as const;
 
 type Table = Readonly<Record<string, number>>;

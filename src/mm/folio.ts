@@ -37,6 +37,13 @@ export class Folio {
   readonly mapping: AddressSpace | null;
   /** Index in the mapping (file) or page in the VMA (anon). */
   readonly index: number;
+  /**
+   * The driver buffer this page belongs to (a driver's `->mmap` allocated it
+   * with alloc_page() and maps it with vm_insert_page()), or null. Such a
+   * page is neither anonymous (page->mapping has no PAGE_MAPPING_ANON) nor
+   * in a page cache; the driver holds one reference until it frees the buffer.
+   */
+  driver: string | null = null;
   /** Swap entry while in the swap cache. */
   swapEntry: number | null = null;
   /** The folio's wait queue (folio_waitqueue()). */

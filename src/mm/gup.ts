@@ -17,6 +17,7 @@ import { FAULT_FLAG, FOLL, VM, VM_FAULT, VM_FAULT_ERROR, flagNames } from "./fla
 import { GUP_PIN_COUNTING_BIAS, type Folio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
 import { handle_mm_fault } from "./memory.js";
+import { folio_test_anon } from "./rmap.js";
 import { PAGE_SIZE, vma_is_shared, type MmStruct, type Vma } from "./mm.js";
 
 /** `int *locked`: whether the caller still holds mmap_lock. */
@@ -75,7 +76,7 @@ function vm_fault_to_errno(ret: number, foll_flags: number): number {
  */
 function gup_must_unshare(k: Kernel, flags: number, folio: Folio): boolean {
   if (!k.behaviour.anon_exclusive || (flags & (FOLL.WRITE | FOLL.PIN)) !== FOLL.PIN) return false;
-  return folio.mapping === null && folio !== k.zero_folio && !folio.anonExclusive;
+  return folio_test_anon(k, folio) && !folio.anonExclusive;
 }
 
 /**
@@ -93,7 +94,8 @@ function follow_page_mask(k: Kernel, vma: Vma, address: number, foll_flags: numb
 
 /**
  * `check_vma_flags()` (mm/gup.c): may GUP with `gup_flags` touch `vma` at
- * all? -EFAULT for VM_IO|VM_PFNMAP, a write to a VMA without VM_WRITE (the
+ * all? -EFAULT for VM_IO|VM_PFNMAP (a VM_MIXEDMAP driver mapping passes:
+ * its pages are normal ones; v6.x copy read), a write to a VMA without VM_WRITE (the
  * model has no FOLL_FORCE), or a read of one without VM_READ. Checked once
  * per VMA, before any fault (`__get_user_pages`).
  */
@@ -385,8 +387,10 @@ export function* fixup_user_fault(k: Kernel, t: Task, mm: MmStruct, address: num
  * `__get_user_pages_fast()` / `gup_pgd_range()` in older kernels): walk the
  * page tables with no lock but IRQs off, so the TLB-flush IPI of a
  * concurrent munmap waits for the walk and page tables are not freed under
- * it. Per page: read the PTE; stop at none, swap, the zero page (a special
- * PTE) or a read-only PTE for FOLL_WRITE; take a reference
+ * it. Per page: read the PTE; stop at none, swap, a special PTE (the zero
+ * page, a VM_PFNMAP raw pfn: "else if (pte_special(pte)) goto pte_unmap",
+ * gup_fast_pte_range()) or a read-only PTE for FOLL_WRITE; a VM_MIXEDMAP
+ * driver's page is not special and is taken; take a reference
  * (`try_grab_folio_fast`); re-read the PTE (and, since 70cbc3cc78a9, the
  * pmd) and, if it changed meanwhile or a R/O pin must unshare the page
  * (the slow path unshares it), drop the reference and stop. `pteNs` is the CPU time between the read and

@@ -47,7 +47,8 @@ function* madvise_populate(k: Kernel, t: Task, mm: MmStruct, start: number, end:
  * PTEs of `[start, end)` in each VMA, flush the TLB, then free the pages.
  * -ENOMEM if part of the range is unmapped (the mapped parts are zapped);
  * -EINVAL at a VM_PFNMAP VMA (`madvise_dontneed_free_valid_vma()` ->
- * `can_madv_lru_vma()`, v5.x+), which ends the walk (`madvise_walk_vmas()`).
+ * `can_madv_lru_vma()`, v5.x+), which ends the walk (`madvise_walk_vmas()`);
+ * a VM_MIXEDMAP VMA is zapped like any other.
  */
 function* madvise_dontneed(k: Kernel, t: Task, mm: MmStruct, start: number, end: number): KernelGen<number> {
   let ret = 0;

@@ -8,16 +8,17 @@
  *
  * @module
  */
-import { NotInProfile } from "../engine/bug.js";
+import { KernelBug, NotInProfile } from "../engine/bug.js";
+import { EBUSY, EFAULT, EINVAL, ENXIO } from "../include/errno.js";
 import type { KernelGen, Task } from "../engine/task.js";
 import { FAULT_FLAG, VM, VM_FAULT, VM_FAULT_ERROR, flagNames } from "./flags.js";
 import { folio_lock, folio_unlock, type Folio } from "./folio.js";
 import { folio_lock_or_retry, maybe_unlock_mmap_for_io } from "./filemap.js";
 import type { Kernel } from "./kernel.js";
-import { PAGE_SIZE, PTRS_PER_PTE, linear_page_index, vma_end_read, vma_is_anonymous, vma_is_shared, vma_start_read, vm_page_prot_write, type MmStruct, type Vma, type VmOperations } from "./mm.js";
+import { PAGE_SIZE, PTRS_PER_PTE, linear_page_index, vma_end_read, vma_is_anonymous, vma_is_shared, vma_start_read, vm_page_prot_write, type MmStruct, type Pte, type Vma, type VmOperations } from "./mm.js";
 import { release_fault_lock, type VmFault } from "./vmfault.js";
 import { handle_userfault } from "../fs/userfaultfd.js";
-import { anon_folio_alloc, folio_add_new_anon_rmap } from "./rmap.js";
+import { anon_folio_alloc, folio_add_new_anon_rmap, folio_test_anon } from "./rmap.js";
 
 /** `fault_around_bytes` default (mm/memory.c): 64 KiB, in pages. */
 export const FAULT_AROUND_PAGES = 16;
@@ -31,7 +32,7 @@ function map_folio(k: Kernel, vmf: VmFault, folio: Folio, write: boolean, dirty:
   const old = vmf.vma.vm_mm.pte(vmf.address);
   if (old?.kind === "present" && old.folio !== k.zero_folio) old.folio.mapcount--;
   if (folio !== k.zero_folio) folio.mapcount++;
-  if (folio.mapping === null && folio !== k.zero_folio) vmf.vma.anon_vma = true;
+  if (folio_test_anon(k, folio)) vmf.vma.anon_vma = true;
   vmf.vma.vm_mm.set_pte(vmf.address, { kind: "present", folio, write, dirty });
 }
 
@@ -248,7 +249,7 @@ function* do_swap_page(k: Kernel, t: Task, vmf: VmFault, entry: number): KernelG
  */
 function* do_wp_page(k: Kernel, t: Task, vmf: VmFault, folio: Folio): KernelGen<number> {
   const unshare = (vmf.flags & FAULT_FLAG.UNSHARE) !== 0;
-  const anon = folio.mapping === null && folio !== k.zero_folio;
+  const anon = folio_test_anon(k, folio);
   if (vma_is_shared(vmf.vma)) {
     // wp_page_shared(): ->page_mkwrite if the VMA has one, else lock the folio (shmem).
     const page_mkwrite = vmf.vma.vm_ops?.page_mkwrite;
@@ -346,4 +347,71 @@ export function remap_pfn_range(vma: Vma, addr: number, pfn: number, pages: numb
   vma.vm_flags |= VM.IO | VM.PFNMAP | VM.DONTEXPAND | VM.DONTDUMP;
   const write = (vma.vm_flags & VM.WRITE) !== 0;
   for (let i = 0; i < pages; i++) vma.vm_mm.set_pte(addr + i * PAGE_SIZE, { kind: "pfn", pfn: pfn + i, write });
+}
+
+/**
+ * `vm_normal_page()` (mm/memory.c; v6.13-era copy read, the
+ * CONFIG_ARCH_HAS_PTE_SPECIAL branch x86 takes): the struct page a present
+ * PTE maps, or null for a special PTE: a raw pfn (remap_pfn_range() in a
+ * VM_PFNMAP VMA, or a pfn without struct page a VM_MIXEDMAP driver
+ * inserted) and the zero page. A page vm_insert_page() put in a
+ * VM_MIXEDMAP VMA has no special bit, so it is a normal, refcounted page.
+ * (Without pte_special the kernel decides VM_MIXEDMAP pages by
+ * pfn_valid(); x86 has the bit, so the model does not.)
+ */
+export function vm_normal_page(k: Kernel, pte: Pte): Folio | null {
+  if (pte.kind !== "present" || pte.folio === k.zero_folio) return null;
+  return pte.folio;
+}
+
+/**
+ * `insert_page()` (mm/memory.c, v2.6.x..v6.x): `validate_page_before_insert()`
+ * refuses a page with no reference or an anonymous one (-EINVAL; the v6.x
+ * zero-page case is not modelled), a PTE already there is -EBUSY; otherwise
+ * the page gains a reference (`folio_get()`) and a file mapcount
+ * (`folio_add_file_rmap_pte()`, `page_add_file_rmap()` before) and is mapped
+ * with the VMA's `vm_page_prot`, not special.
+ */
+function insert_page(k: Kernel, vma: Vma, addr: number, folio: Folio): number {
+  if (folio.refcount === 0 || folio_test_anon(k, folio)) return EINVAL;
+  if (vma.vm_mm.pte(addr) !== undefined) return EBUSY;
+  folio.refcount++;
+  folio.mapcount++;
+  vma.vm_mm.set_pte(addr, { kind: "present", folio, write: vm_page_prot_write(vma) });
+  return 0;
+}
+
+/**
+ * `vm_insert_page()` (mm/memory.c): a driver maps one page it allocated at
+ * `addr` of `vma`, from `->mmap` with mmap_lock held for write. -EFAULT
+ * outside the VMA. Marks the VMA VM_MIXEDMAP (v3.7+; VM_INSERTPAGE in
+ * v2.6.x, `vm_insert_page_flag`), which must not be VM_PFNMAP (a BUG_ON),
+ * then `insert_page()`. Returns 0 or a negative errno.
+ */
+export function vm_insert_page(k: Kernel, vma: Vma, addr: number, folio: Folio): number {
+  if (addr < vma.start || addr >= vma.end) return EFAULT;
+  if (vma.vm_flags & VM.PFNMAP) throw new KernelBug(`vm_insert_page: ${vma.name} is VM_PFNMAP`);
+  vma.vm_flags |= k.behaviour.vm_insert_page_flag === "VM_MIXEDMAP" ? VM.MIXEDMAP : VM.INSERTPAGE;
+  return insert_page(k, vma, addr, folio);
+}
+
+/**
+ * `__vm_map_pages()` (mm/memory.c, v5.2+): map the whole VMA to
+ * `pages[offset..]` with `vm_insert_page()`, page by page; -ENXIO when the
+ * offset is past the buffer or the VMA is larger than what is left of it;
+ * the first error ends the loop, leaving the pages mapped so far.
+ */
+function __vm_map_pages(k: Kernel, vma: Vma, pages: readonly Folio[], offset: number): number {
+  const count = (vma.end - vma.start) / PAGE_SIZE;
+  if (offset >= pages.length || count > pages.length - offset) return ENXIO;
+  for (let i = 0; i < count; i++) {
+    const ret = vm_insert_page(k, vma, vma.start + i * PAGE_SIZE, pages[offset + i]!);
+    if (ret < 0) return ret;
+  }
+  return 0;
+}
+
+/** `vm_map_pages_zero()` (mm/memory.c, v5.2+): `__vm_map_pages()` from the buffer's first page, for drivers that ignore vm_pgoff. */
+export function vm_map_pages_zero(k: Kernel, vma: Vma, pages: readonly Folio[]): number {
+  return __vm_map_pages(k, vma, pages, 0);
 }

@@ -9,6 +9,7 @@ import type { KernelGen, Task } from "../engine/task.js";
 import { flush_tlb_mm_range } from "../arch/x86/mm/tlb.js";
 import type { Folio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
+import { vm_normal_page } from "./memory.js";
 import { PAGE_SIZE, vma_start_write, type MmStruct, type Vma } from "./mm.js";
 
 /** What a zap leaves for `tlb_finish_mmu()`: the folios to free after the flush, and whether any present PTE was cleared. */
@@ -39,10 +40,11 @@ export function zap_pte_range(k: Kernel, t: Task, vma: Vma, start = vma.start, e
     if (pte.kind === "hwpoison") continue;
     if (pte.kind !== "swap") {
       tlb.flush = true;
-      // The zero page and raw pfns are special PTEs: nothing to free.
-      if (pte.kind === "pfn" || pte.folio === k.zero_folio) continue;
-      pte.folio.mapcount--;
-      tlb.freed.push(pte.folio);
+      // vm_normal_page(): the zero page and raw pfns are special PTEs, nothing to free; a driver's page (VM_MIXEDMAP) is a normal one.
+      const page = vm_normal_page(k, pte);
+      if (!page) continue;
+      page.mapcount--;
+      tlb.freed.push(page);
     } else {
       mm.swap.swap_free(pte.entry);
       const cached = mm.swap.cache.get(pte.entry);

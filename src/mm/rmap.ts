@@ -11,6 +11,11 @@ import { folio_maybe_dma_pinned, type Folio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
 import type { MmStruct } from "./mm.js";
 
+/** `folio_test_anon()`: an anonymous page; not the zero page, a page-cache page or a driver's page (include/linux/page-flags.h). */
+export function folio_test_anon(k: Kernel, folio: Folio): boolean {
+  return folio.mapping === null && folio !== k.zero_folio && folio.driver === null;
+}
+
 /** `folio_add_new_anon_rmap()`: a newly mapped anonymous page is this mapping's alone (RMAP_EXCLUSIVE, v5.19+). */
 export function folio_add_new_anon_rmap(k: Kernel, folio: Folio): void {
   if (k.behaviour.anon_exclusive) folio.anonExclusive = true;

@@ -242,6 +242,14 @@ export interface Behaviour {
    * FAULT_FLAG_ALLOW_RETRY on it, instead of on a non-NULL `locked`.
    */
   readonly foll_unlockable: boolean;
+  /**
+   * The vm_flags bit `vm_insert_page()` (mm/memory.c) sets on the VMA a
+   * driver maps its pages into: VM_INSERTPAGE in v2.6.x (read in a
+   * v2.6.38-era copy), VM_MIXEDMAP since v3.7 (read in a v6.13-era copy;
+   * commit not identified). fork copies the PTEs of either
+   * (`copy_page_range()` / `vma_needs_copy()`).
+   */
+  readonly vm_insert_page_flag: "VM_INSERTPAGE" | "VM_MIXEDMAP";
 }
 
 /** One documented behaviour difference between a profile and its predecessor. */
@@ -325,6 +333,7 @@ const v2_6_38 = root("v2.6.38", "VM_FAULT_RETRY and FAULT_FLAG_ALLOW_RETRY (d065
   mprotect_write_upgrade: "none",
   fault_flag_interruptible: false,
   foll_unlockable: false,
+  vm_insert_page_flag: "VM_INSERTPAGE",
 });
 
 const v2_6_39 = derive(v2_6_38, "v2.6.39", "FAULT_FLAG_RETRY_NOWAIT and FOLL_NOWAIT; KVM async PF effective", [
@@ -338,6 +347,7 @@ const v4_15 = derive(v2_6_39, "v4.15", "fault-around, userfaultfd, async_pf_exec
   { behaviour: "async_pf_gup", value: "remote_locked", commit: "5b56d49fc31d", subject: "mm: add locked parameter to get_user_pages_remote()" },
   { behaviour: "kvm_async_gup", value: "get_user_pages_unlocked", commit: "ce53053ce378", subject: "kvm: switch get_user_page_nowait() to get_user_pages_unlocked()" },
   { behaviour: "foll_force_write", value: "foll_cow", commit: "19be0eaffa3a", subject: "mm: remove gup_flags FOLL_WRITE games from __get_user_pages()" },
+  { behaviour: "vm_insert_page_flag", value: "VM_MIXEDMAP", commit: "(not identified; v3.7)", subject: "vm_insert_page() marks the VMA VM_MIXEDMAP instead of VM_INSERTPAGE" },
 ], MID);
 
 const v4_19 = derive(v4_15, "v4.19", "LTS: FOLL_NOWAIT with *locked fixed", [

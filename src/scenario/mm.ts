@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { NotInProfile } from "../engine/bug.js";
+import { KernelBug, NotInProfile } from "../engine/bug.js";
 import type { Simulation } from "../engine/simulation.js";
 import type { Behaviour } from "../profiles/index.js";
 import { VM } from "../mm/flags.js";
@@ -15,6 +15,7 @@ import { AddressSpace } from "../mm/pagecache.js";
 import { generic_file_vm_ops } from "../mm/filemap.js";
 import { shmem_vm_ops } from "../mm/shmem.js";
 import { mmap_mem, mmap_mem_ops } from "../drivers/char/mem.js";
+import { fw_device_op_mmap, vma_dummy_vm_ops } from "../drivers/firewire/core-cdev.js";
 import { Userfaultfd } from "../fs/userfaultfd.js";
 import { uffd_handler } from "../user/uffd_handler.js";
 import { sample } from "./sample.js";
@@ -50,14 +51,18 @@ export function buildKernel(sim: Simulation, behaviour: Behaviour, spec: Normali
   }, spec.tlbFlush);
   const vmas = new Map<string, Vma>();
   for (const v of spec.vmas) {
-    // A pfnmap driver's mapping is always shared.
+    // A pfnmap or mixedmap driver's mapping is always shared.
     const kind = vmaKind(v);
-    const vm_flags = VM.READ | (v.writable ? VM.WRITE : 0) | (v.shared || kind === "pfnmap" ? VM.SHARED : 0);
+    const vm_flags = VM.READ | (v.writable ? VM.WRITE : 0) | (v.shared || kind === "pfnmap" || kind === "mixedmap" ? VM.SHARED : 0);
     const file = kind === "file" ? new AddressSpace(v.name, v.size, v.readahead ? undefined : 0) : kind === "shmem" ? new AddressSpace(v.name, v.size, 0) : null;
-    const vm_ops = kind === "file" ? generic_file_vm_ops : kind === "shmem" ? shmem_vm_ops : kind === "pfnmap" ? mmap_mem_ops : null;
+    const vm_ops = kind === "file" ? generic_file_vm_ops : kind === "shmem" ? shmem_vm_ops : kind === "pfnmap" ? mmap_mem_ops : kind === "mixedmap" ? vma_dummy_vm_ops : null;
     const vma = k.mm.mmap(v.name, v.pages, vm_flags, file, vm_ops);
     vmas.set(v.name, vma);
     if (kind === "pfnmap") mmap_mem(vma, DEVICE_PFN + k.mm.vmas.length * (1 << 20));
+    if (kind === "mixedmap") {
+      const ret = fw_device_op_mmap(k, vma);
+      if (ret) throw new KernelBug(`${v.name}: fw_device_op_mmap returned ${ret}`);
+    }
     const at = (i: number) => vma.start + i * PAGE_SIZE;
     const eio = new Set(pageSet(v.eio, v.pages));
     if (file) {

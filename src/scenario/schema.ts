@@ -36,8 +36,8 @@ export const VmaSpec = Strict(
   {
     name: Name,
     kind: OneOf(
-      ["anon", "file", "shmem", "pfnmap"],
-      "anon: anonymous memory (MAP_SHARED anonymous memory is shmem, shmem_zero_setup); file: a regular file (generic_file_vm_ops); shmem: a tmpfs file (shmem_vm_ops: pages are allocated zeroed on fault, no read IO); pfnmap: device memory a driver maps at mmap with remap_pfn_range (VM_IO|VM_PFNMAP, always MAP_SHARED; as /dev/mem's mmap_mem): every page a raw pfn from the start, and no fault handler",
+      ["anon", "file", "shmem", "pfnmap", "mixedmap"],
+      "anon: anonymous memory (MAP_SHARED anonymous memory is shmem, shmem_zero_setup); file: a regular file (generic_file_vm_ops); shmem: a tmpfs file (shmem_vm_ops: pages are allocated zeroed on fault, no read IO); pfnmap: device memory a driver maps at mmap with remap_pfn_range (VM_IO|VM_PFNMAP, always MAP_SHARED; as /dev/mem's mmap_mem): every page a raw pfn from the start, and no fault handler; mixedmap: kernel pages a driver allocates and maps at mmap with vm_map_pages_zero (VM_MIXEDMAP, always MAP_SHARED; as the FireWire character device's fw_device_op_mmap): every page a normal, refcounted page from the start, which GUP can take, and no fault handler",
     ),
     shared: Type.Optional(Type.Boolean({ default: false, description: "MAP_SHARED (false: MAP_PRIVATE)" })),
     writable: Type.Optional(Type.Boolean({ default: true, description: "VM_WRITE" })),
@@ -59,7 +59,7 @@ export const VmaSpec = Strict(
       ),
     ),
   },
-  "anon: pages resident (mapped), swapped (swap entry, IO needed) or swapcache (swap entry, folio cached); file and shmem: pages in the pagecache, and mapped (also in the page tables); pfnmap: no page sets. Other pages are untouched. pgReadahead (file): cached pages still carrying PG_readahead from an earlier readahead. eio (fault point): pages whose reads (readpage, or swap-in of a swapped page) fail with -EIO every time, a bad block. hwpoison (anon): pages whose memory had an uncorrected error, which memory_failure() unmapped, leaving a hwpoison entry.",
+  "anon: pages resident (mapped), swapped (swap entry, IO needed) or swapcache (swap entry, folio cached); file and shmem: pages in the pagecache, and mapped (also in the page tables); pfnmap and mixedmap: no page sets. Other pages are untouched. pgReadahead (file): cached pages still carrying PG_readahead from an earlier readahead. eio (fault point): pages whose reads (readpage, or swap-in of a swapped page) fail with -EIO every time, a bad block. hwpoison (anon): pages whose memory had an uncorrected error, which memory_failure() unmapped, leaving a hwpoison entry.",
 );
 
 /** The address space the scenario's tasks share. */

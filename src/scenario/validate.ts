@@ -62,6 +62,8 @@ const VMA_PAGE_SETS = {
   shmem: [["pagecache", "mapped"], ["resident", "swapped", "swapcache", "hwpoison", "pgReadahead", "readahead", "eio"]],
   // remap_pfn_range() maps every page at mmap: no page state to choose.
   pfnmap: [[], ["resident", "swapped", "swapcache", "hwpoison", "pagecache", "mapped", "pgReadahead", "readahead", "size", "eio"]],
+  // fw_device_op_mmap() allocates and maps every page at mmap (vm_map_pages_zero): no page state to choose either.
+  mixedmap: [[], ["resident", "swapped", "swapcache", "hwpoison", "pagecache", "mapped", "pgReadahead", "readahead", "size", "eio"]],
 } as const;
 
 /** Validate parsed JSON against the scenario format. */
@@ -302,6 +304,8 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
         if (!cached.has(p)) errors.push({ path: `${at}.pgReadahead${v.pgReadahead === "all" ? "" : `[${j}]`}`, expected: "a page in pagecache or mapped (PG_readahead marks a cached folio)", found: show(p) });
       });
     }
+    // fw_device_op_mmap(): "if (!(vma->vm_flags & VM_SHARED)) return -EINVAL;".
+    if (kind === "mixedmap" && v.shared === false) errors.push({ path: `${at}.shared`, expected: "true or no shared (fw_device_op_mmap refuses a MAP_PRIVATE mapping with -EINVAL)", found: show(v.shared) });
     for (const key of other) if (v[key] !== undefined) errors.push({ path: `${at}.${key}`, expected: `no ${key} on ${kind === "anon" ? "an" : "a"} ${kind} VMA${sets.length > 0 ? ` (use ${sets.join(", ")})` : ""}`, found: show(v[key]) });
     if (v.eio !== undefined && v.eio !== "all") {
       const swapped = new Set(v.kind === "anon" ? pageSet(v.swapped, v.pages) : []);

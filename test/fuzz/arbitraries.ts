@@ -119,8 +119,8 @@ function vmaArb(name: string, kind: VmaSpecT["kind"]): fc.Arbitrary<VmaSpecT> {
   return objectOf(vma, {
     name: fc.constant(name),
     kind: fc.constant(kind),
-    // A shared anon VMA is shmem; a pfnmap is always shared.
-    ...(kind === "pfnmap" ? { shared: fc.constant(true) } : {}),
+    // A shared anon VMA is shmem; a pfnmap or mixedmap is always shared.
+    ...(kind === "pfnmap" || kind === "mixedmap" ? { shared: fc.constant(true) } : {}),
   }).chain((raw) => {
     const v = { name, kind, ...(raw.shared === undefined ? {} : { shared: raw.shared }), ...(raw.writable === undefined ? {} : { writable: raw.writable }), pages: raw.pages } as VmaSpecT;
     const all = Array.from({ length: v.pages }, (_, i) => i);
