@@ -24,7 +24,8 @@ export type Pte =
   /** A page mapped; `dirty` is the PTE's dirty bit (pte_mkdirty, or a store through it), absent when clean. */
   | { readonly kind: "present"; readonly folio: Folio; readonly write: boolean; readonly dirty?: boolean }
   | { readonly kind: "pfn"; readonly pfn: number; readonly write: boolean }
-  | { readonly kind: "swap"; readonly entry: number }
+  /** A swap entry; `exclusive` is SWP_EXCLUSIVE (`pte_swp_mkexclusive()`, 1493a1913e34, v5.19): try_to_unmap_one() unmapped a PageAnonExclusive page, absent otherwise. */
+  | { readonly kind: "swap"; readonly entry: number; readonly exclusive?: boolean }
   /** A hwpoison entry (`make_hwpoison_entry()`): memory_failure() unmapped a page whose memory has an uncorrected error. */
   | { readonly kind: "hwpoison"; readonly pfn: number };
 

@@ -235,6 +235,7 @@ function walkDurations(s: ScenarioSpec, f: (d: DurationSpec, at: string) => void
   (s.mm?.vmas ?? []).forEach((v, i) => v.uffd && f(v.uffd.resolveNs, `$.mm.vmas[${i}].uffd.resolveNs`));
   if (s.mm?.io?.readpage !== undefined) f(s.mm.io.readpage, "$.mm.io.readpage");
   if (s.mm?.io?.swapin !== undefined) f(s.mm.io.swapin, "$.mm.io.swapin");
+  if (s.mm?.io?.swapout !== undefined) f(s.mm.io.swapout, "$.mm.io.swapout");
   if (s.kvm?.computeNs !== undefined) f(s.kvm.computeNs, "$.kvm.computeNs");
 }
 
