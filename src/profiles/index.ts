@@ -45,6 +45,11 @@ export interface Behaviour {
    */
   readonly fault_retry_multiple: boolean;
   /**
+   * MADV_PAGEOUT exists: madvise() reclaims the range's private pages at
+   * once, swapping anonymous ones out (1a4e58cce84e, v5.4).
+   */
+  readonly madv_pageout: boolean;
+  /**
    * How `do_swap_page()` decides that a write fault may map the swapped-in
    * folio writable: `reuse_swap_page()`, mapcount plus swap count <= 1
    * (`"reuse_swap_page"`), or refcount == 1 after trying to free the swap
@@ -333,6 +338,7 @@ const v2_6_38 = root("v2.6.38", "VM_FAULT_RETRY and FAULT_FLAG_ALLOW_RETRY (d065
   userfaultfd: false,
   munmap_downgrade: false,
   madv_populate: "none",
+  madv_pageout: false,
   fpu_sigframe_prefault: false,
   async_ra_checks_ra_pages: false,
   mprotect_write_upgrade: "none",
@@ -375,7 +381,7 @@ const v5_3 = derive(v5_2, "v5.3", "rwsem rework: readers woken from the whole wa
   { behaviour: "rwsem_reader_wake", value: "all", commit: "d3681e269fff", subject: "locking/rwsem: Wake up almost all readers in wait queue" },
 ]);
 
-const v5_7 = derive(v5_3, "v5.7", "VM_FAULT_RETRY more than once; shared write faults drop mmap_lock to throttle; killable GUP faults; interruptible user faults", [
+const v5_7 = derive(v5_3, "v5.7", "VM_FAULT_RETRY more than once; shared write faults drop mmap_lock to throttle; killable GUP faults; interruptible user faults; MADV_PAGEOUT (v5.4)", [
   { behaviour: "shared_write_throttle", value: "retry", commit: "89b15332af7c", subject: "mm: drop mmap_sem before calling balance_dirty_pages() in write fault" },
   { behaviour: "fault_retry_multiple", value: true, commit: "4064b9827063", subject: "mm: allow VM_FAULT_RETRY for multiple times" },
   { behaviour: "gup_fault_killable", value: true, commit: "71335f37c5e8", subject: "mm/gup: allow to react to fatal signals" },
@@ -386,6 +392,7 @@ const v5_7 = derive(v5_3, "v5.7", "VM_FAULT_RETRY more than once; shared write f
   { behaviour: "gup_retry_fatal_signal", value: true, commit: "ae46d2aa6a7f", subject: "mm/gup: Let __get_user_pages_locked() return -EINTR for fatal signal" },
   { behaviour: "foll_pin", value: true, commit: "eddb1c228f79", subject: "mm/gup: introduce pin_user_pages*() and FOLL_PIN" },
   { behaviour: "foll_pin", value: true, commit: "3faa52c03f44", subject: "mm/gup: track FOLL_PIN pages" },
+  { behaviour: "madv_pageout", value: true, commit: "1a4e58cce84e", subject: "mm: introduce MADV_PAGEOUT" },
 ]);
 
 const v5_9 = derive(v5_7, "v5.9", "COW reuse only when refcount == 1; handle_userfault sleeps once", [

@@ -21,11 +21,11 @@ export const mmOps = [
   Strict(
     {
       op: Type.Literal("madvise"),
-      advice: OneOf(["MADV_DONTNEED", "MADV_POPULATE_READ", "MADV_POPULATE_WRITE"], "The advice"),
+      advice: OneOf(["MADV_DONTNEED", "MADV_PAGEOUT", "MADV_POPULATE_READ", "MADV_POPULATE_WRITE"], "The advice"),
       ...Target,
       nr_pages: Type.Optional(Type.Integer({ minimum: 1, maximum: 1 << 20, default: 1, description: "Length in pages; may run past the VMA (-ENOMEM)" })),
     },
-    "madvise(2) on nr_pages from page: MADV_DONTNEED zaps them; MADV_POPULATE_* faults them in (v5.14+)",
+    "madvise(2) on nr_pages from page: MADV_DONTNEED zaps them; MADV_PAGEOUT reclaims the private anonymous ones (swap cache, try_to_unmap, swap write, freed unless held; v5.4+); MADV_POPULATE_* faults them in (v5.14+)",
   ),
   Strict(
     { op: Type.Literal("collapse_huge_page"), ...Target, pteNs: Type.Optional({ ...Duration, default: 0 }) },
