@@ -48,6 +48,7 @@ export const PIN_OPERATIONS: readonly PinOperation[] = [
   { name: "fork, then the child writes", ops: [fork([{ op: "store", vma: "buf", page: 0, value: 9 }])] },
   { name: "MADV_DONTNEED", ops: [{ op: "madvise", advice: "MADV_DONTNEED", vma: "buf", page: 0 }] },
   { name: "munmap", ops: [{ op: "munmap", vma: "buf" }] },
+  { name: "MADV_PAGEOUT, then a read", ops: [{ op: "madvise", advice: "MADV_PAGEOUT", vma: "buf", page: 0 }, { op: "load", vma: "buf", page: 0 }] },
   {
     name: "mprotect R/O, R/W, then write",
     ops: [
