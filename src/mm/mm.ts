@@ -117,10 +117,16 @@ export class MmStruct {
     return this.owner ? `${name}:${this.owner}` : name;
   }
 
-  /** mmap(): add a VMA of `pages` pages after the previous one; `vm_ops` as the file's `->mmap` sets them (null: anonymous). */
-  mmap(name: string, pages: number, vm_flags: number, file: AddressSpace | null, vm_ops: VmOperations | null = null): Vma {
+  /** `get_unmapped_area()`: a free range of `pages` pages above every VMA placed so far, with a 16-page gap after it. */
+  get_unmapped_area(pages: number): number {
     const start = this.nextStart;
     this.nextStart = start + (pages + 16) * PAGE_SIZE;
+    return start;
+  }
+
+  /** mmap(): add a VMA of `pages` pages after the previous one; `vm_ops` as the file's `->mmap` sets them (null: anonymous). */
+  mmap(name: string, pages: number, vm_flags: number, file: AddressSpace | null, vm_ops: VmOperations | null = null): Vma {
+    const start = this.get_unmapped_area(pages);
     return this.insert_vma({ name, start, end: start + pages * PAGE_SIZE, vm_flags, file, vm_ops, pgoff: 0 });
   }
 

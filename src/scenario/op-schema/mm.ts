@@ -1,5 +1,5 @@
 /**
- * Address-space operations: munmap, mprotect, madvise, populating a range
+ * Address-space operations: munmap, mprotect, mremap, madvise, populating a range
  * (mlock, MAP_POPULATE), khugepaged's collapse and KSM's merge.
  *
  * @module
@@ -13,6 +13,10 @@ export const mmOps = [
   Strict(
     { op: Type.Literal("mprotect"), vma: Name, prot: OneOf(["PROT_READ", "PROT_READ|PROT_WRITE"], "The new protection") },
     "mprotect() of the whole VMA: write lock, vm_flags, change_pte_range (write removed from every PTE, or added to exclusive anonymous ones from v6.0), TLB flush",
+  ),
+  Strict(
+    { op: Type.Literal("mremap"), vma: Name },
+    "mremap(MREMAP_MAYMOVE|MREMAP_FIXED) of the whole VMA to a free range (move_vma): mmap_lock for write, copy_vma, move_ptes with the TLB flush, the old range unmapped; the VMA keeps its name, so later ops on it mean the new range",
   ),
   Strict(
     { op: Type.Literal("mm_populate"), ...Target, nr_pages: Type.Optional(Type.Integer({ minimum: 1, maximum: 1 << 20, default: 1, description: "Length in pages" })) },
