@@ -99,6 +99,7 @@ export function* reclaim_pages(k: Kernel, t: Task, folios: readonly Folio[]): Ke
     if (verdict === "keep_locked") folio_unlock(folio);
     if (verdict === "reclaimed") nr_reclaimed++;
     if (k.sim.tracing) k.sim.event(t, "reclaim", "shrink_folio_list", { pfn: folio.pfn, swapcache: folio.swapEntry !== null, mapped: folio.mapcount > 0 }, verdict);
+    // A kept folio goes back to the LRU; a reclaimed one loses its last reference, the isolation's, and is freed (free_unref_folios()).
     folio_putback_lru(folio);
   }
   return nr_reclaimed;
