@@ -28,6 +28,13 @@ const EXPECTED: Record<string, Record<string, string>> = {
   // zap_pte_range(): no pin check, on any version.
   "MADV_DONTNEED": { "FOLL_GET": "BBBB", "FOLL_PIN R/W": "BBBB", "FOLL_PIN R/O": "BBBB" },
   "munmap": { "FOLL_GET": "BBBB", "FOLL_PIN R/W": "BBBB", "FOLL_PIN R/O": "BBBB" },
+  // move_vma() -> move_ptes() moves the PTE with its page: the pinned page is mapped at the new address (buf), on any version.
+  "mremap (buf moves)": { "FOLL_GET": "HHHH", "FOLL_PIN R/W": "HHHH", "FOLL_PIN R/O": "HHHH" },
+  // MADV_PAGEOUT (1a4e58cce84e, v5.4): before v5.19 try_to_unmap_one() unmaps the page whatever holds it, and a read swaps it
+  // back in read-only from the swap cache; the write then goes to do_wp_page(): v5.7 reuses by mapcount (reuse_swap_page()),
+  // v5.9 copies (refcount > 1, 09854ba94c6a). v5.19: a maybe-pinned exclusive page is not unmapped (6c287605fd56), and a
+  // FOLL_GET page's swap PTE is SWP_EXCLUSIVE (1493a1913e34), so the read maps it exclusive and the write reuses it.
+  "MADV_PAGEOUT, then a read": { "FOLL_GET": "HBHH", "FOLL_PIN R/W": "HBHH", "FOLL_PIN R/O": "HBHH" },
   // v5.9-v5.18: a write fault on a write-protected pinned page copies (refcount > 1, 09854ba94c6a); v5.19 (6c287605fd56):
   // PageAnonExclusive pages are reused whatever their refcount. v5.7 reused by mapcount.
   "mprotect R/O, R/W, then write": { "FOLL_GET": "HBHH", "FOLL_PIN R/W": "HBHH", "FOLL_PIN R/O": "HBHH" },

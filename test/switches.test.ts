@@ -81,6 +81,18 @@ const WITNESS: Record<keyof Behaviour, ScenarioSpec | ScenarioSpec[]> = {
     { ...file("data/dirty-cow-v2.6.39.json"), schedule: ["proc_mem", "proc_mem", "proc_mem"] },
     one([{ name: "lib", kind: "file", pages: 1, writable: false, pagecache: [0] }], [{ op: "get_user_pages", call: "get_user_pages_remote", vma: "lib", page: 0, flags: ["WRITE", "FORCE"] }]),
   ],
+  madv_pageout: one([{ name: "a", kind: "anon", pages: 1, resident: [0] }], [
+    { op: "store", vma: "a", page: 0, value: 7 },
+    { op: "madvise", advice: "MADV_PAGEOUT", vma: "a", page: 0 },
+    { op: "load", vma: "a", page: 0 },
+  ]),
+  // A write fault on a page swapped out under a GUP reference: reuse_swap_page() maps it, refcount == 1 copies it.
+  swap_reuse: one([{ name: "a", kind: "anon", pages: 1, resident: [0] }], [
+    { op: "store", vma: "a", page: 0, value: 7 },
+    { op: "get_user_pages", call: "get_user_pages_unlocked", vma: "a", page: 0, flags: ["WRITE"], hold: "ref" },
+    { op: "madvise", advice: "MADV_PAGEOUT", vma: "a", page: 0 },
+    { op: "store", vma: "a", page: 0, value: 1 },
+  ]),
   mprotect_write_upgrade: one([{ name: "a", kind: "anon", pages: 1, resident: [0] }], [
     { op: "mprotect", vma: "a", prot: "PROT_READ" },
     { op: "mprotect", vma: "a", prot: "PROT_READ|PROT_WRITE" },

@@ -32,7 +32,11 @@ export const PIN_KINDS: readonly PinKind[] = [
   { name: "FOLL_PIN R/O", call: "pin_user_pages_unlocked", flags: [], deviceWrites: false },
 ];
 
-/** An operation that may separate a pinned page from its address, as ops run after the pin is taken. */
+/**
+ * An operation that may separate a pinned page from its address, as ops run
+ * after the pin is taken. After an mremap op, `buf` names the range the VMA
+ * moved to, so "the address" is the mapping's new one.
+ */
 export interface PinOperation {
   /** Row label. */
   readonly name: string;
@@ -48,6 +52,8 @@ export const PIN_OPERATIONS: readonly PinOperation[] = [
   { name: "fork, then the child writes", ops: [fork([{ op: "store", vma: "buf", page: 0, value: 9 }])] },
   { name: "MADV_DONTNEED", ops: [{ op: "madvise", advice: "MADV_DONTNEED", vma: "buf", page: 0 }] },
   { name: "munmap", ops: [{ op: "munmap", vma: "buf" }] },
+  { name: "mremap (buf moves)", ops: [{ op: "mremap", vma: "buf" }] },
+  { name: "MADV_PAGEOUT, then a read", ops: [{ op: "madvise", advice: "MADV_PAGEOUT", vma: "buf", page: 0 }, { op: "load", vma: "buf", page: 0 }] },
   {
     name: "mprotect R/O, R/W, then write",
     ops: [

@@ -31,7 +31,10 @@ function copy_page_range(k: Kernel, dst: Vma, src: Vma): void {
     if (pte === undefined) continue;
     if (pte.kind === "swap") {
       k.swap.swap_duplicate(pte.entry);
-      dst.vm_mm.set_pte(addr, pte);
+      // copy_nonpresent_pte() (v5.19+, 1493a1913e34): the entry is now shared, so neither PTE keeps SWP_EXCLUSIVE.
+      const shared = { kind: "swap", entry: pte.entry } as const;
+      if (pte.exclusive) src.vm_mm.set_pte(addr, shared);
+      dst.vm_mm.set_pte(addr, shared);
       continue;
     }
     // A special PTE (VM_PFNMAP; vm_normal_page() is NULL) or a hwpoison entry (copy_nonpresent_pte()): nothing to count, copied as it is.

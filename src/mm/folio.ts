@@ -29,6 +29,10 @@ export class Folio {
   anonExclusive = false;
   /** The page's contents, as the last value stored in it (0: zeroed, or the file's data); copies carry it. */
   data = 0;
+  /** PG_writeback: a write of its contents (`swap_writepage()`) is in flight; set by `folio_start_writeback()`, cleared by `folio_end_writeback()`. */
+  writeback = false;
+  /** Off the LRU: `folio_isolate_lru()` took it for reclaim (PG_lru clear) until `folio_putback_lru()`. */
+  isolated = false;
   /** PG_readahead: the marker a readahead leaves for the next async readahead. */
   readahead = false;
   /** PG_locked holder (task name, or the IO that will unlock it), or null. */

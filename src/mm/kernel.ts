@@ -25,6 +25,8 @@ export interface IoModel {
   readonly readpage: Latency;
   /** `swap_read_folio()` of a swapped-out anonymous page. */
   readonly swapin: Latency;
+  /** `swap_writepage()` of an anonymous page reclaim swaps out; 0 completes the write at submission, as a synchronous device (zram's bio) does. */
+  readonly swapout: Latency;
   /**
    * Fault point (BUGGIFY-style, seeded from the submitting task's stream):
    * whether this read of `folio` fails with -EIO, leaving it !uptodate.
@@ -110,6 +112,28 @@ export class Kernel {
    */
   may_retry(flags: number): boolean {
     return this.behaviour.fault_retry_multiple ? fault_flag_allow_retry_first(flags) : (flags & FAULT_FLAG.ALLOW_RETRY) !== 0;
+  }
+
+  /**
+   * Submit the swap write of `folio` (`__swap_writepage()`, mm/page_io.c):
+   * `folio_start_writeback()`, unlock, and the bio; its completion
+   * (`end_swap_bio_write()` -> `folio_end_writeback()`) writes the slot
+   * with the folio's contents and clears PG_writeback after `ns`, or at
+   * once for 0 (a synchronous device).
+   */
+  submit_swap_write(t: Task, folio: Folio, entry: number, ns: number): void {
+    const bio = `bio#${this.nextBio++}`;
+    folio.writeback = true;
+    folio_unlock(folio);
+    const sim = this.sim;
+    if (sim.tracing) sim.event(t, "io_submit", "swap_writepage", { pfn: folio.pfn, ns, bio });
+    const end = () => {
+      this.swap.write_slot(entry, folio.data);
+      folio.writeback = false;
+      if (sim.tracing) sim.event(BLK, "io_complete", "folio_end_writeback", { pfn: folio.pfn, bio });
+    };
+    if (ns === 0) end();
+    else sim.add_timer(ns, BLK.name, end);
   }
 
   /**

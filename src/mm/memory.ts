@@ -194,7 +194,12 @@ function* do_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<number> {
   return yield* do_shared_fault(k, t, vmf, fault);
 }
 
-/** `do_swap_page()`: bring a swapped-out anonymous page back (mm/memory.c). */
+/**
+ * `do_swap_page()`: bring a swapped-out anonymous page back (mm/memory.c):
+ * from the swap cache, or read from its slot; a write maps it writable
+ * when the profile's reuse rule (`swap_reuse`) allows,
+ * else goes on to `do_wp_page()`.
+ */
 function* do_swap_page(k: Kernel, t: Task, vmf: VmFault, entry: number): KernelGen<number> {
   // v6.4 (17c05f18e541): swap faults are not handled under the VMA lock; retry under mmap_lock.
   if (vmf.flags & FAULT_FLAG.VMA_LOCK && k.behaviour.per_vma_lock === "anon") return VM_FAULT.RETRY;
@@ -205,6 +210,8 @@ function* do_swap_page(k: Kernel, t: Task, vmf: VmFault, entry: number): KernelG
     // swapin_readahead(): allocate, add to the swap cache locked, start the read.
     ret = VM_FAULT.MAJOR;
     folio = k.folio_alloc(null, vmf.pgoff);
+    // What the read brings in: the slot's contents, read only once the IO completes (the folio stays locked until then).
+    folio.data = swap.read_slot(entry);
     folio.swapEntry = entry;
     swap.cache.set(entry, folio);
     folio.refcount++;
@@ -222,13 +229,20 @@ function* do_swap_page(k: Kernel, t: Task, vmf: VmFault, entry: number): KernelG
     folio.refcount--;
     return folio.uptodate ? ret : ret | VM_FAULT.SIGBUS;
   }
+  const wantWrite = (vmf.flags & FAULT_FLAG.WRITE) !== 0;
+  // Before c145e0b47c77 (v5.18), reuse_swap_page() (mm/swapfile.c, v5.7, v5.9), called while this PTE still holds its
+  // swap reference: a write reuses the folio when its mapcount plus the entry's swap count is 1, whatever else holds it.
+  const reuse_swap_page = wantWrite && !folio.ksm && folio.mapcount + swap.swapcount(entry) <= 1;
+  // v5.19+ (1493a1913e34): pte_swp_exclusive(vmf->orig_pte), the SWP_EXCLUSIVE bit try_to_unmap_one() left.
+  const exclusive = k.behaviour.anon_exclusive && pte.exclusive === true && !folio.ksm;
   // Map it: swap_free(), and folio_free_swap() once no page table uses the entry
-  // (the model always tries to); a write to a folio nobody else holds is made writable at once.
+  // (the model always tries to; not while under writeback).
   swap.swap_free(entry);
   swap.folio_free_swap(folio);
-  // v5.19+: a page nobody else holds is mapped RMAP_EXCLUSIVE (the swap PTE's SWP_EXCLUSIVE bit is not modelled).
-  if (folio.refcount === 1) folio_add_new_anon_rmap(k, folio);
-  const write = (vmf.flags & FAULT_FLAG.WRITE) !== 0 && folio.refcount === 1 && (vmf.vma.vm_flags & VM.WRITE) !== 0;
+  // v5.18+: "exclusive || folio_ref_count(folio) == 1" maps it RMAP_EXCLUSIVE (v5.19+) and, for a write, writable.
+  const reuse = k.behaviour.swap_reuse === "reuse_swap_page" ? reuse_swap_page : exclusive || folio.refcount === 1;
+  if (reuse) folio_add_new_anon_rmap(k, folio);
+  const write = wantWrite && reuse && (vmf.vma.vm_flags & VM.WRITE) !== 0;
   map_folio(k, vmf, folio, write, write);
   folio_unlock(folio);
   if (write) return ret | vm_fault_write(k);

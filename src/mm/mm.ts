@@ -24,7 +24,8 @@ export type Pte =
   /** A page mapped; `dirty` is the PTE's dirty bit (pte_mkdirty, or a store through it), absent when clean. */
   | { readonly kind: "present"; readonly folio: Folio; readonly write: boolean; readonly dirty?: boolean }
   | { readonly kind: "pfn"; readonly pfn: number; readonly write: boolean }
-  | { readonly kind: "swap"; readonly entry: number }
+  /** A swap entry; `exclusive` is SWP_EXCLUSIVE (`pte_swp_mkexclusive()`, 1493a1913e34, v5.19): try_to_unmap_one() unmapped a PageAnonExclusive page, absent otherwise. */
+  | { readonly kind: "swap"; readonly entry: number; readonly exclusive?: boolean }
   /** A hwpoison entry (`make_hwpoison_entry()`): memory_failure() unmapped a page whose memory has an uncorrected error. */
   | { readonly kind: "hwpoison"; readonly pfn: number };
 
@@ -116,10 +117,16 @@ export class MmStruct {
     return this.owner ? `${name}:${this.owner}` : name;
   }
 
-  /** mmap(): add a VMA of `pages` pages after the previous one; `vm_ops` as the file's `->mmap` sets them (null: anonymous). */
-  mmap(name: string, pages: number, vm_flags: number, file: AddressSpace | null, vm_ops: VmOperations | null = null): Vma {
+  /** `get_unmapped_area()`: a free range of `pages` pages above every VMA placed so far, with a 16-page gap after it. */
+  get_unmapped_area(pages: number): number {
     const start = this.nextStart;
     this.nextStart = start + (pages + 16) * PAGE_SIZE;
+    return start;
+  }
+
+  /** mmap(): add a VMA of `pages` pages after the previous one; `vm_ops` as the file's `->mmap` sets them (null: anonymous). */
+  mmap(name: string, pages: number, vm_flags: number, file: AddressSpace | null, vm_ops: VmOperations | null = null): Vma {
+    const start = this.get_unmapped_area(pages);
     return this.insert_vma({ name, start, end: start + pages * PAGE_SIZE, vm_flags, file, vm_ops, pgoff: 0 });
   }
 

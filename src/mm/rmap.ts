@@ -3,13 +3,16 @@
  * include/linux/rmap.h: PageAnonExclusive (6c287605fd56, v5.19), set when
  * a new anonymous page is mapped and cleared when fork shares it, and
  * fork's refusal to share a maybe-pinned exclusive page. Before v5.19
- * nothing is recorded and COW decides by counts alone.
+ * nothing is recorded and COW decides by counts alone. Also reclaim's
+ * `try_to_unmap()` of an anonymous folio in the swap cache.
  *
  * @module
  */
+import type { KernelGen, Task } from "../engine/task.js";
+import { flush_tlb_mm_range } from "../arch/x86/mm/tlb.js";
 import { folio_maybe_dma_pinned, type Folio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
-import type { MmStruct } from "./mm.js";
+import { PAGE_SIZE, type MmStruct } from "./mm.js";
 
 /** `folio_test_anon()`: an anonymous page; not the zero page, a page-cache page or a driver's page (include/linux/page-flags.h). */
 export function folio_test_anon(k: Kernel, folio: Folio): boolean {
@@ -55,4 +58,61 @@ export function folio_try_dup_anon_rmap(k: Kernel, mm: MmStruct, folio: Folio): 
   if (folio.anonExclusive && folio_needs_cow_for_dma(k, mm, folio)) return false;
   folio.anonExclusive = false;
   return true;
+}
+
+/**
+ * `page_try_share_anon_rmap()` (include/linux/rmap.h, v5.19..v6.4;
+ * `folio_try_share_anon_rmap_pte()` v6.12) for a page whose PTE was just
+ * cleared and flushed: -EBUSY (false) if it may be pinned, else it is no
+ * longer exclusive.
+ */
+function folio_try_share_anon_rmap(folio: Folio): boolean {
+  if (folio_maybe_dma_pinned(folio)) return false;
+  folio.anonExclusive = false;
+  return true;
+}
+
+/**
+ * `try_to_unmap_one()` (mm/rmap.c, v5.7..v6.12) for the PTE of `mm` at
+ * `address` mapping `folio`, an anonymous folio in the swap cache:
+ * `ptep_clear_flush()` (the PTE none and every CPU's TLB flushed before
+ * anything is decided), the dirty bit moved to the folio,
+ * `swap_duplicate()`. From v5.19 (6c287605fd56) a PageAnonExclusive page
+ * that may be pinned is refused ("See page_try_share_anon_rmap(): clear
+ * PTE first."): `swap_free()`, the PTE restored, false. Otherwise the PTE
+ * becomes the swap entry, SWP_EXCLUSIVE if the page was exclusive
+ * (1493a1913e34), and the mapping and its reference go. Before v5.19
+ * nothing looks at pins.
+ */
+function* try_to_unmap_one(k: Kernel, t: Task, mm: MmStruct, address: number, folio: Folio): KernelGen<boolean> {
+  const pteval = mm.pte(address);
+  const entry = folio.swapEntry;
+  if (pteval?.kind !== "present" || pteval.folio !== folio || entry === null) return true;
+  const anon_exclusive = folio.anonExclusive;
+  mm.clear_pte(address);
+  yield* flush_tlb_mm_range(k, t, mm);
+  if (pteval.dirty) folio.dirty = true;
+  mm.swap.swap_duplicate(entry);
+  if (anon_exclusive && !folio_try_share_anon_rmap(folio)) {
+    mm.swap.swap_free(entry);
+    mm.set_pte(address, pteval);
+    return false;
+  }
+  mm.set_pte(address, anon_exclusive ? { kind: "swap", entry, exclusive: true } : { kind: "swap", entry });
+  // page_remove_rmap() (folio_remove_rmap_pte() v6.12), then folio_put().
+  folio.mapcount--;
+  folio.refcount--;
+  return true;
+}
+
+/**
+ * `try_to_unmap()` (mm/rmap.c): the reverse-map walk over every PTE of
+ * every address space that maps `folio` (`rmap_walk_anon()`), calling
+ * {@link try_to_unmap_one} on each until one refuses (`walk_abort`). The
+ * caller holds the folio lock; it checks `folio_mapped()` afterwards.
+ */
+export function* try_to_unmap(k: Kernel, t: Task, folio: Folio): KernelGen {
+  const mapped: [MmStruct, number][] = [];
+  for (const mm of k.mms) for (const [vpn, pte] of mm.ptes()) if (pte.kind === "present" && pte.folio === folio) mapped.push([mm, vpn * PAGE_SIZE]);
+  for (const [mm, address] of mapped) if (!(yield* try_to_unmap_one(k, t, mm, address, folio))) return;
 }

@@ -1,6 +1,7 @@
 /**
- * Swap: swap entries with their use counts, the swap cache, and swap-in IO
- * (mm/swapfile.c, mm/swap_state.c).
+ * Swap: swap entries with their use counts, the swap cache, and the
+ * contents written to each slot (mm/swapfile.c, mm/swap_state.c,
+ * mm/page_io.c).
  *
  * @module
  */
@@ -12,6 +13,8 @@ export class SwapDevice {
   readonly cache = new Map<number, Folio>();
   /** Page-table references to each swap entry (`swap_map` counts). */
   private readonly count = new Map<number, number>();
+  /** What `swap_writepage()` last wrote to each slot; a slot never written reads as zeroes. */
+  private readonly slots = new Map<number, number>();
   private nextEntry = 1;
 
   /** `folio_alloc_swap()` / get_swap_page(): a fresh swap entry with one reference. */
@@ -19,6 +22,31 @@ export class SwapDevice {
     const entry = this.nextEntry++;
     this.count.set(entry, 1);
     return entry;
+  }
+
+  /**
+   * `add_to_swap()` (mm/swap_state.c, v5.x..v6.12): a fresh entry that no
+   * page table refers to yet (SWAP_HAS_CACHE only), `folio` added to the
+   * swap cache under it with the cache's reference, and marked dirty ("the
+   * swap cache page is dirty: it has to be written out").
+   */
+  add_to_swap(folio: Folio): number {
+    const entry = this.nextEntry++;
+    this.cache.set(entry, folio);
+    folio.swapEntry = entry;
+    folio.refcount++;
+    folio.dirty = true;
+    return entry;
+  }
+
+  /** The write of `swap_writepage()` reaching the device: `data` is what the slot of `entry` holds from now on. */
+  write_slot(entry: number, data: number): void {
+    this.slots.set(entry, data);
+  }
+
+  /** What `swap_read_folio()` reads from the slot of `entry` (0 if never written). */
+  read_slot(entry: number): number {
+    return this.slots.get(entry) ?? 0;
   }
 
   /** `page_swapcount()`: the page tables that still refer to `entry`. */
@@ -41,15 +69,28 @@ export class SwapDevice {
   /**
    * `folio_free_swap()`: once no page table refers to its entry, take the
    * folio out of the swap cache and drop the cache's reference. False if
-   * the entry is still in use.
+   * the entry is still in use, or the folio is under writeback
+   * (`folio_test_writeback()`).
    */
   folio_free_swap(folio: Folio): boolean {
     const entry = folio.swapEntry;
-    if (entry === null || this.count.has(entry)) return false;
+    if (entry === null || this.count.has(entry) || folio.writeback) return false;
     this.cache.delete(entry);
     folio.swapEntry = null;
     folio.refcount--;
     return true;
+  }
+
+  /**
+   * `__delete_from_swap_cache()` + `put_swap_folio()`, as `__remove_mapping()`
+   * calls them with the refcount frozen: the folio leaves the swap cache and
+   * the cache's reference goes; the entry lives on in the page tables.
+   */
+  delete_from_swap_cache(folio: Folio): void {
+    if (folio.swapEntry === null) return;
+    this.cache.delete(folio.swapEntry);
+    folio.swapEntry = null;
+    folio.refcount--;
   }
 
   /** `swap_cache_get_folio()`: the swap-cache folio of `entry`, taking a reference, or null. */

@@ -45,6 +45,19 @@ export interface Behaviour {
    */
   readonly fault_retry_multiple: boolean;
   /**
+   * MADV_PAGEOUT exists: madvise() reclaims the range's private pages at
+   * once, swapping anonymous ones out (1a4e58cce84e, v5.4).
+   */
+  readonly madv_pageout: boolean;
+  /**
+   * How `do_swap_page()` decides that a write fault may map the swapped-in
+   * folio writable: `reuse_swap_page()`, mapcount plus swap count <= 1
+   * (`"reuse_swap_page"`), or refcount == 1 after trying to free the swap
+   * cache (`"refcount"`, c145e0b47c77, v5.18), to which v5.19 adds the swap
+   * PTE's SWP_EXCLUSIVE bit (1493a1913e34, with `anon_exclusive`).
+   */
+  readonly swap_reuse: "reuse_swap_page" | "refcount";
+  /**
    * do_wp_page reuses a private anonymous folio when mapcount == 1
    * (`reuse_swap_page`), or only when refcount == 1 (09854ba94c6a, v5.9).
    */
@@ -201,7 +214,11 @@ export interface Behaviour {
    * whatever its refcount, so a pin no longer forces a copy; fork shares a
    * page only after clearing the mark, and copies a maybe-pinned exclusive
    * one; a R/O pin of a possibly shared anonymous page first unshares it
-   * with FAULT_FLAG_UNSHARE (c89357e27f20, a7f226604170).
+   * with FAULT_FLAG_UNSHARE (c89357e27f20, a7f226604170); reclaim's
+   * `try_to_unmap_one()` refuses to unmap a maybe-pinned exclusive page
+   * (`page_try_share_anon_rmap()`, 6c287605fd56) and marks the swap PTE of
+   * an exclusive one SWP_EXCLUSIVE, which `do_swap_page()` maps exclusive
+   * again (1493a1913e34).
    */
   readonly anon_exclusive: boolean;
   /**
@@ -318,6 +335,7 @@ const v2_6_38 = root("v2.6.38", "VM_FAULT_RETRY and FAULT_FLAG_ALLOW_RETRY (d065
   foll_force_write: "drop_foll_write",
   wp_reuse_ksm: false,
   wp_reuse: "mapcount",
+  swap_reuse: "reuse_swap_page",
   fault_around: false,
   vm_fault_write: true,
   shared_write_throttle: "locked",
@@ -328,6 +346,7 @@ const v2_6_38 = root("v2.6.38", "VM_FAULT_RETRY and FAULT_FLAG_ALLOW_RETRY (d065
   userfaultfd: false,
   munmap_downgrade: false,
   madv_populate: "none",
+  madv_pageout: false,
   fpu_sigframe_prefault: false,
   async_ra_checks_ra_pages: false,
   mprotect_write_upgrade: "none",
@@ -372,7 +391,7 @@ const v5_3 = derive(v5_2, "v5.3", "rwsem rework: readers woken from the whole wa
   { behaviour: "rwsem_reader_wake", value: "all", commit: "d3681e269fff", subject: "locking/rwsem: Wake up almost all readers in wait queue" },
 ]);
 
-const v5_7 = derive(v5_3, "v5.7", "VM_FAULT_RETRY more than once; shared write faults drop mmap_lock to throttle; killable GUP faults; interruptible user faults", [
+const v5_7 = derive(v5_3, "v5.7", "VM_FAULT_RETRY more than once; shared write faults drop mmap_lock to throttle; killable GUP faults; interruptible user faults; MADV_PAGEOUT (v5.4)", [
   { behaviour: "shared_write_throttle", value: "retry", commit: "89b15332af7c", subject: "mm: drop mmap_sem before calling balance_dirty_pages() in write fault" },
   { behaviour: "fault_retry_multiple", value: true, commit: "4064b9827063", subject: "mm: allow VM_FAULT_RETRY for multiple times" },
   { behaviour: "gup_fault_killable", value: true, commit: "71335f37c5e8", subject: "mm/gup: allow to react to fatal signals" },
@@ -383,6 +402,7 @@ const v5_7 = derive(v5_3, "v5.7", "VM_FAULT_RETRY more than once; shared write f
   { behaviour: "gup_retry_fatal_signal", value: true, commit: "ae46d2aa6a7f", subject: "mm/gup: Let __get_user_pages_locked() return -EINTR for fatal signal" },
   { behaviour: "foll_pin", value: true, commit: "eddb1c228f79", subject: "mm/gup: introduce pin_user_pages*() and FOLL_PIN" },
   { behaviour: "foll_pin", value: true, commit: "3faa52c03f44", subject: "mm/gup: track FOLL_PIN pages" },
+  { behaviour: "madv_pageout", value: true, commit: "1a4e58cce84e", subject: "mm: introduce MADV_PAGEOUT" },
 ]);
 
 const v5_9 = derive(v5_7, "v5.9", "COW reuse only when refcount == 1; handle_userfault sleeps once", [
@@ -399,7 +419,9 @@ const v6_4 = derive(v5_9, "v6.4", "VM_FAULT_COMPLETED, no VM_FAULT_WRITE, MADV_P
   { behaviour: "madv_populate", value: "get_user_pages", commit: "4ca9b3859dac", subject: "mm/madvise: introduce MADV_POPULATE_(READ|WRITE) to prefault page tables" },
   { behaviour: "per_vma_lock", value: "anon", commit: "0bff0aaea03e", subject: "x86/mm: try VMA lock-based page fault handling first" },
   { behaviour: "foll_unlockable", value: true, commit: "f04740f54594", subject: "mm/gup: add FOLL_UNLOCKABLE" },
+  { behaviour: "swap_reuse", value: "refcount", commit: "c145e0b47c77", subject: "mm: streamline COW logic in do_swap_page()" },
   { behaviour: "anon_exclusive", value: true, commit: "6c287605fd56", subject: "mm: remember exclusively mapped anonymous pages with PG_anon_exclusive" },
+  { behaviour: "anon_exclusive", value: true, commit: "1493a1913e34", subject: "mm/swap: remember PG_anon_exclusive via a swp pte bit" },
   { behaviour: "anon_exclusive", value: true, commit: "c89357e27f20", subject: "mm: support GUP-triggered unsharing of anonymous pages" },
   { behaviour: "anon_exclusive", value: true, commit: "a7f226604170", subject: "mm/gup: trigger FAULT_FLAG_UNSHARE when R/O-pinning a possibly shared anonymous page" },
   { behaviour: "foll_force_write", value: "anon_exclusive", commit: "5535be309971", subject: "mm/gup: fix FOLL_FORCE COW security issue and remove FOLL_COW" },

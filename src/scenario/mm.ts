@@ -46,6 +46,7 @@ export function buildKernel(sim: Simulation, behaviour: Behaviour, spec: Normali
   const k = new Kernel(sim, behaviour, {
     readpage: (t) => sample(t.prng, spec.io.readpage),
     swapin: (t) => sample(t.prng, spec.io.swapin),
+    swapout: (t) => sample(t.prng, spec.io.swapout),
     readFails: (t, f) =>
       (f.mapping ? badFile.get(f.mapping.name)?.has(f.index) === true : f.swapEntry !== null && badSwap.has(f.swapEntry)) || (eioRate > 0 && t.prng.float() < eioRate),
   }, spec.tlbFlush);

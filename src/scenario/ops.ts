@@ -18,6 +18,7 @@ import { do_madvise } from "../mm/madvise.js";
 import { do_munmap } from "../mm/mmap.js";
 import { EFAULT, ESRCH, errname } from "../include/errno.js";
 import { do_mprotect } from "../mm/mprotect.js";
+import { do_mremap } from "../mm/mremap.js";
 import { collapse_huge_page } from "../mm/khugepaged.js";
 import { try_to_merge_two_pages } from "../mm/ksm.js";
 import type { Kernel } from "../mm/kernel.js";
@@ -37,8 +38,12 @@ export interface OpEnv {
   readonly mutexes: ReadonlyMap<string, Mutex>;
   /** The modelled kernel, when the scenario has an mm. */
   readonly kernel: Kernel | null;
-  /** VMAs by name, as the scenario declares them (a forked child has copies at the same addresses). */
-  readonly vmas: ReadonlyMap<string, Vma>;
+  /**
+   * VMAs by name, as the scenario declares them (a forked child has copies
+   * at the same addresses); an mremap op moves its VMA and the name follows
+   * it: from then on every op's `vma` means the new range, in every task.
+   */
+  readonly vmas: Map<string, Vma>;
   /** Page sets GUP ops hold (`hold`), by name, until a put_page or unpin_user_pages op releases them. */
   readonly held: Map<string, GupPages>;
   /** Names of the tasks fork ops create. */
@@ -273,6 +278,13 @@ function* runOp(t: Task, op: NormalizedOp, env: OpEnv): KernelGen {
       const b = side(op.with);
       const merged = a && b ? yield* try_to_merge_two_pages(k, t, a, b) : false;
       t.sim.event(t, "call", "try_to_merge_two_pages", { vma: op.vma, page: op.page, with: `${op.with.vma}:${op.with.page}` }, merged ? 0 : errname(EFAULT));
+      return;
+    }
+    case "mremap": {
+      const k = env.kernel!;
+      const r = yield* do_mremap(k, t, k.current_mm(t), address(env, { vma: op.vma, page: 0 }));
+      if (typeof r !== "number") env.vmas.set(op.vma, r);
+      t.sim.event(t, "call", "mremap", { vma: op.vma, ...(typeof r === "number" ? {} : { to: r.start }) }, typeof r === "number" ? errname(r) : 0);
       return;
     }
     case "mprotect": {

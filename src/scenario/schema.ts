@@ -71,9 +71,10 @@ export const MmSpec = Strict(
         {
           readpage: Type.Optional({ ...Duration, default: 100_000 }),
           swapin: Type.Optional({ ...Duration, default: 50_000 }),
+          swapout: Type.Optional({ ...Duration, default: 50_000 }),
           eioRate: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: 0, description: "Fault point: probability that any read fails with -EIO, drawn from the submitting task's seeded stream" })),
         },
-        "IO latencies (ns): readpage, swapin; eioRate, a seeded fault point",
+        "IO latencies (ns): readpage, swapin, swapout (the swap write of reclaim; 0: a synchronous device, the write done at submission); eioRate, a seeded fault point",
       ),
       default: {},
     }),

@@ -237,6 +237,7 @@ function walkDurations(s: ScenarioSpec, f: (d: DurationSpec, at: string) => void
   (s.mm?.vmas ?? []).forEach((v, i) => v.uffd && f(v.uffd.resolveNs, `$.mm.vmas[${i}].uffd.resolveNs`));
   if (s.mm?.io?.readpage !== undefined) f(s.mm.io.readpage, "$.mm.io.readpage");
   if (s.mm?.io?.swapin !== undefined) f(s.mm.io.swapin, "$.mm.io.swapin");
+  if (s.mm?.io?.swapout !== undefined) f(s.mm.io.swapout, "$.mm.io.swapout");
   if (s.kvm?.computeNs !== undefined) f(s.kvm.computeNs, "$.kvm.computeNs");
 }
 
@@ -348,6 +349,7 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
     const walk = (ops: readonly OpSpec[], at: string, repeated = false, child = false) =>
       ops.forEach((op, j) => {
         if (op.op === "repeat") return walk(op.ops, `${at}[${j}].ops`, true, child);
+        if (op.op === "mremap" && child) errors.push({ path: `${at}[${j}].op`, expected: "mremap only in the scenario's own tasks (a VMA's name follows its move, for every process: a forked child's move would retarget the parent's ops)", found: '"mremap"' });
         if (op.op === "exit" && !child) errors.push({ path: `${at}[${j}]`, expected: "exit only in a fork child's ops (the scenario's own tasks share the first address space)", found: '"exit"' });
         if (repeated && (op.op === "fork" || (op.op === "get_user_pages" && op.hold !== undefined))) {
           errors.push({ path: `${at}[${j}]${op.op === "fork" ? ".op" : ".hold"}`, expected: `no ${op.op === "fork" ? "fork" : "hold"} inside repeat (each run would need a new ${op.op === "fork" ? "child task" : "page-set"} name)`, found: op.op === "fork" ? '"fork"' : show(op.hold) });

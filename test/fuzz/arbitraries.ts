@@ -160,6 +160,8 @@ function variantsAt(ctx: Context, place: Place): string[] {
   return [...OP_VARIANTS.entries()]
     .filter(([op, schema]) => {
       if (op in LOCK_OPS) return ctx.locks.some((l) => l.kind === LOCK_OPS[op as keyof typeof LOCK_OPS]);
+      // The validator keeps mremap to the scenario's own tasks (the VMA's name follows the move for every process).
+      if (op === "mremap") return !place.child && ctx.vmas.length > 0;
       if ("vma" in schema.properties!) return ctx.vmas.length > 0;
       if (op === "exit") return place.child;
       if (op === "fork") return !place.repeated && ctx.vmas.length > 0 && place.level < MAX_OP_NESTING;

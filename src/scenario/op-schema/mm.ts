@@ -1,5 +1,5 @@
 /**
- * Address-space operations: munmap, mprotect, madvise, populating a range
+ * Address-space operations: munmap, mprotect, mremap, madvise, populating a range
  * (mlock, MAP_POPULATE), khugepaged's collapse and KSM's merge.
  *
  * @module
@@ -15,17 +15,21 @@ export const mmOps = [
     "mprotect() of the whole VMA: write lock, vm_flags, change_pte_range (write removed from every PTE, or added to exclusive anonymous ones from v6.0), TLB flush",
   ),
   Strict(
+    { op: Type.Literal("mremap"), vma: Name },
+    "mremap(MREMAP_MAYMOVE|MREMAP_FIXED) of the whole VMA to a free range (move_vma): mmap_lock for write, copy_vma, move_ptes with the TLB flush, the old range unmapped; the VMA keeps its name, so later ops on it mean the new range",
+  ),
+  Strict(
     { op: Type.Literal("mm_populate"), ...Target, nr_pages: Type.Optional(Type.Integer({ minimum: 1, maximum: 1 << 20, default: 1, description: "Length in pages" })) },
     "__mm_populate(): fault the range in as mlock() and mmap(MAP_POPULATE) do",
   ),
   Strict(
     {
       op: Type.Literal("madvise"),
-      advice: OneOf(["MADV_DONTNEED", "MADV_POPULATE_READ", "MADV_POPULATE_WRITE"], "The advice"),
+      advice: OneOf(["MADV_DONTNEED", "MADV_PAGEOUT", "MADV_POPULATE_READ", "MADV_POPULATE_WRITE"], "The advice"),
       ...Target,
       nr_pages: Type.Optional(Type.Integer({ minimum: 1, maximum: 1 << 20, default: 1, description: "Length in pages; may run past the VMA (-ENOMEM)" })),
     },
-    "madvise(2) on nr_pages from page: MADV_DONTNEED zaps them; MADV_POPULATE_* faults them in (v5.14+)",
+    "madvise(2) on nr_pages from page: MADV_DONTNEED zaps them; MADV_PAGEOUT reclaims the private anonymous ones (swap cache, try_to_unmap, swap write, freed unless held; v5.4+); MADV_POPULATE_* faults them in (v5.14+)",
   ),
   Strict(
     { op: Type.Literal("collapse_huge_page"), ...Target, pteNs: Type.Optional({ ...Duration, default: 0 }) },
