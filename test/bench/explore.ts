@@ -26,3 +26,25 @@ export function exploreBench(print: (line: string) => void): void {
     print(`${f.replace(/\.json$/, "").padEnd(50)} ${cell(true)}   ${cell(false)}`);
   }
 }
+
+/**
+ * The explorer on all CPUs: the plain enumeration of a large search
+ * (rwsem-reader-wake-v5.3, 100,000 states) in this thread and split over
+ * one worker thread per CPU, as `faultline explore --jobs auto` runs it.
+ */
+export async function parallelBench(): Promise<string> {
+  const { availableParallelism } = await import("node:os");
+  const { exploreParallel } = await import("../../src/cli/explore-pool.js");
+  const s = normalizeScenario(assertScenario(JSON.parse(readFileSync("data/rwsem-reader-wake-v5.3.json", "utf8"))) as ScenarioSpec);
+  const jobs = availableParallelism();
+  const options = { reduction: false, maxStates: 100_000, walks: 0 };
+  let start = performance.now();
+  const one = explore(s, options);
+  const oneSeconds = (performance.now() - start) / 1000;
+  start = performance.now();
+  const all = await exploreParallel(s, { ...options, jobs, seed: s.seed });
+  const allSeconds = (performance.now() - start) / 1000;
+  return `${jobs} worker threads vs this thread, rwsem-reader-wake-v5.3 without reduction: ${fmt(all.states)} states in ${allSeconds.toFixed(2)} s vs ${fmt(one.states)} in ${oneSeconds.toFixed(2)} s = ${(all.states / allSeconds / (one.states / oneSeconds)).toFixed(2)}x the states/s`;
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");

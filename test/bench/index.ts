@@ -69,3 +69,5 @@ for (const line of memoryBench()) console.log(`  ${line}`);
 const { exploreBench } = await import("./explore.js");
 console.log(`explorer: states visited and time, with partial-order reduction | without (+: state budget used up, not exhaustive)`);
 exploreBench((line) => console.log(`  ${line}`));
+const { parallelBench } = await import("./explore.js");
+console.log(`  ${await parallelBench()}`);
