@@ -28,6 +28,30 @@ export function exploreBench(print: (line: string) => void): void {
 }
 
 /**
+ * The /pins matrix's explorations (every operation x pin kind x profile),
+ * one line per operation: the slowest cell's states with reduction and
+ * without and its time, and whether every cell was exhaustive within 1 s
+ * (the notebook target).
+ */
+export async function matrixBench(print: (line: string) => void): Promise<void> {
+  const { coherenceScenario, PIN_KINDS, PIN_OPERATIONS, PIN_PROFILES } = await import("../../docs/components/pin-coherence.js");
+  for (const op of PIN_OPERATIONS) {
+    let worst = { seconds: 0, states: 0, plain: 0, cell: "" };
+    let exhaustive = true;
+    for (const kind of PIN_KINDS)
+      for (const profile of PIN_PROFILES) {
+        const s = normalizeScenario(assertScenario(coherenceScenario(op, kind, profile)) as ScenarioSpec);
+        const start = performance.now();
+        const r = explore(s, { maxStates: BUDGET, walks: 0 });
+        const seconds = (performance.now() - start) / 1000;
+        exhaustive &&= r.exhaustive && seconds < 1;
+        if (seconds >= worst.seconds) worst = { seconds, states: r.states, plain: explore(s, { reduction: false, maxStates: BUDGET, walks: 0 }).states, cell: `${kind.name}, ${profile}` };
+      }
+    print(`${op.name.padEnd(34)} slowest ${worst.cell.padEnd(22)} ${fmt(worst.states).padStart(6)} | ${fmt(worst.plain).padStart(6)} states ${worst.seconds.toFixed(3)} s; ${exhaustive ? "every cell exhaustive < 1 s" : "MISSED: a cell not exhaustive or >= 1 s"}`);
+  }
+}
+
+/**
  * The explorer on all CPUs: the plain enumeration of a large search
  * (rwsem-reader-wake-v5.3, 100,000 states) in this thread and split over
  * one worker thread per CPU, as `faultline explore --jobs auto` runs it.

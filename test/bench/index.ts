@@ -69,5 +69,7 @@ for (const line of memoryBench()) console.log(`  ${line}`);
 const { exploreBench } = await import("./explore.js");
 console.log(`explorer: states visited and time, with partial-order reduction | without (+: state budget used up, not exhaustive)`);
 exploreBench((line) => console.log(`  ${line}`));
-const { parallelBench } = await import("./explore.js");
+const { matrixBench, parallelBench } = await import("./explore.js");
+console.log("/pins matrix: per operation, the slowest cell's states with reduction | without, and its time");
+await matrixBench((line) => console.log(`  ${line}`));
 console.log(`  ${await parallelBench()}`);
