@@ -81,6 +81,11 @@ const WITNESS: Record<keyof Behaviour, ScenarioSpec | ScenarioSpec[]> = {
     { ...file("data/dirty-cow-v2.6.39.json"), schedule: ["proc_mem", "proc_mem", "proc_mem"] },
     one([{ name: "lib", kind: "file", pages: 1, writable: false, pagecache: [0] }], [{ op: "get_user_pages", call: "get_user_pages_remote", vma: "lib", page: 0, flags: ["WRITE", "FORCE"] }]),
   ],
+  // Register, then unregister: no uprobes, a copy holding the original instruction, or the file's page mapped again at the next fault.
+  uprobes: one([{ name: "text", kind: "file", pages: 1, writable: false, exec: true, mapped: [0] }], [
+    { op: "uprobe_register", vma: "text", page: 0 },
+    { op: "uprobe_unregister", vma: "text", page: 0 },
+  ]),
   mprotect_write_upgrade: one([{ name: "a", kind: "anon", pages: 1, resident: [0] }], [
     { op: "mprotect", vma: "a", prot: "PROT_READ" },
     { op: "mprotect", vma: "a", prot: "PROT_READ|PROT_WRITE" },

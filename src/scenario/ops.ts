@@ -20,9 +20,10 @@ import { EFAULT, ESRCH, errname } from "../include/errno.js";
 import { do_mprotect } from "../mm/mprotect.js";
 import { collapse_huge_page } from "../mm/khugepaged.js";
 import { try_to_merge_two_pages } from "../mm/ksm.js";
+import { uprobe_register, uprobe_unregister } from "../kernel/events/uprobes.js";
 import type { Kernel } from "../mm/kernel.js";
 import { handle_mm_fault } from "../mm/memory.js";
-import { PAGE_SIZE, type MmStruct, type Vma } from "../mm/mm.js";
+import { PAGE_SIZE, linear_page_index, type MmStruct, type Vma } from "../mm/mm.js";
 import { dup_mmap, exit_mmap } from "../kernel/fork.js";
 import { KernelBug, RunError } from "../engine/bug.js";
 import { fatal_signal_pending, handle_signal, send_sig, signal_pending } from "../engine/signal.js";
@@ -273,6 +274,16 @@ function* runOp(t: Task, op: NormalizedOp, env: OpEnv): KernelGen {
       const b = side(op.with);
       const merged = a && b ? yield* try_to_merge_two_pages(k, t, a, b) : false;
       t.sim.event(t, "call", "try_to_merge_two_pages", { vma: op.vma, page: op.page, with: `${op.with.vma}:${op.with.page}` }, merged ? 0 : errname(EFAULT));
+      return;
+    }
+    case "uprobe_register":
+    case "uprobe_unregister": {
+      // The probe is the inode and offset the scenario's VMA maps at page (the validator requires a file VMA).
+      const vma = env.vmas.get(op.vma)!;
+      const offset = linear_page_index(vma, address(env, op));
+      const call = op.op === "uprobe_register" ? uprobe_register : uprobe_unregister;
+      const ret = yield* call(env.kernel!, t, vma.file!, offset);
+      t.sim.event(t, "call", op.op, { vma: op.vma, page: op.page }, errname(ret));
       return;
     }
     case "mprotect": {

@@ -284,12 +284,14 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
   if (s.mm) locks.set("mmap_lock", "rwsem");
   const vmas = new Map<string, number>();
   const readOnly = new Set<string>();
+  const vmaKinds = new Map<string, string>();
   (s.mm?.vmas ?? []).forEach((v, i) => {
     const at = `$.mm.vmas[${i}]`;
     if (vmas.has(v.name)) errors.push({ path: `${at}.name`, expected: "a VMA name not used before", found: show(v.name) });
     vmas.set(v.name, v.pages);
     if (v.writable === false) readOnly.add(v.name);
     const kind = vmaKind(v);
+    vmaKinds.set(v.name, kind);
     if (v.uffd && kind !== "anon") errors.push({ path: `${at}.uffd`, expected: "userfaultfd on a private anon VMA only (MISSING mode on anonymous memory)", found: `a ${kind} VMA` });
     const [sets, other] = VMA_PAGE_SETS[kind];
     if ((kind === "file" || kind === "shmem") && v.size !== undefined) {
@@ -379,6 +381,12 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
           if (!s.mm) errors.push({ path: `${at}[${j}].op`, expected: `an "mm" section for ${op.op}`, found: "none" });
           else if (pages === undefined) errors.push({ path: `${at}[${j}].vma`, expected: `a VMA declared in $.mm.vmas: ${oneOf([...vmas.keys()], op.vma)}`, found: show(op.vma) });
           else if ("page" in op && op.page >= pages) errors.push({ path: `${at}[${j}].page`, expected: pageOf(pages), found: show(op.page) });
+          const kind = vmaKinds.get(op.vma);
+          if ((op.op === "uprobe_register" || op.op === "uprobe_unregister") && kind !== undefined && kind !== "file") {
+            // uprobe_register() takes an inode and an offset: of the model's VMAs only a file VMA names one.
+            const files = [...vmaKinds].filter(([, k]) => k === "file").map(([n]) => n);
+            errors.push({ path: `${at}[${j}].vma`, expected: `a VMA of kind file (a uprobe probes a file's inode at an offset): ${files.length > 0 ? oneOf(files, op.vma) : "there is none"}`, found: `${show(op.vma)}, a ${kind} VMA` });
+          }
           if (op.op === "handle_mm_fault" && op.flags.includes("WRITE") && readOnly.has(op.vma)) {
             // Its kernel callers refuse such a write first: access_error(), check_vma_flags(), vma_permits_fault().
             errors.push({ path: `${at}[${j}].flags`, expected: "no WRITE on a VMA without VM_WRITE (callers of handle_mm_fault check vm_flags first)", found: `WRITE on ${show(op.vma)}, writable: false` });
