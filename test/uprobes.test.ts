@@ -52,7 +52,7 @@ describe("valid_vma()", () => {
     const v = validateScenario({ title: "x", mm: { vmas: [{ name: "a", kind: "anon", pages: 1, exec: true }] }, tasks: [{ name: "T", ops: [{ op: "uprobe_register", vma: "a", page: 0 }] }] });
     assert.ok(!v.ok);
     assert.deepEqual(v.errors.map((e) => e.path), ["$.tasks[0].ops[0].vma"]);
-    assert.match(v.errors[0]!.expected, /kind file/);
+    assert.match(v.errors[0]!.expected, /kind file or shmem/);
   });
 });
 

@@ -278,7 +278,7 @@ function* runOp(t: Task, op: NormalizedOp, env: OpEnv): KernelGen {
     }
     case "uprobe_register":
     case "uprobe_unregister": {
-      // The probe is the inode and offset the scenario's VMA maps at page (the validator requires a file VMA).
+      // The probe is the inode and offset the scenario's VMA maps at page (the validator requires a file or shmem VMA).
       const vma = env.vmas.get(op.vma)!;
       const offset = linear_page_index(vma, address(env, op));
       const call = op.op === "uprobe_register" ? uprobe_register : uprobe_unregister;

@@ -157,8 +157,8 @@ const targetArb = (ctx: Context) => fc.constantFrom(...ctx.vmas).chain((v) => fc
 
 /** The ops whose VMA must map a file (uprobe_register() takes an inode and an offset). */
 const UPROBE_OPS: ReadonlySet<string> = new Set(["uprobe_register", "uprobe_unregister"]);
-/** The VMAs of kind file. */
-const fileVmas = (ctx: Context) => ctx.vmas.filter((v) => vmaKind(v) === "file");
+/** The VMAs that map a file (kind file, or shmem as mapped). */
+const fileVmas = (ctx: Context) => ctx.vmas.filter((v) => vmaKind(v) === "file" || vmaKind(v) === "shmem");
 
 /** The op variants that can appear at `place` in a scenario of `ctx`. */
 function variantsAt(ctx: Context, place: Place): string[] {

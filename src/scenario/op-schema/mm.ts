@@ -34,7 +34,7 @@ export const mmOps = [
   ),
   Strict(
     { op: Type.Literal("uprobe_register"), ...Target },
-    "uprobe_register() on the file a file VMA maps, at the file page of page: in every private mapping of it that valid_vma() accepts (VM_MAYEXEC, not VM_WRITE), under mmap_lock for write, uprobe_write_opcode() replaces the page with an anonymous copy holding the breakpoint (data 0xcc, int3); a GUP reference or pin on the old page stays on it",
+    "uprobe_register() on the file a file or shmem VMA maps, at the file page of page: in every private mapping of it that valid_vma() accepts (VM_MAYEXEC, not VM_WRITE), under mmap_lock for write, uprobe_write_opcode() replaces the page with an anonymous copy holding the breakpoint (data 0xcc, int3); a GUP reference or pin on the old page stays on it",
   ),
   Strict(
     { op: Type.Literal("uprobe_unregister"), ...Target },
