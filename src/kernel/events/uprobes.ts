@@ -12,12 +12,14 @@
  * page_count() around __replace_page() in uprobes, so it can easily replace
  * pinned page").
  *
- * Read against kernel/events/uprobes.c as of v5.8 (torvalds/linux
- * 013b2deba9a6: `mem_cgroup_charge()`, `page_add_new_anon_rmap()`,
- * "Called with mm->mmap_sem held for write"), the v3.x/v4.x
+ * Read against kernel/events/uprobes.c at torvalds/linux 013b2deba9a6
+ * (v5.8 by its `mem_cgroup_charge(page, mm, gfp)` and
+ * `lru_cache_add_active_or_unevictable()`; "Called with mm->mmap_sem held
+ * for write"), a v4.x
  * `uprobe_write_opcode()` (FOLL_FORCE | FOLL_SPLIT, no original-page
- * restore), and the folio `__replace_page()` of v6.12..v6.14 (the context
- * of the 2025 device-exclusive fix: `folio_lock()`,
+ * restore), and the folio `__replace_page()` in the context of the 2025
+ * device-exclusive fix ("Handle PFN swap PTES", a v6.14-era tree; taken as
+ * v6.12's, not checked against that tag: `folio_lock()`,
  * `folio_add_new_anon_rmap(.., RMAP_EXCLUSIVE)`, `ptep_clear_flush()`,
  * `set_pte_at()`, `folio_remove_rmap_pte()`, `folio_put()`). None of them
  * checks for pins. Not modelled: THP (FOLL_SPLIT, later FOLL_SPLIT_PMD, and
