@@ -93,6 +93,11 @@ const WITNESS: Record<keyof Behaviour, ScenarioSpec | ScenarioSpec[]> = {
     { op: "madvise", advice: "MADV_PAGEOUT", vma: "a", page: 0 },
     { op: "store", vma: "a", page: 0, value: 1 },
   ]),
+  // Register, then unregister: no uprobes, a copy holding the original instruction, or the file's page mapped again at the next fault.
+  uprobes: one([{ name: "text", kind: "file", pages: 1, writable: false, exec: true, mapped: [0] }], [
+    { op: "uprobe_register", vma: "text", page: 0 },
+    { op: "uprobe_unregister", vma: "text", page: 0 },
+  ]),
   mprotect_write_upgrade: one([{ name: "a", kind: "anon", pages: 1, resident: [0] }], [
     { op: "mprotect", vma: "a", prot: "PROT_READ" },
     { op: "mprotect", vma: "a", prot: "PROT_READ|PROT_WRITE" },

@@ -73,6 +73,8 @@ export const VM = {
   WRITE: 0x2,
   EXEC: 0x4,
   SHARED: 0x8,
+  /** VM_MAYEXEC: mprotect may add VM_EXEC; clear for a file on a noexec mount. The model sets it only with VM_EXEC (a VMA spec's exec). */
+  MAYEXEC: 0x40,
   PFNMAP: 0x400,
   IO: 0x4000,
   DONTEXPAND: 0x40000,

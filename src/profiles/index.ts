@@ -267,6 +267,16 @@ export interface Behaviour {
    * (`copy_page_range()` / `vma_needs_copy()`).
    */
   readonly vm_insert_page_flag: "VM_INSERTPAGE" | "VM_MIXEDMAP";
+  /**
+   * Uprobes (kernel/events/uprobes.c): none (`"none"`); a breakpoint
+   * installed by replacing the page with an anonymous copy, and removed by
+   * another copy holding the original instruction (`"new_page"`,
+   * 2b1444983508, v3.5); or removed by unmapping the anonymous copy when
+   * the restored page equals the page cache's, so the file's page is mapped
+   * again (`"orig_page"`, Song Liu's "uprobe: use original page when all
+   * uprobes are removed", v5.4 by its 2019 series; commit not identified).
+   */
+  readonly uprobes: "none" | "new_page" | "orig_page";
 }
 
 /** One documented behaviour difference between a profile and its predecessor. */
@@ -353,6 +363,7 @@ const v2_6_38 = root("v2.6.38", "VM_FAULT_RETRY and FAULT_FLAG_ALLOW_RETRY (d065
   fault_flag_interruptible: false,
   foll_unlockable: false,
   vm_insert_page_flag: "VM_INSERTPAGE",
+  uprobes: "none",
 });
 
 const v2_6_39 = derive(v2_6_38, "v2.6.39", "FAULT_FLAG_RETRY_NOWAIT and FOLL_NOWAIT; KVM async PF effective", [
@@ -367,6 +378,7 @@ const v4_15 = derive(v2_6_39, "v4.15", "fault-around, userfaultfd, async_pf_exec
   { behaviour: "kvm_async_gup", value: "get_user_pages_unlocked", commit: "ce53053ce378", subject: "kvm: switch get_user_page_nowait() to get_user_pages_unlocked()" },
   { behaviour: "foll_force_write", value: "foll_cow", commit: "19be0eaffa3a", subject: "mm: remove gup_flags FOLL_WRITE games from __get_user_pages()" },
   { behaviour: "vm_insert_page_flag", value: "VM_MIXEDMAP", commit: "(not identified; v3.7)", subject: "vm_insert_page() marks the VMA VM_MIXEDMAP instead of VM_INSERTPAGE" },
+  { behaviour: "uprobes", value: "new_page", commit: "2b1444983508", subject: "uprobes, mm, x86: Add the ability to install and remove uprobes breakpoints" },
 ], MID);
 
 const v4_19 = derive(v4_15, "v4.19", "LTS: FOLL_NOWAIT with *locked fixed", [
@@ -403,6 +415,7 @@ const v5_7 = derive(v5_3, "v5.7", "VM_FAULT_RETRY more than once; shared write f
   { behaviour: "foll_pin", value: true, commit: "eddb1c228f79", subject: "mm/gup: introduce pin_user_pages*() and FOLL_PIN" },
   { behaviour: "foll_pin", value: true, commit: "3faa52c03f44", subject: "mm/gup: track FOLL_PIN pages" },
   { behaviour: "madv_pageout", value: true, commit: "1a4e58cce84e", subject: "mm: introduce MADV_PAGEOUT" },
+  { behaviour: "uprobes", value: "orig_page", commit: "(not identified; Song Liu's series, v5.4)", subject: "uprobe: use original page when all uprobes are removed" },
 ]);
 
 const v5_9 = derive(v5_7, "v5.9", "COW reuse only when refcount == 1; handle_userfault sleeps once", [

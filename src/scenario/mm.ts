@@ -54,7 +54,7 @@ export function buildKernel(sim: Simulation, behaviour: Behaviour, spec: Normali
   for (const v of spec.vmas) {
     // A pfnmap or mixedmap driver's mapping is always shared.
     const kind = vmaKind(v);
-    const vm_flags = VM.READ | (v.writable ? VM.WRITE : 0) | (v.shared || kind === "pfnmap" || kind === "mixedmap" ? VM.SHARED : 0);
+    const vm_flags = VM.READ | (v.writable ? VM.WRITE : 0) | (v.shared || kind === "pfnmap" || kind === "mixedmap" ? VM.SHARED : 0) | (v.exec ? VM.EXEC | VM.MAYEXEC : 0);
     const file = kind === "file" ? new AddressSpace(v.name, v.size, v.readahead ? undefined : 0) : kind === "shmem" ? new AddressSpace(v.name, v.size, 0) : null;
     const vm_ops = kind === "file" ? generic_file_vm_ops : kind === "shmem" ? shmem_vm_ops : kind === "pfnmap" ? mmap_mem_ops : kind === "mixedmap" ? vma_dummy_vm_ops : null;
     const vma = k.mm.mmap(v.name, v.pages, vm_flags, file, vm_ops);

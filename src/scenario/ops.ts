@@ -21,9 +21,10 @@ import { do_mprotect } from "../mm/mprotect.js";
 import { do_mremap } from "../mm/mremap.js";
 import { collapse_huge_page } from "../mm/khugepaged.js";
 import { try_to_merge_two_pages } from "../mm/ksm.js";
+import { uprobe_register, uprobe_unregister } from "../kernel/events/uprobes.js";
 import type { Kernel } from "../mm/kernel.js";
 import { handle_mm_fault } from "../mm/memory.js";
-import { PAGE_SIZE, type MmStruct, type Vma } from "../mm/mm.js";
+import { PAGE_SIZE, linear_page_index, type MmStruct, type Vma } from "../mm/mm.js";
 import { dup_mmap, exit_mmap } from "../kernel/fork.js";
 import { KernelBug, RunError } from "../engine/bug.js";
 import { fatal_signal_pending, handle_signal, send_sig, signal_pending } from "../engine/signal.js";
@@ -285,6 +286,16 @@ function* runOp(t: Task, op: NormalizedOp, env: OpEnv): KernelGen {
       const r = yield* do_mremap(k, t, k.current_mm(t), address(env, { vma: op.vma, page: 0 }));
       if (typeof r !== "number") env.vmas.set(op.vma, r);
       t.sim.event(t, "call", "mremap", { vma: op.vma, ...(typeof r === "number" ? {} : { to: r.start }) }, typeof r === "number" ? errname(r) : 0);
+      return;
+    }
+    case "uprobe_register":
+    case "uprobe_unregister": {
+      // The probe is the inode and offset the scenario's VMA maps at page (the validator requires a file or shmem VMA).
+      const vma = env.vmas.get(op.vma)!;
+      const offset = linear_page_index(vma, address(env, op));
+      const call = op.op === "uprobe_register" ? uprobe_register : uprobe_unregister;
+      const ret = yield* call(env.kernel!, t, vma.file!, offset);
+      t.sim.event(t, "call", op.op, { vma: op.vma, page: op.page }, errname(ret));
       return;
     }
     case "mprotect": {

@@ -41,6 +41,7 @@ export const VmaSpec = Strict(
     ),
     shared: Type.Optional(Type.Boolean({ default: false, description: "MAP_SHARED (false: MAP_PRIVATE)" })),
     writable: Type.Optional(Type.Boolean({ default: true, description: "VM_WRITE" })),
+    exec: Type.Optional(Type.Boolean({ description: "PROT_EXEC: VM_EXEC and VM_MAYEXEC (the model sets VM_MAYEXEC only here, as if other mappings were on a noexec mount); uprobes' valid_vma() needs VM_MAYEXEC" })),
     pages: Type.Integer({ minimum: 1, maximum: 1 << 20, description: "Size in pages" }),
     resident: Type.Optional({ ...PageSet, default: [] }),
     swapped: Type.Optional({ ...PageSet, default: [] }),

@@ -54,6 +54,9 @@ function validator(allErrors: boolean): Validator {
   return v;
 }
 
+/** The VMA kinds (as mapped: MAP_SHARED anon is shmem) whose VMAs map a file, so that a uprobe can name its inode. */
+const INODE_KINDS: ReadonlySet<string> = new Set(["file", "shmem"]);
+
 /** Per VMA kind: the page sets it takes, and the VMA fields it refuses. */
 const VMA_PAGE_SETS = {
   anon: [["resident", "swapped", "swapcache", "hwpoison"], ["pagecache", "mapped", "pgReadahead", "readahead", "size"]],
@@ -287,12 +290,14 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
   if (s.mm) locks.set("mmap_lock", "rwsem");
   const vmas = new Map<string, number>();
   const readOnly = new Set<string>();
+  const vmaKinds = new Map<string, string>();
   (s.mm?.vmas ?? []).forEach((v, i) => {
     const at = `$.mm.vmas[${i}]`;
     if (vmas.has(v.name)) errors.push({ path: `${at}.name`, expected: "a VMA name not used before", found: show(v.name) });
     vmas.set(v.name, v.pages);
     if (v.writable === false) readOnly.add(v.name);
     const kind = vmaKind(v);
+    vmaKinds.set(v.name, kind);
     if (v.uffd && kind !== "anon") errors.push({ path: `${at}.uffd`, expected: "userfaultfd on a private anon VMA only (MISSING mode on anonymous memory)", found: `a ${kind} VMA` });
     const [sets, other] = VMA_PAGE_SETS[kind];
     if ((kind === "file" || kind === "shmem") && v.size !== undefined) {
@@ -385,6 +390,12 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
           if (!s.mm) errors.push({ path: `${at}[${j}].op`, expected: `an "mm" section for ${op.op}`, found: "none" });
           else if (pages === undefined) errors.push({ path: `${at}[${j}].vma`, expected: `a VMA declared in $.mm.vmas: ${oneOf([...vmas.keys()], op.vma)}`, found: show(op.vma) });
           else if ("page" in op && op.page >= pages) errors.push({ path: `${at}[${j}].page`, expected: pageOf(pages), found: show(op.page) });
+          const kind = vmaKinds.get(op.vma);
+          if ((op.op === "uprobe_register" || op.op === "uprobe_unregister") && kind !== undefined && !INODE_KINDS.has(kind)) {
+            // uprobe_register() takes an inode and an offset: of the model's VMAs only file and shmem ones have a vm_file.
+            const files = [...vmaKinds].filter(([, k]) => INODE_KINDS.has(k)).map(([n]) => n);
+            errors.push({ path: `${at}[${j}].vma`, expected: `a VMA of kind file or shmem (a uprobe probes a file's inode at an offset): ${files.length > 0 ? oneOf(files, op.vma) : "there is none"}`, found: `${show(op.vma)}, a ${kind} VMA` });
+          }
           if (op.op === "handle_mm_fault" && op.flags.includes("WRITE") && readOnly.has(op.vma)) {
             // Its kernel callers refuse such a write first: access_error(), check_vma_flags(), vma_permits_fault().
             errors.push({ path: `${at}[${j}].flags`, expected: "no WRITE on a VMA without VM_WRITE (callers of handle_mm_fault check vm_flags first)", found: `WRITE on ${show(op.vma)}, writable: false` });

@@ -122,7 +122,7 @@ function vmaArb(name: string, kind: VmaSpecT["kind"]): fc.Arbitrary<VmaSpecT> {
     // A shared anon VMA is shmem; a pfnmap or mixedmap is always shared.
     ...(kind === "pfnmap" || kind === "mixedmap" ? { shared: fc.constant(true) } : {}),
   }).chain((raw) => {
-    const v = { name, kind, ...(raw.shared === undefined ? {} : { shared: raw.shared }), ...(raw.writable === undefined ? {} : { writable: raw.writable }), pages: raw.pages } as VmaSpecT;
+    const v = { name, kind, ...(raw.shared === undefined ? {} : { shared: raw.shared }), ...(raw.writable === undefined ? {} : { writable: raw.writable }), ...(raw.exec === undefined ? {} : { exec: raw.exec }), pages: raw.pages } as VmaSpecT;
     const all = Array.from({ length: v.pages }, (_, i) => i);
     switch (vmaKind(v)) {
       case "anon":
@@ -155,6 +155,11 @@ function vmaArb(name: string, kind: VmaSpecT["kind"]): fc.Arbitrary<VmaSpecT> {
 /** A page of one of the VMAs, as an op's (or a predicate's) vma and page. */
 const targetArb = (ctx: Context) => fc.constantFrom(...ctx.vmas).chain((v) => fc.integer({ min: 0, max: v.pages - 1 }).map((page) => ({ vma: v.name, page, writable: v.writable !== false })));
 
+/** The ops whose VMA must map a file (uprobe_register() takes an inode and an offset). */
+const UPROBE_OPS: ReadonlySet<string> = new Set(["uprobe_register", "uprobe_unregister"]);
+/** The VMAs that map a file (kind file, or shmem as mapped). */
+const fileVmas = (ctx: Context) => ctx.vmas.filter((v) => vmaKind(v) === "file" || vmaKind(v) === "shmem");
+
 /** The op variants that can appear at `place` in a scenario of `ctx`. */
 function variantsAt(ctx: Context, place: Place): string[] {
   return [...OP_VARIANTS.entries()]
@@ -162,6 +167,7 @@ function variantsAt(ctx: Context, place: Place): string[] {
       if (op in LOCK_OPS) return ctx.locks.some((l) => l.kind === LOCK_OPS[op as keyof typeof LOCK_OPS]);
       // The validator keeps mremap to the scenario's own tasks (the VMA's name follows the move for every process).
       if (op === "mremap") return !place.child && ctx.vmas.length > 0;
+      if (UPROBE_OPS.has(op)) return fileVmas(ctx).length > 0;
       if ("vma" in schema.properties!) return ctx.vmas.length > 0;
       if (op === "exit") return place.child;
       if (op === "fork") return !place.repeated && ctx.vmas.length > 0 && place.level < MAX_OP_NESTING;
@@ -194,7 +200,8 @@ function opArb(ctx: Context, place: Place): fc.Arbitrary<OpSpec> {
     if (op === "ksm_merge") fields.with = targetArb(ctx).map((w) => ({ vma: w.vma, page: w.page }));
     if (op === "repeat") fields.ops = fc.constant(null); // drawn below, with the op list's own place
     if (op === "fork") fields.child = opsArb(ctx, { ...inner, child: true }, 1).map((ops) => ({ name: "child", ops }));
-    const target = "vma" in schema.properties! ? targetArb(ctx) : fc.constant(null);
+    // A uprobe probes a file: its target is a page of a file VMA.
+    const target = "vma" in schema.properties! ? targetArb(UPROBE_OPS.has(op) ? { ...ctx, vmas: fileVmas(ctx) } : ctx) : fc.constant(null);
     const body = op === "repeat" ? opsArb(ctx, { ...inner, repeated: true }, 1) : fc.constant(null);
     return fc.tuple(objectOf(schema, fields), target, body).map(([o, t, ops]) => {
       if (t) {

@@ -1,6 +1,7 @@
 /**
  * Address-space operations: munmap, mprotect, mremap, madvise, populating a range
- * (mlock, MAP_POPULATE), khugepaged's collapse and KSM's merge.
+ * (mlock, MAP_POPULATE), khugepaged's collapse, KSM's merge, and uprobes'
+ * breakpoint installation and removal.
  *
  * @module
  */
@@ -34,6 +35,14 @@ export const mmOps = [
   Strict(
     { op: Type.Literal("collapse_huge_page"), ...Target, pteNs: Type.Optional({ ...Duration, default: 0 }) },
     "khugepaged's collapse_huge_page() of the 2 MiB range (512 pages, PMD-aligned) holding page: mmap_lock for write, pmdp_collapse_flush, the refcount check of every page (SCAN_PAGE_COUNT), copy; pteNs is its CPU time per PTE",
+  ),
+  Strict(
+    { op: Type.Literal("uprobe_register"), ...Target },
+    "uprobe_register() on the file a file or shmem VMA maps, at the file page of page: in every private mapping of it that valid_vma() accepts (VM_MAYEXEC, not VM_WRITE), under mmap_lock for write, uprobe_write_opcode() replaces the page with an anonymous copy holding the breakpoint (data 0xcc, int3); a GUP reference or pin on the old page stays on it",
+  ),
+  Strict(
+    { op: Type.Literal("uprobe_unregister"), ...Target },
+    "uprobe_unregister() of a uprobe_register op's probe: set_orig_insn() in every valid mapping, by another anonymous copy holding the original data, or (v5.4+) by unmapping the copy when it equals the page cache's page",
   ),
   Strict(
     { op: Type.Literal("ksm_merge"), ...Target, with: Strict(Target, "The page merged into the first") },
