@@ -34,6 +34,13 @@ function copy_page_range(k: Kernel, dst: Vma, src: Vma): void {
       continue;
     }
     // A special PTE (VM_PFNMAP; vm_normal_page() is NULL) or a hwpoison entry (copy_nonpresent_pte()): nothing to count, copied as it is.
+    // copy_nonpresent_pte(): a writable (or exclusive) migration entry in a COW mapping becomes readable in both.
+    if (pte.kind === "migration") {
+      const entry = cow ? { ...pte, write: false, exclusive: false } : pte;
+      src.vm_mm.set_pte(addr, entry);
+      dst.vm_mm.set_pte(addr, entry);
+      continue;
+    }
     if (pte.kind === "pfn" || pte.kind === "hwpoison") {
       dst.vm_mm.set_pte(addr, pte);
       continue;

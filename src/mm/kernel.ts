@@ -9,7 +9,7 @@ import type { Simulation } from "../engine/simulation.js";
 import type { Task } from "../engine/task.js";
 import type { Behaviour } from "../profiles/index.js";
 import { FAULT_FLAG, fault_flag_allow_retry_first } from "./flags.js";
-import { Folio, folio_unlock } from "./folio.js";
+import { Folio, folio_unlock, type Zone } from "./folio.js";
 import { MmStruct } from "./mm.js";
 import { SwapDevice } from "./swap.js";
 
@@ -53,17 +53,24 @@ export class Kernel {
   readonly folios: Folio[] = [];
   /** The shared zero page that read faults on anonymous memory map. */
   readonly zero_folio: Folio;
+  /**
+   * The zone anonymous pages (`GFP_HIGHUSER_MOVABLE`) are allocated from:
+   * ZONE_MOVABLE when `movablecore=` (or `kernelcore=`) made the memory
+   * they come from movable, else ZONE_NORMAL.
+   */
+  readonly anon_zone: Zone;
   private nextPfn = 1;
   private nextBio = 1;
 
-  constructor(sim: Simulation, behaviour: Behaviour, io: IoModel, tlbFlush: "ipi" | "broadcast" = "ipi") {
+  constructor(sim: Simulation, behaviour: Behaviour, io: IoModel, tlbFlush: "ipi" | "broadcast" = "ipi", anon_zone: Zone = "ZONE_NORMAL") {
     this.sim = sim;
+    this.anon_zone = anon_zone;
     this.behaviour = behaviour;
     this.io = io;
     this.tlbFlush = tlbFlush;
     this.swap = new SwapDevice();
     this.mm = this.mm_alloc("");
-    this.zero_folio = this.folio_alloc(null, 0);
+    this.zero_folio = this.folio_alloc(null, 0, 0, "ZONE_NORMAL");
     this.zero_folio.uptodate = true;
   }
 
@@ -95,9 +102,13 @@ export class Kernel {
     this.mmOf.set(task, mm);
   }
 
-  /** `folio_alloc()`: a new folio with one reference. */
-  folio_alloc(mapping: Folio["mapping"], index: number): Folio {
-    const f = new Folio(this.nextPfn++, mapping, index);
+  /**
+   * `folio_alloc()`: a new folio with one reference, on node `nid`, in
+   * `zone` (default: `anon_zone` for anonymous memory, ZONE_NORMAL for the
+   * page cache).
+   */
+  folio_alloc(mapping: Folio["mapping"], index: number, nid = 0, zone: Zone = mapping === null ? this.anon_zone : "ZONE_NORMAL"): Folio {
+    const f = new Folio(this.nextPfn++, mapping, index, nid, zone);
     this.folios.push(f);
     return f;
   }

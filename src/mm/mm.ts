@@ -26,7 +26,14 @@ export type Pte =
   | { readonly kind: "pfn"; readonly pfn: number; readonly write: boolean }
   | { readonly kind: "swap"; readonly entry: number }
   /** A hwpoison entry (`make_hwpoison_entry()`): memory_failure() unmapped a page whose memory has an uncorrected error. */
-  | { readonly kind: "hwpoison"; readonly pfn: number };
+  | { readonly kind: "hwpoison"; readonly pfn: number }
+  /**
+   * A migration entry (`make_{readable,readable_exclusive,writable}_migration_entry()`,
+   * include/linux/swapops.h): `try_to_migrate()` unmapped `folio` for migration;
+   * `write`, `dirty` and `exclusive` (PageAnonExclusive) are what the present PTE
+   * had, restored by `remove_migration_ptes()`. Holds no mapcount or reference.
+   */
+  | { readonly kind: "migration"; readonly folio: Folio; readonly write: boolean; readonly dirty?: boolean; readonly exclusive: boolean };
 
 /**
  * `struct vm_operations_struct`: the handlers of a file or driver mapping

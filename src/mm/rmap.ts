@@ -7,9 +7,11 @@
  *
  * @module
  */
+import type { KernelGen, Task } from "../engine/task.js";
+import { flush_tlb_mm_range } from "../arch/x86/mm/tlb.js";
 import { folio_maybe_dma_pinned, type Folio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
-import type { MmStruct } from "./mm.js";
+import { PAGE_SIZE, type MmStruct } from "./mm.js";
 
 /** `folio_add_new_anon_rmap()`: a newly mapped anonymous page is this mapping's alone (RMAP_EXCLUSIVE, v5.19+). */
 export function folio_add_new_anon_rmap(k: Kernel, folio: Folio): void {
@@ -50,4 +52,38 @@ export function folio_try_dup_anon_rmap(k: Kernel, mm: MmStruct, folio: Folio): 
   if (folio.anonExclusive && folio_needs_cow_for_dma(k, mm, folio)) return false;
   folio.anonExclusive = false;
   return true;
+}
+
+/**
+ * `try_to_migrate()` -> `try_to_migrate_one()` (mm/rmap.c, v5.15+; the
+ * TTU_MIGRATION mode of `try_to_unmap()` before): walk the folio's
+ * mappings (the rmap walk: here every page table of every mm) and replace
+ * each present PTE with a migration entry, after `ptep_clear_flush()`;
+ * each mapping's mapcount and reference go. Since v5.19
+ * (`folio_try_share_anon_rmap_pte()`, 6c287605fd56's series) a
+ * PageAnonExclusive page that may be pinned is not unmapped: its PTE is
+ * restored and the walk stops, so the folio stays mapped and migration
+ * fails. The migration entry keeps the PTE's write and dirty bits and
+ * whether the page was exclusive.
+ */
+export function* try_to_migrate(k: Kernel, t: Task, folio: Folio): KernelGen {
+  for (const mm of k.mms) {
+    for (const [vpn, pte] of [...mm.ptes()]) {
+      if (pte.kind !== "present" || pte.folio !== folio) continue;
+      const address = vpn * PAGE_SIZE;
+      // ptep_clear_flush(): no CPU, and no GUP-fast walk, uses the old PTE after this.
+      mm.clear_pte(address);
+      yield* flush_tlb_mm_range(k, t, mm);
+      const exclusive = folio.mapping === null && folio.anonExclusive;
+      // folio_try_share_anon_rmap_pte(): -EBUSY for a maybe-pinned exclusive page: "set_pte_at(mm, address, pvmw.pte, pteval); ret = false".
+      if (exclusive && folio_maybe_dma_pinned(folio)) {
+        mm.set_pte(address, pte);
+        return;
+      }
+      if (exclusive) folio.anonExclusive = false;
+      mm.set_pte(address, { kind: "migration", folio, write: pte.write, dirty: pte.dirty, exclusive });
+      folio.mapcount--;
+      folio.refcount--;
+    }
+  }
 }

@@ -47,13 +47,13 @@ export function buildKernel(sim: Simulation, behaviour: Behaviour, spec: Normali
     swapin: (t) => sample(t.prng, spec.io.swapin),
     readFails: (t, f) =>
       (f.mapping ? badFile.get(f.mapping.name)?.has(f.index) === true : f.swapEntry !== null && badSwap.has(f.swapEntry)) || (eioRate > 0 && t.prng.float() < eioRate),
-  }, spec.tlbFlush);
+  }, spec.tlbFlush, spec.zone);
   const vmas = new Map<string, Vma>();
   for (const v of spec.vmas) {
     // A pfnmap driver's mapping is always shared.
     const kind = vmaKind(v);
     const vm_flags = VM.READ | (v.writable ? VM.WRITE : 0) | (v.shared || kind === "pfnmap" ? VM.SHARED : 0);
-    const file = kind === "file" ? new AddressSpace(v.name, v.size, v.readahead ? undefined : 0) : kind === "shmem" ? new AddressSpace(v.name, v.size, 0) : null;
+    const file = kind === "file" ? new AddressSpace(v.name, v.size, v.readahead ? undefined : 0) : kind === "shmem" ? new AddressSpace(v.name, v.size, 0, true) : null;
     const vm_ops = kind === "file" ? generic_file_vm_ops : kind === "shmem" ? shmem_vm_ops : kind === "pfnmap" ? mmap_mem_ops : null;
     const vma = k.mm.mmap(v.name, v.pages, vm_flags, file, vm_ops);
     vmas.set(v.name, vma);

@@ -20,6 +20,7 @@ import { EFAULT, ESRCH, errname } from "../include/errno.js";
 import { do_mprotect } from "../mm/mprotect.js";
 import { collapse_huge_page } from "../mm/khugepaged.js";
 import { try_to_merge_two_pages } from "../mm/ksm.js";
+import { do_pages_move } from "../mm/migrate.js";
 import type { Kernel } from "../mm/kernel.js";
 import { handle_mm_fault } from "../mm/memory.js";
 import { PAGE_SIZE, type MmStruct, type Vma } from "../mm/mm.js";
@@ -273,6 +274,13 @@ function* runOp(t: Task, op: NormalizedOp, env: OpEnv): KernelGen {
       const b = side(op.with);
       const merged = a && b ? yield* try_to_merge_two_pages(k, t, a, b) : false;
       t.sim.event(t, "call", "try_to_merge_two_pages", { vma: op.vma, page: op.page, with: `${op.with.vma}:${op.with.page}` }, merged ? 0 : errname(EFAULT));
+      return;
+    }
+    case "move_pages": {
+      const k = env.kernel!;
+      const r = yield* do_pages_move(k, t, k.current_mm(t), address(env, op), op.nr_pages, op.node, { copyNs: sample(t.prng, op.copyNs) });
+      const status = r.status.map((x) => (x === null ? "unset" : x < 0 ? errname(x) : String(x))).join(",");
+      t.sim.event(t, "call", "move_pages", { vma: op.vma, page: op.page, nr_pages: op.nr_pages, node: op.node, status }, r.ret < 0 ? errname(r.ret) : r.ret);
       return;
     }
     case "mprotect": {
