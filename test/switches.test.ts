@@ -81,6 +81,8 @@ const WITNESS: Record<keyof Behaviour, ScenarioSpec | ScenarioSpec[]> = {
     { ...file("data/dirty-cow-v2.6.39.json"), schedule: ["proc_mem", "proc_mem", "proc_mem"] },
     one([{ name: "lib", kind: "file", pages: 1, writable: false, pagecache: [0] }], [{ op: "get_user_pages", call: "get_user_pages_remote", vma: "lib", page: 0, flags: ["WRITE", "FORCE"] }]),
   ],
+  longterm_migrate_movable: file("data/longterm-pin-migrates-movable-v6.12.json"),
+  longterm_file_write_refused: file("data/longterm-write-pin-shared-file-v6.12.json"),
   mprotect_write_upgrade: one([{ name: "a", kind: "anon", pages: 1, resident: [0] }], [
     { op: "mprotect", vma: "a", prot: "PROT_READ" },
     { op: "mprotect", vma: "a", prot: "PROT_READ|PROT_WRITE" },

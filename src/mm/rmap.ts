@@ -71,17 +71,17 @@ export function* try_to_migrate(k: Kernel, t: Task, folio: Folio): KernelGen {
     for (const [vpn, pte] of [...mm.ptes()]) {
       if (pte.kind !== "present" || pte.folio !== folio) continue;
       const address = vpn * PAGE_SIZE;
-      // ptep_clear_flush(): no CPU, and no GUP-fast walk, uses the old PTE after this.
-      mm.clear_pte(address);
-      yield* flush_tlb_mm_range(k, t, mm);
       const exclusive = folio.mapping === null && folio.anonExclusive;
+      // ptep_clear_flush() under the PTL, which the kernel holds until the migration entry is set: a fault
+      // meanwhile waits for the PTL and then finds that entry. The model has no PTL and shows the entry at once.
+      mm.set_pte(address, { kind: "migration", folio, write: pte.write, dirty: pte.dirty, exclusive });
+      yield* flush_tlb_mm_range(k, t, mm);
       // folio_try_share_anon_rmap_pte(): -EBUSY for a maybe-pinned exclusive page: "set_pte_at(mm, address, pvmw.pte, pteval); ret = false".
       if (exclusive && folio_maybe_dma_pinned(folio)) {
         mm.set_pte(address, pte);
         return;
       }
       if (exclusive) folio.anonExclusive = false;
-      mm.set_pte(address, { kind: "migration", folio, write: pte.write, dirty: pte.dirty, exclusive });
       folio.mapcount--;
       folio.refcount--;
     }
