@@ -71,7 +71,7 @@ function do_test(row: Row, profile: string): Result {
     { op: "get_user_pages", call: fast ? "pin_user_pages_fast" : "pin_user_pages", vma: "mem", page: 0, flags: rw ? ["WRITE", "LONGTERM"] : ["LONGTERM"] },
   ];
   const r = checkedRun({ title: row.test_case, mm: { vmas }, tasks: [{ name: "gup_longterm", ops }] }, profile);
-  const ret = r.result.trace.find((e) => e.ev === "call" && e.fn.startsWith("pin_user_pages"))!.ret;
+  const ret = r.result.trace.find((e) => e.ev === "call" && e.fn?.startsWith("pin_user_pages"))!.ret;
   if (ret === 1) return "works";
   if (ret === -14) return "EFAULT";
   throw new Error(`${row.test_case} with ${row.with} on ${profile}: the pin returned ${String(ret)}`);

@@ -60,7 +60,7 @@ describe("move_pages(2)", () => {
     const vmas: Vmas = [{ name: "a", kind: "anon", pages: 3, resident: [2] }];
     const r = run([{ op: "load", vma: "a", page: 0 }, move({ nr_pages: 4 }), move({ page: 2, node: 0 })], "v6.12", vmas);
     assert.deepEqual(call(r, "move_pages").map((e) => [e.args!.status, e.ret]), [["-EFAULT,-ENOENT,1,-EFAULT", 0], ["0", 0]]);
-    const shared = run([{ op: "fork", child: { name: "C", ops: [{ op: "sleep", ns: 1000 }, { op: "exit" }] } }, move()]);
+    const shared = run([{ op: "fork", child: { name: "C", ops: [{ op: "sleep", ns: 1000 }, { op: "exit" }] as never[] } }, move()]);
     assert.deepEqual(call(shared, "move_pages").map((e) => e.args!.status), ["-EACCES"]);
   });
 

@@ -354,16 +354,7 @@ function* check_and_migrate_movable_pages(k: Kernel, t: Task, pinned: readonly F
  * faulted in by the pin itself come from outside ZONE_MOVABLE; here they
  * come from the process's zone and are migrated.
  */
-export function* __gup_longterm_locked(
-  k: Kernel,
-  t: Task,
-  mm: MmStruct,
-  start: number,
-  nr_pages: number,
-  pages: Folio[] | null,
-  locked: Locked | null,
-  flags: number,
-): KernelGen<number> {
+export function* __gup_longterm_locked(k: Kernel, t: Task, mm: MmStruct, start: number, nr_pages: number, pages: Folio[] | null, locked: Locked | null, flags: number): KernelGen<number> {
   if (!(flags & FOLL.LONGTERM) || !pages || !k.behaviour.longterm_migrate_movable) return yield* __get_user_pages_locked(k, t, mm, start, nr_pages, pages, locked, flags);
   const base = pages.length;
   for (;;) {
