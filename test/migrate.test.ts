@@ -1,8 +1,8 @@
-// Page migration (mm/migrate.c migrate_pages, folio_migrate_mapping,
+// Page migration (mm/migrate.c migrate_pages, migrate_folio,
 // remove_migration_ptes, migration_entry_wait; mm/rmap.c try_to_migrate)
 // through move_pages(2) (do_pages_move). Facts from the code: a GUP
-// reference or pin makes folio_migrate_mapping()'s refcount check fail with
-// -EAGAIN, retried NR_MAX_MIGRATE_PAGES_RETRY times; since v5.19
+// reference or pin makes migrate_folio()'s refcount check, before the copy,
+// fail with -EAGAIN, retried NR_MAX_MIGRATE_PAGES_RETRY times; since v5.19
 // try_to_migrate() already refuses to unmap a maybe-pinned exclusive page;
 // a page that did not move leaves its status unwritten and counts in the
 // return value; a fault on a migration entry waits for the migration.
@@ -19,6 +19,7 @@ const move = (extra: Partial<Extract<OpSpec, { op: "move_pages" }>> = {}): OpSpe
 const run = (ops: OpSpec[], profile = "v6.12", vmas: Vmas = ONE) => checkedRun({ title: "migrate", mm: { vmas }, tasks: [{ name: "T", ops }] }, profile);
 const call = (r: ScenarioRun, fn: string) => r.result.trace.filter((e) => e.ev === "call" && e.fn === fn);
 const copies = (r: ScenarioRun) => r.result.trace.filter((e) => e.fn === "folio_mc_copy").length;
+const unmaps = (r: ScenarioRun) => r.result.trace.filter((e) => e.fn === "set_migration_pte").length;
 const pfn = (r: ScenarioRun, page = 0) => {
   const pte = r.final!.vmas[0]!.ptes.find((p) => p.page === page);
   return pte?.kind === "present" ? pte.pfn : -1;
@@ -37,22 +38,22 @@ describe("move_pages(2)", () => {
     assert.equal(r.kernel!.folios.find((f) => f.pfn === pfn(before))!.refcount, 0, "the old page has no reference left");
   });
 
-  it("a GUP reference keeps the page: folio_migrate_mapping() sees it after each copy, -EAGAIN NR_MAX_MIGRATE_PAGES_RETRY times; 1 not migrated, status unwritten", () => {
+  it("a GUP reference keeps the page: after each unmap the refcount check sees it before any copy, -EAGAIN NR_MAX_MIGRATE_PAGES_RETRY times; 1 not migrated, status unwritten", () => {
     for (const p of ["v5.9", "v6.12"]) {
       const before = run([{ op: "get_user_pages", call: "get_user_pages", vma: "a", page: 0, hold: "g" }], p);
       const r = run([{ op: "get_user_pages", call: "get_user_pages", vma: "a", page: 0, hold: "g" }, move(), { op: "put_page", pages: "g" }], p);
       const [mp] = call(r, "move_pages");
       assert.deepEqual([mp!.ret, mp!.args!.status], [1, "unset"], p);
-      assert.equal(copies(r), NR_MAX_MIGRATE_PAGES_RETRY, p);
+      assert.deepEqual([unmaps(r), copies(r)], [NR_MAX_MIGRATE_PAGES_RETRY, 0], p);
       assert.equal(pfn(r), pfn(before), `${p}: the process still maps the old page`);
     }
   });
 
-  it("a pin: before v5.19 it fails the same refcount check after each copy; since, try_to_migrate() refuses to unmap the pinned exclusive page, so nothing is copied", () => {
+  it("a pin: before v5.19 it is unmapped and fails the same refcount check each time; since, try_to_migrate() refuses to unmap the pinned exclusive page", () => {
     const pinned = (p: string) => run([{ op: "get_user_pages", call: "pin_user_pages", vma: "a", page: 0, flags: ["WRITE"], hold: "dma" }, move(), { op: "unpin_user_pages", pages: "dma" }], p);
     for (const [p, n] of [["v5.9", NR_MAX_MIGRATE_PAGES_RETRY], ["v6.12", 0]] as const) {
       const r = pinned(p);
-      assert.deepEqual([call(r, "move_pages")[0]!.ret, copies(r)], [1, n], p);
+      assert.deepEqual([call(r, "move_pages")[0]!.ret, unmaps(r), copies(r)], [1, n, 0], p);
     }
   });
 

@@ -3,10 +3,9 @@
  * new ones. For each folio (v6.x `migrate_folio_unmap()` +
  * `migrate_folio_move()`; `unmap_and_move()` before v6.3): lock it,
  * allocate the new folio, `try_to_migrate()` its mappings into migration
- * entries, then `move_to_new_folio()` -> `migrate_folio()`, which copies
- * the contents and `folio_migrate_mapping()`, which refuses (-EAGAIN) a
- * folio whose refcount is not the expected one: a GUP reference or pin
- * keeps it where it is. Either way `remove_migration_ptes()` turns the
+ * entries, then `move_to_new_folio()` -> `migrate_folio()`, which refuses
+ * (-EAGAIN) a folio whose refcount is not the expected one before it
+ * copies the contents: a GUP reference or pin keeps it where it is. Either way `remove_migration_ptes()` turns the
  * entries back into PTEs, of the new folio or of the old. A fault on a
  * migration entry waits for the migration (`migration_entry_wait()`).
  *
@@ -70,13 +69,14 @@ function folio_expected_refs(k: Kernel, folio: Folio): number {
 }
 
 /**
- * `folio_migrate_mapping()` (`__folio_migrate_mapping()` v6.11+): -EAGAIN
- * if `folio_ref_count(src) != expected_count` ("if (folio_ref_count(folio)
- * != expected_count) return -EAGAIN;"), else the new folio takes the old
- * one's place in the page cache or swap cache. Returns 0 or -EAGAIN.
+ * `__folio_migrate_mapping()` (v6.12; the second half of
+ * `folio_migrate_mapping()` before): `folio_ref_freeze()` at the expected
+ * count, -EAGAIN if a reference came or went since the check; else the new
+ * folio takes the old one's place in the page cache or swap cache.
+ * Returns 0 or -EAGAIN.
  */
-function folio_migrate_mapping(k: Kernel, dst: Folio, src: Folio): number {
-  if (src.refcount !== folio_expected_refs(k, src)) return EAGAIN;
+function __folio_migrate_mapping(k: Kernel, dst: Folio, src: Folio, expected_count: number): number {
+  if (src.refcount !== expected_count) return EAGAIN;
   if (src.mapping !== null) {
     src.mapping.pages.set(src.index, dst);
     dst.refcount++;
@@ -93,20 +93,28 @@ function folio_migrate_mapping(k: Kernel, dst: Folio, src: Folio): number {
 }
 
 /**
- * `migrate_folio()` -> `__migrate_folio()` (v6.12 order, 02f9e5b7ffd3's
- * series: `folio_mc_copy()` first, then the mapping; the copy came after
- * the mapping before v6.11): copy the contents, then
- * `folio_migrate_mapping()`, then `folio_migrate_flags()` (uptodate,
- * dirty, KSM, PageAnonExclusive is carried by the migration entry). The copy
- * is `copyNs` of CPU time. Returns 0 or -EAGAIN.
+ * `migrate_folio()` -> `__migrate_folio()` (v6.12): "Check whether src
+ * does not have extra refs before we do more work" (`folio_ref_count(src)
+ * != expected_count`: -EAGAIN, a GUP reference or pin makes it fail), then
+ * `folio_mc_copy()` (`copyNs` of CPU time), then
+ * `__folio_migrate_mapping()`, then `folio_migrate_flags()` (uptodate,
+ * dirty, readahead, KSM; PageAnonExclusive travels in the migration entry).
+ * Before the 2024 rework that brought `folio_mc_copy()` here (commit not
+ * identified), `folio_migrate_mapping()` checked and replaced the mapping
+ * and `folio_migrate_copy()` copied afterwards: the same check, before the
+ * copy too.
+ * Returns 0 or -EAGAIN.
  */
 function* migrate_folio(k: Kernel, t: Task, dst: Folio, src: Folio, cost: MigrateCost): KernelGen<number> {
+  const expected_count = folio_expected_refs(k, src);
+  if (src.refcount !== expected_count) return EAGAIN;
   yield* delay(t, "cpu", cost.copyNs, "folio_mc_copy", { pfn: src.pfn });
   dst.data = src.data;
-  const rc = folio_migrate_mapping(k, dst, src);
+  const rc = __folio_migrate_mapping(k, dst, src, expected_count);
   if (rc) return rc;
   dst.uptodate = src.uptodate;
   dst.dirty = src.dirty;
+  dst.readahead = src.readahead;
   dst.ksm = src.ksm;
   return 0;
 }

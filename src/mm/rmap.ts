@@ -82,6 +82,7 @@ export function* try_to_migrate(k: Kernel, t: Task, folio: Folio): KernelGen {
         return;
       }
       if (exclusive) folio.anonExclusive = false;
+      if (k.sim.tracing) k.sim.event(t, "migrate", "set_migration_pte", { address, pfn: folio.pfn, write: pte.write });
       folio.mapcount--;
       folio.refcount--;
     }

@@ -44,6 +44,6 @@ export const mmOps = [
       node: Type.Integer({ minimum: 0, maximum: 1, description: "The node to move them to: the machine has two memory nodes, 0 and 1; every page starts on node 0" }),
       copyNs: Type.Optional({ ...Duration, default: 0, description: "CPU time to copy one page (folio_mc_copy), while its migration entries are in place" }),
     },
-    "move_pages(2) of this task's own pages to node, MPOL_MF_MOVE (do_pages_move): each page is isolated and migrate_pages() unmaps it into migration entries, copies it and checks its refcount (folio_migrate_mapping: a GUP reference or pin makes it -EAGAIN, retried 10 times); the return value is the number of pages not migrated, and each page's status its node, a negative errno, or nothing written for a page that could not move",
+    "move_pages(2) of this task's own pages to node, MPOL_MF_MOVE (do_pages_move): each page is isolated and migrate_pages() unmaps it into migration entries (try_to_migrate: since v5.19 not a pinned exclusive page), checks its refcount (a GUP reference or pin makes it -EAGAIN, retried 10 times), then copies it; the return value is the number of pages not migrated, and each page's status its node, a negative errno, or nothing written for a page that could not move",
   ),
 ];
