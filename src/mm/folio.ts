@@ -82,7 +82,7 @@ export function folio_maybe_dma_pinned(f: Folio): boolean {
 
 /**
  * `folio_is_longterm_pinnable()` (include/linux/mm.h; `is_pinnable_page()`
- * from d1e153fea2a8, v5.13, renamed in v5.19/v6.0; the v6.x body read):
+ * from d1e153fea2a8, v5.13, renamed later, commit not identified; the v6.x body read):
  * CMA and isolated pageblocks, device-coherent and FS DAX pages, and
  * ZONE_MOVABLE pages may not be pinned long-term; the zero page may. The
  * model has no CMA or device memory: it is the ZONE_MOVABLE test.

@@ -317,8 +317,9 @@ export function* __get_user_pages_locked(
  * `check_and_migrate_movable_pages()` (mm/gup.c, d1e153fea2a8, v5.13;
  * split into `collect_longterm_unpinnable_pages()` and
  * `migrate_longterm_unpinnable_pages()` by 67e139b02d99, renamed to
- * `*_folios` in v6.11; `check_and_migrate_cma_pages()` before v5.13, for
- * CMA pages only, which the model has none of): `pinned` are the pages the
+ * `*_folios` in 2024 (memfd_pin_folios series, commit not identified);
+ * `check_and_migrate_cma_pages()` before v5.13, for CMA pages only, which
+ * the model has none of; the v6.6 text read): `pinned` are the pages the
  * call pinned. If all are long-term pinnable (`folio_is_longterm_pinnable()`),
  * 0: they stay pinned. Otherwise the unpinnable ones are isolated, every
  * page is unpinned ("We can't migrate pages with unexpected references"),
@@ -344,7 +345,7 @@ function* check_and_migrate_movable_pages(k: Kernel, t: Task, pinned: readonly F
 }
 
 /**
- * `__gup_longterm_locked()` (mm/gup.c, v5.2+): without FOLL_LONGTERM,
+ * `__gup_longterm_locked()` (mm/gup.c, the v6.6 text read): without FOLL_LONGTERM,
  * `__get_user_pages_locked()`. With it (v5.13+, d1e153fea2a8), pin the
  * range, then `check_and_migrate_movable_pages()`, and pin it again as long
  * as that migrated pages (-EAGAIN), so the pages finally pinned are the
@@ -498,8 +499,8 @@ export function* gup_fast(k: Kernel, t: Task, start: number, nr_pages: number, g
 }
 
 /**
- * `folio_fast_pin_allowed()` (mm/gup.c, a6e79df92e4a, v6.5;
- * `gup_fast_folio_allowed()` from v6.9): GUP-fast cannot see the VMA, so a
+ * `folio_fast_pin_allowed()` (mm/gup.c, a6e79df92e4a, v6.5; renamed
+ * `gup_fast_folio_allowed()` later): GUP-fast cannot see the VMA, so a
  * FOLL_PIN|FOLL_LONGTERM|FOLL_WRITE pin of a file folio is left to the slow
  * path (whose `writable_file_mapping_allowed()` decides) unless its mapping
  * is shmem; anonymous folios are fine.

@@ -198,7 +198,8 @@ export function* migrate_pages(k: Kernel, t: Task, from: readonly Folio[], get_n
 
 /**
  * `migration_entry_wait()` -> `migration_entry_wait_on_locked()`
- * (mm/migrate.c, v5.19+; `__migration_entry_wait()` before): a fault that
+ * (mm/migrate.c, v6.x; `__migration_entry_wait()` on the page lock before,
+ * commit not identified): a fault that
  * finds a migration entry sleeps until the migrating folio is unlocked,
  * then returns, and the access faults again on whatever PTE is there.
  */
@@ -216,8 +217,8 @@ export function* migration_entry_wait(t: Task, pte: Extract<Pte, { kind: "migrat
  * 0 when it is on `node` already; -EFAULT with no VMA (or one that cannot
  * migrate, VM_IO|VM_PFNMAP) or for the zero page; -ENOENT when no page is
  * mapped there (none, swap); -EACCES for a page mapped by several
- * processes (`folio_likely_mapped_shared()` v6.10+, page_mapcount() > 1
- * before), as MPOL_MF_MOVE_ALL is not passed.
+ * processes (`folio_likely_mapped_shared()` in v6.12, page_mapcount() > 1
+ * in v6.6), as MPOL_MF_MOVE_ALL is not passed.
  */
 function* add_folio_for_migration(k: Kernel, t: Task, mm: MmStruct, addr: number, node: number, pagelist: Folio[]): KernelGen<number> {
   yield* mm.mmap_lock.down_read(t);
@@ -267,8 +268,9 @@ function do_move_pages_to_node(k: Kernel, t: Task, pagelist: readonly Folio[], n
  * could not be migrated leaves its status unwritten, and the syscall
  * returns the number of pages not migrated, counting those after the
  * failing batch (5984fabb6e82, "mm: move_pages: report the number of
- * non-attempted pages", v5.6; before, 0). Runs without mmap_lock except
- * around each lookup, as the kernel does.
+ * non-attempted pages"; its release not checked: the model counts them on
+ * every profile). Runs without mmap_lock except around each lookup, as the
+ * kernel does.
  */
 export function* do_pages_move(k: Kernel, t: Task, mm: MmStruct, start: number, nr_pages: number, node: number, cost: MigrateCost): KernelGen<MovePagesResult> {
   const status: (number | null)[] = new Array<number | null>(nr_pages).fill(null);

@@ -55,8 +55,8 @@ export function folio_try_dup_anon_rmap(k: Kernel, mm: MmStruct, folio: Folio): 
 }
 
 /**
- * `try_to_migrate()` -> `try_to_migrate_one()` (mm/rmap.c, v5.15+; the
- * TTU_MIGRATION mode of `try_to_unmap()` before): walk the folio's
+ * `try_to_migrate()` -> `try_to_migrate_one()` (mm/rmap.c, v6.x; split out
+ * of `try_to_unmap()`'s TTU_MIGRATION mode in 2021, commit not identified): walk the folio's
  * mappings (the rmap walk: here every page table of every mm) and replace
  * each present PTE with a migration entry, after `ptep_clear_flush()`;
  * each mapping's mapcount and reference go. Since v5.19
