@@ -81,4 +81,18 @@ describe("move_pages(2)", () => {
     assert.equal(r.kernel!.folios.find((f) => f.pfn === pfn(r))!.data, 4);
     assert.equal(call(r, "move_pages")[0]!.ret, 0);
   });
+
+  it("mprotect() during the migration makes the writable migration entry readable whatever the protection: the new page is mapped read-only", () => {
+    const r = checkedRun({
+      title: "mprotect on a migration entry",
+      mm: { vmas: ONE },
+      tasks: [
+        { name: "numad", ops: [move({ copyNs: 10_000 })] },
+        { name: "T", ops: [{ op: "sleep", ns: 2000 }, { op: "mprotect", vma: "a", prot: "PROT_READ|PROT_WRITE" }] },
+      ],
+    });
+    assert.equal(call(r, "move_pages")[0]!.ret, 0);
+    const pte = r.final!.vmas[0]!.ptes[0]!;
+    assert.ok(pte.kind === "present" && !pte.write, JSON.stringify(pte));
+  });
 });
