@@ -95,4 +95,20 @@ describe("move_pages(2)", () => {
     const pte = r.final!.vmas[0]!.ptes[0]!;
     assert.ok(pte.kind === "present" && !pte.write, JSON.stringify(pte));
   });
+
+  it("fork() during the migration copies the migration entry, readable in both (copy_nonpresent_pte); remove_migration_ptes() maps the new page in both, COW-shared", () => {
+    const r = checkedRun({
+      title: "fork on a migration entry",
+      mm: { vmas: ONE },
+      tasks: [
+        { name: "numad", ops: [move({ copyNs: 10_000 })] },
+        { name: "T", ops: [{ op: "sleep", ns: 2000 }, { op: "fork", child: { name: "C", ops: [{ op: "sleep", ns: 20_000 }] as never[] } }] },
+      ],
+    });
+    assert.equal(call(r, "move_pages")[0]!.ret, 0);
+    const parent = r.final!.vmas[0]!.ptes[0]!;
+    const child = r.final!.children[0]!.vmas[0]!.ptes[0]!;
+    assert.ok(parent.kind === "present" && child.kind === "present" && !parent.write && !child.write && parent.pfn === child.pfn, JSON.stringify([parent, child]));
+    assert.equal(r.final!.folios.find((f) => f.pfn === parent.pfn)!.mapcount, 2);
+  });
 });
