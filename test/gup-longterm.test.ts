@@ -112,6 +112,21 @@ describe("FOLL_LONGTERM and ZONE_MOVABLE (check_and_migrate_movable_pages)", () 
     assert.deepEqual(pinned(old).map((f) => f.zone), ["ZONE_MOVABLE", "ZONE_MOVABLE"]);
   });
 
+  it("a page the pin itself faults in comes from outside ZONE_MOVABLE since v5.13 (PF_MEMALLOC_PIN), so nothing migrates; from ZONE_MOVABLE before", () => {
+    const fresh = (profile: string) =>
+      checkedRun(
+        {
+          title: "longterm pin faults the page in",
+          mm: { zone: "ZONE_MOVABLE", vmas: [{ name: "buf", kind: "anon", pages: 1 }] },
+          tasks: [{ name: "T", ops: [{ op: "get_user_pages", call: "pin_user_pages", vma: "buf", page: 0, flags: ["WRITE", "LONGTERM"], hold: "dma" }] }],
+        },
+        profile,
+      );
+    const now = fresh("v6.12");
+    assert.deepEqual([now.held.get("dma")!.folios[0]!.zone, now.result.trace.filter((e) => e.fn === "mm_migrate_pages").length], ["ZONE_NORMAL", 0]);
+    assert.equal(fresh("v5.9").held.get("dma")!.folios[0]!.zone, "ZONE_MOVABLE");
+  });
+
   it("a page that cannot migrate (a GUP reference on it) fails the pin with -ENOMEM and leaves nothing pinned", () => {
     const r = checkedRun(
       {

@@ -20,6 +20,16 @@ const run = (ops: OpSpec[], profile = "v6.12", vmas: Vmas = ONE) => checkedRun({
 const call = (r: ScenarioRun, fn: string) => r.result.trace.filter((e) => e.ev === "call" && e.fn === fn);
 const copies = (r: ScenarioRun) => r.result.trace.filter((e) => e.fn === "folio_mc_copy").length;
 const unmaps = (r: ScenarioRun) => r.result.trace.filter((e) => e.fn === "set_migration_pte").length;
+/** numad migrates page 0 with a 10 us copy, preceded by `before`; task T sleeps 2 us, into the copy, then runs `op`. */
+const duringMigration = (op: OpSpec, before: OpSpec[] = []) =>
+  checkedRun({
+    title: `${op.op} during a migration`,
+    mm: { vmas: ONE },
+    tasks: [
+      { name: "numad", ops: [...before, move({ copyNs: 10_000 })] },
+      { name: "T", ops: [{ op: "sleep", ns: 2000 }, op] },
+    ],
+  });
 const pfn = (r: ScenarioRun, page = 0) => {
   const pte = r.final!.vmas[0]!.ptes.find((p) => p.page === page);
   return pte?.kind === "present" ? pte.pfn : -1;
@@ -66,14 +76,7 @@ describe("move_pages(2)", () => {
   });
 
   it("a fault on a migration entry waits in migration_entry_wait() until the migration ends, then maps the new page", () => {
-    const r = checkedRun({
-      title: "migration entry",
-      mm: { vmas: ONE },
-      tasks: [
-        { name: "numad", ops: [{ op: "store", vma: "a", page: 0, value: 3 }, move({ copyNs: 10_000 })] },
-        { name: "T", ops: [{ op: "sleep", ns: 2000 }, { op: "store", vma: "a", page: 0, value: 4 }] },
-      ],
-    });
+    const r = duringMigration({ op: "store", vma: "a", page: 0, value: 4 }, [{ op: "store", vma: "a", page: 0, value: 3 }]);
     const wait = r.result.trace.find((e) => e.fn === "migration_entry_wait");
     assert.ok(wait && wait.task === "T", "T waited on the migration entry");
     const store = call(r, "store").find((e) => e.task === "T")!;
@@ -83,28 +86,14 @@ describe("move_pages(2)", () => {
   });
 
   it("mprotect() during the migration makes the writable migration entry readable whatever the protection: the new page is mapped read-only", () => {
-    const r = checkedRun({
-      title: "mprotect on a migration entry",
-      mm: { vmas: ONE },
-      tasks: [
-        { name: "numad", ops: [move({ copyNs: 10_000 })] },
-        { name: "T", ops: [{ op: "sleep", ns: 2000 }, { op: "mprotect", vma: "a", prot: "PROT_READ|PROT_WRITE" }] },
-      ],
-    });
+    const r = duringMigration({ op: "mprotect", vma: "a", prot: "PROT_READ|PROT_WRITE" });
     assert.equal(call(r, "move_pages")[0]!.ret, 0);
     const pte = r.final!.vmas[0]!.ptes[0]!;
     assert.ok(pte.kind === "present" && !pte.write, JSON.stringify(pte));
   });
 
   it("fork() during the migration copies the migration entry, readable in both (copy_nonpresent_pte); remove_migration_ptes() maps the new page in both, COW-shared", () => {
-    const r = checkedRun({
-      title: "fork on a migration entry",
-      mm: { vmas: ONE },
-      tasks: [
-        { name: "numad", ops: [move({ copyNs: 10_000 })] },
-        { name: "T", ops: [{ op: "sleep", ns: 2000 }, { op: "fork", child: { name: "C", ops: [{ op: "sleep", ns: 20_000 }] as never[] } }] },
-      ],
-    });
+    const r = duringMigration({ op: "fork", child: { name: "C", ops: [{ op: "sleep", ns: 20_000 }] as never[] } });
     assert.equal(call(r, "move_pages")[0]!.ret, 0);
     const parent = r.final!.vmas[0]!.ptes[0]!;
     const child = r.final!.children[0]!.vmas[0]!.ptes[0]!;

@@ -351,27 +351,31 @@ function* check_and_migrate_movable_pages(k: Kernel, t: Task, pinned: readonly F
  * as that migrated pages (-EAGAIN), so the pages finally pinned are the
  * ones the process maps. A retry after the call dropped mmap_lock takes it
  * again first (as `__get_user_pages_locked()` does for `!*locked`, v6.3+).
- * Not modelled: `memalloc_pin_save()` (PF_MEMALLOC_PIN), which makes pages
- * faulted in by the pin itself come from outside ZONE_MOVABLE; here they
- * come from the process's zone and are migrated.
+ * The loop runs under `memalloc_pin_save()`: pages the pin itself faults in
+ * come from outside ZONE_MOVABLE, and need no migration.
  */
 export function* __gup_longterm_locked(k: Kernel, t: Task, mm: MmStruct, start: number, nr_pages: number, pages: Folio[] | null, locked: Locked | null, flags: number): KernelGen<number> {
   if (!(flags & FOLL.LONGTERM) || !pages || !k.behaviour.longterm_migrate_movable) return yield* __get_user_pages_locked(k, t, mm, start, nr_pages, pages, locked, flags);
   const base = pages.length;
-  for (;;) {
-    t.sim.charge();
-    if (locked && !locked.locked) {
-      yield* mm.mmap_lock.down_read(t);
-      locked.locked = true;
+  k.memalloc_pin(t, true);
+  try {
+    for (;;) {
+      t.sim.charge();
+      if (locked && !locked.locked) {
+        yield* mm.mmap_lock.down_read(t);
+        locked.locked = true;
+      }
+      const nr_pinned = yield* __get_user_pages_locked(k, t, mm, start, nr_pages, pages, locked, flags);
+      if (nr_pinned <= 0) return nr_pinned;
+      const rc = yield* check_and_migrate_movable_pages(k, t, pages.slice(base), flags);
+      if (rc !== EAGAIN) {
+        if (rc) pages.length = base;
+        return rc || nr_pinned;
+      }
+      pages.length = base;
     }
-    const nr_pinned = yield* __get_user_pages_locked(k, t, mm, start, nr_pages, pages, locked, flags);
-    if (nr_pinned <= 0) return nr_pinned;
-    const rc = yield* check_and_migrate_movable_pages(k, t, pages.slice(base), flags);
-    if (rc !== EAGAIN) {
-      if (rc) pages.length = base;
-      return rc || nr_pinned;
-    }
-    pages.length = base;
+  } finally {
+    k.memalloc_pin(t, false);
   }
 }
 

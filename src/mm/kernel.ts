@@ -59,6 +59,8 @@ export class Kernel {
    * they come from movable, else ZONE_NORMAL.
    */
   readonly anon_zone: Zone;
+  /** Tasks inside `memalloc_pin_save()` (PF_MEMALLOC_PIN), by name. */
+  private readonly memallocPin = new Set<string>();
   private nextPfn = 1;
   private nextBio = 1;
 
@@ -103,11 +105,29 @@ export class Kernel {
   }
 
   /**
-   * `folio_alloc()`: a new folio with one reference, on node `nid`, in
-   * `zone` (default: `anon_zone` for anonymous memory, ZONE_NORMAL for the
-   * page cache).
+   * `memalloc_pin_save()` / `memalloc_pin_restore()` for task `t`
+   * (include/linux/sched/mm.h): while set, PF_MEMALLOC_PIN makes
+   * `current_gfp_context()` drop __GFP_MOVABLE from the task's allocations
+   * ("mm: honor PF_MEMALLOC_PIN for all movable pages", the series of
+   * d1e153fea2a8, v5.13; commit not identified).
    */
-  folio_alloc(mapping: Folio["mapping"], index: number, nid = 0, zone: Zone = mapping === null ? this.anon_zone : "ZONE_NORMAL"): Folio {
+  memalloc_pin(t: { readonly name: string }, on: boolean): void {
+    if (on) this.memallocPin.add(t.name);
+    else this.memallocPin.delete(t.name);
+  }
+
+  /** The zone a new anonymous page comes from for the running task: never ZONE_MOVABLE under PF_MEMALLOC_PIN. */
+  private anonZoneNow(): Zone {
+    const current = this.sim.current;
+    return current !== null && this.memallocPin.has(current.name) ? "ZONE_NORMAL" : this.anon_zone;
+  }
+
+  /**
+   * `folio_alloc()`: a new folio with one reference, on node `nid`, in
+   * `zone` (default: `anon_zone` for anonymous memory, unless the running
+   * task is under PF_MEMALLOC_PIN; ZONE_NORMAL for the page cache).
+   */
+  folio_alloc(mapping: Folio["mapping"], index: number, nid = 0, zone: Zone = mapping === null ? this.anonZoneNow() : "ZONE_NORMAL"): Folio {
     const f = new Folio(this.nextPfn++, mapping, index, nid, zone);
     this.folios.push(f);
     return f;
