@@ -218,6 +218,8 @@ describe("citation blocks: every alteration is named", () => {
       ["the sum edited", block.replace(/sum ([0-9a-f])/, (_, c) => `sum ${c === "0" ? "1" : "0"}`), /block altered \(checksum mismatch\)/],
       ["no block", "Hi,\n\nsee the attached run.\n", /no FAULTLINE SCENARIO block found/],
       ["format 3", block.replace("SCENARIO v2-----", "SCENARIO v3-----"), /is format v3; this faultline reads formats 1 and 2/],
+      // The format number is written one way only: v02 is not v2, so the BEGIN line is text and the END line has no block.
+      ["a zero in the format", block.replace("SCENARIO v2-----", "SCENARIO v02-----"), /no FAULTLINE SCENARIO block found/],
       ["no END line", block.replace(/-----END.*\n/, ""), /BEGIN FAULTLINE SCENARIO line at line \d+ has no END line after it/],
       ["two blocks", `${block}\n${cite(abba)}`, /two FAULTLINE SCENARIO blocks with different scenarios \(lines \d+-\d+ and \d+-\d+\): save one per file/],
     ];

@@ -38,6 +38,9 @@ const EXPECTED: Record<string, Record<string, string>> = {
   // v5.9-v5.18: a write fault on a write-protected pinned page copies (refcount > 1, 09854ba94c6a); v5.19 (6c287605fd56):
   // PageAnonExclusive pages are reused whatever their refcount. v5.7 reused by mapcount.
   "mprotect R/O, R/W, then write": { "FOLL_GET": "HBHH", "FOLL_PIN R/W": "HBHH", "FOLL_PIN R/O": "HBHH" },
+  // Migration unmaps, then checks the refcount (folio_migrate_mapping): any reference or pin keeps the page, on every
+  // version; since v5.19 try_to_migrate() already refuses a maybe-pinned exclusive page.
+  "move_pages (migration)": { "FOLL_GET": "HHHH", "FOLL_PIN R/W": "HHHH", "FOLL_PIN R/O": "HHHH" },
 };
 
 describe("the /pins matrix (docs/components/pin-coherence.ts)", () => {

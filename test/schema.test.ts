@@ -118,7 +118,7 @@ describe("normalizeScenario", () => {
     const schema = jsonSchema() as { properties: Record<string, { default?: unknown; properties?: Record<string, { default?: unknown }> }> };
     assert.equal(s.profile, schema.properties.profile!.default);
     assert.equal(s.maxSteps, schema.properties.maxSteps!.default);
-    assert.deepEqual(s.mm, { vmas: [], io: { readpage: 100_000, swapin: 50_000, swapout: 50_000, eioRate: 0 }, tlbFlush: "ipi" });
+    assert.deepEqual(s.mm, { vmas: [], io: { readpage: 100_000, swapin: 50_000, swapout: 50_000, eioRate: 0 }, tlbFlush: "ipi", zone: "ZONE_NORMAL" });
     assert.deepEqual(s.kvm, { ...spec.kvm, computeNs: 1000, switchNs: 2000, asyncPf: true });
     const fork = s.tasks[0]!.ops[0] as { child: { ops: { ops: unknown[] }[] } };
     assert.deepEqual(fork.child.ops[0]!.ops[0], { op: "get_user_pages", call: "get_user_pages", vma: "guest", page: 0, nr_pages: 1, flags: [], pages: true, locked: false, pteNs: 0 });

@@ -98,6 +98,8 @@ const WITNESS: Record<keyof Behaviour, ScenarioSpec | ScenarioSpec[]> = {
     { op: "uprobe_register", vma: "text", page: 0 },
     { op: "uprobe_unregister", vma: "text", page: 0 },
   ]),
+  longterm_migrate_movable: file("data/longterm-pin-migrates-movable-v6.12.json"),
+  longterm_file_write_refused: file("data/longterm-write-pin-shared-file-v6.12.json"),
   mprotect_write_upgrade: one([{ name: "a", kind: "anon", pages: 1, resident: [0] }], [
     { op: "mprotect", vma: "a", prot: "PROT_READ" },
     { op: "mprotect", vma: "a", prot: "PROT_READ|PROT_WRITE" },

@@ -12,6 +12,7 @@ import { explore } from "../src/explore/explore.js";
 import { normalizeScenario, runScenario, validateScenario, type ScenarioRun } from "../src/scenario/index.js";
 import type { OpSpec, ScenarioSpec } from "../src/scenario/schema.js";
 import { checkedRun } from "./checked-run.js";
+import { checkScenario } from "../src/index.js";
 
 type VmaSpec = NonNullable<ScenarioSpec["mm"]>["vmas"][number];
 const rets = (r: ScenarioRun, fn: string) => r.result.trace.filter((e) => e.ev === "call" && e.fn === fn).map((e) => e.ret);
@@ -129,3 +130,20 @@ describe("set_orig_insn() on uprobe_unregister() differs per profile", () => {
     assert.match(r.result.error!.message, /v3\.5/);
   });
 });
+
+describe("register_for_each_vma() and an exiting process", () => {
+  // build_map_info() takes mmget_not_zero() on each mm it will visit: a child that exits meanwhile only drops its own
+  // reference, and its address space is torn down at uprobes' mmput(), after the breakpoint, never under it.
+  it("a forked child that exits while uprobe_register() visits the mms: no PTE is left outside a VMA (found by the fuzzer)", () => {
+    const spec = {
+      title: "uprobe_register against a child's exit",
+      mm: { vmas: [{ ...TEXT, pages: 6, mapped: [2], pagecache: [2, 5] }] },
+      tasks: [{ name: "T0", ops: [{ op: "fork", child: { name: "c0", ops: [{ op: "exit" }] } }, { op: "handle_mm_fault", vma: "text", page: 5, flags: [] }, { ...register, page: 5 }] }],
+      policy: "random",
+      property: { exists: { status: "ok" }, verdict: "always", seeds: { from: 0, count: 40 } },
+    } as unknown as ScenarioSpec;
+    const report = checkScenario(spec);
+    assert.deepEqual(report.mismatches.filter((m) => m.field === "invariant"), []);
+  });
+});
+

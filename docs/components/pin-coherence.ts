@@ -61,6 +61,7 @@ export const PIN_OPERATIONS: readonly PinOperation[] = [
       { op: "mprotect", vma: "buf", prot: "PROT_READ|PROT_WRITE" },
     ],
   },
+  { name: "move_pages (migration)", ops: [{ op: "move_pages", vma: "buf", page: 0, node: 1 }] },
 ];
 
 /** Page contents: what the process stores before the pin, after the operation, and what the device writes. */

@@ -34,7 +34,7 @@ export const PAYLOAD_WIDTH = 64;
 /** Begin and end lines of a format 1 block. */
 export const V1_MARKERS = { begin: "-----BEGIN FAULTLINE SCENARIO-----", end: "-----END FAULTLINE SCENARIO-----" } as const;
 
-const MARKER = /^-----(BEGIN|END) FAULTLINE SCENARIO(?: v(\d+))?(?: sum ([0-9a-f]{16}))?-----$/;
+const MARKER = /^-----(BEGIN|END) FAULTLINE SCENARIO(?: v([1-9]\d*))?(?: sum ([0-9a-f]{16}))?-----$/;
 const BASE64URL = /^[A-Za-z0-9_-]$/;
 
 /** First 64 bits of the SHA-256 of a payload, in hex. */

@@ -17,6 +17,8 @@ export const ENXIO = -6;
 export const EAGAIN = -11;
 /** -ENOMEM: out of memory. */
 export const ENOMEM = -12;
+/** -EACCES: permission denied (move_pages() of a page other processes map too, without MPOL_MF_MOVE_ALL). */
+export const EACCES = -13;
 /** -EFAULT: bad address. */
 export const EFAULT = -14;
 /** -EBUSY: device or resource busy (faultin_page's "VM_FAULT_RETRY happened"). */
@@ -32,7 +34,7 @@ export const ERESTARTSYS = -512;
 /** -EHWPOISON: memory page has a hardware error. */
 export const EHWPOISON = -133;
 
-const NAMES: Readonly<Record<number, string>> = { [ENOENT]: "ENOENT", [ESRCH]: "ESRCH", [EIO]: "EIO", [ENXIO]: "ENXIO", [EAGAIN]: "EAGAIN", [ENOMEM]: "ENOMEM", [EFAULT]: "EFAULT", [EBUSY]: "EBUSY", [EEXIST]: "EEXIST", [EINVAL]: "EINVAL", [EINTR]: "EINTR", [ERESTARTSYS]: "ERESTARTSYS", [EHWPOISON]: "EHWPOISON" };
+const NAMES: Readonly<Record<number, string>> = { [ENOENT]: "ENOENT", [ESRCH]: "ESRCH", [EIO]: "EIO", [ENXIO]: "ENXIO", [EAGAIN]: "EAGAIN", [ENOMEM]: "ENOMEM", [EACCES]: "EACCES", [EFAULT]: "EFAULT", [EBUSY]: "EBUSY", [EEXIST]: "EEXIST", [EINVAL]: "EINVAL", [EINTR]: "EINTR", [ERESTARTSYS]: "ERESTARTSYS", [EHWPOISON]: "EHWPOISON" };
 
 /** `"-EEXIST"` for -17; the number itself for values that are not a known errno. */
 export function errname(ret: number): string {

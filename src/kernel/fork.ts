@@ -38,6 +38,13 @@ function copy_page_range(k: Kernel, dst: Vma, src: Vma): void {
       continue;
     }
     // A special PTE (VM_PFNMAP; vm_normal_page() is NULL) or a hwpoison entry (copy_nonpresent_pte()): nothing to count, copied as it is.
+    // copy_nonpresent_pte(): a writable (or exclusive) migration entry in a COW mapping becomes readable in both.
+    if (pte.kind === "migration") {
+      const entry = cow ? { ...pte, write: false, exclusive: false } : pte;
+      src.vm_mm.set_pte(addr, entry);
+      dst.vm_mm.set_pte(addr, entry);
+      continue;
+    }
     if (pte.kind === "pfn" || pte.kind === "hwpoison") {
       dst.vm_mm.set_pte(addr, pte);
       continue;
@@ -86,6 +93,18 @@ export function* dup_mmap(k: Kernel, t: Task, oldmm: MmStruct, child: string): K
   yield* flush_tlb_mm_range(k, t, oldmm);
   oldmm.mmap_write_unlock(t);
   return mm;
+}
+
+/** `mmget_not_zero()` (include/linux/sched/mm.h): a reference on an address space still in use; false once its last user is gone. */
+export function mmget_not_zero(mm: MmStruct): boolean {
+  if (mm.mm_users === 0) return false;
+  mm.mm_users++;
+  return true;
+}
+
+/** `mmput()` (kernel/fork.c): drop a reference; the last one tears the address space down (`__mmput()` -> `exit_mmap()`). */
+export function mmput(k: Kernel, t: Task, mm: MmStruct): void {
+  if (--mm.mm_users === 0) exit_mmap(k, t, mm);
 }
 
 /**

@@ -9,6 +9,13 @@ import type { KernelGen, Task } from "../engine/task.js";
 import { WaitQueue } from "../engine/waitqueue.js";
 import type { AddressSpace } from "./pagecache.js";
 
+/**
+ * The zone a page frame belongs to (`enum zone_type`, the ones the model
+ * allocates from): ZONE_NORMAL, or ZONE_MOVABLE, whose pages the kernel
+ * promises to be able to migrate away (memory hot-unplug, `movablecore=`).
+ */
+export type Zone = "ZONE_NORMAL" | "ZONE_MOVABLE";
+
 /** A folio (one base page in this model). */
 export class Folio {
   /** Page frame number, unique within a simulation. */
@@ -52,11 +59,17 @@ export class Folio {
   swapEntry: number | null = null;
   /** The folio's wait queue (folio_waitqueue()). */
   readonly waitq: WaitQueue;
+  /** `folio_nid()`: the NUMA node of its memory. */
+  readonly nid: number;
+  /** `folio_zonenum()`: the zone of its memory. */
+  readonly zone: Zone;
 
-  constructor(pfn: number, mapping: AddressSpace | null, index: number) {
+  constructor(pfn: number, mapping: AddressSpace | null, index: number, nid = 0, zone: Zone = "ZONE_NORMAL") {
     this.pfn = pfn;
     this.mapping = mapping;
     this.index = index;
+    this.nid = nid;
+    this.zone = zone;
     this.waitq = new WaitQueue(`folio ${pfn} lock`);
   }
 
@@ -76,6 +89,18 @@ export const GUP_PIN_COUNTING_BIAS = 1024;
  */
 export function folio_maybe_dma_pinned(f: Folio): boolean {
   return f.refcount >= GUP_PIN_COUNTING_BIAS;
+}
+
+/**
+ * `folio_is_longterm_pinnable()` (include/linux/mm.h; `is_pinnable_page()`
+ * from d1e153fea2a8, v5.13, renamed later, commit not identified; the v6.x body read):
+ * CMA and isolated pageblocks, device-coherent and FS DAX pages, and
+ * ZONE_MOVABLE pages may not be pinned long-term; the zero page may. The
+ * model has no CMA or device memory: it is the ZONE_MOVABLE test.
+ */
+export function folio_is_longterm_pinnable(f: Folio, zero_folio: Folio): boolean {
+  if (f === zero_folio) return true;
+  return f.zone !== "ZONE_MOVABLE";
 }
 
 /** `folio_trylock()`. */

@@ -14,11 +14,13 @@ import { fatal_signal_pending } from "../engine/signal.js";
 import { NotInProfile } from "../engine/bug.js";
 import type { KernelGen, Task } from "../engine/task.js";
 import { FAULT_FLAG, FOLL, VM, VM_FAULT, VM_FAULT_ERROR, flagNames } from "./flags.js";
-import { GUP_PIN_COUNTING_BIAS, type Folio } from "./folio.js";
+import { GUP_PIN_COUNTING_BIAS, folio_is_longterm_pinnable, type Folio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
 import { handle_mm_fault } from "./memory.js";
 import { folio_test_anon } from "./rmap.js";
-import { PAGE_SIZE, vma_is_shared, type MmStruct, type Vma } from "./mm.js";
+import { PAGE_SIZE, vma_is_anonymous, vma_is_shared, vma_wants_writenotify, type MmStruct, type Vma } from "./mm.js";
+import { migrate_pages } from "./migrate.js";
+import { folio_isolate_lru } from "./vmscan.js";
 
 /** `int *locked`: whether the caller still holds mmap_lock. */
 export interface Locked {
@@ -93,14 +95,28 @@ function follow_page_mask(k: Kernel, vma: Vma, address: number, foll_flags: numb
 }
 
 /**
- * `check_vma_flags()` (mm/gup.c): may GUP with `gup_flags` touch `vma` at
- * all? -EFAULT for VM_IO|VM_PFNMAP (a VM_MIXEDMAP driver mapping passes:
- * its pages are normal ones; v6.x copy read), a write to a VMA without VM_WRITE (the
- * model has no FOLL_FORCE), or a read of one without VM_READ. Checked once
- * per VMA, before any fault (`__get_user_pages`).
+ * `writable_file_mapping_allowed()` (mm/gup.c, 8ac268436e6d, v6.5): a
+ * FOLL_PIN|FOLL_LONGTERM write to a file mapping is refused when the VMA
+ * needs dirty tracking (`vma_needs_dirty_tracking()`: shared, writable, and
+ * write-notified or on a filesystem that writes back; of the model's
+ * mappings, a regular file's, not shmem's). Always allowed before v6.5.
  */
-function check_vma_flags(vma: Vma, gup_flags: number): number {
+function writable_file_mapping_allowed(k: Kernel, vma: Vma, gup_flags: number): boolean {
+  if (!k.behaviour.longterm_file_write_refused || (gup_flags & (FOLL.PIN | FOLL.LONGTERM)) !== (FOLL.PIN | FOLL.LONGTERM)) return true;
+  return !vma_wants_writenotify(vma);
+}
+
+/**
+ * `check_vma_flags()` (mm/gup.c): may GUP with `gup_flags` touch `vma` at
+ * all? -EFAULT for VM_IO|VM_PFNMAP (a VM_MIXEDMAP driver mapping passes: its
+ * pages are normal ones; v6.x copy read), a long-term write pin of a file
+ * mapping that needs dirty tracking (v6.5), a write to a VMA without
+ * VM_WRITE (unless FOLL_FORCE on a private one), or a read of one without
+ * VM_READ. Checked once per VMA, before any fault (`__get_user_pages`).
+ */
+function check_vma_flags(k: Kernel, vma: Vma, gup_flags: number): number {
   if (vma.vm_flags & (VM.IO | VM.PFNMAP)) return EFAULT;
+  if (gup_flags & FOLL.WRITE && !vma_is_anonymous(vma) && !writable_file_mapping_allowed(k, vma, gup_flags)) return EFAULT;
   const force = (gup_flags & FOLL.FORCE) !== 0;
   // FOLL_FORCE writes a private mapping without VM_WRITE (ptrace, /proc/pid/mem) by breaking COW; shared ones are refused.
   if (gup_flags & FOLL.WRITE) return vma.vm_flags & VM.WRITE || (force && !vma_is_shared(vma)) ? 0 : EFAULT;
@@ -196,7 +212,7 @@ export function* __get_user_pages(
     if (!vma || start >= vma.end) {
       vma = mm.vma_lookup(start);
       if (!vma) return i > 0 ? i : EFAULT;
-      const ret = check_vma_flags(vma, gup_flags);
+      const ret = check_vma_flags(k, vma, gup_flags);
       if (ret) return i > 0 ? i : ret;
     }
     if (fatal_signal_pending(t)) return i > 0 ? i : gup_fatal_errno(k);
@@ -301,6 +317,74 @@ export function* __get_user_pages_locked(
 }
 
 /**
+ * `check_and_migrate_movable_pages()` (mm/gup.c, d1e153fea2a8, v5.13;
+ * split into `collect_longterm_unpinnable_pages()` and
+ * `migrate_longterm_unpinnable_pages()` by 67e139b02d99, renamed to
+ * `*_folios` in 2024 (memfd_pin_folios series, commit not identified);
+ * `check_and_migrate_cma_pages()` before v5.13, for CMA pages only, which
+ * the model has none of; the v6.6 text read): `pinned` are the pages the
+ * call pinned. If all are long-term pinnable (`folio_is_longterm_pinnable()`),
+ * 0: they stay pinned. Otherwise the unpinnable ones are isolated, every
+ * page is unpinned ("We can't migrate pages with unexpected references"),
+ * the isolated ones are migrated (`migrate_pages()`, MIGRATE_SYNC,
+ * MR_LONGTERM_PIN) to pages allocated outside ZONE_MOVABLE
+ * (`alloc_migration_target()` with GFP_USER, no __GFP_MOVABLE, on the same
+ * node), and -EAGAIN tells the caller to pin the range again; -ENOMEM if
+ * some page could not be migrated.
+ */
+function* check_and_migrate_movable_pages(k: Kernel, t: Task, pinned: readonly Folio[], gup_flags: number): KernelGen<number> {
+  // collect_longterm_unpinnable_pages(): each folio once ("if (folio == prev_folio) continue").
+  // A folio another isolated (reclaim, a migration) still counts: the pins are dropped and the call retries.
+  const movable: Folio[] = [];
+  let collected = 0;
+  for (const folio of new Set(pinned)) {
+    if (folio_is_longterm_pinnable(folio, k.zero_folio)) continue;
+    collected++;
+    if (folio_isolate_lru(folio)) movable.push(folio);
+  }
+  if (collected === 0) return 0;
+  // migrate_longterm_unpinnable_pages(): unpin_user_page() on every page of the call.
+  for (const folio of pinned) gup_put_folio(k, folio, gup_flags);
+  const failed = yield* migrate_pages(k, t, movable, (src) => k.folio_alloc(src.mapping, src.index, src.nid, "ZONE_NORMAL"), "MR_LONGTERM_PIN", { copyNs: 0 });
+  return failed ? ENOMEM : EAGAIN;
+}
+
+/**
+ * `__gup_longterm_locked()` (mm/gup.c, the v6.6 text read): without FOLL_LONGTERM,
+ * `__get_user_pages_locked()`. With it (v5.13+, d1e153fea2a8), pin the
+ * range, then `check_and_migrate_movable_pages()`, and pin it again as long
+ * as that migrated pages (-EAGAIN), so the pages finally pinned are the
+ * ones the process maps. A retry after the call dropped mmap_lock takes it
+ * again first (as `__get_user_pages_locked()` does for `!*locked`, v6.3+).
+ * The loop runs under `memalloc_pin_save()`: pages the pin itself faults in
+ * come from outside ZONE_MOVABLE, and need no migration.
+ */
+export function* __gup_longterm_locked(k: Kernel, t: Task, mm: MmStruct, start: number, nr_pages: number, pages: Folio[] | null, locked: Locked | null, flags: number): KernelGen<number> {
+  if (!(flags & FOLL.LONGTERM) || !pages || !k.behaviour.longterm_migrate_movable) return yield* __get_user_pages_locked(k, t, mm, start, nr_pages, pages, locked, flags);
+  const base = pages.length;
+  k.memalloc_pin(t, true);
+  try {
+    for (;;) {
+      t.sim.charge();
+      if (locked && !locked.locked) {
+        yield* mm.mmap_lock.down_read(t);
+        locked.locked = true;
+      }
+      const nr_pinned = yield* __get_user_pages_locked(k, t, mm, start, nr_pages, pages, locked, flags);
+      if (nr_pinned <= 0) return nr_pinned;
+      const rc = yield* check_and_migrate_movable_pages(k, t, pages.slice(base), flags);
+      if (rc !== EAGAIN) {
+        if (rc) pages.length = base;
+        return rc || nr_pinned;
+      }
+      pages.length = base;
+    }
+  } finally {
+    k.memalloc_pin(t, false);
+  }
+}
+
+/**
  * The reference flag of a GUP call: "if (pages && !(flags & FOLL_PIN))
  * flags |= FOLL_GET". The pin_user_pages* entry points (eddb1c228f79,
  * v5.6; counted pins 3faa52c03f44, v5.7) are the get_user_pages* ones with
@@ -316,7 +400,7 @@ function gup_ref_flags(k: Kernel, gup_flags: number, pages: Folio[] | null): num
 
 /** `get_user_pages()` / `pin_user_pages()` (with FOLL_PIN): caller holds mmap_lock; never drops it (locked == NULL). */
 export function get_user_pages(k: Kernel, t: Task, start: number, nr_pages: number, gup_flags: number, pages: Folio[] | null): KernelGen<number> {
-  return __get_user_pages_locked(k, t, k.current_mm(t), start, nr_pages, pages, null, gup_ref_flags(k, gup_flags, pages) | FOLL.TOUCH);
+  return __gup_longterm_locked(k, t, k.current_mm(t), start, nr_pages, pages, null, gup_ref_flags(k, gup_flags, pages) | FOLL.TOUCH);
 }
 
 /** `get_user_pages_remote()` / `pin_user_pages_remote()`: like get_user_pages on `mm`, another process's; may drop its mmap_lock when `locked` is given. */
@@ -330,7 +414,7 @@ export function get_user_pages_remote(
   pages: Folio[] | null,
   locked: Locked | null,
 ): KernelGen<number> {
-  return __get_user_pages_locked(k, t, mm, start, nr_pages, pages, locked, gup_ref_flags(k, gup_flags, pages) | FOLL.TOUCH | FOLL.REMOTE);
+  return __gup_longterm_locked(k, t, mm, start, nr_pages, pages, locked, gup_ref_flags(k, gup_flags, pages) | FOLL.TOUCH | FOLL.REMOTE);
 }
 
 /** `get_user_pages_unlocked()` / `pin_user_pages_unlocked()`: takes mmap_lock itself, may drop it to wait for IO, releases it. */
@@ -338,7 +422,7 @@ export function* get_user_pages_unlocked(k: Kernel, t: Task, start: number, nr_p
   const mm = k.current_mm(t);
   yield* mm.mmap_lock.down_read(t);
   const locked: Locked = { locked: true };
-  const ret = yield* __get_user_pages_locked(k, t, mm, start, nr_pages, pages, locked, gup_ref_flags(k, gup_flags, pages) | FOLL.TOUCH);
+  const ret = yield* __gup_longterm_locked(k, t, mm, start, nr_pages, pages, locked, gup_ref_flags(k, gup_flags, pages) | FOLL.TOUCH);
   if (locked.locked) mm.mmap_lock.up_read(t);
   return ret;
 }
@@ -408,10 +492,13 @@ export function* gup_fast(k: Kernel, t: Task, start: number, nr_pages: number, g
     const pte = table?.entries.get(vpn);
     if (pte?.kind !== "present" || pte.folio === k.zero_folio || (gup_flags & FOLL.WRITE && !pte.write)) break;
     yield* delay(t, "cpu", pteNs, "gup_fast_pte_range");
+    // try_grab_folio_fast(): "Can't do FOLL_LONGTERM + FOLL_PIN gup fast path if not in a right zone" (d1e153fea2a8, v5.13): the slow path migrates it.
+    if (gup_flags & FOLL.LONGTERM && k.behaviour.longterm_migrate_movable && !folio_is_longterm_pinnable(pte.folio, k.zero_folio)) break;
     try_grab_folio(k, pte.folio, gup_flags);
     // The re-check: the PTE through the same table, and since 70cbc3cc78a9 the pmd (a collapse detaches the table, leaving its PTEs intact).
     // Then, after the grab (pairing with folio_try_share_anon_rmap_pte()'s barrier): a R/O pin that must unshare goes to the slow path.
-    if (table!.entries.get(vpn) !== pte || (k.behaviour.gup_fast_pmd_recheck && mm.pmd_table(addr) !== table) || (!pte.write && gup_must_unshare(k, gup_flags, pte.folio))) {
+    const recheck = table!.entries.get(vpn) !== pte || (k.behaviour.gup_fast_pmd_recheck && mm.pmd_table(addr) !== table);
+    if (recheck || !folio_fast_pin_allowed(k, pte.folio, gup_flags) || (!pte.write && gup_must_unshare(k, gup_flags, pte.folio))) {
       gup_put_folio(k, pte.folio, gup_flags);
       break;
     }
@@ -420,6 +507,18 @@ export function* gup_fast(k: Kernel, t: Task, start: number, nr_pages: number, g
   local_irq_enable(t);
   if (k.sim.tracing) k.sim.event(t, "gup_fast", "gup_fast", { nr_pages, pinned: nr });
   return nr;
+}
+
+/**
+ * `folio_fast_pin_allowed()` (mm/gup.c, a6e79df92e4a, v6.5; renamed
+ * `gup_fast_folio_allowed()` later): GUP-fast cannot see the VMA, so a
+ * FOLL_PIN|FOLL_LONGTERM|FOLL_WRITE pin of a file folio is left to the slow
+ * path (whose `writable_file_mapping_allowed()` decides) unless its mapping
+ * is shmem; anonymous folios are fine.
+ */
+function folio_fast_pin_allowed(k: Kernel, folio: Folio, flags: number): boolean {
+  if (!k.behaviour.longterm_file_write_refused || (flags & (FOLL.PIN | FOLL.LONGTERM | FOLL.WRITE)) !== (FOLL.PIN | FOLL.LONGTERM | FOLL.WRITE)) return true;
+  return folio.mapping === null || folio.mapping.shmem;
 }
 
 /**
@@ -453,7 +552,7 @@ export function* get_user_page_fast_only(k: Kernel, t: Task, addr: number, gup_f
  */
 export function* faultin_page_range(k: Kernel, t: Task, vma: Vma, start: number, nr_pages: number, write: boolean, locked: Locked): KernelGen<number> {
   const gup_flags = FOLL.TOUCH | FOLL.HWPOISON | FOLL.UNLOCKABLE | (write ? FOLL.WRITE : 0);
-  if (check_vma_flags(vma, gup_flags)) return EINVAL;
+  if (check_vma_flags(k, vma, gup_flags)) return EINVAL;
   if (k.behaviour.madv_populate === "get_user_pages") return yield* __get_user_pages(k, t, vma.vm_mm, start, nr_pages, gup_flags, null, locked);
   return yield* __get_user_pages_locked(k, t, vma.vm_mm, start, nr_pages, null, locked, gup_flags);
 }

@@ -1,6 +1,6 @@
 /**
  * The memory-management model: mm_struct and VMAs, folios, page cache,
- * swap, the fault path and GUP.
+ * swap, the fault path, GUP and page migration.
  *
  * @module
  */
@@ -19,4 +19,5 @@ export * from "./userfaultfd.js";
 export * from "./mmap.js";
 export * from "./madvise.js";
 export * from "./mprotect.js";
+export * from "./migrate.js";
 export * from "./shmem.js";

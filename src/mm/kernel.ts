@@ -9,7 +9,7 @@ import type { Simulation } from "../engine/simulation.js";
 import type { Task } from "../engine/task.js";
 import type { Behaviour } from "../profiles/index.js";
 import { FAULT_FLAG, fault_flag_allow_retry_first } from "./flags.js";
-import { Folio, folio_unlock } from "./folio.js";
+import { Folio, folio_unlock, type Zone } from "./folio.js";
 import { MmStruct } from "./mm.js";
 import { SwapDevice } from "./swap.js";
 
@@ -55,17 +55,26 @@ export class Kernel {
   readonly folios: Folio[] = [];
   /** The shared zero page that read faults on anonymous memory map. */
   readonly zero_folio: Folio;
+  /**
+   * The zone anonymous pages (`GFP_HIGHUSER_MOVABLE`) are allocated from:
+   * ZONE_MOVABLE when `movablecore=` (or `kernelcore=`) made the memory
+   * they come from movable, else ZONE_NORMAL.
+   */
+  readonly anon_zone: Zone;
+  /** Tasks inside `memalloc_pin_save()` (PF_MEMALLOC_PIN), by name. */
+  private readonly memallocPin = new Set<string>();
   private nextPfn = 1;
   private nextBio = 1;
 
-  constructor(sim: Simulation, behaviour: Behaviour, io: IoModel, tlbFlush: "ipi" | "broadcast" = "ipi") {
+  constructor(sim: Simulation, behaviour: Behaviour, io: IoModel, tlbFlush: "ipi" | "broadcast" = "ipi", anon_zone: Zone = "ZONE_NORMAL") {
     this.sim = sim;
+    this.anon_zone = anon_zone;
     this.behaviour = behaviour;
     this.io = io;
     this.tlbFlush = tlbFlush;
     this.swap = new SwapDevice();
     this.mm = this.mm_alloc("");
-    this.zero_folio = this.folio_alloc(null, 0);
+    this.zero_folio = this.folio_alloc(null, 0, 0, "ZONE_NORMAL");
     this.zero_folio.uptodate = true;
   }
 
@@ -97,9 +106,31 @@ export class Kernel {
     this.mmOf.set(task, mm);
   }
 
-  /** `folio_alloc()`: a new folio with one reference. */
-  folio_alloc(mapping: Folio["mapping"], index: number): Folio {
-    const f = new Folio(this.nextPfn++, mapping, index);
+  /**
+   * `memalloc_pin_save()` / `memalloc_pin_restore()` for task `t`
+   * (include/linux/sched/mm.h): while set, PF_MEMALLOC_PIN makes
+   * `current_gfp_context()` drop __GFP_MOVABLE from the task's allocations
+   * ("mm: honor PF_MEMALLOC_PIN for all movable pages", the series of
+   * d1e153fea2a8, v5.13; commit not identified).
+   */
+  memalloc_pin(t: { readonly name: string }, on: boolean): void {
+    if (on) this.memallocPin.add(t.name);
+    else this.memallocPin.delete(t.name);
+  }
+
+  /** The zone a new anonymous page comes from for the running task: never ZONE_MOVABLE under PF_MEMALLOC_PIN. */
+  private anonZoneNow(): Zone {
+    const current = this.sim.current;
+    return current !== null && this.memallocPin.has(current.name) ? "ZONE_NORMAL" : this.anon_zone;
+  }
+
+  /**
+   * `folio_alloc()`: a new folio with one reference, on node `nid`, in
+   * `zone` (default: `anon_zone` for anonymous memory, unless the running
+   * task is under PF_MEMALLOC_PIN; ZONE_NORMAL for the page cache).
+   */
+  folio_alloc(mapping: Folio["mapping"], index: number, nid = 0, zone: Zone = mapping === null ? this.anonZoneNow() : "ZONE_NORMAL"): Folio {
+    const f = new Folio(this.nextPfn++, mapping, index, nid, zone);
     this.folios.push(f);
     return f;
   }

@@ -50,7 +50,8 @@ function* collapse_huge_page_isolate(k: Kernel, t: Task, table: PteTable, pteNs:
   for (const pte of table.entries.values()) {
     if (pte.kind === "swap") return "SCAN_EXCEED_SWAP_PTE";
     // A hwpoison entry is a swap-type entry whose swap-in fails (VM_FAULT_HWPOISON): the collapse fails.
-    if (pte.kind === "hwpoison") return "SCAN_FAIL";
+    // So is a migration entry here: the model does not wait for the migration (the kernel's swap-in would).
+    if (pte.kind === "hwpoison" || pte.kind === "migration") return "SCAN_FAIL";
     if (pte.kind !== "present" || pte.folio === k.zero_folio) continue;
     const folio = pte.folio;
     if (folio.mapping !== null) return "SCAN_PAGE_ANON";

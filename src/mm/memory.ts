@@ -16,6 +16,7 @@ import { folio_lock, folio_unlock, type Folio } from "./folio.js";
 import { folio_lock_or_retry, maybe_unlock_mmap_for_io } from "./filemap.js";
 import type { Kernel } from "./kernel.js";
 import { PAGE_SIZE, PTRS_PER_PTE, linear_page_index, vma_end_read, vma_is_anonymous, vma_is_shared, vma_start_read, vm_page_prot_write, type MmStruct, type Pte, type Vma, type VmOperations } from "./mm.js";
+import { migration_entry_wait } from "./migrate.js";
 import { release_fault_lock, type VmFault } from "./vmfault.js";
 import { handle_userfault } from "../fs/userfaultfd.js";
 import { anon_folio_alloc, folio_add_new_anon_rmap, folio_test_anon } from "./rmap.js";
@@ -195,14 +196,20 @@ function* do_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<number> {
 }
 
 /**
- * `do_swap_page()`: bring a swapped-out anonymous page back (mm/memory.c):
- * from the swap cache, or read from its slot; a write maps it writable
- * when the profile's reuse rule (`swap_reuse`) allows,
- * else goes on to `do_wp_page()`.
+ * `do_swap_page()`: bring a swapped-out anonymous page back (mm/memory.c);
+ * for a migration entry (a `non_swap_entry()`), `migration_entry_wait()`
+ * and return 0, so the access faults again once the migration is done.
+ * A write maps the page writable when the profile's reuse rule
+ * (`swap_reuse`) allows, else goes on to `do_wp_page()`.
  */
-function* do_swap_page(k: Kernel, t: Task, vmf: VmFault, entry: number): KernelGen<number> {
-  // v6.4 (17c05f18e541): swap faults are not handled under the VMA lock; retry under mmap_lock.
+function* do_swap_page(k: Kernel, t: Task, vmf: VmFault, orig_pte: Extract<Pte, { kind: "swap" | "migration" }>): KernelGen<number> {
+  // v6.4 (17c05f18e541): swap faults are not handled under the VMA lock; retry under mmap_lock (checked before the entry's type).
   if (vmf.flags & FAULT_FLAG.VMA_LOCK && k.behaviour.per_vma_lock === "anon") return VM_FAULT.RETRY;
+  if (orig_pte.kind === "migration") {
+    yield* migration_entry_wait(t, orig_pte);
+    return 0;
+  }
+  const entry = orig_pte.entry;
   const swap = vmf.vma.vm_mm.swap;
   let ret = 0;
   let folio = swap.swap_cache_get_folio(entry);
@@ -297,7 +304,7 @@ function* do_wp_page(k: Kernel, t: Task, vmf: VmFault, folio: Folio): KernelGen<
 function* handle_pte_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<number> {
   const pte = vmf.vma.vm_mm.pte(vmf.address);
   if (pte === undefined) return vma_is_anonymous(vmf.vma) ? yield* do_anonymous_page(k, t, vmf) : yield* do_fault(k, t, vmf);
-  if (pte.kind === "swap") return yield* do_swap_page(k, t, vmf, pte.entry);
+  if (pte.kind === "swap" || pte.kind === "migration") return yield* do_swap_page(k, t, vmf, pte);
   // do_swap_page(): "else if (is_hwpoison_entry(entry)) ret = VM_FAULT_HWPOISON;".
   if (pte.kind === "hwpoison") return VM_FAULT.HWPOISON;
   if (!(vmf.flags & (FAULT_FLAG.WRITE | FAULT_FLAG.UNSHARE)) || pte.write) return 0;

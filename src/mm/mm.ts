@@ -27,7 +27,14 @@ export type Pte =
   /** A swap entry; `exclusive` is SWP_EXCLUSIVE (`pte_swp_mkexclusive()`, 1493a1913e34, v5.19): try_to_unmap_one() unmapped a PageAnonExclusive page, absent otherwise. */
   | { readonly kind: "swap"; readonly entry: number; readonly exclusive?: boolean }
   /** A hwpoison entry (`make_hwpoison_entry()`): memory_failure() unmapped a page whose memory has an uncorrected error. */
-  | { readonly kind: "hwpoison"; readonly pfn: number };
+  | { readonly kind: "hwpoison"; readonly pfn: number }
+  /**
+   * A migration entry (`make_{readable,readable_exclusive,writable}_migration_entry()`,
+   * include/linux/swapops.h): `try_to_migrate()` unmapped `folio` for migration;
+   * `write`, `dirty` and `exclusive` (PageAnonExclusive) are what the present PTE
+   * had, restored by `remove_migration_ptes()`. Holds no mapcount or reference.
+   */
+  | { readonly kind: "migration"; readonly folio: Folio; readonly write: boolean; readonly dirty?: boolean; readonly exclusive: boolean };
 
 /**
  * `struct vm_operations_struct`: the handlers of a file or driver mapping
@@ -96,6 +103,8 @@ export class MmStruct {
   readonly swap: SwapDevice;
   /** `mm_lock_seq`: bumped by every mmap_write_unlock(), which ends all VMA write locks (v6.4+). */
   mm_lock_seq = 0;
+  /** `mm_users`: the process using the address space, plus `mmget()` references (uprobes' `build_map_info()`); `mmput()` of the last runs `exit_mmap()`. */
+  mm_users = 1;
   /** MMF_HAS_PINNED (`mm->has_pinned` from 008cfe4418b3, v5.9): a FOLL_PIN GUP ran on this mm; never cleared. */
   has_pinned = false;
   /** The process's name in traces: `""` for the scenario's first mm, else the task that forked it into being. */

@@ -36,8 +36,8 @@ export function zap_pte_range(k: Kernel, t: Task, vma: Vma, start = vma.start, e
     if (pte === undefined) continue;
     mm.clear_pte(addr);
     cleared++;
-    // A hwpoison entry holds nothing: cleared, nothing freed.
-    if (pte.kind === "hwpoison") continue;
+    // A hwpoison entry holds nothing, nor does a migration entry (zap_nonpresent_ptes()): cleared, nothing freed.
+    if (pte.kind === "hwpoison" || pte.kind === "migration") continue;
     if (pte.kind !== "swap") {
       tlb.flush = true;
       // vm_normal_page(): the zero page and raw pfns are special PTEs, nothing to free; a driver's page (VM_MIXEDMAP) is a normal one.

@@ -42,6 +42,15 @@ function change_pte_range(k: Kernel, vma: Vma): number {
   for (let addr = vma.start; addr < vma.end; addr += PAGE_SIZE) {
     const pte = mm.pte(addr);
     if (pte === undefined || pte.kind === "swap" || pte.kind === "hwpoison") continue;
+    // A writable migration entry becomes readable (exclusive still, for an anonymous page) whatever the new protection:
+    // "A protection check is difficult so just be safe and disable write" (change_pte_range(), v6.x). None is made writable.
+    if (pte.kind === "migration") {
+      if (pte.write) {
+        mm.set_pte(addr, { ...pte, write: false });
+        pages++;
+      }
+      continue;
+    }
     // pte_modify() with a writable vm_page_prot (a shared mapping without write notification), else the write upgrade.
     const upgrade = write && (vm_page_prot_write(vma) || (pte.kind === "present" && can_change_pte_writable(k, vma, pte.folio)));
     const next = !write ? false : pte.write || upgrade;

@@ -16,8 +16,12 @@ export class AddressSpace {
   /** `i_size` in pages (`DIV_ROUND_UP(i_size_read(inode), PAGE_SIZE)`): pages at or past it are beyond EOF. */
   readonly size: number;
 
-  constructor(name: string, size: number, ra_pages = 32) {
+  /** `shmem_mapping()`: a tmpfs/shmem file's mapping (its a_ops are shmem_aops), which needs no dirty tracking. */
+  readonly shmem: boolean;
+
+  constructor(name: string, size: number, ra_pages = 32, shmem = false) {
     this.name = name;
+    this.shmem = shmem;
     this.size = size;
     this.ra_pages = ra_pages;
   }

@@ -116,3 +116,37 @@ export function* try_to_unmap(k: Kernel, t: Task, folio: Folio): KernelGen {
   for (const mm of k.mms) for (const [vpn, pte] of mm.ptes()) if (pte.kind === "present" && pte.folio === folio) mapped.push([mm, vpn * PAGE_SIZE]);
   for (const [mm, address] of mapped) if (!(yield* try_to_unmap_one(k, t, mm, address, folio))) return;
 }
+
+/**
+ * `try_to_migrate()` -> `try_to_migrate_one()` (mm/rmap.c, v6.x; split out
+ * of `try_to_unmap()`'s TTU_MIGRATION mode in 2021, commit not identified): walk the folio's
+ * mappings (the rmap walk: here every page table of every mm) and replace
+ * each present PTE with a migration entry, after `ptep_clear_flush()`;
+ * each mapping's mapcount and reference go. Since v5.19
+ * (`folio_try_share_anon_rmap_pte()`, 6c287605fd56's series) a
+ * PageAnonExclusive page that may be pinned is not unmapped: its PTE is
+ * restored and the walk stops, so the folio stays mapped and migration
+ * fails. The migration entry keeps the PTE's write and dirty bits and
+ * whether the page was exclusive.
+ */
+export function* try_to_migrate(k: Kernel, t: Task, folio: Folio): KernelGen {
+  for (const mm of k.mms) {
+    for (const [vpn, pte] of [...mm.ptes()]) {
+      if (pte.kind !== "present" || pte.folio !== folio) continue;
+      const address = vpn * PAGE_SIZE;
+      const exclusive = folio.mapping === null && folio.anonExclusive;
+      // ptep_clear_flush() under the PTL, which the kernel holds until the migration entry is set: a fault
+      // meanwhile waits for the PTL and then finds that entry. The model has no PTL and shows the entry at once.
+      mm.set_pte(address, { kind: "migration", folio, write: pte.write, dirty: pte.dirty, exclusive });
+      yield* flush_tlb_mm_range(k, t, mm);
+      // folio_try_share_anon_rmap_pte(): -EBUSY for a maybe-pinned exclusive page: "set_pte_at(mm, address, pvmw.pte, pteval); ret = false".
+      if (exclusive && !folio_try_share_anon_rmap(folio)) {
+        mm.set_pte(address, pte);
+        return;
+      }
+      if (k.sim.tracing) k.sim.event(t, "migrate", "set_migration_pte", { address, pfn: folio.pfn, write: pte.write });
+      folio.mapcount--;
+      folio.refcount--;
+    }
+  }
+}

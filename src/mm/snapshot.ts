@@ -14,7 +14,8 @@ export type PteState =
   | { readonly page: number; readonly kind: "present"; readonly write: boolean; readonly pfn: number; readonly zero: boolean }
   | { readonly page: number; readonly kind: "pfn"; readonly write: boolean; readonly pfn: number }
   | { readonly page: number; readonly kind: "swap"; readonly entry: number }
-  | { readonly page: number; readonly kind: "hwpoison"; readonly pfn: number };
+  | { readonly page: number; readonly kind: "hwpoison"; readonly pfn: number }
+  | { readonly page: number; readonly kind: "migration"; readonly write: boolean; readonly pfn: number };
 
 /** A VMA at the end of a run. */
 export interface VmaState {
@@ -82,7 +83,9 @@ export function mm_snapshot(k: Kernel): MmState {
             ? { page, kind: "pfn", write: pte.write, pfn: pte.pfn }
             : pte.kind === "hwpoison"
               ? { page, kind: "hwpoison", pfn: pte.pfn }
-              : { page, kind: "swap", entry: pte.entry },
+              : pte.kind === "migration"
+                ? { page, kind: "migration", write: pte.write, pfn: pte.folio.pfn }
+                : { page, kind: "swap", entry: pte.entry },
       );
     }
     return mm.vmas.map((v): VmaState => ({ name: v.name, start: v.start, pages: (v.end - v.start) / PAGE_SIZE, vm_flags: flagNames("VM", VM, v.vm_flags), anon_vma: v.anon_vma, ptes: ptes.get(v)! }));
@@ -110,8 +113,8 @@ export function mm_snapshot(k: Kernel): MmState {
 
 /** One page's final state: its PTE as ro/rw/zero/swap/pfn/hwpoison/none, and the folio it maps. */
 export interface FinalPage {
-  /** The PTE: none, present read-only or writable, the zero page, a swap entry, a raw pfn (VM_PFNMAP) or a hwpoison entry. */
-  readonly pte: "none" | "ro" | "rw" | "zero" | "swap" | "pfn" | "hwpoison";
+  /** The PTE: none, present read-only or writable, the zero page, a swap entry, a raw pfn (VM_PFNMAP), a hwpoison entry or a migration entry. */
+  readonly pte: "none" | "ro" | "rw" | "zero" | "swap" | "pfn" | "hwpoison" | "migration";
   /** The folio a present PTE maps (null for none, swap and pfn). */
   readonly folio: FolioState | null;
 }

@@ -20,7 +20,7 @@ import { try_to_unmap } from "./rmap.js";
 /** What `shrink_folio_list()` did with one folio: freed, or kept (put back on the LRU, maybe activated). */
 type Verdict = "reclaimed" | "keep" | "keep_locked";
 
-/** `folio_isolate_lru()`: take `folio` off the LRU for reclaim, with a reference; false if someone already isolated it. */
+/** `folio_isolate_lru()` (mm/vmscan.c): take `folio` off the LRU for reclaim or migration, with a reference; false if someone already isolated it. */
 export function folio_isolate_lru(folio: Folio): boolean {
   if (folio.isolated) return false;
   folio.isolated = true;
@@ -29,7 +29,7 @@ export function folio_isolate_lru(folio: Folio): boolean {
 }
 
 /** `folio_putback_lru()`: back on the LRU, dropping the isolation reference. */
-function folio_putback_lru(folio: Folio): void {
+export function folio_putback_lru(folio: Folio): void {
   folio.isolated = false;
   folio.refcount--;
 }

@@ -277,6 +277,24 @@ export interface Behaviour {
    * uprobes are removed", v5.4 by its 2019 series; commit not identified).
    */
   readonly uprobes: "none" | "new_page" | "orig_page";
+  /**
+   * A FOLL_LONGTERM pin of a page that is not long-term pinnable
+   * (`folio_is_longterm_pinnable()`: ZONE_MOVABLE here) unpins it, migrates
+   * it out and pins again (`check_and_migrate_movable_pages()` in
+   * `__gup_longterm_locked()`), and GUP-fast leaves such a page to the slow
+   * path (d1e153fea2a8, "mm/gup: migrate pinned pages out of movable zone",
+   * v5.13). Before, only CMA pages were migrated (`check_and_migrate_cma_pages()`,
+   * which the model, having no CMA, does not reach) and a ZONE_MOVABLE page was pinned where it was.
+   */
+  readonly longterm_migrate_movable: boolean;
+  /**
+   * FOLL_LONGTERM|FOLL_WRITE pins of a shared file mapping that needs dirty
+   * tracking (a regular filesystem, not shmem) are refused with -EFAULT:
+   * `writable_file_mapping_allowed()` in `check_vma_flags()` (8ac268436e6d,
+   * v6.5), and `folio_fast_pin_allowed()` sends GUP-fast to the slow path
+   * for a file folio that is not shmem (a6e79df92e4a, v6.5).
+   */
+  readonly longterm_file_write_refused: boolean;
 }
 
 /** One documented behaviour difference between a profile and its predecessor. */
@@ -364,6 +382,8 @@ const v2_6_38 = root("v2.6.38", "VM_FAULT_RETRY and FAULT_FLAG_ALLOW_RETRY (d065
   foll_unlockable: false,
   vm_insert_page_flag: "VM_INSERTPAGE",
   uprobes: "none",
+  longterm_migrate_movable: false,
+  longterm_file_write_refused: false,
 });
 
 const v2_6_39 = derive(v2_6_38, "v2.6.39", "FAULT_FLAG_RETRY_NOWAIT and FOLL_NOWAIT; KVM async PF effective", [
@@ -426,7 +446,7 @@ const v5_9 = derive(v5_7, "v5.9", "COW reuse only when refcount == 1; handle_use
   { behaviour: "gup_fatal_errno", value: "EINTR", commit: "(not identified; -EINTR already in the context of 17839856fd58, v5.8-rc1)", subject: "__get_user_pages() returns -EINTR for a fatal signal" },
 ], "mm/gup.c with faultin_page(); struct page, not folios (v5.16); the mmap_lock API (v5.8); VMAs in an rb-tree");
 
-const v6_4 = derive(v5_9, "v6.4", "VM_FAULT_COMPLETED, no VM_FAULT_WRITE, MADV_POPULATE, FOLL_UNLOCKABLE, per-VMA-lock user faults on anonymous VMAs, mprotect makes exclusive anonymous PTEs writable", [
+const v6_4 = derive(v5_9, "v6.4", "VM_FAULT_COMPLETED, no VM_FAULT_WRITE, MADV_POPULATE, FOLL_UNLOCKABLE, per-VMA-lock user faults on anonymous VMAs, mprotect makes exclusive anonymous PTEs writable, FOLL_LONGTERM migrates ZONE_MOVABLE pages (v5.13)", [
   { behaviour: "shared_write_throttle", value: "completed", commit: "d92725256b4f", subject: "mm: avoid unnecessary page fault retires on shared memory types" },
   { behaviour: "vm_fault_write", value: false, commit: "cb8d86331343", subject: "mm: remove VM_FAULT_WRITE" },
   { behaviour: "madv_populate", value: "get_user_pages", commit: "4ca9b3859dac", subject: "mm/madvise: introduce MADV_POPULATE_(READ|WRITE) to prefault page tables" },
@@ -441,15 +461,18 @@ const v6_4 = derive(v5_9, "v6.4", "VM_FAULT_COMPLETED, no VM_FAULT_WRITE, MADV_P
   { behaviour: "gup_fast_pmd_recheck", value: true, commit: "70cbc3cc78a9", subject: "mm: gup: fix the fast GUP race against THP collapse" },
   { behaviour: "collapse_sync_ipi", value: true, commit: "2ba99c5e0881", subject: "mm/khugepaged: fix GUP-fast interaction by sending IPI" },
   { behaviour: "mprotect_write_upgrade", value: "exclusive_anon", commit: "64fe24a3e05e", subject: "mm/mprotect: try avoiding write faults for exclusive anonymous pages when changing protection" },
+  { behaviour: "longterm_migrate_movable", value: true, commit: "d1e153fea2a8", subject: "mm/gup: migrate pinned pages out of movable zone" },
 ], "folios; mmap_lock; VMAs in a maple tree (v6.1); per-VMA locks (v6.4)");
 
-const v6_12 = derive(v6_4, "v6.12", "LTS: per-VMA-lock faults on file VMAs, swap and userfaultfd too (v6.6), ->fault under the VMA lock (v6.7), MADV_POPULATE retries with FOLL_TRIED (v6.9)", [
+const v6_12 = derive(v6_4, "v6.12", "LTS: per-VMA-lock faults on file VMAs, swap and userfaultfd too (v6.6), ->fault under the VMA lock (v6.7), MADV_POPULATE retries with FOLL_TRIED (v6.9), no long-term write pins of dirty-tracked file mappings (v6.5)", [
   { behaviour: "per_vma_lock", value: "all", commit: "350f6bbca1de", subject: "mm: allow per-VMA locks on file-backed VMAs" },
   { behaviour: "per_vma_lock", value: "all", commit: "1235ccd05b6d", subject: "mm: handle swap page faults under per-VMA lock" },
   { behaviour: "per_vma_lock", value: "all", commit: "29a22b9e08d7", subject: "mm: handle userfaults under VMA lock" },
   { behaviour: "per_vma_lock", value: "all", commit: "12214eba1992", subject: "mm: handle read faults under the VMA lock" },
   { behaviour: "madv_populate", value: "get_user_pages_locked", commit: "631426ba1d45", subject: "mm/madvise: make MADV_POPULATE_(READ|WRITE) handle VM_FAULT_RETRY properly" },
   { behaviour: "pin_zero_page", value: false, commit: "c8070b787519", subject: "mm: Don't pin ZERO_PAGE in pin_user_pages()" },
+  { behaviour: "longterm_file_write_refused", value: true, commit: "8ac268436e6d", subject: "mm/gup: disallow FOLL_LONGTERM GUP-nonfast writing to file-backed mappings" },
+  { behaviour: "longterm_file_write_refused", value: true, commit: "a6e79df92e4a", subject: "mm/gup: disallow FOLL_LONGTERM GUP-fast writing to file-backed mappings" },
 ], "folios; mmap_lock; VMAs in a maple tree, munmap in mm/vma.c (v6.12); per-VMA locks: the structure the model's names come from");
 
 /** Every profile, oldest first. */

@@ -49,13 +49,13 @@ export function buildKernel(sim: Simulation, behaviour: Behaviour, spec: Normali
     swapout: (t) => sample(t.prng, spec.io.swapout),
     readFails: (t, f) =>
       (f.mapping ? badFile.get(f.mapping.name)?.has(f.index) === true : f.swapEntry !== null && badSwap.has(f.swapEntry)) || (eioRate > 0 && t.prng.float() < eioRate),
-  }, spec.tlbFlush);
+  }, spec.tlbFlush, spec.zone);
   const vmas = new Map<string, Vma>();
   for (const v of spec.vmas) {
     // A pfnmap or mixedmap driver's mapping is always shared.
     const kind = vmaKind(v);
     const vm_flags = VM.READ | (v.writable ? VM.WRITE : 0) | (v.shared || kind === "pfnmap" || kind === "mixedmap" ? VM.SHARED : 0) | (v.exec ? VM.EXEC | VM.MAYEXEC : 0);
-    const file = kind === "file" ? new AddressSpace(v.name, v.size, v.readahead ? undefined : 0) : kind === "shmem" ? new AddressSpace(v.name, v.size, 0) : null;
+    const file = kind === "file" ? new AddressSpace(v.name, v.size, v.readahead ? undefined : 0) : kind === "shmem" ? new AddressSpace(v.name, v.size, 0, true) : null;
     const vm_ops = kind === "file" ? generic_file_vm_ops : kind === "shmem" ? shmem_vm_ops : kind === "pfnmap" ? mmap_mem_ops : kind === "mixedmap" ? vma_dummy_vm_ops : null;
     const vma = k.mm.mmap(v.name, v.pages, vm_flags, file, vm_ops);
     vmas.set(v.name, vma);

@@ -28,13 +28,14 @@ export interface NormalizedMm {
   readonly vmas: readonly NormalizedVma[];
   readonly io: Required<NonNullable<MmSpecT["io"]>>;
   readonly tlbFlush: NonNullable<MmSpecT["tlbFlush"]>;
+  readonly zone: NonNullable<MmSpecT["zone"]>;
 }
 /** The KVM guest with its defaults. */
 export type NormalizedKvm = Filled<KvmSpecT, "computeNs" | "switchNs" | "asyncPf">;
 /** A lock with its lockdep class (default: its name). */
 export type NormalizedLock = Filled<LockSpecT, "class">;
 /** An op with its defaults (write false, nr_pages 1, no FOLL flags, pages != NULL, ...); ops nested in repeat and fork are normalized too. */
-export type NormalizedOp = Filled<OpSpec, "write" | "nr_pages" | "flags" | "pages" | "locked" | "pteNs" | "signal">;
+export type NormalizedOp = Filled<OpSpec, "write" | "nr_pages" | "flags" | "pages" | "locked" | "pteNs" | "copyNs" | "signal">;
 
 /** A scenario with every default filled in. */
 export interface NormalizedScenario {

@@ -22,10 +22,11 @@ import { do_mremap } from "../mm/mremap.js";
 import { collapse_huge_page } from "../mm/khugepaged.js";
 import { try_to_merge_two_pages } from "../mm/ksm.js";
 import { uprobe_register, uprobe_unregister } from "../kernel/events/uprobes.js";
+import { do_pages_move } from "../mm/migrate.js";
 import type { Kernel } from "../mm/kernel.js";
 import { handle_mm_fault } from "../mm/memory.js";
 import { PAGE_SIZE, linear_page_index, type MmStruct, type Vma } from "../mm/mm.js";
-import { dup_mmap, exit_mmap } from "../kernel/fork.js";
+import { dup_mmap, mmput } from "../kernel/fork.js";
 import { KernelBug, RunError } from "../engine/bug.js";
 import { fatal_signal_pending, handle_signal, send_sig, signal_pending } from "../engine/signal.js";
 import { sample } from "./sample.js";
@@ -125,7 +126,7 @@ function do_group_exit(t: Task, env: OpEnv): void {
   const others = t.sim.tasks.filter((o) => o !== t && !env.exited.has(o.name) && o.state !== "exited" && k.get_task_mm(o.name, env.forked) === mm);
   for (const o of others) if (o.returnsToUser) send_sig(o, "SIGKILL");
   if (others.length > 0) return;
-  exit_mmap(k, t, mm);
+  mmput(k, t, mm);
   k.set_mm(t.name, null);
 }
 
@@ -221,7 +222,7 @@ function* runOp(t: Task, op: NormalizedOp, env: OpEnv): KernelGen {
       // do_exit() -> exit_mm() -> mmput(): the forked child's address space goes; the task stops here.
       const k = env.kernel!;
       const mm = k.current_mm(t);
-      exit_mmap(k, t, mm);
+      mmput(k, t, mm);
       k.set_mm(t.name, null);
       t.sim.event(t, "call", "exit", {}, 0);
       env.exited.add(t.name);
@@ -296,6 +297,13 @@ function* runOp(t: Task, op: NormalizedOp, env: OpEnv): KernelGen {
       const call = op.op === "uprobe_register" ? uprobe_register : uprobe_unregister;
       const ret = yield* call(env.kernel!, t, vma.file!, offset);
       t.sim.event(t, "call", op.op, { vma: op.vma, page: op.page }, errname(ret));
+      return;
+    }
+    case "move_pages": {
+      const k = env.kernel!;
+      const r = yield* do_pages_move(k, t, k.current_mm(t), address(env, op), op.nr_pages, op.node, { copyNs: sample(t.prng, op.copyNs) });
+      const status = r.status.map((x) => (x === null ? "unset" : x < 0 ? errname(x) : String(x))).join(",");
+      t.sim.event(t, "call", "move_pages", { vma: op.vma, page: op.page, nr_pages: op.nr_pages, node: op.node, status }, r.ret < 0 ? errname(r.ret) : r.ret);
       return;
     }
     case "mprotect": {

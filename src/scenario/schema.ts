@@ -86,8 +86,15 @@ export const MmSpec = Strict(
       ),
       default: "ipi",
     }),
+    zone: Type.Optional({
+      ...OneOf(
+        ["ZONE_NORMAL", "ZONE_MOVABLE"],
+        "The zone the process's anonymous pages come from (node 0): ZONE_MOVABLE as when the kernel was booted with movablecore= (or kernelcore=) and user allocations (GFP_HIGHUSER_MOVABLE) land in the movable part of memory, which FOLL_LONGTERM may not pin (folio_is_longterm_pinnable); page-cache pages stay in ZONE_NORMAL",
+      ),
+      default: "ZONE_NORMAL",
+    }),
   },
-  "mm_struct: VMAs, page state, IO latencies and how TLB flushes are sent; its mmap_lock is the rwsem named mmap_lock",
+  "mm_struct: VMAs, page state, IO latencies, how TLB flushes are sent and which zone anonymous pages come from; its mmap_lock is the rwsem named mmap_lock",
 );
 
 /** A KVM guest: vCPUs running guest processes over guest memory, part of it swapped out on the host. */
@@ -170,7 +177,7 @@ export const Predicate = Type.Recursive(
               task: Type.Optional(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_.:-]*$", maxLength: 64, description: "A forked child task: look in its address space (default: the first one)" })),
               vma: Name,
               page: PageNo,
-              pte: Type.Optional(OneOf(["none", "ro", "rw", "zero", "swap", "pfn", "hwpoison"], "The PTE at the end: none, present read-only or writable, the zero page, a swap entry, a raw pfn (VM_PFNMAP), or a hwpoison entry")),
+              pte: Type.Optional(OneOf(["none", "ro", "rw", "zero", "swap", "pfn", "hwpoison", "migration"], "The PTE at the end: none, present read-only or writable, the zero page, a swap entry, a raw pfn (VM_PFNMAP), a hwpoison entry, or a migration entry")),
               refcount: Type.Optional(Type.Integer({ minimum: 0, description: "folio_ref_count() of the folio it maps" })),
               mapcount: Type.Optional(Type.Integer({ minimum: 0, description: "folio_mapcount() of the folio it maps" })),
               dirty: Type.Optional(Type.Boolean({ description: "PG_dirty of the folio it maps" })),

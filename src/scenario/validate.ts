@@ -235,6 +235,7 @@ function walkDurations(s: ScenarioSpec, f: (d: DurationSpec, at: string) => void
       else if (op.op === "fork") ops(op.child.ops, `${at}[${j}].child.ops`);
       else if ("ns" in op) f(op.ns, `${at}[${j}].ns`);
       else if ((op.op === "get_user_pages" || op.op === "collapse_huge_page") && op.pteNs !== undefined) f(op.pteNs, `${at}[${j}].pteNs`);
+      else if (op.op === "move_pages" && op.copyNs !== undefined) f(op.copyNs, `${at}[${j}].copyNs`);
     });
   s.tasks.forEach((t, i) => ops(t.ops, `$.tasks[${i}].ops`));
   (s.mm?.vmas ?? []).forEach((v, i) => v.uffd && f(v.uffd.resolveNs, `$.mm.vmas[${i}].uffd.resolveNs`));

@@ -42,6 +42,7 @@ import { get_user_pages_remote, gup_put_folio } from "../../mm/gup.js";
 import type { Kernel } from "../../mm/kernel.js";
 import { PAGE_SIZE, linear_page_index, vma_is_shared, vma_start_write, type MmStruct, type Vma } from "../../mm/mm.js";
 import type { AddressSpace } from "../../mm/pagecache.js";
+import { mmget_not_zero, mmput } from "../fork.js";
 import { anon_folio_alloc } from "../../mm/rmap.js";
 
 /**
@@ -212,13 +213,14 @@ function* register_for_each_vma(k: Kernel, t: Task, uprobe: Uprobe, is_register:
       if (!err) err = ret;
     } else if (k.sim.tracing) k.sim.event(t, "uprobe", "valid_vma", { vma: vma?.name ?? "none", is_register }, false);
     mm.mmap_write_unlock(t);
+    mmput(k, t, mm);
   }
   return err;
 }
 
-/** The address spaces that map the uprobe's page of its inode now (`build_map_info()`). */
+/** The address spaces that map the uprobe's page of its inode now, each with a reference (`build_map_info()`: `mmget_not_zero()`), so an exit meanwhile leaves it standing until `mmput()`. */
 function mapping_mms(k: Kernel, uprobe: Uprobe): MmStruct[] {
-  return k.mms.filter((mm) => mm.vmas.some((v) => vma_maps_offset(v, uprobe)));
+  return k.mms.filter((mm) => mm.vmas.some((v) => vma_maps_offset(v, uprobe)) && mmget_not_zero(mm));
 }
 
 /** Whether `vma` maps the uprobe's inode at its offset (`vaddr_to_offset()` within the VMA). */

@@ -1,7 +1,7 @@
 /**
  * Address-space operations: munmap, mprotect, mremap, madvise, populating a range
- * (mlock, MAP_POPULATE), khugepaged's collapse, KSM's merge, and uprobes'
- * breakpoint installation and removal.
+ * (mlock, MAP_POPULATE), khugepaged's collapse, KSM's merge, move_pages(2)'s
+ * migration, and uprobes' breakpoint installation and removal.
  *
  * @module
  */
@@ -47,5 +47,15 @@ export const mmOps = [
   Strict(
     { op: Type.Literal("ksm_merge"), ...Target, with: Strict(Target, "The page merged into the first") },
     "ksmd's try_to_merge_two_pages(): if both anonymous pages hold the same contents, write-protect page (it becomes the KSM page) and then with, whose PTE is replaced by one mapping the KSM page; write_protect_page() refuses a page with references beyond its mappings",
+  ),
+  Strict(
+    {
+      op: Type.Literal("move_pages"),
+      ...Target,
+      nr_pages: Type.Optional(Type.Integer({ minimum: 1, maximum: 4096, default: 1, description: "Pages from page on; may run past the VMA (their status is -EFAULT)" })),
+      node: Type.Integer({ minimum: 0, maximum: 1, description: "The node to move them to: the machine has two memory nodes, 0 and 1; every page starts on node 0" }),
+      copyNs: Type.Optional({ ...Duration, default: 0, description: "CPU time to copy one page (folio_mc_copy), while its migration entries are in place" }),
+    },
+    "move_pages(2) of this task's own pages to node, MPOL_MF_MOVE (do_pages_move): each page is isolated and migrate_pages() unmaps it into migration entries (try_to_migrate: since v5.19 not a pinned exclusive page), checks its refcount (a GUP reference or pin makes it -EAGAIN, retried 10 times), then copies it; the return value is the number of pages not migrated, and each page's status its node, a negative errno, or nothing written for a page that could not move",
   ),
 ];
