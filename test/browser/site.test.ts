@@ -179,10 +179,11 @@ describe("GUP pin guarantees notebook in Chromium", () => {
 
   it("the matrix, explored in the worker, is what the explorer gives in Node; an edit re-explores and the inputs keep their values", async () => {
     const { page, problems } = await visit(browser, origin, "/pins");
-    await page.waitForFunction(() => document.querySelectorAll("#pin-matrix td.held, #pin-matrix td.broken").length === 60, null, { timeout: 60000 });
-    const cells = await page.locator("#pin-matrix td a").allTextContents();
     const { exploreJobs } = await import("../../src/host/explorations.js");
     const { coherenceScenario, guarantee, PIN_KINDS, PIN_OPERATIONS, PIN_PROFILES } = await import("../../docs/components/pin-coherence.js");
+    const count = PIN_OPERATIONS.length * PIN_KINDS.length * PIN_PROFILES.length;
+    await page.waitForFunction((n) => document.querySelectorAll("#pin-matrix td.held, #pin-matrix td.broken").length === n, count, { timeout: 60000 });
+    const cells = await page.locator("#pin-matrix td a").allTextContents();
     const jobs = PIN_OPERATIONS.flatMap((op) => PIN_KINDS.flatMap((kind) => PIN_PROFILES.map((profile) => ({ scenario: coherenceScenario(op, kind, profile) }))));
     let node: string[] = [];
     exploreJobs({ id: 1, kind: "explore", jobs }, (r) => {
