@@ -4,9 +4,10 @@
 // and the swap-in that follows (mm/memory.c do_swap_page): what a GUP
 // reference or pin does to a page swapped out under it.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { explore } from "../src/explore/explore.js";
-import { normalizeScenario, type ScenarioRun } from "../src/scenario/index.js";
+import { assertScenario, checkScenario, normalizeScenario, type ScenarioRun } from "../src/scenario/index.js";
 import type { OpSpec, ScenarioSpec } from "../src/scenario/schema.js";
 import { checkedRun } from "./checked-run.js";
 
@@ -100,5 +101,23 @@ describe("MADV_PAGEOUT", () => {
     });
     const v = explore(s).verdict!;
     assert.deepEqual([v.found, v.exhaustive], ["always", true]);
+  });
+});
+
+describe("the page-table lock across try_to_unmap_one()'s and __replace_page()'s flush", () => {
+  const fixture = (name: string) => assertScenario(JSON.parse(readFileSync(`test/fixtures/pageout/${name}.json`, "utf8"))) as ScenarioSpec;
+
+  it("a store racing MADV_PAGEOUT's unmap waits for the PTL and finds the swap entry: never lost, in every interleaving", () => {
+    const r = explore(normalizeScenario(fixture("store-during-unmap-flush")));
+    assert.equal(r.exhaustive, true);
+    assert.equal(r.verdict?.found, "always");
+  });
+
+  it("a run stopped mid-flush (a kernel BUG elsewhere) leaves each mapcount equal to the PTEs that map the folio", () => {
+    for (const name of ["run-stops-mid-flush", "uprobe-run-stops-mid-flush"]) {
+      const report = checkScenario(fixture(name));
+      assert.equal(report.run.result.status, "error", name);
+      assert.deepEqual(report.mismatches.filter((m) => m.field === "invariant"), [], name);
+    }
   });
 });

@@ -302,6 +302,8 @@ function* do_wp_page(k: Kernel, t: Task, vmf: VmFault, folio: Folio): KernelGen<
 
 /** `handle_pte_fault()`: dispatch on the PTE (mm/memory.c). */
 function* handle_pte_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<number> {
+  // Each handler reads and sets the PTE under the PTL: a path that holds it across a flush is waited out first.
+  yield* vmf.vma.vm_mm.pte_wait_unlocked(t, vmf.address);
   const pte = vmf.vma.vm_mm.pte(vmf.address);
   if (pte === undefined) return vma_is_anonymous(vmf.vma) ? yield* do_anonymous_page(k, t, vmf) : yield* do_fault(k, t, vmf);
   if (pte.kind === "swap" || pte.kind === "migration") return yield* do_swap_page(k, t, vmf, pte);

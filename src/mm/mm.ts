@@ -15,6 +15,7 @@ import type { AddressSpace } from "./pagecache.js";
 import type { SwapDevice } from "./swap.js";
 import type { Userfaultfd } from "../fs/userfaultfd.js";
 import { VM } from "./flags.js";
+import { WaitQueue } from "../engine/waitqueue.js";
 
 /** PAGE_SIZE. */
 export const PAGE_SIZE = 4096;
@@ -85,10 +86,18 @@ export interface Vma {
 /** PTRS_PER_PTE on x86-64: the PTEs of one page table, the base pages under one PMD (HPAGE_PMD_NR). */
 export const PTRS_PER_PTE = 512;
 
-/** A PTE page table: the PTEs under one PMD, by virtual page number. */
+/** A PTE page table: the PTEs under one PMD, by virtual page number, and its page-table lock. */
 export class PteTable {
   /** The PTEs present or swapped, by virtual page number. */
   readonly entries = new Map<number, Pte>();
+  /**
+   * The split page-table lock (`pte_lockptr()`): the task holding it, or
+   * null. Held only by paths that keep it across a TLB flush (reclaim's
+   * and uprobes' `ptep_clear_flush()`); every other PTE change is one step.
+   */
+  ptl: string | null = null;
+  /** Tasks waiting for the PTL (a spinlock in the kernel: they wait without doing anything else). */
+  readonly ptlq = new WaitQueue("ptl");
 }
 
 /** `struct mm_struct`. */
@@ -189,6 +198,30 @@ export class MmStruct {
   /** `pmd_populate()`: point the PMD of `addr` at `table`. */
   pmd_populate(addr: number, table: PteTable): void {
     this.tables.set(Math.floor(addr / PAGE_SIZE / PTRS_PER_PTE), table);
+  }
+
+  /** `pte_offset_map_lock()`: take the PTL of `addr`'s page table, waiting while another task holds it; undefined when the PMD is none. */
+  *pte_offset_map_lock(t: Task, addr: number): KernelGen<PteTable | undefined> {
+    for (;;) {
+      const table = this.pmd_table(addr);
+      if (!table || table.ptl === null) {
+        if (table) table.ptl = t.name;
+        return table;
+      }
+      yield* table.ptlq.wait_event(t, () => table.ptl === null, () => [table.ptl!]);
+    }
+  }
+
+  /** `pte_unmap_unlock()`. */
+  pte_unmap_unlock(table: PteTable): void {
+    table.ptl = null;
+    table.ptlq.wake_up_all();
+  }
+
+  /** What a fault's own `pte_offset_map_lock()` amounts to here: wait until no other task holds the PTL of `addr`'s page table. */
+  *pte_wait_unlocked(t: Task, addr: number): KernelGen {
+    const table = this.pmd_table(addr);
+    if (table && table.ptl !== null && table.ptl !== t.name) yield* table.ptlq.wait_event(t, () => table.ptl === null, () => [table.ptl!]);
   }
 
   /** Every PTE reachable from the PMDs, as [virtual page number, PTE]. */

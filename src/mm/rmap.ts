@@ -85,24 +85,34 @@ function folio_try_share_anon_rmap(folio: Folio): boolean {
  * nothing looks at pins.
  */
 function* try_to_unmap_one(k: Kernel, t: Task, mm: MmStruct, address: number, folio: Folio): KernelGen<boolean> {
+  // page_vma_mapped_walk() takes the PTL and holds it to the end: a fault on the page waits, then finds the swap entry.
+  const ptl = yield* mm.pte_offset_map_lock(t, address);
+  if (!ptl) return true;
   const pteval = mm.pte(address);
   const entry = folio.swapEntry;
-  if (pteval?.kind !== "present" || pteval.folio !== folio || entry === null) return true;
+  if (pteval?.kind !== "present" || pteval.folio !== folio || entry === null) {
+    mm.pte_unmap_unlock(ptl);
+    return true;
+  }
   const anon_exclusive = folio.anonExclusive;
+  // The mapcount follows the PTE (folio_remove_rmap_pte() comes later under the same PTL; nothing else can look meanwhile).
   mm.clear_pte(address);
+  folio.mapcount--;
   yield* flush_tlb_mm_range(k, t, mm);
   if (pteval.dirty) folio.dirty = true;
   mm.swap.swap_duplicate(entry);
-  if (anon_exclusive && !folio_try_share_anon_rmap(folio)) {
+  const refused = anon_exclusive && !folio_try_share_anon_rmap(folio);
+  if (refused) {
     mm.swap.swap_free(entry);
     mm.set_pte(address, pteval);
-    return false;
+    folio.mapcount++;
+  } else {
+    mm.set_pte(address, anon_exclusive ? { kind: "swap", entry, exclusive: true } : { kind: "swap", entry });
+    // folio_put(): the mapping's reference.
+    folio.refcount--;
   }
-  mm.set_pte(address, anon_exclusive ? { kind: "swap", entry, exclusive: true } : { kind: "swap", entry });
-  // page_remove_rmap() (folio_remove_rmap_pte() v6.12), then folio_put().
-  folio.mapcount--;
-  folio.refcount--;
-  return true;
+  mm.pte_unmap_unlock(ptl);
+  return !refused;
 }
 
 /**

@@ -40,7 +40,7 @@ import { FOLL, VM } from "../../mm/flags.js";
 import { folio_lock, folio_unlock, type Folio } from "../../mm/folio.js";
 import { get_user_pages_remote, gup_put_folio } from "../../mm/gup.js";
 import type { Kernel } from "../../mm/kernel.js";
-import { PAGE_SIZE, linear_page_index, vma_is_shared, vma_start_write, type MmStruct, type Vma } from "../../mm/mm.js";
+import { PAGE_SIZE, linear_page_index, vma_is_shared, type MmStruct, type Vma } from "../../mm/mm.js";
 import type { AddressSpace } from "../../mm/pagecache.js";
 import { mmget_not_zero, mmput } from "../fork.js";
 import { anon_folio_alloc } from "../../mm/rmap.js";
@@ -87,29 +87,31 @@ export function valid_vma(vma: Vma, is_register: boolean): boolean {
  * (`page_vma_mapped_walk()`, else -EAGAIN), map `new_folio` there
  * read-only and clean (`mk_pte(new_page, vma->vm_page_prot)`), or nothing
  * when it is null; the old folio loses that mapping and the mapping's
- * reference. The PTE lock the walk holds from the check to `set_pte_at()`
- * is modelled by write-locking the VMA where faults take the per-VMA lock.
+ * reference, all under the PTE lock the walk takes (a fault on the page
+ * waits for it).
  */
 function* __replace_page(k: Kernel, t: Task, vma: Vma, addr: number, old_folio: Folio, new_folio: Folio | null): KernelGen<number> {
   const mm = vma.vm_mm;
   yield* folio_lock(t, old_folio);
+  const ptl = yield* mm.pte_offset_map_lock(t, addr);
   const pte = mm.pte(addr);
-  if (pte?.kind !== "present" || pte.folio !== old_folio) {
+  if (!ptl || pte?.kind !== "present" || pte.folio !== old_folio) {
+    if (ptl) mm.pte_unmap_unlock(ptl);
     folio_unlock(old_folio);
     return EAGAIN;
   }
-  if (k.behaviour.per_vma_lock !== "none") yield* vma_start_write(mm, vma, t);
+  // ptep_clear_flush(): the PTE is none, and every CPU has dropped it, before the new one is set; the mapcounts follow the PTE.
+  mm.clear_pte(addr);
+  old_folio.mapcount--;
+  yield* flush_tlb_mm_range(k, t, mm);
   if (new_folio) {
     // folio_get() for the mapping; folio_add_new_anon_rmap() ran when anon_folio_alloc() made it.
+    mm.set_pte(addr, { kind: "present", folio: new_folio, write: false });
     new_folio.refcount++;
     new_folio.mapcount++;
   }
-  // ptep_clear_flush(): the PTE is none, and every CPU has dropped it, before the new one is set.
-  mm.clear_pte(addr);
-  yield* flush_tlb_mm_range(k, t, mm);
-  if (new_folio) mm.set_pte(addr, { kind: "present", folio: new_folio, write: false });
-  // folio_remove_rmap_pte() and folio_put(): no look at what else holds the old folio.
-  old_folio.mapcount--;
+  mm.pte_unmap_unlock(ptl);
+  // folio_put() of the old folio: no look at what else holds it.
   old_folio.refcount--;
   if (k.sim.tracing) k.sim.event(t, "uprobe", "__replace_page", { old: old_folio.pfn, new: new_folio?.pfn ?? null });
   folio_unlock(old_folio);
