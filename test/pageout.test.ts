@@ -58,11 +58,12 @@ describe("MADV_PAGEOUT", () => {
     assert.ok(f.swapcache, "the pinned page stays in the swap cache");
   });
 
-  it("v5.19+ refuses to unmap a maybe-pinned exclusive page (page_try_share_anon_rmap, 6c287605fd56): the PTE stays, the page stays in the swap cache", () => {
+  it("v5.11+ keeps a maybe-pinned page out of the swap cache (feb889fb40fa): no swap entry, the PTE stays writable", () => {
     const r = run([{ op: "store", vma: "buf", page: 0, value: 7 }, pin("pin_user_pages_unlocked"), pageout], "v6.12", 0);
     assert.deepEqual(reclaim(r), ["keep_locked"]);
     const p = pte0(r);
     assert.ok(p?.kind === "present" && p.write, "still mapped writable");
+    assert.equal(r.final!.folios.find((x) => !x.zero)!.swapcache, false, "never added to the swap cache");
   });
 
   it("v5.19+ unmaps a page with only a FOLL_GET reference, leaving an exclusive swap PTE (SWP_EXCLUSIVE, 1493a1913e34)", () => {

@@ -93,6 +93,11 @@ const WITNESS: Record<keyof Behaviour, ScenarioSpec | ScenarioSpec[]> = {
     { op: "madvise", advice: "MADV_PAGEOUT", vma: "a", page: 0 },
     { op: "store", vma: "a", page: 0, value: 1 },
   ]),
+  // A pinned page paged out: added to the swap cache (and unmapped before v5.19), or kept out of it by reclaim (feb889fb40fa).
+  pageout_skips_pinned: one([{ name: "a", kind: "anon", pages: 1, resident: [0] }], [
+    { op: "get_user_pages", call: "pin_user_pages_unlocked", vma: "a", page: 0, flags: ["WRITE"], hold: "pin" },
+    { op: "madvise", advice: "MADV_PAGEOUT", vma: "a", page: 0 },
+  ]),
   // Register, then unregister: no uprobes, a copy holding the original instruction, or the file's page mapped again at the next fault.
   uprobes: one([{ name: "text", kind: "file", pages: 1, writable: false, exec: true, mapped: [0] }], [
     { op: "uprobe_register", vma: "text", page: 0 },

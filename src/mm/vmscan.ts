@@ -13,7 +13,7 @@
  * @module
  */
 import type { KernelGen, Task } from "../engine/task.js";
-import { folio_trylock, folio_unlock, type Folio } from "./folio.js";
+import { folio_maybe_dma_pinned, folio_trylock, folio_unlock, type Folio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
 import { try_to_unmap } from "./rmap.js";
 
@@ -59,8 +59,8 @@ function __remove_mapping(k: Kernel, folio: Folio): boolean {
 /**
  * One anonymous folio of `shrink_folio_list()` (`shrink_page_list()` before
  * v5.19), called with reclaim's isolation reference: trylock (keep if
- * locked); keep one under writeback; `add_to_swap()` if not in the swap
- * cache yet; `try_to_unmap()`, and activate_locked if it is still mapped;
+ * locked); keep one under writeback; keep one that may be pinned out of
+ * the swap cache (v5.11+); `add_to_swap()` if not in the swap cache yet; `try_to_unmap()`, and activate_locked if it is still mapped;
  * `pageout()` of a dirty folio (PAGE_KEEP unless freeable; else the swap
  * write, which unlocks it: keep while under writeback or dirty, relock
  * otherwise); then `__remove_mapping()` and the free.
@@ -68,6 +68,8 @@ function __remove_mapping(k: Kernel, folio: Folio): boolean {
 function* shrink_folio(k: Kernel, t: Task, folio: Folio): KernelGen<Verdict> {
   if (!folio_trylock(folio, t.name)) return "keep";
   if (folio.writeback) return "keep_locked";
+  // "if (folio_maybe_dma_pinned(folio)) goto keep_locked;" before folio_alloc_swap() (feb889fb40fa, v5.11).
+  if (folio.swapEntry === null && k.behaviour.pageout_skips_pinned && folio_maybe_dma_pinned(folio)) return "keep_locked";
   const entry = folio.swapEntry ?? k.swap.add_to_swap(folio);
   if (folio.mapcount > 0) {
     yield* try_to_unmap(k, t, folio);

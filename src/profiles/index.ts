@@ -58,6 +58,14 @@ export interface Behaviour {
    */
   readonly swap_reuse: "reuse_swap_page" | "refcount";
   /**
+   * Reclaim keeps a maybe-pinned anonymous page out of the swap cache:
+   * `shrink_page_list()` checks `page_maybe_dma_pinned()` before
+   * `add_to_swap()` ("goto keep_locked"), so the page stays mapped and is
+   * never written out (feb889fb40fa, "mm: don't put pinned pages into the
+   * swap cache", v5.11-rc4).
+   */
+  readonly pageout_skips_pinned: boolean;
+  /**
    * do_wp_page reuses a private anonymous folio when mapcount == 1
    * (`reuse_swap_page`), or only when refcount == 1 (09854ba94c6a, v5.9).
    */
@@ -364,6 +372,7 @@ const v2_6_38 = root("v2.6.38", "VM_FAULT_RETRY and FAULT_FLAG_ALLOW_RETRY (d065
   wp_reuse_ksm: false,
   wp_reuse: "mapcount",
   swap_reuse: "reuse_swap_page",
+  pageout_skips_pinned: false,
   fault_around: false,
   vm_fault_write: true,
   shared_write_throttle: "locked",
@@ -452,6 +461,7 @@ const v6_4 = derive(v5_9, "v6.4", "VM_FAULT_COMPLETED, no VM_FAULT_WRITE, MADV_P
   { behaviour: "madv_populate", value: "get_user_pages", commit: "4ca9b3859dac", subject: "mm/madvise: introduce MADV_POPULATE_(READ|WRITE) to prefault page tables" },
   { behaviour: "per_vma_lock", value: "anon", commit: "0bff0aaea03e", subject: "x86/mm: try VMA lock-based page fault handling first" },
   { behaviour: "foll_unlockable", value: true, commit: "f04740f54594", subject: "mm/gup: add FOLL_UNLOCKABLE" },
+  { behaviour: "pageout_skips_pinned", value: true, commit: "feb889fb40fa", subject: "mm: don't put pinned pages into the swap cache" },
   { behaviour: "swap_reuse", value: "refcount", commit: "c145e0b47c77", subject: "mm: streamline COW logic in do_swap_page()" },
   { behaviour: "anon_exclusive", value: true, commit: "6c287605fd56", subject: "mm: remember exclusively mapped anonymous pages with PG_anon_exclusive" },
   { behaviour: "anon_exclusive", value: true, commit: "1493a1913e34", subject: "mm/swap: remember PG_anon_exclusive via a swp pte bit" },
