@@ -64,8 +64,11 @@ describe("mremap() moving a VMA", () => {
     assert.deepEqual(rets(run([{ op: "munmap", vma: "buf" }, mremap]), "mremap"), ["-EFAULT"]);
   });
 
-  it("the validator refuses mremap in a forked child, naming the op's path", () => {
-    const spec: ScenarioSpec = { title: "child mremap", mm: { vmas: BUF }, tasks: [{ name: "T", ops: [{ op: "fork", child: { name: "C", ops: [mremap, { op: "exit" }] as never[] } }] }] };
-    assert.throws(() => assertScenario(spec), /\$\.tasks\[0\]\.ops\[0\]\.child\.ops\[0\]\.op.*mremap only in the scenario's own tasks/s);
+  it("the validator refuses mremap in a scenario that forks (in the child, or in the parent after the fork), naming the op's path", () => {
+    const child: ScenarioSpec = { title: "child mremap", mm: { vmas: BUF }, tasks: [{ name: "T", ops: [{ op: "fork", child: { name: "C", ops: [mremap, { op: "exit" }] as never[] } }] }] };
+    assert.throws(() => assertScenario(child), /\$\.tasks\[0\]\.ops\[0\]\.child\.ops\[0\]\.op.*mremap only in a scenario without fork/s);
+    // The parent's move would retarget the child's "buf" too: its load would fault outside its own VMA.
+    const parent: ScenarioSpec = { title: "parent mremap", mm: { vmas: BUF }, tasks: [{ name: "T", ops: [{ op: "fork", child: { name: "C", ops: [{ op: "cond_resched" }, { op: "load", vma: "buf", page: 0 }, { op: "exit" }] as never[] } }, mremap] }] };
+    assert.throws(() => assertScenario(parent), /\$\.tasks\[0\]\.ops\[1\]\.op.*mremap only in a scenario without fork/s);
   });
 });

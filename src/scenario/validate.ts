@@ -342,6 +342,7 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
   });
   const tasks = new Set<string>();
   const forked = new Set<string>();
+  const forks = JSON.stringify(s.tasks).includes('"op":"fork"');
   const holds = new Map<string, { kind: "get" | "pin"; write: boolean }>();
   const puts: { name: string; at: string; op: string }[] = [];
   const remotes: { name: string; at: string }[] = [];
@@ -355,7 +356,7 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
     const walk = (ops: readonly OpSpec[], at: string, repeated = false, child = false) =>
       ops.forEach((op, j) => {
         if (op.op === "repeat") return walk(op.ops, `${at}[${j}].ops`, true, child);
-        if (op.op === "mremap" && child) errors.push({ path: `${at}[${j}].op`, expected: "mremap only in the scenario's own tasks (a VMA's name follows its move, for every process: a forked child's move would retarget the parent's ops)", found: '"mremap"' });
+        if (op.op === "mremap" && (child || forks)) errors.push({ path: `${at}[${j}].op`, expected: "mremap only in a scenario without fork (a VMA's name follows its move in every process, so a move in one process would retarget the other's ops)", found: '"mremap"' });
         if (op.op === "exit" && !child) errors.push({ path: `${at}[${j}]`, expected: "exit only in a fork child's ops (the scenario's own tasks share the first address space)", found: '"exit"' });
         if (repeated && (op.op === "fork" || (op.op === "get_user_pages" && op.hold !== undefined))) {
           errors.push({ path: `${at}[${j}]${op.op === "fork" ? ".op" : ".hold"}`, expected: `no ${op.op === "fork" ? "fork" : "hold"} inside repeat (each run would need a new ${op.op === "fork" ? "child task" : "page-set"} name)`, found: op.op === "fork" ? '"fork"' : show(op.hold) });

@@ -165,7 +165,7 @@ function variantsAt(ctx: Context, place: Place): string[] {
   return [...OP_VARIANTS.entries()]
     .filter(([op, schema]) => {
       if (op in LOCK_OPS) return ctx.locks.some((l) => l.kind === LOCK_OPS[op as keyof typeof LOCK_OPS]);
-      // The validator keeps mremap to the scenario's own tasks (the VMA's name follows the move for every process).
+      // The validator keeps mremap to scenarios without fork (the VMA's name follows the move for every process).
       if (op === "mremap") return !place.child && ctx.vmas.length > 0;
       if (UPROBE_OPS.has(op)) return fileVmas(ctx).length > 0;
       if ("vma" in schema.properties!) return ctx.vmas.length > 0;
@@ -247,7 +247,7 @@ function predicateArb(ctx: Context, depth: number): fc.Arbitrary<PredicateSpec> 
  * none is), a release of the wrong kind becomes the right one, a dma_write
  * through pages taken without FOLL_WRITE a dma_read; a final.task names a
  * forked child or is dropped, an event pattern's task one of the scenario's
- * tasks.
+ * tasks; an mremap in a scenario that forks becomes a cond_resched.
  */
 function resolveNames(s: ScenarioSpec): ScenarioSpec {
   const children: string[] = [];
@@ -275,6 +275,8 @@ function resolveNames(s: ScenarioSpec): ScenarioSpec {
   s.tasks.forEach((t) => walk(t.ops));
   const resolve = (ops: OpSpec[]): OpSpec[] =>
     ops.map((op) => {
+      // The validator keeps mremap out of scenarios that fork (one name, one range, in every process).
+      if (op.op === "mremap" && children.length > 0) return { op: "cond_resched" };
       const fixed = usable(op);
       if (!fixed) return { op: "cond_resched" };
       if (fixed !== op) return fixed;
