@@ -164,6 +164,16 @@ describe("split search (worker threads)", () => {
     assert.deepEqual(two, three);
     assert.deepEqual(two, splitExplore(s, true).r);
   });
+
+  it("worker threads: budget a finished subtree leaves goes to those that ran out, so a budget one search needs is enough here too", async () => {
+    const s = load("data/dirty-cow-v4.15.json");
+    const one = explore(s, { maxStates: 320 });
+    assert.equal(one.exhaustive, true);
+    const split = await exploreParallel(s, { jobs: 2, maxStates: 320, reduction: true, walks: 0, seed: s.seed });
+    assert.equal(split.exhaustive, true);
+    assert.ok(split.states <= 320, `${split.states} states`);
+    assert.equal(split.verdict?.found, one.verdict?.found);
+  });
 });
 
 describe("verdicts", () => {

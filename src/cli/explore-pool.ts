@@ -1,7 +1,10 @@
 /**
  * `faultline explore --jobs N`: the search split into subtrees
  * (`splitSearch`), searched by N worker threads with a share of the state
- * budget each, then the random walks shared out the same way. Results are
+ * budget each (what finished subtrees leave goes to those that ran out, up
+ * to three times; each subtree runs at least one execution, so a budget
+ * smaller than the split visits more), then the random walks shared out
+ * the same way. Results are
  * merged in the split's order and every walk has its own seed, so any N of
  * 2 or more gives the same report.
  *
@@ -12,6 +15,8 @@ import { combineSubtrees, type ExploreProgress, type ExploreReport, exploreRepor
 
 /** Subtrees the search is split into for worker threads (whatever their number, so the report does not depend on it). */
 export const SPLIT_TARGET = 16;
+/** Times the budget left by finished subtrees is handed to those that ran out. */
+const BUDGET_ROUNDS = 3;
 /** Random walks one job runs. */
 const WALK_CHUNK = 25;
 
@@ -79,12 +84,24 @@ export async function exploreParallel(s: NormalizedScenario, o: ParallelOptions)
   let walked = 0;
   const progress = (phase: ExploreProgress["phase"]) =>
     o.onProgress?.({ states, executions: 0, abandoned: 0, fraction: subtreesDone / split.roots.length, phase, walks: walked });
-  const searched = await runPool<Extract<PoolMessage, { kind: "subtree" }>>(s, o, split.roots.map((fixed, index) => ({ kind: "subtree", index, fixed, budget })), (m) => {
+  const onSearch = (m: PoolMessage) => {
     if (m.kind === "progress") states += m.states;
     else if (m.kind === "subtree") (states += m.states), subtreesDone++;
     progress("search");
-  });
-  const { stats, tally } = combineSubtrees(split, searched.map((m) => m.result));
+  };
+  const searched = (await runPool<Extract<PoolMessage, { kind: "subtree" }>>(s, o, split.roots.map((fixed, index) => ({ kind: "subtree", index, fixed, budget })), onSearch)).map((m) => m.result);
+  // Budget the finished subtrees left unused goes to those that ran out, which search again from the start with more:
+  // the result depends on the split and the budget only, never on which worker finished first.
+  for (let round = 0; round < BUDGET_ROUNDS; round++) {
+    const open = searched.flatMap((r, i) => (r.stats.exhaustive ? [] : [i]));
+    const left = o.maxStates - split.states - searched.reduce((n, r) => n + r.stats.states, 0);
+    const extra = open.length > 0 ? Math.floor(left / open.length) : 0;
+    if (extra <= 0) break;
+    subtreesDone -= open.length;
+    const again = await runPool<Extract<PoolMessage, { kind: "subtree" }>>(s, o, open.map((i, index) => ({ kind: "subtree", index, fixed: split.roots[i]!, budget: searched[i]!.stats.states + extra })), onSearch);
+    open.forEach((i, index) => (searched[i] = again[index]!.result));
+  }
+  const { stats, tally } = combineSubtrees(split, searched);
   const walks = stats.exhaustive ? 0 : o.walks;
   const chunks: PoolJob[] = [];
   for (let from = 0; from < walks; from += WALK_CHUNK) chunks.push({ kind: "walks", index: chunks.length, from, to: Math.min(walks, from + WALK_CHUNK) });

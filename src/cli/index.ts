@@ -217,7 +217,7 @@ function program(out: (text: string) => void, setCode: (code: number) => void): 
     .option("--budget <n>", "states the exhaustive search may visit before random walks take over", parseCount, DEFAULT_MAX_STATES)
     .option("--seed <n>", "seed of the random walks (default: the scenario's)", parseSeed)
     .option("--no-reduction", "enumerate every interleaving (no partial-order reduction), for comparison")
-    .option("--jobs <n>", `worker threads ("auto": one per CPU); from 2, the search is split into ${SPLIT_TARGET} subtrees, each with its share of the budget, and the report is the same for any number`, parseJobs, 1)
+    .option("--jobs <n>", `worker threads ("auto": one per CPU); from 2, the search is split into ${SPLIT_TARGET} subtrees, each with its share of the budget (each runs at least one execution; states and counts differ from one thread, outcomes and exhaustive verdicts do not), and the report is the same for any number`, parseJobs, 1)
     .option("--json", "print the report as JSON")
     .action(async (file: string, o: { budget: number; seed?: number; reduction: boolean; json?: boolean; jobs: number }) => {
       const s = normalizeScenario(loadScenario(file));
