@@ -396,7 +396,7 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
           if ((op.op === "uprobe_register" || op.op === "uprobe_unregister") && kind !== undefined && !INODE_KINDS.has(kind)) {
             // uprobe_register() takes an inode and an offset: of the model's VMAs only file and shmem ones have a vm_file.
             const files = [...vmaKinds].filter(([, k]) => INODE_KINDS.has(k)).map(([n]) => n);
-            errors.push({ path: `${at}[${j}].vma`, expected: `a VMA of kind file or shmem (a uprobe probes a file's inode at an offset): ${files.length > 0 ? oneOf(files, op.vma) : "there is none"}`, found: `${show(op.vma)}, a ${kind} VMA` });
+            errors.push({ path: `${at}[${j}].vma`, expected: `a VMA of kind file or shmem (a uprobe probes a file's inode at an offset): ${files.length > 0 ? oneOf(files, op.vma) : "there is none"}`, found: `${show(op.vma)}, ${kind === "anon" ? "an" : "a"} ${kind} VMA` });
           }
           if (op.op === "handle_mm_fault" && op.flags.includes("WRITE") && readOnly.has(op.vma)) {
             // Its kernel callers refuse such a write first: access_error(), check_vma_flags(), vma_permits_fault().
