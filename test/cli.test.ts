@@ -245,7 +245,16 @@ describe("faultline CLI", () => {
     assert.match(r.out, /then: v6\.4 .*VM_FAULT_COMPLETED/);
     const bad = cli("bisect", "--outcome", "pte", "test/fixtures/kernel/X-03-shared-write-drops-lock.json");
     assert.equal(bad.code, EXIT.usage);
-    assert.match(bad.err, /expected status, verdict, final:VMA:PAGE or call:TASK/);
+    assert.match(bad.err, /expected status, verdict, final:VMA:PAGE, call:TASK or call:TASK:FUNCTION/);
+  });
+
+  it("bisect --outcome verdict runs the property's seeds under each single switch: names the commit that flips it (d1e153fea2a8); call:TASK:FUNCTION watches one function", () => {
+    const r = cli("bisect", "--outcome", "verdict", "data/longterm-pin-migrates-movable-v6.12.json");
+    assert.equal(r.code, EXIT.ok, r.err);
+    assert.match(r.out, /then: v6\.4 \(after v5\.9\): never \(0\/\d+ seeds\) -> always \(\d+\/\d+ seeds\)\n  changed by \(each alone flips the outcome on the older profile\):\n {4}d1e153fea2a8 /);
+    const dma = cli("bisect", "--outcome", "call:vmm:dma_read", "data/pin-vs-madv-pageout-v5.9.json");
+    assert.equal(dma.code, EXIT.ok, dma.err);
+    assert.match(dma.out, /v5\.9 +dma_read -> /);
   });
 
   it("schema: prints the published JSON Schema", () => {

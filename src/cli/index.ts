@@ -310,7 +310,7 @@ function program(out: (text: string) => void, setCode: (code: number) => void): 
     .command("bisect")
     .description("run a scenario under every kernel profile, oldest first, and name where its outcome changes and the commits that profile brings")
     .argument("<scenario.json>", "scenario file (- for stdin)")
-    .option("--outcome <what>", "status, verdict (of its property), final:VMA:PAGE (the page's final PTE and counts) or call:TASK (what its last op returned)", "status")
+    .option("--outcome <what>", "status, verdict (of its property over its seeds), final:VMA:PAGE (the page's final PTE and counts), call:TASK (what its last op returned) or call:TASK:FUNCTION (what its last call of FUNCTION returned)", "status")
     .action((file: string, o: { outcome: string }) => {
       let outcome: BisectOutcome;
       try {

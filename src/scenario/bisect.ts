@@ -18,7 +18,7 @@ import type { OpSpec, ScenarioSpec } from "./schema.js";
 /**
  * What to compare across profiles: the run's status (`"status"`), the
  * property's verdict (`"verdict"`), the final PTE and counts of one page
- * (`"final:VMA:PAGE"`), or what a task's last op returned (`"call:TASK"`).
+ * (`"final:VMA:PAGE"`), or what a task's last op returned (`"call:TASK"`), or its last call of one function (`"call:TASK:FUNCTION"`).
  */
 export type BisectOutcome = "status" | "verdict" | `final:${string}:${number}` | `call:${string}`;
 
@@ -60,7 +60,7 @@ export interface BisectReport {
   readonly changes: readonly BisectChange[];
 }
 
-/** A call:TASK or final:VMA:PAGE outcome must name a task, or a VMA and a page in it, of the scenario; RangeError otherwise. */
+/** A call:TASK[:FUNCTION] or final:VMA:PAGE outcome must name a task, or a VMA and a page in it, of the scenario; RangeError otherwise. */
 function checkTarget(s: NormalizedScenario, outcome: BisectOutcome): void {
   const [kind, name, page] = outcome.split(":");
   if (kind === "call") {
@@ -81,18 +81,20 @@ function checkTarget(s: NormalizedScenario, outcome: BisectOutcome): void {
 
 /** Run `s` (under `behaviour` when given) and give its outcome as text (a run that ends in error gives the error, whatever the outcome); throws RangeError for a malformed selector. */
 function outcomeOf(s: NormalizedScenario, outcome: BisectOutcome, behaviour?: Behaviour): string {
-  // call:TASK watches the trace as it is recorded: the run may not keep the task's last call.
-  const task = outcome.startsWith("call:") ? outcome.slice("call:".length) : null;
+  // call:TASK[:FN] watches the trace as it is recorded: the run may not keep the task's last call.
+  const [task, fn] = outcome.startsWith("call:") ? outcome.slice("call:".length).split(":") : [null, undefined];
   let call: TraceEvent | undefined;
   const onEvent = (e: TraceEvent) => {
-    if (e.ev === "call" && e.task === task) call = e;
+    if (e.ev === "call" && e.task === task && (fn === undefined || e.fn === fn)) call = e;
   };
-  const run = runNormalized(s, { trace: task !== null, ...(task !== null ? { onEvent } : {}), ...(behaviour ? { behaviour } : {}) });
+  const options = behaviour ? { behaviour } : {};
+  const run = runNormalized(s, { trace: task !== null, ...(task !== null ? { onEvent } : {}), ...options });
   if (run.result.status === "error") return `error: ${run.result.error?.message ?? ""}`;
   if (outcome === "status") return run.result.status;
   if (outcome === "verdict") {
-    const v = exploreSeeds(s);
-    return `${v.verdict} (${v.positive}/${v.total})`;
+    // The property over the scenario's seeds (policy random), under the same behaviour as the run above.
+    const v = exploreSeeds(s, undefined, (x) => runNormalized(x, options));
+    return `${v.verdict} (${v.positive}/${v.total} seeds)`;
   }
   const [, ...rest] = outcome.split(":");
   if (task !== null) {
@@ -112,9 +114,9 @@ function outcomeOf(s: NormalizedScenario, outcome: BisectOutcome, behaviour?: Be
 /** Parse a `--outcome` argument; throws RangeError naming the accepted forms. */
 export function parseBisectOutcome(text: string): BisectOutcome {
   if (text === "status" || text === "verdict") return text;
-  if (/^call:.+$/.test(text)) return text as BisectOutcome;
+  if (/^call:[^:]+(:[^:]+)?$/.test(text)) return text as BisectOutcome;
   if (/^final:[^:]+:\d+$/.test(text)) return text as BisectOutcome;
-  throw new RangeError(`outcome "${text}": expected status, verdict, final:VMA:PAGE or call:TASK`);
+  throw new RangeError(`outcome "${text}": expected status, verdict, final:VMA:PAGE, call:TASK or call:TASK:FUNCTION`);
 }
 
 /**
