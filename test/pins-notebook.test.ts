@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { assertScenario, type ScenarioSpec } from "../src/index.js";
 import { exploreJobs, type ExploreData } from "../src/host/explorations.js";
-import { coherenceScenario, guarantee, PIN_KINDS, PIN_OPERATIONS, PIN_PROFILES, withPinKind } from "../docs/components/pin-coherence.js";
+import { brokenOutcome, coherenceScenario, guarantee, PIN_KINDS, PIN_OPERATIONS, PIN_PROFILES, returned, withPinKind } from "../docs/components/pin-coherence.js";
 
 function explored(scenarios: readonly ScenarioSpec[]): ExploreData[] {
   let out: ExploreData[] = [];
@@ -30,10 +30,10 @@ const EXPECTED: Record<string, Record<string, string>> = {
   "munmap": { "FOLL_GET": "BBBB", "FOLL_PIN R/W": "BBBB", "FOLL_PIN R/O": "BBBB" },
   // move_vma() -> move_ptes() moves the PTE with its page: the pinned page is mapped at the new address (buf), on any version.
   "mremap (buf moves)": { "FOLL_GET": "HHHH", "FOLL_PIN R/W": "HHHH", "FOLL_PIN R/O": "HHHH" },
-  // MADV_PAGEOUT (1a4e58cce84e, v5.4): before v5.19 try_to_unmap_one() unmaps the page whatever holds it, and a read swaps it
+  // MADV_PAGEOUT (1a4e58cce84e, v5.4): on v5.7/v5.9 try_to_unmap_one() unmaps the page whatever holds it, and a read swaps it
   // back in read-only from the swap cache; the write then goes to do_wp_page(): v5.7 reuses by mapcount (reuse_swap_page()),
-  // v5.9 copies (refcount > 1, 09854ba94c6a). v5.19: a maybe-pinned exclusive page is not unmapped (6c287605fd56), and a
-  // FOLL_GET page's swap PTE is SWP_EXCLUSIVE (1493a1913e34), so the read maps it exclusive and the write reuses it.
+  // v5.9 copies (refcount > 1, 09854ba94c6a). v5.11: reclaim keeps a maybe-pinned page out of the swap cache (feb889fb40fa);
+  // a FOLL_GET page's swap PTE is SWP_EXCLUSIVE from v5.19 (1493a1913e34), so the read maps it exclusive and the write reuses it.
   "MADV_PAGEOUT, then a read": { "FOLL_GET": "HBHH", "FOLL_PIN R/W": "HBHH", "FOLL_PIN R/O": "HBHH" },
   // v5.9-v5.18: a write fault on a write-protected pinned page copies (refcount > 1, 09854ba94c6a); v5.19 (6c287605fd56):
   // PageAnonExclusive pages are reused whatever their refcount. v5.7 reused by mapcount.
@@ -83,5 +83,15 @@ describe("swapping a pin for a reference (withPinKind)", () => {
     const fork = JSON.parse(readFileSync("data/pin-coherence-fork-v5.7.json", "utf8"));
     const data = explored(PIN_PROFILES.flatMap((profile) => [withPinKind({ ...fork, profile }, "FOLL_PIN"), withPinKind({ ...fork, profile }, "FOLL_GET")]));
     assert.deepEqual(data.map(guarantee), ["broken", "broken", "held", "broken", "held", "broken", "held", "broken"]);
+  });
+});
+
+describe("the matrix's cell details", () => {
+  it("a broken cell names the device's read and the process's last load (the access after the device wrote), not the row's own read", () => {
+    const op = PIN_OPERATIONS.find((o) => o.name === "MADV_PAGEOUT, then a read")!;
+    const [d] = explored([coherenceScenario(op, PIN_KINDS[0]!, "v5.9")]);
+    const broken = brokenOutcome(d!)!;
+    assert.equal(returned(broken.diagram, "vmm", "dma_read"), "7");
+    assert.equal(returned(broken.diagram, "vmm", "load"), "1");
   });
 });

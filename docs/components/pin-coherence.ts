@@ -149,8 +149,8 @@ export function brokenOutcome(data: ExploreData): ExploreData["outcomes"][number
   return broken.sort((a, b) => a.schedule.length - b.schedule.length || a.steps - b.steps)[0] ?? null;
 }
 
-/** What a race diagram shows a call returned (`dma_read() = 7`): the first return of `fn` by `task`, or null. */
+/** What a race diagram shows a call returned (`dma_read() = 7`): the last return of `fn` by `task` (the access after the device's), or null. */
 export function returned(rows: readonly DiagramRow[], task: string, fn: string): string | null {
   const prefix = `${fn}() = `;
-  return rows.find((r) => r.task === task && r.text.startsWith(prefix))?.text.slice(prefix.length) ?? null;
+  return rows.findLast((r) => r.task === task && r.text.startsWith(prefix))?.text.slice(prefix.length) ?? null;
 }
