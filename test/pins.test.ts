@@ -141,6 +141,12 @@ describe("the validator pairs releases with how pages were taken", () => {
     assert.deepEqual(errs([gup("get_user_pages", { hold: "g" }), { op: "unpin_user_pages", pages: "g" }]), ["$.tasks[0].ops[1].pages: a page set a pin_user_pages* op holds (referenced pages are released with put_page)"]);
     assert.deepEqual(errs([gup("pin_user_pages", { pages: false })]), ["$.tasks[0].ops[0].pages: a pages array for pin_user_pages (FOLL_PIN needs one)"]);
   });
+
+  it("a page set is released once: a second unpin, or a release inside repeat, is refused with the path (not a kernel BUG at run time)", () => {
+    const unpin = { op: "unpin_user_pages", pages: "p" };
+    assert.deepEqual(errs([gup("pin_user_pages", { hold: "p" }), unpin, unpin]), ["$.tasks[0].ops[2].pages: a page set released once (it was released before)"]);
+    assert.deepEqual(errs([gup("pin_user_pages", { hold: "p" }), { op: "repeat", count: 2, ops: [unpin] }]), ["$.tasks[0].ops[1].ops[0].pages: a page set released once (a release inside repeat runs more than once)"]);
+  });
 });
 
 describe("R/O pins and the anonymous COW rework (v5.19: PageAnonExclusive, FAULT_FLAG_UNSHARE), as tools/testing/selftests/mm/cow.c checks them", () => {

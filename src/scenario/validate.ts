@@ -344,7 +344,7 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
   const forked = new Set<string>();
   const forks = JSON.stringify(s.tasks).includes('"op":"fork"');
   const holds = new Map<string, { kind: "get" | "pin"; write: boolean }>();
-  const puts: { name: string; at: string; op: string }[] = [];
+  const puts: { name: string; at: string; op: string; repeated: boolean }[] = [];
   const remotes: { name: string; at: string }[] = [];
   const addTask = (name: string, at: string) => {
     if (tasks.has(name)) errors.push({ path: at, expected: "a task name not used before", found: show(name) });
@@ -368,7 +368,7 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
           forked.add(op.child.name);
           return walk(op.child.ops, `${at}[${j}].child.ops`, repeated, true);
         }
-        if (op.op === "put_page" || op.op === "unpin_user_pages" || op.op === "dma_write" || op.op === "dma_read") return void puts.push({ name: op.pages, at: `${at}[${j}].pages`, op: op.op });
+        if (op.op === "put_page" || op.op === "unpin_user_pages" || op.op === "dma_write" || op.op === "dma_read") return void puts.push({ name: op.pages, at: `${at}[${j}].pages`, op: op.op, repeated });
         if (op.op === "get_user_pages" && op.hold !== undefined) {
           if (holds.has(op.hold)) errors.push({ path: `${at}[${j}].hold`, expected: "a page-set name not held by another op", found: show(op.hold) });
           holds.set(op.hold, { kind: op.call.startsWith("pin_") ? "pin" : "get", write: (op.flags ?? []).includes("WRITE") });
@@ -420,8 +420,16 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
   if (mmPages * (1 + forked.size) > MAX_MAPPED_PAGES) {
     errors.push({ path: "$.mm.vmas", expected: `at most ${MAX_MAPPED_PAGES} pages in all address spaces (fork copies the page tables: VMA pages x (1 + ${forked.size} forks))`, found: `${mmPages} x ${1 + forked.size}` });
   }
+  const released = new Set<string>();
   for (const p of puts) {
     const held = holds.get(p.name);
+    const release = p.op === "put_page" || p.op === "unpin_user_pages";
+    // A second release drops references GUP never took: the refcount underflows (the kernel's VM_BUG_ON / WARN in folio_put / unpin).
+    if (release && held !== undefined && (released.has(p.name) || p.repeated)) {
+      errors.push({ path: p.at, expected: `a page set released once (${p.repeated ? "a release inside repeat runs more than once" : "it was released before"})`, found: show(p.name) });
+      continue;
+    }
+    if (release) released.add(p.name);
     const kind = held?.kind;
     if (held === undefined) errors.push({ path: p.at, expected: holds.size > 0 ? `a page set a GUP op holds: ${oneOf([...holds.keys()], p.name)}` : "a page set a GUP op holds (none has hold)", found: show(p.name) });
     else if (p.op === "put_page" && kind === "pin") errors.push({ path: p.at, expected: "a page set a get_user_pages* op holds (pinned pages are released with unpin_user_pages)", found: `${show(p.name)}, pinned` });

@@ -261,27 +261,32 @@ function resolveNames(s: ScenarioSpec): ScenarioSpec {
       } else if (op.op === "repeat") walk(op.ops);
       else if (op.op === "get_user_pages" && op.hold !== undefined) holds.set((op.hold = `h${holds.size}`), { kind: op.call.startsWith("pin_") ? "pin" : "get", write: (op.flags ?? []).includes("WRITE") });
     });
-  // A release of the other kind becomes the right one: put_page for references, unpin_user_pages for pins.
-  const usable = (op: OpSpec): OpSpec | null => {
+  // A release of the other kind becomes the right one: put_page for references, unpin_user_pages for pins; each set is released once, outside repeat.
+  const released = new Set<string>();
+  const usable = (op: OpSpec, repeated: boolean): OpSpec | null => {
     if (op.op !== "put_page" && op.op !== "unpin_user_pages" && op.op !== "dma_write" && op.op !== "dma_read") return op;
     // An op on a set nobody holds acts on the first held set instead.
     const pages = holds.has(op.pages) ? op.pages : holds.keys().next().value;
     if (pages === undefined) return null;
-    if (op.op === "put_page" || op.op === "unpin_user_pages") return { op: holds.get(pages)!.kind === "pin" ? "unpin_user_pages" : "put_page", pages };
+    if (op.op === "put_page" || op.op === "unpin_user_pages") {
+      if (repeated || released.has(pages)) return null;
+      released.add(pages);
+      return { op: holds.get(pages)!.kind === "pin" ? "unpin_user_pages" : "put_page", pages };
+    }
     // A device writes only through pages taken with FOLL_WRITE: otherwise it reads.
     if (op.op === "dma_write" && !holds.get(pages)!.write) return { op: "dma_read", pages, index: op.index };
     return pages === op.pages ? op : { ...op, pages };
   };
   s.tasks.forEach((t) => walk(t.ops));
-  const resolve = (ops: OpSpec[]): OpSpec[] =>
+  const resolve = (ops: OpSpec[], repeated = false): OpSpec[] =>
     ops.map((op) => {
       // The validator keeps mremap out of scenarios that fork (one name, one range, in every process).
       if (op.op === "mremap" && children.length > 0) return { op: "cond_resched" };
-      const fixed = usable(op);
+      const fixed = usable(op, repeated);
       if (!fixed) return { op: "cond_resched" };
       if (fixed !== op) return fixed;
-      if (op.op === "repeat") return { ...op, ops: resolve(op.ops) } as OpSpec;
-      if (op.op === "fork") return { ...op, child: { ...op.child, ops: resolve(op.child.ops) } } as OpSpec;
+      if (op.op === "repeat") return { ...op, ops: resolve(op.ops, true) } as OpSpec;
+      if (op.op === "fork") return { ...op, child: { ...op.child, ops: resolve(op.child.ops, repeated) } } as OpSpec;
       return op;
     });
   s.tasks = s.tasks.map((t) => ({ ...t, ops: resolve(t.ops) }));
