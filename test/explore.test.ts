@@ -205,6 +205,12 @@ describe("race diagrams", () => {
     assert.ok(!text.some((l) => /task_start|task_exit/.test(l)));
   });
 
+  it("a long cell wraps between words (before a parenthesis, after a space or comma), not inside a name", () => {
+    const rows = [{ task: "a", text: "smp_call_function_many(flush_tlb_func)", t: 0 }, { task: "b", text: "x", t: 1 }];
+    const lines = formatDiagram(rows, 50);
+    assert.deepEqual(lines.slice(2, 4).map((l) => l.split("|")[0]!.trimEnd()), ["smp_call_function_many", " (flush_tlb_func)"]);
+  });
+
   it("rows are data for a chart: task, text and time", () => {
     assert.deepEqual(Object.keys(rows[0]!).sort(), ["t", "task", "text"]);
     assert.ok(rows.every((r) => r.task === "gup" || r.task === "zap"));

@@ -18,9 +18,13 @@ function kindOf(text: string): (typeof KINDS)[number] {
   return "call";
 }
 
-/** The race diagram's rows as a Plot chart `width` px wide (see the file comment). */
-export function raceChart(rows: readonly DiagramRow[], { width }: { width: number }): SVGSVGElement | HTMLElement {
+/** Narrowest column worth drawing (px): a wider chart scrolls in its box. */
+const MIN_COLUMN = 170;
+
+/** The race diagram's rows as a Plot chart `width` px wide, or wider where its columns need it (see the file comment). */
+export function raceChart(rows: readonly DiagramRow[], { width: available }: { width: number }): SVGSVGElement | HTMLElement {
   const tasks = [...new Set(rows.map((r) => r.task))];
+  const width = Math.max(available, MIN_COLUMN * tasks.length + 30);
   const data = rows.map((r, i) => ({ ...r, i, kind: kindOf(r.text) }));
   // Characters a column has room for at 11 px monospace (about 6.6 px a character).
   const chars = Math.max(8, Math.floor(width / Math.max(1, tasks.length) / 7.2) - 1);

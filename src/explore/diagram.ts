@@ -88,13 +88,20 @@ export const DIAGRAM_WIDTH = 72;
 const MIN_COLUMN = 14;
 const SEP = " | ";
 
-/** `text` cut into pieces of at most `width` characters, continuation lines indented by one space. */
+/** Where to cut `text` for a line of at most `width` characters: before a "(" or after a space or comma in its second half, else at `width` (a name longer than the column). */
+function cutAt(text: string, width: number): number {
+  for (let p = width; p > width / 2; p--) if (text[p] === "(" || text[p - 1] === " " || text[p - 1] === ",") return p;
+  return width;
+}
+
+/** `text` cut into pieces of at most `width` characters, between words where it can be, continuation lines indented by one space. */
 function wrapCell(text: string, width: number): string[] {
   const lines: string[] = [];
   let rest = text;
   while (rest.length > width) {
-    lines.push(rest.slice(0, width));
-    rest = ` ${rest.slice(width)}`;
+    const p = cutAt(rest, width);
+    lines.push(rest.slice(0, p).trimEnd());
+    rest = ` ${rest.slice(p).trimStart()}`;
   }
   lines.push(rest);
   return lines;
