@@ -212,7 +212,7 @@ function program(out: (text: string) => void, setCode: (code: number) => void): 
 
   cmd
     .command("explore")
-    .description("search the interleavings of a scenario's tasks that its locks, wait queues and IRQ sections allow; print each outcome, the property's verdict and, for each violation, a shortest schedule and its race diagram")
+    .description("search the interleavings of a scenario's tasks that its locks, wait queues and IRQ sections allow (tasks switch at locks, sleeps, waits, IO, IPIs and cpu or cond_resched ops); print each outcome, the property's verdict and, for each violation, a shortest schedule and its race diagram")
     .argument("<scenario.json>", "scenario file (- for stdin)")
     .option("--budget <n>", "states the exhaustive search may visit before random walks take over", parseCount, DEFAULT_MAX_STATES)
     .option("--seed <n>", "seed of the random walks (default: the scenario's)", parseSeed)
