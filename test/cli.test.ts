@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { EXIT } from "../src/cli/exit.js";
 import { formatNs } from "../src/format.js";
+import { MODEL_VERSION, TRACE_FORMAT } from "../src/index.js";
 
 const BIN = new URL("../src/bin/faultline.js", import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), "faultline-cli-"));
@@ -255,6 +256,12 @@ describe("faultline CLI", () => {
     const dma = cli("bisect", "--outcome", "call:vmm:dma_read", "data/pin-vs-madv-pageout-v5.9.json");
     assert.equal(dma.code, EXIT.ok, dma.err);
     assert.match(dma.out, /v5\.9 +dma_read -> /);
+  });
+
+  it("--version: faultline's, the model's and the trace format's versions", () => {
+    const r = cli("--version");
+    assert.equal(r.code, EXIT.ok, r.err);
+    assert.equal(r.out, `faultline ${JSON.parse(readFileSync("package.json", "utf8")).version}, model version ${MODEL_VERSION}, trace format ${TRACE_FORMAT}\n`);
   });
 
   it("schema: prints the published JSON Schema", () => {

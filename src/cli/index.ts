@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { readdirSync, statSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { type BisectOutcome, type Citation, bisectProfiles, DEFAULT_MAX_STATES, DEFAULT_WALKS, explore, type ExploreProgress, scenarioId, type BisectReport, checkScenario, citeBibtex, citeBlock, citeCsl, formatDeadlock, formatInversions, formatNs, formatTrace, holds, jsonSchema, normalizeScenario, parseBisectOutcome, PROFILE_NAMES, runNormalized, type ScenarioRun, type ScenarioSpec, TRACE_FORMAT, withOptions, MODEL_VERSION, explainHashMismatch, structureNote, verifyCitation, wrapText } from "../index.js";
@@ -150,8 +150,10 @@ function eachFile(files: readonly string[], f: (file: string) => void, out: (tex
 
 /** Build the commander program; `out` receives stdout text. */
 function program(out: (text: string) => void, setCode: (code: number) => void): Command {
+  const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
   const cmd = new Command("faultline")
     .description("Run reproducible scenarios of the Linux kernel fault path (faults, GUP and pins, userfaultfd, KVM, KSM, khugepaged).")
+    .version(`faultline ${version}, model version ${MODEL_VERSION}, trace format ${TRACE_FORMAT}`, "-V, --version", "print the version of faultline, of its model and of its trace format")
     .exitOverride()
     .showHelpAfterError();
 
