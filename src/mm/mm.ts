@@ -45,6 +45,10 @@ export interface VmOperations {
   readonly map_pages?: (t: Task, vmf: VmFault, start_pgoff: number, end_pgoff: number) => number;
   /** `->page_mkwrite`: the folio is about to become writable; VM_FAULT_LOCKED with it locked. */
   readonly page_mkwrite?: (t: Task, vmf: VmFault, folio: Folio) => KernelGen<number>;
+  /** `->open`: a new VMA copies this one (fork's `dup_mmap()`, a split). */
+  readonly open?: (k: Kernel, t: Task, vma: Vma) => KernelGen;
+  /** `->close`: the VMA is going away (`remove_vma()` after munmap's zap). */
+  readonly close?: (t: Task, vma: Vma) => KernelGen;
 }
 
 /** `struct vm_area_struct`. */
@@ -57,12 +61,14 @@ export interface Vma {
   readonly end: number;
   /** vm_flags (VM_READ, VM_WRITE, VM_SHARED...). */
   vm_flags: number;
-  /** The page cache of the file mapped (`vm_file->f_mapping`), or null for anonymous memory and raw pfn mappings. */
+  /** The page cache of the file mapped (`vm_file->f_mapping`; a vfio device's inode mapping), or null for anonymous memory and /dev/mem-style raw pfn mappings. */
   readonly file: AddressSpace | null;
-  /** `vm_ops`: null for anonymous memory. */
-  readonly vm_ops: VmOperations | null;
-  /** vm_pgoff: file page of vm_start. */
-  readonly pgoff: number;
+  /** `vm_ops`: null for anonymous memory; a driver's `->mmap` sets its own. */
+  vm_ops: VmOperations | null;
+  /** vm_pgoff: file page of vm_start (a driver's `->mmap` may rewrite it, as vfio-pci stored the pfn there until aac6db75a9fc). */
+  pgoff: number;
+  /** `vm_private_data`: what the driver's `->mmap` hung on the VMA (vfio-pci: its device), or undefined. */
+  vm_private_data?: unknown;
   /** The userfaultfd registered on the range in MISSING mode (VM_UFFD_MISSING), or null. */
   uffd: Userfaultfd | null;
   /** Whether `anon_vma_prepare()` has run: set once an anonymous folio is mapped. */
@@ -98,6 +104,8 @@ export class MmStruct {
   mm_lock_seq = 0;
   /** MMF_HAS_PINNED (`mm->has_pinned` from 008cfe4418b3, v5.9): a FOLL_PIN GUP ran on this mm; never cleared. */
   has_pinned = false;
+  /** `mm_users`: 1 while a task runs in the address space, 0 once `exit_mmap()` tore it down (`mmget_not_zero()` then fails). */
+  mm_users = 1;
   /** The process's name in traces: `""` for the scenario's first mm, else the task that forked it into being. */
   readonly owner: string;
   private nextStart = 0x10000000;
@@ -130,12 +138,37 @@ export class MmStruct {
     return this.insert_vma({ name, start, end: start + pages * PAGE_SIZE, vm_flags, file, vm_ops, pgoff: 0 });
   }
 
-  /** A new VMA of this mm at a given place (`vm_area_alloc` + `vma_link`), as mmap() and fork's dup_mmap make them. */
-  insert_vma(v: Pick<Vma, "name" | "start" | "end" | "vm_flags" | "file" | "vm_ops" | "pgoff">): Vma {
+  /**
+   * A new VMA of this mm at a given place (`vm_area_alloc` + `vma_link`), as
+   * mmap() and fork's dup_mmap make them; a file VMA is linked into its
+   * mapping's i_mmap (`vma_link_file()`) unless `link` is false (mmap_region()
+   * links it only after `->mmap`: see {@link vma_link_file}).
+   */
+  insert_vma(v: Pick<Vma, "name" | "start" | "end" | "vm_flags" | "file" | "vm_ops" | "pgoff" | "vm_private_data">, link = true): Vma {
     const vm_lock = new RwSemaphore(this.sim, this.lockName(`${v.name}.vm_lock`), { lockClass: "vm_lock", readerWake: this.readerWake });
     const vma: Vma = { ...v, uffd: null, anon_vma: false, vm_lock, vm_lock_seq: -1, vm_mm: this };
     this.vmas.push(vma);
+    if (link) vma_link_file(vma);
     return vma;
+  }
+
+  /** Take `vma` out of the mm's VMA list and out of its file's i_mmap (`vma_iter_clear()` + `unlink_file_vma()`). */
+  remove_vma(vma: Vma): void {
+    this.vmas.splice(this.vmas.indexOf(vma), 1);
+    vma.file?.i_mmap.delete(vma);
+  }
+
+  /**
+   * `mmap_assert_write_locked()` (include/linux/mmap_lock.h): lockdep's
+   * `lockdep_assert_held_write()` on mmap_lock; a caller that holds it for
+   * read, or not at all, gets a WARN, traced as a `WARN` event naming the
+   * function that needed the lock (`fn`) and how the task holds it.
+   */
+  mmap_assert_write_locked(t: Task, fn: string): void {
+    const held = t.held.filter((h) => h.name === this.mmap_lock.name).map((h) => h.mode);
+    if (held.includes("write")) return;
+    const how = held.length > 0 ? "read" : "none";
+    if (this.sim.tracing) this.sim.event(t, "WARN", "mmap_assert_write_locked", { lock: this.mmap_lock.name, held: how, caller: fn }, how === "read" ? "held for read where write is required" : "not held where write is required");
   }
 
   /** `vma_lookup()`: the VMA containing `addr`, or null. */
@@ -213,6 +246,11 @@ export function vma_start_read(mm: MmStruct, vma: Vma, t: Task): boolean {
 /** `vma_end_read()`. */
 export function vma_end_read(vma: Vma, t: Task): void {
   vma.vm_lock.up_read(t);
+}
+
+/** `vma_link_file()` (mm/vma.c; `__vma_link_file()` in mm/mmap.c before v6.x): put a file VMA into its mapping's i_mmap, where `unmap_mapping_range()` finds it. */
+export function vma_link_file(vma: Vma): void {
+  vma.file?.i_mmap.add(vma);
 }
 
 /** vma_is_anonymous(): no vm_ops. */

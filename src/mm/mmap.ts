@@ -63,7 +63,8 @@ export function zap_pte_range(k: Kernel, t: Task, vma: Vma, start = vma.start, e
  * its per-VMA lock, v6.4+) and detached, so no later lookup finds it;
  * mmap_lock downgraded to read for the zap (dd2283f2605e, v4.20); PTEs
  * zapped; the TLB flushed on every other CPU (an IPI that a CPU with IRQs
- * off, such as a GUP-fast walker, holds off); then the pages freed. Returns 0.
+ * off, such as a GUP-fast walker, holds off); then the pages freed, and
+ * the VMA's `->close` run (`remove_vma()`). Returns 0.
  */
 export function* do_munmap(k: Kernel, t: Task, mm: MmStruct, start: number): KernelGen<number> {
   yield* mm.mmap_lock.down_write(t);
@@ -73,13 +74,15 @@ export function* do_munmap(k: Kernel, t: Task, mm: MmStruct, start: number): Ker
     return 0;
   }
   if (k.behaviour.per_vma_lock !== "none") yield* vma_start_write(mm, vma, t);
-  mm.vmas.splice(mm.vmas.indexOf(vma), 1);
+  mm.remove_vma(vma);
   const downgrade = k.behaviour.munmap_downgrade;
   if (downgrade) mm.mmap_write_downgrade(t);
   // Page tables are freed too (free_pgtables): the flush is never skipped.
   const tlb = zap_pte_range(k, t, vma);
   yield* flush_tlb_mm_range(k, t, mm);
   for (const f of tlb.freed) f.refcount--;
+  // remove_vma(): the driver's ->close, still under mmap_lock.
+  if (vma.vm_ops?.close) yield* vma.vm_ops.close(t, vma);
   if (downgrade) mm.mmap_lock.up_read(t);
   else mm.mmap_write_unlock(t);
   return 0;

@@ -13,7 +13,7 @@ import AjvModule from "ajv";
 import { canonicalJson, type Json } from "../engine/canonical.js";
 import { sha256Hex } from "../engine/trace.js";
 import type { SleepFaults } from "../engine/simulation.js";
-import { jsonSchema, type KvmSpecT, type LockSpecT, type MmSpecT, type OpSpec, type ScenarioSpec, type VmaSpecT } from "./schema.js";
+import { jsonSchema, type DeviceSpecT, type KvmSpecT, type LockSpecT, type MmSpecT, type OpSpec, type ScenarioSpec, type VmaSpecT } from "./schema.js";
 
 // Ajv is CommonJS; NodeNext sees its default export as the namespace.
 const Ajv = AjvModule as unknown as typeof AjvModule.default;
@@ -26,6 +26,8 @@ export type NormalizedVma = Filled<VmaSpecT, "shared" | "writable" | "resident" 
 /** The mm section with its defaults (IO latencies in ns, eioRate 0). */
 export interface NormalizedMm {
   readonly vmas: readonly NormalizedVma[];
+  /** vfio-pci devices, absent when the scenario has none (its defaults are applied where the device is built). */
+  readonly devices?: readonly DeviceSpecT[];
   readonly io: Required<NonNullable<MmSpecT["io"]>>;
   readonly tlbFlush: NonNullable<MmSpecT["tlbFlush"]>;
 }

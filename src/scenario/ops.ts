@@ -29,6 +29,9 @@ import { dup_mmap, exit_mmap } from "../kernel/fork.js";
 import { KernelBug, RunError } from "../engine/bug.js";
 import { fatal_signal_pending, handle_signal, send_sig, signal_pending } from "../engine/signal.js";
 import { sample } from "./sample.js";
+import { pci_find_bar, pci_mmio_access } from "../drivers/pci/pci.js";
+import { vfio_pci_ioctl_reset, type VfioPciCoreDevice } from "../drivers/vfio/pci/vfio_pci_core.js";
+import { vfio_basic_config_write } from "../drivers/vfio/pci/vfio_pci_config.js";
 import type { NormalizedOp } from "./normalize.js";
 
 /** What the operations of a running scenario act on. */
@@ -51,6 +54,8 @@ export interface OpEnv {
   readonly forked: ReadonlySet<string>;
   /** Tasks that ran an exit op: they run no further op. */
   readonly exited: Set<string>;
+  /** vfio-pci devices by name (the scenario's `mm.devices`). */
+  readonly devices: ReadonlyMap<string, VfioPciCoreDevice>;
 }
 
 /** Whether `t` holds `mm`'s mmap_lock now, as the caller of a fault or GUP sees it on return. */
@@ -320,6 +325,16 @@ function* runOp(t: Task, op: NormalizedOp, env: OpEnv): KernelGen {
       t.sim.event(t, "call", "copy_fpstate_to_sigframe", { vma: op.vma, page: op.page, nr_pages: op.nr_pages, loop: op.loop, prefaults: r.prefaults }, r.ret);
       return;
     }
+    case "vfio_pci_config_write": {
+      const ret = yield* vfio_basic_config_write(env.kernel!, t, env.devices.get(op.device)!, op.memory);
+      t.sim.event(t, "call", "vfio_basic_config_write", { device: op.device, PCI_COMMAND_MEMORY: op.memory }, errname(ret));
+      return;
+    }
+    case "vfio_device_reset": {
+      const ret = yield* vfio_pci_ioctl_reset(env.kernel!, t, env.devices.get(op.device)!);
+      t.sim.event(t, "call", "VFIO_DEVICE_RESET", { device: op.device }, errname(ret));
+      return;
+    }
     case "repeat":
       for (let i = 0; i < op.count; i++) yield* runOps(t, op.ops as readonly NormalizedOp[], env);
       return;
@@ -335,7 +350,8 @@ function heldSet(env: OpEnv, op: string, name: string): GupPages {
 
 /**
  * A user store or load (`user_access()`): the value is written to, or read
- * from, the page the access reaches. A caught signal that interrupted the
+ * from, the page the access reaches, or the device memory of a vfio-pci
+ * BAR (`pci_mmio_access()`). A caught signal that interrupted the
  * fault runs its handler and the access runs again; an error or SIGKILL
  * ends it with the fault's VM_FAULT_* bits as its result.
  */
@@ -345,6 +361,13 @@ function* loadStore(t: Task, op: Extract<NormalizedOp, { op: "store" | "load" }>
   for (;;) {
     const r = yield* user_access(k, t, address(env, op), op.op === "store");
     if ("folio" in r) {
+      // A raw pfn inside a vfio-pci device's BAR: the access goes to the device, which may not decode it.
+      const bar = r.pfn === undefined ? null : pci_find_bar([...env.devices.values()].map((d) => d.pdev), r.pfn);
+      if (bar) {
+        const read = pci_mmio_access(t, bar.pdev, bar.bar, r.pfn!, op.op === "store" ? { value: op.value } : null);
+        t.sim.event(t, "call", op.op, args, read);
+        return;
+      }
       if (op.op === "store" && r.folio) r.folio.data = op.value;
       t.sim.event(t, "call", op.op, args, op.op === "store" ? 0 : (r.folio?.data ?? null));
       return;

@@ -137,7 +137,7 @@ export function runNormalized(s: NormalizedScenario, hooks: Pick<RunOptions, "on
   const built = s.mm ? buildKernel(sim, behaviour, s.mm) : null;
   kernel = built?.kernel ?? null;
   if (built) rwsems.set("mmap_lock", built.kernel.mm.mmap_lock);
-  const env = { rwsems, mutexes, kernel: built?.kernel ?? null, vmas: built?.vmas ?? new Map(), held: new Map<string, GupPages>(), forked: forkedTasks(s.tasks), exited: new Set<string>() };
+  const env = { rwsems, mutexes, kernel: built?.kernel ?? null, vmas: built?.vmas ?? new Map(), held: new Map<string, GupPages>(), forked: forkedTasks(s.tasks), exited: new Set<string>(), devices: built?.devices ?? new Map() };
   for (const task of s.tasks) sim.spawn(task.name, (t) => runOps(t, task.ops, env), { opaque: false, returnsToUser: true });
   if (s.kvm) buildKvm(kernel!, s.kvm);
   const result = sim.run();

@@ -67,7 +67,41 @@ const VMA_PAGE_SETS = {
   pfnmap: [[], ["resident", "swapped", "swapcache", "hwpoison", "pagecache", "mapped", "pgReadahead", "readahead", "size", "eio"]],
   // fw_device_op_mmap() allocates and maps every page at mmap (vm_map_pages_zero): no page state to choose either.
   mixedmap: [[], ["resident", "swapped", "swapcache", "hwpoison", "pagecache", "mapped", "pgReadahead", "readahead", "size", "eio"]],
+  // A BAR is device memory: vfio-pci maps it at mmap or on fault, no page state to choose.
+  "vfio-bar": [[], ["resident", "swapped", "swapcache", "hwpoison", "pagecache", "mapped", "pgReadahead", "readahead", "size", "eio"]],
 } as const;
+
+/** The VMA fields only a vfio-bar VMA takes. */
+const VFIO_BAR_FIELDS = ["device", "bar", "offset"] as const;
+
+/**
+ * The devices section: names once, a BAR's explicit pfn aligned as PCI
+ * aligns BARs (to their size); returns each device's BAR sizes by name.
+ */
+function deviceErrors(s: ScenarioSpec, errors: ScenarioError[]): Map<string, number[]> {
+  const devices = new Map<string, number[]>();
+  (s.mm?.devices ?? []).forEach((d, i) => {
+    const at = `$.mm.devices[${i}]`;
+    if (devices.has(d.name)) errors.push({ path: `${at}.name`, expected: "a device name not used before", found: show(d.name) });
+    devices.set(d.name, d.bars.map((b) => b.pages));
+  });
+  return devices;
+}
+
+/** A vfio-bar VMA: a declared device and BAR, and a range within the BAR (vfio_pci_core_mmap()'s -EINVAL otherwise); no vfio fields on other kinds. */
+function vfioBarErrors(v: VmaSpecT, kind: string, devices: ReadonlyMap<string, number[]>, at: string): ScenarioError[] {
+  if (kind !== "vfio-bar") return VFIO_BAR_FIELDS.filter((key) => v[key] !== undefined).map((key) => ({ path: `${at}.${key}`, expected: `no ${key} on a ${kind} VMA (only vfio-bar VMAs map a device)`, found: show(v[key]) }));
+  if (v.shared === false) return [{ path: `${at}.shared`, expected: "true or no shared (vfio_pci_core_mmap refuses a MAP_PRIVATE mapping with -EINVAL)", found: show(v.shared) }];
+  if (v.device === undefined) return [{ path: `${at}.device`, expected: `the device the BAR belongs to: ${devices.size > 0 ? oneOf([...devices.keys()], "") : "a name in $.mm.devices (there is none)"}`, found: "nothing" }];
+  const bars = devices.get(v.device);
+  if (!bars) return [{ path: `${at}.device`, expected: `a device declared in $.mm.devices: ${devices.size > 0 ? oneOf([...devices.keys()], v.device) : "there is none"}`, found: show(v.device) }];
+  const bar = v.bar ?? 0;
+  const size = bars[bar];
+  if (size === undefined) return [{ path: `${at}.bar`, expected: `a BAR of ${v.device} (0..${bars.length - 1})`, found: show(bar) }];
+  const offset = v.offset ?? 0;
+  if (offset + v.pages > size) return [{ path: v.offset === undefined ? `${at}.pages` : `${at}.offset`, expected: `a range within BAR ${bar}'s ${size} pages (offset + pages <= ${size}; vfio_pci_core_mmap returns -EINVAL past the BAR)`, found: `offset ${offset} + ${v.pages} pages` }];
+  return [];
+}
 
 /** Validate parsed JSON against the scenario format. */
 export function validateScenario(data: unknown): Validation {
@@ -238,6 +272,10 @@ function walkDurations(s: ScenarioSpec, f: (d: DurationSpec, at: string) => void
     });
   s.tasks.forEach((t, i) => ops(t.ops, `$.tasks[${i}].ops`));
   (s.mm?.vmas ?? []).forEach((v, i) => v.uffd && f(v.uffd.resolveNs, `$.mm.vmas[${i}].uffd.resolveNs`));
+  (s.mm?.devices ?? []).forEach((d, i) => {
+    if (d.pteNs !== undefined) f(d.pteNs, `$.mm.devices[${i}].pteNs`);
+    if (d.resetNs !== undefined) f(d.resetNs, `$.mm.devices[${i}].resetNs`);
+  });
   if (s.mm?.io?.readpage !== undefined) f(s.mm.io.readpage, "$.mm.io.readpage");
   if (s.mm?.io?.swapin !== undefined) f(s.mm.io.swapin, "$.mm.io.swapin");
   if (s.mm?.io?.swapout !== undefined) f(s.mm.io.swapout, "$.mm.io.swapout");
@@ -291,6 +329,7 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
   const vmas = new Map<string, number>();
   const readOnly = new Set<string>();
   const vmaKinds = new Map<string, string>();
+  const devices = deviceErrors(s, errors);
   (s.mm?.vmas ?? []).forEach((v, i) => {
     const at = `$.mm.vmas[${i}]`;
     if (vmas.has(v.name)) errors.push({ path: `${at}.name`, expected: "a VMA name not used before", found: show(v.name) });
@@ -310,6 +349,7 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
         if (!cached.has(p)) errors.push({ path: `${at}.pgReadahead${v.pgReadahead === "all" ? "" : `[${j}]`}`, expected: "a page in pagecache or mapped (PG_readahead marks a cached folio)", found: show(p) });
       });
     }
+    errors.push(...vfioBarErrors(v, kind, devices, at));
     // fw_device_op_mmap(): "if (!(vma->vm_flags & VM_SHARED)) return -EINVAL;".
     if (kind === "mixedmap" && v.shared === false) errors.push({ path: `${at}.shared`, expected: "true or no shared (fw_device_op_mmap refuses a MAP_PRIVATE mapping with -EINVAL)", found: show(v.shared) });
     for (const key of other) if (v[key] !== undefined) errors.push({ path: `${at}.${key}`, expected: `no ${key} on ${kind === "anon" ? "an" : "a"} ${kind} VMA${sets.length > 0 ? ` (use ${sets.join(", ")})` : ""}`, found: show(v[key]) });
@@ -376,6 +416,9 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
           remotes.push({ name: op.task, at: `${at}[${j}].task` });
         }
         if (op.op === "kill") remotes.push({ name: op.task, at: `${at}[${j}].task` });
+        if ((op.op === "vfio_pci_config_write" || op.op === "vfio_device_reset") && !devices.has(op.device)) {
+          errors.push({ path: `${at}[${j}].device`, expected: `a device declared in $.mm.devices: ${devices.size > 0 ? oneOf([...devices.keys()], op.device) : "there is none"}`, found: show(op.device) });
+        }
         if (op.op === "get_user_pages" && op.locked && !op.call.endsWith("_remote")) errors.push({ path: `${at}[${j}].locked`, expected: "locked only with get_user_pages_remote or pin_user_pages_remote", found: `locked with ${op.call}` });
         if (op.op === "get_user_pages" && op.pteNs !== undefined && !op.call.endsWith("_fast")) errors.push({ path: `${at}[${j}].pteNs`, expected: "pteNs only with get_user_pages_fast or pin_user_pages_fast", found: `pteNs with ${op.call}` });
         if (op.op === "get_user_pages" && op.pages === false && (op.call.endsWith("_fast") || op.call.startsWith("pin_"))) errors.push({ path: `${at}[${j}].pages`, expected: `a pages array for ${op.call} (${op.call.startsWith("pin_") ? "FOLL_PIN needs one" : "it has no pages == NULL form"})`, found: "false" });
