@@ -90,7 +90,7 @@ function deviceErrors(s: ScenarioSpec, errors: ScenarioError[]): Map<string, num
 
 /** A vfio-bar VMA: a declared device and BAR, and a range within the BAR (vfio_pci_core_mmap()'s -EINVAL otherwise); no vfio fields on other kinds. */
 function vfioBarErrors(v: VmaSpecT, kind: string, devices: ReadonlyMap<string, number[]>, at: string): ScenarioError[] {
-  if (kind !== "vfio-bar") return VFIO_BAR_FIELDS.filter((key) => v[key] !== undefined).map((key) => ({ path: `${at}.${key}`, expected: `no ${key} on a ${kind} VMA (only vfio-bar VMAs map a device)`, found: show(v[key]) }));
+  if (kind !== "vfio-bar") return VFIO_BAR_FIELDS.filter((key) => v[key] !== undefined).map((key) => ({ path: `${at}.${key}`, expected: `no ${key} on ${kind === "anon" ? "an" : "a"} ${kind} VMA (only vfio-bar VMAs map a device)`, found: show(v[key]) }));
   if (v.shared === false) return [{ path: `${at}.shared`, expected: "true or no shared (vfio_pci_core_mmap refuses a MAP_PRIVATE mapping with -EINVAL)", found: show(v.shared) }];
   if (v.device === undefined) return [{ path: `${at}.device`, expected: `the device the BAR belongs to: ${devices.size > 0 ? oneOf([...devices.keys()], "") : "a name in $.mm.devices (there is none)"}`, found: "nothing" }];
   const bars = devices.get(v.device);

@@ -1,0 +1,200 @@
+// vfio-pci BAR mappings (drivers/vfio/pci/vfio_pci_core.c, vfio_pci.c before
+// v5.15) per design, as the profiles carry them: v4.15 maps at mmap
+// (pre-11c4cd07ba11 vfio_pci_mmap()), v5.9 the v5.8 vma_list design
+// (11c4cd07ba11, abafbc551fdd; v5.8.18 copy), v6.4 the 6a45ece4c9af form
+// (v5.13; v6.2..v6.4 copy), v6.12 the v6.10 design (aac6db75a9fc,
+// d71a989cf5d9; stable-6.6 backport diffs). Each row names its source; the
+// facts are from those copies and /work/facts-vfio.md's table.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { explore } from "../src/explore/explore.js";
+import { normalizeScenario, type ScenarioRun } from "../src/scenario/index.js";
+import type { OpSpec, ScenarioSpec } from "../src/scenario/schema.js";
+import { checkedRun } from "./checked-run.js";
+
+const DEVICE = [{ name: "gpu", bars: [{ pages: 8 }, { pages: 4 }] }];
+const BAR: NonNullable<ScenarioSpec["mm"]>["vmas"] = [{ name: "bar", kind: "vfio-bar", device: "gpu", bar: 0, pages: 4 }];
+const spec = (ops: OpSpec[], vmas = BAR, others: ScenarioSpec["tasks"] = []): ScenarioSpec => ({ title: "vfio", mm: { devices: DEVICE, vmas }, tasks: [{ name: "T", ops }, ...others] });
+const run = (ops: OpSpec[], profile: string, vmas = BAR) => checkedRun(spec(ops, vmas), profile);
+const events = (r: ScenarioRun, ev: string, fn?: string) => r.result.trace.filter((e) => e.ev === ev && (fn === undefined || e.fn === fn));
+const rets = (r: ScenarioRun, fn: string) => events(r, "call", fn).map((e) => e.ret);
+const ptesOf = (r: ScenarioRun, vma = "bar") => r.final!.vmas.find((v) => v.name === vma)!.ptes;
+const load = (page: number, vma = "bar"): OpSpec => ({ op: "load", vma, page });
+const disable: OpSpec = { op: "vfio_pci_config_write", device: "gpu", memory: false };
+const enable: OpSpec = { op: "vfio_pci_config_write", device: "gpu", memory: true };
+
+describe("vfio-pci BAR mmap: what is mapped when", () => {
+  it("v4.15 (vfio_pci_mmap() before 11c4cd07ba11): every page of the VMA is a raw pfn from mmap on, and no fault is taken", () => {
+    const r = run([load(2)], "v4.15");
+    assert.equal(ptesOf(r).length, 4);
+    assert.equal(events(r, "vfio_fault").length, 0);
+  });
+
+  it("v5.9 and v6.4 (vfio_pci_mmap_fault, 11c4cd07ba11): mmap maps nothing, the first fault remaps the whole VMA (4 entries, remap_pfn_range)", () => {
+    for (const p of ["v5.9", "v6.4"]) {
+      const r = run([load(2)], p);
+      assert.deepEqual(events(r, "vfio_fault").map((e) => e.args!.ptes), [4], p);
+      assert.equal(ptesOf(r).length, 4, p);
+    }
+  });
+
+  it("v6.12 (aac6db75a9fc + d71a989cf5d9): vmf_insert_pfn() of the faulting page, then the prefault of the rest: one fault, 4 entries", () => {
+    const r = run([load(2), load(0)], "v6.12");
+    assert.deepEqual(events(r, "vfio_fault").map((e) => e.args!.ptes), [4]);
+    assert.deepEqual(ptesOf(r).map((p) => p.kind), ["pfn", "pfn", "pfn", "pfn"]);
+  });
+
+  it("the pfn a page maps is the BAR's start plus the page's offset into the BAR (vma_to_pfn(), aac6db75a9fc; vm_pgoff = pfn before)", () => {
+    const vmas: NonNullable<ScenarioSpec["mm"]>["vmas"] = [{ name: "b1", kind: "vfio-bar", device: "gpu", bar: 1, offset: 1, pages: 2 }];
+    for (const p of ["v4.15", "v5.9", "v6.12"]) {
+      const r = run([load(1, "b1")], p, vmas);
+      // BAR0 (8 pages) at 1 TiB, BAR1 (4 pages) aligned to 4 pages after it: 2^28 + 8, offset 1, page 1.
+      const pte = ptesOf(r, "b1").find((x) => x.page === 1)!;
+      assert.equal(pte.kind === "pfn" && pte.pfn, 2 ** 28 + 8 + 2, p);
+    }
+  });
+
+  it("vm_flags: VM_IO|VM_PFNMAP|VM_DONTEXPAND|VM_DONTDUMP on every design (set in ->mmap from 11c4cd07ba11: 'we can't change vm_flags within the fault handler')", () => {
+    for (const p of ["v4.15", "v5.9", "v6.4", "v6.12"]) {
+      const flags = run([], p).final!.vmas[0]!.vm_flags.split("|");
+      for (const f of ["VM_IO", "VM_PFNMAP", "VM_DONTEXPAND", "VM_DONTDUMP", "VM_SHARED"]) assert.ok(flags.includes(f), `${p}: ${f}`);
+    }
+  });
+});
+
+describe("memory disable (PCI_COMMAND write without PCI_COMMAND_MEMORY, vfio_basic_config_write)", () => {
+  it("v4.15: nothing is zapped and the access reaches the device with memory disabled (CVE-2020-12888: all ones read)", () => {
+    const r = run([load(0), disable, load(1)], "v4.15");
+    assert.equal(events(r, "pci_mmio_disabled").length, 1);
+    assert.deepEqual(rets(r, "load"), [0, 0xffffffff]);
+  });
+
+  it("v5.9, v6.4, v6.12: the BAR's entries are zapped before memory_lock is taken for write (abafbc551fdd, aac6db75a9fc) and the next access is SIGBUS", () => {
+    for (const p of ["v5.9", "v6.4", "v6.12"]) {
+      const r = run([load(0), disable, load(1)], p);
+      assert.deepEqual(events(r, "zap").map((e) => e.args!.cleared), [4], p);
+      assert.deepEqual(rets(r, "load"), [0, "VM_FAULT_SIGBUS"], p);
+      assert.equal(events(r, "pci_mmio_disabled").length, 0, p);
+      assert.equal(ptesOf(r).length, 0, p);
+    }
+  });
+
+  it("enable again: no remap on enable (the mappings come back by fault), and what was stored is read back", () => {
+    for (const p of ["v5.9", "v6.12"]) {
+      const r = run([{ op: "store", vma: "bar", page: 1, value: 9 }, disable, enable, load(1)], p);
+      assert.deepEqual(rets(r, "load"), [9], p);
+      assert.equal(events(r, "vfio_fault").length, 2, p);
+    }
+  });
+
+  it("v6.12: unmap_mapping_range() zaps every mapping of the device through its inode's i_mmap, a forked child's too (b7c5e64fecfa: one inode per device)", () => {
+    const child: OpSpec = { op: "fork", child: { name: "C", ops: [{ op: "sleep", ns: 10 }, load(3)] } };
+    const r = checkedRun({ ...spec([load(0), child, disable]), tasks: [{ name: "T", ops: [load(0), child, disable] }] }, "v6.12");
+    assert.deepEqual(events(r, "zap").map((e) => [e.task, e.args!.cleared]), [["T", 4], ["T", 4]], "the parent's and the child's VMA");
+    assert.deepEqual(rets(r, "load"), [0, "VM_FAULT_SIGBUS"]);
+  });
+
+  it("v5.9: fork's ->open (vfio_pci_mmap_open) zaps the child's copy, which is on no vma_list, so it refaults: 'our vma_list only tracks mappings accessed since last zap'", () => {
+    const child: OpSpec = { op: "fork", child: { name: "C", ops: [load(3)] } };
+    const r = checkedRun({ ...spec([]), tasks: [{ name: "T", ops: [load(0), child] }] }, "v5.9");
+    assert.deepEqual(events(r, "vfio_fault").map((e) => e.task), ["T", "C"]);
+  });
+});
+
+describe("VFIO_DEVICE_RESET (vfio_pci_ioctl_reset)", () => {
+  it("v5.8+: zap and memory_lock for write across pci_try_reset_function(); an access meanwhile waits in the fault and maps after the reset", () => {
+    const other: ScenarioSpec["tasks"] = [{ name: "U", ops: [{ op: "sleep", ns: 1000 }, load(2)] }];
+    for (const p of ["v5.9", "v6.12"]) {
+      const r = checkedRun(spec([load(0), { op: "vfio_device_reset", device: "gpu" }], BAR, other), p);
+      assert.deepEqual(rets(r, "VFIO_DEVICE_RESET"), ["0"], p);
+      assert.deepEqual(events(r, "call", "load").map((e) => [e.task, e.ret, e.t]), [["T", 0, 0], ["U", 0, 100_000_000]], p);
+      assert.equal(events(r, "pci_mmio_disabled").length, 0, p);
+    }
+  });
+
+  it("v4.15: no lock, no zap: an access during the reset reaches the device while its memory decode is off", () => {
+    const other: ScenarioSpec["tasks"] = [{ name: "U", ops: [{ op: "sleep", ns: 1000 }, load(2)] }];
+    const r = checkedRun(spec([load(0), { op: "vfio_device_reset", device: "gpu" }], BAR, other), "v4.15");
+    assert.equal(events(r, "pci_mmio_disabled").length, 1);
+  });
+});
+
+describe("locks: mmap_lock, vma_lock, memory_lock, and the WARN of vm_flags_set()", () => {
+  it("v5.9/v6.4: the fault and the zap both take mmap_lock -> vma_lock -> memory_lock (the order vfio_pci_zap_and_vma_lock() documents): lockdep sees no inversion", () => {
+    for (const p of ["v5.9", "v6.4"]) {
+      const r = run([load(0), disable, enable, load(1)], p);
+      const order = events(r, "lock_acquire").map((e) => String(e.args!.lock).replace(/^gpu\./, ""));
+      assert.deepEqual(order.slice(0, 3), ["mmap_lock", "vma_lock", "memory_lock"], p);
+      assert.deepEqual(r.result.inversions, [], p);
+    }
+  });
+
+  it("v6.4: remap_pfn_range() from the fault under mmap_lock for read WARNs in vm_flags_set() (bc292ab00f6c); v5.9 predates the assertion; v6.12 no longer remaps from the fault", () => {
+    const warns = (p: string) => events(run([load(0)], p), "WARN", "mmap_assert_write_locked").map((e) => [e.args!.held, e.ret]);
+    assert.deepEqual(warns("v6.4"), [["read", "held for read where write is required"]]);
+    assert.deepEqual(warns("v5.9"), []);
+    assert.deepEqual(warns("v6.12"), []);
+  });
+
+  it("v6.12: the zap takes no mmap_lock and no vma_lock: memory_lock for write, then the device inode's i_mmap_rwsem (aac6db75a9fc)", () => {
+    const r = run([load(0), disable], "v6.12");
+    const zapLocks = events(r, "lock_acquire").filter((e) => e.fn === "down_write" || String(e.args!.lock).includes("i_mmap")).map((e) => e.args!.lock);
+    assert.deepEqual(zapLocks, ["gpu.memory_lock", "gpu.i_mmap_rwsem"]);
+    assert.ok(!events(r, "lock_acquire").some((e) => String(e.args!.lock).includes("vma_lock")));
+  });
+});
+
+describe("races the explorer finds (data/vfio-bar-access-vs-disable-*.json)", () => {
+  const race = (profile: string): ScenarioSpec => ({
+    title: "access vs disable",
+    profile,
+    interleave: "any",
+    mm: { devices: DEVICE, vmas: BAR },
+    tasks: [
+      { name: "guest", ops: [{ op: "store", vma: "bar", page: 0, value: 1 }, { op: "cpu", ns: 1000 }, load(1)] },
+      { name: "vmm", ops: [disable] },
+    ],
+    property: { exists: { event: { ev: "pci_mmio_disabled" } }, verdict: "never", seeds: { from: 0, count: 1 } },
+  });
+
+  it("v5.9 (v5.8 as merged): a disable whose zap runs while the fault remaps after dropping vma_lock leaves the VMA mapped and unlisted: an access reaches disabled MMIO", () => {
+    const v = explore(normalizeScenario(race("v5.9"))).verdict!;
+    assert.deepEqual([v.found, v.exhaustive], ["sometimes", true]);
+  });
+
+  it("v6.4 (6a45ece4c9af holds vma_lock across the remap) and v6.12 (memory_lock write before unmap_mapping_range): never", () => {
+    for (const p of ["v6.4", "v6.12"]) {
+      const v = explore(normalizeScenario(race(p))).verdict!;
+      assert.deepEqual([v.found, v.exhaustive], ["never", true], p);
+    }
+  });
+
+  it("v5.9: two threads faulting the same VMA at once: the second remap_pfn_range() finds the first's entries, BUG_ON(!pte_none) (the v5.11-rc3 trace in 6a45ece4c9af); v6.4 checks vma_list first", () => {
+    const two = (profile: string): ScenarioSpec => ({
+      title: "concurrent faults",
+      profile,
+      interleave: "any",
+      mm: { devices: DEVICE, vmas: BAR },
+      tasks: [{ name: "A", ops: [load(0)] }, { name: "B", ops: [load(1)] }],
+      property: { exists: { status: "error" }, verdict: "never", seeds: { from: 0, count: 1 } },
+    });
+    assert.equal(explore(normalizeScenario(two("v5.9"))).verdict!.found, "sometimes");
+    assert.equal(explore(normalizeScenario(two("v6.4"))).verdict!.found, "never");
+  });
+});
+
+describe("validation", () => {
+  const bad = (vmas: unknown, ops: unknown[] = []) => ({ title: "v", mm: { devices: DEVICE, vmas }, tasks: [{ name: "T", ops }] });
+  it("names the JSON path of a BAR VMA past its BAR, of an unknown device or BAR, and of vfio fields on another kind", async () => {
+    const { validateScenario } = await import("../src/scenario/validate.js");
+    const errs = (s: unknown) => {
+      const v = validateScenario(s);
+      return v.ok ? [] : v.errors.map((e) => `${e.path}: ${e.expected}`);
+    };
+    assert.match(errs(bad([{ name: "b", kind: "vfio-bar", device: "gpu", bar: 1, pages: 5 }])).join("\n"), /\$\.mm\.vmas\[0\]\.pages: a range within BAR 1's 4 pages/);
+    assert.match(errs(bad([{ name: "b", kind: "vfio-bar", device: "gpx", pages: 1 }])).join("\n"), /\$\.mm\.vmas\[0\]\.device: a device declared in \$\.mm\.devices: one of "gpu"/);
+    assert.match(errs(bad([{ name: "b", kind: "vfio-bar", device: "gpu", bar: 2, pages: 1 }])).join("\n"), /\$\.mm\.vmas\[0\]\.bar: a BAR of gpu \(0\.\.1\)/);
+    assert.match(errs(bad([{ name: "a", kind: "anon", pages: 1, device: "gpu" }])).join("\n"), /\$\.mm\.vmas\[0\]\.device: no device on an anon VMA/);
+    assert.match(errs(bad([], [{ op: "vfio_device_reset", device: "nic" }])).join("\n"), /\$\.tasks\[0\]\.ops\[0\]\.device: a device declared in \$\.mm\.devices/);
+  });
+});
