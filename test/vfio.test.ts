@@ -88,14 +88,14 @@ describe("memory disable (PCI_COMMAND write without PCI_COMMAND_MEMORY, vfio_bas
   });
 
   it("v6.12: unmap_mapping_range() zaps every mapping of the device through its inode's i_mmap, a forked child's too (b7c5e64fecfa: one inode per device)", () => {
-    const child: OpSpec = { op: "fork", child: { name: "C", ops: [{ op: "sleep", ns: 10 }, load(3)] } };
+    const child: OpSpec = { op: "fork", child: { name: "C", ops: [{ op: "sleep", ns: 10 }, load(3)] as never[] } };
     const r = checkedRun({ ...spec([load(0), child, disable]), tasks: [{ name: "T", ops: [load(0), child, disable] }] }, "v6.12");
     assert.deepEqual(events(r, "zap").map((e) => [e.task, e.args!.cleared]), [["T", 4], ["T", 4]], "the parent's and the child's VMA");
     assert.deepEqual(rets(r, "load"), [0, "VM_FAULT_SIGBUS"]);
   });
 
   it("v5.9: fork's ->open (vfio_pci_mmap_open) zaps the child's copy, which is on no vma_list, so it refaults: 'our vma_list only tracks mappings accessed since last zap'", () => {
-    const child: OpSpec = { op: "fork", child: { name: "C", ops: [load(3)] } };
+    const child: OpSpec = { op: "fork", child: { name: "C", ops: [load(3)] as never[] } };
     const r = checkedRun({ ...spec([]), tasks: [{ name: "T", ops: [load(0), child] }] }, "v5.9");
     assert.deepEqual(events(r, "vfio_fault").map((e) => e.task), ["T", "C"]);
   });

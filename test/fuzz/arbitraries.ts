@@ -99,6 +99,8 @@ export function objectOf(schema: Schema, fields: Readonly<Record<string, fc.Arbi
 /** Names and shapes the ops of a scenario can refer to. */
 interface Context {
   readonly vmas: readonly VmaSpecT[];
+  /** The vfio-pci devices (`mm.devices`) by name. */
+  readonly devices: readonly string[];
   readonly locks: readonly { name: string; kind: "rwsem" | "mutex" }[];
   readonly tasks: readonly string[];
 }
@@ -119,10 +121,12 @@ function vmaArb(name: string, kind: VmaSpecT["kind"]): fc.Arbitrary<VmaSpecT> {
   return objectOf(vma, {
     name: fc.constant(name),
     kind: fc.constant(kind),
-    // A shared anon VMA is shmem; a pfnmap or mixedmap is always shared.
-    ...(kind === "pfnmap" || kind === "mixedmap" ? { shared: fc.constant(true) } : {}),
+    // A shared anon VMA is shmem; a pfnmap, mixedmap or vfio-bar is always shared.
+    ...(kind === "pfnmap" || kind === "mixedmap" || kind === "vfio-bar" ? { shared: fc.constant(true) } : {}),
   }).chain((raw) => {
-    const v = { name, kind, ...(raw.shared === undefined ? {} : { shared: raw.shared }), ...(raw.writable === undefined ? {} : { writable: raw.writable }), ...(raw.exec === undefined ? {} : { exec: raw.exec }), pages: raw.pages } as VmaSpecT;
+    // A vfio-bar VMA maps BAR 0 of device d0 (VFIO_DEVICE), within its pages.
+    const bar = kind === "vfio-bar" ? { device: VFIO_DEVICE.name, bar: 0, offset: (raw.pages as number) % 2 } : {};
+    const v = { name, kind, ...(raw.shared === undefined ? {} : { shared: raw.shared }), ...(raw.writable === undefined ? {} : { writable: raw.writable }), ...(raw.exec === undefined ? {} : { exec: raw.exec }), pages: raw.pages, ...bar } as VmaSpecT;
     const all = Array.from({ length: v.pages }, (_, i) => i);
     switch (vmaKind(v)) {
       case "anon":
@@ -152,6 +156,9 @@ function vmaArb(name: string, kind: VmaSpecT["kind"]): fc.Arbitrary<VmaSpecT> {
   });
 }
 
+/** The device vfio-bar VMAs map: one BAR larger than any generated VMA (pages <= 12, offset <= 1). */
+const VFIO_DEVICE = { name: "d0", bars: [{ pages: 16 }] } as const;
+
 /** A page of one of the VMAs, as an op's (or a predicate's) vma and page. */
 const targetArb = (ctx: Context) => fc.constantFrom(...ctx.vmas).chain((v) => fc.integer({ min: 0, max: v.pages - 1 }).map((page) => ({ vma: v.name, page, writable: v.writable !== false })));
 
@@ -172,6 +179,7 @@ function variantsAt(ctx: Context, place: Place): string[] {
       if (op === "exit") return place.child;
       if (op === "fork") return !place.repeated && ctx.vmas.length > 0 && place.level < MAX_OP_NESTING;
       if (op === "repeat") return place.level < MAX_OP_NESTING;
+      if ("device" in schema.properties!) return ctx.devices.length > 0;
       return true;
     })
     .map(([op]) => op);
@@ -196,6 +204,7 @@ function opArb(ctx: Context, place: Place): fc.Arbitrary<OpSpec> {
     const fields: Record<string, fc.Arbitrary<unknown>> = {};
     if (op in LOCK_OPS) fields.lock = fc.constantFrom(...ctx.locks.filter((l) => l.kind === LOCK_OPS[op as keyof typeof LOCK_OPS]).map((l) => l.name));
     if ("task" in schema.properties!) fields.task = fc.constantFrom(...ctx.tasks);
+    if ("device" in schema.properties!) fields.device = fc.constantFrom(...ctx.devices);
     if (op === "put_page" || op === "unpin_user_pages" || op === "dma_write" || op === "dma_read") fields.pages = fc.nat(3).map((i) => `h${i}`);
     if (op === "ksm_merge") fields.with = targetArb(ctx).map((w) => ({ vma: w.vma, page: w.page }));
     if (op === "repeat") fields.ops = fc.constant(null); // drawn below, with the op list's own place
@@ -331,20 +340,28 @@ export function scenarioArb(options: ScenarioArbOptions = {}): fc.Arbitrary<Scen
     tasks: fc.integer({ min: 0, max: options.maxTasks ?? 3 }),
     kvm: fc.boolean(),
     mm: fc.boolean(),
+    devices: fc.boolean(),
   });
   return shape.chain((sh) => {
     const tasks = Array.from({ length: sh.kvm ? sh.tasks : Math.max(1, sh.tasks) }, (_, i) => `T${i}`);
     const locks = sh.locks.map((kind, i) => ({ name: `l${i}`, kind }));
-    const mm = sh.mm || sh.vmaKinds.length > 0;
+    const mm = sh.mm || sh.vmaKinds.length > 0 || sh.devices;
+    // A vfio-bar VMA needs its device; a scenario may declare the device without mapping it.
+    const devices = sh.devices || sh.vmaKinds.includes("vfio-bar") ? [VFIO_DEVICE.name] : [];
     return fc.tuple(...sh.vmaKinds.map((k, i) => vmaArb(`v${i}`, k))).chain((vmas) => {
-      const ctx: Context = { vmas, locks, tasks };
+      const ctx: Context = { vmas, devices, locks, tasks };
       const scheduleNames = [...tasks, ...(sh.kvm ? ["vcpu0", "vcpu0/apf#1"] : [])];
       // A step budget always (the default, 1e6 steps, makes a livelocked run take seconds).
       const present = ["maxSteps", ...(mm ? ["mm"] : []), ...(sh.kvm ? ["kvm"] : []), ...(locks.length > 0 ? ["locks"] : [])];
       return objectOf(top, {
         $schema: fc.constant(undefined),
         locks: fc.constant(locks.length > 0 ? locks.map((l) => ({ ...l })) : undefined),
-        mm: mm ? objectOf(prop(top, "mm"), { vmas: fc.constant(vmas) }) : fc.constant(undefined),
+        mm: mm
+          ? objectOf(prop(top, "mm"), {
+              vmas: fc.constant(vmas),
+              devices: devices.length > 0 ? objectOf(prop(top, "mm", "devices", "items"), { name: fc.constant(VFIO_DEVICE.name), bars: fc.constant(VFIO_DEVICE.bars.map((b) => ({ ...b }))) }).map((d) => [d]) : fc.constant(undefined),
+            }, devices.length > 0 ? ["devices"] : [])
+          : fc.constant(undefined),
         kvm: sh.kvm ? objectOf(prop(top, "kvm")) : fc.constant(undefined),
         tasks: fc.tuple(...tasks.map((name) => opsArb(ctx, { level: 1, repeated: false, child: false }).map((ops) => ({ name, ops })))),
         // An explicit schedule that names a task not ready at its tie ends the run: one scenario in four has one.
