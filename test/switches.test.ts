@@ -108,6 +108,8 @@ const WITNESS: Record<keyof Behaviour, ScenarioSpec | ScenarioSpec[]> = {
   vm_insert_page_flag: one([{ name: "fw", kind: "mixedmap", pages: 1 }], [{ op: "cpu", ns: 1 }]),
   // A BAR touched, memory disabled, touched again: mapped at mmap or on fault, under which locks, zapped or not.
   vfio_pci_mmap: { ...one(VFIO_BAR, [{ op: "load", vma: "bar", page: 0 }, { op: "vfio_pci_config_write", device: "gpu", memory: false }, { op: "load", vma: "bar", page: 1 }]), mm: { devices: VFIO_DEVICE, vmas: VFIO_BAR } },
+  // Only by patch (Yan Zhao, 2023): the fault under mmap_lock for write, returning VM_FAULT_COMPLETED.
+  vfio_pci_fault_mmap_write_lock: { ...one(VFIO_BAR, [{ op: "load", vma: "bar", page: 0 }]), mm: { devices: VFIO_DEVICE, vmas: VFIO_BAR }, profile: "v6.4" },
   // remap_pfn_range() from the 2020 design's fault, under mmap_lock for read.
   vm_flags_set_assert: { ...one(VFIO_BAR, [{ op: "load", vma: "bar", page: 0 }]), mm: { devices: VFIO_DEVICE, vmas: VFIO_BAR } },
 };

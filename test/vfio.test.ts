@@ -198,3 +198,46 @@ describe("validation", () => {
     assert.match(errs(bad([], [{ op: "vfio_device_reset", device: "nic" }])).join("\n"), /\$\.tasks\[0\]\.ops\[0\]\.device: a device declared in \$\.mm\.devices/);
   });
 });
+
+describe("unmerged patches (scenario field patches)", () => {
+  const withPatch = (patches: string[], ops: OpSpec[], profile: string, vmas = BAR, memory = true): ScenarioSpec => ({ title: "patch", profile, patches, mm: { devices: [{ ...DEVICE[0]!, memory }], vmas }, tasks: [{ name: "T", ops }] });
+
+  it("refuses an unknown patch name, and a patch on a profile without the design it was written against, naming $.patches[i]", async () => {
+    const { validateScenario } = await import("../src/scenario/validate.js");
+    const errs = (s: unknown) => {
+      const v = validateScenario(s);
+      return v.ok ? "" : v.errors.map((e) => `${e.path}: ${e.expected}`).join("\n");
+    };
+    assert.match(errs(withPatch(["vfio-pci-remap-on-enabel"], [], "v6.12")), /\$\.patches\[0\]: one of .*"vfio-pci-remap-on-enable".*did you mean "vfio-pci-remap-on-enable"/);
+    assert.match(errs(withPatch(["vfio-pci-fault-mmap-write-lock"], [], "v6.12")), /\$\.patches\[0\]: a profile whose vfio-pci design is vma_list_locked, which Yan Zhao's 2023-05-08 patch was written against \(v6\.4\)/);
+  });
+
+  it("Yan Zhao's patch (2023-05-08, on v6.4): no WARN, the fault returns VM_FAULT_COMPLETED with mmap_lock released, even to a caller that did not allow it to drop the lock", () => {
+    const r = checkedRun(withPatch(["vfio-pci-fault-mmap-write-lock"], [load(0)], "v6.4"));
+    assert.deepEqual(events(r, "WARN"), []);
+    assert.deepEqual(events(r, "mm_fault_done").map((e) => [e.args!.mmap_lock, e.ret]), [["dropped", "VM_FAULT_NOPAGE|VM_FAULT_COMPLETED"]]);
+    const noRetry = checkedRun(withPatch(["vfio-pci-fault-mmap-write-lock"], [{ op: "handle_mm_fault", vma: "bar", page: 0, flags: [] }], "v6.4"));
+    assert.deepEqual(events(noRetry, "call", "handle_mm_fault").map((e) => e.args!.mmap_lock), ["released"], "a fault without FAULT_FLAG_ALLOW_RETRY came back without mmap_lock");
+  });
+
+  it("Jason Gunthorpe's proposal (2024-05-22): the fault is always SIGBUS; enable remaps every unpopulated VMA of the device under mmap_write_lock; disable zaps with unmap_mapping_range()", () => {
+    const two: NonNullable<ScenarioSpec["mm"]>["vmas"] = [...BAR, { name: "b1", kind: "vfio-bar", device: "gpu", bar: 1, pages: 2 }];
+    const r = checkedRun(withPatch(["vfio-pci-remap-on-enable"], [load(0), disable, load(1), enable, load(1, "b1")], "v6.12", two));
+    assert.deepEqual(rets(r, "load"), [0, "VM_FAULT_SIGBUS", 0]);
+    assert.deepEqual(events(r, "vfio_fault").map((e) => e.ret), ["VM_FAULT_SIGBUS"], "the only fault is the one while disabled");
+    assert.deepEqual(events(r, "cpu", "remap_pfn_range").map((e) => e.args!.vma), ["bar", "b1"], "the enable remapped both VMAs");
+    assert.ok(events(r, "lock_acquire").some((e) => e.args!.lock === "mmap_lock" && e.args!.mode === "write"));
+  });
+
+  it("Jason's proposal: an enable (memory_lock -> mmap_lock for write) and a BAR mmap (mmap_lock -> memory_lock in ->mmap) invert: lockdep reports it", () => {
+    const vmas: NonNullable<ScenarioSpec["mm"]>["vmas"] = [...BAR, { name: "late", kind: "vfio-bar", device: "gpu", bar: 1, pages: 2, deferred: true }];
+    const r = checkedRun(withPatch(["vfio-pci-remap-on-enable"], [enable, { op: "mmap", vma: "late" }], "v6.12", vmas, false));
+    assert.deepEqual(r.result.inversions.map((i) => [i.holding, i.acquiring]), [["mmap_lock", "&vdev->memory_lock"]]);
+  });
+
+  it("mmap_region()'s call_mmap() -> vma_link_file() window: found under Jason's proposal (->mmap populates), not in v6.12's fault-only design (data/vfio-*-mmap-window*.json)", async () => {
+    const { readFileSync } = await import("node:fs");
+    const verdict = (file: string) => explore(normalizeScenario(JSON.parse(readFileSync(file, "utf8")) as ScenarioSpec)).verdict!;
+    assert.deepEqual([verdict("data/vfio-remap-on-enable-mmap-window.json").found, verdict("data/vfio-fault-only-mmap-window-v6.12.json").found], ["sometimes", "never"]);
+  });
+});

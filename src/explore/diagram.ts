@@ -88,13 +88,20 @@ export const DIAGRAM_WIDTH = 72;
 const MIN_COLUMN = 14;
 const SEP = " | ";
 
+/** Where to cut `text` to keep at most `width` UTF-16 units without splitting a surrogate pair (a lone half does not survive UTF-8). */
+function cutAt(text: string, width: number): number {
+  const high = text.charCodeAt(width - 1);
+  return width > 1 && high >= 0xd800 && high <= 0xdbff ? width - 1 : width;
+}
+
 /** `text` cut into pieces of at most `width` characters, continuation lines indented by one space. */
 function wrapCell(text: string, width: number): string[] {
   const lines: string[] = [];
   let rest = text;
   while (rest.length > width) {
-    lines.push(rest.slice(0, width));
-    rest = ` ${rest.slice(width)}`;
+    const at = cutAt(rest, width);
+    lines.push(rest.slice(0, at));
+    rest = ` ${rest.slice(at)}`;
   }
   lines.push(rest);
   return lines;
@@ -113,7 +120,7 @@ export function formatDiagram(rows: readonly DiagramRow[], width = DIAGRAM_WIDTH
   const shown = tasks.slice(0, fit);
   const col = Math.floor((width - SEP.length * (shown.length - 1)) / Math.max(1, shown.length));
   const line = (cells: readonly string[]) => cells.map((c) => c.padEnd(col)).join(SEP).trimEnd();
-  const out = [line(shown.map((t) => t.slice(0, col))), shown.map(() => "-".repeat(col)).join("-+-")];
+  const out = [line(shown.map((t) => t.slice(0, cutAt(t, col)))), shown.map(() => "-".repeat(col)).join("-+-")];
   for (const r of rows) {
     const at = shown.indexOf(r.task);
     if (at < 0) continue;

@@ -145,11 +145,16 @@ export class MmStruct {
    * links it only after `->mmap`: see {@link vma_link_file}).
    */
   insert_vma(v: Pick<Vma, "name" | "start" | "end" | "vm_flags" | "file" | "vm_ops" | "pgoff" | "vm_private_data">, link = true): Vma {
-    const vm_lock = new RwSemaphore(this.sim, this.lockName(`${v.name}.vm_lock`), { lockClass: "vm_lock", readerWake: this.readerWake });
-    const vma: Vma = { ...v, uffd: null, anon_vma: false, vm_lock, vm_lock_seq: -1, vm_mm: this };
+    const vma = this.vm_area_alloc(v);
     this.vmas.push(vma);
     if (link) vma_link_file(vma);
     return vma;
+  }
+
+  /** `vm_area_alloc()` and its fields: a VMA of this mm that is in no tree yet (mmap_region() inserts it after `->mmap`). */
+  vm_area_alloc(v: Pick<Vma, "name" | "start" | "end" | "vm_flags" | "file" | "vm_ops" | "pgoff" | "vm_private_data">): Vma {
+    const vm_lock = new RwSemaphore(this.sim, this.lockName(`${v.name}.vm_lock`), { lockClass: "vm_lock", readerWake: this.readerWake });
+    return { ...v, uffd: null, anon_vma: false, vm_lock, vm_lock_seq: -1, vm_mm: this };
   }
 
   /** Take `vma` out of the mm's VMA list and out of its file's i_mmap (`vma_iter_clear()` + `unlink_file_vma()`). */

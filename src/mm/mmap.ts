@@ -10,7 +10,8 @@ import { flush_tlb_mm_range } from "../arch/x86/mm/tlb.js";
 import type { Folio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
 import { vm_normal_page } from "./memory.js";
-import { PAGE_SIZE, vma_start_write, type MmStruct, type Vma } from "./mm.js";
+import { PAGE_SIZE, vma_link_file, vma_start_write, type MmStruct, type Vma } from "./mm.js";
+import { cond_resched } from "../engine/delay.js";
 
 /** What a zap leaves for `tlb_finish_mmu()`: the folios to free after the flush, and whether any present PTE was cleared. */
 export interface ZapBatch {
@@ -85,5 +86,29 @@ export function* do_munmap(k: Kernel, t: Task, mm: MmStruct, start: number): Ker
   if (vma.vm_ops?.close) yield* vma.vm_ops.close(t, vma);
   if (downgrade) mm.mmap_lock.up_read(t);
   else mm.mmap_write_unlock(t);
+  return 0;
+}
+
+/**
+ * `mmap_region()` for a file VMA (mm/mmap.c; `__mmap_region()` ->
+ * `__mmap_new_vma()` in mm/vma.c by the ~v6.15 copy read): under mmap_lock
+ * for write, `call_mmap()` (`mmap_file()` later) runs the file's `->mmap`,
+ * which may populate the VMA; only then is the VMA stored in the mm's tree
+ * and linked into the file's i_mmap (`vma_link_file()`), the same order in
+ * v5.x and ~v6.16. Between the two, another CPU's `unmap_mapping_range()`
+ * does not see the VMA: the model makes that stretch of mmap_region() a
+ * point where other tasks run. Returns 0 or `->mmap`'s error.
+ */
+export function* mmap_region(t: Task, mm: MmStruct, vma: Vma, call_mmap: (t: Task) => KernelGen<number>): KernelGen<number> {
+  yield* mm.mmap_lock.down_write(t);
+  const ret = yield* call_mmap(t);
+  if (ret) {
+    mm.mmap_write_unlock(t);
+    return ret;
+  }
+  yield* cond_resched(t);
+  mm.vmas.push(vma);
+  vma_link_file(vma);
+  mm.mmap_write_unlock(t);
   return 0;
 }

@@ -300,7 +300,21 @@ export interface Behaviour {
    * then the rest of the VMA; disabling takes memory_lock for write and
    * unmap_mapping_range()s the device's address space.
    */
-  readonly vfio_pci_mmap: "none" | "remap_pfn_range" | "vma_list" | "vma_list_locked" | "unmap_mapping_range";
+  readonly vfio_pci_mmap: "none" | "remap_pfn_range" | "vma_list" | "vma_list_locked" | "unmap_mapping_range" | "remap_on_enable";
+  /**
+   * Only by patch (Yan Zhao, 2023-05-08, not merged; see patches.ts): the
+   * vma_list_locked fault drops mmap_lock's read hold and takes it for
+   * write (`mmap_write_lock_killable()`) before remapping, and returns
+   * VM_FAULT_NOPAGE | VM_FAULT_COMPLETED with it released, or retakes the
+   * read hold on an error. `remap_on_enable` (Jason Gunthorpe's 2024-05-22
+   * proposal, also only by patch): `->mmap` maps the whole VMA under
+   * memory_lock for read if memory is enabled, the fault is always
+   * SIGBUS, a disable zaps with unmap_mapping_range() as in v6.10, and an
+   * enable (or the end of a reset) remaps every unpopulated VMA of the
+   * device's address space, per mm under mmap_write_lock, before
+   * memory_lock is released (where the 2021 prototype remapped).
+   */
+  readonly vfio_pci_fault_mmap_write_lock: boolean;
   /**
    * `vm_flags_set()` asserts mmap_lock held for write
    * (`mmap_assert_write_locked()`), so remap_pfn_range() from a fault,
@@ -399,6 +413,7 @@ const v2_6_38 = root("v2.6.38", "VM_FAULT_RETRY and FAULT_FLAG_ALLOW_RETRY (d065
   vm_insert_page_flag: "VM_INSERTPAGE",
   uprobes: "none",
   vfio_pci_mmap: "none",
+  vfio_pci_fault_mmap_write_lock: false,
   vm_flags_set_assert: false,
 });
 

@@ -23,7 +23,7 @@ import type { NormalizedMm } from "./normalize.js";
 import type { VmaSpecT } from "./schema.js";
 import { folio_add_new_anon_rmap } from "../mm/rmap.js";
 import { PCI_COMMAND_MEMORY, PciDev, type PciResource } from "../drivers/pci/pci.js";
-import { VfioPciCoreDevice, vfio_pci_core_mmap, vfio_pci_index_to_pgoff } from "../drivers/vfio/pci/vfio_pci_core.js";
+import { VfioPciCoreDevice, vfio_pci_core_mmap_at_build, vfio_pci_index_to_pgoff } from "../drivers/vfio/pci/vfio_pci_core.js";
 import type { DeviceSpecT } from "./schema.js";
 
 /** First pfn of the device memory pfnmap VMAs map (the 0xf0000000 PCI hole); each VMA gets its own 4 GiB of pfns. */
@@ -72,6 +72,12 @@ function buildDevices(sim: Simulation, devices: readonly DeviceSpecT[]): Map<str
   );
 }
 
+/** `get_unmapped_area()` for a VMA mapped later: its range, taken now so addresses do not depend on when the mmap runs. */
+function reserve(k: Kernel, pages: number): { start: number; end: number } {
+  const start = k.mm.get_unmapped_area(pages);
+  return { start, end: start + pages * PAGE_SIZE };
+}
+
 /** A kernel with the scenario's mm, its VMAs by name, and its vfio-pci devices by name. */
 export function buildKernel(sim: Simulation, behaviour: Behaviour, spec: NormalizedMm): { kernel: Kernel; vmas: Map<string, Vma>; devices: Map<string, VfioPciCoreDevice> } {
   // Fault points: reads of these folios fail every time (a bad block); any read fails with probability eioRate.
@@ -100,13 +106,14 @@ export function buildKernel(sim: Simulation, behaviour: Behaviour, spec: Normali
     const vm_flags = VM.READ | (v.writable ? VM.WRITE : 0) | (v.shared || kind === "pfnmap" || kind === "mixedmap" || vfio ? VM.SHARED : 0) | (v.exec ? VM.EXEC | VM.MAYEXEC : 0);
     const file = kind === "file" ? new AddressSpace(v.name, v.size, v.readahead ? undefined : 0) : kind === "shmem" ? new AddressSpace(v.name, v.size, 0) : vfio ? vfio.inode : null;
     const vm_ops = kind === "file" ? generic_file_vm_ops : kind === "shmem" ? shmem_vm_ops : kind === "pfnmap" ? mmap_mem_ops : kind === "mixedmap" ? vma_dummy_vm_ops : null;
-    const vma = k.mm.mmap(v.name, v.pages, vm_flags, file, vm_ops);
+    // A deferred BAR mapping: its range reserved, the VMA allocated but in no tree until a task's mmap op.
+    const vma = v.deferred ? k.mm.vm_area_alloc({ name: v.name, ...reserve(k, v.pages), vm_flags, file, vm_ops, pgoff: 0 }) : k.mm.mmap(v.name, v.pages, vm_flags, file, vm_ops);
     vmas.set(v.name, vma);
     if (kind === "pfnmap") mmap_mem(vma, DEVICE_PFN + k.mm.vmas.length * (1 << 20));
     if (vfio) {
-      // mmap(fd, offset = VFIO_PCI_INDEX_TO_OFFSET(bar) + offset pages): vm_pgoff, then the device fd's ->mmap.
+      // mmap(fd, offset = VFIO_PCI_INDEX_TO_OFFSET(bar) + offset pages): vm_pgoff, then the device fd's ->mmap (the mmap op's, when deferred).
       vma.pgoff = vfio_pci_index_to_pgoff(v.bar ?? 0) + (v.offset ?? 0);
-      const ret = vfio_pci_core_mmap(k, vfio, vma);
+      const ret = v.deferred ? 0 : vfio_pci_core_mmap_at_build(k, vfio, vma);
       if (ret) throw new KernelBug(`${v.name}: vfio_pci_core_mmap returned ${ret}`);
     }
     if (kind === "mixedmap") {

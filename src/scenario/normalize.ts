@@ -48,6 +48,8 @@ export interface NormalizedScenario {
   readonly source: NonNullable<ScenarioSpec["source"]>;
   /** Kernel-version profile name. */
   readonly profile: string;
+  /** Unmerged patches applied on top of the profile, in order; absent when none (so ids from before the field stay). */
+  readonly patches?: readonly string[];
   /** Scenario seed. */
   readonly seed: number;
   /** Tie-break policy. */
@@ -87,6 +89,7 @@ export function normalizeScenario(spec: ScenarioSpec): NormalizedScenario {
     claim: s.claim,
     source: s.source,
     profile: s.profile,
+    ...(spec.patches && spec.patches.length > 0 ? { patches: spec.patches } : {}),
     seed: s.seed,
     policy: s.policy,
     interleave: s.interleave,

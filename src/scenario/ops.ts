@@ -15,7 +15,7 @@ import { do_user_addr_fault, user_access } from "../arch/x86/mm/fault.js";
 import { copy_fpstate_to_sigframe } from "../arch/x86/kernel/fpu/signal.js";
 import { __mm_populate, fixup_user_fault, get_user_pages, get_user_pages_fast, get_user_pages_remote, get_user_pages_unlocked, gup_put_folio, type GupPages, type Locked } from "../mm/gup.js";
 import { do_madvise } from "../mm/madvise.js";
-import { do_munmap } from "../mm/mmap.js";
+import { do_munmap, mmap_region } from "../mm/mmap.js";
 import { EFAULT, ESRCH, errname } from "../include/errno.js";
 import { do_mprotect } from "../mm/mprotect.js";
 import { do_mremap } from "../mm/mremap.js";
@@ -30,7 +30,7 @@ import { KernelBug, RunError } from "../engine/bug.js";
 import { fatal_signal_pending, handle_signal, send_sig, signal_pending } from "../engine/signal.js";
 import { sample } from "./sample.js";
 import { pci_find_bar, pci_mmio_access } from "../drivers/pci/pci.js";
-import { vfio_pci_ioctl_reset, type VfioPciCoreDevice } from "../drivers/vfio/pci/vfio_pci_core.js";
+import { vfio_pci_core_mmap_fop, vfio_pci_ioctl_reset, type VfioPciCoreDevice } from "../drivers/vfio/pci/vfio_pci_core.js";
 import { vfio_basic_config_write } from "../drivers/vfio/pci/vfio_pci_config.js";
 import type { NormalizedOp } from "./normalize.js";
 
@@ -328,6 +328,15 @@ function* runOp(t: Task, op: NormalizedOp, env: OpEnv): KernelGen {
     case "vfio_pci_config_write": {
       const ret = yield* vfio_basic_config_write(env.kernel!, t, env.devices.get(op.device)!, op.memory);
       t.sim.event(t, "call", "vfio_basic_config_write", { device: op.device, PCI_COMMAND_MEMORY: op.memory }, errname(ret));
+      return;
+    }
+    case "mmap": {
+      // The validator allows it on a deferred vfio-bar VMA only: the device is the one whose inode the VMA maps.
+      const k = env.kernel!;
+      const vma = env.vmas.get(op.vma)!;
+      const vdev = [...env.devices.values()].find((d) => d.inode === vma.file)!;
+      const ret = yield* mmap_region(t, k.mm, vma, (x) => vfio_pci_core_mmap_fop(k, x, vdev, vma));
+      t.sim.event(t, "call", "mmap", { vma: op.vma }, ret ? errname(ret) : vma.start);
       return;
     }
     case "vfio_device_reset": {

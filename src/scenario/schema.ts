@@ -13,6 +13,7 @@
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
 import { MAX_DECISIONS } from "../engine/simulation.js";
 import { DEFAULT_PROFILE, PROFILE_NAMES } from "../profiles/index.js";
+import { PATCH_NAMES } from "../profiles/patches.js";
 import { Duration, Name, Ns, OneOf, PageNo, PageSet, Strict, Tagged } from "./op-schema/common.js";
 import { MAX_JSON_DEPTH, MAX_PREDICATE_NESTING } from "./limits.js";
 import { faultOps } from "./op-schema/fault.js";
@@ -43,6 +44,7 @@ export const VmaSpec = Strict(
     device: Type.Optional({ ...Name, description: "vfio-bar: the device (a name in $.mm.devices)" }),
     bar: Type.Optional(Type.Integer({ minimum: 0, maximum: 5, description: "vfio-bar: the BAR index (0..5)" })),
     offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1 << 24, description: "vfio-bar: the offset into the BAR, in pages (the low bits of vm_pgoff; default 0)" })),
+    deferred: Type.Optional(Type.Boolean({ description: "vfio-bar: not mapped at the start; a task's mmap op maps it (mmap_region: ->mmap, then vma_link_file). Its address is reserved from the start" })),
     shared: Type.Optional(Type.Boolean({ default: false, description: "MAP_SHARED (false: MAP_PRIVATE)" })),
     writable: Type.Optional(Type.Boolean({ default: true, description: "VM_WRITE" })),
     exec: Type.Optional(Type.Boolean({ description: "PROT_EXEC: VM_EXEC and VM_MAYEXEC (the model sets VM_MAYEXEC only here, as if other mappings were on a noexec mount); uprobes' valid_vma() needs VM_MAYEXEC" })),
@@ -275,6 +277,12 @@ export const Scenario = Type.Object(
     claim: Type.Optional(Type.String({ maxLength: 2000, default: "" })),
     source: Type.Optional({ ...Source, default: {} }),
     profile: Type.Optional({ ...OneOf(PROFILE_NAMES, "Kernel-version profile"), default: DEFAULT_PROFILE }),
+    patches: Type.Optional(
+      Type.Array(OneOf(PATCH_NAMES, "An unmerged patch or proposal, applied on top of the profile (src/profiles/patches.ts names each by its mail)"), {
+        uniqueItems: true,
+        description: "Patches applied on top of the profile, in order; each needs the profile's vfio-pci design it was written against",
+      }),
+    ),
     seed: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_SEED, default: 0 })),
     policy: Type.Optional({ ...OneOf(["time", "random"], "Tie-break among tasks ready at one instant"), default: "time" }),
     interleave: Type.Optional({

@@ -14,6 +14,8 @@ import { formatErrors, memberPath, show, type ScenarioError } from "./error.js";
 import { readJsonText, type JsonSyntaxError } from "./json-text.js";
 import { nestingErrors, scanJson } from "./limits.js";
 import { pageSet, vmaKind } from "./mm.js";
+import { DEFAULT_PROFILE, PROFILES, profile } from "../profiles/index.js";
+import { patch } from "../profiles/patches.js";
 import { jsonSchema, LOCK_OPS, MAX_SEED, type DurationSpec, type OpSpec, type PredicateSpec, type ScenarioSpec, type VmaSpecT } from "./schema.js";
 
 export { formatError, formatErrors, MAX_SHOWN_ERRORS, type ScenarioError } from "./error.js";
@@ -72,7 +74,7 @@ const VMA_PAGE_SETS = {
 } as const;
 
 /** The VMA fields only a vfio-bar VMA takes. */
-const VFIO_BAR_FIELDS = ["device", "bar", "offset"] as const;
+const VFIO_BAR_FIELDS = ["device", "bar", "offset", "deferred"] as const;
 
 /**
  * The devices section: names once, a BAR's explicit pfn aligned as PCI
@@ -316,6 +318,30 @@ function pageStateErrors(v: VmaSpecT, keys: readonly ("resident" | "swapped" | "
   return errors;
 }
 
+/** mmap ops: each on a deferred VMA, once, from one of the scenario's own tasks (the VMA is the first address space's), outside repeat. */
+function mmapErrors(s: ScenarioSpec, mmaps: readonly { vma: string; at: string; ok: boolean }[]): ScenarioError[] {
+  const deferred = new Set((s.mm?.vmas ?? []).filter((v) => v.deferred).map((v) => v.name));
+  const seen = new Set<string>();
+  return mmaps.flatMap((m): ScenarioError[] => {
+    if (!m.ok) return [{ path: `${m.at}.op`, expected: "mmap only in the scenario's own tasks and outside repeat (one mmap of the first address space's VMA)", found: '"mmap"' }];
+    if (!deferred.has(m.vma)) return [{ path: `${m.at}.vma`, expected: `a vfio-bar VMA with "deferred": true (the others are mapped at the start)${deferred.size > 0 ? `: ${oneOf([...deferred], m.vma)}` : ""}`, found: show(m.vma) }];
+    if (seen.has(m.vma)) return [{ path: `${m.at}.vma`, expected: "a deferred VMA no other mmap op maps", found: show(m.vma) }];
+    seen.add(m.vma);
+    return [];
+  });
+}
+
+/** Patches: each written against one vfio-pci design, which the scenario's profile must have. */
+function patchErrors(s: ScenarioSpec): ScenarioError[] {
+  const design = profile(s.profile ?? DEFAULT_PROFILE).behaviour.vfio_pci_mmap;
+  return (s.patches ?? []).flatMap((name, i): ScenarioError[] => {
+    const p = patch(name);
+    if (p.base === design) return [];
+    const with_ = PROFILES.filter((q) => q.behaviour.vfio_pci_mmap === p.base).map((q) => q.name);
+    return [{ path: `$.patches[${i}]`, expected: `a profile whose vfio-pci design is ${p.base}, which ${p.author}'s ${p.date} patch was written against (${with_.join(", ")})`, found: `${show(name)} on ${s.profile ?? DEFAULT_PROFILE} (${design})` }];
+  });
+}
+
 /** Checks that need the whole document: names defined once, references resolve, lock kinds match. */
 function referenceErrors(s: ScenarioSpec): ScenarioError[] {
   const errors: ScenarioError[] = [];
@@ -389,11 +415,13 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
     if (reserved.has(name)) errors.push({ path: at, expected: "a name other than those the kvm and uffd sections give their tasks", found: show(name) });
     tasks.add(name);
   };
+  const mmaps: { vma: string; at: string; ok: boolean }[] = [];
   s.tasks.forEach((t, i) => {
     addTask(t.name, `$.tasks[${i}].name`);
     const walk = (ops: readonly OpSpec[], at: string, repeated = false, child = false) =>
       ops.forEach((op, j) => {
         if (op.op === "repeat") return walk(op.ops, `${at}[${j}].ops`, true, child);
+        if (op.op === "mmap") mmaps.push({ vma: op.vma, at: `${at}[${j}]`, ok: !child && !repeated });
         if (op.op === "mremap" && child) errors.push({ path: `${at}[${j}].op`, expected: "mremap only in the scenario's own tasks (a VMA's name follows its move, for every process: a forked child's move would retarget the parent's ops)", found: '"mremap"' });
         if (op.op === "exit" && !child) errors.push({ path: `${at}[${j}]`, expected: "exit only in a fork child's ops (the scenario's own tasks share the first address space)", found: '"exit"' });
         if (repeated && (op.op === "fork" || (op.op === "get_user_pages" && op.hold !== undefined))) {
@@ -457,6 +485,7 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
       });
     walk(t.ops, `$.tasks[${i}].ops`);
   });
+  errors.push(...mmapErrors(s, mmaps), ...patchErrors(s));
   const mmPages = (s.mm?.vmas ?? []).reduce((n, v) => n + v.pages, 0);
   if (mmPages * (1 + forked.size) > MAX_MAPPED_PAGES) {
     errors.push({ path: "$.mm.vmas", expected: `at most ${MAX_MAPPED_PAGES} pages in all address spaces (fork copies the page tables: VMA pages x (1 + ${forked.size} forks))`, found: `${mmPages} x ${1 + forked.size}` });

@@ -10,6 +10,8 @@
 import fc from "fast-check";
 import { jsonSchema, LOCK_OPS, MAX_OP_NESTING, MAX_SEED, type OpSpec, type PredicateSpec, type ScenarioSpec, type VmaSpecT } from "../../src/scenario/index.js";
 import { vmaKind } from "../../src/scenario/mm.js";
+import { DEFAULT_PROFILE, profile } from "../../src/profiles/index.js";
+import { patch } from "../../src/profiles/patches.js";
 
 /** The part of JSON Schema the scenario schema uses. */
 export interface Schema {
@@ -125,7 +127,7 @@ function vmaArb(name: string, kind: VmaSpecT["kind"]): fc.Arbitrary<VmaSpecT> {
     ...(kind === "pfnmap" || kind === "mixedmap" || kind === "vfio-bar" ? { shared: fc.constant(true) } : {}),
   }).chain((raw) => {
     // A vfio-bar VMA maps BAR 0 of device d0 (VFIO_DEVICE), within its pages.
-    const bar = kind === "vfio-bar" ? { device: VFIO_DEVICE.name, bar: 0, offset: (raw.pages as number) % 2 } : {};
+    const bar = kind === "vfio-bar" ? { device: VFIO_DEVICE.name, bar: 0, offset: (raw.pages as number) % 2, ...(raw.deferred === undefined ? {} : { deferred: raw.deferred }) } : {};
     const v = { name, kind, ...(raw.shared === undefined ? {} : { shared: raw.shared }), ...(raw.writable === undefined ? {} : { writable: raw.writable }), ...(raw.exec === undefined ? {} : { exec: raw.exec }), pages: raw.pages, ...bar } as VmaSpecT;
     const all = Array.from({ length: v.pages }, (_, i) => i);
     switch (vmaKind(v)) {
@@ -167,6 +169,9 @@ const UPROBE_OPS: ReadonlySet<string> = new Set(["uprobe_register", "uprobe_unre
 /** The VMAs that map a file (kind file, or shmem as mapped). */
 const fileVmas = (ctx: Context) => ctx.vmas.filter((v) => vmaKind(v) === "file" || vmaKind(v) === "shmem");
 
+/** The vfio-bar VMAs mapped by an mmap op rather than at the start. */
+const deferredVmas = (ctx: Context) => ctx.vmas.filter((v) => v.deferred === true);
+
 /** The op variants that can appear at `place` in a scenario of `ctx`. */
 function variantsAt(ctx: Context, place: Place): string[] {
   return [...OP_VARIANTS.entries()]
@@ -174,6 +179,8 @@ function variantsAt(ctx: Context, place: Place): string[] {
       if (op in LOCK_OPS) return ctx.locks.some((l) => l.kind === LOCK_OPS[op as keyof typeof LOCK_OPS]);
       // The validator keeps mremap to the scenario's own tasks (the VMA's name follows the move for every process).
       if (op === "mremap") return !place.child && ctx.vmas.length > 0;
+      // An mmap maps a deferred BAR VMA of the first address space, once (a second one is repaired away).
+      if (op === "mmap") return !place.child && !place.repeated && deferredVmas(ctx).length > 0;
       if (UPROBE_OPS.has(op)) return fileVmas(ctx).length > 0;
       if ("vma" in schema.properties!) return ctx.vmas.length > 0;
       if (op === "exit") return place.child;
@@ -210,7 +217,7 @@ function opArb(ctx: Context, place: Place): fc.Arbitrary<OpSpec> {
     if (op === "repeat") fields.ops = fc.constant(null); // drawn below, with the op list's own place
     if (op === "fork") fields.child = opsArb(ctx, { ...inner, child: true }, 1).map((ops) => ({ name: "child", ops }));
     // A uprobe probes a file: its target is a page of a file VMA.
-    const target = "vma" in schema.properties! ? targetArb(UPROBE_OPS.has(op) ? { ...ctx, vmas: fileVmas(ctx) } : ctx) : fc.constant(null);
+    const target = "vma" in schema.properties! ? targetArb(UPROBE_OPS.has(op) ? { ...ctx, vmas: fileVmas(ctx) } : op === "mmap" ? { ...ctx, vmas: deferredVmas(ctx) } : ctx) : fc.constant(null);
     const body = op === "repeat" ? opsArb(ctx, { ...inner, repeated: true }, 1) : fc.constant(null);
     return fc.tuple(objectOf(schema, fields), target, body).map(([o, t, ops]) => {
       if (t) {
@@ -282,8 +289,11 @@ function resolveNames(s: ScenarioSpec): ScenarioSpec {
     return pages === op.pages ? op : { ...op, pages };
   };
   s.tasks.forEach((t) => walk(t.ops));
+  const mmapped = new Set<string>();
   const resolve = (ops: OpSpec[]): OpSpec[] =>
     ops.map((op) => {
+      // One mmap per deferred VMA: a second becomes a cond_resched.
+      if (op.op === "mmap") return mmapped.has(op.vma) ? { op: "cond_resched" } : (mmapped.add(op.vma), op);
       const fixed = usable(op);
       if (!fixed) return { op: "cond_resched" };
       if (fixed !== op) return fixed;
@@ -371,6 +381,11 @@ export function scenarioArb(options: ScenarioArbOptions = {}): fc.Arbitrary<Scen
       }, present).map((raw) => {
         const s = structuredClone(raw) as unknown as ScenarioSpec;
         if (s.property) s.property.seeds = { from: Math.min(s.property.seeds.from, MAX_SEED - s.property.seeds.count + 1), count: s.property.seeds.count };
+        // A patch applies to the profile's vfio-pci design it was written against: the others are dropped.
+        const design = profile(s.profile ?? DEFAULT_PROFILE).behaviour.vfio_pci_mmap;
+        const patches = (s.patches ?? []).filter((name) => patch(name).base === design);
+        if (patches.length > 0) s.patches = patches;
+        else delete s.patches;
         return resolveNames(orderUniform(s));
       });
     });

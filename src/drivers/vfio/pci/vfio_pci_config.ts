@@ -8,7 +8,7 @@
 import type { KernelGen, Task } from "../../../engine/task.js";
 import type { Kernel } from "../../../mm/kernel.js";
 import { PCI_COMMAND_MEMORY, pci_read_config_word, pci_write_config_word } from "../../pci/pci.js";
-import { vfio_pci_has_memory_lock, vfio_pci_zap_and_down_write_memory_lock, type VfioPciCoreDevice } from "./vfio_pci_core.js";
+import { vfio_pci_has_memory_lock, vfio_pci_memory_unlock, vfio_pci_zap_and_down_write_memory_lock, type VfioPciCoreDevice } from "./vfio_pci_core.js";
 
 /**
  * `__vfio_pci_memory_enabled()` (abafbc551fdd, v5.8): "Caller should hold
@@ -25,7 +25,8 @@ export function __vfio_pci_memory_enabled(vdev: VfioPciCoreDevice): boolean {
  * takes memory_lock for write (`vfio_pci_zap_and_down_write_memory_lock()`),
  * one that sets it only takes memory_lock for write; the memory bit goes
  * through to the hardware (`vfio_default_config_write()`), the virtual
- * register takes the new value, then `up_write()`. Before v5.8 there is no
+ * register takes the new value, then `up_write()` (remap_on_enable remaps
+ * first when memory is enabled). Before v5.8 there is no
  * lock and no zap. `memory`: PCI_COMMAND_MEMORY in the value written.
  * Returns 0.
  */
@@ -39,6 +40,6 @@ export function* vfio_basic_config_write(k: Kernel, t: Task, vdev: VfioPciCoreDe
   const phys = pci_read_config_word(vdev.pdev);
   pci_write_config_word(vdev.pdev, (phys & ~PCI_COMMAND_MEMORY) | (new_cmd & PCI_COMMAND_MEMORY));
   vdev.vconfig_command = new_cmd;
-  if (locked) vdev.memory_lock.up_write(t);
+  if (locked) yield* vfio_pci_memory_unlock(k, t, vdev);
   return 0;
 }

@@ -161,6 +161,12 @@ function* vfio_pci_mmap_fault_v5_8(k: Kernel, t: Task, vmf: VmFault, vdev: VfioP
  * fails here.)
  */
 function* vfio_pci_mmap_fault_v5_13(k: Kernel, t: Task, vmf: VmFault, vdev: VfioPciCoreDevice): KernelGen<number> {
+  if (k.behaviour.vfio_pci_fault_mmap_write_lock) return yield* vfio_pci_mmap_fault_mmap_write_lock(k, t, vmf, vdev);
+  return yield* vfio_pci_mmap_fault_v5_13_body(k, t, vmf, vdev);
+}
+
+/** The body of the 6a45ece4c9af fault: vma_lock, memory_lock, the list check, the remap. */
+function* vfio_pci_mmap_fault_v5_13_body(k: Kernel, t: Task, vmf: VmFault, vdev: VfioPciCoreDevice): KernelGen<number> {
   yield* vdev.vma_lock.mutex_lock(t);
   yield* vdev.memory_lock.down_read(t);
   let ret: number = VM_FAULT.NOPAGE;
@@ -173,6 +179,29 @@ function* vfio_pci_mmap_fault_v5_13(k: Kernel, t: Task, vmf: VmFault, vdev: Vfio
   vdev.memory_lock.up_read(t);
   vdev.vma_lock.mutex_unlock(t);
   return trace_fault(k, t, vmf, vdev, ptes, ret);
+}
+
+/**
+ * Yan Zhao's unmerged patch (2023-05-08, "vfio/pci: take mmap write lock
+ * for io_remap_pfn_range", against v6.4-rc code): at entry
+ * `mmap_assert_locked()`, `mmap_read_unlock()`, `mmap_write_lock_killable()`
+ * (VM_FAULT_RETRY if killed); then the 6a45ece4c9af body; on success
+ * `mmap_write_unlock()` and VM_FAULT_NOPAGE | VM_FAULT_COMPLETED, else the
+ * read hold is taken back. It drops mmap_lock whatever the fault flags say
+ * (no FAULT_FLAG_ALLOW_RETRY check), which Jason Gunthorpe answered with
+ * "Certainly not..". The VMA is used after the drop without a new lookup.
+ */
+function* vfio_pci_mmap_fault_mmap_write_lock(k: Kernel, t: Task, vmf: VmFault, vdev: VfioPciCoreDevice): KernelGen<number> {
+  const mm = vmf.vma.vm_mm;
+  mm.mmap_lock.up_read(t);
+  vmf.lockDropped = true;
+  yield* mm.mmap_lock.down_write(t);
+  const ret = yield* vfio_pci_mmap_fault_v5_13_body(k, t, vmf, vdev);
+  mm.mmap_write_unlock(t);
+  if (ret === VM_FAULT.NOPAGE) return ret | VM_FAULT.COMPLETED;
+  yield* mm.mmap_lock.down_read(t);
+  vmf.lockDropped = false;
+  return ret;
 }
 
 /**
@@ -210,6 +239,11 @@ function* vfio_pci_mmap_fault_v6_10(k: Kernel, t: Task, vmf: VmFault, vdev: Vfio
   return trace_fault(k, t, vmf, vdev, ptes, ret);
 }
 
+/** Jason Gunthorpe's proposal (2024-05-22, not merged): the fault "should simply trigger SIGBUS if userspace races" with a disable; mappings come from ->mmap and from the remap on enable. */
+function vfio_pci_mmap_fault_sigbus(k: Kernel, t: Task, vmf: VmFault, vdev: VfioPciCoreDevice): number {
+  return trace_fault(k, t, vmf, vdev, 0, VM_FAULT.SIGBUS);
+}
+
 /** `->fault` of a BAR mapping: the design of the profile. */
 function* vfio_pci_mmap_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<number> {
   const vdev = vdev_of(vmf.vma);
@@ -220,6 +254,8 @@ function* vfio_pci_mmap_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<numbe
       return yield* vfio_pci_mmap_fault_v5_13(k, t, vmf, vdev);
     case "unmap_mapping_range":
       return yield* vfio_pci_mmap_fault_v6_10(k, t, vmf, vdev);
+    case "remap_on_enable":
+      return vfio_pci_mmap_fault_sigbus(k, t, vmf, vdev);
     default:
       throw new KernelBug(`vfio_pci_mmap_fault in a kernel whose vfio-pci maps at mmap (${k.behaviour.vfio_pci_mmap})`);
   }
@@ -285,10 +321,79 @@ export function vfio_pci_core_mmap(k: Kernel, vdev: VfioPciCoreDevice, vma: Vma)
       vma.vm_ops = vfio_pci_mmap_ops_vma_list;
       return 0;
     case "unmap_mapping_range":
+    case "remap_on_enable":
       vm_flags_set(vma, VM.IO | VM.PFNMAP | VM.DONTEXPAND | VM.DONTDUMP, null, "vfio_pci_core_mmap");
       vma.vm_ops = vfio_pci_mmap_ops_fault;
       return 0;
   }
+}
+
+/**
+ * Whether a BAR VMA is mapped yet (Jason's `vma_populated()`: "an RCU
+ * page-table read of page 0").
+ */
+function vma_populated(vma: Vma): boolean {
+  return vma.vm_mm.pte(vma.start) !== undefined;
+}
+
+/** remap_on_enable: map the whole VMA if memory is enabled (the 2021 prototype's `io_remap_pfn_range()` in `->mmap`); `from` null at scenario build. */
+function vfio_pci_mmap_populate(vdev: VfioPciCoreDevice, vma: Vma, from: { readonly k: Kernel; readonly t: Task } | null): number {
+  if (!__vfio_pci_memory_enabled(vdev) || vma_populated(vma)) return 0;
+  remap_pfn_range(vma, vma.start, vma_to_pfn(vma), vma_pages(vma), from);
+  return vma_pages(vma);
+}
+
+/**
+ * The device fd's `->mmap` as mmap(2) calls it (`call_mmap()` in
+ * mmap_region(), mmap_lock held for write): `vfio_pci_core_mmap()`, and
+ * under remap_on_enable the population of the VMA under memory_lock for
+ * read, `pteNs` per entry. Returns 0 or -EINVAL.
+ */
+export function* vfio_pci_core_mmap_fop(k: Kernel, t: Task, vdev: VfioPciCoreDevice, vma: Vma): KernelGen<number> {
+  const ret = vfio_pci_core_mmap(k, vdev, vma);
+  if (ret || k.behaviour.vfio_pci_mmap !== "remap_on_enable") return ret;
+  yield* vdev.memory_lock.down_read(t);
+  if (__vfio_pci_memory_enabled(vdev)) yield* delay(t, "cpu", vma_pages(vma) * vdev.costs.pteNs(t), "remap_pfn_range", { vma: vma.name, pages: vma_pages(vma) });
+  vfio_pci_mmap_populate(vdev, vma, { k, t });
+  vdev.memory_lock.up_read(t);
+  return 0;
+}
+
+/** At scenario build, a BAR mmap made before any task runs: under remap_on_enable, populated at once if memory is enabled. */
+export function vfio_pci_core_mmap_at_build(k: Kernel, vdev: VfioPciCoreDevice, vma: Vma): number {
+  const ret = vfio_pci_core_mmap(k, vdev, vma);
+  if (!ret && k.behaviour.vfio_pci_mmap === "remap_on_enable") vfio_pci_mmap_populate(vdev, vma, null);
+  return ret;
+}
+
+/**
+ * remap_on_enable, with memory_lock held for write and memory enabled:
+ * Jason's sketch, "i_mmap_lock_read → find an unpopulated VMA → mmgrab →
+ * mmap_write_lock(mm) → i_mmap_lock_read → remap that mm's VMAs", until no
+ * VMA of the device's address space is unpopulated.
+ */
+function* vfio_pci_remap_bars(k: Kernel, t: Task, vdev: VfioPciCoreDevice): KernelGen {
+  const i_mmap_rwsem = vdev.inode.i_mmap_rwsem!;
+  for (;;) {
+    yield* i_mmap_rwsem.down_read(t);
+    const mm = [...vdev.inode.i_mmap].find((v) => !vma_populated(v))?.vm_mm;
+    i_mmap_rwsem.up_read(t);
+    if (!mm) return;
+    yield* mm.mmap_lock.down_write(t);
+    yield* i_mmap_rwsem.down_read(t);
+    for (const vma of [...vdev.inode.i_mmap].filter((v) => v.vm_mm === mm && !vma_populated(v))) {
+      yield* delay(t, "cpu", vma_pages(vma) * vdev.costs.pteNs(t), "remap_pfn_range", { vma: vma.name, pages: vma_pages(vma) });
+      vfio_pci_mmap_populate(vdev, vma, { k, t });
+    }
+    i_mmap_rwsem.up_read(t);
+    mm.mmap_write_unlock(t);
+  }
+}
+
+/** Before memory_lock's write hold ends: under remap_on_enable, the remap if memory is (again) enabled. */
+export function* vfio_pci_memory_unlock(k: Kernel, t: Task, vdev: VfioPciCoreDevice): KernelGen {
+  if (k.behaviour.vfio_pci_mmap === "remap_on_enable" && __vfio_pci_memory_enabled(vdev)) yield* vfio_pci_remap_bars(k, t, vdev);
+  vdev.memory_lock.up_write(t);
 }
 
 /**
@@ -351,7 +456,7 @@ export function* vfio_pci_zap_bars(k: Kernel, t: Task, vdev: VfioPciCoreDevice):
  * then `vfio_pci_zap_bars()`. Returns with memory_lock held for write.
  */
 export function* vfio_pci_zap_and_down_write_memory_lock(k: Kernel, t: Task, vdev: VfioPciCoreDevice): KernelGen {
-  if (k.behaviour.vfio_pci_mmap === "unmap_mapping_range") {
+  if (k.behaviour.vfio_pci_mmap === "unmap_mapping_range" || k.behaviour.vfio_pci_mmap === "remap_on_enable") {
     yield* vdev.memory_lock.down_write(t);
     yield* vfio_pci_zap_bars(k, t, vdev);
     return;
@@ -378,7 +483,7 @@ export function* vfio_pci_ioctl_reset(k: Kernel, t: Task, vdev: VfioPciCoreDevic
   if (!vfio_pci_has_memory_lock(k)) return yield* pci_try_reset_function(t, vdev.pdev, vdev.costs.resetNs(t));
   yield* vfio_pci_zap_and_down_write_memory_lock(k, t, vdev);
   const ret = yield* pci_try_reset_function(t, vdev.pdev, vdev.costs.resetNs(t));
-  vdev.memory_lock.up_write(t);
+  yield* vfio_pci_memory_unlock(k, t, vdev);
   return ret;
 }
 
