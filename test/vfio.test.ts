@@ -241,3 +241,24 @@ describe("unmerged patches (scenario field patches)", () => {
     assert.deepEqual([verdict("data/vfio-remap-on-enable-mmap-window.json").found, verdict("data/vfio-fault-only-mmap-window-v6.12.json").found], ["sometimes", "never"]);
   });
 });
+
+describe("type1 VFIO_IOMMU_MAP_DMA of a BAR range (vaddr_get_pfn -> follow_fault_pfn -> fixup_user_fault, 41311242221e)", () => {
+  const vmas: NonNullable<ScenarioSpec["mm"]>["vmas"] = [...BAR, { name: "ram", kind: "anon", pages: 2 }];
+  const map = (vma: string, nr_pages: number): OpSpec => ({ op: "vfio_dma_map", vma, page: 0, nr_pages });
+  const mapped = (r: ScenarioRun) => events(r, "call", "VFIO_IOMMU_MAP_DMA").map((e) => [e.args!.vma, e.args!.mapped, e.args!.faults, e.ret]);
+
+  it("RAM is pinned by GUP; a BAR range is refused by GUP (check_vma_flags: VM_IO|VM_PFNMAP) and faulted in once: one fault maps the whole VMA (the 2020 remap, the v6.10 prefault)", () => {
+    for (const p of ["v5.9", "v6.4", "v6.12"]) {
+      assert.deepEqual(mapped(run([map("ram", 2), map("bar", 4)], p, vmas)), [["ram", 2, 0, "0"], ["bar", 4, 1, "0"]], p);
+    }
+  });
+
+  it("v6.4: the fault that fixup_user_fault() takes under mmap_lock for read remaps and WARNs (the chain of Yan Zhao's 2023-05-08 mail)", () => {
+    const r = run([map("bar", 1)], "v6.4", vmas);
+    assert.deepEqual(events(r, "WARN").map((e) => e.args!.caller), ["remap_pfn_range"]);
+  });
+
+  it("memory disabled: the fault is SIGBUS and the DMA map fails with -EFAULT", () => {
+    for (const p of ["v5.9", "v6.12"]) assert.deepEqual(mapped(run([disable, map("bar", 2)], p, vmas)), [["bar", 0, 1, "-EFAULT"]], p);
+  });
+});

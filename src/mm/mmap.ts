@@ -94,10 +94,11 @@ export function* do_munmap(k: Kernel, t: Task, mm: MmStruct, start: number): Ker
  * `__mmap_new_vma()` in mm/vma.c by the ~v6.15 copy read): under mmap_lock
  * for write, `call_mmap()` (`mmap_file()` later) runs the file's `->mmap`,
  * which may populate the VMA; only then is the VMA stored in the mm's tree
- * and linked into the file's i_mmap (`vma_link_file()`), the same order in
- * v5.x and ~v6.16. Between the two, another CPU's `unmap_mapping_range()`
- * does not see the VMA: the model makes that stretch of mmap_region() a
- * point where other tasks run. Returns 0 or `->mmap`'s error.
+ * (`vma_iter_store_new()`) and then linked into the file's i_mmap
+ * (`vma_link_file()`), the same order in v5.x and ~v6.16. Until the link,
+ * another CPU's `unmap_mapping_range()` does not see the VMA: the model
+ * makes the stretch between the store and the link a point where other
+ * tasks run. Returns 0 or `->mmap`'s error.
  */
 export function* mmap_region(t: Task, mm: MmStruct, vma: Vma, call_mmap: (t: Task) => KernelGen<number>): KernelGen<number> {
   yield* mm.mmap_lock.down_write(t);
@@ -106,8 +107,8 @@ export function* mmap_region(t: Task, mm: MmStruct, vma: Vma, call_mmap: (t: Tas
     mm.mmap_write_unlock(t);
     return ret;
   }
-  yield* cond_resched(t);
   mm.vmas.push(vma);
+  yield* cond_resched(t);
   vma_link_file(vma);
   mm.mmap_write_unlock(t);
   return 0;

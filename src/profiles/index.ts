@@ -287,7 +287,9 @@ export interface Behaviour {
    * abafbc551fdd "vfio-pci: Invalidate mmaps and block MMIO access on
    * disabled memory"; copy read: v5.8.18): mmap maps nothing, the fault
    * adds the VMA to vma_list under vma_lock and memory_lock, drops
-   * vma_lock, then remap_pfn_range()s the whole VMA; disabling memory zaps
+   * vma_lock, then remap_pfn_range()s the whole VMA, and type1's DMA
+   * mapping faults PFNMAP ranges in (41311242221e, the same series);
+   * disabling memory zaps
    * every listed VMA under each mm's mmap_lock and then takes memory_lock
    * for write; `"vma_list_locked"`, 6a45ece4c9af "vfio/pci: Handle
    * concurrent vma faults" (v5.13; copies read: ~v5.15 and v6.2..v6.4):
@@ -476,6 +478,7 @@ const v5_9 = derive(v5_7, "v5.9", "COW reuse only when refcount == 1; handle_use
   { behaviour: "uffd_single_schedule", value: true, commit: "f9bf352224d7", subject: "userfaultfd: simplify fault handling" },
   { behaviour: "fork_copy_pinned", value: true, commit: "70e806e4e645", subject: "mm: Do early cow for pinned pages during fork() for ptes" },
   { behaviour: "gup_fatal_errno", value: "EINTR", commit: "(not identified; -EINTR already in the context of 17839856fd58, v5.8-rc1)", subject: "__get_user_pages() returns -EINTR for a fatal signal" },
+  { behaviour: "vfio_pci_mmap", value: "vma_list", commit: "41311242221e", subject: "vfio/type1: Support faulting PFNMAP vmas" },
   { behaviour: "vfio_pci_mmap", value: "vma_list", commit: "11c4cd07ba11", subject: "vfio-pci: Fault mmaps to enable vma tracking" },
   { behaviour: "vfio_pci_mmap", value: "vma_list", commit: "abafbc551fdd", subject: "vfio-pci: Invalidate mmaps and block MMIO access on disabled memory" },
 ], "mm/gup.c with faultin_page(); struct page, not folios (v5.16); the mmap_lock API (v5.8); VMAs in an rb-tree");

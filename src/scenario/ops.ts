@@ -32,6 +32,7 @@ import { sample } from "./sample.js";
 import { pci_find_bar, pci_mmio_access } from "../drivers/pci/pci.js";
 import { vfio_pci_core_mmap_fop, vfio_pci_ioctl_reset, type VfioPciCoreDevice } from "../drivers/vfio/pci/vfio_pci_core.js";
 import { vfio_basic_config_write } from "../drivers/vfio/pci/vfio_pci_config.js";
+import { vfio_dma_do_map } from "../drivers/vfio/vfio_iommu_type1.js";
 import type { NormalizedOp } from "./normalize.js";
 
 /** What the operations of a running scenario act on. */
@@ -337,6 +338,12 @@ function* runOp(t: Task, op: NormalizedOp, env: OpEnv): KernelGen {
       const vdev = [...env.devices.values()].find((d) => d.inode === vma.file)!;
       const ret = yield* mmap_region(t, k.mm, vma, (x) => vfio_pci_core_mmap_fop(k, x, vdev, vma));
       t.sim.event(t, "call", "mmap", { vma: op.vma }, ret ? errname(ret) : vma.start);
+      return;
+    }
+    case "vfio_dma_map": {
+      const k = env.kernel!;
+      const r = yield* vfio_dma_do_map(k, t, k.current_mm(t), address(env, op), op.nr_pages, op.write);
+      t.sim.event(t, "call", "VFIO_IOMMU_MAP_DMA", { vma: op.vma, page: op.page, nr_pages: op.nr_pages, mapped: r.pfns.length, faults: r.faults }, errname(r.ret));
       return;
     }
     case "vfio_device_reset": {

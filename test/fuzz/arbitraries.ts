@@ -203,7 +203,9 @@ function opArb(ctx: Context, place: Place): fc.Arbitrary<OpSpec> {
   // Lock ops are ten variants of one kind, and a release of a lock not held ends the run: each weighs less than another op.
   // Op lists deep down end in leaves more often than not.
   // exit exists only in a fork child's list: it weighs more there, so it shows at every seed.
-  const weight = (op: string) => (op in LOCK_OPS ? 1 : op === "repeat" || op === "fork" ? (place.level > 2 ? 1 : 3) : op === "exit" ? 12 : 4);
+  // mmap exists only with a deferred BAR VMA: it weighs more then, as exit does in a child.
+  // A dma_write needs a set held with FOLL_WRITE (else it is repaired into a dma_read): it weighs a little more.
+  const weight = (op: string) => (op in LOCK_OPS ? 1 : op === "repeat" || op === "fork" ? (place.level > 2 ? 1 : 3) : op === "exit" || op === "mmap" ? 12 : op === "dma_write" ? 6 : 4);
   const pick = fc.oneof(...variantsAt(ctx, place).map((op) => ({ arbitrary: fc.constant(op), weight: weight(op) })));
   return pick.chain((op) => {
     const schema = OP_VARIANTS.get(op)!;

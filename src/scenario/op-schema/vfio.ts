@@ -1,12 +1,12 @@
 /**
  * vfio-pci device operations a userspace task makes on a device fd: a
  * write of the command register through the config region, an mmap of a
- * BAR, and VFIO_DEVICE_RESET.
+ * BAR, VFIO_DEVICE_RESET, and a type1 container's VFIO_IOMMU_MAP_DMA.
  *
  * @module
  */
 import { Type } from "@sinclair/typebox";
-import { Name, Strict } from "./common.js";
+import { Name, Strict, Target } from "./common.js";
 
 /** The vfio operations. */
 export const vfioOps = [
@@ -17,6 +17,15 @@ export const vfioOps = [
   Strict(
     { op: Type.Literal("mmap"), vma: Name },
     "mmap(2) of a deferred vfio-bar VMA: mmap_region() under mmap_lock for write runs the device fd's ->mmap (vfio_pci_core_mmap), then stores the VMA and links it into the device's i_mmap (vma_link_file)",
+  ),
+  Strict(
+    {
+      op: Type.Literal("vfio_dma_map"),
+      ...Target,
+      nr_pages: Type.Optional(Type.Integer({ minimum: 1, maximum: 4096, default: 1, description: "Pages from page on" })),
+      write: Type.Optional(Type.Boolean({ default: true, description: "IOMMU write permission (VFIO_DMA_MAP_FLAG_WRITE): GUP and the fault are for writing" })),
+    },
+    "ioctl(VFIO_IOMMU_MAP_DMA) on a type1 container of the range: per page, mmap_read_lock and vaddr_get_pfn(): GUP (refused on VM_PFNMAP with -EFAULT), then follow_fault_pfn() faulting the page in with fixup_user_fault()",
   ),
   Strict(
     { op: Type.Literal("vfio_device_reset"), device: Name },
