@@ -262,3 +262,23 @@ describe("type1 VFIO_IOMMU_MAP_DMA of a BAR range (vaddr_get_pfn -> follow_fault
     for (const p of ["v5.9", "v6.12"]) assert.deepEqual(mapped(run([disable, map("bar", 2)], p, vmas)), [["bar", 0, 1, "-EFAULT"]], p);
   });
 });
+
+describe("VFIO_DEVICE_PCI_HOT_RESET: trylocks only, -EBUSY on contention", () => {
+  const holder: ScenarioSpec["tasks"] = [{ name: "H", ops: [{ op: "sleep", ns: 100 }, { op: "down_write", lock: "mmap_lock" }, { op: "sleep", ns: 10_000 }, { op: "up_write", lock: "mmap_lock" }] }];
+  const hot: OpSpec = { op: "vfio_pci_hot_reset", device: "gpu" };
+
+  it("v5.9/v6.4: a listed VMA's mm with mmap_lock held elsewhere makes the try-zap (mmap_read_trylock) fail: -EBUSY; v6.12 takes no mmap_lock and resets", () => {
+    const result = (p: string) => rets(checkedRun(spec([load(0), { op: "sleep", ns: 1000 }, hot], BAR, holder), p), "VFIO_DEVICE_PCI_HOT_RESET");
+    assert.deepEqual(result("v5.9"), ["-EBUSY"]);
+    assert.deepEqual(result("v6.4"), ["-EBUSY"]);
+    assert.deepEqual(result("v6.12"), ["0"]);
+  });
+
+  it("uncontended: zapped and reset, the next access faults back in", () => {
+    for (const p of ["v5.9", "v6.12"]) {
+      const r = run([load(0), hot, load(1)], p);
+      assert.deepEqual(rets(r, "VFIO_DEVICE_PCI_HOT_RESET"), ["0"], p);
+      assert.equal(events(r, "vfio_fault").length, 2, p);
+    }
+  });
+});

@@ -30,7 +30,7 @@ import { KernelBug, RunError } from "../engine/bug.js";
 import { fatal_signal_pending, handle_signal, send_sig, signal_pending } from "../engine/signal.js";
 import { sample } from "./sample.js";
 import { pci_find_bar, pci_mmio_access } from "../drivers/pci/pci.js";
-import { vfio_pci_core_mmap_fop, vfio_pci_ioctl_reset, type VfioPciCoreDevice } from "../drivers/vfio/pci/vfio_pci_core.js";
+import { vfio_pci_core_mmap_fop, vfio_pci_ioctl_pci_hot_reset, vfio_pci_ioctl_reset, type VfioPciCoreDevice } from "../drivers/vfio/pci/vfio_pci_core.js";
 import { vfio_basic_config_write } from "../drivers/vfio/pci/vfio_pci_config.js";
 import { vfio_dma_do_map } from "../drivers/vfio/vfio_iommu_type1.js";
 import type { NormalizedOp } from "./normalize.js";
@@ -346,9 +346,11 @@ function* runOp(t: Task, op: NormalizedOp, env: OpEnv): KernelGen {
       t.sim.event(t, "call", "VFIO_IOMMU_MAP_DMA", { vma: op.vma, page: op.page, nr_pages: op.nr_pages, mapped: r.pfns.length, faults: r.faults }, errname(r.ret));
       return;
     }
-    case "vfio_device_reset": {
-      const ret = yield* vfio_pci_ioctl_reset(env.kernel!, t, env.devices.get(op.device)!);
-      t.sim.event(t, "call", "VFIO_DEVICE_RESET", { device: op.device }, errname(ret));
+    case "vfio_device_reset":
+    case "vfio_pci_hot_reset": {
+      const reset = op.op === "vfio_device_reset" ? vfio_pci_ioctl_reset : vfio_pci_ioctl_pci_hot_reset;
+      const ret = yield* reset(env.kernel!, t, env.devices.get(op.device)!);
+      t.sim.event(t, "call", op.op === "vfio_device_reset" ? "VFIO_DEVICE_RESET" : "VFIO_DEVICE_PCI_HOT_RESET", { device: op.device }, errname(ret));
       return;
     }
     case "repeat":

@@ -444,7 +444,7 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
           remotes.push({ name: op.task, at: `${at}[${j}].task` });
         }
         if (op.op === "kill") remotes.push({ name: op.task, at: `${at}[${j}].task` });
-        if ((op.op === "vfio_pci_config_write" || op.op === "vfio_device_reset") && !devices.has(op.device)) {
+        if ((op.op === "vfio_pci_config_write" || op.op === "vfio_device_reset" || op.op === "vfio_pci_hot_reset") && !devices.has(op.device)) {
           errors.push({ path: `${at}[${j}].device`, expected: `a device declared in $.mm.devices: ${devices.size > 0 ? oneOf([...devices.keys()], op.device) : "there is none"}`, found: show(op.device) });
         }
         if (op.op === "get_user_pages" && op.locked && !op.call.endsWith("_remote")) errors.push({ path: `${at}[${j}].locked`, expected: "locked only with get_user_pages_remote or pin_user_pages_remote", found: `locked with ${op.call}` });

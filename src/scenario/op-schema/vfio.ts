@@ -28,6 +28,10 @@ export const vfioOps = [
     "ioctl(VFIO_IOMMU_MAP_DMA) on a type1 container of the range: per page, mmap_read_lock and vaddr_get_pfn(): GUP (refused on VM_PFNMAP with -EFAULT), then follow_fault_pfn() faulting the page in with fixup_user_fault()",
   ),
   Strict(
+    { op: Type.Literal("vfio_pci_hot_reset"), device: Name },
+    "ioctl(VFIO_DEVICE_PCI_HOT_RESET) of a bus holding only this device: the v5.8+ zap and memory_lock taken with trylocks only (vma_lock, each mm's mmap_lock, memory_lock), -EBUSY on any contention, then pci_reset_bus()",
+  ),
+  Strict(
     { op: Type.Literal("vfio_device_reset"), device: Name },
     "ioctl(VFIO_DEVICE_RESET) on the device fd: from v5.8, zap the BAR mappings and hold memory_lock for write across pci_try_reset_function() (memory decode off for the reset's resetNs)",
   ),

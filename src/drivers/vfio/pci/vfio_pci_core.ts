@@ -22,7 +22,7 @@ import { Mutex } from "../../../engine/mutex.js";
 import { RwSemaphore } from "../../../engine/rwsem.js";
 import type { Simulation } from "../../../engine/simulation.js";
 import type { KernelGen, Task } from "../../../engine/task.js";
-import { EINVAL } from "../../../include/errno.js";
+import { EBUSY, EINVAL } from "../../../include/errno.js";
 import { VM, VM_FAULT, VM_FAULT_ERROR, flagNames } from "../../../mm/flags.js";
 import type { Kernel, Latency } from "../../../mm/kernel.js";
 import { remap_pfn_range, unmap_mapping_range, vm_flags_set, vmf_insert_pfn, zap_vma_ptes } from "../../../mm/memory.js";
@@ -487,3 +487,32 @@ export function* vfio_pci_ioctl_reset(k: Kernel, t: Task, vdev: VfioPciCoreDevic
   return ret;
 }
 
+
+/**
+ * VFIO_DEVICE_PCI_HOT_RESET of a bus holding this one device
+ * (`vfio_pci_dev_set_hot_reset()` from v5.15, inline in the ioctl in
+ * v5.8): locking several devices "is prone to deadlock", so every lock is
+ * a trylock and contention is -EBUSY. v5.8..v6.9: `vfio_pci_zap_and_vma_lock(vdev,
+ * true)` ("devices can share mmap_lock, therefore we need to zap and hold
+ * the vma_lock for each device, and only then get each memory_lock"),
+ * `down_write_trylock(memory_lock)`, drop vma_lock; v6.10:
+ * `down_write_trylock(memory_lock)` then `vfio_pci_zap_bars()`. Then
+ * `pci_reset_bus()` (a reset taking `resetNs`) and `up_write()`. Before
+ * v5.8, the reset alone. Returns 0 or -EBUSY.
+ */
+export function* vfio_pci_ioctl_pci_hot_reset(k: Kernel, t: Task, vdev: VfioPciCoreDevice): KernelGen<number> {
+  if (!vfio_pci_has_memory_lock(k)) return yield* pci_try_reset_function(t, vdev.pdev, vdev.costs.resetNs(t));
+  const design = k.behaviour.vfio_pci_mmap;
+  if (design === "vma_list" || design === "vma_list_locked") {
+    if (!(yield* vfio_pci_zap_and_vma_lock(k, t, vdev, true))) return EBUSY;
+    const locked = vdev.memory_lock.down_write_trylock(t);
+    vdev.vma_lock.mutex_unlock(t);
+    if (!locked) return EBUSY;
+  } else {
+    if (!vdev.memory_lock.down_write_trylock(t)) return EBUSY;
+    yield* vfio_pci_zap_bars(k, t, vdev);
+  }
+  const ret = yield* pci_try_reset_function(t, vdev.pdev, vdev.costs.resetNs(t));
+  yield* vfio_pci_memory_unlock(k, t, vdev);
+  return ret;
+}
