@@ -11,11 +11,15 @@ import { explore } from "../src/explore/explore.js";
 import { normalizeScenario, type ScenarioRun } from "../src/scenario/index.js";
 import type { OpSpec, ScenarioSpec } from "../src/scenario/schema.js";
 import { checkedRun } from "./checked-run.js";
+import { profile, type Behaviour } from "../src/profiles/index.js";
 
 const DEVICE = [{ name: "gpu", bars: [{ pages: 8 }, { pages: 4 }] }];
 const BAR: NonNullable<ScenarioSpec["mm"]>["vmas"] = [{ name: "bar", kind: "vfio-bar", device: "gpu", bar: 0, pages: 4 }];
 const spec = (ops: OpSpec[], vmas = BAR, others: ScenarioSpec["tasks"] = []): ScenarioSpec => ({ title: "vfio", mm: { devices: DEVICE, vmas }, tasks: [{ name: "T", ops }, ...others] });
-const run = (ops: OpSpec[], profile: string, vmas = BAR) => checkedRun(spec(ops, vmas), profile);
+/** "v6.10": the v6.10..v6.11 design (aac6db75a9fc + d71a989cf5d9), which no profile has since v6.12's huge_fault: v6.12 with that one switch. */
+const V6_10: Behaviour = { ...profile("v6.12").behaviour, vfio_pci_mmap: "unmap_mapping_range" };
+const checked = (s: ScenarioSpec, p: string) => (p === "v6.10" ? checkedRun(s, "v6.12", V6_10) : checkedRun(s, p));
+const run = (ops: OpSpec[], p: string, vmas = BAR) => checked(spec(ops, vmas), p);
 const events = (r: ScenarioRun, ev: string, fn?: string) => r.result.trace.filter((e) => e.ev === ev && (fn === undefined || e.fn === fn));
 const rets = (r: ScenarioRun, fn: string) => events(r, "call", fn).map((e) => e.ret);
 const ptesOf = (r: ScenarioRun, vma = "bar") => r.final!.vmas.find((v) => v.name === vma)!.ptes;
@@ -38,8 +42,8 @@ describe("vfio-pci BAR mmap: what is mapped when", () => {
     }
   });
 
-  it("v6.12 (aac6db75a9fc + d71a989cf5d9): vmf_insert_pfn() of the faulting page, then the prefault of the rest: one fault, 4 entries", () => {
-    const r = run([load(2), load(0)], "v6.12");
+  it("v6.10 (aac6db75a9fc + d71a989cf5d9): vmf_insert_pfn() of the faulting page, then the prefault of the rest: one fault, 4 entries", () => {
+    const r = run([load(2), load(0)], "v6.10");
     assert.deepEqual(events(r, "vfio_fault").map((e) => e.args!.ptes), [4]);
     assert.deepEqual(ptesOf(r).map((p) => p.kind), ["pfn", "pfn", "pfn", "pfn"]);
   });
@@ -69,8 +73,8 @@ describe("memory disable (PCI_COMMAND write without PCI_COMMAND_MEMORY, vfio_bas
     assert.deepEqual(rets(r, "load"), [0, 0xffffffff]);
   });
 
-  it("v5.9, v6.4, v6.12: the BAR's entries are zapped before memory_lock is taken for write (abafbc551fdd, aac6db75a9fc) and the next access is SIGBUS", () => {
-    for (const p of ["v5.9", "v6.4", "v6.12"]) {
+  it("v5.9, v6.4, v6.10: the BAR's entries are zapped before memory_lock is taken for write (abafbc551fdd, aac6db75a9fc) and the next access is SIGBUS", () => {
+    for (const p of ["v5.9", "v6.4", "v6.10"]) {
       const r = run([load(0), disable, load(1)], p);
       assert.deepEqual(events(r, "zap").map((e) => e.args!.cleared), [4], p);
       assert.deepEqual(rets(r, "load"), [0, "VM_FAULT_SIGBUS"], p);
@@ -80,16 +84,16 @@ describe("memory disable (PCI_COMMAND write without PCI_COMMAND_MEMORY, vfio_bas
   });
 
   it("enable again: no remap on enable (the mappings come back by fault), and what was stored is read back", () => {
-    for (const p of ["v5.9", "v6.12"]) {
+    for (const p of ["v5.9", "v6.10"]) {
       const r = run([{ op: "store", vma: "bar", page: 1, value: 9 }, disable, enable, load(1)], p);
       assert.deepEqual(rets(r, "load"), [9], p);
       assert.equal(events(r, "vfio_fault").length, 2, p);
     }
   });
 
-  it("v6.12: unmap_mapping_range() zaps every mapping of the device through its inode's i_mmap, a forked child's too (b7c5e64fecfa: one inode per device)", () => {
+  it("v6.10: unmap_mapping_range() zaps every mapping of the device through its inode's i_mmap, a forked child's too (b7c5e64fecfa: one inode per device)", () => {
     const child: OpSpec = { op: "fork", child: { name: "C", ops: [{ op: "sleep", ns: 10 }, load(3)] as never[] } };
-    const r = checkedRun({ ...spec([load(0), child, disable]), tasks: [{ name: "T", ops: [load(0), child, disable] }] }, "v6.12");
+    const r = checked({ ...spec([load(0), child, disable]), tasks: [{ name: "T", ops: [load(0), child, disable] }] }, "v6.10");
     assert.deepEqual(events(r, "zap").map((e) => [e.task, e.args!.cleared]), [["T", 4], ["T", 4]], "the parent's and the child's VMA");
     assert.deepEqual(rets(r, "load"), [0, "VM_FAULT_SIGBUS"]);
   });
@@ -248,7 +252,7 @@ describe("type1 VFIO_IOMMU_MAP_DMA of a BAR range (vaddr_get_pfn -> follow_fault
   const mapped = (r: ScenarioRun) => events(r, "call", "VFIO_IOMMU_MAP_DMA").map((e) => [e.args!.vma, e.args!.mapped, e.args!.faults, e.ret]);
 
   it("RAM is pinned by GUP; a BAR range is refused by GUP (check_vma_flags: VM_IO|VM_PFNMAP) and faulted in once: one fault maps the whole VMA (the 2020 remap, the v6.10 prefault)", () => {
-    for (const p of ["v5.9", "v6.4", "v6.12"]) {
+    for (const p of ["v5.9", "v6.4", "v6.10"]) {
       assert.deepEqual(mapped(run([map("ram", 2), map("bar", 4)], p, vmas)), [["ram", 2, 0, "0"], ["bar", 4, 1, "0"]], p);
     }
   });
@@ -275,10 +279,58 @@ describe("VFIO_DEVICE_PCI_HOT_RESET: trylocks only, -EBUSY on contention", () =>
   });
 
   it("uncontended: zapped and reset, the next access faults back in", () => {
-    for (const p of ["v5.9", "v6.12"]) {
+    for (const p of ["v5.9", "v6.10"]) {
       const r = run([load(0), hot, load(1)], p);
       assert.deepEqual(rets(r, "VFIO_DEVICE_PCI_HOT_RESET"), ["0"], p);
       assert.equal(events(r, "vfio_fault").length, 2, p);
     }
+  });
+});
+
+describe("v6.12 huge pfnmap faults (vfio_pci_mmap_huge_fault, f9e54c3a2f5b as merged)", () => {
+  const bigDevice = [{ name: "gpu", bars: [{ pages: 1 << 18 }] }];
+  const big = (pages: number, pad = 0): NonNullable<ScenarioSpec["mm"]>["vmas"] => [
+    ...(pad > 0 ? [{ name: "pad", kind: "anon" as const, pages: pad }] : []),
+    { name: "bar", kind: "vfio-bar", device: "gpu", bar: 0, pages },
+  ];
+  const hugeRun = (ops: OpSpec[], vmas: NonNullable<ScenarioSpec["mm"]>["vmas"]) => checkedRun({ title: "huge", mm: { devices: bigDevice, vmas }, tasks: [{ name: "T", ops }] }, "v6.12");
+  const faults = (r: ScenarioRun) => events(r, "vfio_fault").map((e) => [e.args!.order, e.args!.ptes, e.ret]);
+
+  it("a fault at a 2 MiB-aligned address of a VMA that holds the whole PMD: the PUD order falls back (VMA too small), the PMD order inserts one leaf mapping 512 pages", () => {
+    const r = hugeRun([load(0), load(511)], big(512));
+    assert.deepEqual(faults(r), [[18, 0, "VM_FAULT_FALLBACK"], [9, 1, "VM_FAULT_NOPAGE"]]);
+    assert.deepEqual(ptesOf(r).map((p) => [p.page, p.kind === "pfn" && p.order]), [[0, 9]]);
+  });
+
+  it("fallback when the fault address is not aligned to the order (rule of f9e54c3a2f5b: vmf->address itself, not rounded down until c1d9dac0db16): one PTE by vmf_insert_pfn()", () => {
+    // 1024 pages: a 2 MiB entry from page 5 would still end inside the VMA, so only the alignment refuses it.
+    const r = hugeRun([load(5)], big(1024));
+    assert.deepEqual(faults(r), [[18, 0, "VM_FAULT_FALLBACK"], [9, 0, "VM_FAULT_FALLBACK"], [0, 1, "VM_FAULT_NOPAGE"]]);
+    assert.deepEqual(ptesOf(r).map((p) => p.page), [5]);
+  });
+
+  it("fallback when the entry would pass vm_end: a 4-page VMA maps page by page, the huge orders tried only while the PMD is none", () => {
+    const r = hugeRun([load(0), load(1)], big(4));
+    // The first PTE allocates the page table: the PMD and PUD are no longer none, so the second fault goes straight to the PTE level.
+    assert.deepEqual(faults(r).map((f) => f[0]), [18, 9, 0, 0]);
+  });
+
+  it("a 1 GiB-aligned VMA of a 1 GiB BAR: one PUD leaf (x86-64 supports PUD pfnmaps)", () => {
+    // The pad puts the BAR VMA at 0x40000000: mmaps start at 0x10000000 with a 16-page gap after each.
+    const r = hugeRun([load(0), load((1 << 18) - 1)], big(1 << 18, (0x30000000 >> 12) - 16));
+    assert.deepEqual(faults(r), [[18, 1, "VM_FAULT_NOPAGE"]]);
+  });
+
+  it("a memory disable zaps the leaf whole (zap_huge_pmd) and the next access is SIGBUS at every order", () => {
+    const r = hugeRun([load(0), disable, load(3)], big(512));
+    assert.deepEqual(events(r, "zap").map((e) => e.args!.cleared), [1]);
+    assert.deepEqual(rets(r, "load"), [0, "VM_FAULT_SIGBUS"]);
+  });
+
+  it("fork copies the PMD leaf to the child (copy_huge_pmd), and the disable's unmap_mapping_range() zaps both", () => {
+    const child: OpSpec = { op: "fork", child: { name: "C", ops: [{ op: "sleep", ns: 10 }, load(7)] as never[] } };
+    const r = hugeRun([load(0), child, disable], big(512));
+    assert.deepEqual(events(r, "zap").map((e) => e.args!.cleared), [1, 1]);
+    assert.deepEqual(rets(r, "load"), [0, "VM_FAULT_SIGBUS"]);
   });
 });

@@ -27,6 +27,13 @@ import { PAGE_SIZE, vma_is_shared, vma_start_write, type MmStruct, type Vma } fr
 function copy_page_range(k: Kernel, dst: Vma, src: Vma): void {
   const cow = !vma_is_shared(src);
   for (let addr = src.start; addr < src.end; addr += PAGE_SIZE) {
+    const leaf = src.vm_mm.huge_leaf(addr);
+    if (leaf) {
+      // copy_huge_pmd() / copy_huge_pud() of a huge pfnmap leaf: the child gets the same entry (Peter Xu's huge pfnmap series, v6.12; commit not identified).
+      dst.vm_mm.set_huge(leaf.vpn * PAGE_SIZE, leaf);
+      addr = (leaf.vpn + 2 ** leaf.order) * PAGE_SIZE - PAGE_SIZE;
+      continue;
+    }
     const pte = src.vm_mm.pte(addr);
     if (pte === undefined) continue;
     if (pte.kind === "swap") {

@@ -15,7 +15,7 @@ import { FAULT_FLAG, VM, VM_FAULT, VM_FAULT_ERROR, flagNames } from "./flags.js"
 import { folio_lock, folio_unlock, type Folio } from "./folio.js";
 import { folio_lock_or_retry, maybe_unlock_mmap_for_io } from "./filemap.js";
 import type { Kernel } from "./kernel.js";
-import { PAGE_SIZE, PTRS_PER_PTE, linear_page_index, vma_end_read, vma_is_anonymous, vma_is_shared, vma_start_read, vm_page_prot_write, type MmStruct, type Pte, type Vma, type VmOperations } from "./mm.js";
+import { PAGE_SIZE, PMD_ORDER, PTRS_PER_PTE, PUD_ORDER, linear_page_index, vma_end_read, vma_is_anonymous, vma_is_shared, vma_start_read, vm_page_prot_write, type MmStruct, type Pte, type Vma, type VmOperations } from "./mm.js";
 import { release_fault_lock, type VmFault } from "./vmfault.js";
 import { handle_userfault } from "../fs/userfaultfd.js";
 import { anon_folio_alloc, folio_add_new_anon_rmap, folio_test_anon } from "./rmap.js";
@@ -314,6 +314,44 @@ function* handle_pte_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<number> 
 }
 
 /**
+ * `__handle_mm_fault()`'s huge steps (mm/memory.c, v6.12): where the PUD
+ * is none and the VMA allows PUD_ORDER, `create_huge_pud()` ->
+ * `->huge_fault(PUD_ORDER)`; then, where the PMD is none,
+ * `create_huge_pmd()` -> `->huge_fault(PMD_ORDER)`; a result without
+ * VM_FAULT_FALLBACK ends the fault. `thp_vma_allowable_order()` allows a
+ * non-anonymous VMA with `->huge_fault` in the fault path ("Trust that
+ * ->huge_fault() handlers know what they are doing"), with THP enabled
+ * "always" assumed (its sysfs check). Returns the result, or null to go
+ * on to the PTE level.
+ */
+function* create_huge_entry(k: Kernel, t: Task, vmf: VmFault): KernelGen<number | null> {
+  const huge_fault = vmf.vma.vm_ops?.huge_fault;
+  if (!huge_fault) return null;
+  const mm = vmf.vma.vm_mm;
+  for (const [order, none] of [[PUD_ORDER, mm.pud_none(vmf.address)], [PMD_ORDER, mm.pmd_none(vmf.address)]] as const) {
+    if (!none) continue;
+    const ret = yield* huge_fault(k, t, vmf, order);
+    if (!(ret & VM_FAULT.FALLBACK)) return ret;
+  }
+  return null;
+}
+
+/**
+ * `vmf_insert_pfn_pmd()` / `vmf_insert_pfn_pud()` (mm/huge_memory.c,
+ * v6.12): a huge pfnmap leaf for `pfn` at the fault address aligned down to
+ * the order, with the VMA's `vm_page_prot`; an entry already there is left
+ * as it is (`insert_pfn_pmd()`'s `!pmd_none`). Returns VM_FAULT_NOPAGE and
+ * whether it installed the leaf.
+ */
+export function vmf_insert_pfn_huge(vmf: VmFault, pfn: number, order: typeof PMD_ORDER | typeof PUD_ORDER): { readonly ret: number; readonly installed: boolean } {
+  const mm = vmf.vma.vm_mm;
+  const haddr = vmf.address - (vmf.address % (PAGE_SIZE * 2 ** order));
+  if (order === PUD_ORDER ? !mm.pud_none(haddr) : !mm.pmd_none(haddr)) return { ret: VM_FAULT.NOPAGE, installed: false };
+  mm.set_huge(haddr, { pfn, write: vm_page_prot_write(vmf.vma), order });
+  return { ret: VM_FAULT.NOPAGE, installed: true };
+}
+
+/**
  * `handle_mm_fault()`: the caller holds mmap_lock for read, or the VMA's
  * lock with FAULT_FLAG_VMA_LOCK, and has checked the access against
  * vm_flags (`access_error`, `check_vma_flags`). Returns VM_FAULT_*; with
@@ -328,7 +366,8 @@ export function* handle_mm_fault(k: Kernel, t: Task, vma: Vma, address: number, 
   const vmf: VmFault = { vma, address: addr, pgoff: linear_page_index(vma, addr), flags, folio: null, lockDropped: false };
   const trace = k.sim.tracing;
   if (trace) k.sim.event(t, "mm_fault", "handle_mm_fault", { vma: vma.name, page: vmf.pgoff, flags: flagNames("FAULT_FLAG", FAULT_FLAG, flags) });
-  const ret = yield* handle_pte_fault(k, t, vmf);
+  const huge = yield* create_huge_entry(k, t, vmf);
+  const ret = huge ?? (yield* handle_pte_fault(k, t, vmf));
   const lock = flags & FAULT_FLAG.VMA_LOCK ? "vma_lock" : "mmap_lock";
   if (trace) k.sim.event(t, "mm_fault_done", "handle_mm_fault", { vma: vma.name, page: vmf.pgoff, [lock]: vmf.lockDropped ? "dropped" : "held" }, flagNames("VM_FAULT", VM_FAULT, ret));
   return ret;

@@ -45,6 +45,8 @@ export interface VmOperations {
   readonly map_pages?: (t: Task, vmf: VmFault, start_pgoff: number, end_pgoff: number) => number;
   /** `->page_mkwrite`: the folio is about to become writable; VM_FAULT_LOCKED with it locked. */
   readonly page_mkwrite?: (t: Task, vmf: VmFault, folio: Folio) => KernelGen<number>;
+  /** `->huge_fault`: map a PMD (order 9) or PUD (order 18) at once, or VM_FAULT_FALLBACK to the next smaller size. */
+  readonly huge_fault?: (k: Kernel, t: Task, vmf: VmFault, order: number) => KernelGen<number>;
   /** `->open`: a new VMA copies this one (fork's `dup_mmap()`, a split). */
   readonly open?: (k: Kernel, t: Task, vma: Vma) => KernelGen;
   /** `->close`: the VMA is going away (`remove_vma()` after munmap's zap). */
@@ -84,6 +86,22 @@ export interface Vma {
 /** PTRS_PER_PTE on x86-64: the PTEs of one page table, the base pages under one PMD (HPAGE_PMD_NR). */
 export const PTRS_PER_PTE = 512;
 
+/** PMD_ORDER and PUD_ORDER on x86-64: a PMD leaf maps 2 MiB, a PUD leaf 1 GiB. */
+export const PMD_ORDER = 9;
+export const PUD_ORDER = 18;
+
+/**
+ * A huge pfnmap leaf: a PMD or PUD entry mapping `1 << order` raw pfns from
+ * `pfn` directly, with no page table under it (`vmf_insert_pfn_pmd()` /
+ * `vmf_insert_pfn_pud()`, Peter Xu's huge pfnmap series, v6.12; marked
+ * special, so GUP-fast, which reads PTE tables only, never takes it).
+ */
+export interface HugePfn {
+  readonly pfn: number;
+  readonly write: boolean;
+  readonly order: typeof PMD_ORDER | typeof PUD_ORDER;
+}
+
 /** A PTE page table: the PTEs under one PMD, by virtual page number. */
 export class PteTable {
   /** The PTEs present or swapped, by virtual page number. */
@@ -98,6 +116,9 @@ export class MmStruct {
   readonly vmas: Vma[] = [];
   /** Page tables by PMD index (virtual page number / PTRS_PER_PTE): what each PMD points to; absent is pmd_none. */
   private readonly tables = new Map<number, PteTable>();
+  /** Huge pfnmap leaves by PMD index (order 9) and by PUD index (order 18, virtual page number >> 18). */
+  private readonly pmdLeaves = new Map<number, HugePfn>();
+  private readonly pudLeaves = new Map<number, HugePfn>();
   /** Swap device backing anonymous memory. */
   readonly swap: SwapDevice;
   /** `mm_lock_seq`: bumped by every mmap_write_unlock(), which ends all VMA write locks (v6.4+). */
@@ -181,10 +202,61 @@ export class MmStruct {
     return this.vmas.find((v) => addr >= v.start && addr < v.end) ?? null;
   }
 
-  /** The PTE of `addr`, or undefined for pte_none (or pmd_none). */
+  /** The PTE of `addr`, or undefined for pte_none (or pmd_none); inside a huge pfnmap leaf, the entry it amounts to for that page. */
   pte(addr: number): Pte | undefined {
     const vpn = Math.floor(addr / PAGE_SIZE);
+    if (this.pmdLeaves.size > 0 || this.pudLeaves.size > 0) {
+      const leaf = this.huge_leaf(addr);
+      if (leaf) return { kind: "pfn", pfn: leaf.pfn + (vpn - leaf.vpn), write: leaf.write };
+    }
     return this.tables.get(Math.floor(vpn / PTRS_PER_PTE))?.entries.get(vpn);
+  }
+
+  /** The huge pfnmap leaf (PUD, then PMD) that maps `addr`, with the first virtual page it maps, or undefined. */
+  huge_leaf(addr: number): (HugePfn & { readonly vpn: number }) | undefined {
+    const vpn = Math.floor(addr / PAGE_SIZE);
+    const pud = Math.floor(vpn / 2 ** PUD_ORDER);
+    const l = this.pudLeaves.get(pud);
+    if (l) return { ...l, vpn: pud * 2 ** PUD_ORDER };
+    const pmd = Math.floor(vpn / PTRS_PER_PTE);
+    const m = this.pmdLeaves.get(pmd);
+    return m ? { ...m, vpn: pmd * PTRS_PER_PTE } : undefined;
+  }
+
+  /** `pmd_none()` of `addr`'s PMD: no page table, no PMD leaf, and no PUD leaf above it. */
+  pmd_none(addr: number): boolean {
+    const vpn = Math.floor(addr / PAGE_SIZE);
+    return !this.tables.has(Math.floor(vpn / PTRS_PER_PTE)) && !this.pmdLeaves.has(Math.floor(vpn / PTRS_PER_PTE)) && !this.pudLeaves.has(Math.floor(vpn / 2 ** PUD_ORDER));
+  }
+
+  /** `pud_none()` of `addr`'s PUD: no PUD leaf and nothing below it (no PMD entry in its 1 GiB). */
+  pud_none(addr: number): boolean {
+    const pud = Math.floor(Math.floor(addr / PAGE_SIZE) / 2 ** PUD_ORDER);
+    if (this.pudLeaves.has(pud)) return false;
+    const first = pud * PTRS_PER_PTE;
+    const under = (m: ReadonlyMap<number, unknown>) => [...m.keys()].some((pmd) => pmd >= first && pmd < first + PTRS_PER_PTE);
+    return !under(this.tables) && !under(this.pmdLeaves);
+  }
+
+  /** `set_pmd_at()` / `set_pud_at()` of a huge pfnmap leaf at the (aligned) `addr`. */
+  set_huge(addr: number, leaf: HugePfn): void {
+    const vpn = Math.floor(addr / PAGE_SIZE);
+    if (leaf.order === PUD_ORDER) this.pudLeaves.set(Math.floor(vpn / 2 ** PUD_ORDER), leaf);
+    else this.pmdLeaves.set(Math.floor(vpn / PTRS_PER_PTE), leaf);
+  }
+
+  /** `pmdp_huge_get_and_clear()` / `pudp_huge_get_and_clear()`: the leaf mapping `addr` goes, the entry becomes none. */
+  clear_huge(addr: number): void {
+    const leaf = this.huge_leaf(addr);
+    if (!leaf) return;
+    if (leaf.order === PUD_ORDER) this.pudLeaves.delete(Math.floor(leaf.vpn / 2 ** PUD_ORDER));
+    else this.pmdLeaves.delete(Math.floor(leaf.vpn / PTRS_PER_PTE));
+  }
+
+  /** Every huge pfnmap leaf, as [first virtual page number, leaf]. */
+  *huge_leaves(): IterableIterator<[number, HugePfn]> {
+    for (const [pud, l] of this.pudLeaves) yield [pud * 2 ** PUD_ORDER, l];
+    for (const [pmd, l] of this.pmdLeaves) yield [pmd * PTRS_PER_PTE, l];
   }
 
   /** set_pte_at(), allocating the page table first if the PMD is none (`__pte_alloc`). */
@@ -220,7 +292,7 @@ export class MmStruct {
     this.tables.set(Math.floor(addr / PAGE_SIZE / PTRS_PER_PTE), table);
   }
 
-  /** Every PTE reachable from the PMDs, as [virtual page number, PTE]. */
+  /** Every PTE reachable from the PMDs, as [virtual page number, PTE]; huge leaves are not expanded (see {@link MmStruct.huge_leaves}). */
   *ptes(): IterableIterator<[number, Pte]> {
     for (const table of this.tables.values()) yield* table.entries;
   }

@@ -33,6 +33,15 @@ export function zap_pte_range(k: Kernel, t: Task, vma: Vma, start = vma.start, e
   const tlb: ZapBatch = { freed: [], flush: false };
   let cleared = 0;
   for (let addr = start; addr < end; addr += PAGE_SIZE) {
+    const leaf = mm.huge_leaf(addr);
+    if (leaf) {
+      // zap_huge_pmd() / zap_huge_pud(): a huge pfnmap leaf goes whole (a range that covers part of it splits it, which for a pfnmap clears it); nothing to free.
+      mm.clear_huge(addr);
+      cleared++;
+      tlb.flush = true;
+      addr = (leaf.vpn + 2 ** leaf.order) * PAGE_SIZE - PAGE_SIZE;
+      continue;
+    }
     const pte = mm.pte(addr);
     if (pte === undefined) continue;
     mm.clear_pte(addr);

@@ -300,9 +300,14 @@ export interface Behaviour {
    * on mmap'd MMIO fault"; read as the stable-6.6 backport diffs): the
    * fault inserts the page with vmf_insert_pfn() under memory_lock read,
    * then the rest of the VMA; disabling takes memory_lock for write and
-   * unmap_mapping_range()s the device's address space.
+   * unmap_mapping_range()s the device's address space; `"huge_fault"`,
+   * v6.12 (f9e54c3a2f5b "vfio/pci: implement huge_fault support", Peter
+   * Xu's series read as posted, "[PATCH 19/19]"): no prefault, and where
+   * the PUD or PMD is none a `->huge_fault` maps a 1 GiB or 2 MiB leaf if
+   * the fault address is aligned and the entry fits in the VMA, else falls
+   * back to the next size, down to vmf_insert_pfn() of the page.
    */
-  readonly vfio_pci_mmap: "none" | "remap_pfn_range" | "vma_list" | "vma_list_locked" | "unmap_mapping_range" | "remap_on_enable";
+  readonly vfio_pci_mmap: "none" | "remap_pfn_range" | "vma_list" | "vma_list_locked" | "unmap_mapping_range" | "huge_fault" | "remap_on_enable";
   /**
    * Only by patch (Yan Zhao, 2023-05-08, not merged; see patches.ts): the
    * vma_list_locked fault drops mmap_lock's read hold and takes it for
@@ -513,6 +518,7 @@ const v6_12 = derive(v6_4, "v6.12", "LTS: per-VMA-lock faults on file VMAs, swap
   { behaviour: "vfio_pci_mmap", value: "unmap_mapping_range", commit: "b7c5e64fecfa", subject: "vfio: Create vfio_fs_type with inode per device" },
   { behaviour: "vfio_pci_mmap", value: "unmap_mapping_range", commit: "aac6db75a9fc", subject: "vfio/pci: Use unmap_mapping_range()" },
   { behaviour: "vfio_pci_mmap", value: "unmap_mapping_range", commit: "d71a989cf5d9", subject: "vfio/pci: Insert full vma on mmap'd MMIO fault" },
+  { behaviour: "vfio_pci_mmap", value: "huge_fault", commit: "f9e54c3a2f5b", subject: "vfio/pci: implement huge_fault support" },
 ], "folios; mmap_lock; VMAs in a maple tree, munmap in mm/vma.c (v6.12); per-VMA locks: the structure the model's names come from");
 
 /** Every profile, oldest first. */

@@ -21,7 +21,7 @@ export interface Patch {
   readonly mail: string;
   /** The switch values it sets. */
   readonly changes: Partial<Behaviour>;
-  /** The vfio-pci design (`vfio_pci_mmap`) of the code it was written against, which the scenario's profile must have. */
+  /** The vfio-pci design (`vfio_pci_mmap`) of the profile it applies to: the code it was written against, or for a proposal the nearest profile after it (Jason's, of v6.10-rc code, on v6.12). */
   readonly base: Behaviour["vfio_pci_mmap"];
 }
 
@@ -43,7 +43,7 @@ export const PATCHES: readonly Patch[] = [
     date: "2024-05-22",
     mail: "20240522183046.GG20229@nvidia.com",
     changes: { vfio_pci_mmap: "remap_on_enable" },
-    base: "unmap_mapping_range",
+    base: "huge_fault",
   },
 ];
 

@@ -25,8 +25,8 @@ import type { KernelGen, Task } from "../../../engine/task.js";
 import { EBUSY, EINVAL } from "../../../include/errno.js";
 import { VM, VM_FAULT, VM_FAULT_ERROR, flagNames } from "../../../mm/flags.js";
 import type { Kernel, Latency } from "../../../mm/kernel.js";
-import { remap_pfn_range, unmap_mapping_range, vm_flags_set, vmf_insert_pfn, zap_vma_ptes } from "../../../mm/memory.js";
-import { PAGE_SIZE, type Vma, type VmOperations } from "../../../mm/mm.js";
+import { remap_pfn_range, unmap_mapping_range, vm_flags_set, vmf_insert_pfn, vmf_insert_pfn_huge, zap_vma_ptes } from "../../../mm/memory.js";
+import { PAGE_SIZE, PMD_ORDER, PUD_ORDER, type Vma, type VmOperations } from "../../../mm/mm.js";
 import { AddressSpace } from "../../../mm/pagecache.js";
 import type { VmFault } from "../../../mm/vmfault.js";
 import { pci_resource_len, pci_resource_start, pci_try_reset_function, type PciDev } from "../../pci/pci.js";
@@ -101,9 +101,10 @@ function vma_to_pfn(vma: Vma): number {
   return pci_resource_start(vdev.pdev, index) + (vma.pgoff - vfio_pci_index_to_pgoff(index));
 }
 
-/** The trace of one BAR fault: the page, how many entries it wrote, the result. */
-function trace_fault(k: Kernel, t: Task, vmf: VmFault, vdev: VfioPciCoreDevice, ptes: number, ret: number): number {
-  if (k.sim.tracing) k.sim.event(t, "vfio_fault", "vfio_pci_mmap_fault", { device: vdev.pdev.name, vma: vmf.vma.name, page: (vmf.address - vmf.vma.start) / PAGE_SIZE, ptes }, flagNames("VM_FAULT", VM_FAULT, ret));
+/** The trace of one BAR fault: the page, how many entries it wrote (a huge leaf counts one), the order asked for (huge faults only), the result. */
+function trace_fault(k: Kernel, t: Task, vmf: VmFault, vdev: VfioPciCoreDevice, ptes: number, ret: number, order?: number): number {
+  const fn = order === undefined ? "vfio_pci_mmap_fault" : "vfio_pci_mmap_huge_fault";
+  if (k.sim.tracing) k.sim.event(t, "vfio_fault", fn, { device: vdev.pdev.name, vma: vmf.vma.name, page: (vmf.address - vmf.vma.start) / PAGE_SIZE, ptes, ...(order === undefined ? {} : { order }) }, flagNames("VM_FAULT", VM_FAULT, ret));
   return ret;
 }
 
@@ -239,6 +240,38 @@ function* vfio_pci_mmap_fault_v6_10(k: Kernel, t: Task, vmf: VmFault, vdev: Vfio
   return trace_fault(k, t, vmf, vdev, ptes, ret);
 }
 
+/**
+ * `vfio_pci_mmap_huge_fault()` (f9e54c3a2f5b, v6.12, as merged: Peter Xu's
+ * "[PATCH 19/19] vfio/pci: Implement huge_fault support"): for order > 0,
+ * VM_FAULT_FALLBACK unless the fault address is aligned to the order and
+ * the whole entry fits in the VMA, checked before memory_lock (09dfc8a5f2ce,
+ * v6.13-rc7, adds the pfn's alignment; c1d9dac0db16, ~v6.15, rounds the
+ * address down first: neither modelled); then memory_lock for read, SIGBUS
+ * if memory is disabled, else `vmf_insert_pfn()` (order 0),
+ * `vmf_insert_pfn_pmd()` (PMD_ORDER) or `vmf_insert_pfn_pud()` (PUD_ORDER,
+ * x86-64). No prefault: "huge_fault will cover the bulk of the faults".
+ */
+function* vfio_pci_mmap_huge_fault(k: Kernel, t: Task, vmf: VmFault, order: number): KernelGen<number> {
+  const vma = vmf.vma;
+  const vdev = vdev_of(vma);
+  const size = PAGE_SIZE * 2 ** order;
+  if (order && (vmf.address % size !== 0 || vmf.address + size > vma.end)) return trace_fault(k, t, vmf, vdev, 0, VM_FAULT.FALLBACK, order);
+  const pfn = vma_to_pfn(vma) + (vmf.pgoff - vma.pgoff);
+  yield* vdev.memory_lock.down_read(t);
+  let r = { ret: VM_FAULT.SIGBUS as number, installed: false };
+  if (__vfio_pci_memory_enabled(vdev)) {
+    yield* delay(t, "cpu", vdev.costs.pteNs(t), order === 0 ? "vmf_insert_pfn" : order === PMD_ORDER ? "vmf_insert_pfn_pmd" : "vmf_insert_pfn_pud", { vma: vma.name, pages: 1 });
+    r = order === 0 ? vmf_insert_pfn(vma, vmf.address, pfn) : order === PMD_ORDER || order === PUD_ORDER ? vmf_insert_pfn_huge(vmf, pfn, order) : { ret: VM_FAULT.FALLBACK, installed: false };
+  }
+  vdev.memory_lock.up_read(t);
+  return trace_fault(k, t, vmf, vdev, r.installed ? 1 : 0, r.ret, order);
+}
+
+/** `vfio_pci_mmap_page_fault()` (f9e54c3a2f5b): the `->fault` of the huge-fault design, `vfio_pci_mmap_huge_fault(vmf, 0)`. */
+function vfio_pci_mmap_page_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<number> {
+  return vfio_pci_mmap_huge_fault(k, t, vmf, 0);
+}
+
 /** Jason Gunthorpe's proposal (2024-05-22, not merged): the fault "should simply trigger SIGBUS if userspace races" with a disable; mappings come from ->mmap and from the remap on enable. */
 function vfio_pci_mmap_fault_sigbus(k: Kernel, t: Task, vmf: VmFault, vdev: VfioPciCoreDevice): number {
   return trace_fault(k, t, vmf, vdev, 0, VM_FAULT.SIGBUS);
@@ -284,6 +317,8 @@ function* vfio_pci_mmap_close(t: Task, vma: Vma): KernelGen {
 const vfio_pci_mmap_ops_vma_list: VmOperations = { name: "vfio_pci_mmap_ops", fault: vfio_pci_mmap_fault, open: vfio_pci_mmap_open, close: vfio_pci_mmap_close };
 /** `vfio_pci_mmap_ops` from v6.10: fault only. */
 const vfio_pci_mmap_ops_fault: VmOperations = { name: "vfio_pci_mmap_ops", fault: vfio_pci_mmap_fault };
+/** `vfio_pci_mmap_ops` from f9e54c3a2f5b (v6.12, CONFIG_ARCH_SUPPORTS_HUGE_PFNMAP as on x86-64): fault and huge_fault. */
+const vfio_pci_mmap_ops_huge: VmOperations = { name: "vfio_pci_mmap_ops", fault: vfio_pci_mmap_page_fault, huge_fault: vfio_pci_mmap_huge_fault };
 /** `vma_dummy_vm_ops`: the pre-v5.8 `vfio_pci_mmap()` set no vm_ops. */
 const vfio_pci_no_vm_ops: VmOperations = { name: "vma_dummy_vm_ops" };
 
@@ -322,8 +357,9 @@ export function vfio_pci_core_mmap(k: Kernel, vdev: VfioPciCoreDevice, vma: Vma)
       return 0;
     case "unmap_mapping_range":
     case "remap_on_enable":
+    case "huge_fault":
       vm_flags_set(vma, VM.IO | VM.PFNMAP | VM.DONTEXPAND | VM.DONTDUMP, null, "vfio_pci_core_mmap");
-      vma.vm_ops = vfio_pci_mmap_ops_fault;
+      vma.vm_ops = k.behaviour.vfio_pci_mmap === "huge_fault" ? vfio_pci_mmap_ops_huge : vfio_pci_mmap_ops_fault;
       return 0;
   }
 }
@@ -456,7 +492,7 @@ export function* vfio_pci_zap_bars(k: Kernel, t: Task, vdev: VfioPciCoreDevice):
  * then `vfio_pci_zap_bars()`. Returns with memory_lock held for write.
  */
 export function* vfio_pci_zap_and_down_write_memory_lock(k: Kernel, t: Task, vdev: VfioPciCoreDevice): KernelGen {
-  if (k.behaviour.vfio_pci_mmap === "unmap_mapping_range" || k.behaviour.vfio_pci_mmap === "remap_on_enable") {
+  if (vfio_pci_has_address_space(k)) {
     yield* vdev.memory_lock.down_write(t);
     yield* vfio_pci_zap_bars(k, t, vdev);
     return;
@@ -464,6 +500,12 @@ export function* vfio_pci_zap_and_down_write_memory_lock(k: Kernel, t: Task, vde
   yield* vfio_pci_zap_and_vma_lock(k, t, vdev, false);
   yield* vdev.memory_lock.down_write(t);
   vdev.vma_lock.mutex_unlock(t);
+}
+
+/** Whether the profile's vfio-pci zaps through the device inode's address space (aac6db75a9fc, v6.10, and what builds on it) rather than vma_list. */
+function vfio_pci_has_address_space(k: Kernel): boolean {
+  const d = k.behaviour.vfio_pci_mmap;
+  return d === "unmap_mapping_range" || d === "remap_on_enable" || d === "huge_fault";
 }
 
 /** Whether the profile's vfio-pci has memory_lock (abafbc551fdd, v5.8): before, config writes and resets take no lock and zap nothing. */
