@@ -86,8 +86,9 @@ export interface Vma {
 /** PTRS_PER_PTE on x86-64: the PTEs of one page table, the base pages under one PMD (HPAGE_PMD_NR). */
 export const PTRS_PER_PTE = 512;
 
-/** PMD_ORDER and PUD_ORDER on x86-64: a PMD leaf maps 2 MiB, a PUD leaf 1 GiB. */
+/** PMD_ORDER on x86-64: a PMD leaf maps 2 MiB. */
 export const PMD_ORDER = 9;
+/** PUD_ORDER on x86-64: a PUD leaf maps 1 GiB. */
 export const PUD_ORDER = 18;
 
 /**
@@ -97,8 +98,11 @@ export const PUD_ORDER = 18;
  * special, so GUP-fast, which reads PTE tables only, never takes it).
  */
 export interface HugePfn {
+  /** The first pfn it maps. */
   readonly pfn: number;
+  /** Writable. */
   readonly write: boolean;
+  /** PMD_ORDER (2 MiB) or PUD_ORDER (1 GiB). */
   readonly order: typeof PMD_ORDER | typeof PUD_ORDER;
 }
 

@@ -14,8 +14,9 @@ export interface Patch {
   readonly name: string;
   /** Subject of the mail. */
   readonly subject: string;
-  /** Who posted it, and when (YYYY-MM-DD). */
+  /** Who posted it. */
   readonly author: string;
+  /** When it was posted (YYYY-MM-DD). */
   readonly date: string;
   /** Its Message-ID (lore.kernel.org/all/<mail>/). */
   readonly mail: string;
