@@ -29,7 +29,7 @@ function copy_page_range(k: Kernel, dst: Vma, src: Vma): void {
   for (let addr = src.start; addr < src.end; addr += PAGE_SIZE) {
     const leaf = src.vm_mm.huge_leaf(addr);
     if (leaf) {
-      // copy_huge_pmd() / copy_huge_pud() of a huge pfnmap leaf: the child gets the same entry (Peter Xu's huge pfnmap series, v6.12; commit not identified).
+      // copy_huge_pmd() / copy_huge_pud() of a huge pfnmap leaf: the child gets the same entry (bc02afbd4d73 "mm/fork: accept huge pfnmap entries", v6.12, id from a mainline rev-list).
       dst.vm_mm.set_huge(leaf.vpn * PAGE_SIZE, leaf);
       addr = (leaf.vpn + 2 ** leaf.order) * PAGE_SIZE - PAGE_SIZE;
       continue;

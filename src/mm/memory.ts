@@ -320,9 +320,10 @@ function* handle_pte_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<number> 
  * `create_huge_pmd()` -> `->huge_fault(PMD_ORDER)`; a result without
  * VM_FAULT_FALLBACK ends the fault. `thp_vma_allowable_order()` allows a
  * non-anonymous VMA with `->huge_fault` in the fault path ("Trust that
- * ->huge_fault() handlers know what they are doing"), with THP enabled
- * "always" assumed (its sysfs check). Returns the result, or null to go
- * on to the PTE level.
+ * ->huge_fault() handlers know what they are doing"; a VM_PFNMAP one since
+ * 5dd40721f147 "mm: allow THP orders for PFNMAPs", v6.12), with THP
+ * enabled "always" assumed (its sysfs check). Returns the result, or null
+ * to go on to the PTE level.
  */
 function* create_huge_entry(k: Kernel, t: Task, vmf: VmFault): KernelGen<number | null> {
   const huge_fault = vmf.vma.vm_ops?.huge_fault;

@@ -95,7 +95,8 @@ export const PUD_ORDER = 18;
  * A huge pfnmap leaf: a PMD or PUD entry mapping `1 << order` raw pfns from
  * `pfn` directly, with no page table under it (`vmf_insert_pfn_pmd()` /
  * `vmf_insert_pfn_pud()`, Peter Xu's huge pfnmap series, v6.12; marked
- * special, so GUP-fast, which reads PTE tables only, never takes it).
+ * special, so GUP-fast never takes it: ae3c99e650da "mm/gup: detect huge
+ * pfnmap entries in gup-fast"; the model's GUP-fast reads PTE tables only).
  */
 export interface HugePfn {
   /** The first pfn it maps. */

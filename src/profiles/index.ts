@@ -292,7 +292,9 @@ export interface Behaviour {
    * disabling memory zaps
    * every listed VMA under each mm's mmap_lock and then takes memory_lock
    * for write; `"vma_list_locked"`, 6a45ece4c9af "vfio/pci: Handle
-   * concurrent vma faults" (v5.13; copies read: ~v5.15 and v6.2..v6.4):
+   * concurrent vma faults" (v5.13; the id vfio/next was merged into
+   * linux-next with, mainline id not independently confirmed; copies
+   * read: ~v5.15 and v6.2..v6.4):
    * vma_lock held across io_remap_pfn_range(), a VMA already listed is
    * not mapped again; `"unmap_mapping_range"`, v6.10 (b7c5e64fecfa "vfio:
    * Create vfio_fs_type with inode per device", aac6db75a9fc "vfio/pci:
