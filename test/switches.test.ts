@@ -110,6 +110,8 @@ const WITNESS: Record<keyof Behaviour, ScenarioSpec | ScenarioSpec[]> = {
   vfio_pci_mmap: { ...one(VFIO_BAR, [{ op: "load", vma: "bar", page: 0 }, { op: "vfio_pci_config_write", device: "gpu", memory: false }, { op: "load", vma: "bar", page: 1 }]), mm: { devices: VFIO_DEVICE, vmas: VFIO_BAR } },
   // Only by patch (Yan Zhao, 2023): the fault under mmap_lock for write, returning VM_FAULT_COMPLETED.
   vfio_pci_fault_mmap_write_lock: { ...one(VFIO_BAR, [{ op: "load", vma: "bar", page: 0 }]), mm: { devices: VFIO_DEVICE, vmas: VFIO_BAR }, profile: "v6.4" },
+  // A pread of the BAR: memory_lock around the device access, or nothing before v5.8.
+  vfio_pci_bar_rw_lock: { ...one([...VFIO_BAR, { name: "buf", kind: "anon", pages: 1 }], [{ op: "vfio_pci_bar_read", device: "gpu", bar: 0, offset: 0, vma: "buf", page: 0 }]), mm: { devices: VFIO_DEVICE, vmas: [...VFIO_BAR, { name: "buf", kind: "anon", pages: 1 }] } },
   // remap_pfn_range() from the 2020 design's fault, under mmap_lock for read.
   vm_flags_set_assert: { ...one(VFIO_BAR, [{ op: "load", vma: "bar", page: 0 }]), mm: { devices: VFIO_DEVICE, vmas: VFIO_BAR } },
 };

@@ -334,3 +334,27 @@ describe("v6.12 huge pfnmap faults (vfio_pci_mmap_huge_fault, f9e54c3a2f5b as me
     assert.deepEqual(rets(r, "load"), [0, "VM_FAULT_SIGBUS"]);
   });
 });
+
+describe("pread of a BAR into a BAR mmap (vfio_pci_bar_rw): the recursive memory_lock of v5.8, fixed by bc93b9ae0151", () => {
+  // v5.8 as merged: the v5.9 profile with memory_lock held across copy_to_user() (no profile has v5.8 itself).
+  const V5_8: Behaviour = { ...profile("v5.9").behaviour, vfio_pci_bar_rw_lock: "across_copy" };
+  const read: OpSpec = { op: "vfio_pci_bar_read", device: "gpu", bar: 0, offset: 3, vma: "bar", page: 1 };
+
+  it("v5.8 as merged: lockdep sees memory_lock taken before mmap_lock and vma_lock by the copy's fault, against the fault's mmap_lock -> vma_lock -> memory_lock", () => {
+    const r = checkedRun(spec([read]), "v5.9", V5_8);
+    assert.ok(r.result.inversions.length > 0, "lockdep reported nothing");
+    assert.ok(r.result.inversions.every((i) => i.acquiring === "&vdev->memory_lock" || i.holding === "&vdev->memory_lock"), "an inversion without memory_lock");
+    assert.deepEqual(rets(r, "vfio_pci_bar_rw"), [4]);
+  });
+
+  it("v5.9 (bc93b9ae0151): memory_lock only around the device access, the copy faults with none held: no inversion", () => {
+    const r = run([read], "v5.9");
+    assert.deepEqual(r.result.inversions, []);
+    assert.deepEqual(events(r, "lock_acquire").map((e) => e.args!.lock), ["gpu.memory_lock", "mmap_lock", "gpu.vma_lock", "gpu.memory_lock"]);
+  });
+
+  it("memory disabled: -EIO (v5.8+), and nothing is copied", () => {
+    const r = run([disable, read], "v5.9");
+    assert.deepEqual(rets(r, "vfio_pci_bar_rw"), ["-EIO"]);
+  });
+});

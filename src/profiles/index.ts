@@ -325,6 +325,15 @@ export interface Behaviour {
    */
   readonly vfio_pci_fault_mmap_write_lock: boolean;
   /**
+   * What a pread() of a BAR holds memory_lock for (`vfio_pci_bar_rw()`,
+   * vfio_pci_rdwr.c): nothing before memory_lock exists (`"none"`); the
+   * whole read, `copy_to_user()` included (`"across_copy"`, abafbc551fdd
+   * as merged in v5.8, in no profile: a v5.8-only state); only the device
+   * access (`"per_access"`, bc93b9ae0151 "vfio-pci: Avoid recursive
+   * read-lock usage", v5.9-rc2).
+   */
+  readonly vfio_pci_bar_rw_lock: "none" | "across_copy" | "per_access";
+  /**
    * `vm_flags_set()` asserts mmap_lock held for write
    * (`mmap_assert_write_locked()`), so remap_pfn_range() from a fault,
    * under mmap_lock for read, WARNs (bc292ab00f6c, with 1c71222e5f23
@@ -423,6 +432,7 @@ const v2_6_38 = root("v2.6.38", "VM_FAULT_RETRY and FAULT_FLAG_ALLOW_RETRY (d065
   uprobes: "none",
   vfio_pci_mmap: "none",
   vfio_pci_fault_mmap_write_lock: false,
+  vfio_pci_bar_rw_lock: "none",
   vm_flags_set_assert: false,
 });
 
@@ -488,6 +498,7 @@ const v5_9 = derive(v5_7, "v5.9", "COW reuse only when refcount == 1; handle_use
   { behaviour: "vfio_pci_mmap", value: "vma_list", commit: "41311242221e", subject: "vfio/type1: Support faulting PFNMAP vmas" },
   { behaviour: "vfio_pci_mmap", value: "vma_list", commit: "11c4cd07ba11", subject: "vfio-pci: Fault mmaps to enable vma tracking" },
   { behaviour: "vfio_pci_mmap", value: "vma_list", commit: "abafbc551fdd", subject: "vfio-pci: Invalidate mmaps and block MMIO access on disabled memory" },
+  { behaviour: "vfio_pci_bar_rw_lock", value: "per_access", commit: "bc93b9ae0151", subject: "vfio-pci: Avoid recursive read-lock usage" },
 ], "mm/gup.c with faultin_page(); struct page, not folios (v5.16); the mmap_lock API (v5.8); VMAs in an rb-tree");
 
 const v6_4 = derive(v5_9, "v6.4", "VM_FAULT_COMPLETED, no VM_FAULT_WRITE, MADV_POPULATE, FOLL_UNLOCKABLE, per-VMA-lock user faults on anonymous VMAs, mprotect makes exclusive anonymous PTEs writable", [

@@ -22,7 +22,7 @@ import { sample } from "./sample.js";
 import type { NormalizedMm } from "./normalize.js";
 import type { VmaSpecT } from "./schema.js";
 import { folio_add_new_anon_rmap } from "../mm/rmap.js";
-import { PCI_COMMAND_MEMORY, PciDev, type PciResource } from "../drivers/pci/pci.js";
+import { PCI_COMMAND_MEMORY, PciDev, pci_mmio_access, type PciResource } from "../drivers/pci/pci.js";
 import { VfioPciCoreDevice, vfio_pci_core_mmap_at_build, vfio_pci_index_to_pgoff } from "../drivers/vfio/pci/vfio_pci_core.js";
 import type { DeviceSpecT } from "./schema.js";
 
@@ -59,12 +59,18 @@ function assignBars(devices: readonly DeviceSpecT[]): PciResource[][] {
   );
 }
 
-/** The scenario's vfio-pci devices, by name: PCI_COMMAND_MEMORY as given (set by default), pteNs 0 and resetNs 100 ms unless given. */
-function buildDevices(sim: Simulation, devices: readonly DeviceSpecT[]): Map<string, VfioPciCoreDevice> {
+/**
+ * The scenario's vfio-pci devices, by name: PCI_COMMAND_MEMORY as given
+ * (set by default), pteNs 0 and resetNs 100 ms unless given; each BAR
+ * requested in `iomem_resource`.
+ */
+function buildDevices(k: Kernel, devices: readonly DeviceSpecT[]): Map<string, VfioPciCoreDevice> {
   const resources = assignBars(devices);
+  const sim = k.sim;
   return new Map(
     devices.map((d, i) => {
       const pdev = new PciDev(d.name, resources[i]!, d.memory === false ? 0 : PCI_COMMAND_MEMORY);
+      pdev.resource.forEach((r, bar) => k.iomem_resource.push({ name: `${d.name} BAR ${bar}`, start: r.start, pages: r.pages, access: (t, pfn, store) => pci_mmio_access(t, pdev, bar, pfn, store) }));
       const pteNs = d.pteNs ?? 0;
       const resetNs = d.resetNs ?? 100_000_000;
       return [d.name, new VfioPciCoreDevice(sim, pdev, { pteNs: (t) => sample(t.prng, pteNs), resetNs: (t) => sample(t.prng, resetNs) })];
@@ -92,7 +98,7 @@ export function buildKernel(sim: Simulation, behaviour: Behaviour, spec: Normali
       (f.mapping ? badFile.get(f.mapping.name)?.has(f.index) === true : f.swapEntry !== null && badSwap.has(f.swapEntry)) || (eioRate > 0 && t.prng.float() < eioRate),
   }, spec.tlbFlush);
   const vmas = new Map<string, Vma>();
-  const devices = buildDevices(sim, spec.devices ?? []);
+  const devices = buildDevices(k, spec.devices ?? []);
   if (devices.size > 0 && behaviour.vfio_pci_mmap === "none") {
     // The process opening the device fd: refused by a kernel without vfio-pci.
     sim.spawn("vfio-pci", function* () {

@@ -22,17 +22,17 @@ import { do_mremap } from "../mm/mremap.js";
 import { collapse_huge_page } from "../mm/khugepaged.js";
 import { try_to_merge_two_pages } from "../mm/ksm.js";
 import { uprobe_register, uprobe_unregister } from "../kernel/events/uprobes.js";
-import type { Kernel } from "../mm/kernel.js";
+import { iomem_lookup, type Kernel } from "../mm/kernel.js";
 import { handle_mm_fault } from "../mm/memory.js";
 import { PAGE_SIZE, linear_page_index, type MmStruct, type Vma } from "../mm/mm.js";
 import { dup_mmap, exit_mmap } from "../kernel/fork.js";
 import { KernelBug, RunError } from "../engine/bug.js";
 import { fatal_signal_pending, handle_signal, send_sig, signal_pending } from "../engine/signal.js";
 import { sample } from "./sample.js";
-import { pci_find_bar, pci_mmio_access } from "../drivers/pci/pci.js";
 import { vfio_pci_core_mmap_fop, vfio_pci_ioctl_pci_hot_reset, vfio_pci_ioctl_reset, type VfioPciCoreDevice } from "../drivers/vfio/pci/vfio_pci_core.js";
 import { vfio_basic_config_write } from "../drivers/vfio/pci/vfio_pci_config.js";
 import { vfio_dma_do_map } from "../drivers/vfio/vfio_iommu_type1.js";
+import { vfio_pci_bar_rw } from "../drivers/vfio/pci/vfio_pci_rdwr.js";
 import type { NormalizedOp } from "./normalize.js";
 
 /** What the operations of a running scenario act on. */
@@ -340,6 +340,11 @@ function* runOp(t: Task, op: NormalizedOp, env: OpEnv): KernelGen {
       t.sim.event(t, "call", "mmap", { vma: op.vma }, ret ? errname(ret) : vma.start);
       return;
     }
+    case "vfio_pci_bar_read": {
+      const ret = yield* vfio_pci_bar_rw(env.kernel!, t, env.devices.get(op.device)!, op.bar, op.offset, address(env, op));
+      t.sim.event(t, "call", "vfio_pci_bar_rw", { device: op.device, bar: op.bar, offset: op.offset, vma: op.vma, page: op.page }, ret > 0 ? ret : errname(ret));
+      return;
+    }
     case "vfio_dma_map": {
       const k = env.kernel!;
       const r = yield* vfio_dma_do_map(k, t, k.current_mm(t), address(env, op), op.nr_pages, op.write);
@@ -379,10 +384,10 @@ function* loadStore(t: Task, op: Extract<NormalizedOp, { op: "store" | "load" }>
   for (;;) {
     const r = yield* user_access(k, t, address(env, op), op.op === "store");
     if ("folio" in r) {
-      // A raw pfn inside a vfio-pci device's BAR: the access goes to the device, which may not decode it.
-      const bar = r.pfn === undefined ? null : pci_find_bar([...env.devices.values()].map((d) => d.pdev), r.pfn);
-      if (bar) {
-        const read = pci_mmio_access(t, bar.pdev, bar.bar, r.pfn!, op.op === "store" ? { value: op.value } : null);
+      // A raw pfn inside a device's BAR (iomem_resource): the access goes to the device, which may not decode it.
+      const res = r.pfn === undefined ? undefined : iomem_lookup(k, r.pfn);
+      if (res) {
+        const read = res.access(t, r.pfn!, op.op === "store" ? { value: op.value } : null);
         t.sim.event(t, "call", op.op, args, read);
         return;
       }

@@ -444,8 +444,12 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
           remotes.push({ name: op.task, at: `${at}[${j}].task` });
         }
         if (op.op === "kill") remotes.push({ name: op.task, at: `${at}[${j}].task` });
-        if ((op.op === "vfio_pci_config_write" || op.op === "vfio_device_reset" || op.op === "vfio_pci_hot_reset") && !devices.has(op.device)) {
+        if ((op.op === "vfio_pci_config_write" || op.op === "vfio_device_reset" || op.op === "vfio_pci_hot_reset" || op.op === "vfio_pci_bar_read") && !devices.has(op.device)) {
           errors.push({ path: `${at}[${j}].device`, expected: `a device declared in $.mm.devices: ${devices.size > 0 ? oneOf([...devices.keys()], op.device) : "there is none"}`, found: show(op.device) });
+        } else if (op.op === "vfio_pci_bar_read") {
+          const bars = devices.get(op.device)!;
+          if (op.bar >= bars.length) errors.push({ path: `${at}[${j}].bar`, expected: `a BAR of ${op.device} (0..${bars.length - 1})`, found: show(op.bar) });
+          else if (op.offset >= bars[op.bar]!) errors.push({ path: `${at}[${j}].offset`, expected: `a page within BAR ${op.bar}'s ${bars[op.bar]} pages`, found: show(op.offset) });
         }
         if (op.op === "get_user_pages" && op.locked && !op.call.endsWith("_remote")) errors.push({ path: `${at}[${j}].locked`, expected: "locked only with get_user_pages_remote or pin_user_pages_remote", found: `locked with ${op.call}` });
         if (op.op === "get_user_pages" && op.pteNs !== undefined && !op.call.endsWith("_fast")) errors.push({ path: `${at}[${j}].pteNs`, expected: "pteNs only with get_user_pages_fast or pin_user_pages_fast", found: `pteNs with ${op.call}` });

@@ -182,11 +182,11 @@ function variantsAt(ctx: Context, place: Place): string[] {
       // An mmap maps a deferred BAR VMA of the first address space, once (a second one is repaired away).
       if (op === "mmap") return !place.child && !place.repeated && deferredVmas(ctx).length > 0;
       if (UPROBE_OPS.has(op)) return fileVmas(ctx).length > 0;
+      if ("device" in schema.properties! && ctx.devices.length === 0) return false;
       if ("vma" in schema.properties!) return ctx.vmas.length > 0;
       if (op === "exit") return place.child;
       if (op === "fork") return !place.repeated && ctx.vmas.length > 0 && place.level < MAX_OP_NESTING;
       if (op === "repeat") return place.level < MAX_OP_NESTING;
-      if ("device" in schema.properties!) return ctx.devices.length > 0;
       return true;
     })
     .map(([op]) => op);
@@ -204,8 +204,7 @@ function opArb(ctx: Context, place: Place): fc.Arbitrary<OpSpec> {
   // Op lists deep down end in leaves more often than not.
   // exit exists only in a fork child's list: it weighs more there, so it shows at every seed.
   // mmap exists only with a deferred BAR VMA: it weighs more then, as exit does in a child.
-  // A dma_write needs a set held with FOLL_WRITE (else it is repaired into a dma_read): it weighs a little more.
-  const weight = (op: string) => (op in LOCK_OPS ? 1 : op === "repeat" || op === "fork" ? (place.level > 2 ? 1 : 3) : op === "exit" || op === "mmap" ? 12 : op === "dma_write" ? 6 : 4);
+  const weight = (op: string) => (op in LOCK_OPS ? 1 : op === "repeat" || op === "fork" ? (place.level > 2 ? 1 : 3) : op === "exit" || op === "mmap" ? 12 : 4);
   const pick = fc.oneof(...variantsAt(ctx, place).map((op) => ({ arbitrary: fc.constant(op), weight: weight(op) })));
   return pick.chain((op) => {
     const schema = OP_VARIANTS.get(op)!;
@@ -214,6 +213,8 @@ function opArb(ctx: Context, place: Place): fc.Arbitrary<OpSpec> {
     if (op in LOCK_OPS) fields.lock = fc.constantFrom(...ctx.locks.filter((l) => l.kind === LOCK_OPS[op as keyof typeof LOCK_OPS]).map((l) => l.name));
     if ("task" in schema.properties!) fields.task = fc.constantFrom(...ctx.tasks);
     if ("device" in schema.properties!) fields.device = fc.constantFrom(...ctx.devices);
+    // A BAR read reads BAR 0 of VFIO_DEVICE, within its pages.
+    if (op === "vfio_pci_bar_read") Object.assign(fields, { bar: fc.constant(0), offset: fc.integer({ min: 0, max: VFIO_DEVICE.bars[0].pages - 1 }) });
     if (op === "put_page" || op === "unpin_user_pages" || op === "dma_write" || op === "dma_read") fields.pages = fc.nat(3).map((i) => `h${i}`);
     if (op === "ksm_merge") fields.with = targetArb(ctx).map((w) => ({ vma: w.vma, page: w.page }));
     if (op === "repeat") fields.ops = fc.constant(null); // drawn below, with the op list's own place

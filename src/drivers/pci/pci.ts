@@ -84,15 +84,6 @@ export function* pci_try_reset_function(t: Task, pdev: PciDev, resetNs: number):
   return 0;
 }
 
-/** The BAR of one of `devices` that decodes `pfn`, if any. */
-export function pci_find_bar(devices: Iterable<PciDev>, pfn: number): { readonly pdev: PciDev; readonly bar: number } | null {
-  for (const pdev of devices) {
-    const bar = pdev.resource.findIndex((r) => pfn >= r.start && pfn < r.start + r.pages);
-    if (bar >= 0) return { pdev, bar };
-  }
-  return null;
-}
-
 /** What a read of a BAR returns when the device does not claim it: all ones (a master abort). */
 export const PCI_MMIO_ALL_ONES = 0xffffffff;
 

@@ -32,6 +32,16 @@ export const vfioOps = [
     "ioctl(VFIO_DEVICE_PCI_HOT_RESET) of a bus holding only this device: the v5.8+ zap and memory_lock taken with trylocks only (vma_lock, each mm's mmap_lock, memory_lock), -EBUSY on any contention, then pci_reset_bus()",
   ),
   Strict(
+    {
+      op: Type.Literal("vfio_pci_bar_read"),
+      device: Name,
+      bar: Type.Integer({ minimum: 0, maximum: 5, description: "The BAR read" }),
+      offset: Type.Integer({ minimum: 0, maximum: 1 << 24, description: "The page of the BAR read (its first word)" }),
+      ...Target,
+    },
+    "pread(2) of one word of a BAR through the device fd (vfio_pci_bar_rw) into the user buffer at vma/page (copy_to_user, which may fault, even into a BAR mmap of the same device): memory_lock for read around the device access, and in v5.8 as merged across the copy too; -EIO while memory is disabled",
+  ),
+  Strict(
     { op: Type.Literal("vfio_device_reset"), device: Name },
     "ioctl(VFIO_DEVICE_RESET) on the device fd: from v5.8, zap the BAR mappings and hold memory_lock for write across pci_try_reset_function() (memory decode off for the reset's resetNs)",
   ),
