@@ -1,7 +1,8 @@
 /**
  * `struct mm_struct`, VMAs and page-table entries, as far as the fault path
  * needs them: one PTE per page, none / present (read-only or writable) /
- * swap entry.
+ * raw pfn / swap entry; and huge pfnmap leaves, a PMD or PUD entry mapping
+ * 2 MiB or 1 GiB of device memory with no PTE table under it.
  *
  * @module
  */
