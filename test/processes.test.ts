@@ -93,10 +93,11 @@ describe("held references outlive the op (the 2016 GUP-guarantees thread)", () =
     assert.ok(c.kind === "present" && c.write && p.kind === "present" && !p.write && c.pfn !== p.pfn, "the child's page was COWed for the write; the parent's stays write-protected");
   });
 
-  it("put_page of a set already put is a kernel bug the run reports", () => {
-    const r = runScenario({ title: "double put", mm: { vmas: VMAS }, tasks: [{ name: "P", ops: [gup({ hold: "dma" }), { op: "put_page", pages: "dma" }, { op: "put_page", pages: "dma" }] }] });
-    assert.equal(r.result.status, "error");
-    assert.match(r.result.error!.message, /no page set named dma/);
+  it("put_page of a set already put is refused before the run, naming the path", () => {
+    assert.throws(
+      () => runScenario({ title: "double put", mm: { vmas: VMAS }, tasks: [{ name: "P", ops: [gup({ hold: "dma" }), { op: "put_page", pages: "dma" }, { op: "put_page", pages: "dma" }] }] }),
+      /\$\.tasks\[0\]\.ops\[2\]\.pages.*a page set released once/s,
+    );
   });
 
   it("validation names the path: put_page of a set nobody holds, task on a local GUP, a final.task that no fork makes", () => {

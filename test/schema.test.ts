@@ -15,7 +15,7 @@ const BAD: [string, unknown, string[]][] = [
   ["not an object", "hello", ['$: expected object, found "hello" (string)']],
   ["missing title", { tasks: ok.tasks }, ["$.title: expected a value (required field), found nothing"]],
   ["no tasks", { ...ok, tasks: [] }, ["$.tasks: expected at least 1 task (or a kvm section), found 0"]],
-  ["unknown top-level field", { ...ok, sed: 1 }, ["$.sed: expected no such field (allowed: $schema, title, claim, source, profile, seed, policy, interleave, schedule, maxSteps, locks, mm, kvm, faults, tasks, expect, property), found 1 (number)"]],
+  ["unknown top-level field", { ...ok, sed: 1 }, ["$.sed: expected no such field (allowed: $schema, title, claim, source, profile, patches, seed, policy, interleave, schedule, maxSteps, locks, mm, kvm, faults, tasks, expect, property), found 1 (number)"]],
   ["misspelt op", task([{ op: "down_reed", lock: "mmap_lock" }]), [/^\$\.tasks\[0\]\.ops\[0\]\.op: expected one of "down_read", .* \(did you mean "down_read"\?\), found "down_reed" \(string\)$/.source]],
   ["op without its lock", task([{ op: "mutex_lock" }]), ["$.tasks[0].ops[0].lock: expected a value (required field), found nothing"]],
   ["op without op", task([{ lock: "m" }]), [/^\$\.tasks\[0\]\.ops\[0\]\.op: expected one of "down_read", .*, found nothing$/.source]],

@@ -14,6 +14,8 @@ const one = (vmas: NonNullable<ScenarioSpec["mm"]>["vmas"], ops: ScenarioSpec["t
 const SWAPPED = [{ name: "a", kind: "anon" as const, pages: 2, swapped: [0] }];
 const UFFD = [{ name: "a", kind: "anon" as const, pages: 2, uffd: { resolveNs: 100_000 } }];
 const FILE = [{ name: "f", kind: "file" as const, pages: 2 }];
+const VFIO_DEVICE = [{ name: "gpu", bars: [{ pages: 4 }] }];
+const VFIO_BAR = [{ name: "bar", kind: "vfio-bar" as const, device: "gpu", bar: 0, pages: 2 }];
 /** Task T runs `ops`; task K sends it `signal` `at` ns in; `others` run beside them. */
 const signalled = (vmas: NonNullable<ScenarioSpec["mm"]>["vmas"], ops: ScenarioSpec["tasks"][number]["ops"], signal: "SIGKILL" | "SIGUSR1", at = 10_000, others: ScenarioSpec["tasks"] = []): ScenarioSpec => ({
   title: "witness",
@@ -111,6 +113,14 @@ const WITNESS: Record<keyof Behaviour, ScenarioSpec | ScenarioSpec[]> = {
   ]),
   // The driver's VMA ends VM_INSERTPAGE or VM_MIXEDMAP.
   vm_insert_page_flag: one([{ name: "fw", kind: "mixedmap", pages: 1 }], [{ op: "cpu", ns: 1 }]),
+  // A BAR touched, memory disabled, touched again: mapped at mmap or on fault, under which locks, zapped or not.
+  vfio_pci_mmap: { ...one(VFIO_BAR, [{ op: "load", vma: "bar", page: 0 }, { op: "vfio_pci_config_write", device: "gpu", memory: false }, { op: "load", vma: "bar", page: 1 }]), mm: { devices: VFIO_DEVICE, vmas: VFIO_BAR } },
+  // Only by patch (Yan Zhao, 2023): the fault under mmap_lock for write, returning VM_FAULT_COMPLETED.
+  vfio_pci_fault_mmap_write_lock: { ...one(VFIO_BAR, [{ op: "load", vma: "bar", page: 0 }]), mm: { devices: VFIO_DEVICE, vmas: VFIO_BAR }, profile: "v6.4" },
+  // A pread of the BAR: memory_lock around the device access, or nothing before v5.8.
+  vfio_pci_bar_rw_lock: { ...one([...VFIO_BAR, { name: "buf", kind: "anon", pages: 1 }], [{ op: "vfio_pci_bar_read", device: "gpu", bar: 0, offset: 0, vma: "buf", page: 0 }]), mm: { devices: VFIO_DEVICE, vmas: [...VFIO_BAR, { name: "buf", kind: "anon", pages: 1 }] } },
+  // remap_pfn_range() from the 2020 design's fault, under mmap_lock for read.
+  vm_flags_set_assert: { ...one(VFIO_BAR, [{ op: "load", vma: "bar", page: 0 }]), mm: { devices: VFIO_DEVICE, vmas: VFIO_BAR } },
 };
 
 /** Switches that act only on top of another one of the same profile: flipped with it on. 64fe24a3e05e (v6.0) reads PageAnonExclusive (v5.19). */

@@ -88,10 +88,16 @@ export const DIAGRAM_WIDTH = 72;
 const MIN_COLUMN = 14;
 const SEP = " | ";
 
-/** Where to cut `text` for a line of at most `width` characters: before a "(" or after a space or comma in its second half, else at `width` (a name longer than the column). */
+/**
+ * Where to cut `text` for a line of at most `width` UTF-16 units: before a
+ * "(" or after a space or comma in its second half, else at `width` (a name
+ * longer than the column); never inside a surrogate pair (a lone half does
+ * not survive UTF-8).
+ */
 function cutAt(text: string, width: number): number {
   for (let p = width; p > width / 2; p--) if (text[p] === "(" || text[p - 1] === " " || text[p - 1] === ",") return p;
-  return width;
+  const high = text.charCodeAt(width - 1);
+  return width > 1 && high >= 0xd800 && high <= 0xdbff ? width - 1 : width;
 }
 
 /** `text` cut into pieces of at most `width` characters, between words where it can be, continuation lines indented by one space. */
@@ -120,7 +126,7 @@ export function formatDiagram(rows: readonly DiagramRow[], width = DIAGRAM_WIDTH
   const shown = tasks.slice(0, fit);
   const col = Math.floor((width - SEP.length * (shown.length - 1)) / Math.max(1, shown.length));
   const line = (cells: readonly string[]) => cells.map((c) => c.padEnd(col)).join(SEP).trimEnd();
-  const out = [line(shown.map((t) => t.slice(0, col))), shown.map(() => "-".repeat(col)).join("-+-")];
+  const out = [line(shown.map((t) => t.slice(0, cutAt(t, col)))), shown.map(() => "-".repeat(col)).join("-+-")];
   for (const r of rows) {
     const at = shown.indexOf(r.task);
     if (at < 0) continue;

@@ -34,6 +34,21 @@ export interface IoModel {
   readonly readFails: (t: Task, folio: Folio) => boolean;
 }
 
+/**
+ * A device memory range in `iomem_resource` (kernel/resource.c), as a PCI
+ * BAR is requested: its pfns and what a CPU access to one of them does.
+ */
+export interface IomemResource {
+  /** Owner, for traces (`pci_name()` and BAR). */
+  readonly name: string;
+  /** First pfn. */
+  readonly start: number;
+  /** Size in pages. */
+  readonly pages: number;
+  /** A CPU load (`store` null: returns the value) or store reaching `pfn`. */
+  readonly access: (t: Task, pfn: number, store: { readonly value: number } | null) => number;
+}
+
 /** One modelled machine: simulation, behaviour, mm, allocator, block layer. */
 export class Kernel {
   /** The simulation. */
@@ -51,6 +66,8 @@ export class Kernel {
   readonly io: IoModel;
   /** How TLB flushes reach other CPUs: "ipi" (x86 native shootdown) or "broadcast" (no IPI: arm64 TLBI, paravirt flushes). */
   readonly tlbFlush: "ipi" | "broadcast";
+  /** Device memory ranges (`iomem_resource`): the BARs of the vfio-pci devices. */
+  readonly iomem_resource: IomemResource[] = [];
   /** Every folio allocated, for invariant checkers. */
   readonly folios: Folio[] = [];
   /** The shared zero page that read faults on anonymous memory map. */
@@ -186,4 +203,9 @@ export class Kernel {
       if (sim.tracing) sim.event(BLK, "io_complete", "folio_end_read", { pfn: folio.pfn, bio, ...(eio ? { error: "-EIO" } : {}) });
     });
   }
+}
+
+/** The `iomem_resource` entry holding `pfn`, or undefined (RAM, or a pfn no device decodes). */
+export function iomem_lookup(k: Kernel, pfn: number): IomemResource | undefined {
+  return k.iomem_resource.find((r) => pfn >= r.start && pfn < r.start + r.pages);
 }

@@ -15,11 +15,14 @@ import { FAULT_FLAG, VM, VM_FAULT, VM_FAULT_ERROR, flagNames } from "./flags.js"
 import { folio_lock, folio_unlock, type Folio } from "./folio.js";
 import { folio_lock_or_retry, maybe_unlock_mmap_for_io } from "./filemap.js";
 import type { Kernel } from "./kernel.js";
-import { PAGE_SIZE, PTRS_PER_PTE, linear_page_index, vma_end_read, vma_is_anonymous, vma_is_shared, vma_start_read, vm_page_prot_write, type MmStruct, type Pte, type Vma, type VmOperations } from "./mm.js";
+import { PAGE_SIZE, PMD_ORDER, PTRS_PER_PTE, PUD_ORDER, linear_page_index, vma_end_read, vma_is_anonymous, vma_is_shared, vma_start_read, vm_page_prot_write, type MmStruct, type Pte, type Vma, type VmOperations } from "./mm.js";
 import { migration_entry_wait } from "./migrate.js";
 import { release_fault_lock, type VmFault } from "./vmfault.js";
 import { handle_userfault } from "../fs/userfaultfd.js";
 import { anon_folio_alloc, folio_add_new_anon_rmap, folio_test_anon } from "./rmap.js";
+import { zap_pte_range } from "./mmap.js";
+import type { AddressSpace } from "./pagecache.js";
+import { flush_tlb_mm_range } from "../arch/x86/mm/tlb.js";
 
 /** `fault_around_bytes` default (mm/memory.c): 64 KiB, in pages. */
 export const FAULT_AROUND_PAGES = 16;
@@ -320,6 +323,45 @@ function* handle_pte_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<number> 
 }
 
 /**
+ * `__handle_mm_fault()`'s huge steps (mm/memory.c, v6.12): where the PUD
+ * is none and the VMA allows PUD_ORDER, `create_huge_pud()` ->
+ * `->huge_fault(PUD_ORDER)`; then, where the PMD is none,
+ * `create_huge_pmd()` -> `->huge_fault(PMD_ORDER)`; a result without
+ * VM_FAULT_FALLBACK ends the fault. `thp_vma_allowable_order()` allows a
+ * non-anonymous VMA with `->huge_fault` in the fault path ("Trust that
+ * ->huge_fault() handlers know what they are doing"; a VM_PFNMAP one since
+ * 5dd40721f147 "mm: allow THP orders for PFNMAPs", v6.12), with THP
+ * enabled "always" assumed (its sysfs check). Returns the result, or null
+ * to go on to the PTE level.
+ */
+function* create_huge_entry(k: Kernel, t: Task, vmf: VmFault): KernelGen<number | null> {
+  const huge_fault = vmf.vma.vm_ops?.huge_fault;
+  if (!huge_fault) return null;
+  const mm = vmf.vma.vm_mm;
+  for (const [order, none] of [[PUD_ORDER, mm.pud_none(vmf.address)], [PMD_ORDER, mm.pmd_none(vmf.address)]] as const) {
+    if (!none) continue;
+    const ret = yield* huge_fault(k, t, vmf, order);
+    if (!(ret & VM_FAULT.FALLBACK)) return ret;
+  }
+  return null;
+}
+
+/**
+ * `vmf_insert_pfn_pmd()` / `vmf_insert_pfn_pud()` (mm/huge_memory.c,
+ * v6.12): a huge pfnmap leaf for `pfn` at the fault address aligned down to
+ * the order, with the VMA's `vm_page_prot`; an entry already there is left
+ * as it is (`insert_pfn_pmd()`'s `!pmd_none`). Returns VM_FAULT_NOPAGE and
+ * whether it installed the leaf.
+ */
+export function vmf_insert_pfn_huge(vmf: VmFault, pfn: number, order: typeof PMD_ORDER | typeof PUD_ORDER): { readonly ret: number; readonly installed: boolean } {
+  const mm = vmf.vma.vm_mm;
+  const haddr = vmf.address - (vmf.address % (PAGE_SIZE * 2 ** order));
+  if (order === PUD_ORDER ? !mm.pud_none(haddr) : !mm.pmd_none(haddr)) return { ret: VM_FAULT.NOPAGE, installed: false };
+  mm.set_huge(haddr, { pfn, write: vm_page_prot_write(vmf.vma), order });
+  return { ret: VM_FAULT.NOPAGE, installed: true };
+}
+
+/**
  * `handle_mm_fault()`: the caller holds mmap_lock for read, or the VMA's
  * lock with FAULT_FLAG_VMA_LOCK, and has checked the access against
  * vm_flags (`access_error`, `check_vma_flags`). Returns VM_FAULT_*; with
@@ -334,7 +376,8 @@ export function* handle_mm_fault(k: Kernel, t: Task, vma: Vma, address: number, 
   const vmf: VmFault = { vma, address: addr, pgoff: linear_page_index(vma, addr), flags, folio: null, lockDropped: false };
   const trace = k.sim.tracing;
   if (trace) k.sim.event(t, "mm_fault", "handle_mm_fault", { vma: vma.name, page: vmf.pgoff, flags: flagNames("FAULT_FLAG", FAULT_FLAG, flags) });
-  const ret = yield* handle_pte_fault(k, t, vmf);
+  const huge = yield* create_huge_entry(k, t, vmf);
+  const ret = huge ?? (yield* handle_pte_fault(k, t, vmf));
   const lock = flags & FAULT_FLAG.VMA_LOCK ? "vma_lock" : "mmap_lock";
   if (trace) k.sim.event(t, "mm_fault_done", "handle_mm_fault", { vma: vma.name, page: vmf.pgoff, [lock]: vmf.lockDropped ? "dropped" : "held" }, flagNames("VM_FAULT", VM_FAULT, ret));
   return ret;
@@ -360,16 +403,102 @@ export function lock_vma_under_rcu(k: Kernel, mm: MmStruct, t: Task, address: nu
 }
 
 /**
+ * `vm_flags_set()` (include/linux/mm.h, bc292ab00f6c "mm: introduce
+ * vma->vm_flags wrapper functions", in v6.4 by Yan Zhao's 2023-05-08 patch
+ * against v6.4-rc code; remap_pfn_range() converted by 1c71222e5f23): set
+ * `flags` after `mmap_assert_write_locked()`, which WARNs when the caller
+ * holds mmap_lock only for read (`vm_flags_set_assert`). Before, callers did
+ * `vma->vm_flags |= flags` and nothing was asserted. `from` is the task
+ * that runs it; null at scenario build, where `->mmap` runs with mmap_lock
+ * held for write as mmap_region() holds it. (Its `vma_start_write()` is not
+ * modelled.)
+ */
+export function vm_flags_set(vma: Vma, flags: number, from: { readonly k: Kernel; readonly t: Task } | null, fn: string): void {
+  if (from?.k.behaviour.vm_flags_set_assert) vma.vm_mm.mmap_assert_write_locked(from.t, fn);
+  vma.vm_flags |= flags;
+}
+
+/**
  * `remap_pfn_range()` (mm/memory.c): map `[addr, addr + pages)` of `vma`
  * to the raw pfns from `pfn` at once, each a special PTE (`pte_mkspecial`,
  * no struct page), writable if the VMA is; sets VM_IO | VM_PFNMAP |
- * VM_DONTEXPAND | VM_DONTDUMP. Drivers call it from `->mmap`, with
- * mmap_lock held for write.
+ * VM_DONTEXPAND | VM_DONTDUMP with {@link vm_flags_set}. Drivers call it
+ * from `->mmap`, with mmap_lock held for write (`from` null: at scenario
+ * build), or, as vfio-pci did from 11c4cd07ba11 to aac6db75a9fc, from a
+ * fault handler (`from`: the faulting task). `remap_pte_range()` has
+ * `BUG_ON(!pte_none(*pte))` (v4.18-era copy read; still a BUG in the
+ * v5.11-rc3 trace of 6a45ece4c9af's commit message): a PTE already there
+ * is a kernel bug. `io_remap_pfn_range()` is the same on x86.
  */
-export function remap_pfn_range(vma: Vma, addr: number, pfn: number, pages: number): void {
-  vma.vm_flags |= VM.IO | VM.PFNMAP | VM.DONTEXPAND | VM.DONTDUMP;
-  const write = (vma.vm_flags & VM.WRITE) !== 0;
-  for (let i = 0; i < pages; i++) vma.vm_mm.set_pte(addr + i * PAGE_SIZE, { kind: "pfn", pfn: pfn + i, write });
+export function remap_pfn_range(vma: Vma, addr: number, pfn: number, pages: number, from: { readonly k: Kernel; readonly t: Task } | null = null): void {
+  vm_flags_set(vma, VM.IO | VM.PFNMAP | VM.DONTEXPAND | VM.DONTDUMP, from, "remap_pfn_range");
+  const write = vm_page_prot_write(vma);
+  for (let i = 0; i < pages; i++) {
+    const at = addr + i * PAGE_SIZE;
+    if (vma.vm_mm.pte(at) !== undefined) throw new KernelBug(`kernel BUG at mm/memory.c: remap_pte_range(): BUG_ON(!pte_none(*pte)) at ${vma.name} page ${(at - vma.start) / PAGE_SIZE}`);
+    vma.vm_mm.set_pte(at, { kind: "pfn", pfn: pfn + i, write });
+  }
+}
+
+/**
+ * `vmf_insert_pfn()` (mm/memory.c, v6.x; `vmf_insert_pfn_prot()` ->
+ * `insert_pfn()`): one special PTE for `pfn` at `addr`, with the VMA's
+ * `vm_page_prot` (writable in a shared writable VM_PFNMAP mapping). A
+ * VMA that is neither VM_PFNMAP nor VM_MIXEDMAP is a BUG_ON; an address
+ * outside the VMA is VM_FAULT_SIGBUS; a PTE already present is left as it
+ * is (`insert_pfn()`'s `!pte_none` without mkwrite). Returns
+ * VM_FAULT_NOPAGE, and whether it installed an entry.
+ */
+export function vmf_insert_pfn(vma: Vma, addr: number, pfn: number): { readonly ret: number; readonly installed: boolean } {
+  if (!(vma.vm_flags & (VM.PFNMAP | VM.MIXEDMAP))) throw new KernelBug(`vmf_insert_pfn: ${vma.name} is neither VM_PFNMAP nor VM_MIXEDMAP`);
+  if (addr < vma.start || addr >= vma.end) return { ret: VM_FAULT.SIGBUS, installed: false };
+  if (vma.vm_mm.pte(addr) !== undefined) return { ret: VM_FAULT.NOPAGE, installed: false };
+  vma.vm_mm.set_pte(addr, { kind: "pfn", pfn, write: vm_page_prot_write(vma) });
+  return { ret: VM_FAULT.NOPAGE, installed: true };
+}
+
+/**
+ * `zap_page_range_single()` (mm/memory.c): clear the PTEs of `[start, end)`
+ * in `vma` (`unmap_single_vma()` -> `zap_pte_range()`), flush the TLB of
+ * the VMA's mm if a present entry went (`tlb_finish_mmu()`), then free
+ * the pages the entries held.
+ */
+export function* zap_page_range_single(k: Kernel, t: Task, vma: Vma, start: number, end: number): KernelGen {
+  const tlb = zap_pte_range(k, t, vma, start, end);
+  if (tlb.flush) yield* flush_tlb_mm_range(k, t, vma.vm_mm);
+  for (const f of tlb.freed) f.refcount--;
+}
+
+/**
+ * `zap_vma_ptes()` (mm/memory.c): a driver removes the PTEs of
+ * `[start, end)` of one of its VM_PFNMAP VMAs (nothing for any other VMA),
+ * with `zap_page_range_single()`.
+ */
+export function* zap_vma_ptes(k: Kernel, t: Task, vma: Vma, start: number, end: number): KernelGen {
+  if (!(vma.vm_flags & VM.PFNMAP)) return;
+  yield* zap_page_range_single(k, t, vma, start, end);
+}
+
+/**
+ * `unmap_mapping_range()` (mm/memory.c, v6.x; `even_cows` as vfio passes
+ * it, so private COW copies go too): under the mapping's `i_mmap_rwsem`
+ * for read (`i_mmap_lock_read()`), every VMA in its i_mmap that maps a
+ * file page of `[first, first + nr)` (`unmap_mapping_range_tree()`) has
+ * those pages zapped (`unmap_mapping_range_vma()` ->
+ * `zap_page_range_single()`, TLB flush included). A VMA not yet linked
+ * into i_mmap (mmap_region() between `->mmap` and `vma_link_file()`) is
+ * not seen. Page numbers are file pages (`holebegin >> PAGE_SHIFT`).
+ */
+export function* unmap_mapping_range(k: Kernel, t: Task, mapping: AddressSpace, first: number, nr: number): KernelGen {
+  const rw = mapping.i_mmap_rwsem;
+  if (rw) yield* rw.down_read(t);
+  for (const vma of [...mapping.i_mmap]) {
+    const from = Math.max(first, vma.pgoff);
+    const to = Math.min(first + nr, vma.pgoff + (vma.end - vma.start) / PAGE_SIZE);
+    if (from >= to) continue;
+    yield* zap_page_range_single(k, t, vma, vma.start + (from - vma.pgoff) * PAGE_SIZE, vma.start + (to - vma.pgoff) * PAGE_SIZE);
+  }
+  if (rw) rw.up_read(t);
 }
 
 /**

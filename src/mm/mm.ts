@@ -1,7 +1,8 @@
 /**
  * `struct mm_struct`, VMAs and page-table entries, as far as the fault path
  * needs them: one PTE per page, none / present (read-only or writable) /
- * swap entry.
+ * raw pfn / swap entry; and huge pfnmap leaves, a PMD or PUD entry mapping
+ * 2 MiB or 1 GiB of device memory with no PTE table under it.
  *
  * @module
  */
@@ -53,6 +54,12 @@ export interface VmOperations {
   readonly map_pages?: (t: Task, vmf: VmFault, start_pgoff: number, end_pgoff: number) => number;
   /** `->page_mkwrite`: the folio is about to become writable; VM_FAULT_LOCKED with it locked. */
   readonly page_mkwrite?: (t: Task, vmf: VmFault, folio: Folio) => KernelGen<number>;
+  /** `->huge_fault`: map a PMD (order 9) or PUD (order 18) at once, or VM_FAULT_FALLBACK to the next smaller size. */
+  readonly huge_fault?: (k: Kernel, t: Task, vmf: VmFault, order: number) => KernelGen<number>;
+  /** `->open`: a new VMA copies this one (fork's `dup_mmap()`, a split). */
+  readonly open?: (k: Kernel, t: Task, vma: Vma) => KernelGen;
+  /** `->close`: the VMA is going away (`remove_vma()` after munmap's zap). */
+  readonly close?: (t: Task, vma: Vma) => KernelGen;
 }
 
 /** `struct vm_area_struct`. */
@@ -65,12 +72,14 @@ export interface Vma {
   readonly end: number;
   /** vm_flags (VM_READ, VM_WRITE, VM_SHARED...). */
   vm_flags: number;
-  /** The page cache of the file mapped (`vm_file->f_mapping`), or null for anonymous memory and raw pfn mappings. */
+  /** The page cache of the file mapped (`vm_file->f_mapping`; a vfio device's inode mapping), or null for anonymous memory and /dev/mem-style raw pfn mappings. */
   readonly file: AddressSpace | null;
-  /** `vm_ops`: null for anonymous memory. */
-  readonly vm_ops: VmOperations | null;
-  /** vm_pgoff: file page of vm_start. */
-  readonly pgoff: number;
+  /** `vm_ops`: null for anonymous memory; a driver's `->mmap` sets its own. */
+  vm_ops: VmOperations | null;
+  /** vm_pgoff: file page of vm_start (a driver's `->mmap` may rewrite it, as vfio-pci stored the pfn there until aac6db75a9fc). */
+  pgoff: number;
+  /** `vm_private_data`: what the driver's `->mmap` hung on the VMA (vfio-pci: its device), or undefined. */
+  vm_private_data?: unknown;
   /** The userfaultfd registered on the range in MISSING mode (VM_UFFD_MISSING), or null. */
   uffd: Userfaultfd | null;
   /** Whether `anon_vma_prepare()` has run: set once an anonymous folio is mapped. */
@@ -85,6 +94,27 @@ export interface Vma {
 
 /** PTRS_PER_PTE on x86-64: the PTEs of one page table, the base pages under one PMD (HPAGE_PMD_NR). */
 export const PTRS_PER_PTE = 512;
+
+/** PMD_ORDER on x86-64: a PMD leaf maps 2 MiB. */
+export const PMD_ORDER = 9;
+/** PUD_ORDER on x86-64: a PUD leaf maps 1 GiB. */
+export const PUD_ORDER = 18;
+
+/**
+ * A huge pfnmap leaf: a PMD or PUD entry mapping `1 << order` raw pfns from
+ * `pfn` directly, with no page table under it (`vmf_insert_pfn_pmd()` /
+ * `vmf_insert_pfn_pud()`, Peter Xu's huge pfnmap series, v6.12; marked
+ * special, so GUP-fast never takes it: ae3c99e650da "mm/gup: detect huge
+ * pfnmap entries in gup-fast"; the model's GUP-fast reads PTE tables only).
+ */
+export interface HugePfn {
+  /** The first pfn it maps. */
+  readonly pfn: number;
+  /** Writable. */
+  readonly write: boolean;
+  /** PMD_ORDER (2 MiB) or PUD_ORDER (1 GiB). */
+  readonly order: typeof PMD_ORDER | typeof PUD_ORDER;
+}
 
 /** A PTE page table: the PTEs under one PMD, by virtual page number, and its page-table lock. */
 export class PteTable {
@@ -108,6 +138,9 @@ export class MmStruct {
   readonly vmas: Vma[] = [];
   /** Page tables by PMD index (virtual page number / PTRS_PER_PTE): what each PMD points to; absent is pmd_none. */
   private readonly tables = new Map<number, PteTable>();
+  /** Huge pfnmap leaves by PMD index (order 9) and by PUD index (order 18, virtual page number >> 18). */
+  private readonly pmdLeaves = new Map<number, HugePfn>();
+  private readonly pudLeaves = new Map<number, HugePfn>();
   /** Swap device backing anonymous memory. */
   readonly swap: SwapDevice;
   /** `mm_lock_seq`: bumped by every mmap_write_unlock(), which ends all VMA write locks (v6.4+). */
@@ -148,12 +181,42 @@ export class MmStruct {
     return this.insert_vma({ name, start, end: start + pages * PAGE_SIZE, vm_flags, file, vm_ops, pgoff: 0 });
   }
 
-  /** A new VMA of this mm at a given place (`vm_area_alloc` + `vma_link`), as mmap() and fork's dup_mmap make them. */
-  insert_vma(v: Pick<Vma, "name" | "start" | "end" | "vm_flags" | "file" | "vm_ops" | "pgoff">): Vma {
-    const vm_lock = new RwSemaphore(this.sim, this.lockName(`${v.name}.vm_lock`), { lockClass: "vm_lock", readerWake: this.readerWake });
-    const vma: Vma = { ...v, uffd: null, anon_vma: false, vm_lock, vm_lock_seq: -1, vm_mm: this };
+  /**
+   * A new VMA of this mm at a given place (`vm_area_alloc` + `vma_link`), as
+   * mmap() and fork's dup_mmap make them; a file VMA is linked into its
+   * mapping's i_mmap (`vma_link_file()`) unless `link` is false (mmap_region()
+   * links it only after `->mmap`: see {@link vma_link_file}).
+   */
+  insert_vma(v: Pick<Vma, "name" | "start" | "end" | "vm_flags" | "file" | "vm_ops" | "pgoff" | "vm_private_data">, link = true): Vma {
+    const vma = this.vm_area_alloc(v);
     this.vmas.push(vma);
+    if (link) vma_link_file(vma);
     return vma;
+  }
+
+  /** `vm_area_alloc()` and its fields: a VMA of this mm that is in no tree yet (mmap_region() inserts it after `->mmap`). */
+  vm_area_alloc(v: Pick<Vma, "name" | "start" | "end" | "vm_flags" | "file" | "vm_ops" | "pgoff" | "vm_private_data">): Vma {
+    const vm_lock = new RwSemaphore(this.sim, this.lockName(`${v.name}.vm_lock`), { lockClass: "vm_lock", readerWake: this.readerWake });
+    return { ...v, uffd: null, anon_vma: false, vm_lock, vm_lock_seq: -1, vm_mm: this };
+  }
+
+  /** Take `vma` out of the mm's VMA list and out of its file's i_mmap (`vma_iter_clear()` + `unlink_file_vma()`). */
+  remove_vma(vma: Vma): void {
+    this.vmas.splice(this.vmas.indexOf(vma), 1);
+    vma.file?.i_mmap.delete(vma);
+  }
+
+  /**
+   * `mmap_assert_write_locked()` (include/linux/mmap_lock.h): lockdep's
+   * `lockdep_assert_held_write()` on mmap_lock; a caller that holds it for
+   * read, or not at all, gets a WARN, traced as a `WARN` event naming the
+   * function that needed the lock (`fn`) and how the task holds it.
+   */
+  mmap_assert_write_locked(t: Task, fn: string): void {
+    const held = t.held.filter((h) => h.name === this.mmap_lock.name).map((h) => h.mode);
+    if (held.includes("write")) return;
+    const how = held.length > 0 ? "read" : "none";
+    if (this.sim.tracing) this.sim.event(t, "WARN", "mmap_assert_write_locked", { lock: this.mmap_lock.name, held: how, caller: fn }, how === "read" ? "held for read where write is required" : "not held where write is required");
   }
 
   /** `vma_lookup()`: the VMA containing `addr`, or null. */
@@ -161,10 +224,61 @@ export class MmStruct {
     return this.vmas.find((v) => addr >= v.start && addr < v.end) ?? null;
   }
 
-  /** The PTE of `addr`, or undefined for pte_none (or pmd_none). */
+  /** The PTE of `addr`, or undefined for pte_none (or pmd_none); inside a huge pfnmap leaf, the entry it amounts to for that page. */
   pte(addr: number): Pte | undefined {
     const vpn = Math.floor(addr / PAGE_SIZE);
+    if (this.pmdLeaves.size > 0 || this.pudLeaves.size > 0) {
+      const leaf = this.huge_leaf(addr);
+      if (leaf) return { kind: "pfn", pfn: leaf.pfn + (vpn - leaf.vpn), write: leaf.write };
+    }
     return this.tables.get(Math.floor(vpn / PTRS_PER_PTE))?.entries.get(vpn);
+  }
+
+  /** The huge pfnmap leaf (PUD, then PMD) that maps `addr`, with the first virtual page it maps, or undefined. */
+  huge_leaf(addr: number): (HugePfn & { readonly vpn: number }) | undefined {
+    const vpn = Math.floor(addr / PAGE_SIZE);
+    const pud = Math.floor(vpn / 2 ** PUD_ORDER);
+    const l = this.pudLeaves.get(pud);
+    if (l) return { ...l, vpn: pud * 2 ** PUD_ORDER };
+    const pmd = Math.floor(vpn / PTRS_PER_PTE);
+    const m = this.pmdLeaves.get(pmd);
+    return m ? { ...m, vpn: pmd * PTRS_PER_PTE } : undefined;
+  }
+
+  /** `pmd_none()` of `addr`'s PMD: no page table, no PMD leaf, and no PUD leaf above it. */
+  pmd_none(addr: number): boolean {
+    const vpn = Math.floor(addr / PAGE_SIZE);
+    return !this.tables.has(Math.floor(vpn / PTRS_PER_PTE)) && !this.pmdLeaves.has(Math.floor(vpn / PTRS_PER_PTE)) && !this.pudLeaves.has(Math.floor(vpn / 2 ** PUD_ORDER));
+  }
+
+  /** `pud_none()` of `addr`'s PUD: no PUD leaf and nothing below it (no PMD entry in its 1 GiB). */
+  pud_none(addr: number): boolean {
+    const pud = Math.floor(Math.floor(addr / PAGE_SIZE) / 2 ** PUD_ORDER);
+    if (this.pudLeaves.has(pud)) return false;
+    const first = pud * PTRS_PER_PTE;
+    const under = (m: ReadonlyMap<number, unknown>) => [...m.keys()].some((pmd) => pmd >= first && pmd < first + PTRS_PER_PTE);
+    return !under(this.tables) && !under(this.pmdLeaves);
+  }
+
+  /** `set_pmd_at()` / `set_pud_at()` of a huge pfnmap leaf at the (aligned) `addr`. */
+  set_huge(addr: number, leaf: HugePfn): void {
+    const vpn = Math.floor(addr / PAGE_SIZE);
+    if (leaf.order === PUD_ORDER) this.pudLeaves.set(Math.floor(vpn / 2 ** PUD_ORDER), leaf);
+    else this.pmdLeaves.set(Math.floor(vpn / PTRS_PER_PTE), leaf);
+  }
+
+  /** `pmdp_huge_get_and_clear()` / `pudp_huge_get_and_clear()`: the leaf mapping `addr` goes, the entry becomes none. */
+  clear_huge(addr: number): void {
+    const leaf = this.huge_leaf(addr);
+    if (!leaf) return;
+    if (leaf.order === PUD_ORDER) this.pudLeaves.delete(Math.floor(leaf.vpn / 2 ** PUD_ORDER));
+    else this.pmdLeaves.delete(Math.floor(leaf.vpn / PTRS_PER_PTE));
+  }
+
+  /** Every huge pfnmap leaf, as [first virtual page number, leaf]. */
+  *huge_leaves(): IterableIterator<[number, HugePfn]> {
+    for (const [pud, l] of this.pudLeaves) yield [pud * 2 ** PUD_ORDER, l];
+    for (const [pmd, l] of this.pmdLeaves) yield [pmd * PTRS_PER_PTE, l];
   }
 
   /** set_pte_at(), allocating the page table first if the PMD is none (`__pte_alloc`). */
@@ -224,7 +338,7 @@ export class MmStruct {
     if (table && table.ptl !== null && table.ptl !== t.name) yield* table.ptlq.wait_event(t, () => table.ptl === null, () => [table.ptl!]);
   }
 
-  /** Every PTE reachable from the PMDs, as [virtual page number, PTE]. */
+  /** Every PTE reachable from the PMDs, as [virtual page number, PTE]; huge leaves are not expanded (see {@link MmStruct.huge_leaves}). */
   *ptes(): IterableIterator<[number, Pte]> {
     for (const table of this.tables.values()) yield* table.entries;
   }
@@ -255,6 +369,11 @@ export function vma_start_read(mm: MmStruct, vma: Vma, t: Task): boolean {
 /** `vma_end_read()`. */
 export function vma_end_read(vma: Vma, t: Task): void {
   vma.vm_lock.up_read(t);
+}
+
+/** `vma_link_file()` (mm/vma.c; `__vma_link_file()` in mm/mmap.c before v6.x): put a file VMA into its mapping's i_mmap, where `unmap_mapping_range()` finds it. */
+export function vma_link_file(vma: Vma): void {
+  vma.file?.i_mmap.add(vma);
 }
 
 /** vma_is_anonymous(): no vm_ops. */

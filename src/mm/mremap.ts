@@ -70,10 +70,10 @@ function* move_page_tables(k: Kernel, t: Task, mm: MmStruct, old_addr: number, n
 function* move_vma(k: Kernel, t: Task, mm: MmStruct, vma: Vma, new_addr: number): KernelGen<Vma> {
   if (k.behaviour.per_vma_lock !== "none") yield* vma_start_write(mm, vma, t);
   const len = vma.end - vma.start;
-  const new_vma = mm.insert_vma({ name: vma.name, start: new_addr, end: new_addr + len, vm_flags: vma.vm_flags, file: vma.file, vm_ops: vma.vm_ops, pgoff: vma.pgoff });
+  const new_vma = mm.insert_vma({ name: vma.name, start: new_addr, end: new_addr + len, vm_flags: vma.vm_flags, file: vma.file, vm_ops: vma.vm_ops, pgoff: vma.pgoff, vm_private_data: vma.vm_private_data });
   new_vma.anon_vma = vma.anon_vma;
   yield* move_page_tables(k, t, mm, vma.start, new_addr, len);
-  mm.vmas.splice(mm.vmas.indexOf(vma), 1);
+  mm.remove_vma(vma);
   return new_vma;
 }
 

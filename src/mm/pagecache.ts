@@ -3,7 +3,9 @@
  *
  * @module
  */
+import type { RwSemaphore } from "../engine/rwsem.js";
 import type { Folio } from "./folio.js";
+import type { Vma } from "./mm.js";
 
 /** A file's page cache. */
 export class AddressSpace {
@@ -15,6 +17,10 @@ export class AddressSpace {
   readonly ra_pages: number;
   /** `i_size` in pages (`DIV_ROUND_UP(i_size_read(inode), PAGE_SIZE)`): pages at or past it are beyond EOF. */
   readonly size: number;
+  /** `i_mmap`: every VMA that maps the file (the kernel's interval tree, by pgoff), linked by `vma_link_file()`. */
+  readonly i_mmap = new Set<Vma>();
+  /** `i_mmap_rwsem`, where the model takes it (`unmap_mapping_range()` on a vfio device's mapping); null where no modelled path does. */
+  i_mmap_rwsem: RwSemaphore | null = null;
 
   /** `shmem_mapping()`: a tmpfs/shmem file's mapping (its a_ops are shmem_aops), which needs no dirty tracking. */
   readonly shmem: boolean;

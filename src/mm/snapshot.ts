@@ -12,7 +12,7 @@ import { PAGE_SIZE, type MmStruct, type Vma } from "./mm.js";
 /** One page-table entry: present (read-only or writable, the zero page or a folio's pfn), a raw pfn with no struct page (VM_PFNMAP), or a swap entry. */
 export type PteState =
   | { readonly page: number; readonly kind: "present"; readonly write: boolean; readonly pfn: number; readonly zero: boolean }
-  | { readonly page: number; readonly kind: "pfn"; readonly write: boolean; readonly pfn: number }
+  | { readonly page: number; readonly kind: "pfn"; readonly write: boolean; readonly pfn: number; readonly order?: number }
   | { readonly page: number; readonly kind: "swap"; readonly entry: number }
   | { readonly page: number; readonly kind: "hwpoison"; readonly pfn: number }
   | { readonly page: number; readonly kind: "migration"; readonly write: boolean; readonly pfn: number };
@@ -29,7 +29,7 @@ export interface VmaState {
   readonly vm_flags: string;
   /** anon_vma_prepare() has run. */
   readonly anon_vma: boolean;
-  /** PTEs that are not none, by page index in the VMA; a page not listed is pte_none. */
+  /** PTEs that are not none, by page index in the VMA, then huge pfnmap leaves (with their order, at their first page); a page not listed is pte_none. */
   readonly ptes: readonly PteState[];
 }
 
@@ -88,6 +88,11 @@ export function mm_snapshot(k: Kernel): MmState {
                 : { page, kind: "swap", entry: pte.entry },
       );
     }
+    // Huge pfnmap leaves: one entry each, at the first page it maps, with its order.
+    for (const [vpn, leaf] of mm.huge_leaves()) {
+      const v = mm.vma_lookup(vpn * PAGE_SIZE);
+      if (v) ptes.get(v)!.push({ page: (vpn * PAGE_SIZE - v.start) / PAGE_SIZE, kind: "pfn", write: leaf.write, pfn: leaf.pfn, order: leaf.order });
+    }
     return mm.vmas.map((v): VmaState => ({ name: v.name, start: v.start, pages: (v.end - v.start) / PAGE_SIZE, vm_flags: flagNames("VM", VM, v.vm_flags), anon_vma: v.anon_vma, ptes: ptes.get(v)! }));
   };
   const mm = k.mm;
@@ -124,7 +129,7 @@ export function final_page(final: MmState, vma: string, page: number, task?: str
   const vmas = task === undefined ? final.vmas : final.children.find((c) => c.task === task)?.vmas;
   const v = vmas?.find((x) => x.name === vma);
   if (!v) return null;
-  const pte = v.ptes.find((p) => p.page === page);
+  const pte = v.ptes.find((p) => p.page === page || (p.kind === "pfn" && p.order !== undefined && page > p.page && page < p.page + 2 ** p.order));
   if (!pte) return { pte: "none", folio: null };
   if (pte.kind !== "present") return { pte: pte.kind, folio: null };
   return { pte: pte.zero ? "zero" : pte.write ? "rw" : "ro", folio: final.folios.find((f) => f.pfn === pte.pfn) ?? null };

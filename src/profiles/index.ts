@@ -303,6 +303,72 @@ export interface Behaviour {
    * for a file folio that is not shmem (a6e79df92e4a, v6.5).
    */
   readonly longterm_file_write_refused: boolean;
+  /**
+   * How vfio-pci maps a BAR a process mmaps and keeps it from reaching the
+   * device while its memory is disabled (drivers/vfio/pci/vfio_pci.c, then
+   * vfio_pci_core.c): `"none"`, no vfio-pci (it came in v3.6; commit not
+   * identified); `"remap_pfn_range"`, `vfio_pci_mmap()` maps the whole BAR
+   * at mmap and nothing ever zaps it (v3.6..v5.7); `"vma_list"`, the v5.8
+   * design (11c4cd07ba11 "vfio-pci: Fault mmaps to enable vma tracking",
+   * abafbc551fdd "vfio-pci: Invalidate mmaps and block MMIO access on
+   * disabled memory"; copy read: v5.8.18): mmap maps nothing, the fault
+   * adds the VMA to vma_list under vma_lock and memory_lock, drops
+   * vma_lock, then remap_pfn_range()s the whole VMA, and type1's DMA
+   * mapping faults PFNMAP ranges in (41311242221e, the same series);
+   * disabling memory zaps
+   * every listed VMA under each mm's mmap_lock and then takes memory_lock
+   * for write; `"vma_list_locked"`, 6a45ece4c9af "vfio/pci: Handle
+   * concurrent vma faults" (v5.13; the id vfio/next was merged into
+   * linux-next with, mainline id not independently confirmed; copies
+   * read: ~v5.15 and v6.2..v6.4):
+   * vma_lock held across io_remap_pfn_range(), a VMA already listed is
+   * not mapped again; `"unmap_mapping_range"`, v6.10 (b7c5e64fecfa "vfio:
+   * Create vfio_fs_type with inode per device", aac6db75a9fc "vfio/pci:
+   * Use unmap_mapping_range()", d71a989cf5d9 "vfio/pci: Insert full vma
+   * on mmap'd MMIO fault"; read as the stable-6.6 backport diffs): the
+   * fault inserts the page with vmf_insert_pfn() under memory_lock read,
+   * then the rest of the VMA; disabling takes memory_lock for write and
+   * unmap_mapping_range()s the device's address space; `"huge_fault"`,
+   * v6.12 (f9e54c3a2f5b "vfio/pci: implement huge_fault support", Peter
+   * Xu's series read as posted, "[PATCH 19/19]"): no prefault, and where
+   * the PUD or PMD is none a `->huge_fault` maps a 1 GiB or 2 MiB leaf if
+   * the fault address is aligned and the entry fits in the VMA, else falls
+   * back to the next size, down to vmf_insert_pfn() of the page.
+   */
+  readonly vfio_pci_mmap: "none" | "remap_pfn_range" | "vma_list" | "vma_list_locked" | "unmap_mapping_range" | "huge_fault" | "remap_on_enable";
+  /**
+   * Only by patch (Yan Zhao, 2023-05-08, not merged; see patches.ts): the
+   * vma_list_locked fault drops mmap_lock's read hold and takes it for
+   * write (`mmap_write_lock_killable()`) before remapping, and returns
+   * VM_FAULT_NOPAGE | VM_FAULT_COMPLETED with it released, or retakes the
+   * read hold on an error. `remap_on_enable` (Jason Gunthorpe's 2024-05-22
+   * proposal, also only by patch): `->mmap` maps the whole VMA under
+   * memory_lock for read if memory is enabled, the fault is always
+   * SIGBUS, a disable zaps with unmap_mapping_range() as in v6.10, and an
+   * enable (or the end of a reset) remaps every unpopulated VMA of the
+   * device's address space, per mm under mmap_write_lock, before
+   * memory_lock is released (where the 2021 prototype remapped).
+   */
+  readonly vfio_pci_fault_mmap_write_lock: boolean;
+  /**
+   * What a pread() of a BAR holds memory_lock for (`vfio_pci_bar_rw()`,
+   * vfio_pci_rdwr.c): nothing before memory_lock exists (`"none"`); the
+   * whole read, `copy_to_user()` included (`"across_copy"`, abafbc551fdd
+   * as merged in v5.8, in no profile: a v5.8-only state); only the device
+   * access (`"per_access"`, bc93b9ae0151 "vfio-pci: Avoid recursive
+   * read-lock usage", v5.9-rc2).
+   */
+  readonly vfio_pci_bar_rw_lock: "none" | "across_copy" | "per_access";
+  /**
+   * `vm_flags_set()` asserts mmap_lock held for write
+   * (`mmap_assert_write_locked()`), so remap_pfn_range() from a fault,
+   * under mmap_lock for read, WARNs (bc292ab00f6c, with 1c71222e5f23
+   * converting remap_pfn_range(); in the v6.4-rc code Yan Zhao's
+   * 2023-05-08 patch was written against). A lockdep assertion until
+   * ba168b52bf8e (linux-next, 2024) made it warn without lockdep too; the
+   * model always runs as with lockdep.
+   */
+  readonly vm_flags_set_assert: boolean;
 }
 
 /** One documented behaviour difference between a profile and its predecessor. */
@@ -393,6 +459,10 @@ const v2_6_38 = root("v2.6.38", "VM_FAULT_RETRY and FAULT_FLAG_ALLOW_RETRY (d065
   uprobes: "none",
   longterm_migrate_movable: false,
   longterm_file_write_refused: false,
+  vfio_pci_mmap: "none",
+  vfio_pci_fault_mmap_write_lock: false,
+  vfio_pci_bar_rw_lock: "none",
+  vm_flags_set_assert: false,
 });
 
 const v2_6_39 = derive(v2_6_38, "v2.6.39", "FAULT_FLAG_RETRY_NOWAIT and FOLL_NOWAIT; KVM async PF effective", [
@@ -408,6 +478,7 @@ const v4_15 = derive(v2_6_39, "v4.15", "fault-around, userfaultfd, async_pf_exec
   { behaviour: "foll_force_write", value: "foll_cow", commit: "19be0eaffa3a", subject: "mm: remove gup_flags FOLL_WRITE games from __get_user_pages()" },
   { behaviour: "vm_insert_page_flag", value: "VM_MIXEDMAP", commit: "(not identified; v3.7)", subject: "vm_insert_page() marks the VMA VM_MIXEDMAP instead of VM_INSERTPAGE" },
   { behaviour: "uprobes", value: "new_page", commit: "2b1444983508", subject: "uprobes, mm, x86: Add the ability to install and remove uprobes breakpoints" },
+  { behaviour: "vfio_pci_mmap", value: "remap_pfn_range", commit: "(not identified; vfio-pci came in v3.6)", subject: "vfio: Add PCI device driver (vfio_pci_mmap() maps the whole BAR with remap_pfn_range())" },
 ], MID);
 
 const v4_19 = derive(v4_15, "v4.19", "LTS: FOLL_NOWAIT with *locked fixed", [
@@ -453,6 +524,10 @@ const v5_9 = derive(v5_7, "v5.9", "COW reuse only when refcount == 1; handle_use
   { behaviour: "uffd_single_schedule", value: true, commit: "f9bf352224d7", subject: "userfaultfd: simplify fault handling" },
   { behaviour: "fork_copy_pinned", value: true, commit: "70e806e4e645", subject: "mm: Do early cow for pinned pages during fork() for ptes" },
   { behaviour: "gup_fatal_errno", value: "EINTR", commit: "(not identified; -EINTR already in the context of 17839856fd58, v5.8-rc1)", subject: "__get_user_pages() returns -EINTR for a fatal signal" },
+  { behaviour: "vfio_pci_mmap", value: "vma_list", commit: "41311242221e", subject: "vfio/type1: Support faulting PFNMAP vmas" },
+  { behaviour: "vfio_pci_mmap", value: "vma_list", commit: "11c4cd07ba11", subject: "vfio-pci: Fault mmaps to enable vma tracking" },
+  { behaviour: "vfio_pci_mmap", value: "vma_list", commit: "abafbc551fdd", subject: "vfio-pci: Invalidate mmaps and block MMIO access on disabled memory" },
+  { behaviour: "vfio_pci_bar_rw_lock", value: "per_access", commit: "bc93b9ae0151", subject: "vfio-pci: Avoid recursive read-lock usage" },
 ], "mm/gup.c with faultin_page(); struct page, not folios (v5.16); the mmap_lock API (v5.8); VMAs in an rb-tree");
 
 const v6_4 = derive(v5_9, "v6.4", "VM_FAULT_COMPLETED, no VM_FAULT_WRITE, MADV_POPULATE, FOLL_UNLOCKABLE, per-VMA-lock user faults on anonymous VMAs, mprotect makes exclusive anonymous PTEs writable, FOLL_LONGTERM migrates ZONE_MOVABLE pages (v5.13)", [
@@ -472,6 +547,9 @@ const v6_4 = derive(v5_9, "v6.4", "VM_FAULT_COMPLETED, no VM_FAULT_WRITE, MADV_P
   { behaviour: "collapse_sync_ipi", value: true, commit: "2ba99c5e0881", subject: "mm/khugepaged: fix GUP-fast interaction by sending IPI" },
   { behaviour: "mprotect_write_upgrade", value: "exclusive_anon", commit: "64fe24a3e05e", subject: "mm/mprotect: try avoiding write faults for exclusive anonymous pages when changing protection" },
   { behaviour: "longterm_migrate_movable", value: true, commit: "d1e153fea2a8", subject: "mm/gup: migrate pinned pages out of movable zone" },
+  { behaviour: "vfio_pci_mmap", value: "vma_list_locked", commit: "6a45ece4c9af", subject: "vfio/pci: Handle concurrent vma faults" },
+  { behaviour: "vm_flags_set_assert", value: true, commit: "bc292ab00f6c", subject: "mm: introduce vma->vm_flags wrapper functions" },
+  { behaviour: "vm_flags_set_assert", value: true, commit: "1c71222e5f23", subject: "mm: replace vma->vm_flags direct modifications with modifier calls" },
 ], "folios; mmap_lock; VMAs in a maple tree (v6.1); per-VMA locks (v6.4)");
 
 const v6_12 = derive(v6_4, "v6.12", "LTS: per-VMA-lock faults on file VMAs, swap and userfaultfd too (v6.6), ->fault under the VMA lock (v6.7), MADV_POPULATE retries with FOLL_TRIED (v6.9), no long-term write pins of dirty-tracked file mappings (v6.5)", [
@@ -483,6 +561,10 @@ const v6_12 = derive(v6_4, "v6.12", "LTS: per-VMA-lock faults on file VMAs, swap
   { behaviour: "pin_zero_page", value: false, commit: "c8070b787519", subject: "mm: Don't pin ZERO_PAGE in pin_user_pages()" },
   { behaviour: "longterm_file_write_refused", value: true, commit: "8ac268436e6d", subject: "mm/gup: disallow FOLL_LONGTERM GUP-nonfast writing to file-backed mappings" },
   { behaviour: "longterm_file_write_refused", value: true, commit: "a6e79df92e4a", subject: "mm/gup: disallow FOLL_LONGTERM GUP-fast writing to file-backed mappings" },
+  { behaviour: "vfio_pci_mmap", value: "unmap_mapping_range", commit: "b7c5e64fecfa", subject: "vfio: Create vfio_fs_type with inode per device" },
+  { behaviour: "vfio_pci_mmap", value: "unmap_mapping_range", commit: "aac6db75a9fc", subject: "vfio/pci: Use unmap_mapping_range()" },
+  { behaviour: "vfio_pci_mmap", value: "unmap_mapping_range", commit: "d71a989cf5d9", subject: "vfio/pci: Insert full vma on mmap'd MMIO fault" },
+  { behaviour: "vfio_pci_mmap", value: "huge_fault", commit: "f9e54c3a2f5b", subject: "vfio/pci: implement huge_fault support" },
 ], "folios; mmap_lock; VMAs in a maple tree, munmap in mm/vma.c (v6.12); per-VMA locks: the structure the model's names come from");
 
 /** Every profile, oldest first. */

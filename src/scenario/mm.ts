@@ -22,6 +22,9 @@ import { sample } from "./sample.js";
 import type { NormalizedMm } from "./normalize.js";
 import type { VmaSpecT } from "./schema.js";
 import { folio_add_new_anon_rmap } from "../mm/rmap.js";
+import { PCI_COMMAND_MEMORY, PciDev, pci_mmio_access, type PciResource } from "../drivers/pci/pci.js";
+import { VfioPciCoreDevice, vfio_pci_core_mmap_at_build, vfio_pci_index_to_pgoff } from "../drivers/vfio/pci/vfio_pci_core.js";
+import type { DeviceSpecT } from "./schema.js";
 
 /** First pfn of the device memory pfnmap VMAs map (the 0xf0000000 PCI hole); each VMA gets its own 4 GiB of pfns. */
 const DEVICE_PFN = 0xf0000000 / PAGE_SIZE;
@@ -37,8 +40,52 @@ export function pageSet(set: VmaSpecT["resident"], pages: number): number[] {
   return set === "all" ? Array.from({ length: pages }, (_, i) => i) : [...set];
 }
 
-/** A kernel with the scenario's mm, and its VMAs by name. */
-export function buildKernel(sim: Simulation, behaviour: Behaviour, spec: NormalizedMm): { kernel: Kernel; vmas: Map<string, Vma> } {
+/** Where BARs are placed when the scenario gives no pfn: from 1 TiB up, each aligned to its size as PCI resource assignment aligns BARs. */
+const BAR_PFN = 2 ** 40 / PAGE_SIZE;
+
+/** The smallest power of two >= n. */
+const pow2 = (n: number) => 2 ** Math.ceil(Math.log2(n));
+
+/** `pdev->resource[]` of the devices: the given pfns, or the next free ones aligned to each BAR's size. */
+function assignBars(devices: readonly DeviceSpecT[]): PciResource[][] {
+  let next = BAR_PFN;
+  return devices.map((d) =>
+    d.bars.map((b) => {
+      if (b.pfn !== undefined) return { start: b.pfn, pages: b.pages };
+      const start = Math.ceil(next / pow2(b.pages)) * pow2(b.pages);
+      next = start + b.pages;
+      return { start, pages: b.pages };
+    }),
+  );
+}
+
+/**
+ * The scenario's vfio-pci devices, by name: PCI_COMMAND_MEMORY as given
+ * (set by default), pteNs 0 and resetNs 100 ms unless given; each BAR
+ * requested in `iomem_resource`.
+ */
+function buildDevices(k: Kernel, devices: readonly DeviceSpecT[]): Map<string, VfioPciCoreDevice> {
+  const resources = assignBars(devices);
+  const sim = k.sim;
+  return new Map(
+    devices.map((d, i) => {
+      const pdev = new PciDev(d.name, resources[i]!, d.memory === false ? 0 : PCI_COMMAND_MEMORY);
+      pdev.resource.forEach((r, bar) => k.iomem_resource.push({ name: `${d.name} BAR ${bar}`, start: r.start, pages: r.pages, access: (t, pfn, store) => pci_mmio_access(t, pdev, bar, pfn, store) }));
+      const pteNs = d.pteNs ?? 0;
+      const resetNs = d.resetNs ?? 100_000_000;
+      return [d.name, new VfioPciCoreDevice(sim, pdev, { pteNs: (t) => sample(t.prng, pteNs), resetNs: (t) => sample(t.prng, resetNs) })];
+    }),
+  );
+}
+
+/** `get_unmapped_area()` for a VMA mapped later: its range, taken now so addresses do not depend on when the mmap runs. */
+function reserve(k: Kernel, pages: number): { start: number; end: number } {
+  const start = k.mm.get_unmapped_area(pages);
+  return { start, end: start + pages * PAGE_SIZE };
+}
+
+/** A kernel with the scenario's mm, its VMAs by name, and its vfio-pci devices by name. */
+export function buildKernel(sim: Simulation, behaviour: Behaviour, spec: NormalizedMm): { kernel: Kernel; vmas: Map<string, Vma>; devices: Map<string, VfioPciCoreDevice> } {
   // Fault points: reads of these folios fail every time (a bad block); any read fails with probability eioRate.
   const badFile = new Map<string, Set<number>>();
   const badSwap = new Set<number>();
@@ -51,15 +98,30 @@ export function buildKernel(sim: Simulation, behaviour: Behaviour, spec: Normali
       (f.mapping ? badFile.get(f.mapping.name)?.has(f.index) === true : f.swapEntry !== null && badSwap.has(f.swapEntry)) || (eioRate > 0 && t.prng.float() < eioRate),
   }, spec.tlbFlush, spec.zone);
   const vmas = new Map<string, Vma>();
+  const devices = buildDevices(k, spec.devices ?? []);
+  if (devices.size > 0 && behaviour.vfio_pci_mmap === "none") {
+    // The process opening the device fd: refused by a kernel without vfio-pci.
+    sim.spawn("vfio-pci", function* () {
+      throw new NotInProfile("vfio-pci does not exist before v3.6 (commit not identified)");
+    });
+  }
   for (const v of spec.vmas) {
     // A pfnmap or mixedmap driver's mapping is always shared.
     const kind = vmaKind(v);
-    const vm_flags = VM.READ | (v.writable ? VM.WRITE : 0) | (v.shared || kind === "pfnmap" || kind === "mixedmap" ? VM.SHARED : 0) | (v.exec ? VM.EXEC | VM.MAYEXEC : 0);
-    const file = kind === "file" ? new AddressSpace(v.name, v.size, v.readahead ? undefined : 0) : kind === "shmem" ? new AddressSpace(v.name, v.size, 0, true) : null;
+    const vfio = kind === "vfio-bar" ? devices.get(v.device!)! : null;
+    const vm_flags = VM.READ | (v.writable ? VM.WRITE : 0) | (v.shared || kind === "pfnmap" || kind === "mixedmap" || vfio ? VM.SHARED : 0) | (v.exec ? VM.EXEC | VM.MAYEXEC : 0);
+    const file = kind === "file" ? new AddressSpace(v.name, v.size, v.readahead ? undefined : 0) : kind === "shmem" ? new AddressSpace(v.name, v.size, 0, true) : vfio ? vfio.inode : null;
     const vm_ops = kind === "file" ? generic_file_vm_ops : kind === "shmem" ? shmem_vm_ops : kind === "pfnmap" ? mmap_mem_ops : kind === "mixedmap" ? vma_dummy_vm_ops : null;
-    const vma = k.mm.mmap(v.name, v.pages, vm_flags, file, vm_ops);
+    // A deferred BAR mapping: its range reserved, the VMA allocated but in no tree until a task's mmap op.
+    const vma = v.deferred ? k.mm.vm_area_alloc({ name: v.name, ...reserve(k, v.pages), vm_flags, file, vm_ops, pgoff: 0 }) : k.mm.mmap(v.name, v.pages, vm_flags, file, vm_ops);
     vmas.set(v.name, vma);
     if (kind === "pfnmap") mmap_mem(vma, DEVICE_PFN + k.mm.vmas.length * (1 << 20));
+    if (vfio) {
+      // mmap(fd, offset = VFIO_PCI_INDEX_TO_OFFSET(bar) + offset pages): vm_pgoff, then the device fd's ->mmap (the mmap op's, when deferred).
+      vma.pgoff = vfio_pci_index_to_pgoff(v.bar ?? 0) + (v.offset ?? 0);
+      const ret = v.deferred ? 0 : vfio_pci_core_mmap_at_build(k, vfio, vma);
+      if (ret) throw new KernelBug(`${v.name}: vfio_pci_core_mmap returned ${ret}`);
+    }
     if (kind === "mixedmap") {
       const ret = fw_device_op_mmap(k, vma);
       if (ret) throw new KernelBug(`${v.name}: fw_device_op_mmap returned ${ret}`);
@@ -127,5 +189,5 @@ export function buildKernel(sim: Simulation, behaviour: Behaviour, spec: Normali
       }
     }
   }
-  return { kernel: k, vmas };
+  return { kernel: k, vmas, devices };
 }

@@ -13,7 +13,7 @@ import AjvModule from "ajv";
 import { canonicalJson, type Json } from "../engine/canonical.js";
 import { sha256Hex } from "../engine/trace.js";
 import type { SleepFaults } from "../engine/simulation.js";
-import { jsonSchema, type KvmSpecT, type LockSpecT, type MmSpecT, type OpSpec, type ScenarioSpec, type VmaSpecT } from "./schema.js";
+import { jsonSchema, type DeviceSpecT, type KvmSpecT, type LockSpecT, type MmSpecT, type OpSpec, type ScenarioSpec, type VmaSpecT } from "./schema.js";
 
 // Ajv is CommonJS; NodeNext sees its default export as the namespace.
 const Ajv = AjvModule as unknown as typeof AjvModule.default;
@@ -26,6 +26,8 @@ export type NormalizedVma = Filled<VmaSpecT, "shared" | "writable" | "resident" 
 /** The mm section with its defaults (IO latencies in ns, eioRate 0). */
 export interface NormalizedMm {
   readonly vmas: readonly NormalizedVma[];
+  /** vfio-pci devices, absent when the scenario has none (its defaults are applied where the device is built). */
+  readonly devices?: readonly DeviceSpecT[];
   readonly io: Required<NonNullable<MmSpecT["io"]>>;
   readonly tlbFlush: NonNullable<MmSpecT["tlbFlush"]>;
   readonly zone: NonNullable<MmSpecT["zone"]>;
@@ -47,6 +49,8 @@ export interface NormalizedScenario {
   readonly source: NonNullable<ScenarioSpec["source"]>;
   /** Kernel-version profile name. */
   readonly profile: string;
+  /** Unmerged patches applied on top of the profile, in order; absent when none (so ids from before the field stay). */
+  readonly patches?: readonly string[];
   /** Scenario seed. */
   readonly seed: number;
   /** Tie-break policy. */
@@ -86,6 +90,7 @@ export function normalizeScenario(spec: ScenarioSpec): NormalizedScenario {
     claim: s.claim,
     source: s.source,
     profile: s.profile,
+    ...(spec.patches && spec.patches.length > 0 ? { patches: spec.patches } : {}),
     seed: s.seed,
     policy: s.policy,
     interleave: s.interleave,

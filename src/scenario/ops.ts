@@ -15,7 +15,7 @@ import { do_user_addr_fault, user_access } from "../arch/x86/mm/fault.js";
 import { copy_fpstate_to_sigframe } from "../arch/x86/kernel/fpu/signal.js";
 import { __mm_populate, fixup_user_fault, get_user_pages, get_user_pages_fast, get_user_pages_remote, get_user_pages_unlocked, gup_put_folio, type GupPages, type Locked } from "../mm/gup.js";
 import { do_madvise } from "../mm/madvise.js";
-import { do_munmap } from "../mm/mmap.js";
+import { do_munmap, mmap_region } from "../mm/mmap.js";
 import { EFAULT, ESRCH, errname } from "../include/errno.js";
 import { do_mprotect } from "../mm/mprotect.js";
 import { do_mremap } from "../mm/mremap.js";
@@ -23,13 +23,17 @@ import { collapse_huge_page } from "../mm/khugepaged.js";
 import { try_to_merge_two_pages } from "../mm/ksm.js";
 import { uprobe_register, uprobe_unregister } from "../kernel/events/uprobes.js";
 import { do_pages_move } from "../mm/migrate.js";
-import type { Kernel } from "../mm/kernel.js";
+import { iomem_lookup, type Kernel } from "../mm/kernel.js";
 import { handle_mm_fault } from "../mm/memory.js";
 import { PAGE_SIZE, linear_page_index, type MmStruct, type Vma } from "../mm/mm.js";
 import { dup_mmap, mmput } from "../kernel/fork.js";
 import { KernelBug, RunError } from "../engine/bug.js";
 import { fatal_signal_pending, handle_signal, send_sig, signal_pending } from "../engine/signal.js";
 import { sample } from "./sample.js";
+import { vfio_pci_core_mmap_fop, vfio_pci_ioctl_pci_hot_reset, vfio_pci_ioctl_reset, type VfioPciCoreDevice } from "../drivers/vfio/pci/vfio_pci_core.js";
+import { vfio_basic_config_write } from "../drivers/vfio/pci/vfio_pci_config.js";
+import { vfio_dma_do_map } from "../drivers/vfio/vfio_iommu_type1.js";
+import { vfio_pci_bar_rw } from "../drivers/vfio/pci/vfio_pci_rdwr.js";
 import type { NormalizedOp } from "./normalize.js";
 
 /** What the operations of a running scenario act on. */
@@ -52,6 +56,8 @@ export interface OpEnv {
   readonly forked: ReadonlySet<string>;
   /** Tasks that ran an exit op: they run no further op. */
   readonly exited: Set<string>;
+  /** vfio-pci devices by name (the scenario's `mm.devices`). */
+  readonly devices: ReadonlyMap<string, VfioPciCoreDevice>;
 }
 
 /** Whether `t` holds `mm`'s mmap_lock now, as the caller of a fault or GUP sees it on return. */
@@ -328,6 +334,38 @@ function* runOp(t: Task, op: NormalizedOp, env: OpEnv): KernelGen {
       t.sim.event(t, "call", "copy_fpstate_to_sigframe", { vma: op.vma, page: op.page, nr_pages: op.nr_pages, loop: op.loop, prefaults: r.prefaults }, r.ret);
       return;
     }
+    case "vfio_pci_config_write": {
+      const ret = yield* vfio_basic_config_write(env.kernel!, t, env.devices.get(op.device)!, op.memory);
+      t.sim.event(t, "call", "vfio_basic_config_write", { device: op.device, PCI_COMMAND_MEMORY: op.memory }, errname(ret));
+      return;
+    }
+    case "mmap": {
+      // The validator allows it on a deferred vfio-bar VMA only: the device is the one whose inode the VMA maps.
+      const k = env.kernel!;
+      const vma = env.vmas.get(op.vma)!;
+      const vdev = [...env.devices.values()].find((d) => d.inode === vma.file)!;
+      const ret = yield* mmap_region(t, k.mm, vma, (x) => vfio_pci_core_mmap_fop(k, x, vdev, vma));
+      t.sim.event(t, "call", "mmap", { vma: op.vma }, ret ? errname(ret) : vma.start);
+      return;
+    }
+    case "vfio_pci_bar_read": {
+      const ret = yield* vfio_pci_bar_rw(env.kernel!, t, env.devices.get(op.device)!, op.bar, op.offset, address(env, op));
+      t.sim.event(t, "call", "vfio_pci_bar_rw", { device: op.device, bar: op.bar, offset: op.offset, vma: op.vma, page: op.page }, ret > 0 ? ret : errname(ret));
+      return;
+    }
+    case "vfio_dma_map": {
+      const k = env.kernel!;
+      const r = yield* vfio_dma_do_map(k, t, k.current_mm(t), address(env, op), op.nr_pages, op.write);
+      t.sim.event(t, "call", "VFIO_IOMMU_MAP_DMA", { vma: op.vma, page: op.page, nr_pages: op.nr_pages, mapped: r.pfns.length, faults: r.faults }, errname(r.ret));
+      return;
+    }
+    case "vfio_device_reset":
+    case "vfio_pci_hot_reset": {
+      const reset = op.op === "vfio_device_reset" ? vfio_pci_ioctl_reset : vfio_pci_ioctl_pci_hot_reset;
+      const ret = yield* reset(env.kernel!, t, env.devices.get(op.device)!);
+      t.sim.event(t, "call", op.op === "vfio_device_reset" ? "VFIO_DEVICE_RESET" : "VFIO_DEVICE_PCI_HOT_RESET", { device: op.device }, errname(ret));
+      return;
+    }
     case "repeat":
       for (let i = 0; i < op.count; i++) yield* runOps(t, op.ops as readonly NormalizedOp[], env);
       return;
@@ -343,7 +381,8 @@ function heldSet(env: OpEnv, op: string, name: string): GupPages {
 
 /**
  * A user store or load (`user_access()`): the value is written to, or read
- * from, the page the access reaches. A caught signal that interrupted the
+ * from, the page the access reaches, or the device memory of a vfio-pci
+ * BAR (`pci_mmio_access()`). A caught signal that interrupted the
  * fault runs its handler and the access runs again; an error or SIGKILL
  * ends it with the fault's VM_FAULT_* bits as its result.
  */
@@ -353,6 +392,13 @@ function* loadStore(t: Task, op: Extract<NormalizedOp, { op: "store" | "load" }>
   for (;;) {
     const r = yield* user_access(k, t, address(env, op), op.op === "store");
     if ("folio" in r) {
+      // A raw pfn inside a device's BAR (iomem_resource): the access goes to the device, which may not decode it.
+      const res = r.pfn === undefined ? undefined : iomem_lookup(k, r.pfn);
+      if (res) {
+        const read = res.access(t, r.pfn!, op.op === "store" ? { value: op.value } : null);
+        t.sim.event(t, "call", op.op, args, read);
+        return;
+      }
       if (op.op === "store" && r.folio) r.folio.data = op.value;
       t.sim.event(t, "call", op.op, args, op.op === "store" ? 0 : (r.folio?.data ?? null));
       return;

@@ -10,6 +10,7 @@ import { Simulation, type RunResult, type SchedStep } from "../engine/simulation
 import type { SchedPolicy } from "../engine/policy.js";
 import type { TraceEvent, TraceWindow } from "../engine/trace.js";
 import { profile, type Behaviour } from "../profiles/index.js";
+import { applyPatches } from "../profiles/patches.js";
 import { normalizeScenario, scenarioId, type NormalizedScenario } from "./normalize.js";
 import type { GupPages } from "../mm/gup.js";
 import type { Kernel } from "../mm/kernel.js";
@@ -100,7 +101,7 @@ function forkedTasks(tasks: readonly { readonly ops: readonly OpSpec[] }[]): Set
 
 /** Run a normalized scenario. Memory stays bounded however long it runs: the trace is hashed as it is recorded and only a window of it kept. */
 export function runNormalized(s: NormalizedScenario, hooks: Pick<RunOptions, "onProgress" | "progressEvery" | "traceWindow" | "onEvent" | "onStep" | "trace" | "behaviour" | "chooser" | "observe" | "visible"> = {}): ScenarioRun {
-  const behaviour = hooks.behaviour ?? profile(s.profile).behaviour;
+  const behaviour = hooks.behaviour ?? applyPatches(profile(s.profile).behaviour, s.patches ?? []);
   let kernel: Kernel | null = null;
   const onStep = hooks.onStep;
   const tally = s.property ? new EventTally(s.property.exists) : null;
@@ -137,7 +138,7 @@ export function runNormalized(s: NormalizedScenario, hooks: Pick<RunOptions, "on
   const built = s.mm ? buildKernel(sim, behaviour, s.mm) : null;
   kernel = built?.kernel ?? null;
   if (built) rwsems.set("mmap_lock", built.kernel.mm.mmap_lock);
-  const env = { rwsems, mutexes, kernel: built?.kernel ?? null, vmas: built?.vmas ?? new Map(), held: new Map<string, GupPages>(), forked: forkedTasks(s.tasks), exited: new Set<string>() };
+  const env = { rwsems, mutexes, kernel: built?.kernel ?? null, vmas: built?.vmas ?? new Map(), held: new Map<string, GupPages>(), forked: forkedTasks(s.tasks), exited: new Set<string>(), devices: built?.devices ?? new Map() };
   for (const task of s.tasks) sim.spawn(task.name, (t) => runOps(t, task.ops, env), { opaque: false, returnsToUser: true });
   if (s.kvm) buildKvm(kernel!, s.kvm);
   const result = sim.run();

@@ -13,6 +13,7 @@
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
 import { MAX_DECISIONS } from "../engine/simulation.js";
 import { DEFAULT_PROFILE, PROFILE_NAMES } from "../profiles/index.js";
+import { PATCH_NAMES } from "../profiles/patches.js";
 import { Duration, Name, Ns, OneOf, PageNo, PageSet, Strict, Tagged } from "./op-schema/common.js";
 import { MAX_JSON_DEPTH, MAX_PREDICATE_NESTING } from "./limits.js";
 import { faultOps } from "./op-schema/fault.js";
@@ -21,6 +22,7 @@ import { lockOps } from "./op-schema/locks.js";
 import { mmOps } from "./op-schema/mm.js";
 import { taskOps } from "./op-schema/task.js";
 import { timeOps } from "./op-schema/time.js";
+import { vfioOps } from "./op-schema/vfio.js";
 
 export { Duration } from "./op-schema/common.js";
 export { FAULT_FLAG_NAMES } from "./op-schema/fault.js";
@@ -36,9 +38,13 @@ export const VmaSpec = Strict(
   {
     name: Name,
     kind: OneOf(
-      ["anon", "file", "shmem", "pfnmap", "mixedmap"],
-      "anon: anonymous memory (MAP_SHARED anonymous memory is shmem, shmem_zero_setup); file: a regular file (generic_file_vm_ops); shmem: a tmpfs file (shmem_vm_ops: pages are allocated zeroed on fault, no read IO); pfnmap: device memory a driver maps at mmap with remap_pfn_range (VM_IO|VM_PFNMAP, always MAP_SHARED; as /dev/mem's mmap_mem): every page a raw pfn from the start, and no fault handler; mixedmap: kernel pages a driver allocates and maps at mmap with vm_map_pages_zero (VM_MIXEDMAP, always MAP_SHARED; as the FireWire character device's fw_device_op_mmap): every page a normal, refcounted page from the start, which GUP can take, and no fault handler",
+      ["anon", "file", "shmem", "pfnmap", "mixedmap", "vfio-bar"],
+      "anon: anonymous memory (MAP_SHARED anonymous memory is shmem, shmem_zero_setup); file: a regular file (generic_file_vm_ops); shmem: a tmpfs file (shmem_vm_ops: pages are allocated zeroed on fault, no read IO); pfnmap: device memory a driver maps at mmap with remap_pfn_range (VM_IO|VM_PFNMAP, always MAP_SHARED; as /dev/mem's mmap_mem): every page a raw pfn from the start, and no fault handler; mixedmap: kernel pages a driver allocates and maps at mmap with vm_map_pages_zero (VM_MIXEDMAP, always MAP_SHARED; as the FireWire character device's fw_device_op_mmap): every page a normal, refcounted page from the start, which GUP can take, and no fault handler; vfio-bar: an mmap of BAR bar of the vfio-pci device device at offset pages into it (always MAP_SHARED; vfio_pci_core_mmap), mapped at mmap or on fault as the profile's vfio-pci does",
     ),
+    device: Type.Optional({ ...Name, description: "vfio-bar: the device (a name in $.mm.devices)" }),
+    bar: Type.Optional(Type.Integer({ minimum: 0, maximum: 5, description: "vfio-bar: the BAR index (0..5)" })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1 << 24, description: "vfio-bar: the offset into the BAR, in pages (the low bits of vm_pgoff; default 0)" })),
+    deferred: Type.Optional(Type.Boolean({ description: "vfio-bar: not mapped at the start; a task's mmap op maps it (mmap_region: ->mmap, then vma_link_file). Its address is reserved from the start" })),
     shared: Type.Optional(Type.Boolean({ default: false, description: "MAP_SHARED (false: MAP_PRIVATE)" })),
     writable: Type.Optional(Type.Boolean({ default: true, description: "VM_WRITE" })),
     exec: Type.Optional(Type.Boolean({ description: "PROT_EXEC: VM_EXEC and VM_MAYEXEC (the model sets VM_MAYEXEC only here, as if other mappings were on a noexec mount); uprobes' valid_vma() needs VM_MAYEXEC" })),
@@ -63,10 +69,32 @@ export const VmaSpec = Strict(
   "anon: pages resident (mapped), swapped (swap entry, IO needed) or swapcache (swap entry, folio cached); file and shmem: pages in the pagecache, and mapped (also in the page tables); pfnmap and mixedmap: no page sets. Other pages are untouched. pgReadahead (file): cached pages still carrying PG_readahead from an earlier readahead. eio (fault point): pages whose reads (readpage, or swap-in of a swapped page) fail with -EIO every time, a bad block. hwpoison (anon): pages whose memory had an uncorrected error, which memory_failure() unmapped, leaving a hwpoison entry.",
 );
 
+/** A PCI device bound to vfio-pci: its memory BARs and command register, and the costs of mapping it. */
+export const DeviceSpec = Strict(
+  {
+    name: Name,
+    bars: Type.Array(
+      Strict(
+        {
+          pages: Type.Integer({ minimum: 1, maximum: 1 << 24, description: "BAR size in pages (4 KiB .. 64 GiB)" }),
+          pfn: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 40, description: "First pfn the BAR decodes (default: the next one aligned to the BAR's size, from 1 TiB up)" })),
+        },
+        "A memory BAR (pdev->resource[i])",
+      ),
+      { minItems: 1, maxItems: 6, description: "BARs 0.. in order" },
+    ),
+    memory: Type.Optional(Type.Boolean({ description: "PCI_COMMAND_MEMORY set at the start (default true)" })),
+    pteNs: Type.Optional({ ...Duration, description: "CPU time to write one page-table entry mapping a BAR (remap_pfn_range, vmf_insert_pfn); default 0" }),
+    resetNs: Type.Optional({ ...Duration, description: "How long a function level reset takes (default 100 ms, pcie_flr's wait)" }),
+  },
+  "A PCI device bound to vfio-pci",
+);
+
 /** The address space the scenario's tasks share. */
 export const MmSpec = Strict(
   {
     vmas: Type.Array(VmaSpec, { maxItems: 64 }),
+    devices: Type.Optional(Type.Array(DeviceSpec, { maxItems: 8, description: "PCI devices bound to vfio-pci, which vfio-bar VMAs map" })),
     io: Type.Optional({
       ...Strict(
         {
@@ -115,7 +143,7 @@ export const KvmSpec = Strict(
 /** One operation of a task, one file per family in op-schema/: locks, time, faults, GUP, the address space, the task itself. */
 export const Op = Type.Recursive(
   (This) =>
-    Tagged("op", [...lockOps, ...timeOps, ...faultOps, ...gupOps, ...mmOps, ...taskOps(This)], {
+    Tagged("op", [...lockOps, ...timeOps, ...faultOps, ...gupOps, ...mmOps, ...vfioOps, ...taskOps(This)], {
       $id: "Op",
       title: "operation",
       description: "A task operation, selected by its op field",
@@ -256,6 +284,12 @@ export const Scenario = Type.Object(
     claim: Type.Optional(Type.String({ maxLength: 2000, default: "" })),
     source: Type.Optional({ ...Source, default: {} }),
     profile: Type.Optional({ ...OneOf(PROFILE_NAMES, "Kernel-version profile"), default: DEFAULT_PROFILE }),
+    patches: Type.Optional(
+      Type.Array(OneOf(PATCH_NAMES, "An unmerged patch or proposal, applied on top of the profile (src/profiles/patches.ts names each by its mail)"), {
+        uniqueItems: true,
+        description: "Patches applied on top of the profile, in order; each needs the profile's vfio-pci design it was written against",
+      }),
+    ),
     seed: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_SEED, default: 0 })),
     policy: Type.Optional({ ...OneOf(["time", "random"], "Tie-break among tasks ready at one instant"), default: "time" }),
     interleave: Type.Optional({
@@ -298,6 +332,8 @@ export type KvmSpecT = Static<typeof KvmSpec>;
 export type LockSpecT = Static<typeof LockSpec>;
 /** One VMA spec. */
 export type VmaSpecT = Static<typeof VmaSpec>;
+/** One vfio-pci device. */
+export type DeviceSpecT = Static<typeof DeviceSpec>;
 /** One task operation. */
 export type OpSpec = Static<typeof Op>;
 /** A duration. */

@@ -14,6 +14,8 @@ import { formatErrors, memberPath, show, type ScenarioError } from "./error.js";
 import { readJsonText, type JsonSyntaxError } from "./json-text.js";
 import { nestingErrors, scanJson } from "./limits.js";
 import { pageSet, vmaKind } from "./mm.js";
+import { DEFAULT_PROFILE, PROFILES, profile } from "../profiles/index.js";
+import { patch } from "../profiles/patches.js";
 import { jsonSchema, LOCK_OPS, MAX_SEED, type DurationSpec, type OpSpec, type PredicateSpec, type ScenarioSpec, type VmaSpecT } from "./schema.js";
 
 export { formatError, formatErrors, MAX_SHOWN_ERRORS, type ScenarioError } from "./error.js";
@@ -67,7 +69,41 @@ const VMA_PAGE_SETS = {
   pfnmap: [[], ["resident", "swapped", "swapcache", "hwpoison", "pagecache", "mapped", "pgReadahead", "readahead", "size", "eio"]],
   // fw_device_op_mmap() allocates and maps every page at mmap (vm_map_pages_zero): no page state to choose either.
   mixedmap: [[], ["resident", "swapped", "swapcache", "hwpoison", "pagecache", "mapped", "pgReadahead", "readahead", "size", "eio"]],
+  // A BAR is device memory: vfio-pci maps it at mmap or on fault, no page state to choose.
+  "vfio-bar": [[], ["resident", "swapped", "swapcache", "hwpoison", "pagecache", "mapped", "pgReadahead", "readahead", "size", "eio"]],
 } as const;
+
+/** The VMA fields only a vfio-bar VMA takes. */
+const VFIO_BAR_FIELDS = ["device", "bar", "offset", "deferred"] as const;
+
+/**
+ * The devices section: names once, a BAR's explicit pfn aligned as PCI
+ * aligns BARs (to their size); returns each device's BAR sizes by name.
+ */
+function deviceErrors(s: ScenarioSpec, errors: ScenarioError[]): Map<string, number[]> {
+  const devices = new Map<string, number[]>();
+  (s.mm?.devices ?? []).forEach((d, i) => {
+    const at = `$.mm.devices[${i}]`;
+    if (devices.has(d.name)) errors.push({ path: `${at}.name`, expected: "a device name not used before", found: show(d.name) });
+    devices.set(d.name, d.bars.map((b) => b.pages));
+  });
+  return devices;
+}
+
+/** A vfio-bar VMA: a declared device and BAR, and a range within the BAR (vfio_pci_core_mmap()'s -EINVAL otherwise); no vfio fields on other kinds. */
+function vfioBarErrors(v: VmaSpecT, kind: string, devices: ReadonlyMap<string, number[]>, at: string): ScenarioError[] {
+  if (kind !== "vfio-bar") return VFIO_BAR_FIELDS.filter((key) => v[key] !== undefined).map((key) => ({ path: `${at}.${key}`, expected: `no ${key} on ${kind === "anon" ? "an" : "a"} ${kind} VMA (only vfio-bar VMAs map a device)`, found: show(v[key]) }));
+  if (v.shared === false) return [{ path: `${at}.shared`, expected: "true or no shared (vfio_pci_core_mmap refuses a MAP_PRIVATE mapping with -EINVAL)", found: show(v.shared) }];
+  if (v.device === undefined) return [{ path: `${at}.device`, expected: `the device the BAR belongs to: ${devices.size > 0 ? oneOf([...devices.keys()], "") : "a name in $.mm.devices (there is none)"}`, found: "nothing" }];
+  const bars = devices.get(v.device);
+  if (!bars) return [{ path: `${at}.device`, expected: `a device declared in $.mm.devices: ${devices.size > 0 ? oneOf([...devices.keys()], v.device) : "there is none"}`, found: show(v.device) }];
+  const bar = v.bar ?? 0;
+  const size = bars[bar];
+  if (size === undefined) return [{ path: `${at}.bar`, expected: `a BAR of ${v.device} (0..${bars.length - 1})`, found: show(bar) }];
+  const offset = v.offset ?? 0;
+  if (offset + v.pages > size) return [{ path: v.offset === undefined ? `${at}.pages` : `${at}.offset`, expected: `a range within BAR ${bar}'s ${size} pages (offset + pages <= ${size}; vfio_pci_core_mmap returns -EINVAL past the BAR)`, found: `offset ${offset} + ${v.pages} pages` }];
+  return [];
+}
 
 /** Validate parsed JSON against the scenario format. */
 export function validateScenario(data: unknown): Validation {
@@ -239,6 +275,10 @@ function walkDurations(s: ScenarioSpec, f: (d: DurationSpec, at: string) => void
     });
   s.tasks.forEach((t, i) => ops(t.ops, `$.tasks[${i}].ops`));
   (s.mm?.vmas ?? []).forEach((v, i) => v.uffd && f(v.uffd.resolveNs, `$.mm.vmas[${i}].uffd.resolveNs`));
+  (s.mm?.devices ?? []).forEach((d, i) => {
+    if (d.pteNs !== undefined) f(d.pteNs, `$.mm.devices[${i}].pteNs`);
+    if (d.resetNs !== undefined) f(d.resetNs, `$.mm.devices[${i}].resetNs`);
+  });
   if (s.mm?.io?.readpage !== undefined) f(s.mm.io.readpage, "$.mm.io.readpage");
   if (s.mm?.io?.swapin !== undefined) f(s.mm.io.swapin, "$.mm.io.swapin");
   if (s.mm?.io?.swapout !== undefined) f(s.mm.io.swapout, "$.mm.io.swapout");
@@ -279,6 +319,30 @@ function pageStateErrors(v: VmaSpecT, keys: readonly ("resident" | "swapped" | "
   return errors;
 }
 
+/** mmap ops: each on a deferred VMA, once, from one of the scenario's own tasks (the VMA is the first address space's), outside repeat. */
+function mmapErrors(s: ScenarioSpec, mmaps: readonly { vma: string; at: string; ok: boolean }[]): ScenarioError[] {
+  const deferred = new Set((s.mm?.vmas ?? []).filter((v) => v.deferred).map((v) => v.name));
+  const seen = new Set<string>();
+  return mmaps.flatMap((m): ScenarioError[] => {
+    if (!m.ok) return [{ path: `${m.at}.op`, expected: "mmap only in the scenario's own tasks and outside repeat (one mmap of the first address space's VMA)", found: '"mmap"' }];
+    if (!deferred.has(m.vma)) return [{ path: `${m.at}.vma`, expected: `a vfio-bar VMA with "deferred": true (the others are mapped at the start)${deferred.size > 0 ? `: ${oneOf([...deferred], m.vma)}` : ""}`, found: show(m.vma) }];
+    if (seen.has(m.vma)) return [{ path: `${m.at}.vma`, expected: "a deferred VMA no other mmap op maps", found: show(m.vma) }];
+    seen.add(m.vma);
+    return [];
+  });
+}
+
+/** Patches: each written against one vfio-pci design, which the scenario's profile must have. */
+function patchErrors(s: ScenarioSpec): ScenarioError[] {
+  const design = profile(s.profile ?? DEFAULT_PROFILE).behaviour.vfio_pci_mmap;
+  return (s.patches ?? []).flatMap((name, i): ScenarioError[] => {
+    const p = patch(name);
+    if (p.base === design) return [];
+    const with_ = PROFILES.filter((q) => q.behaviour.vfio_pci_mmap === p.base).map((q) => q.name);
+    return [{ path: `$.patches[${i}]`, expected: `a profile whose vfio-pci design is ${p.base}, which ${p.author}'s ${p.date} patch was written against (${with_.join(", ")})`, found: `${show(name)} on ${s.profile ?? DEFAULT_PROFILE} (${design})` }];
+  });
+}
+
 /** Checks that need the whole document: names defined once, references resolve, lock kinds match. */
 function referenceErrors(s: ScenarioSpec): ScenarioError[] {
   const errors: ScenarioError[] = [];
@@ -292,6 +356,7 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
   const vmas = new Map<string, number>();
   const readOnly = new Set<string>();
   const vmaKinds = new Map<string, string>();
+  const devices = deviceErrors(s, errors);
   (s.mm?.vmas ?? []).forEach((v, i) => {
     const at = `$.mm.vmas[${i}]`;
     if (vmas.has(v.name)) errors.push({ path: `${at}.name`, expected: "a VMA name not used before", found: show(v.name) });
@@ -311,6 +376,7 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
         if (!cached.has(p)) errors.push({ path: `${at}.pgReadahead${v.pgReadahead === "all" ? "" : `[${j}]`}`, expected: "a page in pagecache or mapped (PG_readahead marks a cached folio)", found: show(p) });
       });
     }
+    errors.push(...vfioBarErrors(v, kind, devices, at));
     // fw_device_op_mmap(): "if (!(vma->vm_flags & VM_SHARED)) return -EINVAL;".
     if (kind === "mixedmap" && v.shared === false) errors.push({ path: `${at}.shared`, expected: "true or no shared (fw_device_op_mmap refuses a MAP_PRIVATE mapping with -EINVAL)", found: show(v.shared) });
     for (const key of other) if (v[key] !== undefined) errors.push({ path: `${at}.${key}`, expected: `no ${key} on ${kind === "anon" ? "an" : "a"} ${kind} VMA${sets.length > 0 ? ` (use ${sets.join(", ")})` : ""}`, found: show(v[key]) });
@@ -351,11 +417,13 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
     if (reserved.has(name)) errors.push({ path: at, expected: "a name other than those the kvm and uffd sections give their tasks", found: show(name) });
     tasks.add(name);
   };
+  const mmaps: { vma: string; at: string; ok: boolean }[] = [];
   s.tasks.forEach((t, i) => {
     addTask(t.name, `$.tasks[${i}].name`);
     const walk = (ops: readonly OpSpec[], at: string, repeated = false, child = false) =>
       ops.forEach((op, j) => {
         if (op.op === "repeat") return walk(op.ops, `${at}[${j}].ops`, true, child);
+        if (op.op === "mmap") mmaps.push({ vma: op.vma, at: `${at}[${j}]`, ok: !child && !repeated });
         if (op.op === "mremap" && (child || forks)) errors.push({ path: `${at}[${j}].op`, expected: "mremap only in a scenario without fork (a VMA's name follows its move in every process, so a move in one process would retarget the other's ops)", found: '"mremap"' });
         if (op.op === "exit" && !child) errors.push({ path: `${at}[${j}]`, expected: "exit only in a fork child's ops (the scenario's own tasks share the first address space)", found: '"exit"' });
         if (repeated && (op.op === "fork" || (op.op === "get_user_pages" && op.hold !== undefined))) {
@@ -378,6 +446,13 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
           remotes.push({ name: op.task, at: `${at}[${j}].task` });
         }
         if (op.op === "kill") remotes.push({ name: op.task, at: `${at}[${j}].task` });
+        if ((op.op === "vfio_pci_config_write" || op.op === "vfio_device_reset" || op.op === "vfio_pci_hot_reset" || op.op === "vfio_pci_bar_read") && !devices.has(op.device)) {
+          errors.push({ path: `${at}[${j}].device`, expected: `a device declared in $.mm.devices: ${devices.size > 0 ? oneOf([...devices.keys()], op.device) : "there is none"}`, found: show(op.device) });
+        } else if (op.op === "vfio_pci_bar_read") {
+          const bars = devices.get(op.device)!;
+          if (op.bar >= bars.length) errors.push({ path: `${at}[${j}].bar`, expected: `a BAR of ${op.device} (0..${bars.length - 1})`, found: show(op.bar) });
+          else if (op.offset >= bars[op.bar]!) errors.push({ path: `${at}[${j}].offset`, expected: `a page within BAR ${op.bar}'s ${bars[op.bar]} pages`, found: show(op.offset) });
+        }
         if (op.op === "get_user_pages" && op.locked && !op.call.endsWith("_remote")) errors.push({ path: `${at}[${j}].locked`, expected: "locked only with get_user_pages_remote or pin_user_pages_remote", found: `locked with ${op.call}` });
         if (op.op === "get_user_pages" && op.pteNs !== undefined && !op.call.endsWith("_fast")) errors.push({ path: `${at}[${j}].pteNs`, expected: "pteNs only with get_user_pages_fast or pin_user_pages_fast", found: `pteNs with ${op.call}` });
         if (op.op === "get_user_pages" && op.pages === false && (op.call.endsWith("_fast") || op.call.startsWith("pin_"))) errors.push({ path: `${at}[${j}].pages`, expected: `a pages array for ${op.call} (${op.call.startsWith("pin_") ? "FOLL_PIN needs one" : "it has no pages == NULL form"})`, found: "false" });
@@ -416,6 +491,7 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
       });
     walk(t.ops, `$.tasks[${i}].ops`);
   });
+  errors.push(...mmapErrors(s, mmaps), ...patchErrors(s));
   const mmPages = (s.mm?.vmas ?? []).reduce((n, v) => n + v.pages, 0);
   if (mmPages * (1 + forked.size) > MAX_MAPPED_PAGES) {
     errors.push({ path: "$.mm.vmas", expected: `at most ${MAX_MAPPED_PAGES} pages in all address spaces (fork copies the page tables: VMA pages x (1 + ${forked.size} forks))`, found: `${mmPages} x ${1 + forked.size}` });

@@ -10,6 +10,8 @@
 import fc from "fast-check";
 import { jsonSchema, LOCK_OPS, MAX_OP_NESTING, MAX_SEED, type OpSpec, type PredicateSpec, type ScenarioSpec, type VmaSpecT } from "../../src/scenario/index.js";
 import { vmaKind } from "../../src/scenario/mm.js";
+import { DEFAULT_PROFILE, profile } from "../../src/profiles/index.js";
+import { patch } from "../../src/profiles/patches.js";
 
 /** The part of JSON Schema the scenario schema uses. */
 export interface Schema {
@@ -99,6 +101,8 @@ export function objectOf(schema: Schema, fields: Readonly<Record<string, fc.Arbi
 /** Names and shapes the ops of a scenario can refer to. */
 interface Context {
   readonly vmas: readonly VmaSpecT[];
+  /** The vfio-pci devices (`mm.devices`) by name. */
+  readonly devices: readonly string[];
   readonly locks: readonly { name: string; kind: "rwsem" | "mutex" }[];
   readonly tasks: readonly string[];
 }
@@ -119,10 +123,12 @@ function vmaArb(name: string, kind: VmaSpecT["kind"]): fc.Arbitrary<VmaSpecT> {
   return objectOf(vma, {
     name: fc.constant(name),
     kind: fc.constant(kind),
-    // A shared anon VMA is shmem; a pfnmap or mixedmap is always shared.
-    ...(kind === "pfnmap" || kind === "mixedmap" ? { shared: fc.constant(true) } : {}),
+    // A shared anon VMA is shmem; a pfnmap, mixedmap or vfio-bar is always shared.
+    ...(kind === "pfnmap" || kind === "mixedmap" || kind === "vfio-bar" ? { shared: fc.constant(true) } : {}),
   }).chain((raw) => {
-    const v = { name, kind, ...(raw.shared === undefined ? {} : { shared: raw.shared }), ...(raw.writable === undefined ? {} : { writable: raw.writable }), ...(raw.exec === undefined ? {} : { exec: raw.exec }), pages: raw.pages } as VmaSpecT;
+    // A vfio-bar VMA maps BAR 0 of device d0 (VFIO_DEVICE), within its pages.
+    const bar = kind === "vfio-bar" ? { device: VFIO_DEVICE.name, bar: 0, offset: (raw.pages as number) % 2, ...(raw.deferred === undefined ? {} : { deferred: raw.deferred }) } : {};
+    const v = { name, kind, ...(raw.shared === undefined ? {} : { shared: raw.shared }), ...(raw.writable === undefined ? {} : { writable: raw.writable }), ...(raw.exec === undefined ? {} : { exec: raw.exec }), pages: raw.pages, ...bar } as VmaSpecT;
     const all = Array.from({ length: v.pages }, (_, i) => i);
     switch (vmaKind(v)) {
       case "anon":
@@ -152,6 +158,9 @@ function vmaArb(name: string, kind: VmaSpecT["kind"]): fc.Arbitrary<VmaSpecT> {
   });
 }
 
+/** The device vfio-bar VMAs map: one BAR larger than any generated VMA (pages <= 12, offset <= 1). */
+const VFIO_DEVICE = { name: "d0", bars: [{ pages: 16 }] } as const;
+
 /** A page of one of the VMAs, as an op's (or a predicate's) vma and page. */
 const targetArb = (ctx: Context) => fc.constantFrom(...ctx.vmas).chain((v) => fc.integer({ min: 0, max: v.pages - 1 }).map((page) => ({ vma: v.name, page, writable: v.writable !== false })));
 
@@ -160,6 +169,9 @@ const UPROBE_OPS: ReadonlySet<string> = new Set(["uprobe_register", "uprobe_unre
 /** The VMAs that map a file (kind file, or shmem as mapped). */
 const fileVmas = (ctx: Context) => ctx.vmas.filter((v) => vmaKind(v) === "file" || vmaKind(v) === "shmem");
 
+/** The vfio-bar VMAs mapped by an mmap op rather than at the start. */
+const deferredVmas = (ctx: Context) => ctx.vmas.filter((v) => v.deferred === true);
+
 /** The op variants that can appear at `place` in a scenario of `ctx`. */
 function variantsAt(ctx: Context, place: Place): string[] {
   return [...OP_VARIANTS.entries()]
@@ -167,7 +179,10 @@ function variantsAt(ctx: Context, place: Place): string[] {
       if (op in LOCK_OPS) return ctx.locks.some((l) => l.kind === LOCK_OPS[op as keyof typeof LOCK_OPS]);
       // The validator keeps mremap to scenarios without fork (the VMA's name follows the move for every process).
       if (op === "mremap") return !place.child && ctx.vmas.length > 0;
+      // An mmap maps a deferred BAR VMA of the first address space, once (a second one is repaired away).
+      if (op === "mmap") return !place.child && !place.repeated && deferredVmas(ctx).length > 0;
       if (UPROBE_OPS.has(op)) return fileVmas(ctx).length > 0;
+      if ("device" in schema.properties! && ctx.devices.length === 0) return false;
       if ("vma" in schema.properties!) return ctx.vmas.length > 0;
       if (op === "exit") return place.child;
       if (op === "fork") return !place.repeated && ctx.vmas.length > 0 && place.level < MAX_OP_NESTING;
@@ -187,8 +202,8 @@ function opsArb(ctx: Context, place: Place, minLength = 0): fc.Arbitrary<OpSpec[
 function opArb(ctx: Context, place: Place): fc.Arbitrary<OpSpec> {
   // Lock ops are ten variants of one kind, and a release of a lock not held ends the run: each weighs less than another op.
   // Op lists deep down end in leaves more often than not.
-  // exit exists only in a fork child's list: it weighs more there, so it shows at every seed.
-  const weight = (op: string) => (op in LOCK_OPS ? 1 : op === "repeat" || op === "fork" ? (place.level > 2 ? 1 : 3) : op === "exit" ? 40 : 4);
+  // exit exists only in a fork child's list, mmap only with a deferred BAR VMA: they weigh more there, so they show at every seed.
+  const weight = (op: string) => (op in LOCK_OPS ? 1 : op === "repeat" || op === "fork" ? (place.level > 2 ? 1 : 3) : op === "exit" ? 40 : op === "mmap" ? 12 : 4);
   const pick = fc.oneof(...variantsAt(ctx, place).map((op) => ({ arbitrary: fc.constant(op), weight: weight(op) })));
   return pick.chain((op) => {
     const schema = OP_VARIANTS.get(op)!;
@@ -196,12 +211,15 @@ function opArb(ctx: Context, place: Place): fc.Arbitrary<OpSpec> {
     const fields: Record<string, fc.Arbitrary<unknown>> = {};
     if (op in LOCK_OPS) fields.lock = fc.constantFrom(...ctx.locks.filter((l) => l.kind === LOCK_OPS[op as keyof typeof LOCK_OPS]).map((l) => l.name));
     if ("task" in schema.properties!) fields.task = fc.constantFrom(...ctx.tasks);
+    if ("device" in schema.properties!) fields.device = fc.constantFrom(...ctx.devices);
+    // A BAR read reads BAR 0 of VFIO_DEVICE, within its pages.
+    if (op === "vfio_pci_bar_read") Object.assign(fields, { bar: fc.constant(0), offset: fc.integer({ min: 0, max: VFIO_DEVICE.bars[0].pages - 1 }) });
     if (op === "put_page" || op === "unpin_user_pages" || op === "dma_write" || op === "dma_read") fields.pages = fc.nat(3).map((i) => `h${i}`);
     if (op === "ksm_merge") fields.with = targetArb(ctx).map((w) => ({ vma: w.vma, page: w.page }));
     if (op === "repeat") fields.ops = fc.constant(null); // drawn below, with the op list's own place
     if (op === "fork") fields.child = opsArb(ctx, { ...inner, child: true }, 1).map((ops) => ({ name: "child", ops }));
     // A uprobe probes a file: its target is a page of a file VMA.
-    const target = "vma" in schema.properties! ? targetArb(UPROBE_OPS.has(op) ? { ...ctx, vmas: fileVmas(ctx) } : ctx) : fc.constant(null);
+    const target = "vma" in schema.properties! ? targetArb(UPROBE_OPS.has(op) ? { ...ctx, vmas: fileVmas(ctx) } : op === "mmap" ? { ...ctx, vmas: deferredVmas(ctx) } : ctx) : fc.constant(null);
     const body = op === "repeat" ? opsArb(ctx, { ...inner, repeated: true }, 1) : fc.constant(null);
     return fc.tuple(objectOf(schema, fields), target, body).map(([o, t, ops]) => {
       if (t) {
@@ -278,10 +296,13 @@ function resolveNames(s: ScenarioSpec): ScenarioSpec {
     return pages === op.pages ? op : { ...op, pages };
   };
   s.tasks.forEach((t) => walk(t.ops));
+  const mmapped = new Set<string>();
   const resolve = (ops: OpSpec[], repeated = false): OpSpec[] =>
     ops.map((op) => {
       // The validator keeps mremap out of scenarios that fork (one name, one range, in every process).
       if (op.op === "mremap" && children.length > 0) return { op: "cond_resched" };
+      // One mmap per deferred VMA: a second becomes a cond_resched.
+      if (op.op === "mmap") return mmapped.has(op.vma) ? { op: "cond_resched" } : (mmapped.add(op.vma), op);
       const fixed = usable(op, repeated);
       if (!fixed) return { op: "cond_resched" };
       if (fixed !== op) return fixed;
@@ -338,20 +359,28 @@ export function scenarioArb(options: ScenarioArbOptions = {}): fc.Arbitrary<Scen
     tasks: fc.integer({ min: 0, max: options.maxTasks ?? 3 }),
     kvm: fc.boolean(),
     mm: fc.boolean(),
+    devices: fc.boolean(),
   });
   return shape.chain((sh) => {
     const tasks = Array.from({ length: sh.kvm ? sh.tasks : Math.max(1, sh.tasks) }, (_, i) => `T${i}`);
     const locks = sh.locks.map((kind, i) => ({ name: `l${i}`, kind }));
-    const mm = sh.mm || sh.vmaKinds.length > 0;
+    const mm = sh.mm || sh.vmaKinds.length > 0 || sh.devices;
+    // A vfio-bar VMA needs its device; a scenario may declare the device without mapping it.
+    const devices = sh.devices || sh.vmaKinds.includes("vfio-bar") ? [VFIO_DEVICE.name] : [];
     return fc.tuple(...sh.vmaKinds.map((k, i) => vmaArb(`v${i}`, k))).chain((vmas) => {
-      const ctx: Context = { vmas, locks, tasks };
+      const ctx: Context = { vmas, devices, locks, tasks };
       const scheduleNames = [...tasks, ...(sh.kvm ? ["vcpu0", "vcpu0/apf#1"] : [])];
       // A step budget always (the default, 1e6 steps, makes a livelocked run take seconds).
       const present = ["maxSteps", ...(mm ? ["mm"] : []), ...(sh.kvm ? ["kvm"] : []), ...(locks.length > 0 ? ["locks"] : [])];
       return objectOf(top, {
         $schema: fc.constant(undefined),
         locks: fc.constant(locks.length > 0 ? locks.map((l) => ({ ...l })) : undefined),
-        mm: mm ? objectOf(prop(top, "mm"), { vmas: fc.constant(vmas) }) : fc.constant(undefined),
+        mm: mm
+          ? objectOf(prop(top, "mm"), {
+              vmas: fc.constant(vmas),
+              devices: devices.length > 0 ? objectOf(prop(top, "mm", "devices", "items"), { name: fc.constant(VFIO_DEVICE.name), bars: fc.constant(VFIO_DEVICE.bars.map((b) => ({ ...b }))) }).map((d) => [d]) : fc.constant(undefined),
+            }, devices.length > 0 ? ["devices"] : [])
+          : fc.constant(undefined),
         kvm: sh.kvm ? objectOf(prop(top, "kvm")) : fc.constant(undefined),
         tasks: fc.tuple(...tasks.map((name) => opsArb(ctx, { level: 1, repeated: false, child: false }).map((ops) => ({ name, ops })))),
         // An explicit schedule that names a task not ready at its tie ends the run: one scenario in four has one.
@@ -361,6 +390,11 @@ export function scenarioArb(options: ScenarioArbOptions = {}): fc.Arbitrary<Scen
       }, present).map((raw) => {
         const s = structuredClone(raw) as unknown as ScenarioSpec;
         if (s.property) s.property.seeds = { from: Math.min(s.property.seeds.from, MAX_SEED - s.property.seeds.count + 1), count: s.property.seeds.count };
+        // A patch applies to the profile's vfio-pci design it was written against: the others are dropped.
+        const design = profile(s.profile ?? DEFAULT_PROFILE).behaviour.vfio_pci_mmap;
+        const patches = (s.patches ?? []).filter((name) => patch(name).base === design);
+        if (patches.length > 0) s.patches = patches;
+        else delete s.patches;
         return resolveNames(orderUniform(s));
       });
     });

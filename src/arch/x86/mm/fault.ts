@@ -75,8 +75,8 @@ export function* do_user_addr_fault(k: Kernel, t: Task, address: number, write: 
   }
 }
 
-/** How a user access ended: the folio it reached (null: a raw pfn, device memory), or the fault that stopped it (VM_FAULT_* error bits, or RETRY left for a pending signal). */
-export type UserAccess = { readonly folio: Folio | null } | { readonly fault: number };
+/** How a user access ended: the folio it reached (null: a raw pfn, device memory, with `pfn` the frame it reached), or the fault that stopped it (VM_FAULT_* error bits, or RETRY left for a pending signal). */
+export type UserAccess = { readonly folio: Folio | null; readonly pfn?: number } | { readonly fault: number };
 
 /**
  * A user-mode load or store: the MMU walks the page table; a missing PTE,
@@ -91,7 +91,7 @@ export function* user_access(k: Kernel, t: Task, address: number, write: boolean
   for (;;) {
     const pte = k.current_mm(t).pte(address);
     if ((pte?.kind === "present" || pte?.kind === "pfn") && (pte.write || !write)) {
-      if (pte.kind === "pfn") return { folio: null };
+      if (pte.kind === "pfn") return { folio: null, pfn: pte.pfn };
       // The MMU sets the PTE's dirty bit on a store.
       if (write && !pte.dirty) k.current_mm(t).set_pte(address, { ...pte, dirty: true });
       return { folio: pte.folio };

@@ -1,0 +1,106 @@
+/**
+ * A PCI device as vfio-pci sees it (drivers/pci/pci.c, access.c,
+ * include/uapi/linux/pci_regs.h): its memory BARs (`pdev->resource[]`, a
+ * physical range each) and the command register, whose PCI_COMMAND_MEMORY
+ * bit decides whether the device decodes accesses to those BARs; and the
+ * MMIO access a CPU load or store makes through a page-table entry that
+ * maps a BAR's pfn. With PCI_COMMAND_MEMORY clear the device does not claim
+ * the access (a master abort or Unsupported Request: a read returns all
+ * ones, a write is dropped), the access vfio-pci must keep userspace from
+ * making (CVE-2020-12888, abafbc551fdd's cover letter).
+ *
+ * @module
+ */
+import { delay } from "../../engine/delay.js";
+import type { KernelGen, Task } from "../../engine/task.js";
+
+/** PCI_COMMAND (pci_regs.h): offset of the command register in config space. */
+export const PCI_COMMAND = 0x04;
+/** PCI_COMMAND_MEMORY (pci_regs.h): enable response in memory space. */
+export const PCI_COMMAND_MEMORY = 0x2;
+/** PCI_COMMAND_INTX_DISABLE (pci_regs.h): what `pci_dev_save_and_disable()` leaves in the command register during a reset. */
+export const PCI_COMMAND_INTX_DISABLE = 0x400;
+/** PCI_STD_NUM_BARS (pci_regs.h): BARs 0..5. */
+export const PCI_STD_NUM_BARS = 6;
+
+/** A memory BAR: `pdev->resource[bar]`, in pages (the kernel keeps byte addresses). */
+export interface PciResource {
+  /** `pci_resource_start() >> PAGE_SHIFT`: the first pfn the BAR decodes. */
+  readonly start: number;
+  /** `pci_resource_len() >> PAGE_SHIFT`: its size in pages (a power of two, as PCI BARs are). */
+  readonly pages: number;
+}
+
+/** `struct pci_dev`, as far as MMIO through BAR mappings needs it. */
+export class PciDev {
+  /** `pci_name()`, the scenario's name for the device. */
+  readonly name: string;
+  /** The memory BARs, by index. */
+  readonly resource: readonly PciResource[];
+  /** The command register as the hardware holds it. */
+  command: number;
+  /** What the device's memory holds, by pfn: the last value a store that it decoded put there (0: never written). */
+  readonly mmio = new Map<number, number>();
+
+  constructor(name: string, resource: readonly PciResource[], command: number) {
+    this.name = name;
+    this.resource = resource;
+    this.command = command;
+  }
+}
+
+/** `pci_resource_start()` in pages. */
+export function pci_resource_start(pdev: PciDev, bar: number): number {
+  return pdev.resource[bar]!.start;
+}
+
+/** `pci_resource_len()` in pages. */
+export function pci_resource_len(pdev: PciDev, bar: number): number {
+  return pdev.resource[bar]!.pages;
+}
+
+/** `pci_read_config_word(pdev, PCI_COMMAND)`: the hardware command register. */
+export function pci_read_config_word(pdev: PciDev): number {
+  return pdev.command;
+}
+
+/** `pci_write_config_word(pdev, PCI_COMMAND, val)`. */
+export function pci_write_config_word(pdev: PciDev, val: number): void {
+  pdev.command = val;
+}
+
+/**
+ * `pci_try_reset_function()` (drivers/pci/pci.c): `pci_dev_save_and_disable()`
+ * saves config space and writes PCI_COMMAND_INTX_DISABLE to the command
+ * register (memory decode off), the function level reset takes `resetNs`
+ * (`pcie_flr()` waits 100 ms), then `pci_dev_restore()` writes the saved
+ * command register back. Returns 0.
+ */
+export function* pci_try_reset_function(t: Task, pdev: PciDev, resetNs: number): KernelGen<number> {
+  const saved = pdev.command;
+  pci_write_config_word(pdev, PCI_COMMAND_INTX_DISABLE);
+  yield* delay(t, "sleep", resetNs, "pcie_flr", { device: pdev.name });
+  pci_write_config_word(pdev, saved);
+  return 0;
+}
+
+/** What a read of a BAR returns when the device does not claim it: all ones (a master abort). */
+export const PCI_MMIO_ALL_ONES = 0xffffffff;
+
+/**
+ * A CPU load or store that reached BAR `bar` of `pdev` at `pfn` through a
+ * page-table entry. With PCI_COMMAND_MEMORY set the device decodes it (a
+ * store sets the word, a load returns it); with it clear the access is not
+ * claimed, traced as `pci_mmio_disabled` (what vfio-pci's memory_lock and
+ * zapping exist to prevent), a load returns all ones and a store is lost.
+ * Returns the value read, or 0 for a store.
+ */
+export function pci_mmio_access(t: Task, pdev: PciDev, bar: number, pfn: number, store: { value: number } | null): number {
+  if (!(pdev.command & PCI_COMMAND_MEMORY)) {
+    if (t.sim.tracing) t.sim.event(t, "pci_mmio_disabled", store ? "store" : "load", { device: pdev.name, bar, pfn });
+    return store ? 0 : PCI_MMIO_ALL_ONES;
+  }
+  if (!store) return pdev.mmio.get(pfn) ?? 0;
+  pdev.mmio.set(pfn, store.value);
+  return 0;
+}
