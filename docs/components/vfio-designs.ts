@@ -63,11 +63,12 @@ export function takesDeviceMemory(spec: ScenarioSpec): boolean {
 /**
  * A run's reports the way the kernel prints them: lockdep's "possible
  * circular locking dependency" with its chain (formatInversions), and
- * each WARN event (mmap_assert_write_locked() in vm_flags_set(): "held for
- * read where write is required").
+ * each WARN event with the function that hit it (mmap_assert_write_locked()
+ * in vm_flags_set() from remap_pfn_range(): "held for read where write is
+ * required").
  */
 export function kernelReports(run: RunData): string[] {
-  const warns = run.result.trace.filter((e) => e.ev === "WARN").map((e) => `WARNING: ${e.task}: ${e.fn}(${String(e.args?.lock ?? "")}) in ${String(e.args?.caller ?? "?")}: ${String(e.ret)}`);
+  const warns = run.result.trace.filter((e) => e.ev === "WARN").map((e) => `WARNING: ${e.task}: ${e.fn}(${String(e.args?.lock ?? "")}) from ${String(e.args?.caller ?? "?")}: ${String(e.ret)}`);
   return [...formatInversions(run.result.inversions), ...warns];
 }
 
