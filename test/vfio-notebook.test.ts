@@ -7,28 +7,10 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import type { ScenarioSpec } from "../src/index.js";
-import { exploreJobs, type ExploreData } from "../src/host/explorations.js";
-import { runJobs, type RunData } from "../src/host/jobs.js";
+import type { ExploreData } from "../src/host/explorations.js";
+import { explored, ran } from "./worker-jobs.js";
 import { judge, propertyFails, propertyHolds, scheduled } from "../docs/components/explore-view.js";
 import { COST_MAX_PAGES, kernelReports, sigbus, takesDeviceMemory, VFIO_DESIGNS, walkCost, walkScenario, withDesign, withOtherThread } from "../docs/components/vfio-designs.js";
-
-function explored(scenarios: readonly ScenarioSpec[]): ExploreData[] {
-  let out: ExploreData[] = [];
-  exploreJobs({ id: 1, kind: "explore", jobs: scenarios.map((scenario) => ({ scenario })) }, (r) => {
-    if (r.type === "error") throw new Error(r.errors.join("\n"));
-    if (r.type === "explored") out = [...r.explorations];
-  });
-  return out;
-}
-
-function ran(scenarios: readonly ScenarioSpec[]): RunData[] {
-  let out: RunData[] = [];
-  runJobs({ id: 1, jobs: scenarios.map((scenario) => ({ scenario })) }, (r) => {
-    if (r.type === "error") throw new Error(r.errors.join("\n"));
-    if (r.type === "done") out = [...r.runs];
-  });
-  return out;
-}
 
 const data = (name: string) => JSON.parse(readFileSync(`data/${name}.json`, "utf8")) as ScenarioSpec;
 const access = data("vfio-bar-access-vs-disable-v5.9");

@@ -73,7 +73,7 @@ export function verdictTable(id: string, headers: readonly string[], rows: reado
 export function raceDiagram(d: ExploreData, width: number, breaks: BreaksWhen = propertyFails): HTMLElement {
   const o = brokenOutcome(d, breaks);
   if (!o) return el("p", {}, el("em", {}, `${d.scenario.profile}: no interleaving breaks it (${d.verdict?.text ?? "no property"}).`));
-  const chart = el("div", { class: "race-chart" }, raceChart(o.diagram, { width: Math.max(320, Math.min(width, 960)) }));
+  const chart = el("div", { class: "race-chart" }, raceChart(o.diagram, { width: Math.max(280, Math.min(width, 960)) }));
   const text = el("details", { class: "race-text" }, el("summary", {}, "The diagram as text, for a mail"), el("pre", { class: "race-diagram" }, formatDiagram(o.diagram).join("\n")));
   return el("div", {}, chart, text);
 }
