@@ -10,7 +10,7 @@ import type { ScenarioSpec } from "../src/index.js";
 import type { ExploreData } from "../src/host/explorations.js";
 import { explored, ran } from "./worker-jobs.js";
 import { judge, propertyFails, propertyHolds, scheduled } from "../docs/components/explore-view.js";
-import { COST_MAX_PAGES, kernelReports, sigbus, takesDeviceMemory, VFIO_DESIGNS, walkCost, walkScenario, withDesign, withOtherThread } from "../docs/components/vfio-designs.js";
+import { COST_MAX_PAGES, kernelReports, sigbus, takesDeviceMemory, VFIO_DESIGNS, walkCost, walkScenario, withDesign, withEnable, withOtherThread } from "../docs/components/vfio-designs.js";
 
 const data = (name: string) => JSON.parse(readFileSync(`data/${name}.json`, "utf8")) as ScenarioSpec;
 const access = data("vfio-bar-access-vs-disable-v5.9");
@@ -53,6 +53,16 @@ describe("/vfio: an access against a disable or a reset, per design", () => {
       design("Jason"),
     );
     assert.match(kernelReports(ran([spec])[0]!).join("\n"), /possible circular locking dependency: T acquires &vdev->memory_lock while holding mmap_lock/);
+  });
+
+  it("the window cell turned around (withEnable): remap on enable takes mmap_lock under memory_lock, ->mmap the reverse: lockdep reports it; v6.10 takes no mmap_lock on enable", () => {
+    const spec = withEnable(data("vfio-remap-on-enable-mmap-window"));
+    const reports = (name: string) => {
+      const s = withDesign(spec, design(name));
+      return [...new Set(ran(explored([s])[0]!.outcomes.map((o) => scheduled(s, o))).flatMap(kernelReports))].join("\n");
+    };
+    assert.match(reports("Jason"), /possible circular locking dependency: vmm acquires mmap_lock while holding &vdev->memory_lock/);
+    assert.equal(reports("v6.10"), "");
   });
 
   it("withOtherThread swaps a disable for a reset and back; a scenario without either is refused by the cell", () => {

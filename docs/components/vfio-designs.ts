@@ -55,6 +55,13 @@ export function withOtherThread(spec: ScenarioSpec, other: OtherThread): Scenari
   return { ...spec, tasks: spec.tasks.map((t) => ({ ...t, ops: t.ops.map(op) })) };
 }
 
+/** `spec` turned around: every device starts with its memory disabled, and every memory disable becomes an enable (a reset stays a reset). */
+export function withEnable(spec: ScenarioSpec): ScenarioSpec {
+  const op = (o: Op): Op => (o.op === "vfio_pci_config_write" && !o.memory ? { ...o, memory: true } : o);
+  const mm = spec.mm && { ...spec.mm, devices: spec.mm.devices?.map((d) => ({ ...d, memory: false })) };
+  return { ...spec, ...(mm ? { mm } : {}), tasks: spec.tasks.map((t) => ({ ...t, ops: t.ops.map(op) })) };
+}
+
 /** Whether a scenario takes a device's memory away (what {@link withOtherThread} swaps). */
 export function takesDeviceMemory(spec: ScenarioSpec): boolean {
   return spec.tasks.some((t) => t.ops.some(takesMemory));
