@@ -29,6 +29,7 @@ export default {
         { name: "FAULT_FLAG_RETRY_NOWAIT", path: "/nowait" },
         { name: "GUP with pages == NULL", path: "/prefault" },
         { name: "GUP pin guarantees", path: "/pins" },
+        { name: "vfio-pci: fault vs remap", path: "/vfio" },
       ],
     },
     { name: "Playground", path: "/playground" },

@@ -5,18 +5,9 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { assertScenario, type ScenarioSpec } from "../src/index.js";
-import { exploreJobs, type ExploreData } from "../src/host/explorations.js";
+import { assertScenario } from "../src/index.js";
+import { explored } from "./worker-jobs.js";
 import { brokenOutcome, coherenceScenario, guarantee, PIN_KINDS, PIN_OPERATIONS, PIN_PROFILES, returned, withPinKind } from "../docs/components/pin-coherence.js";
-
-function explored(scenarios: readonly ScenarioSpec[]): ExploreData[] {
-  let out: ExploreData[] = [];
-  exploreJobs({ id: 1, kind: "explore", jobs: scenarios.map((scenario) => ({ scenario })) }, (r) => {
-    if (r.type === "error") throw new Error(r.errors.join("\n"));
-    if (r.type === "explored") out = [...r.explorations];
-  });
-  return out;
-}
 
 /** Expected guarantee per operation and pin kind, one letter per profile (v5.7 v5.9 v6.4 v6.12): H held, B broken. */
 const EXPECTED: Record<string, Record<string, string>> = {

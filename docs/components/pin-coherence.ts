@@ -4,6 +4,7 @@
 // about the guarantee. Data and judgement only; the explorer runs in the
 // page's worker.
 import type { DiagramRow, ExploreData, ScenarioSpec } from "../faultline/index.js";
+import { brokenOutcome as shortestBroken, judge, type Judgement } from "./explore-view.js";
 
 type Op = ScenarioSpec["tasks"][number]["ops"][number];
 type ForkOp = Extract<Op, { op: "fork" }>;
@@ -134,20 +135,14 @@ export function takesPages(spec: ScenarioSpec): boolean {
   return JSON.stringify(spec.tasks).includes('"op":"get_user_pages"');
 }
 
-/** What an exploration says of its property: held in every execution (exhaustive), broken in some, or not established within the budget. */
-export type Guarantee = "held" | "broken" | "not established";
+/** What an exploration establishes for its scenario's property (explore-view's judgement: broken where the property is false). */
+export type Guarantee = Judgement;
 
 /** The guarantee an exploration establishes for its scenario's property. */
-export function guarantee(data: ExploreData): Guarantee {
-  if (data.outcomes.some((o) => o.outcome.property === false)) return "broken";
-  return data.exhaustive && data.outcomes.length > 0 ? "held" : "not established";
-}
+export const guarantee = (data: ExploreData): Guarantee => judge(data);
 
 /** The shortest-schedule outcome in which the property fails, or null. */
-export function brokenOutcome(data: ExploreData): ExploreData["outcomes"][number] | null {
-  const broken = data.outcomes.filter((o) => o.outcome.property === false);
-  return broken.sort((a, b) => a.schedule.length - b.schedule.length || a.steps - b.steps)[0] ?? null;
-}
+export const brokenOutcome = (data: ExploreData) => shortestBroken(data);
 
 /** What a race diagram shows a call returned (`dma_read() = 7`): the last return of `fn` by `task` (the access after the device's), or null. */
 export function returned(rows: readonly DiagramRow[], task: string, fn: string): string | null {

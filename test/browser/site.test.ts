@@ -211,6 +211,38 @@ describe("GUP pin guarantees notebook in Chromium", () => {
   });
 });
 
+describe("vfio-pci notebook in Chromium", () => {
+
+  it("the design table, explored in the worker, is what the explorer gives in Node; the window and the costs render; an edit re-explores", async () => {
+    const { page, problems } = await visit(browser, origin, "/vfio");
+    await page.waitForFunction(() => document.querySelectorAll("#access-verdicts td.held, #access-verdicts td.broken").length === 6, null, { timeout: 60000 });
+    const cells = await page.locator("#access-verdicts td.held strong, #access-verdicts td.broken strong").allTextContents();
+    const { exploreJobs } = await import("../../src/host/explorations.js");
+    const { judge, propertyHolds } = await import("../../docs/components/explore-view.js");
+    const { VFIO_DESIGNS, withDesign, withOtherThread } = await import("../../docs/components/vfio-designs.js");
+    const spec = JSON.parse(readFileSync("data/vfio-bar-access-vs-disable-v5.9.json", "utf8"));
+    const label = { held: "never reaches disabled MMIO", broken: "reaches disabled MMIO", "not established": "not established" } as const;
+    let node: string[] = [];
+    exploreJobs({ id: 1, kind: "explore", jobs: VFIO_DESIGNS.map((d) => ({ scenario: withDesign(withOtherThread(spec, "disable"), d) })) }, (r) => {
+      if (r.type === "explored") node = r.explorations.map((d) => label[judge(d, propertyHolds)]);
+    });
+    assert.deepEqual(cells, node);
+    assert.match((await page.locator("#access-verdicts").textContent()) ?? "", /WARNING: guest: mmap_assert_write_locked/);
+    await page.locator('#access-race svg[aria-label="race diagram"]').waitFor();
+    await page.locator('#window-race svg[aria-label="race diagram"]').waitFor();
+    assert.deepEqual(await page.locator("#window-verdicts td strong").allTextContents(), ["reaches disabled MMIO", "never reaches disabled MMIO"]);
+    await page.locator("#cost-chart svg").first().waitFor({ timeout: 60000 });
+
+    // The guest only computes: no access can reach the BAR, and every design holds, v5.8 and before included.
+    const late = { ...spec, tasks: spec.tasks.map((t: { name: string; ops: { op: string }[] }) => (t.name === "guest" ? { ...t, ops: t.ops.filter((o) => o.op === "cpu") } : t)) };
+    await setCell(page, page.locator('.scenario-cell[data-key="access"]'), JSON.stringify(late, null, 2));
+    await page.keyboard.press("Shift+Enter");
+    await page.waitForFunction(() => document.querySelectorAll("#access-verdicts td.broken").length === 0 && document.querySelectorAll("#access-verdicts td.held").length === 6, null, { timeout: 60000 });
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+});
+
 describe("editable scenario cells in the notebooks", () => {
 
   it("an edit run with Shift-Enter changes the chart; an invalid edit shows inline errors and leaves the last good chart; Reset restores the notebook's run", async () => {

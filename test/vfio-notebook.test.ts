@@ -1,0 +1,115 @@
+// The /vfio notebook's explorations and cost runs (docs/components/
+// vfio-designs.ts, explore-view.ts), in Node as the page's worker runs
+// them, against what the kernel did: each expectation names its source
+// (vfio_pci.c v5.8.18, vfio_pci_core.c ~v5.15 and v6.2..v6.4, the v6.10
+// diffs, the 2023/2024 mails; /work/facts-vfio.md).
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { describe, it } from "node:test";
+import type { ScenarioSpec } from "../src/index.js";
+import type { ExploreData } from "../src/host/explorations.js";
+import { explored, ran } from "./worker-jobs.js";
+import { judge, propertyFails, propertyHolds, scheduled } from "../docs/components/explore-view.js";
+import { COST_MAX_PAGES, kernelReports, sigbus, takesDeviceMemory, VFIO_DESIGNS, walkCost, walkScenario, withDesign, withEnable, withOtherThread } from "../docs/components/vfio-designs.js";
+
+const data = (name: string) => JSON.parse(readFileSync(`data/${name}.json`, "utf8")) as ScenarioSpec;
+const access = data("vfio-bar-access-vs-disable-v5.9");
+const letter = (d: ExploreData) => ({ held: "H", broken: "B", "not established": "?" })[judge(d, propertyHolds)];
+const design = (name: string) => VFIO_DESIGNS.find((d) => d.name.startsWith(name))!;
+
+describe("/vfio: an access against a disable or a reset, per design", () => {
+  // One letter per design, in VFIO_DESIGNS order: before v5.8 (no zap: the access reads the disabled BAR), v5.8 (the remap after
+  // vma_lock is dropped escapes the zap, v5.8.18 vfio_pci_mmap_fault), v5.13 (6a45ece4c9af: vma_lock across the remap), Yan Zhao
+  // 2023 (the same body under mmap_lock for write), Jason 2024 (SIGBUS on fault, memory_lock write before unmap_mapping_range),
+  // v6.10 (aac6db75a9fc: memory_lock write before unmap_mapping_range, insert under read).
+  for (const [other, expected] of [["disable", "BBHHHH"], ["reset", "BBHHHH"]] as const) {
+    it(`the other thread ${other === "disable" ? "clears PCI_COMMAND_MEMORY" : "resets the device"}: ${expected}`, () => {
+      const specs = VFIO_DESIGNS.map((d) => withDesign(withOtherThread(access, other), d));
+      assert.equal(explored(specs).map(letter).join(""), expected);
+    });
+  }
+
+  it("replaying every outcome: v5.13's remap under mmap_lock for read WARNs (vm_flags_set, bc292ab00f6c); Yan Zhao's patch and v6.10 do not; some outcome is SIGBUS from v5.8 on", () => {
+    const reports = (name: string) => {
+      const spec = withDesign(access, design(name));
+      const runs = ran(explored([spec])[0]!.outcomes.map((o) => scheduled(spec, o)));
+      return { lines: [...new Set(runs.flatMap(kernelReports))], sigbus: runs.some(sigbus) };
+    };
+    const v513 = reports("v5.13");
+    assert.deepEqual(v513.lines, ["WARNING: guest: mmap_assert_write_locked(mmap_lock) from remap_pfn_range: held for read where write is required"]);
+    assert.deepEqual(reports("Yan Zhao").lines, []);
+    assert.deepEqual(reports("v6.12").lines, []);
+    for (const name of ["v5.8", "v5.13", "Yan Zhao", "Jason", "v6.12"]) assert.equal(reports(name).sigbus, true, name);
+    assert.equal(reports("before v5.8").sigbus, false);
+  });
+
+  it("Jason's remap on enable against a BAR mmap: lockdep reports memory_lock -> mmap_lock against mmap_lock -> memory_lock", () => {
+    const spec: ScenarioSpec = withDesign(
+      {
+        title: "enable vs mmap",
+        mm: { devices: [{ name: "gpu", bars: [{ pages: 4 }, { pages: 2 }], memory: false }], vmas: [{ name: "bar", kind: "vfio-bar", device: "gpu", bar: 0, pages: 4 }, { name: "late", kind: "vfio-bar", device: "gpu", bar: 1, pages: 2, deferred: true }] },
+        tasks: [{ name: "T", ops: [{ op: "vfio_pci_config_write", device: "gpu", memory: true }, { op: "mmap", vma: "late" }] }],
+      },
+      design("Jason"),
+    );
+    assert.match(kernelReports(ran([spec])[0]!).join("\n"), /possible circular locking dependency: T acquires &vdev->memory_lock while holding mmap_lock/);
+  });
+
+  it("the window cell turned around (withEnable): remap on enable takes mmap_lock under memory_lock, ->mmap the reverse: lockdep reports it; v6.10 takes no mmap_lock on enable", () => {
+    const spec = withEnable(data("vfio-remap-on-enable-mmap-window"));
+    const reports = (name: string) => {
+      const s = withDesign(spec, design(name));
+      return [...new Set(ran(explored([s])[0]!.outcomes.map((o) => scheduled(s, o))).flatMap(kernelReports))].join("\n");
+    };
+    assert.match(reports("Jason"), /possible circular locking dependency: vmm acquires mmap_lock while holding &vdev->memory_lock/);
+    assert.equal(reports("v6.12"), "");
+  });
+
+  it("withOtherThread swaps a disable for a reset and back; a scenario without either is refused by the cell", () => {
+    const reset = withOtherThread(access, "reset");
+    assert.deepEqual(reset.tasks[1]!.ops, [{ op: "vfio_device_reset", device: "gpu" }]);
+    assert.deepEqual(withOtherThread(reset, "disable").tasks[1]!.ops, access.tasks[1]!.ops);
+    assert.equal(takesDeviceMemory({ ...access, tasks: [access.tasks[0]!] }), false);
+  });
+
+  it("judge: a never-property breaks where it is true, a guarantee where it is false", () => {
+    const [d] = explored([withDesign(access, design("v5.8"))]);
+    assert.equal(judge(d!, propertyHolds), "broken");
+    assert.equal(judge(d!, propertyFails), "broken", "v5.8 also has schedules where the access is SIGBUS");
+    const [held] = explored([withDesign(access, design("v6.12"))]);
+    assert.deepEqual([judge(held!, propertyHolds), judge(held!, propertyFails)], ["held", "broken"]);
+  });
+});
+
+describe("/vfio: Jason's call_mmap()/vma_link_file() window", () => {
+  it("found under remap on enable, not in v6.10's fault-only population (the two data/ files differ only by the patch)", () => {
+    const window = data("vfio-remap-on-enable-mmap-window");
+    const designs = VFIO_DESIGNS.filter((d) => d.profile === "v6.12");
+    assert.deepEqual(explored(designs.map((d) => withDesign(window, d))).map(letter), ["B", "H"]);
+    const faultOnly = data("vfio-fault-only-mmap-window-v6.12");
+    const run = (s: ScenarioSpec) => ({ profile: s.profile, patches: s.patches, mm: s.mm, tasks: s.tasks, interleave: s.interleave, exists: s.property?.exists });
+    assert.deepEqual(run(withDesign(window, design("v6.12"))), run(faultOnly));
+  });
+});
+
+describe("/vfio: the cost of walking a BAR", () => {
+  const cost = (name: string, pages: number, maps: number) => walkCost(ran([walkScenario(design(name), pages, maps, 10)])[0]!)!;
+
+  it("one fault per mapping maps the whole VMA (v5.8 remap_pfn_range); remap on enable maps at mmap and never faults; v6.12 faults per page, or once per PMD leaf where a 2 MiB entry fits (f9e54c3a2f5b)", () => {
+    for (const name of ["v5.8", "v5.13", "Yan Zhao"]) assert.deepEqual([cost(name, 64, 2).faults, cost(name, 64, 2).entries], [2, 128], name);
+    assert.deepEqual([cost("Jason", 64, 2).faults, cost("Jason", 64, 2).entries], [0, 128]);
+    assert.deepEqual([cost("v6.12", 64, 2).faults, cost("v6.12", 64, 2).entries], [128, 128]);
+    assert.deepEqual([cost("v6.12", 512, 1).faults, cost("v6.12", 512, 1).entries], [1, 1]);
+  });
+
+  it("the first access waits for the whole VMA's entries where the fault remaps it all; four mappings remap side by side under memory_lock for read (v5.8), one after another under vma_lock (v5.13) or mmap_lock for write (Jason's ->mmap); v6.12's first access waits for one entry", () => {
+    assert.equal(cost("v5.8", 256, 1).firstAccessNs, 2560);
+    assert.equal(cost("v6.12", 256, 1).firstAccessNs, 10);
+    assert.equal(cost("v5.8", 256, 4).walkNs, 2560);
+    for (const name of ["v5.13", "Jason"]) assert.equal(cost(name, 256, 4).walkNs, 4 * 2560, name);
+  });
+
+  it("refuses a BAR past the page's cap", () => {
+    assert.throws(() => walkScenario(design("v6.12"), COST_MAX_PAGES * 2, 1, 10), /past the 8192/);
+  });
+});
