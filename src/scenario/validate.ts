@@ -73,6 +73,9 @@ const VMA_PAGE_SETS = {
   "vfio-bar": [[], ["resident", "swapped", "swapcache", "hwpoison", "pagecache", "mapped", "pgReadahead", "readahead", "size", "eio"]],
 } as const;
 
+/** The ops that name a device of $.mm.devices. */
+const DEVICE_OPS = new Set(["vfio_pci_config_write", "vfio_device_reset", "vfio_pci_hot_reset", "vfio_pci_bar_read", "vfio_pm_config_write", "vfio_device_feature_low_power_entry", "vfio_device_feature_low_power_exit"]);
+
 /** The VMA fields only a vfio-bar VMA takes. */
 const VFIO_BAR_FIELDS = ["device", "bar", "offset", "deferred"] as const;
 
@@ -446,7 +449,7 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
           remotes.push({ name: op.task, at: `${at}[${j}].task` });
         }
         if (op.op === "kill") remotes.push({ name: op.task, at: `${at}[${j}].task` });
-        if ((op.op === "vfio_pci_config_write" || op.op === "vfio_device_reset" || op.op === "vfio_pci_hot_reset" || op.op === "vfio_pci_bar_read") && !devices.has(op.device)) {
+        if ("device" in op && DEVICE_OPS.has(op.op) && !devices.has(op.device)) {
           errors.push({ path: `${at}[${j}].device`, expected: `a device declared in $.mm.devices: ${devices.size > 0 ? oneOf([...devices.keys()], op.device) : "there is none"}`, found: show(op.device) });
         } else if (op.op === "vfio_pci_bar_read") {
           const bars = devices.get(op.device)!;
