@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { explore } from "../src/explore/explore.js";
-import { normalizeScenario, type ScenarioRun } from "../src/scenario/index.js";
+import { normalizeScenario, runScenario, type ScenarioRun } from "../src/scenario/index.js";
 import type { OpSpec, ScenarioSpec } from "../src/scenario/schema.js";
 import { checkedRun } from "./checked-run.js";
 import { profile, type Behaviour } from "../src/profiles/index.js";
@@ -184,6 +184,61 @@ describe("races the explorer finds (data/vfio-bar-access-vs-disable-*.json)", ()
     });
     assert.equal(explore(normalizeScenario(two("v5.9"))).verdict!.found, "sometimes");
     assert.equal(explore(normalizeScenario(two("v6.4"))).verdict!.found, "never");
+  });
+});
+
+describe("power states: D3hot through PCI_PM_CTRL (vfio_pm_config_write) and runtime PM's low-power feature", () => {
+  const d3hot: OpSpec = { op: "vfio_pm_config_write", device: "gpu", state: "D3hot" };
+  const d0: OpSpec = { op: "vfio_pm_config_write", device: "gpu", state: "D0" };
+  const entry: OpSpec = { op: "vfio_device_feature_low_power_entry", device: "gpu" };
+  const exit: OpSpec = { op: "vfio_device_feature_low_power_exit", device: "gpu" };
+
+  it("v6.4, v6.12 (2b2c651baf1c, v5.19): entering D3hot zaps the BAR under memory_lock for write (vfio_lock_and_set_power_state), the next access is SIGBUS (__vfio_pci_memory_enabled: current_state >= PCI_D3hot), back in D0 it faults in again", () => {
+    for (const p of ["v6.4", "v6.12"]) {
+      const r = run([load(0), d3hot, load(1), d0, load(2)], p);
+      // The 6a45ece4c9af fault mapped the whole VMA, v6.12's huge_fault the one page.
+      assert.deepEqual(events(r, "zap").map((e) => e.args!.cleared), [p === "v6.4" ? 4 : 1], p);
+      assert.deepEqual(rets(r, "load"), [0, "VM_FAULT_SIGBUS", 0], p);
+      assert.equal(events(r, "pci_mmio_disabled").length, 0, p);
+    }
+  });
+
+  it("v5.9 (before 2b2c651baf1c): the PMCSR write zaps nothing and the mapped BAR reaches the device in D3hot, which does not claim it (PCIe r5 5.3.1.4.1: Unsupported Request, all ones read)", () => {
+    const r = run([load(0), d3hot, load(1)], "v5.9");
+    assert.equal(events(r, "zap").length, 0);
+    assert.deepEqual(rets(r, "load"), [0, 0xffffffff]);
+    assert.equal(events(r, "pci_mmio_disabled").length, 1);
+  });
+
+  it("v6.4, v6.12: a pread of the BAR in D3hot is -EIO (vfio_pci_bar_rw checks __vfio_pci_memory_enabled(), 2b2c651baf1c)", () => {
+    const vmas: NonNullable<ScenarioSpec["mm"]>["vmas"] = [...BAR, { name: "buf", kind: "anon", pages: 1 }];
+    for (const p of ["v6.4", "v6.12"]) {
+      const r = run([d3hot, { op: "vfio_pci_bar_read", device: "gpu", bar: 0, offset: 0, vma: "buf", page: 0 }], p, vmas);
+      assert.deepEqual(rets(r, "vfio_pci_bar_rw"), ["-EIO"], p);
+    }
+  });
+
+  it("v6.4, v6.12 (cc2742fe3660, v6.1): LOW_POWER_ENTRY zaps and sets pm_runtime_engaged, the fault is SIGBUS while engaged, a second entry is -EINVAL, LOW_POWER_EXIT lets the next fault map again", () => {
+    for (const p of ["v6.4", "v6.12"]) {
+      const r = run([load(0), entry, load(1), entry, exit, load(2)], p);
+      assert.deepEqual(events(r, "zap").map((e) => e.args!.cleared), p === "v6.4" ? [4] : [1, 0], p);
+      assert.deepEqual(rets(r, "VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY"), ["0", "-EINVAL"], p);
+      assert.deepEqual(rets(r, "load"), [0, "VM_FAULT_SIGBUS", 0], p);
+      assert.equal(events(r, "pci_mmio_disabled").length, 0, p);
+    }
+  });
+
+  it("v6.12: while engaged a pread of the BAR still reads the device (vfio_pci_rw resumes it around the access: pm_runtime_resume_and_get, cc2742fe3660), and the feature stays engaged", () => {
+    const vmas: NonNullable<ScenarioSpec["mm"]>["vmas"] = [...BAR, { name: "buf", kind: "anon", pages: 1 }];
+    const r = run([entry, { op: "vfio_pci_bar_read", device: "gpu", bar: 0, offset: 0, vma: "buf", page: 0 }, load(0)], "v6.12", vmas);
+    assert.deepEqual(rets(r, "vfio_pci_bar_rw"), [4]);
+    assert.deepEqual(rets(r, "load"), ["VM_FAULT_SIGBUS"]);
+  });
+
+  it("v5.9 has no low-power feature: the run stops with an error naming cc2742fe3660", () => {
+    const r = runScenario({ ...spec([entry]), profile: "v5.9" });
+    assert.equal(r.result.status, "error");
+    assert.match(r.result.error!.message, /LOW_POWER_ENTRY\/EXIT do not exist before v6\.1 \(cc2742fe3660/);
   });
 });
 
