@@ -242,6 +242,46 @@ describe("power states: D3hot through PCI_PM_CTRL (vfio_pm_config_write) and run
   });
 });
 
+describe("SR-IOV VFs (pdev->is_virtfn; the PF's SR-IOV Control, drivers/pci/iov.c)", () => {
+  const SRIOV = [{ name: "pf", bars: [{ pages: 4 }] }, { name: "vf", physfn: "pf", bars: [{ pages: 4 }] }];
+  const VF_BAR: NonNullable<ScenarioSpec["mm"]>["vmas"] = [{ name: "vfbar", kind: "vfio-bar", device: "vf", bar: 0, pages: 2 }];
+  const sriov = (tasks: ScenarioSpec["tasks"], p: string, extra: Partial<ScenarioSpec> = {}): ScenarioSpec => ({ title: "sriov", profile: p, mm: { devices: SRIOV, vmas: VF_BAR }, tasks, ...extra });
+  const pfReset: OpSpec = { op: "vfio_device_reset", device: "pf" };
+
+  it("a VF's command register has PCI_COMMAND_MEMORY hardwired to 0, yet its BAR faults in and is decoded; clearing the VF's virtual memory bit zaps, but the next fault maps again: 'no need however to ever fault a user on a VF' (__vfio_pci_memory_enabled: pdev->is_virtfn, ebfa440ce38b, v5.8-rc3)", () => {
+    const vfDisable: OpSpec = { op: "vfio_pci_config_write", device: "vf", memory: false };
+    for (const p of ["v5.9", "v6.4", "v6.12"]) {
+      const r = checkedRun(sriov([{ name: "T", ops: [{ op: "store", vma: "vfbar", page: 0, value: 7 }, load(0, "vfbar"), vfDisable, load(0, "vfbar")] }], p), p);
+      assert.deepEqual(rets(r, "load"), [7, 7], p);
+      assert.equal(events(r, "zap").filter((e) => (e.args!.cleared as number) > 0).length, 1, p);
+      assert.equal(events(r, "pci_mmio_disabled").length, 0, p);
+    }
+  });
+
+  it("VFIO_DEVICE_RESET of the PF zaps the PF's mappings only (vfio_pci_ioctl_reset: vfio_pci_zap_and_down_write_memory_lock(vdev)): the VF's entry stays, and a VF access during the PF's FLR reaches a BAR not decoded (SR-IOV 2.2.3: FLR to a PF resets VF Enable and VF MSE)", () => {
+    const other: ScenarioSpec["tasks"] = [{ name: "U", ops: [{ op: "sleep", ns: 1000 }, load(1, "vfbar")] }];
+    for (const p of ["v5.9", "v6.12"]) {
+      const r = checkedRun(sriov([{ name: "T", ops: [load(0, "vfbar"), pfReset] }, ...other], p), p);
+      assert.deepEqual(rets(r, "load"), [0, 0xffffffff], p);
+      assert.equal(events(r, "pci_mmio_disabled").length, 1, p);
+    }
+  });
+
+  it("after the PF's reset pci_restore_iov_state() -> sriov_restore_state() writes VF Enable | VF MSE back: the VF's BAR decodes again, with no new fault", () => {
+    const r = checkedRun(sriov([{ name: "T", ops: [load(0, "vfbar"), pfReset, load(1, "vfbar")] }], "v6.12"), "v6.12");
+    assert.deepEqual(rets(r, "load"), [0, 0]);
+    assert.equal(events(r, "pci_mmio_disabled").length, 0);
+  });
+
+  it("the explorer finds the VF access inside the PF's reset on v6.12 (data/vfio-vf-access-vs-pf-reset-v6.12.json), which a reset of the VF itself never lets through", () => {
+    const guest: ScenarioSpec["tasks"][number] = { name: "guest", ops: [{ op: "store", vma: "vfbar", page: 0, value: 1 }, { op: "cpu", ns: 1000 }, load(0, "vfbar")] };
+    const property: ScenarioSpec["property"] = { exists: { event: { ev: "pci_mmio_disabled" } }, verdict: "never", seeds: { from: 0, count: 1 } };
+    const verdict = (device: string) => explore(normalizeScenario(sriov([guest, { name: "host", ops: [{ op: "vfio_device_reset", device }] }], "v6.12", { interleave: "any", property }))).verdict!;
+    assert.deepEqual([verdict("pf").found, verdict("pf").exhaustive], ["sometimes", true]);
+    assert.deepEqual([verdict("vf").found, verdict("vf").exhaustive], ["never", true]);
+  });
+});
+
 describe("validation", () => {
   const bad = (vmas: unknown, ops: unknown[] = []) => ({ title: "v", mm: { devices: DEVICE, vmas }, tasks: [{ name: "T", ops }] });
   it("names the JSON path of a BAR VMA past its BAR, of an unknown device or BAR, and of vfio fields on another kind", async () => {
@@ -255,6 +295,20 @@ describe("validation", () => {
     assert.match(errs(bad([{ name: "b", kind: "vfio-bar", device: "gpu", bar: 2, pages: 1 }])).join("\n"), /\$\.mm\.vmas\[0\]\.bar: a BAR of gpu \(0\.\.1\)/);
     assert.match(errs(bad([{ name: "a", kind: "anon", pages: 1, device: "gpu" }])).join("\n"), /\$\.mm\.vmas\[0\]\.device: no device on an anon VMA/);
     assert.match(errs(bad([], [{ op: "vfio_device_reset", device: "nic" }])).join("\n"), /\$\.tasks\[0\]\.ops\[0\]\.device: a device declared in \$\.mm\.devices/);
+    assert.match(errs(bad([], [{ op: "vfio_device_feature_low_power_entry", device: "nic" }])).join("\n"), /\$\.tasks\[0\]\.ops\[0\]\.device: a device declared in \$\.mm\.devices/);
+  });
+
+  it("names the JSON path of a VF whose physfn is not a PF declared before it, and of memory on a VF", async () => {
+    const { validateScenario } = await import("../src/scenario/validate.js");
+    const errs = (devices: unknown) => {
+      const v = validateScenario({ title: "v", mm: { devices, vmas: [] }, tasks: [{ name: "T", ops: [] }] });
+      return v.ok ? "" : v.errors.map((e) => `${e.path}: ${e.expected}`).join("\n");
+    };
+    const vf = (name: string, physfn: string, more = {}) => ({ name, physfn, bars: [{ pages: 1 }], ...more });
+    assert.match(errs([vf("vf", "pf"), { name: "pf", bars: [{ pages: 1 }] }]), /\$\.mm\.devices\[0\]\.physfn: a PF declared before this VF \(not a VF itself\): there is none/);
+    assert.match(errs([{ name: "pf", bars: [{ pages: 1 }] }, vf("vf", "pf"), vf("vf2", "vf")]), /\$\.mm\.devices\[2\]\.physfn: a PF declared before this VF \(not a VF itself\): one of "pf"/);
+    assert.match(errs([{ name: "pf", bars: [{ pages: 1 }] }, vf("vf", "pf", { memory: true })]), /\$\.mm\.devices\[1\]\.memory: no memory on a VF/);
+    assert.equal(errs([{ name: "pf", bars: [{ pages: 1 }] }, vf("vf", "pf")]), "");
   });
 });
 

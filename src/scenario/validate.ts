@@ -81,13 +81,23 @@ const VFIO_BAR_FIELDS = ["device", "bar", "offset", "deferred"] as const;
 
 /**
  * The devices section: names once, a BAR's explicit pfn aligned as PCI
- * aligns BARs (to their size); returns each device's BAR sizes by name.
+ * aligns BARs (to their size), a VF's physfn a PF declared before it (PCI
+ * enumerates the PF first, `pci_iov_add_virtfn()` adds its VFs) and no
+ * `memory` on a VF (its PCI_COMMAND_MEMORY is hardwired to 0); returns
+ * each device's BAR sizes by name.
  */
 function deviceErrors(s: ScenarioSpec, errors: ScenarioError[]): Map<string, number[]> {
   const devices = new Map<string, number[]>();
+  const vfs = new Set<string>();
   (s.mm?.devices ?? []).forEach((d, i) => {
     const at = `$.mm.devices[${i}]`;
     if (devices.has(d.name)) errors.push({ path: `${at}.name`, expected: "a device name not used before", found: show(d.name) });
+    if (d.physfn !== undefined) {
+      const pfs = [...devices.keys()].filter((n) => !vfs.has(n));
+      if (!pfs.includes(d.physfn)) errors.push({ path: `${at}.physfn`, expected: `a PF declared before this VF (not a VF itself): ${pfs.length > 0 ? oneOf(pfs, d.physfn) : "there is none"}`, found: show(d.physfn) });
+      if (d.memory !== undefined) errors.push({ path: `${at}.memory`, expected: "no memory on a VF (its PCI_COMMAND_MEMORY is hardwired to 0; its BARs decode while the PF's VF MSE is set)", found: show(d.memory) });
+      vfs.add(d.name);
+    }
     devices.set(d.name, d.bars.map((b) => b.pages));
   });
   return devices;
