@@ -19,8 +19,8 @@ const SEED = 20261129;
 describe("fuzz (fixed seed)", () => {
   it("valid scenarios of every op, VMA kind and section: no exception, invariants hold, the same hash run again and from the permalink", () => {
     const p = validScenarios();
-    // 300 runs: at this seed, enough for every op variant of the format (the vfio ops made 250 too few).
-    fc.assert(p.property, { seed: SEED, numRuns: 300 });
+    // 600 runs: at this seed, enough for every op variant of the format (the vfio ops made 250 too few; with the power-state ops dma_write showed first between 500 and 600).
+    fc.assert(p.property, { seed: SEED, numRuns: 600 });
     assert.deepEqual(COVERED.filter((key) => !p.counts.has(key)), [], "not generated at this seed");
   });
 

@@ -119,6 +119,10 @@ const WITNESS: Record<keyof Behaviour, ScenarioSpec | ScenarioSpec[]> = {
   vfio_pci_fault_mmap_write_lock: { ...one(VFIO_BAR, [{ op: "load", vma: "bar", page: 0 }]), mm: { devices: VFIO_DEVICE, vmas: VFIO_BAR }, profile: "v6.4" },
   // A pread of the BAR: memory_lock around the device access, or nothing before v5.8.
   vfio_pci_bar_rw_lock: { ...one([...VFIO_BAR, { name: "buf", kind: "anon", pages: 1 }], [{ op: "vfio_pci_bar_read", device: "gpu", bar: 0, offset: 0, vma: "buf", page: 0 }]), mm: { devices: VFIO_DEVICE, vmas: [...VFIO_BAR, { name: "buf", kind: "anon", pages: 1 }] } },
+  // A BAR touched, the device put in D3hot through PCI_PM_CTRL, touched again: a zap and SIGBUS, or an access the device does not claim.
+  vfio_pci_d3hot_blocks_memory: { ...one(VFIO_BAR, [{ op: "load", vma: "bar", page: 0 }, { op: "vfio_pm_config_write", device: "gpu", state: "D3hot" }, { op: "load", vma: "bar", page: 1 }]), mm: { devices: VFIO_DEVICE, vmas: VFIO_BAR } },
+  // A BAR touched, LOW_POWER_ENTRY, touched again: a zap and SIGBUS, or an ioctl the kernel does not have.
+  vfio_pci_low_power_feature: { ...one(VFIO_BAR, [{ op: "load", vma: "bar", page: 0 }, { op: "vfio_device_feature_low_power_entry", device: "gpu" }, { op: "load", vma: "bar", page: 1 }]), mm: { devices: VFIO_DEVICE, vmas: VFIO_BAR } },
   // remap_pfn_range() from the 2020 design's fault, under mmap_lock for read.
   vm_flags_set_assert: { ...one(VFIO_BAR, [{ op: "load", vma: "bar", page: 0 }]), mm: { devices: VFIO_DEVICE, vmas: VFIO_BAR } },
 };

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { explore } from "../src/explore/explore.js";
-import { normalizeScenario, type ScenarioRun } from "../src/scenario/index.js";
+import { normalizeScenario, runScenario, type ScenarioRun } from "../src/scenario/index.js";
 import type { OpSpec, ScenarioSpec } from "../src/scenario/schema.js";
 import { checkedRun } from "./checked-run.js";
 import { profile, type Behaviour } from "../src/profiles/index.js";
@@ -187,6 +187,101 @@ describe("races the explorer finds (data/vfio-bar-access-vs-disable-*.json)", ()
   });
 });
 
+describe("power states: D3hot through PCI_PM_CTRL (vfio_pm_config_write) and runtime PM's low-power feature", () => {
+  const d3hot: OpSpec = { op: "vfio_pm_config_write", device: "gpu", state: "D3hot" };
+  const d0: OpSpec = { op: "vfio_pm_config_write", device: "gpu", state: "D0" };
+  const entry: OpSpec = { op: "vfio_device_feature_low_power_entry", device: "gpu" };
+  const exit: OpSpec = { op: "vfio_device_feature_low_power_exit", device: "gpu" };
+
+  it("v6.4, v6.12 (2b2c651baf1c, v5.19): entering D3hot zaps the BAR under memory_lock for write (vfio_lock_and_set_power_state), the next access is SIGBUS (__vfio_pci_memory_enabled: current_state >= PCI_D3hot), back in D0 it faults in again", () => {
+    for (const p of ["v6.4", "v6.12"]) {
+      const r = run([load(0), d3hot, load(1), d0, load(2)], p);
+      // The 6a45ece4c9af fault mapped the whole VMA, v6.12's huge_fault the one page.
+      assert.deepEqual(events(r, "zap").map((e) => e.args!.cleared), [p === "v6.4" ? 4 : 1], p);
+      assert.deepEqual(rets(r, "load"), [0, "VM_FAULT_SIGBUS", 0], p);
+      assert.equal(events(r, "pci_mmio_disabled").length, 0, p);
+    }
+  });
+
+  it("v5.9 (before 2b2c651baf1c): the PMCSR write zaps nothing and the mapped BAR reaches the device in D3hot, which does not claim it (PCIe r5 5.3.1.4.1: Unsupported Request, all ones read)", () => {
+    const r = run([load(0), d3hot, load(1)], "v5.9");
+    assert.equal(events(r, "zap").length, 0);
+    assert.deepEqual(rets(r, "load"), [0, 0xffffffff]);
+    assert.equal(events(r, "pci_mmio_disabled").length, 1);
+  });
+
+  it("v6.4, v6.12: a pread of the BAR in D3hot is -EIO (vfio_pci_bar_rw checks __vfio_pci_memory_enabled(), 2b2c651baf1c)", () => {
+    const vmas: NonNullable<ScenarioSpec["mm"]>["vmas"] = [...BAR, { name: "buf", kind: "anon", pages: 1 }];
+    for (const p of ["v6.4", "v6.12"]) {
+      const r = run([d3hot, { op: "vfio_pci_bar_read", device: "gpu", bar: 0, offset: 0, vma: "buf", page: 0 }], p, vmas);
+      assert.deepEqual(rets(r, "vfio_pci_bar_rw"), ["-EIO"], p);
+    }
+  });
+
+  it("v6.4, v6.12 (cc2742fe3660, v6.1): LOW_POWER_ENTRY zaps and sets pm_runtime_engaged, the fault is SIGBUS while engaged, a second entry is -EINVAL, LOW_POWER_EXIT lets the next fault map again", () => {
+    for (const p of ["v6.4", "v6.12"]) {
+      const r = run([load(0), entry, load(1), entry, exit, load(2)], p);
+      assert.deepEqual(events(r, "zap").map((e) => e.args!.cleared), p === "v6.4" ? [4] : [1, 0], p);
+      assert.deepEqual(rets(r, "VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY"), ["0", "-EINVAL"], p);
+      assert.deepEqual(rets(r, "load"), [0, "VM_FAULT_SIGBUS", 0], p);
+      assert.equal(events(r, "pci_mmio_disabled").length, 0, p);
+    }
+  });
+
+  it("v6.12: while engaged a pread of the BAR still reads the device (vfio_pci_rw resumes it around the access: pm_runtime_resume_and_get, cc2742fe3660), and the feature stays engaged", () => {
+    const vmas: NonNullable<ScenarioSpec["mm"]>["vmas"] = [...BAR, { name: "buf", kind: "anon", pages: 1 }];
+    const r = run([entry, { op: "vfio_pci_bar_read", device: "gpu", bar: 0, offset: 0, vma: "buf", page: 0 }, load(0)], "v6.12", vmas);
+    assert.deepEqual(rets(r, "vfio_pci_bar_rw"), [4]);
+    assert.deepEqual(rets(r, "load"), ["VM_FAULT_SIGBUS"]);
+  });
+
+  it("v5.9 has no low-power feature: the run stops with an error naming cc2742fe3660", () => {
+    const r = runScenario({ ...spec([entry]), profile: "v5.9" });
+    assert.equal(r.result.status, "error");
+    assert.match(r.result.error!.message, /LOW_POWER_ENTRY\/EXIT do not exist before v6\.1 \(cc2742fe3660/);
+  });
+});
+
+describe("SR-IOV VFs (pdev->is_virtfn; the PF's SR-IOV Control, drivers/pci/iov.c)", () => {
+  const SRIOV = [{ name: "pf", bars: [{ pages: 4 }] }, { name: "vf", physfn: "pf", bars: [{ pages: 4 }] }];
+  const VF_BAR: NonNullable<ScenarioSpec["mm"]>["vmas"] = [{ name: "vfbar", kind: "vfio-bar", device: "vf", bar: 0, pages: 2 }];
+  const sriov = (tasks: ScenarioSpec["tasks"], p: string, extra: Partial<ScenarioSpec> = {}): ScenarioSpec => ({ title: "sriov", profile: p, mm: { devices: SRIOV, vmas: VF_BAR }, tasks, ...extra });
+  const pfReset: OpSpec = { op: "vfio_device_reset", device: "pf" };
+
+  it("a VF's command register has PCI_COMMAND_MEMORY hardwired to 0, yet its BAR faults in and is decoded; clearing the VF's virtual memory bit zaps, but the next fault maps again: 'no need however to ever fault a user on a VF' (__vfio_pci_memory_enabled: pdev->is_virtfn, ebfa440ce38b, v5.8-rc3)", () => {
+    const vfDisable: OpSpec = { op: "vfio_pci_config_write", device: "vf", memory: false };
+    for (const p of ["v5.9", "v6.4", "v6.12"]) {
+      const r = checkedRun(sriov([{ name: "T", ops: [{ op: "store", vma: "vfbar", page: 0, value: 7 }, load(0, "vfbar"), vfDisable, load(0, "vfbar")] }], p), p);
+      assert.deepEqual(rets(r, "load"), [7, 7], p);
+      assert.equal(events(r, "zap").filter((e) => (e.args!.cleared as number) > 0).length, 1, p);
+      assert.equal(events(r, "pci_mmio_disabled").length, 0, p);
+    }
+  });
+
+  it("VFIO_DEVICE_RESET of the PF zaps the PF's mappings only (vfio_pci_ioctl_reset: vfio_pci_zap_and_down_write_memory_lock(vdev)): the VF's entry stays, and a VF access during the PF's FLR reaches a BAR not decoded (SR-IOV 2.2.3: FLR to a PF resets VF Enable and VF MSE)", () => {
+    const other: ScenarioSpec["tasks"] = [{ name: "U", ops: [{ op: "sleep", ns: 1000 }, load(1, "vfbar")] }];
+    for (const p of ["v5.9", "v6.12"]) {
+      const r = checkedRun(sriov([{ name: "T", ops: [load(0, "vfbar"), pfReset] }, ...other], p), p);
+      assert.deepEqual(rets(r, "load"), [0, 0xffffffff], p);
+      assert.equal(events(r, "pci_mmio_disabled").length, 1, p);
+    }
+  });
+
+  it("after the PF's reset pci_restore_iov_state() -> sriov_restore_state() writes VF Enable | VF MSE back: the VF's BAR decodes again, with no new fault", () => {
+    const r = checkedRun(sriov([{ name: "T", ops: [load(0, "vfbar"), pfReset, load(1, "vfbar")] }], "v6.12"), "v6.12");
+    assert.deepEqual(rets(r, "load"), [0, 0]);
+    assert.equal(events(r, "pci_mmio_disabled").length, 0);
+  });
+
+  it("the explorer finds the VF access inside the PF's reset on v6.12 (data/vfio-vf-access-vs-pf-reset-v6.12.json), which a reset of the VF itself never lets through", () => {
+    const guest: ScenarioSpec["tasks"][number] = { name: "guest", ops: [{ op: "store", vma: "vfbar", page: 0, value: 1 }, { op: "cpu", ns: 1000 }, load(0, "vfbar")] };
+    const property: ScenarioSpec["property"] = { exists: { event: { ev: "pci_mmio_disabled" } }, verdict: "never", seeds: { from: 0, count: 1 } };
+    const verdict = (device: string) => explore(normalizeScenario(sriov([guest, { name: "host", ops: [{ op: "vfio_device_reset", device }] }], "v6.12", { interleave: "any", property }))).verdict!;
+    assert.deepEqual([verdict("pf").found, verdict("pf").exhaustive], ["sometimes", true]);
+    assert.deepEqual([verdict("vf").found, verdict("vf").exhaustive], ["never", true]);
+  });
+});
+
 describe("validation", () => {
   const bad = (vmas: unknown, ops: unknown[] = []) => ({ title: "v", mm: { devices: DEVICE, vmas }, tasks: [{ name: "T", ops }] });
   it("names the JSON path of a BAR VMA past its BAR, of an unknown device or BAR, and of vfio fields on another kind", async () => {
@@ -200,6 +295,20 @@ describe("validation", () => {
     assert.match(errs(bad([{ name: "b", kind: "vfio-bar", device: "gpu", bar: 2, pages: 1 }])).join("\n"), /\$\.mm\.vmas\[0\]\.bar: a BAR of gpu \(0\.\.1\)/);
     assert.match(errs(bad([{ name: "a", kind: "anon", pages: 1, device: "gpu" }])).join("\n"), /\$\.mm\.vmas\[0\]\.device: no device on an anon VMA/);
     assert.match(errs(bad([], [{ op: "vfio_device_reset", device: "nic" }])).join("\n"), /\$\.tasks\[0\]\.ops\[0\]\.device: a device declared in \$\.mm\.devices/);
+    assert.match(errs(bad([], [{ op: "vfio_device_feature_low_power_entry", device: "nic" }])).join("\n"), /\$\.tasks\[0\]\.ops\[0\]\.device: a device declared in \$\.mm\.devices/);
+  });
+
+  it("names the JSON path of a VF whose physfn is not a PF declared before it, and of memory on a VF", async () => {
+    const { validateScenario } = await import("../src/scenario/validate.js");
+    const errs = (devices: unknown) => {
+      const v = validateScenario({ title: "v", mm: { devices, vmas: [] }, tasks: [{ name: "T", ops: [] }] });
+      return v.ok ? "" : v.errors.map((e) => `${e.path}: ${e.expected}`).join("\n");
+    };
+    const vf = (name: string, physfn: string, more = {}) => ({ name, physfn, bars: [{ pages: 1 }], ...more });
+    assert.match(errs([vf("vf", "pf"), { name: "pf", bars: [{ pages: 1 }] }]), /\$\.mm\.devices\[0\]\.physfn: a PF declared before this VF \(not a VF itself\): there is none/);
+    assert.match(errs([{ name: "pf", bars: [{ pages: 1 }] }, vf("vf", "pf"), vf("vf2", "vf")]), /\$\.mm\.devices\[2\]\.physfn: a PF declared before this VF \(not a VF itself\): one of "pf"/);
+    assert.match(errs([{ name: "pf", bars: [{ pages: 1 }] }, vf("vf", "pf", { memory: true })]), /\$\.mm\.devices\[1\]\.memory: no memory on a VF/);
+    assert.equal(errs([{ name: "pf", bars: [{ pages: 1 }] }, vf("vf", "pf")]), "");
   });
 });
 

@@ -360,6 +360,25 @@ export interface Behaviour {
    */
   readonly vfio_pci_bar_rw_lock: "none" | "across_copy" | "per_access";
   /**
+   * D3hot blocks BAR access (2b2c651baf1c "vfio/pci: Invalidate mmaps and
+   * block the access in D3hot power state", v5.19, from the v5.19 vfio
+   * pull): `__vfio_pci_memory_enabled()` is false while
+   * `pdev->current_state >= PCI_D3hot`, and a PCI_PM_CTRL write entering
+   * D3hot zaps the BAR mappings under memory_lock for write
+   * (`vfio_lock_and_set_power_state()`). Before, `vfio_pm_config_write()`
+   * sets the power state with no lock and no zap.
+   */
+  readonly vfio_pci_d3hot_blocks_memory: boolean;
+  /**
+   * VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY/EXIT (cc2742fe3660 "vfio/pci:
+   * Implement VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY/EXIT", v6.1, Abhishek
+   * Sahu's series from the v6.1 vfio pull): entry zaps and sets
+   * `pm_runtime_engaged` under memory_lock for write, the BAR fault is
+   * SIGBUS while it is set, exit clears it. Before, the ioctl is unknown
+   * (the op is refused).
+   */
+  readonly vfio_pci_low_power_feature: boolean;
+  /**
    * `vm_flags_set()` asserts mmap_lock held for write
    * (`mmap_assert_write_locked()`), so remap_pfn_range() from a fault,
    * under mmap_lock for read, WARNs (bc292ab00f6c, with 1c71222e5f23
@@ -462,6 +481,8 @@ const v2_6_38 = root("v2.6.38", "VM_FAULT_RETRY and FAULT_FLAG_ALLOW_RETRY (d065
   vfio_pci_mmap: "none",
   vfio_pci_fault_mmap_write_lock: false,
   vfio_pci_bar_rw_lock: "none",
+  vfio_pci_d3hot_blocks_memory: false,
+  vfio_pci_low_power_feature: false,
   vm_flags_set_assert: false,
 });
 
@@ -548,6 +569,8 @@ const v6_4 = derive(v5_9, "v6.4", "VM_FAULT_COMPLETED, no VM_FAULT_WRITE, MADV_P
   { behaviour: "mprotect_write_upgrade", value: "exclusive_anon", commit: "64fe24a3e05e", subject: "mm/mprotect: try avoiding write faults for exclusive anonymous pages when changing protection" },
   { behaviour: "longterm_migrate_movable", value: true, commit: "d1e153fea2a8", subject: "mm/gup: migrate pinned pages out of movable zone" },
   { behaviour: "vfio_pci_mmap", value: "vma_list_locked", commit: "6a45ece4c9af", subject: "vfio/pci: Handle concurrent vma faults" },
+  { behaviour: "vfio_pci_d3hot_blocks_memory", value: true, commit: "2b2c651baf1c", subject: "vfio/pci: Invalidate mmaps and block the access in D3hot power state" },
+  { behaviour: "vfio_pci_low_power_feature", value: true, commit: "cc2742fe3660", subject: "vfio/pci: Implement VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY/EXIT" },
   { behaviour: "vm_flags_set_assert", value: true, commit: "bc292ab00f6c", subject: "mm: introduce vma->vm_flags wrapper functions" },
   { behaviour: "vm_flags_set_assert", value: true, commit: "1c71222e5f23", subject: "mm: replace vma->vm_flags direct modifications with modifier calls" },
 ], "folios; mmap_lock; VMAs in a maple tree (v6.1); per-VMA locks (v6.4)");

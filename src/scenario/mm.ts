@@ -61,15 +61,17 @@ function assignBars(devices: readonly DeviceSpecT[]): PciResource[][] {
 
 /**
  * The scenario's vfio-pci devices, by name: PCI_COMMAND_MEMORY as given
- * (set by default), pteNs 0 and resetNs 100 ms unless given; each BAR
+ * (set by default), a VF with its PF (declared before it, VFs enabled), pteNs 0 and resetNs 100 ms unless given; each BAR
  * requested in `iomem_resource`.
  */
 function buildDevices(k: Kernel, devices: readonly DeviceSpecT[]): Map<string, VfioPciCoreDevice> {
   const resources = assignBars(devices);
   const sim = k.sim;
+  const pdevs = new Map<string, PciDev>();
   return new Map(
     devices.map((d, i) => {
-      const pdev = new PciDev(d.name, resources[i]!, d.memory === false ? 0 : PCI_COMMAND_MEMORY);
+      const pdev = new PciDev(d.name, resources[i]!, d.memory === false ? 0 : PCI_COMMAND_MEMORY, d.physfn === undefined ? null : pdevs.get(d.physfn)!);
+      pdevs.set(d.name, pdev);
       pdev.resource.forEach((r, bar) => k.iomem_resource.push({ name: `${d.name} BAR ${bar}`, start: r.start, pages: r.pages, access: (t, pfn, store) => pci_mmio_access(t, pdev, bar, pfn, store) }));
       const pteNs = d.pteNs ?? 0;
       const resetNs = d.resetNs ?? 100_000_000;

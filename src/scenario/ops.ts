@@ -30,8 +30,9 @@ import { dup_mmap, mmput } from "../kernel/fork.js";
 import { KernelBug, RunError } from "../engine/bug.js";
 import { fatal_signal_pending, handle_signal, send_sig, signal_pending } from "../engine/signal.js";
 import { sample } from "./sample.js";
-import { vfio_pci_core_mmap_fop, vfio_pci_ioctl_pci_hot_reset, vfio_pci_ioctl_reset, type VfioPciCoreDevice } from "../drivers/vfio/pci/vfio_pci_core.js";
-import { vfio_basic_config_write } from "../drivers/vfio/pci/vfio_pci_config.js";
+import { vfio_pci_core_mmap_fop, vfio_pci_ioctl_pci_hot_reset, vfio_pci_ioctl_reset, vfio_pci_runtime_pm_entry, vfio_pci_runtime_pm_exit, type VfioPciCoreDevice } from "../drivers/vfio/pci/vfio_pci_core.js";
+import { vfio_basic_config_write, vfio_pm_config_write } from "../drivers/vfio/pci/vfio_pci_config.js";
+import { PCI_D0, PCI_D3hot } from "../drivers/pci/pci.js";
 import { vfio_dma_do_map } from "../drivers/vfio/vfio_iommu_type1.js";
 import { vfio_pci_bar_rw } from "../drivers/vfio/pci/vfio_pci_rdwr.js";
 import type { NormalizedOp } from "./normalize.js";
@@ -357,6 +358,18 @@ function* runOp(t: Task, op: NormalizedOp, env: OpEnv): KernelGen {
       const k = env.kernel!;
       const r = yield* vfio_dma_do_map(k, t, k.current_mm(t), address(env, op), op.nr_pages, op.write);
       t.sim.event(t, "call", "VFIO_IOMMU_MAP_DMA", { vma: op.vma, page: op.page, nr_pages: op.nr_pages, mapped: r.pfns.length, faults: r.faults }, errname(r.ret));
+      return;
+    }
+    case "vfio_pm_config_write": {
+      const ret = yield* vfio_pm_config_write(env.kernel!, t, env.devices.get(op.device)!, op.state === "D3hot" ? PCI_D3hot : PCI_D0);
+      t.sim.event(t, "call", "vfio_pm_config_write", { device: op.device, state: `PCI_${op.state}` }, errname(ret));
+      return;
+    }
+    case "vfio_device_feature_low_power_entry":
+    case "vfio_device_feature_low_power_exit": {
+      const entry = op.op === "vfio_device_feature_low_power_entry";
+      const ret = yield* (entry ? vfio_pci_runtime_pm_entry : vfio_pci_runtime_pm_exit)(env.kernel!, t, env.devices.get(op.device)!);
+      t.sim.event(t, "call", entry ? "VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY" : "VFIO_DEVICE_FEATURE_LOW_POWER_EXIT", { device: op.device }, errname(ret));
       return;
     }
     case "vfio_device_reset":

@@ -73,18 +73,31 @@ const VMA_PAGE_SETS = {
   "vfio-bar": [[], ["resident", "swapped", "swapcache", "hwpoison", "pagecache", "mapped", "pgReadahead", "readahead", "size", "eio"]],
 } as const;
 
+/** The ops that name a device of $.mm.devices. */
+const DEVICE_OPS = new Set(["vfio_pci_config_write", "vfio_device_reset", "vfio_pci_hot_reset", "vfio_pci_bar_read", "vfio_pm_config_write", "vfio_device_feature_low_power_entry", "vfio_device_feature_low_power_exit"]);
+
 /** The VMA fields only a vfio-bar VMA takes. */
 const VFIO_BAR_FIELDS = ["device", "bar", "offset", "deferred"] as const;
 
 /**
  * The devices section: names once, a BAR's explicit pfn aligned as PCI
- * aligns BARs (to their size); returns each device's BAR sizes by name.
+ * aligns BARs (to their size), a VF's physfn a PF declared before it (PCI
+ * enumerates the PF first, `pci_iov_add_virtfn()` adds its VFs) and no
+ * `memory` on a VF (its PCI_COMMAND_MEMORY is hardwired to 0); returns
+ * each device's BAR sizes by name.
  */
 function deviceErrors(s: ScenarioSpec, errors: ScenarioError[]): Map<string, number[]> {
   const devices = new Map<string, number[]>();
+  const vfs = new Set<string>();
   (s.mm?.devices ?? []).forEach((d, i) => {
     const at = `$.mm.devices[${i}]`;
     if (devices.has(d.name)) errors.push({ path: `${at}.name`, expected: "a device name not used before", found: show(d.name) });
+    if (d.physfn !== undefined) {
+      const pfs = [...devices.keys()].filter((n) => !vfs.has(n));
+      if (!pfs.includes(d.physfn)) errors.push({ path: `${at}.physfn`, expected: `a PF declared before this VF (not a VF itself): ${pfs.length > 0 ? oneOf(pfs, d.physfn) : "there is none"}`, found: show(d.physfn) });
+      if (d.memory !== undefined) errors.push({ path: `${at}.memory`, expected: "no memory on a VF (its PCI_COMMAND_MEMORY is hardwired to 0; its BARs decode while the PF's VF MSE is set)", found: show(d.memory) });
+      vfs.add(d.name);
+    }
     devices.set(d.name, d.bars.map((b) => b.pages));
   });
   return devices;
@@ -446,7 +459,7 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
           remotes.push({ name: op.task, at: `${at}[${j}].task` });
         }
         if (op.op === "kill") remotes.push({ name: op.task, at: `${at}[${j}].task` });
-        if ((op.op === "vfio_pci_config_write" || op.op === "vfio_device_reset" || op.op === "vfio_pci_hot_reset" || op.op === "vfio_pci_bar_read") && !devices.has(op.device)) {
+        if ("device" in op && DEVICE_OPS.has(op.op) && !devices.has(op.device)) {
           errors.push({ path: `${at}[${j}].device`, expected: `a device declared in $.mm.devices: ${devices.size > 0 ? oneOf([...devices.keys()], op.device) : "there is none"}`, found: show(op.device) });
         } else if (op.op === "vfio_pci_bar_read") {
           const bars = devices.get(op.device)!;

@@ -160,6 +160,8 @@ function vmaArb(name: string, kind: VmaSpecT["kind"]): fc.Arbitrary<VmaSpecT> {
 
 /** The device vfio-bar VMAs map: one BAR larger than any generated VMA (pages <= 12, offset <= 1). */
 const VFIO_DEVICE = { name: "d0", bars: [{ pages: 16 }] } as const;
+/** An SR-IOV VF of VFIO_DEVICE, declared after it, with a BAR of the same size (device ops may name it). */
+const VFIO_VF = { name: "d1", physfn: VFIO_DEVICE.name, bars: VFIO_DEVICE.bars } as const;
 
 /** A page of one of the VMAs, as an op's (or a predicate's) vma and page. */
 const targetArb = (ctx: Context) => fc.constantFrom(...ctx.vmas).chain((v) => fc.integer({ min: 0, max: v.pages - 1 }).map((page) => ({ vma: v.name, page, writable: v.writable !== false })));
@@ -360,13 +362,14 @@ export function scenarioArb(options: ScenarioArbOptions = {}): fc.Arbitrary<Scen
     kvm: fc.boolean(),
     mm: fc.boolean(),
     devices: fc.boolean(),
+    vf: fc.boolean(),
   });
   return shape.chain((sh) => {
     const tasks = Array.from({ length: sh.kvm ? sh.tasks : Math.max(1, sh.tasks) }, (_, i) => `T${i}`);
     const locks = sh.locks.map((kind, i) => ({ name: `l${i}`, kind }));
     const mm = sh.mm || sh.vmaKinds.length > 0 || sh.devices;
     // A vfio-bar VMA needs its device; a scenario may declare the device without mapping it.
-    const devices = sh.devices || sh.vmaKinds.includes("vfio-bar") ? [VFIO_DEVICE.name] : [];
+    const devices = sh.devices || sh.vmaKinds.includes("vfio-bar") ? [VFIO_DEVICE.name, ...(sh.vf ? [VFIO_VF.name] : [])] : [];
     return fc.tuple(...sh.vmaKinds.map((k, i) => vmaArb(`v${i}`, k))).chain((vmas) => {
       const ctx: Context = { vmas, devices, locks, tasks };
       const scheduleNames = [...tasks, ...(sh.kvm ? ["vcpu0", "vcpu0/apf#1"] : [])];
@@ -378,7 +381,14 @@ export function scenarioArb(options: ScenarioArbOptions = {}): fc.Arbitrary<Scen
         mm: mm
           ? objectOf(prop(top, "mm"), {
               vmas: fc.constant(vmas),
-              devices: devices.length > 0 ? objectOf(prop(top, "mm", "devices", "items"), { name: fc.constant(VFIO_DEVICE.name), bars: fc.constant(VFIO_DEVICE.bars.map((b) => ({ ...b }))) }).map((d) => [d]) : fc.constant(undefined),
+              // The PF has no physfn; the VF names the PF and has no memory field (hardwired PCI_COMMAND_MEMORY).
+              devices:
+                devices.length > 0
+                  ? fc.tuple(
+                      objectOf(prop(top, "mm", "devices", "items"), { name: fc.constant(VFIO_DEVICE.name), bars: fc.constant(VFIO_DEVICE.bars.map((b) => ({ ...b }))), physfn: fc.constant(undefined) }),
+                      ...(sh.vf ? [objectOf(prop(top, "mm", "devices", "items"), { name: fc.constant(VFIO_VF.name), physfn: fc.constant(VFIO_VF.physfn), bars: fc.constant(VFIO_VF.bars.map((b) => ({ ...b }))), memory: fc.constant(undefined) })] : []),
+                    ).map((ds) => [...ds])
+                  : fc.constant(undefined),
             }, devices.length > 0 ? ["devices"] : [])
           : fc.constant(undefined),
         kvm: sh.kvm ? objectOf(prop(top, "kvm")) : fc.constant(undefined),

@@ -1,7 +1,8 @@
 /**
  * vfio-pci device operations a userspace task makes on a device fd: a
- * write of the command register through the config region, an mmap of a
- * BAR, VFIO_DEVICE_RESET, and a type1 container's VFIO_IOMMU_MAP_DMA.
+ * write of the command register or of PCI_PM_CTRL through the config
+ * region, an mmap of a BAR, VFIO_DEVICE_RESET, the low-power device
+ * features, and a type1 container's VFIO_IOMMU_MAP_DMA.
  *
  * @module
  */
@@ -40,6 +41,18 @@ export const vfioOps = [
       ...Target,
     },
     "pread(2) of one word of a BAR through the device fd (vfio_pci_bar_rw) into the user buffer at vma/page (copy_to_user, which may fault, even into a BAR mmap of the same device): memory_lock for read around the device access, and in v5.8 as merged across the copy too; -EIO while memory is disabled",
+  ),
+  Strict(
+    { op: Type.Literal("vfio_pm_config_write"), device: Name, state: Type.Union([Type.Literal("D0"), Type.Literal("D3hot")], { description: "The power state written to PCI_PM_CTRL" }) },
+    "pwrite(2) of PCI_PM_CTRL's power state through the device fd's config region (vfio_pm_config_write): from v5.19 (2b2c651baf1c) entering D3hot zaps the BAR mappings and holds memory_lock for write while the state changes, and a BAR fault in D3hot is SIGBUS; before, the state changes with no lock and no zap",
+  ),
+  Strict(
+    { op: Type.Literal("vfio_device_feature_low_power_entry"), device: Name },
+    "ioctl(VFIO_DEVICE_FEATURE, SET | VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY) (vfio_pci_runtime_pm_entry, v6.1, cc2742fe3660): zap the BAR mappings under memory_lock for write and set pm_runtime_engaged, which makes every BAR fault SIGBUS until LOW_POWER_EXIT; -EINVAL if already engaged; refused before v6.1",
+  ),
+  Strict(
+    { op: Type.Literal("vfio_device_feature_low_power_exit"), device: Name },
+    "ioctl(VFIO_DEVICE_FEATURE, SET | VFIO_DEVICE_FEATURE_LOW_POWER_EXIT) (vfio_pci_runtime_pm_exit, v6.1, cc2742fe3660): clear pm_runtime_engaged under memory_lock for write; refused before v6.1",
   ),
   Strict(
     { op: Type.Literal("vfio_device_reset"), device: Name },

@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { KernelBug } from "../../../engine/bug.js";
+import { KernelBug, NotInProfile } from "../../../engine/bug.js";
 import { delay } from "../../../engine/delay.js";
 import { Mutex } from "../../../engine/mutex.js";
 import { RwSemaphore } from "../../../engine/rwsem.js";
@@ -29,7 +29,7 @@ import { remap_pfn_range, unmap_mapping_range, vm_flags_set, vmf_insert_pfn, vmf
 import { PAGE_SIZE, PMD_ORDER, PUD_ORDER, type Vma, type VmOperations } from "../../../mm/mm.js";
 import { AddressSpace } from "../../../mm/pagecache.js";
 import type { VmFault } from "../../../mm/vmfault.js";
-import { pci_resource_len, pci_resource_start, pci_try_reset_function, type PciDev } from "../../pci/pci.js";
+import { PCI_COMMAND_MEMORY, pci_resource_len, pci_resource_start, pci_try_reset_function, type PciDev } from "../../pci/pci.js";
 import { __vfio_pci_memory_enabled } from "./vfio_pci_config.js";
 
 /** VFIO_PCI_OFFSET_SHIFT (vfio_pci_priv.h): region `index` starts at offset `index << 40` of the device fd; in pages, `index << 28`. */
@@ -69,15 +69,17 @@ export class VfioPciCoreDevice {
   readonly vma_list: Vma[] = [];
   /** The device inode's `i_mapping` (`vfio_fs_type`, b7c5e64fecfa, v6.10): every open of the device maps through it, so every BAR mmap is in its i_mmap. */
   readonly inode: AddressSpace;
-  /** `vdev->vconfig[PCI_COMMAND]`: the command register as the user sees it (virtualized config space). */
+  /** `vdev->vconfig[PCI_COMMAND]`: the command register as the user sees it (virtualized config space); a VF's starts with PCI_COMMAND_MEMORY set (ebfa440ce38b: "setting the initial value of the memory enable bit in our virtual config space"). */
   vconfig_command: number;
+  /** `vdev->pm_runtime_engaged` (cc2742fe3660, v6.1): set by VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY, cleared by LOW_POWER_EXIT; written under memory_lock for write. */
+  pm_runtime_engaged = false;
   /** Modelled costs. */
   readonly costs: VfioPciCosts;
 
   constructor(sim: Simulation, pdev: PciDev, costs: VfioPciCosts) {
     this.pdev = pdev;
     this.costs = costs;
-    this.vconfig_command = pdev.command;
+    this.vconfig_command = pdev.is_virtfn ? pdev.command | PCI_COMMAND_MEMORY : pdev.command;
     this.memory_lock = new RwSemaphore(sim, `${pdev.name}.memory_lock`, { lockClass: "&vdev->memory_lock" });
     this.vma_lock = new Mutex(sim, `${pdev.name}.vma_lock`, "&vdev->vma_lock");
     this.inode = new AddressSpace(pdev.name, 0, 0);
@@ -114,6 +116,17 @@ function __vfio_pci_add_vma(vdev: VfioPciCoreDevice, vma: Vma): void {
 }
 
 /**
+ * The fault's refusal: "Memory region cannot be accessed if the low power
+ * feature is engaged or memory access is disabled" (`vdev->pm_runtime_engaged
+ * || !__vfio_pci_memory_enabled(vdev)` in `vfio_pci_mmap_fault()`,
+ * cc2742fe3660, v6.1; the engaged flag is never set before it). Caller
+ * holds memory_lock for read.
+ */
+function vfio_pci_mmap_blocked(k: Kernel, vdev: VfioPciCoreDevice): boolean {
+  return vdev.pm_runtime_engaged || !__vfio_pci_memory_enabled(k, vdev);
+}
+
+/**
  * The whole-VMA remap of the 2020 design: the page-table writes take
  * `pteNs` per page, and the entries appear once they are written (the
  * model makes them visible together at the end of that time, so a zap that
@@ -140,7 +153,7 @@ function* vfio_pci_mmap_fault_v5_8(k: Kernel, t: Task, vmf: VmFault, vdev: VfioP
   yield* vdev.memory_lock.down_read(t);
   let ret: number = VM_FAULT.NOPAGE;
   let ptes = 0;
-  if (!__vfio_pci_memory_enabled(vdev)) {
+  if (vfio_pci_mmap_blocked(k, vdev)) {
     ret = VM_FAULT.SIGBUS;
     vdev.vma_lock.mutex_unlock(t);
   } else {
@@ -172,7 +185,7 @@ function* vfio_pci_mmap_fault_v5_13_body(k: Kernel, t: Task, vmf: VmFault, vdev:
   yield* vdev.memory_lock.down_read(t);
   let ret: number = VM_FAULT.NOPAGE;
   let ptes = 0;
-  if (!__vfio_pci_memory_enabled(vdev)) ret = VM_FAULT.SIGBUS;
+  if (vfio_pci_mmap_blocked(k, vdev)) ret = VM_FAULT.SIGBUS;
   else if (!vdev.vma_list.includes(vmf.vma)) {
     ptes = yield* remap_whole_vma(k, t, vmf.vma, vdev);
     __vfio_pci_add_vma(vdev, vmf.vma);
@@ -220,7 +233,7 @@ function* vfio_pci_mmap_fault_v6_10(k: Kernel, t: Task, vmf: VmFault, vdev: Vfio
   yield* vdev.memory_lock.down_read(t);
   let ret: number = VM_FAULT.SIGBUS;
   let ptes = 0;
-  if (__vfio_pci_memory_enabled(vdev)) {
+  if (!vfio_pci_mmap_blocked(k, vdev)) {
     yield* delay(t, "cpu", vdev.costs.pteNs(t), "vmf_insert_pfn", { vma: vma.name, pages: 1 });
     const first = vmf_insert_pfn(vma, vmf.address, pfn + pgoff);
     ret = first.ret;
@@ -259,7 +272,7 @@ function* vfio_pci_mmap_huge_fault(k: Kernel, t: Task, vmf: VmFault, order: numb
   const pfn = vma_to_pfn(vma) + (vmf.pgoff - vma.pgoff);
   yield* vdev.memory_lock.down_read(t);
   let r = { ret: VM_FAULT.SIGBUS as number, installed: false };
-  if (__vfio_pci_memory_enabled(vdev)) {
+  if (!vfio_pci_mmap_blocked(k, vdev)) {
     yield* delay(t, "cpu", vdev.costs.pteNs(t), order === 0 ? "vmf_insert_pfn" : order === PMD_ORDER ? "vmf_insert_pfn_pmd" : "vmf_insert_pfn_pud", { vma: vma.name, pages: 1 });
     r = order === 0 ? vmf_insert_pfn(vma, vmf.address, pfn) : order === PMD_ORDER || order === PUD_ORDER ? vmf_insert_pfn_huge(vmf, pfn, order) : { ret: VM_FAULT.FALLBACK, installed: false };
   }
@@ -373,8 +386,8 @@ function vma_populated(vma: Vma): boolean {
 }
 
 /** remap_on_enable: map the whole VMA if memory is enabled (the 2021 prototype's `io_remap_pfn_range()` in `->mmap`); `from` null at scenario build. */
-function vfio_pci_mmap_populate(vdev: VfioPciCoreDevice, vma: Vma, from: { readonly k: Kernel; readonly t: Task } | null): number {
-  if (!__vfio_pci_memory_enabled(vdev) || vma_populated(vma)) return 0;
+function vfio_pci_mmap_populate(k: Kernel, vdev: VfioPciCoreDevice, vma: Vma, from: { readonly k: Kernel; readonly t: Task } | null): number {
+  if (!__vfio_pci_memory_enabled(k, vdev) || vma_populated(vma)) return 0;
   remap_pfn_range(vma, vma.start, vma_to_pfn(vma), vma_pages(vma), from);
   return vma_pages(vma);
 }
@@ -389,8 +402,8 @@ export function* vfio_pci_core_mmap_fop(k: Kernel, t: Task, vdev: VfioPciCoreDev
   const ret = vfio_pci_core_mmap(k, vdev, vma);
   if (ret || k.behaviour.vfio_pci_mmap !== "remap_on_enable") return ret;
   yield* vdev.memory_lock.down_read(t);
-  if (__vfio_pci_memory_enabled(vdev)) yield* delay(t, "cpu", vma_pages(vma) * vdev.costs.pteNs(t), "remap_pfn_range", { vma: vma.name, pages: vma_pages(vma) });
-  vfio_pci_mmap_populate(vdev, vma, { k, t });
+  if (__vfio_pci_memory_enabled(k, vdev)) yield* delay(t, "cpu", vma_pages(vma) * vdev.costs.pteNs(t), "remap_pfn_range", { vma: vma.name, pages: vma_pages(vma) });
+  vfio_pci_mmap_populate(k, vdev, vma, { k, t });
   vdev.memory_lock.up_read(t);
   return 0;
 }
@@ -398,7 +411,7 @@ export function* vfio_pci_core_mmap_fop(k: Kernel, t: Task, vdev: VfioPciCoreDev
 /** At scenario build, a BAR mmap made before any task runs: under remap_on_enable, populated at once if memory is enabled. */
 export function vfio_pci_core_mmap_at_build(k: Kernel, vdev: VfioPciCoreDevice, vma: Vma): number {
   const ret = vfio_pci_core_mmap(k, vdev, vma);
-  if (!ret && k.behaviour.vfio_pci_mmap === "remap_on_enable") vfio_pci_mmap_populate(vdev, vma, null);
+  if (!ret && k.behaviour.vfio_pci_mmap === "remap_on_enable") vfio_pci_mmap_populate(k, vdev, vma, null);
   return ret;
 }
 
@@ -419,7 +432,7 @@ function* vfio_pci_remap_bars(k: Kernel, t: Task, vdev: VfioPciCoreDevice): Kern
     yield* i_mmap_rwsem.down_read(t);
     for (const vma of [...vdev.inode.i_mmap].filter((v) => v.vm_mm === mm && !vma_populated(v))) {
       yield* delay(t, "cpu", vma_pages(vma) * vdev.costs.pteNs(t), "remap_pfn_range", { vma: vma.name, pages: vma_pages(vma) });
-      vfio_pci_mmap_populate(vdev, vma, { k, t });
+      vfio_pci_mmap_populate(k, vdev, vma, { k, t });
     }
     i_mmap_rwsem.up_read(t);
     mm.mmap_write_unlock(t);
@@ -428,7 +441,7 @@ function* vfio_pci_remap_bars(k: Kernel, t: Task, vdev: VfioPciCoreDevice): Kern
 
 /** Before memory_lock's write hold ends: under remap_on_enable, the remap if memory is (again) enabled. */
 export function* vfio_pci_memory_unlock(k: Kernel, t: Task, vdev: VfioPciCoreDevice): KernelGen {
-  if (k.behaviour.vfio_pci_mmap === "remap_on_enable" && __vfio_pci_memory_enabled(vdev)) yield* vfio_pci_remap_bars(k, t, vdev);
+  if (k.behaviour.vfio_pci_mmap === "remap_on_enable" && __vfio_pci_memory_enabled(k, vdev)) yield* vfio_pci_remap_bars(k, t, vdev);
   vdev.memory_lock.up_write(t);
 }
 
@@ -557,4 +570,43 @@ export function* vfio_pci_ioctl_pci_hot_reset(k: Kernel, t: Task, vdev: VfioPciC
   const ret = yield* pci_try_reset_function(t, vdev.pdev, vdev.costs.resetNs(t));
   yield* vfio_pci_memory_unlock(k, t, vdev);
   return ret;
+}
+
+/** What a profile without runtime PM's low-power feature says of it. */
+const NO_LOW_POWER_FEATURE = "VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY/EXIT do not exist before v6.1 (cc2742fe3660 \"vfio/pci: Implement VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY/EXIT\")";
+
+/**
+ * VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY: `vfio_pci_runtime_pm_entry()`
+ * (cc2742fe3660, v6.1; v6 patch mail and the v6.2..v6.4 copy read):
+ * `vfio_pci_zap_and_down_write_memory_lock()`; -EINVAL if already engaged;
+ * else `pm_runtime_engaged = true`, `pm_runtime_put_noidle()`, `up_write()`.
+ * From then on the BAR fault is SIGBUS; a read/write through the device fd
+ * or an ioctl resumes the device around itself (`pm_runtime_resume_and_get()`,
+ * 8e5c6995113d for ioctls) but leaves the feature engaged: only
+ * LOW_POWER_EXIT or closing the device ends it. (The runtime suspend that
+ * follows the ioctl's `pm_runtime_put()`, to D3hot or D3cold, is not
+ * modelled: the device stays in D0, and the SIGBUS comes from the flag.)
+ * Refused on profiles before v6.1. Returns 0 or -EINVAL.
+ */
+export function* vfio_pci_runtime_pm_entry(k: Kernel, t: Task, vdev: VfioPciCoreDevice): KernelGen<number> {
+  if (!k.behaviour.vfio_pci_low_power_feature) throw new NotInProfile(NO_LOW_POWER_FEATURE);
+  yield* vfio_pci_zap_and_down_write_memory_lock(k, t, vdev);
+  const engaged = vdev.pm_runtime_engaged;
+  vdev.pm_runtime_engaged = true;
+  vdev.memory_lock.up_write(t);
+  return engaged ? EINVAL : 0;
+}
+
+/**
+ * VFIO_DEVICE_FEATURE_LOW_POWER_EXIT: `vfio_pci_runtime_pm_exit()`
+ * (cc2742fe3660, v6.1): `down_write(memory_lock)`, clear
+ * `pm_runtime_engaged` (`pm_runtime_get_noresume()`), `up_write()`; the
+ * next fault maps the BAR again. Refused on profiles before v6.1. Returns 0.
+ */
+export function* vfio_pci_runtime_pm_exit(k: Kernel, t: Task, vdev: VfioPciCoreDevice): KernelGen<number> {
+  if (!k.behaviour.vfio_pci_low_power_feature) throw new NotInProfile(NO_LOW_POWER_FEATURE);
+  yield* vdev.memory_lock.down_write(t);
+  vdev.pm_runtime_engaged = false;
+  vdev.memory_lock.up_write(t);
+  return 0;
 }

@@ -30,7 +30,7 @@ export function* vfio_pci_bar_rw(k: Kernel, t: Task, vdev: VfioPciCoreDevice, ba
   const mode = k.behaviour.vfio_pci_bar_rw_lock;
   const locked = mode !== "none";
   if (locked) yield* vdev.memory_lock.down_read(t);
-  if (locked && !__vfio_pci_memory_enabled(vdev)) {
+  if (locked && !__vfio_pci_memory_enabled(k, vdev)) {
     vdev.memory_lock.up_read(t);
     return EIO;
   }
