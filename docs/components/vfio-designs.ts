@@ -128,7 +128,7 @@ export function walkScenario(design: VfioDesign, pages: number, maps: number, pt
   const ops = (vma: string, i: number): Op[] => (walkers === "threads" ? [{ op: "mmap", vma }, ...walk(vma)] : [{ op: "mmap", vma }, { op: "fork", child: { name: `walker${i}`, ops: walk(vma) as unknown as ChildOps } }]);
   return withDesign(
     {
-      title: `walk of a ${pages}-page BAR by ${maps} ${walkers === "threads" ? (maps === 1 ? "thread" : "threads") : maps === 1 ? "process" : "processes"}${stride > 1 ? `, one load every ${stride} pages` : ""}, ${design.name}`,
+      title: `walk of a ${pages}-page BAR by ${maps} ${walkers === "threads" ? (maps === 1 ? "thread" : "threads") : maps === 1 ? "process" : "processes"}${stride > 1 ? `, a load every ${stride} pages` : ""}, ${[design.profile, ...design.patches].join(" + ")}`,
       mm: { devices: [{ name: "gpu", bars: [{ pages }], pteNs }], vmas },
       tasks: vmas.map((v, i) => ({ name: walkers === "threads" ? `walker${i}` : `parent${i}`, ops: ops(v.name, i) })),
     },
