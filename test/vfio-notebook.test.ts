@@ -10,7 +10,7 @@ import type { ScenarioSpec } from "../src/index.js";
 import type { ExploreData } from "../src/host/explorations.js";
 import { explored, ran } from "./worker-jobs.js";
 import { judge, propertyFails, propertyHolds, scheduled } from "../docs/components/explore-view.js";
-import { COST_MAX_PAGES, kernelReports, sigbus, takesDeviceMemory, VFIO_DESIGNS, walkCost, walkScenario, withDesign, withEnable, withOtherThread } from "../docs/components/vfio-designs.js";
+import { COST_MAX_PAGES, kernelReports, LEAF_PAGES, lockHolds, VMA_MAX_PAGES, sigbus, takesDeviceMemory, VFIO_DESIGNS, walkCost, walkScenario, withDesign, withEnable, withOtherThread } from "../docs/components/vfio-designs.js";
 
 const data = (name: string) => JSON.parse(readFileSync(`data/${name}.json`, "utf8")) as ScenarioSpec;
 const access = data("vfio-bar-access-vs-disable-v5.9");
@@ -109,7 +109,66 @@ describe("/vfio: the cost of walking a BAR", () => {
     for (const name of ["v5.13", "Jason"]) assert.equal(cost(name, 256, 4).walkNs, 4 * 2560, name);
   });
 
-  it("refuses a BAR past the page's cap", () => {
+  it("refuses a walk past the page's cap (loads per mapping) and a BAR past the scenario format's VMA limits", () => {
     assert.throws(() => walkScenario(design("v6.12"), COST_MAX_PAGES * 2, 1, 10), /past the 8192/);
+    assert.doesNotThrow(() => walkScenario(design("v6.12"), COST_MAX_PAGES * 2, 1, 10, { stride: 2 }));
+    assert.throws(() => walkScenario(design("v6.12"), VMA_MAX_PAGES * 2, 1, 10, { stride: 512 }), /past the scenario format's 1048576 pages per VMA and 2097152 in all/);
+    assert.throws(() => walkScenario(design("v6.12"), VMA_MAX_PAGES, 4, 10, { stride: 512 }), /4 x 1048576 pages/);
+  });
+});
+
+describe("/vfio: lock hold times of a walk", () => {
+  const locks = (name: string, pages: number, maps: number, walkers: "threads" | "processes" = "threads") => {
+    const run = ran([walkScenario(design(name), pages, maps, 10, { walkers })])[0]!;
+    return { ...walkCost(run)!.locks, names: [...new Set(run.result.trace.filter((e) => e.ev === "lock_acquire").map((e) => String(e.args?.lock)))] };
+  };
+
+  it("v5.8 drops vma_lock before remap_pfn_range() (11c4cd07ba11, v5.8.18 vfio_pci_mmap_fault), v5.13 holds it across (6a45ece4c9af): the longest vma_lock hold is 0 against the whole VMA's entries", () => {
+    assert.equal(locks("v5.8", 256, 1).vma_lock.longestNs, 0);
+    assert.equal(locks("v5.8", 256, 1).vma_lock.holds, 1);
+    assert.equal(locks("v5.13", 256, 1).vma_lock.longestNs, 2560);
+  });
+
+  it("memory_lock for read across the whole remap where the fault maps the VMA (v5.8..v5.13), across one entry per fault in v6.12's huge_fault (f9e54c3a2f5b): longest 10 ns, total one hold per entry", () => {
+    for (const name of ["v5.8", "v5.13", "Yan Zhao"]) assert.equal(locks(name, 256, 1).memory_lock.longestNs, 2560, name);
+    const v612 = locks("v6.12", 256, 1);
+    assert.deepEqual([v612.memory_lock.longestNs, v612.memory_lock.totalNs, v612.memory_lock.holds], [10, 2560, 256]);
+    assert.equal(v612.mmap_lock.longestNs, 0, "v6.12's faults run under the per-VMA lock, not mmap_lock (lock_vma_under_rcu, v6.4)");
+    assert.equal(v612.vm_lock.totalNs, 2560);
+  });
+
+  it("a contended hold starts when the lock is acquired, not when it was asked for; holds nest per task and lock", () => {
+    const ev = (t: number, task: string, e: string, lock: string) => ({ t, task, ev: e, fn: "x", args: { lock } });
+    const trace = [ev(0, "A", "lock_acquire", "gpu.memory_lock"), ev(0, "B", "lock_acquire", "gpu.memory_lock"), ev(0, "B", "lock_contended", "gpu.memory_lock"), ev(5, "A", "lock_release", "gpu.memory_lock"), ev(5, "B", "lock_acquired", "gpu.memory_lock"), ev(7, "B", "lock_release", "gpu.memory_lock"), ev(1, "A", "lock_acquire", "mmap_lock:child"), ev(2, "A", "lock_release", "mmap_lock:child")];
+    const holds = lockHolds(trace as Parameters<typeof lockHolds>[0]);
+    assert.deepEqual(holds.memory_lock, { longestNs: 5, totalNs: 7, holds: 2 });
+    assert.deepEqual(holds.mmap_lock, { longestNs: 1, totalNs: 1, holds: 1 });
+  });
+
+  it("forked walkers each take their own mm's mmap_lock (dup_mmap), but vfio's vma_lock is the device's: v5.13 still remaps one process after another, v5.8 side by side", () => {
+    assert.ok(locks("v5.8", 16, 2, "processes").names.includes("mmap_lock:walker1"));
+    assert.equal(cost2("v5.8", 256, 2, "processes").walkNs, 2560);
+    assert.equal(cost2("v5.13", 256, 2, "processes").walkNs, 5120);
+  });
+});
+
+const cost2 = (name: string, pages: number, maps: number, walkers: "threads" | "processes", stride = 1) => walkCost(ran([walkScenario(design(name), pages, maps, 10, { walkers, stride })])[0]!)!;
+
+describe("/vfio: PTE, PMD and PUD entries up to the scenario format's 4 GiB", () => {
+  const shape = (c: ReturnType<typeof cost2>) => [c.faults, c.pte, c.pmd, c.pud, c.mappedPages];
+
+  it("where the entries written map every page (the whole-VMA remap, or v6.12's huge leaves), a load every 512 pages takes the faults, writes the entries and ends when a load of every page does", () => {
+    const full = (c: ReturnType<typeof cost2>) => [...shape(c), c.walkNs];
+    for (const d of VFIO_DESIGNS.filter((x) => x.costs)) assert.deepEqual(full(cost2(d.name, 1024, 1, "threads", 512)), full(cost2(d.name, 1024, 1, "threads")), d.name);
+    assert.deepEqual(shape(cost2("v6.12", 1024, 1, "threads")), [2, 0, 2, 0, 1024]);
+  });
+
+  it("get_unmapped_area() places the first BAR at 256 MiB and the next 16 pages after the previous one: the second mapping's head and tail fall back to PTEs (VM_FAULT_FALLBACK on a misaligned address)", () => {
+    const c = cost2("v6.12", 1024, 2, "threads");
+    assert.deepEqual(shape(c), [2 + 513, 512, 3, 0, 2048]);
+  });
+
+  it("a 4 GiB BAR at 256 MiB: 384 PMD leaves up to 1 GiB, three PUD leaves (vmf_insert_pfn_pud, x86-64), 128 PMD leaves after 4 GiB", () => {
+    assert.deepEqual(shape(cost2("v6.12", VMA_MAX_PAGES, 1, "threads", LEAF_PAGES.pmd)), [515, 0, 512, 3, VMA_MAX_PAGES]);
   });
 });

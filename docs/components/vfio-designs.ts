@@ -6,6 +6,8 @@
 import { formatInversions, type RunData, type ScenarioSpec } from "../faultline/index.js";
 
 type Op = ScenarioSpec["tasks"][number]["ops"][number];
+/** A fork child's op list (the schema's recursive op list is typed loosely). */
+type ChildOps = Extract<Op, { op: "fork" }>["child"]["ops"];
 
 /** One design of BAR mappings: the profile that carries it and the patches applied on top. */
 export interface VfioDesign {
@@ -85,47 +87,148 @@ export function sigbus(run: RunData): boolean {
   return run.result.trace.some((e) => e.ev === "call" && (e.fn === "load" || e.fn === "store") && e.ret === "VM_FAULT_SIGBUS");
 }
 
-/** Largest BAR the costs section runs, in pages (32 MiB): every entry is written and every page walked, and a run keeps at most 50,000 trace events. */
+/** Largest walk the costs section runs, in loads per mapping (32 MiB by 4 KiB loads): a run keeps at most 50,000 trace events, and a load that faults a PTE in costs about nine (the fault, its locks, the entry). */
 export const COST_MAX_PAGES = 8192;
 
+/** Largest BAR the scenario format maps, in pages (4 GiB): `$.mm.vmas[i].pages` is at most 1,048,576 (src/scenario/schema.ts). */
+export const VMA_MAX_PAGES = 1_048_576;
+
+/** Pages in all the VMAs of a scenario, at most (8 GiB): the validator's "at most 2097152 pages in all VMAs". */
+export const ALL_VMAS_MAX_PAGES = 2_097_152;
+
+/** Pages a leaf maps on x86-64: a PTE one, a PMD 2 MiB (PMD_ORDER 9), a PUD 1 GiB (PUD_ORDER 18). */
+export const LEAF_PAGES = { pte: 1, pmd: 512, pud: 262_144 } as const;
+
+/** Who walks: threads of one mm, or processes, each forked (dup_mmap) after its parent mmaps the BAR, with its own mm and mmap_lock. */
+export type Walkers = "threads" | "processes";
+
+/** How a walk runs beside its size: who walks, and one load every `stride` pages (1: every page). */
+export interface WalkOptions {
+  readonly walkers?: Walkers;
+  readonly stride?: number;
+}
+
 /**
- * A walk of the BAR: `maps` threads each mmap a BAR of `pages` pages
- * (a deferred vfio-bar VMA of the whole BAR) and load every page in
- * order, on `design`, with `pteNs` of CPU time per page-table entry
- * written (the device's pteNs). Throws past {@link COST_MAX_PAGES}.
+ * A walk of the BAR: `maps` walkers each mmap a BAR of `pages` pages (a
+ * deferred vfio-bar VMA of the whole BAR) and load every `stride`th page in
+ * order, on `design`, with `pteNs` of CPU time per page-table entry written
+ * (the device's pteNs). Threads (the default) are tasks of one mm;
+ * processes are each a task that mmaps its BAR and forks a child that walks
+ * it (the scenario format allows mmap only in the scenario's own tasks).
+ * Throws a RangeError past {@link COST_MAX_PAGES} loads per mapping,
+ * {@link VMA_MAX_PAGES} per BAR or {@link ALL_VMAS_MAX_PAGES} in all.
  */
-export function walkScenario(design: VfioDesign, pages: number, maps: number, pteNs: number): ScenarioSpec {
-  if (pages > COST_MAX_PAGES) throw new RangeError(`walkScenario: ${pages} pages is past the ${COST_MAX_PAGES} the page runs`);
+export function walkScenario(design: VfioDesign, pages: number, maps: number, pteNs: number, options: WalkOptions = {}): ScenarioSpec {
+  const { walkers = "threads", stride = 1 } = options;
+  const loads = Math.ceil(pages / stride);
+  if (loads > COST_MAX_PAGES) throw new RangeError(`walkScenario: ${loads} loads per mapping is past the ${COST_MAX_PAGES} the page runs`);
+  if (pages > VMA_MAX_PAGES || pages * maps > ALL_VMAS_MAX_PAGES) throw new RangeError(`walkScenario: ${maps} x ${pages} pages is past the scenario format's ${VMA_MAX_PAGES} pages per VMA and ${ALL_VMAS_MAX_PAGES} in all`);
   const vmas = Array.from({ length: maps }, (_, i) => ({ name: `bar${i}`, kind: "vfio-bar" as const, device: "gpu", bar: 0, pages, deferred: true }));
-  const walk = (vma: string): Op[] => [{ op: "mmap", vma }, ...Array.from({ length: pages }, (_, page): Op => ({ op: "load", vma, page }))];
+  const walk = (vma: string): Op[] => Array.from({ length: loads }, (_, i): Op => ({ op: "load", vma, page: i * stride }));
+  const ops = (vma: string, i: number): Op[] => (walkers === "threads" ? [{ op: "mmap", vma }, ...walk(vma)] : [{ op: "mmap", vma }, { op: "fork", child: { name: `walker${i}`, ops: walk(vma) as unknown as ChildOps } }]);
   return withDesign(
     {
-      title: `walk of a ${pages}-page BAR by ${maps} mapping${maps === 1 ? "" : "s"}, ${design.name}`,
+      title: `walk of a ${pages}-page BAR by ${maps} ${walkers === "threads" ? (maps === 1 ? "thread" : "threads") : maps === 1 ? "process" : "processes"}${stride > 1 ? `, a load every ${stride} pages` : ""}, ${[design.profile, ...design.patches].join(" + ")}`,
       mm: { devices: [{ name: "gpu", bars: [{ pages }], pteNs }], vmas },
-      tasks: vmas.map((v, i) => ({ name: `walker${i}`, ops: walk(v.name) })),
+      tasks: vmas.map((v, i) => ({ name: walkers === "threads" ? `walker${i}` : `parent${i}`, ops: ops(v.name, i) })),
     },
     design,
   );
 }
 
-/** What a walk cost: faults taken, entries written, and when the first load and the last returned (ns from the start). */
+/** The locks whose holds a walk reports: vfio's memory_lock and vma_lock, the mm's mmap_lock, and the per-VMA lock (vm_lock, v6.4 on). */
+export const HELD_LOCKS = ["memory_lock", "mmap_lock", "vma_lock", "vm_lock"] as const;
+export type HeldLock = (typeof HELD_LOCKS)[number];
+
+/** How long a lock was held in a run, summed over every task and class instance (each mm's mmap_lock, each VMA's vm_lock). */
+export interface LockHold {
+  /** The longest single hold, ns. */
+  readonly longestNs: number;
+  /** All holds added up, ns (two readers holding at once count twice). */
+  readonly totalNs: number;
+  /** How many times it was taken. */
+  readonly holds: number;
+}
+
+/** What a walk cost: faults taken, entries written by size, when the first load and the last returned (ns from the start), and lock holds. */
 export interface WalkCost {
   /** Page faults on the BAR (`handle_mm_fault()` calls; a huge_fault that falls back to a smaller order is part of the same fault). */
   readonly faults: number;
   /** Page-table entries written: PTEs by remap_pfn_range() and vmf_insert_pfn(), and one per PMD or PUD leaf (vmf_insert_pfn_pmd/pud). */
   readonly entries: number;
+  /** Of `entries`, PTEs, PMD leaves and PUD leaves. */
+  readonly pte: number;
+  readonly pmd: number;
+  readonly pud: number;
+  /** Pages the written entries map (PTE 1, PMD 512, PUD 262,144): every page of every mapping when it equals pages x mappings. */
+  readonly mappedPages: number;
   readonly firstAccessNs: number;
   readonly walkNs: number;
+  /** Hold times per lock, from the trace's lock_acquire/lock_acquired/lock_release events. */
+  readonly locks: Readonly<Record<HeldLock, LockHold>>;
 }
 
-/** The functions that write BAR entries, each charging `pages` entries in its trace event. */
-const ENTRY_WRITERS: ReadonlySet<string> = new Set(["remap_pfn_range", "vmf_insert_pfn", "vmf_insert_pfn_pmd", "vmf_insert_pfn_pud"]);
+/** The functions that write BAR entries, each charging `pages` entries in its trace event, and the size of those entries. */
+const ENTRY_WRITERS: ReadonlyMap<string, keyof typeof LEAF_PAGES> = new Map([
+  ["remap_pfn_range", "pte"],
+  ["vmf_insert_pfn", "pte"],
+  ["vmf_insert_pfn_pmd", "pmd"],
+  ["vmf_insert_pfn_pud", "pud"],
+]);
+
+/** The lock a traced lock name belongs to: "mmap_lock" or "mmap_lock:child" (a forked mm's), "gpu.memory_lock", "bar0.vm_lock"; null for the others. */
+function heldLock(name: string): HeldLock | null {
+  const base = name.split(":")[0]!;
+  const suffix = base.slice(base.lastIndexOf(".") + 1);
+  return (HELD_LOCKS as readonly string[]).includes(suffix) ? (suffix as HeldLock) : null;
+}
+
+/**
+ * Lock holds in a trace: a hold starts at lock_acquire, or at
+ * lock_acquired after a lock_contended wait, and ends at the same task's
+ * lock_release of the same lock (innermost first). A failed trylock is a
+ * lock_trylock event and holds nothing.
+ */
+export function lockHolds(trace: RunData["result"]["trace"]): Record<HeldLock, LockHold> {
+  const out = Object.fromEntries(HELD_LOCKS.map((l) => [l, { longestNs: 0, totalNs: 0, holds: 0 }])) as Record<HeldLock, { longestNs: number; totalNs: number; holds: number }>;
+  const open = new Map<string, number[]>();
+  for (const e of trace) {
+    const name = String(e.args?.lock ?? "");
+    const which = heldLock(name);
+    if (which === null) continue;
+    const key = `${e.task}\u0000${name}`;
+    const stack = open.get(key) ?? [];
+    open.set(key, stack);
+    if (e.ev === "lock_acquire") stack.push(e.t);
+    else if (e.ev === "lock_acquired" && stack.length > 0) stack[stack.length - 1] = e.t;
+    else if (e.ev === "lock_release" && stack.length > 0) {
+      const held = e.t - stack.pop()!;
+      const o = out[which];
+      o.longestNs = Math.max(o.longestNs, held);
+      o.totalNs += held;
+      o.holds += 1;
+    }
+  }
+  return out;
+}
 
 /** The costs of a walk run ({@link walkScenario}), read from its trace; null if the trace was not kept whole. */
 export function walkCost(run: RunData): WalkCost | null {
   if (run.truncated) return null;
   const trace = run.result.trace;
-  const entries = trace.filter((e) => e.ev === "cpu" && ENTRY_WRITERS.has(e.fn ?? "")).reduce((n, e) => n + Number(e.args?.pages ?? 0), 0);
+  const by = { pte: 0, pmd: 0, pud: 0 };
+  for (const e of trace) {
+    const size = e.ev === "cpu" ? ENTRY_WRITERS.get(e.fn ?? "") : undefined;
+    if (size) by[size] += Number(e.args?.pages ?? 0);
+  }
   const loads = trace.filter((e) => e.ev === "call" && e.fn === "load");
-  return { faults: trace.filter((e) => e.ev === "mm_fault").length, entries, firstAccessNs: loads[0]?.t ?? 0, walkNs: loads.at(-1)?.t ?? 0 };
+  return {
+    faults: trace.filter((e) => e.ev === "mm_fault").length,
+    entries: by.pte + by.pmd + by.pud,
+    ...by,
+    mappedPages: by.pte * LEAF_PAGES.pte + by.pmd * LEAF_PAGES.pmd + by.pud * LEAF_PAGES.pud,
+    firstAccessNs: loads[0]?.t ?? 0,
+    walkNs: loads.at(-1)?.t ?? 0,
+    locks: lockHolds(trace),
+  };
 }

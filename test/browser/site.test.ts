@@ -232,6 +232,15 @@ describe("vfio-pci notebook in Chromium", () => {
     await page.locator('#window-race svg[aria-label="race diagram"]').waitFor();
     assert.deepEqual(await page.locator("#window-verdicts td strong").allTextContents(), ["reaches disabled MMIO", "never reaches disabled MMIO"]);
     await page.locator("#cost-chart svg").first().waitFor({ timeout: 60000 });
+    await page.locator("#lock-chart svg").first().waitFor({ timeout: 60000 });
+    await page.locator("#entry-chart svg").first().waitFor({ timeout: 60000 });
+    // The 64 MiB BAR by one mapping under v6.12, a load every 2 MiB: the page's row is the Node run's.
+    const { walkCost, walkScenario, LEAF_PAGES } = await import("../../docs/components/vfio-designs.js");
+    const { ran } = await import("../worker-jobs.js");
+    const v612 = VFIO_DESIGNS.at(-1)!;
+    const c = walkCost(ran([walkScenario(v612, 16384, 1, 50, { stride: LEAF_PAGES.pmd })])[0]!)!;
+    const row = page.locator("#huge-table tbody tr").filter({ hasText: v612.name }).filter({ has: page.locator("td:nth-child(2)", { hasText: /^1$/ }) });
+    assert.deepEqual(await row.locator("td").allTextContents(), ["1", String(c.faults), `${c.pte} / ${c.pmd} / ${c.pud}`, String(c.walkNs), String(c.locks.memory_lock.longestNs)]);
 
     // The guest only computes: no access can reach the BAR, and every design holds, v5.8 and before included.
     const late = { ...spec, tasks: spec.tasks.map((t: { name: string; ops: { op: string }[] }) => (t.name === "guest" ? { ...t, ops: t.ops.filter((o) => o.op === "cpu") } : t)) };
