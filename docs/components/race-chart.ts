@@ -26,8 +26,8 @@ export function raceChart(rows: readonly DiagramRow[], { width: available }: { w
   const tasks = [...new Set(rows.map((r) => r.task))];
   const width = Math.max(available, MIN_COLUMN * tasks.length + 30);
   const data = rows.map((r, i) => ({ ...r, i, kind: kindOf(r.text) }));
-  // Characters a column has room for at 11 px monospace (about 7.2 px a character); Plot's lineWidth is in ems, measured with monospace metrics.
-  const chars = Math.max(8, Math.floor(width / Math.max(1, tasks.length) / 7.2) - 1);
+  // Characters a cell has room for: its band is about 80% of the column (Plot's padding and the cell inset), 11 px monospace is about 6.6 px a character, and Plot counts a monospace character as 0.63 em of lineWidth.
+  const chars = Math.max(8, Math.floor((0.78 * width) / Math.max(1, tasks.length) / 6.6) - 1);
   return Plot.plot({
     width,
     height: 60 + ROW * rows.length,
@@ -40,7 +40,7 @@ export function raceChart(rows: readonly DiagramRow[], { width: available }: { w
     color: { type: "categorical", legend: "swatches", domain: KINDS, range: COLORS },
     marks: [
       Plot.cell(data, { x: "task", y: "i", fill: "kind", fillOpacity: 0.22, inset: 1, rx: 3 }),
-      Plot.text(data, { x: "task", y: "i", text: "text", fontFamily: "var(--monospace, monospace)", fontSize: 11, monospace: true, lineWidth: (chars * 7.2) / 11, textOverflow: "ellipsis-end", title: (d) => `${d.task}, step ${d.i + 1}: ${d.text}` }),
+      Plot.text(data, { x: "task", y: "i", text: "text", fontFamily: "var(--monospace, monospace)", fontSize: 11, monospace: true, lineWidth: chars * 0.63, textOverflow: "ellipsis-end", title: (d) => `${d.task}, step ${d.i + 1}: ${d.text}` }),
     ],
   });
 }
