@@ -60,9 +60,17 @@ function runPool<M extends PoolMessage & { index: number }>(s: NormalizedScenari
   return new Promise((resolve, reject) => {
     if (left === 0) return resolve(results);
     const workers = Array.from({ length: Math.min(o.jobs, jobs.length) }, () => startWorker(s, o.reduction, o.seed));
-    const stop = () => void Promise.all(workers.map((w) => w.terminate()));
+    let stopped = false;
+    const stop = () => {
+      stopped = true;
+      void Promise.all(workers.map((w) => w.terminate()));
+    };
     for (const w of workers) {
       w.on("error", (e) => (stop(), reject(e)));
+      // A worker that ends with work outstanding (out of memory, killed) fails the exploration instead of leaving it waiting.
+      w.on("exit", (code) => {
+        if (!stopped) stop(), reject(new Error(`an explorer worker thread exited (code ${code}) with ${left} job${left === 1 ? "" : "s"} not done`));
+      });
       w.on("message", (m: PoolMessage) => {
         onMessage(m);
         if (m.kind === "progress") return;
