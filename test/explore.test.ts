@@ -253,6 +253,15 @@ describe("faultline explore", () => {
     assert.equal(parallel.exhaustive, true);
   });
 
+  it("--profile explores under another kernel: the verdict is that kernel's, and disagreeing with the scenario's expected one (for its own profile) exits 0", () => {
+    const own = cli("data/pin-vs-madv-pageout-v5.9.json");
+    assert.equal(own.status, EXIT.ok, own.stderr);
+    assert.match(own.stdout, /profile v5\.9;[\s\S]*property verdict: sometimes/);
+    const other = cli("data/pin-vs-madv-pageout-v5.9.json", "--profile", "v6.12");
+    assert.equal(other.status, EXIT.ok, other.stderr);
+    assert.match(other.stdout, /profile v6\.12;[\s\S]*property verdict: always[\s\S]*DISAGREES[\s\S]*explored under v6\.12; the expected verdict is for v5\.9/);
+  });
+
   it("bad input: a bad budget and a missing file are named", () => {
     const budget = cli(ONE_LOCK, "--budget", "lots");
     assert.equal(budget.status, EXIT.usage);

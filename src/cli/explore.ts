@@ -26,7 +26,7 @@ export function exploreText(r: ExploreReport, seconds: number): string[] {
   const s = r.scenario;
   const lines = [
     s.title,
-    `  ${r.reduction ? "partial-order reduction (source sets, sleep sets)" : "no reduction (every interleaving)"}; interleave any: every runnable task and pending interrupt is a choice at each step`,
+    `  profile ${s.profile}; ${r.reduction ? "partial-order reduction (source sets, sleep sets)" : "no reduction (every interleaving)"}; interleave any: every runnable task and pending interrupt is a choice at each step`,
     `  ${r.exhaustive ? "exhaustive" : "NOT exhaustive (state budget used up)"}: ${r.states} states, ${r.executions} execution${r.executions === 1 ? "" : "s"}${r.abandoned ? ` (+${r.abandoned} abandoned as covered)` : ""}${r.walks ? `, then ${r.walks} random walks` : ""}, ${seconds.toFixed(2)} s`,
   ];
   if (r.bounded) lines.push(`  some executions used up the step budget (maxSteps ${s.maxSteps}): interleavings longer than that are not covered`);
