@@ -199,14 +199,14 @@ function* remove_breakpoint(k: Kernel, t: Task, uprobe: Uprobe, vma: Vma, vaddr:
 
 /**
  * `register_for_each_vma()`: for every mm mapping the inode at the offset
- * (`build_map_info()` over `i_mmap`), under its mmap_lock for write, find
+ * ({@link build_map_info}), under its mmap_lock for write, find
  * the VMA again and, if `valid_vma()` accepts it, install or remove the
  * breakpoint. A VMA valid_vma() refuses is skipped without an error.
  * Returns the first error.
  */
 function* register_for_each_vma(k: Kernel, t: Task, uprobe: Uprobe, is_register: boolean): KernelGen<number> {
   let err = 0;
-  for (const mm of mapping_mms(k, uprobe)) {
+  for (const mm of build_map_info(uprobe)) {
     yield* mm.mmap_lock.down_write(t);
     const vma = mm.vmas.find((v) => vma_maps_offset(v, uprobe)) ?? null;
     if (vma && valid_vma(vma, is_register)) {
@@ -220,9 +220,15 @@ function* register_for_each_vma(k: Kernel, t: Task, uprobe: Uprobe, is_register:
   return err;
 }
 
-/** The address spaces that map the uprobe's page of its inode now, each with a reference (`build_map_info()`: `mmget_not_zero()`), so an exit meanwhile leaves it standing until `mmput()`. */
-function mapping_mms(k: Kernel, uprobe: Uprobe): MmStruct[] {
-  return k.mms.filter((mm) => mm.vmas.some((v) => vma_maps_offset(v, uprobe)) && mmget_not_zero(mm));
+/**
+ * `build_map_info()`: the address spaces whose VMAs in the inode's `i_mmap`
+ * map the uprobe's page now, each once and with a reference
+ * (`mmget_not_zero()`), so an exit meanwhile leaves it standing until `mmput()`.
+ */
+function build_map_info(uprobe: Uprobe): MmStruct[] {
+  const mms = new Set<MmStruct>();
+  for (const vma of uprobe.inode.i_mmap) if (vma_maps_offset(vma, uprobe)) mms.add(vma.vm_mm);
+  return [...mms].filter(mmget_not_zero);
 }
 
 /** Whether `vma` maps the uprobe's inode at its offset (`vaddr_to_offset()` within the VMA). */
