@@ -31,6 +31,7 @@ import { AddressSpace } from "../../../mm/pagecache.js";
 import type { VmFault } from "../../../mm/vmfault.js";
 import { PCI_COMMAND_MEMORY, pci_resource_len, pci_resource_start, pci_try_reset_function, type PciDev } from "../../pci/pci.js";
 import { __vfio_pci_memory_enabled } from "./vfio_pci_config.js";
+import { mmget_not_zero, mmput } from "../../../kernel/fork.js";
 
 /** VFIO_PCI_OFFSET_SHIFT (vfio_pci_priv.h): region `index` starts at offset `index << 40` of the device fd; in pages, `index << 28`. */
 export const VFIO_PCI_OFFSET_SHIFT = 40;
@@ -452,7 +453,7 @@ export function* vfio_pci_memory_unlock(k: Kernel, t: Task, vdev: VfioPciCoreDev
  * drop the entries whose mm is gone (`mmget_not_zero()`), and if none is
  * left return 1 with vma_lock held; else drop vma_lock, take that mm's
  * mmap_lock for read, vma_lock again, and zap and unlist every VMA of that
- * mm (`zap_vma_ptes()`), then release both. With `try` (the hot-reset
+ * mm (`zap_vma_ptes()`), then release both and the mm (`mmput()`). With `try` (the hot-reset
  * path) every lock is a trylock and contention returns 0 with none held.
  */
 export function* vfio_pci_zap_and_vma_lock(k: Kernel, t: Task, vdev: VfioPciCoreDevice, trylock: boolean): KernelGen<0 | 1> {
@@ -463,16 +464,20 @@ export function* vfio_pci_zap_and_vma_lock(k: Kernel, t: Task, vdev: VfioPciCore
     let mm = null;
     while (vdev.vma_list.length > 0) {
       mm = vdev.vma_list[0]!.vm_mm;
-      if (mm.mm_users > 0) break;
+      if (mmget_not_zero(mm)) break;
       vdev.vma_list.shift();
       mm = null;
     }
     if (!mm) return 1;
     vdev.vma_lock.mutex_unlock(t);
     if (trylock) {
-      if (!mm.mmap_lock.down_read_trylock(t)) return 0;
+      if (!mm.mmap_lock.down_read_trylock(t)) {
+        mmput(k, t, mm);
+        return 0;
+      }
       if (!vdev.vma_lock.mutex_trylock(t)) {
         mm.mmap_lock.up_read(t);
+        mmput(k, t, mm);
         return 0;
       }
     } else {
@@ -485,6 +490,7 @@ export function* vfio_pci_zap_and_vma_lock(k: Kernel, t: Task, vdev: VfioPciCore
     }
     vdev.vma_lock.mutex_unlock(t);
     mm.mmap_lock.up_read(t);
+    mmput(k, t, mm);
   }
 }
 
