@@ -111,6 +111,35 @@ describe("memory disable (PCI_COMMAND write without PCI_COMMAND_MEMORY, vfio_bas
   });
 });
 
+describe("costs: a fault's trap (mm.faultNs), the entries written (pteNs) and cleared (zapNs)", () => {
+  const costed = (ops: OpSpec[], p: string, costs: { faultNs?: number; pteNs?: number; zapNs?: number }) => {
+    const { faultNs, ...device } = costs;
+    return checked({ title: "vfio costs", mm: { devices: [{ ...DEVICE[0]!, ...device }], vmas: BAR, ...(faultNs === undefined ? {} : { faultNs }) }, tasks: [{ name: "T", ops }] }, p);
+  };
+  const walk = [load(0), load(1), load(2), load(3)];
+
+  it("every fault's trap is charged once, before its locks (exc_page_fault): v6.12 takes a fault per page of a 4-page BAR, v6.10's prefault one (d71a989cf5d9: the faults the prefault saves)", () => {
+    for (const [p, faults] of [["v6.12", 4], ["v6.10", 1]] as const) {
+      const r = costed(walk, p, { faultNs: 1000, pteNs: 10 });
+      assert.equal(events(r, "cpu", "exc_page_fault").length, faults, p);
+      assert.equal(r.result.endTime, faults * 1000 + 4 * 10, `${p}: traps plus the four entries written`);
+    }
+  });
+
+  it("a zap's entries cost zapNs each under memory_lock for write (v6.10 unmap_mapping_range, v5.9 zap_vma_ptes); nothing cleared, nothing charged", () => {
+    for (const p of ["v5.9", "v6.10"]) {
+      const r = costed([load(0), disable, disable], p, { zapNs: 100 });
+      const charged = events(r, "cpu").filter((e) => e.fn === "unmap_mapping_range" || e.fn === "zap_vma_ptes");
+      assert.deepEqual(charged.map((e) => [e.args!.entries, e.args!.ns]), [[4, 400]], p);
+    }
+  });
+
+  it("without faultNs and zapNs nothing is charged and no event is added (the default)", () => {
+    const r = costed([load(0), disable], "v6.10", {});
+    assert.equal(events(r, "cpu", "exc_page_fault").length + events(r, "cpu", "unmap_mapping_range").length, 0);
+  });
+});
+
 describe("VFIO_DEVICE_RESET (vfio_pci_ioctl_reset)", () => {
   it("v5.8+: zap and memory_lock for write across pci_try_reset_function(); an access meanwhile waits in the fault and maps after the reset", () => {
     const other: ScenarioSpec["tasks"] = [{ name: "U", ops: [{ op: "sleep", ns: 1000 }, load(2)] }];
