@@ -242,7 +242,7 @@ describe("vfio-pci notebook in Chromium", () => {
     const { walkCost, walkScenario, LEAF_PAGES } = await import("../../docs/components/vfio-designs.js");
     const { ran } = await import("../worker-jobs.js");
     const v612 = VFIO_DESIGNS.at(-1)!;
-    const c = walkCost(ran([walkScenario(v612, 16384, 1, 50, { stride: LEAF_PAGES.pmd })])[0]!)!;
+    const c = walkCost(ran([walkScenario(v612, 16384, 1, { pteNs: 50 }, { stride: LEAF_PAGES.pmd })])[0]!)!;
     const row = page.locator("#huge-table tbody tr").filter({ hasText: v612.name }).filter({ has: page.locator("td:nth-child(2)", { hasText: /^1$/ }) });
     assert.deepEqual(await row.locator("td").allTextContents(), ["1", String(c.faults), `${c.pte} / ${c.pmd} / ${c.pud}`, String(c.walkNs), String(c.locks.memory_lock.longestNs)]);
 
