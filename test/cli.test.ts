@@ -2,7 +2,7 @@
 // kind of input.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -25,6 +25,17 @@ const scenario = (extra: object) =>
   JSON.stringify({ title: "t", locks: [{ name: "m", kind: "mutex" }], tasks: [{ name: "A", ops: [{ op: "mutex_lock", lock: "m" }, { op: "mutex_unlock", lock: "m" }] }], ...extra });
 
 describe("faultline CLI", () => {
+  it("runs the compiled build in lib/ (npm run build:cli: bundled, the schema's validators compiled ahead of time), which reports what the sources do", () => {
+    const built = statSync("lib/cli/index.js", { throwIfNoEntry: false });
+    assert.ok(built, "lib/cli/index.js is missing: npm test and npm run test:unit build it first (npm run build:cli)");
+    const sources = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", env: { ...process.env, FAULTLINE_SOURCES: "1" } });
+    for (const args of [["run", "--json", "data/vfio-bar-access-vs-disable-v6.12.json"], ["validate", file("bad.json", scenario({ seed: -1, tasks: [{ name: "A", ops: [{ op: "nope" }] }] }))]]) {
+      const compiled = cli(...args);
+      const src = sources(...args);
+      assert.deepEqual([compiled.code, compiled.out, compiled.err], [src.status, src.stdout, src.stderr], args.join(" "));
+    }
+  });
+
   it("run: prints the summary (status, end time, hash as recorded in the file) and the trace, exits 0", () => {
     const file = "data/mmap-lock-reader-behind-writer.json";
     const expect = JSON.parse(readFileSync(file, "utf8")).expect;

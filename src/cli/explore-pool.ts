@@ -45,11 +45,13 @@ export interface ParallelOptions {
   readonly onProgress?: (p: ExploreProgress) => void;
 }
 
-/** A worker thread running src/cli/explore-worker.ts under the TypeScript loader the command itself runs under. */
+/** A worker thread running the explorer's worker as the command itself runs: compiled (lib/cli/explore-worker.js, beside this module's bundle) or src/cli/explore-worker.ts under the TypeScript loader. */
 function startWorker(scenario: NormalizedScenario, reduction: boolean, seed: number): Worker {
+  const workerData = { scenario, reduction, seed };
+  if (import.meta.url.endsWith(".js")) return new Worker(new URL("./explore-worker.js", import.meta.url), { workerData });
   const loader = import.meta.resolve("tsx/esm/api");
   const entry = new URL("./explore-worker.ts", import.meta.url).href;
-  return new Worker(`import(${JSON.stringify(loader)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`, { eval: true, workerData: { scenario, reduction, seed } });
+  return new Worker(`import(${JSON.stringify(loader)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`, { eval: true, workerData });
 }
 
 /** Run `jobs` through `n` workers, each taking the next job when it is done; resolves with each job's message by index. */

@@ -9,14 +9,11 @@
  *
  * @module
  */
-import AjvModule from "ajv";
 import { canonicalJson, type Json } from "../engine/canonical.js";
 import { sha256Hex } from "../engine/trace.js";
 import type { SleepFaults } from "../engine/simulation.js";
-import { jsonSchema, type DeviceSpecT, type KvmSpecT, type LockSpecT, type MmSpecT, type OpSpec, type ScenarioSpec, type VmaSpecT } from "./schema.js";
-
-// Ajv is CommonJS; NodeNext sees its default export as the namespace.
-const Ajv = AjvModule as unknown as typeof AjvModule.default;
+import { type DeviceSpecT, type KvmSpecT, type LockSpecT, type MmSpecT, type OpSpec, type ScenarioSpec, type VmaSpecT } from "./schema.js";
+import { scenarioValidator } from "./validators.js";
 
 /** `T` with the fields `K` present: the ones normalizing fills from the schema's defaults (distributes over unions). */
 export type Filled<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> & { readonly [P in K & keyof T]-?: Exclude<T[P], undefined> } : never;
@@ -79,13 +76,11 @@ export interface NormalizedScenario {
   readonly property: ScenarioSpec["property"] | null;
 }
 
-let fill: ((data: unknown) => boolean) | undefined;
-
 /** Fill in every default of a validated scenario (the spec itself is not changed). */
 export function normalizeScenario(spec: ScenarioSpec): NormalizedScenario {
   // A KVM guest's memory is a VMA of an mm with the default IO latencies.
   const s = structuredClone(spec.kvm && !spec.mm ? { ...spec, mm: { vmas: [] } } : spec) as Required<ScenarioSpec>;
-  (fill ??= new Ajv({ discriminator: true, useDefaults: true, strict: false }).compile(jsonSchema()))(s);
+  scenarioValidator("fillDefaults")(s);
   const mm = spec.mm || spec.kvm ? s.mm : null;
   return {
     title: s.title,

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import AjvModule, { type ErrorObject } from "ajv";
+import type { ErrorObject } from "ajv";
 import { APF_WORKER } from "../virt/kvm/async_pf.js";
 import { formatErrors, memberPath, show, type ScenarioError } from "./error.js";
 import { readJsonText, type JsonSyntaxError } from "./json-text.js";
@@ -16,12 +16,10 @@ import { nestingErrors, scanJson } from "./limits.js";
 import { pageSet, vmaKind } from "./mm.js";
 import { DEFAULT_PROFILE, PROFILES, profile } from "../profiles/index.js";
 import { patch } from "../profiles/patches.js";
-import { jsonSchema, LOCK_OPS, MAX_SEED, type DurationSpec, type OpSpec, type PredicateSpec, type ScenarioSpec, type VmaSpecT } from "./schema.js";
+import { scenarioValidator } from "./validators.js";
+import { LOCK_OPS, MAX_SEED, type DurationSpec, type OpSpec, type PredicateSpec, type ScenarioSpec, type VmaSpecT } from "./schema.js";
 
 export { formatError, formatErrors, MAX_SHOWN_ERRORS, type ScenarioError } from "./error.js";
-
-// Ajv is CommonJS; NodeNext sees its default export as the namespace.
-const Ajv = AjvModule as unknown as typeof AjvModule.default;
 
 /** Result of {@link validateScenario}; `partial`: checking stopped early (a large document), so there may be more errors than those listed. */
 export type Validation = { ok: true; scenario: ScenarioSpec } | { ok: false; errors: ScenarioError[]; partial?: boolean };
@@ -47,13 +45,8 @@ export class ScenarioValidationError extends Error {
  */
 export const MAX_FULLY_CHECKED_VALUES = 100_000;
 
-type Validator = ReturnType<InstanceType<typeof Ajv>["compile"]>;
-const compiled = new Map<boolean, Validator>();
-
-function validator(allErrors: boolean): Validator {
-  let v = compiled.get(allErrors);
-  if (!v) compiled.set(allErrors, (v = new Ajv({ allErrors, discriminator: true, verbose: true, strict: true }).compile(jsonSchema())));
-  return v;
+function validator(allErrors: boolean) {
+  return scenarioValidator(allErrors ? "allErrors" : "firstError");
 }
 
 /** The VMA kinds (as mapped: MAP_SHARED anon is shmem) whose VMAs map a file, so that a uprobe can name its inode. */
