@@ -8,7 +8,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import AjvModule from "ajv";
 import standaloneModule from "ajv/dist/standalone/index.js";
-import { build } from "esbuild";
+import { build, transformSync } from "esbuild";
 import { jsonSchema } from "../scenario/schema.js";
 import { VALIDATOR_OPTIONS, type ValidatorName } from "../scenario/validators.js";
 
@@ -20,30 +20,26 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
 const lib = `${root}lib`;
 const generated = `${lib}/validators`;
 
-/** One validator as an ES module; the runtime helpers Ajv's code `require()`s become imports, which an ES bundle can resolve. */
+/** One validator as a minified CommonJS module: Ajv's standalone code, which `require()`s its runtime helpers from ajv. */
 function validatorModule(name: ValidatorName): string {
-  const ajv = new Ajv({ ...VALIDATOR_OPTIONS[name], code: { source: true, esm: true } });
-  const code = standaloneCode(ajv, ajv.compile(jsonSchema()));
-  const imports: string[] = [];
-  const body = code.replace(/require\("(ajv\/dist\/runtime\/[\w-]+)"\)/g, (_, path: string) => {
-    const id = `runtime${imports.length}`;
-    imports.push(`import ${id} from "${path}.js";`);
-    return id;
-  });
-  return `${imports.join("\n")}\n${body}`;
+  const ajv = new Ajv({ ...VALIDATOR_OPTIONS[name], code: { source: true } });
+  return transformSync(standaloneCode(ajv, ajv.compile(jsonSchema())), { format: "cjs", minify: true, platform: "node" }).code;
 }
 
 rmSync(lib, { recursive: true, force: true });
 mkdirSync(generated, { recursive: true });
 const names = Object.keys(VALIDATOR_OPTIONS) as ValidatorName[];
-for (const name of names) writeFileSync(`${generated}/${name}.js`, validatorModule(name));
+for (const name of names) writeFileSync(`${generated}/${name}.cjs`, validatorModule(name));
+// Each validator is loaded the first time it is asked for: a run never parses the first-error validator it does not use.
 writeFileSync(
   `${generated}/index.js`,
-  `${names.map((n) => `import ${n} from "./${n}.js";`).join("\n")}
-const validators = { ${names.join(", ")} };
+  `import { createRequire } from "node:module";
+const require = createRequire(new URL("../validators/", import.meta.url));
+const loaded = new Map();
 export const VALIDATOR_OPTIONS = ${JSON.stringify(VALIDATOR_OPTIONS)};
 export function scenarioValidator(name) {
-  return validators[name];
+  if (!loaded.has(name)) loaded.set(name, require(\`./\${name}.cjs\`));
+  return loaded.get(name);
 }
 `,
 );
@@ -59,7 +55,8 @@ await build({
   target: "node20",
   minify: true,
   keepNames: true,
-  packages: "external",
+  // The CommonJS packages bundled (commander, ajv) require() Node's modules: give ES output a require().
+  banner: { js: 'import { createRequire as __faultlineRequire } from "node:module"; const require = __faultlineRequire(import.meta.url);' },
   logLevel: "warning",
   plugins: [
     {
