@@ -5,7 +5,7 @@
 // permalink pasted over several lines.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,6 +19,8 @@ import type { ScenarioSpec } from "../../src/scenario/schema.js";
 import { launch, serve } from "./support.js";
 
 const DIST = "dist";
+/** How long a sweep in the page's worker may take on a loaded machine. */
+const SWEEP_MS = 120_000;
 const spec = (name: string): ScenarioSpec & { expect: { hash: string } } => JSON.parse(readFileSync(`data/${name}.json`, "utf8"));
 
 let browser: Browser;
@@ -49,7 +51,7 @@ async function open(path: string): Promise<{ page: Page; errors: string[] }> {
 async function redrawn(page: Page, selector: string, action: () => Promise<unknown>): Promise<void> {
   await page.locator(selector).evaluate((e) => e.setAttribute("data-before", ""));
   await action();
-  await page.locator(`${selector}:not([data-before])`).waitFor();
+  await page.locator(`${selector}:not([data-before])`).waitFor({ timeout: SWEEP_MS });
 }
 
 /** The last input on the page labelled `label` (Observable Inputs: a form with a label and a select or a number box). */
@@ -63,7 +65,7 @@ const labelled = (page: Page, label: string) => page.locator("form").filter({ ha
 
 /** Wait until the KVM sweep's status line names its runs: the batch is done. */
 const sweepDone = (page: Page) =>
-  page.waitForFunction(() => /^\d+ runs, /.test(document.querySelector('.scenario-cell[data-key="kvm"] .run-status-text')?.textContent ?? ""), undefined, { timeout: 60_000 });
+  page.waitForFunction(() => /^\d+ runs, /.test(document.querySelector('.scenario-cell[data-key="kvm"] .run-status-text')?.textContent ?? ""), undefined, { timeout: SWEEP_MS });
 
 /** The text of the mail format of a scenario cell's Cite panel. */
 async function citedMail(page: Page, key: string): Promise<string> {
@@ -80,7 +82,35 @@ function replay(mail: string): { status: number | null; out: string } {
   return { status: r.status, out: r.stdout + r.stderr };
 }
 
+/** The built pages (`dist/**.html`) and the cells Framework compiled into each: `define({id, inputs, outputs, body})`. */
+function builtCells(): { page: string; id: string; inputs: string[]; outputs: string[]; body: string }[] {
+  const files = (readdirSync(DIST, { recursive: true }) as string[]).filter((f) => f.endsWith(".html") && !f.startsWith("_"));
+  return files.flatMap((page) =>
+    readFileSync(join(DIST, page), "utf8").split(/^define\(\{/m).slice(1).map((text) => {
+      const list = (key: string) => JSON.parse(new RegExp(`${key}: (\\[[^\\]]*\\])`).exec(text.slice(0, text.indexOf("body:")))?.[1] ?? "[]") as string[];
+      return { page, id: /id: "([^"]+)"/.exec(text)?.[1] ?? "?", inputs: list("inputs"), outputs: list("outputs"), body: text.slice(text.indexOf("body:")) };
+    }),
+  );
+}
+
 describe("inputs keep the reader's values when their scenario cell runs again", () => {
+  it("on every built page, a cell that runs again with a scenario cell makes its inputs with keptInput", () => {
+    const cells = builtCells();
+    assert.ok(cells.some((c) => c.page === "index.html" && /scenarioEditor\(/.test(c.body)), "no scenario cell found on the overview");
+    const offenders: string[] = [];
+    for (const page of new Set(cells.map((c) => c.page))) {
+      const own = cells.filter((c) => c.page === page);
+      // What changes on Run: the value of each scenario cell (`const x = view(editor)`), and all that is computed from it.
+      const changing = new Set(own.filter((c) => /scenarioEditor\(/.test(c.body)).flatMap((c) => [...c.body.matchAll(/const (\w+) = view\(/g)].map((m) => m[1]!)));
+      for (let grew = true; grew; ) {
+        grew = false;
+        for (const c of own.filter((c) => c.inputs.some((i) => changing.has(i)))) for (const o of c.outputs) if (!changing.has(o)) (changing.add(o), (grew = true));
+      }
+      for (const c of own.filter((c) => c.inputs.some((i) => changing.has(i)) && /view\(\s*Inputs\./.test(c.body))) offenders.push(`${page} cell ${c.id}: ${/view\(\s*Inputs\.[^\n]*/.exec(c.body)![0].slice(0, 100)}`);
+    }
+    assert.deepEqual(offenders, [], "these inputs are made anew, at their starting values, whenever the scenario cell above them runs");
+  });
+
   it("overview: profile v5.1 and readpage 250 us survive Run, Shift-Enter and Reset, and the run uses them", async () => {
     const { page, errors } = await open("/");
     const s = spec("mmap-lock-reader-behind-writer");
@@ -136,7 +166,7 @@ describe("inputs keep the reader's values when their scenario cell runs again", 
       kvm: { ...s.kvm!, vcpus: 3, asyncPf: true },
     };
     const want = runScenario(edited).hash;
-    await page.locator(`${cited}[data-hash="${want}"]`).waitFor({ timeout: 60_000 });
+    await page.locator(`${cited}[data-hash="${want}"]`).waitFor({ timeout: SWEEP_MS });
 
     const cell = page.locator('.scenario-cell[data-key="kvm"]');
     await redrawn(page, cited, () => cell.getByRole("button", { name: "Run" }).click());
