@@ -228,11 +228,20 @@ describe("Prng", () => {
 
 describe("exponential draws", () => {
   it("use a logarithm that is bit-identical to V8's Math.log (fdlibm) but does not depend on the engine", async () => {
-    const { default: ln } = await import("@stdlib/math-base-special-ln");
+    const { ln } = await import("../src/engine/ln.js");
     const p = new Prng(99);
     for (let i = 0; i < 100_000; i++) {
       const x = 1 - p.float();
       assert.equal(ln(x), Math.log(x));
     }
+    // Any double, by its bits: every branch of __ieee754_log (subnormals, |f| < 2^-20, both polynomial forms).
+    const bits = new DataView(new ArrayBuffer(8));
+    for (let i = 0; i < 100_000; i++) {
+      bits.setUint32(0, p.u32());
+      bits.setUint32(4, p.u32());
+      const x = bits.getFloat64(0);
+      assert.ok(Object.is(ln(x), Math.log(x)), `ln(${x})`);
+    }
+    for (const x of [0, -0, -1, NaN, Infinity, -Infinity, 1, Number.MIN_VALUE, 2.2250738585072014e-308, Number.MAX_VALUE, 1 + 2 ** -52, 1 - 2 ** -53, 1 + 2 ** -21]) assert.ok(Object.is(ln(x), Math.log(x)), `ln(${x})`);
   });
 });

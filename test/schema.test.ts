@@ -19,7 +19,7 @@ const BAD: [string, unknown, string[]][] = [
   ["misspelt op", task([{ op: "down_reed", lock: "mmap_lock" }]), [/^\$\.tasks\[0\]\.ops\[0\]\.op: expected one of "down_read", .* \(did you mean "down_read"\?\), found "down_reed" \(string\)$/.source]],
   ["op without its lock", task([{ op: "mutex_lock" }]), ["$.tasks[0].ops[0].lock: expected a value (required field), found nothing"]],
   ["op without op", task([{ lock: "m" }]), [/^\$\.tasks\[0\]\.ops\[0\]\.op: expected one of "down_read", .*, found nothing$/.source]],
-  ["unknown profile", { ...ok, profile: "v6.13" }, ['$.profile: expected one of "v2.6.38", "v2.6.39", "v4.15", "v4.19", "v5.1", "v5.2-rc1", "v5.2", "v5.3", "v5.7", "v5.9", "v6.4", "v6.12" (did you mean "v6.12"?), found "v6.13" (string)']],
+  ["unknown profile", { ...ok, profile: "v6.13" }, ['$.profile: expected one of "v2.6.38", "v2.6.39", "v4.15", "v4.19", "v5.1", "v5.2-rc1", "v5.2", "v5.3", "v5.7", "v5.9", "v6.4", "v6.10", "v6.12" (did you mean "v6.10", "v6.12"?), found "v6.13" (string)']],
   ["seed out of range", { ...ok, seed: -1 }, ["$.seed: expected a number >= 0, found -1 (number)"]],
   ["fractional seed", { ...ok, seed: 1.5 }, ["$.seed: expected integer, found 1.5 (number)"]],
   ["duration as a string", task([{ op: "io", ns: "5us" }]), ['$.tasks[0].ops[0].ns: expected ns as an integer, {"dist": "uniform", "min", "max"} or {"dist": "exponential", "mean"}, found "5us" (string)']],

@@ -21,8 +21,9 @@ describe("/vfio: an access against a disable or a reset, per design", () => {
   // One letter per design, in VFIO_DESIGNS order: before v5.8 (no zap: the access reads the disabled BAR), v5.8 (the remap after
   // vma_lock is dropped escapes the zap, v5.8.18 vfio_pci_mmap_fault), v5.13 (6a45ece4c9af: vma_lock across the remap), Yan Zhao
   // 2023 (the same body under mmap_lock for write), Jason 2024 (SIGBUS on fault, memory_lock write before unmap_mapping_range),
-  // v6.10 (aac6db75a9fc: memory_lock write before unmap_mapping_range, insert under read).
-  for (const [other, expected] of [["disable", "BBHHHH"], ["reset", "BBHHHH"]] as const) {
+  // v6.10 (aac6db75a9fc: memory_lock write before unmap_mapping_range, insert and prefault under read), v6.12 (the same with
+  // huge_fault).
+  for (const [other, expected] of [["disable", "BBHHHHH"], ["reset", "BBHHHHH"]] as const) {
     it(`the other thread ${other === "disable" ? "clears PCI_COMMAND_MEMORY" : "resets the device"}: ${expected}`, () => {
       const specs = VFIO_DESIGNS.map((d) => withDesign(withOtherThread(access, other), d));
       assert.equal(explored(specs).map(letter).join(""), expected);
@@ -93,7 +94,7 @@ describe("/vfio: Jason's call_mmap()/vma_link_file() window", () => {
 });
 
 describe("/vfio: the cost of walking a BAR", () => {
-  const cost = (name: string, pages: number, maps: number) => walkCost(ran([walkScenario(design(name), pages, maps, 10)])[0]!)!;
+  const cost = (name: string, pages: number, maps: number) => walkCost(ran([walkScenario(design(name), pages, maps, { pteNs: 10 })])[0]!)!;
 
   it("one fault per mapping maps the whole VMA (v5.8 remap_pfn_range); remap on enable maps at mmap and never faults; v6.12 faults per page, or once per PMD leaf where a 2 MiB entry fits (f9e54c3a2f5b)", () => {
     for (const name of ["v5.8", "v5.13", "Yan Zhao"]) assert.deepEqual([cost(name, 64, 2).faults, cost(name, 64, 2).entries], [2, 128], name);
@@ -109,17 +110,32 @@ describe("/vfio: the cost of walking a BAR", () => {
     for (const name of ["v5.13", "Jason"]) assert.equal(cost(name, 256, 4).walkNs, 4 * 2560, name);
   });
 
+  it("with a trap per fault (mm.faultNs), v6.10's prefault (d71a989cf5d9) walks a 64-page BAR in one trap, v6.12 without it in 64: its faults cost what the prefault saves", () => {
+    const traps = (name: string) => walkCost(ran([walkScenario(design(name), 64, 1, { pteNs: 10, faultNs: 1000 })])[0]!)!;
+    assert.deepEqual([traps("v6.10").faults, traps("v6.10").walkNs], [1, 1000 + 64 * 10]);
+    assert.deepEqual([traps("v6.12").faults, traps("v6.12").walkNs], [64, 64 * (1000 + 10)]);
+  });
+
+  it("a memory disable after the walks zaps every entry they left, zapNs each: under memory_lock for write from v6.10 (aac6db75a9fc), before taking it (under vma_lock and mmap_lock) until then; v6.12's one PMD leaf for a 2 MiB BAR", () => {
+    const disabled = (name: string, pages: number, maps: number) => walkCost(ran([walkScenario(design(name), pages, maps, { pteNs: 10, zapNs: 5 }, { disable: true })])[0]!)!;
+    const zap = (c: ReturnType<typeof disabled>) => [c.zapped, c.disableNs, c.disableHoldNs];
+    for (const name of ["Jason", "v6.10", "v6.12"]) assert.deepEqual(zap(disabled(name, 64, 2)), [128, 640, 640], name);
+    for (const name of ["v5.8", "v5.13"]) assert.deepEqual(zap(disabled(name, 64, 2)), [128, 640, 0], name);
+    assert.deepEqual(zap(disabled("v6.12", 512, 1)), [1, 5, 5]);
+    assert.deepEqual([disabled("v6.10", 512, 1).zapped, cost("v6.10", 512, 1).zapped], [512, 0], "no disable, nothing zapped");
+  });
+
   it("refuses a walk past the page's cap (loads per mapping) and a BAR past the scenario format's VMA limits", () => {
-    assert.throws(() => walkScenario(design("v6.12"), COST_MAX_PAGES * 2, 1, 10), /past the 8192/);
-    assert.doesNotThrow(() => walkScenario(design("v6.12"), COST_MAX_PAGES * 2, 1, 10, { stride: 2 }));
-    assert.throws(() => walkScenario(design("v6.12"), VMA_MAX_PAGES * 2, 1, 10, { stride: 512 }), /past the scenario format's 1048576 pages per VMA and 2097152 in all/);
-    assert.throws(() => walkScenario(design("v6.12"), VMA_MAX_PAGES, 4, 10, { stride: 512 }), /4 x 1048576 pages/);
+    assert.throws(() => walkScenario(design("v6.12"), COST_MAX_PAGES * 2, 1, { pteNs: 10 }), /past the 8192/);
+    assert.doesNotThrow(() => walkScenario(design("v6.12"), COST_MAX_PAGES * 2, 1, { pteNs: 10 }, { stride: 2 }));
+    assert.throws(() => walkScenario(design("v6.12"), VMA_MAX_PAGES * 2, 1, { pteNs: 10 }, { stride: 512 }), /past the scenario format's 1048576 pages per VMA and 2097152 in all/);
+    assert.throws(() => walkScenario(design("v6.12"), VMA_MAX_PAGES, 4, { pteNs: 10 }, { stride: 512 }), /4 x 1048576 pages/);
   });
 });
 
 describe("/vfio: lock hold times of a walk", () => {
   const locks = (name: string, pages: number, maps: number, walkers: "threads" | "processes" = "threads") => {
-    const run = ran([walkScenario(design(name), pages, maps, 10, { walkers })])[0]!;
+    const run = ran([walkScenario(design(name), pages, maps, { pteNs: 10 }, { walkers })])[0]!;
     return { ...walkCost(run)!.locks, names: [...new Set(run.result.trace.filter((e) => e.ev === "lock_acquire").map((e) => String(e.args?.lock)))] };
   };
 
@@ -152,7 +168,7 @@ describe("/vfio: lock hold times of a walk", () => {
   });
 });
 
-const cost2 = (name: string, pages: number, maps: number, walkers: "threads" | "processes", stride = 1) => walkCost(ran([walkScenario(design(name), pages, maps, 10, { walkers, stride })])[0]!)!;
+const cost2 = (name: string, pages: number, maps: number, walkers: "threads" | "processes", stride = 1) => walkCost(ran([walkScenario(design(name), pages, maps, { pteNs: 10 }, { walkers, stride })])[0]!)!;
 
 describe("/vfio: PTE, PMD and PUD entries up to the scenario format's 4 GiB", () => {
   const shape = (c: ReturnType<typeof cost2>) => [c.faults, c.pte, c.pmd, c.pud, c.mappedPages];

@@ -2,8 +2,9 @@
 // v5.15) per design, as the profiles carry them: v4.15 maps at mmap
 // (pre-11c4cd07ba11 vfio_pci_mmap()), v5.9 the v5.8 vma_list design
 // (11c4cd07ba11, abafbc551fdd; v5.8.18 copy), v6.4 the 6a45ece4c9af form
-// (v5.13; v6.2..v6.4 copy), v6.12 the v6.10 design (aac6db75a9fc,
-// d71a989cf5d9; stable-6.6 backport diffs). Each row names its source; the
+// (v5.13; v6.2..v6.4 copy), v6.10 the unmap_mapping_range() design
+// (aac6db75a9fc, d71a989cf5d9; stable-6.6 backport diffs), v6.12 its
+// huge_fault (f9e54c3a2f5b). Each row names its source; the
 // facts are from those copies and /work/facts-vfio.md's table.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -16,9 +17,7 @@ import { profile, type Behaviour } from "../src/profiles/index.js";
 const DEVICE = [{ name: "gpu", bars: [{ pages: 8 }, { pages: 4 }] }];
 const BAR: NonNullable<ScenarioSpec["mm"]>["vmas"] = [{ name: "bar", kind: "vfio-bar", device: "gpu", bar: 0, pages: 4 }];
 const spec = (ops: OpSpec[], vmas = BAR, others: ScenarioSpec["tasks"] = []): ScenarioSpec => ({ title: "vfio", mm: { devices: DEVICE, vmas }, tasks: [{ name: "T", ops }, ...others] });
-/** "v6.10": the v6.10..v6.11 design (aac6db75a9fc + d71a989cf5d9), which no profile has since v6.12's huge_fault: v6.12 with that one switch. */
-const V6_10: Behaviour = { ...profile("v6.12").behaviour, vfio_pci_mmap: "unmap_mapping_range" };
-const checked = (s: ScenarioSpec, p: string) => (p === "v6.10" ? checkedRun(s, "v6.12", V6_10) : checkedRun(s, p));
+const checked = (s: ScenarioSpec, p: string) => checkedRun(s, p);
 const run = (ops: OpSpec[], p: string, vmas = BAR) => checked(spec(ops, vmas), p);
 const events = (r: ScenarioRun, ev: string, fn?: string) => r.result.trace.filter((e) => e.ev === ev && (fn === undefined || e.fn === fn));
 const rets = (r: ScenarioRun, fn: string) => events(r, "call", fn).map((e) => e.ret);
@@ -91,6 +90,13 @@ describe("memory disable (PCI_COMMAND write without PCI_COMMAND_MEMORY, vfio_bas
     }
   });
 
+  it("v5.9: the zap loop holds each listed mm with mmget_not_zero() and drops it with mmput() (vfio_pci_zap_and_vma_lock, abafbc551fdd): a child that exits after the zap still tears its address space down", () => {
+    const child: OpSpec = { op: "fork", child: { name: "C", ops: [load(3), { op: "sleep", ns: 1000 }, { op: "exit" }] as never[] } };
+    const r = checkedRun({ ...spec([]), tasks: [{ name: "T", ops: [child, { op: "sleep", ns: 100 }, disable, { op: "sleep", ns: 2000 }] }] }, "v5.9");
+    assert.deepEqual(events(r, "zap").filter((e) => e.args!.cleared).map((e) => [e.task, e.args!.cleared]), [["T", 4]], "the child's listed VMA, zapped by the parent");
+    assert.equal(r.final!.children[0]!.vmas.length, 0, "exit_mmap ran at the child's exit");
+  });
+
   it("v6.10: unmap_mapping_range() zaps every mapping of the device through its inode's i_mmap, a forked child's too (b7c5e64fecfa: one inode per device)", () => {
     const child: OpSpec = { op: "fork", child: { name: "C", ops: [{ op: "sleep", ns: 10 }, load(3)] as never[] } };
     const r = checked({ ...spec([load(0), child, disable]), tasks: [{ name: "T", ops: [load(0), child, disable] }] }, "v6.10");
@@ -102,6 +108,35 @@ describe("memory disable (PCI_COMMAND write without PCI_COMMAND_MEMORY, vfio_bas
     const child: OpSpec = { op: "fork", child: { name: "C", ops: [load(3)] as never[] } };
     const r = checkedRun({ ...spec([]), tasks: [{ name: "T", ops: [load(0), child] }] }, "v5.9");
     assert.deepEqual(events(r, "vfio_fault").map((e) => e.task), ["T", "C"]);
+  });
+});
+
+describe("costs: a fault's trap (mm.faultNs), the entries written (pteNs) and cleared (zapNs)", () => {
+  const costed = (ops: OpSpec[], p: string, costs: { faultNs?: number; pteNs?: number; zapNs?: number }) => {
+    const { faultNs, ...device } = costs;
+    return checked({ title: "vfio costs", mm: { devices: [{ ...DEVICE[0]!, ...device }], vmas: BAR, ...(faultNs === undefined ? {} : { faultNs }) }, tasks: [{ name: "T", ops }] }, p);
+  };
+  const walk = [load(0), load(1), load(2), load(3)];
+
+  it("every fault's trap is charged once, before its locks (exc_page_fault): v6.12 takes a fault per page of a 4-page BAR, v6.10's prefault one (d71a989cf5d9: the faults the prefault saves)", () => {
+    for (const [p, faults] of [["v6.12", 4], ["v6.10", 1]] as const) {
+      const r = costed(walk, p, { faultNs: 1000, pteNs: 10 });
+      assert.equal(events(r, "cpu", "exc_page_fault").length, faults, p);
+      assert.equal(r.result.endTime, faults * 1000 + 4 * 10, `${p}: traps plus the four entries written`);
+    }
+  });
+
+  it("a zap's entries cost zapNs each under memory_lock for write (v6.10 unmap_mapping_range, v5.9 zap_vma_ptes); nothing cleared, nothing charged", () => {
+    for (const p of ["v5.9", "v6.10"]) {
+      const r = costed([load(0), disable, disable], p, { zapNs: 100 });
+      const charged = events(r, "cpu").filter((e) => e.fn === "unmap_mapping_range" || e.fn === "zap_vma_ptes");
+      assert.deepEqual(charged.map((e) => [e.args!.entries, e.args!.ns]), [[4, 400]], p);
+    }
+  });
+
+  it("without faultNs and zapNs nothing is charged and no event is added (the default)", () => {
+    const r = costed([load(0), disable], "v6.10", {});
+    assert.equal(events(r, "cpu", "exc_page_fault").length + events(r, "cpu", "unmap_mapping_range").length, 0);
   });
 });
 

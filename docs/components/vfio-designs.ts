@@ -25,11 +25,12 @@ export interface VfioDesign {
  * The designs, oldest first. Profiles: v5.7 maps the whole BAR at mmap
  * (v3.6..v5.7); v5.9 carries the v5.8 vma_list fault (11c4cd07ba11,
  * abafbc551fdd); v6.4 the v5.13 fault holding vma_lock across the remap
- * (6a45ece4c9af); v6.12 the v6.10 unmap_mapping_range() design
- * (aac6db75a9fc) with f9e54c3a2f5b's huge_fault, which replaced v6.10's
- * full-VMA prefault (d71a989cf5d9, v6.10..v6.11, in no profile). Yan
- * Zhao's 2023-05-08 patch goes on v6.4, Jason Gunthorpe's 2024-05-22
- * proposal on v6.12 (each patch names its base).
+ * (6a45ece4c9af); v6.10 the unmap_mapping_range() design with
+ * vmf_insert_pfn() and its full-VMA prefault; v6.12 that design
+ * (aac6db75a9fc) with f9e54c3a2f5b's huge_fault, which replaced the
+ * full-VMA prefault of v6.10 (d71a989cf5d9, v6.10..v6.11). Yan Zhao's
+ * 2023-05-08 patch goes on v6.4, Jason Gunthorpe's 2024-05-22 proposal
+ * on v6.12 (each patch names its base).
  */
 export const VFIO_DESIGNS: readonly VfioDesign[] = [
   { name: "before v5.8: remap_pfn_range() at mmap, no zap", profile: "v5.7", patches: [], costs: false },
@@ -37,6 +38,7 @@ export const VFIO_DESIGNS: readonly VfioDesign[] = [
   { name: "v5.13: vma_lock held across the remap", profile: "v6.4", patches: [], costs: true },
   { name: "Yan Zhao 2023: mmap_lock for write in the fault (not merged)", profile: "v6.4", patches: ["vfio-pci-fault-mmap-write-lock"], costs: true },
   { name: "Jason Gunthorpe 2024: remap on enable, SIGBUS on fault (not merged)", profile: "v6.12", patches: ["vfio-pci-remap-on-enable"], costs: true },
+  { name: "v6.10: unmap_mapping_range(), vmf_insert_pfn() and a full-VMA prefault", profile: "v6.10", patches: [], costs: true },
   { name: "v6.12: unmap_mapping_range(), huge_fault, no prefault", profile: "v6.12", patches: [], costs: true },
 ];
 
@@ -102,35 +104,51 @@ export const LEAF_PAGES = { pte: 1, pmd: 512, pud: 262_144 } as const;
 /** Who walks: threads of one mm, or processes, each forked (dup_mmap) after its parent mmaps the BAR, with its own mm and mmap_lock. */
 export type Walkers = "threads" | "processes";
 
-/** How a walk runs beside its size: who walks, and one load every `stride` pages (1: every page). */
+/** How a walk runs beside its size: who walks, one load every `stride` pages (1: every page), and whether memory is disabled once every walk is done. */
 export interface WalkOptions {
   readonly walkers?: Walkers;
   readonly stride?: number;
+  /** A task `disabler` clears PCI_COMMAND_MEMORY after the walks: its memory_lock write hold is the zap of every entry they left. */
+  readonly disable?: boolean;
+}
+
+/** The CPU costs of a walk, ns: `pteNs` per entry written and `zapNs` per entry cleared (the device's), `faultNs` per fault's trap (the mm's). */
+export interface WalkCosts {
+  readonly pteNs: number;
+  readonly faultNs?: number;
+  readonly zapNs?: number;
 }
 
 /**
  * A walk of the BAR: `maps` walkers each mmap a BAR of `pages` pages (a
  * deferred vfio-bar VMA of the whole BAR) and load every `stride`th page in
- * order, on `design`, with `pteNs` of CPU time per page-table entry written
- * (the device's pteNs). Threads (the default) are tasks of one mm;
- * processes are each a task that mmaps its BAR and forks a child that walks
- * it (the scenario format allows mmap only in the scenario's own tasks).
- * Throws a RangeError past {@link COST_MAX_PAGES} loads per mapping,
- * {@link VMA_MAX_PAGES} per BAR or {@link ALL_VMAS_MAX_PAGES} in all.
+ * order, on `design`, with the CPU `costs` of the device and the mm.
+ * Threads (the default) are tasks of one mm; processes are each a task
+ * that mmaps its BAR and forks a child that walks it (the scenario format
+ * allows mmap only in the scenario's own tasks). With `disable`, a task
+ * `disabler` sleeps past the longest the walks can take (every fault's
+ * trap and every page's entry one after another) and then clears the
+ * memory enable bit. Throws a RangeError past {@link COST_MAX_PAGES} loads
+ * per mapping, {@link VMA_MAX_PAGES} per BAR or {@link ALL_VMAS_MAX_PAGES}
+ * in all.
  */
-export function walkScenario(design: VfioDesign, pages: number, maps: number, pteNs: number, options: WalkOptions = {}): ScenarioSpec {
-  const { walkers = "threads", stride = 1 } = options;
+export function walkScenario(design: VfioDesign, pages: number, maps: number, costs: WalkCosts, options: WalkOptions = {}): ScenarioSpec {
+  const { walkers = "threads", stride = 1, disable = false } = options;
+  const { pteNs, faultNs = 0, zapNs = 0 } = costs;
   const loads = Math.ceil(pages / stride);
   if (loads > COST_MAX_PAGES) throw new RangeError(`walkScenario: ${loads} loads per mapping is past the ${COST_MAX_PAGES} the page runs`);
   if (pages > VMA_MAX_PAGES || pages * maps > ALL_VMAS_MAX_PAGES) throw new RangeError(`walkScenario: ${maps} x ${pages} pages is past the scenario format's ${VMA_MAX_PAGES} pages per VMA and ${ALL_VMAS_MAX_PAGES} in all`);
   const vmas = Array.from({ length: maps }, (_, i) => ({ name: `bar${i}`, kind: "vfio-bar" as const, device: "gpu", bar: 0, pages, deferred: true }));
   const walk = (vma: string): Op[] => Array.from({ length: loads }, (_, i): Op => ({ op: "load", vma, page: i * stride }));
   const ops = (vma: string, i: number): Op[] => (walkers === "threads" ? [{ op: "mmap", vma }, ...walk(vma)] : [{ op: "mmap", vma }, { op: "fork", child: { name: `walker${i}`, ops: walk(vma) as unknown as ChildOps } }]);
+  // Past the walks however they serialize: every trap and every entry of every mapping one after another, and then some.
+  const walksDone = maps * (loads * faultNs + pages * (pteNs + zapNs)) + 1_000_000;
+  const disabler = disable ? [{ name: "disabler", ops: [{ op: "sleep", ns: walksDone }, { op: "vfio_pci_config_write", device: "gpu", memory: false }] as Op[] }] : [];
   return withDesign(
     {
-      title: `walk of a ${pages}-page BAR by ${maps} ${walkers === "threads" ? (maps === 1 ? "thread" : "threads") : maps === 1 ? "process" : "processes"}${stride > 1 ? `, a load every ${stride} pages` : ""}, ${[design.profile, ...design.patches].join(" + ")}`,
-      mm: { devices: [{ name: "gpu", bars: [{ pages }], pteNs }], vmas },
-      tasks: vmas.map((v, i) => ({ name: walkers === "threads" ? `walker${i}` : `parent${i}`, ops: ops(v.name, i) })),
+      title: `walk of a ${pages}-page BAR by ${maps} ${walkers === "threads" ? (maps === 1 ? "thread" : "threads") : maps === 1 ? "process" : "processes"}${stride > 1 ? `, a load every ${stride} pages` : ""}${disable ? ", then a memory disable" : ""}, ${[design.profile, ...design.patches].join(" + ")}`,
+      mm: { devices: [{ name: "gpu", bars: [{ pages }], pteNs, ...(zapNs ? { zapNs } : {}) }], vmas, ...(faultNs ? { faultNs } : {}) },
+      tasks: [...vmas.map((v, i) => ({ name: walkers === "threads" ? `walker${i}` : `parent${i}`, ops: ops(v.name, i) })), ...disabler],
     },
     design,
   );
@@ -164,8 +182,12 @@ export interface WalkCost {
   readonly mappedPages: number;
   readonly firstAccessNs: number;
   readonly walkNs: number;
-  /** Hold times per lock, from the trace's lock_acquire/lock_acquired/lock_release events. */
+  /** Hold times per lock by the walkers, from the trace's lock_acquire/lock_acquired/lock_release events. */
   readonly locks: Readonly<Record<HeldLock, LockHold>>;
+  /** With {@link WalkOptions.disable}: the entries the disable's zap cleared, how long the config write took (ns), and how long it held memory_lock for write (ns: the zap is inside it from aac6db75a9fc, v6.10, before it under vma_lock and mmap_lock until then); 0 without. */
+  readonly zapped: number;
+  readonly disableNs: number;
+  readonly disableHoldNs: number;
 }
 
 /** The functions that write BAR entries, each charging `pages` entries in its trace event, and the size of those entries. */
@@ -212,6 +234,13 @@ export function lockHolds(trace: RunData["result"]["trace"]): Record<HeldLock, L
   return out;
 }
 
+/** How long the disabler's config write took: from the end of its sleep to the write's return (0 if it did not run). */
+function disableTime(disabler: RunData["result"]["trace"]): number {
+  const slept = disabler.find((e) => e.ev === "sleep");
+  const write = disabler.find((e) => e.ev === "call" && e.fn === "vfio_basic_config_write");
+  return slept && write ? write.t - (slept.t + Number(slept.args?.ns ?? 0)) : 0;
+}
+
 /** The costs of a walk run ({@link walkScenario}), read from its trace; null if the trace was not kept whole. */
 export function walkCost(run: RunData): WalkCost | null {
   if (run.truncated) return null;
@@ -222,6 +251,7 @@ export function walkCost(run: RunData): WalkCost | null {
     if (size) by[size] += Number(e.args?.pages ?? 0);
   }
   const loads = trace.filter((e) => e.ev === "call" && e.fn === "load");
+  const disabler = trace.filter((e) => e.task === "disabler");
   return {
     faults: trace.filter((e) => e.ev === "mm_fault").length,
     entries: by.pte + by.pmd + by.pud,
@@ -229,6 +259,9 @@ export function walkCost(run: RunData): WalkCost | null {
     mappedPages: by.pte * LEAF_PAGES.pte + by.pmd * LEAF_PAGES.pmd + by.pud * LEAF_PAGES.pud,
     firstAccessNs: loads[0]?.t ?? 0,
     walkNs: loads.at(-1)?.t ?? 0,
-    locks: lockHolds(trace),
+    locks: lockHolds(disabler.length ? trace.filter((e) => e.task !== "disabler") : trace),
+    zapped: disabler.filter((e) => e.ev === "zap").reduce((n, e) => n + Number(e.args?.cleared ?? 0), 0),
+    disableNs: disableTime(disabler),
+    disableHoldNs: lockHolds(disabler).memory_lock.longestNs,
   };
 }

@@ -9,7 +9,7 @@
  * @module
  */
 
-import ln from "@stdlib/math-base-special-ln";
+import { ln } from "./ln.js";
 
 /** splitmix32 step: a well-mixed 32-bit value from a 32-bit state. */
 function splitmix32(x: number): number {
@@ -85,9 +85,9 @@ export class Prng {
 
   /**
    * Exponentially distributed integer with the given mean (inverse CDF).
-   * The logarithm is stdlib's pure-JavaScript port of fdlibm's
-   * `__ieee754_log`, not `Math.log`, whose precision ECMAScript leaves to
-   * the engine: every engine draws the same values (and they equal V8's).
+   * The logarithm is {@link ln}, a port of fdlibm's `__ieee754_log`, not
+   * `Math.log`, whose precision ECMAScript leaves to the engine: every
+   * engine draws the same values (and they equal V8's).
    */
   exponential(mean: number): number {
     return Math.round(-mean * ln(1 - this.float()));

@@ -83,8 +83,12 @@ export class Kernel {
   private nextPfn = 1;
   private nextBio = 1;
 
-  constructor(sim: Simulation, behaviour: Behaviour, io: IoModel, tlbFlush: "ipi" | "broadcast" = "ipi", anon_zone: Zone = "ZONE_NORMAL") {
+  /** CPU time of a user page fault's trap (`exc_page_fault()` entry and return), spent in `do_user_addr_fault()` before its locks; null: none. */
+  readonly faultNs: Latency | null;
+
+  constructor(sim: Simulation, behaviour: Behaviour, io: IoModel, tlbFlush: "ipi" | "broadcast" = "ipi", anon_zone: Zone = "ZONE_NORMAL", faultNs: Latency | null = null) {
     this.sim = sim;
+    this.faultNs = faultNs;
     this.anon_zone = anon_zone;
     this.behaviour = behaviour;
     this.io = io;

@@ -86,7 +86,7 @@ function can_madv_lru_vma(vma: Vma): boolean {
  * zapped like any other.
  */
 function* madvise_dontneed(k: Kernel, t: Task, mm: MmStruct, start: number, end: number): KernelGen<number> {
-  const tlb: ZapBatch = { freed: [], flush: false };
+  const tlb: ZapBatch = { freed: [], flush: false, cleared: 0 };
   const ret = yield* madvise_walk_vmas(mm, start, end, function* (vma, from, to) {
     if (!can_madv_lru_vma(vma)) return EINVAL;
     const zapped = zap_pte_range(k, t, vma, from, to);

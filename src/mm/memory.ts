@@ -463,10 +463,11 @@ export function vmf_insert_pfn(vma: Vma, addr: number, pfn: number): { readonly 
  * the VMA's mm if a present entry went (`tlb_finish_mmu()`), then free
  * the pages the entries held.
  */
-export function* zap_page_range_single(k: Kernel, t: Task, vma: Vma, start: number, end: number): KernelGen {
+export function* zap_page_range_single(k: Kernel, t: Task, vma: Vma, start: number, end: number): KernelGen<number> {
   const tlb = zap_pte_range(k, t, vma, start, end);
   if (tlb.flush) yield* flush_tlb_mm_range(k, t, vma.vm_mm);
   for (const f of tlb.freed) f.refcount--;
+  return tlb.cleared;
 }
 
 /**
@@ -474,9 +475,9 @@ export function* zap_page_range_single(k: Kernel, t: Task, vma: Vma, start: numb
  * `[start, end)` of one of its VM_PFNMAP VMAs (nothing for any other VMA),
  * with `zap_page_range_single()`.
  */
-export function* zap_vma_ptes(k: Kernel, t: Task, vma: Vma, start: number, end: number): KernelGen {
-  if (!(vma.vm_flags & VM.PFNMAP)) return;
-  yield* zap_page_range_single(k, t, vma, start, end);
+export function* zap_vma_ptes(k: Kernel, t: Task, vma: Vma, start: number, end: number): KernelGen<number> {
+  if (!(vma.vm_flags & VM.PFNMAP)) return 0;
+  return yield* zap_page_range_single(k, t, vma, start, end);
 }
 
 /**
@@ -489,16 +490,18 @@ export function* zap_vma_ptes(k: Kernel, t: Task, vma: Vma, start: number, end: 
  * into i_mmap (mmap_region() between `->mmap` and `vma_link_file()`) is
  * not seen. Page numbers are file pages (`holebegin >> PAGE_SHIFT`).
  */
-export function* unmap_mapping_range(k: Kernel, t: Task, mapping: AddressSpace, first: number, nr: number): KernelGen {
+export function* unmap_mapping_range(k: Kernel, t: Task, mapping: AddressSpace, first: number, nr: number): KernelGen<number> {
   const rw = mapping.i_mmap_rwsem;
   if (rw) yield* rw.down_read(t);
+  let cleared = 0;
   for (const vma of [...mapping.i_mmap]) {
     const from = Math.max(first, vma.pgoff);
     const to = Math.min(first + nr, vma.pgoff + (vma.end - vma.start) / PAGE_SIZE);
     if (from >= to) continue;
-    yield* zap_page_range_single(k, t, vma, vma.start + (from - vma.pgoff) * PAGE_SIZE, vma.start + (to - vma.pgoff) * PAGE_SIZE);
+    cleared += yield* zap_page_range_single(k, t, vma, vma.start + (from - vma.pgoff) * PAGE_SIZE, vma.start + (to - vma.pgoff) * PAGE_SIZE);
   }
   if (rw) rw.up_read(t);
+  return cleared;
 }
 
 /**

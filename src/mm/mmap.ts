@@ -19,6 +19,8 @@ export interface ZapBatch {
   readonly freed: Folio[];
   /** A present PTE was cleared, so the TLB must be flushed. */
   flush: boolean;
+  /** Entries cleared (a huge leaf counts one). */
+  cleared: number;
 }
 
 /**
@@ -30,14 +32,13 @@ export interface ZapBatch {
  */
 export function zap_pte_range(k: Kernel, t: Task, vma: Vma, start = vma.start, end = vma.end): ZapBatch {
   const mm = vma.vm_mm;
-  const tlb: ZapBatch = { freed: [], flush: false };
-  let cleared = 0;
+  const tlb: ZapBatch = { freed: [], flush: false, cleared: 0 };
   for (let addr = start; addr < end; addr += PAGE_SIZE) {
     const leaf = mm.huge_leaf(addr);
     if (leaf) {
       // zap_huge_pmd() / zap_huge_pud(): a huge pfnmap leaf goes whole (a range that covers part of it splits it, which for a pfnmap clears it); nothing to free.
       mm.clear_huge(addr);
-      cleared++;
+      tlb.cleared++;
       tlb.flush = true;
       addr = (leaf.vpn + 2 ** leaf.order) * PAGE_SIZE - PAGE_SIZE;
       continue;
@@ -45,7 +46,7 @@ export function zap_pte_range(k: Kernel, t: Task, vma: Vma, start = vma.start, e
     const pte = mm.pte(addr);
     if (pte === undefined) continue;
     mm.clear_pte(addr);
-    cleared++;
+    tlb.cleared++;
     // A hwpoison entry holds nothing, nor does a migration entry (zap_nonpresent_ptes()): cleared, nothing freed.
     if (pte.kind === "hwpoison" || pte.kind === "migration") continue;
     if (pte.kind !== "swap") {
@@ -61,7 +62,7 @@ export function zap_pte_range(k: Kernel, t: Task, vma: Vma, start = vma.start, e
       if (cached && cached.refcount === 1) mm.swap.folio_free_swap(cached);
     }
   }
-  if (k.sim.tracing) k.sim.event(t, "zap", "zap_pte_range", { vma: vma.name, page: (start - vma.start) / PAGE_SIZE, cleared });
+  if (k.sim.tracing) k.sim.event(t, "zap", "zap_pte_range", { vma: vma.name, page: (start - vma.start) / PAGE_SIZE, cleared: tlb.cleared });
   return tlb;
 }
 

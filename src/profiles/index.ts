@@ -575,7 +575,7 @@ const v6_4 = derive(v5_9, "v6.4", "VM_FAULT_COMPLETED, no VM_FAULT_WRITE, MADV_P
   { behaviour: "vm_flags_set_assert", value: true, commit: "1c71222e5f23", subject: "mm: replace vma->vm_flags direct modifications with modifier calls" },
 ], "folios; mmap_lock; VMAs in a maple tree (v6.1); per-VMA locks (v6.4)");
 
-const v6_12 = derive(v6_4, "v6.12", "LTS: per-VMA-lock faults on file VMAs, swap and userfaultfd too (v6.6), ->fault under the VMA lock (v6.7), MADV_POPULATE retries with FOLL_TRIED (v6.9), no long-term write pins of dirty-tracked file mappings (v6.5)", [
+const v6_10 = derive(v6_4, "v6.10", "per-VMA-lock faults on file VMAs, swap and userfaultfd too (v6.6), ->fault under the VMA lock (v6.7), MADV_POPULATE retries with FOLL_TRIED (v6.9), no long-term write pins of dirty-tracked file mappings (v6.5), vfio-pci BAR faults by unmap_mapping_range() and vmf_insert_pfn() with a full-VMA prefault (v6.10-rc4)", [
   { behaviour: "per_vma_lock", value: "all", commit: "350f6bbca1de", subject: "mm: allow per-VMA locks on file-backed VMAs" },
   { behaviour: "per_vma_lock", value: "all", commit: "1235ccd05b6d", subject: "mm: handle swap page faults under per-VMA lock" },
   { behaviour: "per_vma_lock", value: "all", commit: "29a22b9e08d7", subject: "mm: handle userfaults under VMA lock" },
@@ -587,11 +587,14 @@ const v6_12 = derive(v6_4, "v6.12", "LTS: per-VMA-lock faults on file VMAs, swap
   { behaviour: "vfio_pci_mmap", value: "unmap_mapping_range", commit: "b7c5e64fecfa", subject: "vfio: Create vfio_fs_type with inode per device" },
   { behaviour: "vfio_pci_mmap", value: "unmap_mapping_range", commit: "aac6db75a9fc", subject: "vfio/pci: Use unmap_mapping_range()" },
   { behaviour: "vfio_pci_mmap", value: "unmap_mapping_range", commit: "d71a989cf5d9", subject: "vfio/pci: Insert full vma on mmap'd MMIO fault" },
+], "folios; mmap_lock; VMAs in a maple tree (v6.1); per-VMA locks; munmap in mm/mmap.c (mm/vma.c came in v6.12)");
+
+const v6_12 = derive(v6_10, "v6.12", "LTS: PMD and PUD pfnmap leaves from the vfio-pci fault (huge_fault), without the v6.10 prefault", [
   { behaviour: "vfio_pci_mmap", value: "huge_fault", commit: "f9e54c3a2f5b", subject: "vfio/pci: implement huge_fault support" },
 ], "folios; mmap_lock; VMAs in a maple tree, munmap in mm/vma.c (v6.12); per-VMA locks: the structure the model's names come from");
 
 /** Every profile, oldest first. */
-export const PROFILES: readonly Profile[] = [v2_6_38, v2_6_39, v4_15, v4_19, v5_1, v5_2_rc1, v5_2, v5_3, v5_7, v5_9, v6_4, v6_12];
+export const PROFILES: readonly Profile[] = [v2_6_38, v2_6_39, v4_15, v4_19, v5_1, v5_2_rc1, v5_2, v5_3, v5_7, v5_9, v6_4, v6_10, v6_12];
 
 /** Names of every profile, oldest first. */
 export const PROFILE_NAMES: readonly string[] = PROFILES.map((p) => p.name);

@@ -61,7 +61,7 @@ function assignBars(devices: readonly DeviceSpecT[]): PciResource[][] {
 
 /**
  * The scenario's vfio-pci devices, by name: PCI_COMMAND_MEMORY as given
- * (set by default), a VF with its PF (declared before it, VFs enabled), pteNs 0 and resetNs 100 ms unless given; each BAR
+ * (set by default), a VF with its PF (declared before it, VFs enabled), pteNs and zapNs 0 and resetNs 100 ms unless given; each BAR
  * requested in `iomem_resource`.
  */
 function buildDevices(k: Kernel, devices: readonly DeviceSpecT[]): Map<string, VfioPciCoreDevice> {
@@ -74,8 +74,9 @@ function buildDevices(k: Kernel, devices: readonly DeviceSpecT[]): Map<string, V
       pdevs.set(d.name, pdev);
       pdev.resource.forEach((r, bar) => k.iomem_resource.push({ name: `${d.name} BAR ${bar}`, start: r.start, pages: r.pages, access: (t, pfn, store) => pci_mmio_access(t, pdev, bar, pfn, store) }));
       const pteNs = d.pteNs ?? 0;
+      const zapNs = d.zapNs ?? 0;
       const resetNs = d.resetNs ?? 100_000_000;
-      return [d.name, new VfioPciCoreDevice(sim, pdev, { pteNs: (t) => sample(t.prng, pteNs), resetNs: (t) => sample(t.prng, resetNs) })];
+      return [d.name, new VfioPciCoreDevice(sim, pdev, { pteNs: (t) => sample(t.prng, pteNs), zapNs: (t) => sample(t.prng, zapNs), resetNs: (t) => sample(t.prng, resetNs) })];
     }),
   );
 }
@@ -98,7 +99,7 @@ export function buildKernel(sim: Simulation, behaviour: Behaviour, spec: Normali
     swapout: (t) => sample(t.prng, spec.io.swapout),
     readFails: (t, f) =>
       (f.mapping ? badFile.get(f.mapping.name)?.has(f.index) === true : f.swapEntry !== null && badSwap.has(f.swapEntry)) || (eioRate > 0 && t.prng.float() < eioRate),
-  }, spec.tlbFlush, spec.zone);
+  }, spec.tlbFlush, spec.zone, spec.faultNs === undefined ? null : (t) => sample(t.prng, spec.faultNs!));
   const vmas = new Map<string, Vma>();
   const devices = buildDevices(k, spec.devices ?? []);
   if (devices.size > 0 && behaviour.vfio_pci_mmap === "none") {

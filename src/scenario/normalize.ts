@@ -29,6 +29,8 @@ export interface NormalizedMm {
   /** vfio-pci devices, absent when the scenario has none (its defaults are applied where the device is built). */
   readonly devices?: readonly DeviceSpecT[];
   readonly io: Required<NonNullable<MmSpecT["io"]>>;
+  /** CPU time of a user fault's trap (absent: none). */
+  readonly faultNs?: MmSpecT["faultNs"];
   readonly tlbFlush: NonNullable<MmSpecT["tlbFlush"]>;
   readonly zone: NonNullable<MmSpecT["zone"]>;
 }

@@ -86,6 +86,7 @@ export const DeviceSpec = Strict(
     memory: Type.Optional(Type.Boolean({ description: "PCI_COMMAND_MEMORY set at the start (default true; not on a VF)" })),
     physfn: Type.Optional({ ...Name, description: "SR-IOV: this device is a VF of that PF (a device declared before it), whose SR-IOV Control has VF Enable and VF MSE set; the VF's BARs decode only while the PF's VF MSE is set" }),
     pteNs: Type.Optional({ ...Duration, description: "CPU time to write one page-table entry mapping a BAR (remap_pfn_range, vmf_insert_pfn); default 0" }),
+    zapNs: Type.Optional({ ...Duration, description: "CPU time to clear one page-table entry mapping a BAR (zap_vma_ptes, unmap_mapping_range: a huge leaf counts one), spent after the zap under the zapper's locks; default 0" }),
     resetNs: Type.Optional({ ...Duration, description: "How long a function level reset takes (default 100 ms, pcie_flr's wait)" }),
   },
   "A PCI device bound to vfio-pci",
@@ -108,6 +109,7 @@ export const MmSpec = Strict(
       ),
       default: {},
     }),
+    faultNs: Type.Optional({ ...Duration, description: "CPU time of a user page fault's trap, spent on entry to do_user_addr_fault() before its locks (exception entry and return, the hardware walk that missed; exc_page_fault); default 0, none" }),
     tlbFlush: Type.Optional({
       ...OneOf(
         ["ipi", "broadcast"],

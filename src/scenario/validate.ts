@@ -290,8 +290,10 @@ function walkDurations(s: ScenarioSpec, f: (d: DurationSpec, at: string) => void
   (s.mm?.vmas ?? []).forEach((v, i) => v.uffd && f(v.uffd.resolveNs, `$.mm.vmas[${i}].uffd.resolveNs`));
   (s.mm?.devices ?? []).forEach((d, i) => {
     if (d.pteNs !== undefined) f(d.pteNs, `$.mm.devices[${i}].pteNs`);
+    if (d.zapNs !== undefined) f(d.zapNs, `$.mm.devices[${i}].zapNs`);
     if (d.resetNs !== undefined) f(d.resetNs, `$.mm.devices[${i}].resetNs`);
   });
+  if (s.mm?.faultNs !== undefined) f(s.mm.faultNs, "$.mm.faultNs");
   if (s.mm?.io?.readpage !== undefined) f(s.mm.io.readpage, "$.mm.io.readpage");
   if (s.mm?.io?.swapin !== undefined) f(s.mm.io.swapin, "$.mm.io.swapin");
   if (s.mm?.io?.swapout !== undefined) f(s.mm.io.swapout, "$.mm.io.swapout");

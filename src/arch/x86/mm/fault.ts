@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { delay } from "../../../engine/delay.js";
 import { fatal_signal_pending, signal_pending } from "../../../engine/signal.js";
 import type { KernelGen, Task } from "../../../engine/task.js";
 import { FAULT_FLAG, VM, VM_FAULT, VM_FAULT_ERROR } from "../../../mm/flags.js";
@@ -38,6 +39,9 @@ function fault_signal_pending(k: Kernel, t: Task, fault: number): boolean {
 /** A user-mode access to `address` that faults; returns the final VM_FAULT_* bits (SIGSEGV for bad_area). */
 export function* do_user_addr_fault(k: Kernel, t: Task, address: number, write: boolean): KernelGen<number> {
   const mm = k.current_mm(t);
+  // The trap itself (exc_page_fault(), v5.8+; do_page_fault() before), when the scenario gives it a cost.
+  const trapNs = k.faultNs?.(t) ?? 0;
+  if (trapNs > 0) yield* delay(t, "cpu", trapNs, "exc_page_fault", { address });
   // FAULT_FLAG_DEFAULT: ALLOW_RETRY|KILLABLE, and INTERRUPTIBLE since c270a7eedcf2 (v5.7).
   const interruptible = k.behaviour.fault_flag_interruptible ? FAULT_FLAG.INTERRUPTIBLE : 0;
   let flags = FAULT_FLAG.ALLOW_RETRY | FAULT_FLAG.KILLABLE | interruptible | FAULT_FLAG.USER | (write ? FAULT_FLAG.WRITE : 0);

@@ -31,6 +31,7 @@ import { AddressSpace } from "../../../mm/pagecache.js";
 import type { VmFault } from "../../../mm/vmfault.js";
 import { PCI_COMMAND_MEMORY, pci_resource_len, pci_resource_start, pci_try_reset_function, type PciDev } from "../../pci/pci.js";
 import { __vfio_pci_memory_enabled } from "./vfio_pci_config.js";
+import { mmget_not_zero, mmput } from "../../../kernel/fork.js";
 
 /** VFIO_PCI_OFFSET_SHIFT (vfio_pci_priv.h): region `index` starts at offset `index << 40` of the device fd; in pages, `index << 28`. */
 export const VFIO_PCI_OFFSET_SHIFT = 40;
@@ -53,6 +54,8 @@ function vfio_pci_pgoff_to_index(pgoff: number): number {
 export interface VfioPciCosts {
   /** CPU time to write one page-table entry mapping a BAR (remap_pfn_range(), vmf_insert_pfn()). */
   readonly pteNs: Latency;
+  /** CPU time to clear one page-table entry mapping a BAR (`zap_vma_ptes()`, `unmap_mapping_range()`; a huge leaf counts one). */
+  readonly zapNs: Latency;
   /** How long a function level reset takes (`pcie_flr()` waits 100 ms). */
   readonly resetNs: Latency;
 }
@@ -108,6 +111,12 @@ function trace_fault(k: Kernel, t: Task, vmf: VmFault, vdev: VfioPciCoreDevice, 
   const fn = order === undefined ? "vfio_pci_mmap_fault" : "vfio_pci_mmap_huge_fault";
   if (k.sim.tracing) k.sim.event(t, "vfio_fault", fn, { device: vdev.pdev.name, vma: vmf.vma.name, page: (vmf.address - vmf.vma.start) / PAGE_SIZE, ptes, ...(order === undefined ? {} : { order }) }, flagNames("VM_FAULT", VM_FAULT, ret));
   return ret;
+}
+
+/** The CPU time of the `entries` a zap of the device's mappings just cleared, `zapNs` each, spent under the zapper's locks (none when it cleared nothing or zapNs is 0). */
+function* zap_cost(t: Task, vdev: VfioPciCoreDevice, entries: number, fn: string): KernelGen {
+  const ns = entries > 0 ? entries * vdev.costs.zapNs(t) : 0;
+  if (ns > 0) yield* delay(t, "cpu", ns, fn, { device: vdev.pdev.name, entries });
 }
 
 /** `__vfio_pci_add_vma()`: put `vma` at the head of vma_list (caller holds vma_lock). */
@@ -314,7 +323,7 @@ function* vfio_pci_mmap_fault(k: Kernel, t: Task, vmf: VmFault): KernelGen<numbe
  * last zap".
  */
 function* vfio_pci_mmap_open(k: Kernel, t: Task, vma: Vma): KernelGen {
-  yield* zap_vma_ptes(k, t, vma, vma.start, vma.end);
+  yield* zap_cost(t, vdev_of(vma), yield* zap_vma_ptes(k, t, vma, vma.start, vma.end), "zap_vma_ptes");
 }
 
 /** `vfio_pci_mmap_close()` (11c4cd07ba11..aac6db75a9fc): take the VMA off vma_list under vma_lock. */
@@ -452,7 +461,7 @@ export function* vfio_pci_memory_unlock(k: Kernel, t: Task, vdev: VfioPciCoreDev
  * drop the entries whose mm is gone (`mmget_not_zero()`), and if none is
  * left return 1 with vma_lock held; else drop vma_lock, take that mm's
  * mmap_lock for read, vma_lock again, and zap and unlist every VMA of that
- * mm (`zap_vma_ptes()`), then release both. With `try` (the hot-reset
+ * mm (`zap_vma_ptes()`), then release both and the mm (`mmput()`). With `try` (the hot-reset
  * path) every lock is a trylock and contention returns 0 with none held.
  */
 export function* vfio_pci_zap_and_vma_lock(k: Kernel, t: Task, vdev: VfioPciCoreDevice, trylock: boolean): KernelGen<0 | 1> {
@@ -463,16 +472,20 @@ export function* vfio_pci_zap_and_vma_lock(k: Kernel, t: Task, vdev: VfioPciCore
     let mm = null;
     while (vdev.vma_list.length > 0) {
       mm = vdev.vma_list[0]!.vm_mm;
-      if (mm.mm_users > 0) break;
+      if (mmget_not_zero(mm)) break;
       vdev.vma_list.shift();
       mm = null;
     }
     if (!mm) return 1;
     vdev.vma_lock.mutex_unlock(t);
     if (trylock) {
-      if (!mm.mmap_lock.down_read_trylock(t)) return 0;
+      if (!mm.mmap_lock.down_read_trylock(t)) {
+        mmput(k, t, mm);
+        return 0;
+      }
       if (!vdev.vma_lock.mutex_trylock(t)) {
         mm.mmap_lock.up_read(t);
+        mmput(k, t, mm);
         return 0;
       }
     } else {
@@ -481,10 +494,11 @@ export function* vfio_pci_zap_and_vma_lock(k: Kernel, t: Task, vdev: VfioPciCore
     }
     for (const vma of vdev.vma_list.filter((v) => v.vm_mm === mm)) {
       vdev.vma_list.splice(vdev.vma_list.indexOf(vma), 1);
-      yield* zap_vma_ptes(k, t, vma, vma.start, vma.end);
+      yield* zap_cost(t, vdev, yield* zap_vma_ptes(k, t, vma, vma.start, vma.end), "zap_vma_ptes");
     }
     vdev.vma_lock.mutex_unlock(t);
     mm.mmap_lock.up_read(t);
+    mmput(k, t, mm);
   }
 }
 
@@ -495,7 +509,8 @@ export function* vfio_pci_zap_and_vma_lock(k: Kernel, t: Task, vdev: VfioPciCore
  */
 export function* vfio_pci_zap_bars(k: Kernel, t: Task, vdev: VfioPciCoreDevice): KernelGen {
   const start = vfio_pci_index_to_pgoff(VFIO_PCI_BAR0_REGION_INDEX);
-  yield* unmap_mapping_range(k, t, vdev.inode, start, vfio_pci_index_to_pgoff(VFIO_PCI_ROM_REGION_INDEX) - start);
+  const cleared = yield* unmap_mapping_range(k, t, vdev.inode, start, vfio_pci_index_to_pgoff(VFIO_PCI_ROM_REGION_INDEX) - start);
+  yield* zap_cost(t, vdev, cleared, "unmap_mapping_range");
 }
 
 /**
