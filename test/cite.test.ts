@@ -3,7 +3,7 @@
 // hard breaks. A citation either replays as reproduced or fails with a
 // named error; an edit of any line never replays as "reproduced".
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -46,6 +46,14 @@ async function assertReproduced(text: string, what: string): Promise<void> {
   assert.match(r.out, /^reproduced: /, what);
 }
 
+/** The permalink of a citation: its lines after "Open in the playground:", joined. */
+function permalinkOf(text: string): string {
+  const lines = text.split("\n");
+  const from = lines.indexOf("Open in the playground:") + 1;
+  assert.ok(from > 0, "the citation has a permalink");
+  return lines.slice(from, lines.indexOf("Reproduce: save this text and run")).join("");
+}
+
 /** Every line with `f` applied, line ends kept as LF. */
 const mapLines = (text: string, f: (line: string, i: number) => string) => text.replace(/\n$/, "").split("\n").map(f).join("\n") + "\n";
 
@@ -79,11 +87,29 @@ describe("citation blocks: the failing inputs", () => {
 describe("citation blocks: what mailers do", () => {
   const block = cite(fpu, { playground: "https://faultline.example/playground" });
 
-  it("format 2: the version in the BEGIN line, a checksum in the END line, every line within 72 columns but the permalink", () => {
+  it("format 2: the version in the BEGIN line, a checksum in the END line, every line within 72 columns, the permalink's too", () => {
     const lines = block.split("\n");
     assert.ok(lines.includes("-----BEGIN FAULTLINE SCENARIO v2-----"));
     assert.ok(lines.some((l) => /^-----END FAULTLINE SCENARIO v2 sum [0-9a-f]{16}-----$/.test(l)));
-    assert.deepEqual(lines.filter((l) => l.length > 72).map((l) => l.split("#s=")[0]), ["https://faultline.example/playground"]);
+    assert.deepEqual(lines.filter((l) => l.length > 72), []);
+    assert.ok(permalinkOf(block).length > 72 * 3, "the permalink spans several lines");
+  });
+
+  it("every data/ scenario cites in lines of at most 72 columns, far under mail's 998, with the playground's permalink", () => {
+    for (const f of readdirSync("data").filter((f) => f.endsWith(".json"))) {
+      const text = cite(spec(`data/${f}`), { playground: "https://faultline.example/some/deeper/path/playground" });
+      const long = text.split("\n").filter((l) => l.length > 72);
+      assert.deepEqual(long, [], f);
+    }
+  });
+
+  it("a saved mail whose permalink is one line (as cited before it was cut) still replays, and replay prints the permalink whole", async () => {
+    const url = permalinkOf(block);
+    const lines = block.split("\n");
+    const joined = [...lines.slice(0, lines.indexOf("Open in the playground:") + 1), url, ...lines.slice(lines.indexOf("Reproduce: save this text and run"))].join("\n");
+    const r = await replay(joined);
+    assert.equal(r.code, EXIT.ok, r.out + r.err);
+    assert.ok(r.out.includes(`  open in the playground: ${url}\n`), r.out);
   });
 
   it("quoting at any level, with or without spaces, and mixed", async () => {
@@ -245,8 +271,7 @@ describe("citation blocks: every alteration is named", () => {
   });
 
   it("the permalink of a format 2 block decodes to the cited scenario", () => {
-    const url = lines.find((l) => l.startsWith("https://"))!;
-    const d = decodePermalink(url.split("#s=")[1]!);
+    const d = decodePermalink(permalinkOf(block).split("#s=")[1]!);
     assert.ok(d.ok);
     assert.equal(d.scenario.expect?.hash, fpu.expect?.hash);
   });

@@ -222,14 +222,15 @@ describe("faultline CLI", () => {
     assert.match(r.err, /nothing\.txt: no FAULTLINE SCENARIO block found, and the file is not a JSON scenario/);
   });
 
-  it("cite --playground: adds the permalink line (the one line allowed past 72 columns), which decodes to the cited scenario", async () => {
+  it("cite --playground: adds the permalink in lines of 72 columns, which joined decode to the cited scenario", async () => {
     const { decodePermalink } = await import("../src/scenario/permalink.js");
     const r = cli("cite", "--playground", "https://faultline.example/site/playground?x=1", "data/fpu-prefault-as-merged-v5.2-rc1.json");
     assert.equal(r.code, EXIT.ok, r.err);
-    const long = r.out.split("\n").filter((l) => l.length > 72);
-    assert.equal(long.length, 1, long.join("\n"));
-    assert.ok(long[0]!.startsWith("https://faultline.example/site/playground#s="), long[0]);
-    const decoded = decodePermalink(long[0]!.split("#s=")[1]!);
+    const lines = r.out.split("\n");
+    assert.deepEqual(lines.filter((l) => l.length > 72), []);
+    const link = lines.slice(lines.indexOf("Open in the playground:") + 1, lines.indexOf("Reproduce: save this text and run")).join("");
+    assert.ok(link.startsWith("https://faultline.example/site/playground#s="), link);
+    const decoded = decodePermalink(link.split("#s=")[1]!);
     assert.ok(decoded.ok);
     const recorded = JSON.parse(readFileSync("data/fpu-prefault-as-merged-v5.2-rc1.json", "utf8")).expect;
     assert.equal(decoded.scenario.expect?.hash, recorded.hash);

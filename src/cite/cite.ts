@@ -74,6 +74,19 @@ export function citedScenario(spec: ScenarioSpec, run: CitedRun, model: number |
   return cited;
 }
 
+/**
+ * A permalink cut into lines of {@link CITE_WIDTH} columns for a mail body,
+ * whose lines may not pass 998 characters. Pasted whole into an address bar
+ * the lines join again (the playground also drops any whitespace left
+ * between them), and replay compares a citation's text without whitespace,
+ * so a mail that joined them again still replays.
+ */
+function permalinkLines(permalink: string): string[] {
+  const lines: string[] = [];
+  for (let i = 0; i < permalink.length; i += CITE_WIDTH) lines.push(permalink.slice(i, i + CITE_WIDTH));
+  return lines;
+}
+
 /** The permalink of the cited scenario, or null without a playground URL. */
 export function citePermalink(spec: ScenarioSpec, run: CitedRun, playground: string | undefined, model: number | undefined = MODEL_VERSION): string | null {
   return playground ? `${playground}#s=${encodePermalink(citedScenario(spec, run, model))}` : null;
@@ -105,7 +118,7 @@ export function citeText(spec: ScenarioSpec, run: CitedRun, options: CiteOptions
     `Trace hash (format ${TRACE_FORMAT}${model === undefined ? "" : `, model version ${model}`}):`,
     `  ${run.hash.slice(0, 32)}`,
     `  ${run.hash.slice(32)}`,
-    ...(permalink ? ["Open in the playground:", permalink] : []),
+    ...(permalink ? ["Open in the playground:", ...permalinkLines(permalink)] : []),
     "Reproduce: save this text and run",
     "  npx faultline replay <file>",
   ];
@@ -115,8 +128,8 @@ export function citeText(spec: ScenarioSpec, run: CitedRun, options: CiteOptions
  * The citation block of a run of `spec`: {@link citeText}, then the
  * {@link CitationData} in a scenario block (format 2). The embedded scenario
  * records the run's status and trace hash in `expect`, so replaying the
- * block checks it. Every line fits in {@link CITE_WIDTH} columns except the
- * permalink, which a mailer must not break.
+ * block checks it. Every line fits in {@link CITE_WIDTH} columns, the
+ * permalink's too: it is cut into lines, which an address bar joins again.
  */
 export function citeBlock(spec: ScenarioSpec, run: CitedRun, options: CiteOptions = {}): string {
   const data: CitationData = { scenario: citedScenario(spec, run), excerpt: options.excerpt ?? DEFAULT_EXCERPT, ...(options.playground ? { playground: options.playground } : {}) };

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { type BisectOutcome, type Citation, bisectProfiles, DEFAULT_MAX_STATES, DEFAULT_WALKS, explore, type ExploreProgress, scenarioId, type BisectReport, checkScenario, citeBibtex, citeBlock, citeCsl, formatDeadlock, formatInversions, formatNs, formatTrace, holds, jsonSchema, normalizeScenario, parseBisectOutcome, PROFILE_NAMES, runNormalized, type ScenarioRun, type ScenarioSpec, TRACE_FORMAT, withOptions, MODEL_VERSION, explainHashMismatch, structureNote, verifyCitation, wrapText } from "../index.js";
+import { type BisectOutcome, type Citation, bisectProfiles, DEFAULT_MAX_STATES, DEFAULT_WALKS, explore, type ExploreProgress, scenarioId, type BisectReport, checkScenario, citeBibtex, citeBlock, citeCsl, citePermalink, formatDeadlock, formatInversions, formatNs, formatTrace, holds, jsonSchema, normalizeScenario, parseBisectOutcome, PROFILE_NAMES, runNormalized, type ScenarioRun, type ScenarioSpec, TRACE_FORMAT, withOptions, MODEL_VERSION, explainHashMismatch, structureNote, verifyCitation, wrapText } from "../index.js";
 import { CliError, EXIT } from "./exit.js";
 import { loadCited, loadScenario } from "./load.js";
 import { exploreJson, exploreText, progressText } from "./explore.js";
@@ -252,7 +252,9 @@ function program(out: (text: string) => void, setCode: (code: number) => void): 
       const run = runWithProgress(spec, {});
       const why = notReproduced(spec, citation, run, want, o.hash !== undefined);
       if (why.length === 0) {
-        out(`reproduced: ${run.scenario.title}\n  trace hash ${run.hash}\n`);
+        // The mail cuts the permalink into lines; here it is whole, rebuilt from the block.
+        const permalink = citation ? citePermalink(spec, run, citation.options.playground, spec.expect?.model) : null;
+        out(`reproduced: ${run.scenario.title}\n  trace hash ${run.hash}\n${permalink ? `  open in the playground: ${permalink}\n` : ""}`);
         setCode(EXIT.ok);
       } else {
         out(`NOT reproduced: ${run.scenario.title}\n${why.map((l) => `  ${l}\n`).join("")}`);

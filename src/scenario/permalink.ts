@@ -46,6 +46,8 @@ export function encodeCompact(value: Json, what = "value"): string {
 
 /** Inflate a payload of {@link encodeCompact} to its JSON text, bounded by {@link MAX_PERMALINK_CHARS} and {@link MAX_SCENARIO_BYTES}. */
 function inflateCompact(payload: string, what: string): { ok: true; json: string } | { ok: false; error: string } {
+  // fflate inflates nothing into the whole output buffer, which would read as a bomb.
+  if (payload === "") return { ok: false, error: `${what} holds no scenario (it is empty)` };
   if (payload.length > MAX_PERMALINK_CHARS) return { ok: false, error: `${what} too long: ${payload.length} characters, at most ${MAX_PERMALINK_CHARS}` };
   try {
     const bytes = inflateSync(fromBase64url(payload), { out: new Uint8Array(MAX_SCENARIO_BYTES + 1) });
