@@ -1,8 +1,13 @@
-// `npm run bench`: engine throughput in scheduled events (task resumptions)
-// per second on a synthetic workload: many tasks contending on one rwsem
-// (mostly readers, some writers) with CPU work and timed sleeps between.
+// `npm run bench`: one table of the project's speed and memory figures, each
+// with its target where there is one (`npm run bench -- --json`: the rows as
+// JSON), then the explorer's per-scenario detail. Engine throughput is in
+// scheduled events (task resumptions) per second on a synthetic workload:
+// many tasks contending on one rwsem (mostly readers, some writers) with CPU
+// work and timed sleeps between, against bare generators on a heap.
 import { performance } from "node:perf_hooks";
 import { delay, RwSemaphore, Simulation, type Task } from "../../src/engine/index.js";
+import { bareLoop } from "./baseline.js";
+import { formatTable, row, type BenchRow } from "./table.js";
 
 interface Workload {
   tasks: number;
@@ -42,34 +47,56 @@ function best(w: Workload, runs: number) {
   return results.reduce((a, b) => (a.seconds < b.seconds ? a : b));
 }
 
-const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+const json = process.argv.includes("--json");
+const rows: BenchRow[] = [];
+const log = (line: string) => {
+  if (!json) console.log(line);
+};
+
 const base: Workload = { tasks: 64, iterations: 20000, writerEvery: 10, trace: false };
 const noTrace = best(base, 3);
 const withTrace = best({ ...base, iterations: 5000, trace: true }, 3);
-console.log("engine throughput (best of 3; 64 tasks on one rwsem, 1 in 10 acquisitions for write, cpu + sleep between)");
-console.log(`  scheduler only:   ${fmt(noTrace.steps / noTrace.seconds)} scheduled events/s  (${fmt(noTrace.steps)} events in ${noTrace.seconds.toFixed(3)} s)`);
-console.log(
-  `  with full trace:  ${fmt(withTrace.steps / withTrace.seconds)} scheduled events/s  (${fmt(withTrace.steps)} events, ${fmt(withTrace.events)} trace records in ${withTrace.seconds.toFixed(3)} s)`,
+const bare = [0, 1, 2].map(() => bareLoop(base.tasks, base.iterations)).reduce((a, b) => (a.seconds < b.seconds ? a : b));
+const engineRate = noTrace.steps / noTrace.seconds;
+rows.push(
+  row("engine, scheduler only (64 tasks on one rwsem)", engineRate, "events/s"),
+  row("bare generators + heap, same resumptions", bare.steps / bare.seconds, "events/s"),
+  row("engine / bare loop", engineRate / (bare.steps / bare.seconds), "ratio", { op: ">=", limit: 0.8 }),
+  row("engine with the trace recorded", withTrace.steps / withTrace.seconds, "events/s"),
+  row("trace cost (untraced / traced events/s)", engineRate / (withTrace.steps / withTrace.seconds), "ratio", { op: "<=", limit: 2 }),
 );
-console.log(`  trace cost ratio: ${(noTrace.steps / noTrace.seconds / (withTrace.steps / withTrace.seconds)).toFixed(2)}x`);
 
 const { kvmBench } = await import("./kvm.js");
 for (const asyncPf of [true, false]) {
   const k = kvmBench(asyncPf, false);
-  console.log(
-    `kvm (8 vCPUs x 4 guest processes, ${asyncPf ? "async PF" : "synchronous faults"}): ${fmt(k.faults)} guest faults in ${k.seconds.toFixed(3)} s wall ` +
-      `(${fmt(k.faults / k.seconds)} faults/s, ${fmt(k.events)} trace records, ${(k.endTime / 1e6).toFixed(1)} ms virtual)`,
-  );
+  rows.push(row(`kvm, 8 vCPUs x 4 processes, ${asyncPf ? "async PF" : "synchronous faults"} (${Math.round(k.faults).toLocaleString("en-US")} faults)`, k.seconds, "s", { op: "<=", limit: 1 }));
 }
 
-const { memoryBench } = await import("./memory.js");
-console.log("long runs (targets as ratios)");
-for (const line of memoryBench()) console.log(`  ${line}`);
+const { heldBy } = await import("./memory.js");
+heldBy(20_000, true);
+const short = heldBy(250_000, true);
+const long = heldBy(1_000_000, true);
+rows.push(row("heap held after 1e6 vs 2.5e5 traced steps", long.bytes / short.bytes, "ratio", { op: "<=", limit: 1.5 }));
 
-const { exploreBench } = await import("./explore.js");
-console.log(`explorer: states visited and time, with partial-order reduction | without (+: state budget used up, not exhaustive)`);
-exploreBench((line) => console.log(`  ${line}`));
-const { matrixBench, parallelBench } = await import("./explore.js");
-console.log("/pins matrix: per operation, the slowest cell's states with reduction | without, and its time");
-await matrixBench((line) => console.log(`  ${line}`));
-console.log(`  ${await parallelBench()}`);
+const { startupRatio } = await import("./startup.js");
+const start = startupRatio("data/mmap-lock-reader-behind-writer.json");
+rows.push(row(`faultline run of a 9-step scenario (${start.faultlineMs.toFixed(0)} ms) / node -e 0 (${start.nodeMs.toFixed(0)} ms)`, start.ratio, "ratio", { op: "<=", limit: 4 }));
+
+const { jsPerPage } = await import("./pages.js");
+for (const p of jsPerPage()) rows.push(row(`JS loaded by ${p.page} (gzip)`, p.bytes / 1000, "kB", { op: "<=", limit: 300 }));
+
+const { exploreBench, matrixBench, parallelBench } = await import("./explore.js");
+const matrix: string[] = [];
+await matrixBench((line) => matrix.push(line));
+const parallel = await parallelBench();
+
+if (json) console.log(JSON.stringify(rows, null, 2));
+else {
+  console.log(formatTable(rows));
+  console.log(jsPerPage().length === 0 ? "(no JS-per-page rows: the site is not built; npm run build first)" : "");
+  console.log("/pins matrix: per operation, the slowest cell's states with reduction | without, and its time");
+  for (const line of matrix) console.log(`  ${line}`);
+  console.log(`  ${parallel}`);
+  console.log("explorer: states visited and time, with partial-order reduction | without (+: state budget used up, not exhaustive)");
+  exploreBench((line) => log(`  ${line}`));
+}
