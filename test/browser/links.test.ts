@@ -76,13 +76,13 @@ before(async () => {
   for (const path of pages) {
     await open(page, path);
     const shown = await page.evaluate(() => ({
-        ids: [...document.querySelectorAll("[id]")].map((e) => e.id),
-        links: [...document.querySelectorAll("a[href]")].map((a) => ({ href: (a as HTMLAnchorElement).href, text: a.textContent?.trim() || a.outerHTML.slice(0, 80) })),
-        sidebar: [...document.querySelectorAll("#observablehq-sidebar .observablehq-link > a")].map((a) => ({
-          href: (a as HTMLAnchorElement).href,
-          active: a.parentElement!.classList.contains("observablehq-link-active"),
-        })),
-      }));
+      ids: [...document.querySelectorAll("[id]")].map((e) => e.id),
+      links: [...document.querySelectorAll("a[href]")].map((a) => ({ href: (a as HTMLAnchorElement).href, text: a.textContent?.trim() || a.outerHTML.slice(0, 80) })),
+      sidebar: [...document.querySelectorAll("#observablehq-sidebar .observablehq-link > a")].map((a) => ({
+        href: (a as HTMLAnchorElement).href,
+        active: a.parentElement!.classList.contains("observablehq-link-active"),
+      })),
+    }));
     seen.set(path, { ...shown, ids: new Set(shown.ids) });
   }
   await page.close();
