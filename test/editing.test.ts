@@ -268,4 +268,9 @@ describe("citation formats", () => {
     // Every scalar is a JSON string, which YAML reads as the same string.
     for (const line of cff.split("\n").filter((l) => /: "/.test(l))) assert.doesNotThrow(() => JSON.parse(line.slice(line.indexOf(": ") + 2)), line);
   });
+
+  it("the CITATION.cff at the top of the repository is the one package.json gives", () => {
+    const pkg = JSON.parse(readFileSync("package.json", "utf8"));
+    assert.equal(readFileSync("CITATION.cff", "utf8"), citationCff(pkg), "CITATION.cff is out of date: run `npx tsx docs/tools/citation.ts`");
+  });
 });

@@ -1,6 +1,4 @@
-// CITATION.cff for faultline, from package.json (the repository's top level
-// is fixed, so the file is published with the site).
+// The site serves the repository's CITATION.cff (where GitHub reads it) as it is.
 import { readFileSync } from "node:fs";
-import { citationCff } from "../../src/index.js";
 
-process.stdout.write(citationCff(JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"))));
+process.stdout.write(readFileSync(new URL("../../CITATION.cff", import.meta.url)));

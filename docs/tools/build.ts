@@ -5,6 +5,7 @@ import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { buildLogProblems, externalReferences } from "./offline-check.js";
+import { searchEveryWord } from "./search.js";
 
 const require = createRequire(import.meta.url);
 const observable = require.resolve("@observablehq/framework/dist/bin/observable.js");
@@ -28,6 +29,7 @@ function run(cmd: string, args: string[]): Promise<{ code: number; log: string }
 rmSync(new URL("../.observablehq/cache", import.meta.url), { recursive: true, force: true });
 await import("./api.js");
 const { code, log } = await run(process.execPath, [observable, "build"]);
+if (code === 0) searchEveryWord("dist");
 const problems = [...buildLogProblems(log).map((l) => `build log: ${l.trim()}`), ...(code === 0 ? externalReferences("dist") : [])];
 if (code !== 0 || problems.length > 0) {
   console.error(`\nbuild failed${code !== 0 ? ` (observable build exited ${code})` : ""}:`);

@@ -1,9 +1,9 @@
 // Browser-test support: serve the built site on 127.0.0.1 and drive Debian's
 // Chromium with playwright-core.
-import { createReadStream, existsSync, statSync } from "node:fs";
+import { createReadStream, existsSync, readdirSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { extname, join, normalize } from "node:path";
+import { extname, join, normalize, relative } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 
 const TYPES: Record<string, string> = {
@@ -16,7 +16,11 @@ const TYPES: Record<string, string> = {
   ".woff2": "font/woff2",
 };
 
-/** Serve `root` on an ephemeral loopback port; `/x` falls back to `/x.html` as Framework's preview does. */
+/**
+ * Serve `root` on an ephemeral loopback port; `/x` falls back to `/x.html` as
+ * Framework's preview does, and a missing page gets `404.html` with status
+ * 404, as static hosts serve it.
+ */
 export async function serve(root: string): Promise<{ origin: string; server: Server }> {
   const server = createServer((req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
@@ -24,7 +28,9 @@ export async function serve(root: string): Promise<{ origin: string; server: Ser
     if (existsSync(file) && statSync(file).isDirectory()) file = join(file, "index.html");
     else if (!existsSync(file) && existsSync(`${file}.html`)) file = `${file}.html`;
     if (!existsSync(file)) {
-      res.writeHead(404).end("not found");
+      const notFound = join(root, "404.html");
+      if (!existsSync(notFound)) res.writeHead(404).end("not found");
+      else createReadStream(notFound).pipe(res.writeHead(404, { "content-type": TYPES[".html"] }));
       return;
     }
     res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
@@ -53,5 +59,14 @@ export function launch(): Promise<Browser> {
       "--disable-component-update",
       "--disable-sync",
     ],
+  });
+}
+
+/** Every page of the built site `root`, as the path a reader opens: `/`, `/nowait`, `/api/mm` (not `_`-prefixed asset folders). */
+export function builtPages(root: string, dir = root): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return name.startsWith("_") ? [] : builtPages(root, path);
+    return name.endsWith(".html") ? ["/" + relative(root, path).replace(/(index)?\.html$/, "")] : [];
   });
 }
