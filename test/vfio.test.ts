@@ -477,6 +477,24 @@ describe("v6.12 huge pfnmap faults (vfio_pci_mmap_huge_fault, f9e54c3a2f5b as me
     assert.deepEqual(events(r, "zap").map((e) => e.args!.cleared), [1, 1]);
     assert.deepEqual(rets(r, "load"), [0, "VM_FAULT_SIGBUS"]);
   });
+
+  it("mprotect(PROT_READ) changes the PMD leaf itself (change_huge_pmd(): pmd_modify() of the one entry): a store then faults (SIGSEGV), and a disable's zap leaves nothing for a load to reach the disabled BAR through", () => {
+    const ro: OpSpec = { op: "mprotect", vma: "bar", prot: "PROT_READ" };
+    const r = hugeRun([load(0), ro, { op: "store", vma: "bar", page: 5, value: 7 }, disable, load(5)], big(512));
+    assert.deepEqual(ptesOf(r), []);
+    assert.deepEqual(rets(r, "store"), ["VM_FAULT_SIGSEGV"]);
+    assert.deepEqual(rets(r, "load"), [0, "VM_FAULT_SIGBUS"]);
+    assert.equal(events(r, "pci_mmio_disabled").length, 0);
+    const rw = hugeRun([load(0), ro, { op: "mprotect", vma: "bar", prot: "PROT_READ|PROT_WRITE" }], big(512));
+    assert.deepEqual(ptesOf(rw).map((p) => [p.page, p.kind === "pfn" && p.order, p.kind === "pfn" && p.write]), [[0, 9, true]]);
+  });
+
+  it("mremap of a VMA holding a PMD leaf to an address that is not 2 MiB-aligned: move_page_tables() splits the leaf, which for a special pfnmap clears it (__split_huge_pmd_locked()), and nothing stays mapped at the old address", () => {
+    const r = hugeRun([load(0), { op: "mremap", vma: "bar" }, { op: "munmap", vma: "bar" }], big(512));
+    assert.deepEqual(r.final!.vmas, []);
+    // The munmap of the moved VMA finds nothing: the leaf went with the split, not left behind at the old address.
+    assert.deepEqual(events(r, "zap").map((e) => e.args!.cleared), [0]);
+  });
 });
 
 describe("pread of a BAR into a BAR mmap (vfio_pci_bar_rw): the recursive memory_lock of v5.8, fixed by bc93b9ae0151", () => {
