@@ -146,12 +146,21 @@ export function walkScenario(design: VfioDesign, pages: number, maps: number, co
   const disabler = disable ? [{ name: "disabler", ops: [{ op: "sleep", ns: walksDone }, { op: "vfio_pci_config_write", device: "gpu", memory: false }] as Op[] }] : [];
   return withDesign(
     {
-      title: `walk of a ${pages}-page BAR by ${maps} ${walkers === "threads" ? (maps === 1 ? "thread" : "threads") : maps === 1 ? "process" : "processes"}${stride > 1 ? `, a load every ${stride} pages` : ""}${disable ? ", then a memory disable" : ""}, ${[design.profile, ...design.patches].join(" + ")}`,
+      title: walkTitle(`walk of a ${pages}-page BAR by ${maps} ${walkers === "threads" ? (maps === 1 ? "thread" : "threads") : maps === 1 ? "process" : "processes"}${stride > 1 ? `, a load every ${stride} pages` : ""}${disable ? ", then a memory disable" : ""}`, [design.profile, ...design.patches].join(" + ")),
       mm: { devices: [{ name: "gpu", bars: [{ pages }], pteNs, ...(zapNs ? { zapNs } : {}) }], vmas, ...(faultNs ? { faultNs } : {}) },
       tasks: [...vmas.map((v, i) => ({ name: walkers === "threads" ? `walker${i}` : `parent${i}`, ops: ops(v.name, i) })), ...disabler],
     },
     design,
   );
+}
+
+/** The scenario format's longest title (`$.title`, src/scenario/schema.ts). */
+const TITLE_MAX = 120;
+
+/** A walk's title: what runs, then the design (profile and patches), the first cut short so that the whole fits the format's {@link TITLE_MAX}. */
+function walkTitle(what: string, design: string): string {
+  const room = TITLE_MAX - design.length - 2;
+  return `${what.length > room ? `${what.slice(0, room - 1)}…` : what}, ${design}`;
 }
 
 /** The locks whose holds a walk reports: vfio's memory_lock and vma_lock, the mm's mmap_lock, and the per-VMA lock (vm_lock, v6.4 on). */
