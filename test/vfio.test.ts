@@ -238,6 +238,15 @@ describe("power states: D3hot through PCI_PM_CTRL (vfio_pm_config_write) and run
     }
   });
 
+  it("VFIO_DEVICE_RESET in D3hot brings the function to D0 (pci_dev_save_and_disable(): \"PM registers default to D0 after reset\", pci_set_power_state(dev, PCI_D0)): the next access faults the BAR back in (v6.4, v6.12) or reaches a decoding device (v5.9)", () => {
+    const reset: OpSpec = { op: "vfio_device_reset", device: "gpu" };
+    for (const p of ["v5.9", "v6.4", "v6.12"]) {
+      const r = run([load(0), d3hot, reset, load(1)], p);
+      assert.deepEqual(rets(r, "load"), [0, 0], p);
+      assert.equal(events(r, "pci_mmio_disabled").length, 0, p);
+    }
+  });
+
   it("v5.9 (before 2b2c651baf1c): the PMCSR write zaps nothing and the mapped BAR reaches the device in D3hot, which does not claim it (PCIe r5 5.3.1.4.1: Unsupported Request, all ones read)", () => {
     const r = run([load(0), d3hot, load(1)], "v5.9");
     assert.equal(events(r, "zap").length, 0);
