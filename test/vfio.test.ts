@@ -474,6 +474,12 @@ describe("v6.12 huge pfnmap faults (vfio_pci_mmap_huge_fault, f9e54c3a2f5b as me
     assert.deepEqual(faults(r), [[18, 1, "VM_FAULT_NOPAGE"]]);
   });
 
+  it("a PMD leaf's zap leaves the PMD table it sat in (zap_huge_pmd() clears the entry, only free_pgtables() frees tables): the PUD is no longer none, so after re-enabling, a fault at the 1 GiB-aligned start maps a PMD leaf, not a PUD one", () => {
+    const r = hugeRun([load(512), disable, enable, load(0)], big(1 << 18, (0x30000000 >> 12) - 16));
+    // __handle_mm_fault(): the first fault's PUD fallback went on to pmd_alloc(); the re-fault finds pud_none() false and skips create_huge_pud().
+    assert.deepEqual(faults(r), [[18, 0, "VM_FAULT_FALLBACK"], [9, 1, "VM_FAULT_NOPAGE"], [9, 1, "VM_FAULT_NOPAGE"]]);
+  });
+
   it("a memory disable zaps the leaf whole (zap_huge_pmd) and the next access is SIGBUS at every order", () => {
     const r = hugeRun([load(0), disable, load(3)], big(512));
     assert.deepEqual(events(r, "zap").map((e) => e.args!.cleared), [1]);
