@@ -125,6 +125,19 @@ describe("/vfio: the cost of walking a BAR", () => {
     assert.deepEqual([disabled("v6.10", 512, 1).zapped, cost("v6.10", 512, 1).zapped], [512, 0], "no disable, nothing zapped");
   });
 
+  it("forked walkers each keep only their own BAR: the parents share one mm, so a child forked after the other parents' mmaps drops the copies it inherited of their BARs (remap on enable populates them at ->mmap and copy_page_range() copies them); the disable zaps each parent's mapping and its child's, no more", () => {
+    const zapped = (maps: number) => walkCost(ran([walkScenario(design("Jason"), 16, maps, { pteNs: 10 }, { walkers: "processes", disable: true })])[0]!)!.zapped;
+    assert.deepEqual([zapped(1), zapped(3)], [2 * 16, 2 * 3 * 16]);
+    assert.equal(cost2("v5.13", 256, 2, "processes").walkNs, 5120);
+  });
+
+  it("every option at once keeps the title within the scenario format's 120 characters: Yan Zhao's patch, forked walkers, a stride and a disable run", () => {
+    const spec = walkScenario(design("Yan Zhao"), 1027, 3, { pteNs: 10 }, { walkers: "processes", stride: 512, disable: true });
+    assert.ok(spec.title.length <= 120, spec.title);
+    assert.match(spec.title, /, v6\.4 \+ vfio-pci-fault-mmap-write-lock$/);
+    assert.equal(walkCost(ran([spec])[0]!)!.faults, 3);
+  });
+
   it("refuses a walk past the page's cap (loads per mapping) and a BAR past the scenario format's VMA limits", () => {
     assert.throws(() => walkScenario(design("v6.12"), COST_MAX_PAGES * 2, 1, { pteNs: 10 }), /past the 8192/);
     assert.doesNotThrow(() => walkScenario(design("v6.12"), COST_MAX_PAGES * 2, 1, { pteNs: 10 }, { stride: 2 }));

@@ -238,6 +238,15 @@ describe("power states: D3hot through PCI_PM_CTRL (vfio_pm_config_write) and run
     }
   });
 
+  it("VFIO_DEVICE_RESET in D3hot brings the function to D0 (pci_dev_save_and_disable(): \"PM registers default to D0 after reset\", pci_set_power_state(dev, PCI_D0)): the next access faults the BAR back in (v6.4, v6.12) or reaches a decoding device (v5.9)", () => {
+    const reset: OpSpec = { op: "vfio_device_reset", device: "gpu" };
+    for (const p of ["v5.9", "v6.4", "v6.12"]) {
+      const r = run([load(0), d3hot, reset, load(1)], p);
+      assert.deepEqual(rets(r, "load"), [0, 0], p);
+      assert.equal(events(r, "pci_mmio_disabled").length, 0, p);
+    }
+  });
+
   it("v5.9 (before 2b2c651baf1c): the PMCSR write zaps nothing and the mapped BAR reaches the device in D3hot, which does not claim it (PCIe r5 5.3.1.4.1: Unsupported Request, all ones read)", () => {
     const r = run([load(0), d3hot, load(1)], "v5.9");
     assert.equal(events(r, "zap").length, 0);
@@ -465,6 +474,12 @@ describe("v6.12 huge pfnmap faults (vfio_pci_mmap_huge_fault, f9e54c3a2f5b as me
     assert.deepEqual(faults(r), [[18, 1, "VM_FAULT_NOPAGE"]]);
   });
 
+  it("a PMD leaf's zap leaves the PMD table it sat in (zap_huge_pmd() clears the entry, only free_pgtables() frees tables): the PUD is no longer none, so after re-enabling, a fault at the 1 GiB-aligned start maps a PMD leaf, not a PUD one", () => {
+    const r = hugeRun([load(512), disable, enable, load(0)], big(1 << 18, (0x30000000 >> 12) - 16));
+    // __handle_mm_fault(): the first fault's PUD fallback went on to pmd_alloc(); the re-fault finds pud_none() false and skips create_huge_pud().
+    assert.deepEqual(faults(r), [[18, 0, "VM_FAULT_FALLBACK"], [9, 1, "VM_FAULT_NOPAGE"], [9, 1, "VM_FAULT_NOPAGE"]]);
+  });
+
   it("a memory disable zaps the leaf whole (zap_huge_pmd) and the next access is SIGBUS at every order", () => {
     const r = hugeRun([load(0), disable, load(3)], big(512));
     assert.deepEqual(events(r, "zap").map((e) => e.args!.cleared), [1]);
@@ -476,6 +491,24 @@ describe("v6.12 huge pfnmap faults (vfio_pci_mmap_huge_fault, f9e54c3a2f5b as me
     const r = hugeRun([load(0), child, disable], big(512));
     assert.deepEqual(events(r, "zap").map((e) => e.args!.cleared), [1, 1]);
     assert.deepEqual(rets(r, "load"), [0, "VM_FAULT_SIGBUS"]);
+  });
+
+  it("mprotect(PROT_READ) changes the PMD leaf itself (change_huge_pmd(): pmd_modify() of the one entry): a store then faults (SIGSEGV), and a disable's zap leaves nothing for a load to reach the disabled BAR through", () => {
+    const ro: OpSpec = { op: "mprotect", vma: "bar", prot: "PROT_READ" };
+    const r = hugeRun([load(0), ro, { op: "store", vma: "bar", page: 5, value: 7 }, disable, load(5)], big(512));
+    assert.deepEqual(ptesOf(r), []);
+    assert.deepEqual(rets(r, "store"), ["VM_FAULT_SIGSEGV"]);
+    assert.deepEqual(rets(r, "load"), [0, "VM_FAULT_SIGBUS"]);
+    assert.equal(events(r, "pci_mmio_disabled").length, 0);
+    const rw = hugeRun([load(0), ro, { op: "mprotect", vma: "bar", prot: "PROT_READ|PROT_WRITE" }], big(512));
+    assert.deepEqual(ptesOf(rw).map((p) => [p.page, p.kind === "pfn" && p.order, p.kind === "pfn" && p.write]), [[0, 9, true]]);
+  });
+
+  it("mremap of a VMA holding a PMD leaf to an address that is not 2 MiB-aligned: move_page_tables() splits the leaf, which for a special pfnmap clears it (__split_huge_pmd_locked()), and nothing stays mapped at the old address", () => {
+    const r = hugeRun([load(0), { op: "mremap", vma: "bar" }, { op: "munmap", vma: "bar" }], big(512));
+    assert.deepEqual(r.final!.vmas, []);
+    // The munmap of the moved VMA finds nothing: the leaf went with the split, not left behind at the old address.
+    assert.deepEqual(events(r, "zap").map((e) => e.args!.cleared), [0]);
   });
 });
 

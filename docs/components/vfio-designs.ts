@@ -124,8 +124,9 @@ export interface WalkCosts {
  * deferred vfio-bar VMA of the whole BAR) and load every `stride`th page in
  * order, on `design`, with the CPU `costs` of the device and the mm.
  * Threads (the default) are tasks of one mm; processes are each a task
- * that mmaps its BAR and forks a child that walks it (the scenario format
- * allows mmap only in the scenario's own tasks). With `disable`, a task
+ * that mmaps its BAR and forks a child that unmaps the other BARs it
+ * inherited and walks its own (the scenario format allows mmap only in the
+ * scenario's own tasks, which share one mm). With `disable`, a task
  * `disabler` sleeps past the longest the walks can take (every fault's
  * trap and every page's entry one after another) and then clears the
  * memory enable bit. Throws a RangeError past {@link COST_MAX_PAGES} loads
@@ -140,18 +141,30 @@ export function walkScenario(design: VfioDesign, pages: number, maps: number, co
   if (pages > VMA_MAX_PAGES || pages * maps > ALL_VMAS_MAX_PAGES) throw new RangeError(`walkScenario: ${maps} x ${pages} pages is past the scenario format's ${VMA_MAX_PAGES} pages per VMA and ${ALL_VMAS_MAX_PAGES} in all`);
   const vmas = Array.from({ length: maps }, (_, i) => ({ name: `bar${i}`, kind: "vfio-bar" as const, device: "gpu", bar: 0, pages, deferred: true }));
   const walk = (vma: string): Op[] => Array.from({ length: loads }, (_, i): Op => ({ op: "load", vma, page: i * stride }));
-  const ops = (vma: string, i: number): Op[] => (walkers === "threads" ? [{ op: "mmap", vma }, ...walk(vma)] : [{ op: "mmap", vma }, { op: "fork", child: { name: `walker${i}`, ops: walk(vma) as unknown as ChildOps } }]);
+  // A forked walker first unmaps the other parents' BARs it inherited (the parents are tasks of one mm, and their mmaps may run
+  // before its fork): each child keeps its own BAR only, as a process that mmapped just that one would.
+  const others = (vma: string): Op[] => vmas.filter((v) => v.name !== vma).map((v): Op => ({ op: "munmap", vma: v.name }));
+  const ops = (vma: string, i: number): Op[] => (walkers === "threads" ? [{ op: "mmap", vma }, ...walk(vma)] : [{ op: "mmap", vma }, { op: "fork", child: { name: `walker${i}`, ops: [...others(vma), ...walk(vma)] as unknown as ChildOps } }]);
   // Past the walks however they serialize: every trap and every entry of every mapping one after another, and then some.
   const walksDone = maps * (loads * faultNs + pages * (pteNs + zapNs)) + 1_000_000;
   const disabler = disable ? [{ name: "disabler", ops: [{ op: "sleep", ns: walksDone }, { op: "vfio_pci_config_write", device: "gpu", memory: false }] as Op[] }] : [];
   return withDesign(
     {
-      title: `walk of a ${pages}-page BAR by ${maps} ${walkers === "threads" ? (maps === 1 ? "thread" : "threads") : maps === 1 ? "process" : "processes"}${stride > 1 ? `, a load every ${stride} pages` : ""}${disable ? ", then a memory disable" : ""}, ${[design.profile, ...design.patches].join(" + ")}`,
+      title: walkTitle(`walk of a ${pages}-page BAR by ${maps} ${walkers === "threads" ? (maps === 1 ? "thread" : "threads") : maps === 1 ? "process" : "processes"}${stride > 1 ? `, a load every ${stride} pages` : ""}${disable ? ", then a memory disable" : ""}`, [design.profile, ...design.patches].join(" + ")),
       mm: { devices: [{ name: "gpu", bars: [{ pages }], pteNs, ...(zapNs ? { zapNs } : {}) }], vmas, ...(faultNs ? { faultNs } : {}) },
       tasks: [...vmas.map((v, i) => ({ name: walkers === "threads" ? `walker${i}` : `parent${i}`, ops: ops(v.name, i) })), ...disabler],
     },
     design,
   );
+}
+
+/** The scenario format's longest title (`$.title`, src/scenario/schema.ts). */
+const TITLE_MAX = 120;
+
+/** A walk's title: what runs, then the design (profile and patches), the first cut short so that the whole fits the format's {@link TITLE_MAX}. */
+function walkTitle(what: string, design: string): string {
+  const room = TITLE_MAX - design.length - 2;
+  return `${what.length > room ? `${what.slice(0, room - 1)}…` : what}, ${design}`;
 }
 
 /** The locks whose holds a walk reports: vfio's memory_lock and vma_lock, the mm's mmap_lock, and the per-VMA lock (vm_lock, v6.4 on). */

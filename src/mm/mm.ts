@@ -141,6 +141,8 @@ export class MmStruct {
   /** Huge pfnmap leaves by PMD index (order 9) and by PUD index (order 18, virtual page number >> 18). */
   private readonly pmdLeaves = new Map<number, HugePfn>();
   private readonly pudLeaves = new Map<number, HugePfn>();
+  /** PUD indices whose PUD points to a PMD table (`pmd_alloc()`: a PTE table or a PMD leaf was set under it): zapping a PMD leaf or a PTE clears the entry, not the table, so the PUD stays non-none (the model, like zap_page_range_single(), frees no page table). */
+  private readonly pmdTables = new Set<number>();
   /** Swap device backing anonymous memory. */
   readonly swap: SwapDevice;
   /** `mm_lock_seq`: bumped by every mmap_write_unlock(), which ends all VMA write locks (v6.4+). */
@@ -251,10 +253,10 @@ export class MmStruct {
     return !this.tables.has(Math.floor(vpn / PTRS_PER_PTE)) && !this.pmdLeaves.has(Math.floor(vpn / PTRS_PER_PTE)) && !this.pudLeaves.has(Math.floor(vpn / 2 ** PUD_ORDER));
   }
 
-  /** `pud_none()` of `addr`'s PUD: no PUD leaf and nothing below it (no PMD entry in its 1 GiB). */
+  /** `pud_none()` of `addr`'s PUD: no PUD leaf and no PMD table under it (one allocated for a PTE table or a PMD leaf stays when they are zapped). */
   pud_none(addr: number): boolean {
     const pud = Math.floor(Math.floor(addr / PAGE_SIZE) / 2 ** PUD_ORDER);
-    if (this.pudLeaves.has(pud)) return false;
+    if (this.pudLeaves.has(pud) || this.pmdTables.has(pud)) return false;
     const first = pud * PTRS_PER_PTE;
     const under = (m: ReadonlyMap<number, unknown>) => [...m.keys()].some((pmd) => pmd >= first && pmd < first + PTRS_PER_PTE);
     return !under(this.tables) && !under(this.pmdLeaves);
@@ -264,7 +266,10 @@ export class MmStruct {
   set_huge(addr: number, leaf: HugePfn): void {
     const vpn = Math.floor(addr / PAGE_SIZE);
     if (leaf.order === PUD_ORDER) this.pudLeaves.set(Math.floor(vpn / 2 ** PUD_ORDER), leaf);
-    else this.pmdLeaves.set(Math.floor(vpn / PTRS_PER_PTE), leaf);
+    else {
+      this.pmdLeaves.set(Math.floor(vpn / PTRS_PER_PTE), leaf);
+      this.pmdTables.add(Math.floor(vpn / 2 ** PUD_ORDER));
+    }
   }
 
   /** `pmdp_huge_get_and_clear()` / `pudp_huge_get_and_clear()`: the leaf mapping `addr` goes, the entry becomes none. */
@@ -287,6 +292,7 @@ export class MmStruct {
     const pmd = Math.floor(vpn / PTRS_PER_PTE);
     let table = this.tables.get(pmd);
     if (!table) this.tables.set(pmd, (table = new PteTable()));
+    this.pmdTables.add(Math.floor(vpn / 2 ** PUD_ORDER));
     table.entries.set(vpn, pte);
   }
 
@@ -312,6 +318,7 @@ export class MmStruct {
   /** `pmd_populate()`: point the PMD of `addr` at `table`. */
   pmd_populate(addr: number, table: PteTable): void {
     this.tables.set(Math.floor(addr / PAGE_SIZE / PTRS_PER_PTE), table);
+    this.pmdTables.add(Math.floor(addr / PAGE_SIZE / 2 ** PUD_ORDER));
   }
 
   /** `pte_offset_map_lock()`: take the PTL of `addr`'s page table, waiting while another task holds it; undefined when the PMD is none. */

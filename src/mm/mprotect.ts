@@ -40,6 +40,18 @@ function change_pte_range(k: Kernel, vma: Vma): number {
   const write = (vma.vm_flags & VM.WRITE) !== 0;
   let pages = 0;
   for (let addr = vma.start; addr < vma.end; addr += PAGE_SIZE) {
+    const leaf = mm.huge_leaf(addr);
+    if (leaf) {
+      // change_pmd_range() / change_pud_range() on a huge pfnmap leaf the range covers: change_huge_pmd() / change_huge_pud()
+      // modify the one entry (pmd_modify() with the new vm_page_prot), HPAGE_PMD_NR (or PUD) pages; no PTE is written under it.
+      const next = write && (leaf.write || vm_page_prot_write(vma));
+      if (next !== leaf.write) {
+        mm.set_huge(leaf.vpn * PAGE_SIZE, { pfn: leaf.pfn, order: leaf.order, write: next });
+        pages += 2 ** leaf.order;
+      }
+      addr = (leaf.vpn + 2 ** leaf.order) * PAGE_SIZE - PAGE_SIZE;
+      continue;
+    }
     const pte = mm.pte(addr);
     if (pte === undefined || pte.kind === "swap" || pte.kind === "hwpoison") continue;
     // A writable migration entry becomes readable (exclusive still, for an anonymous page) whatever the new protection:

@@ -36,6 +36,20 @@ const PMD_SIZE = PTRS_PER_PTE * PAGE_SIZE;
 function* move_ptes(k: Kernel, t: Task, mm: MmStruct, old_addr: number, new_addr: number, extent: number): KernelGen {
   let force_flush = false;
   for (let off = 0; off < extent; off += PAGE_SIZE) {
+    const leaf = mm.huge_leaf(old_addr + off);
+    if (leaf) {
+      // A huge pfnmap leaf: move_page_tables() moves a PMD leaf whole (move_huge_pmd()) when the extent is the whole, aligned
+      // PMD on both sides (a PUD leaf needs a PUD-sized extent, move_huge_pud(), which the model's PMD-bounded extents never
+      // are); otherwise it splits it, which for a special pfnmap VMA (vma_is_special_huge()) only clears the entry: the new
+      // VMA faults its pages back.
+      const size = PAGE_SIZE * 2 ** leaf.order;
+      const whole = leaf.vpn * PAGE_SIZE === old_addr + off && (new_addr + off) % size === 0 && extent - off >= size;
+      mm.clear_huge(old_addr + off);
+      if (whole) mm.set_huge(new_addr + off, { pfn: leaf.pfn, order: leaf.order, write: leaf.write });
+      force_flush = true;
+      off = leaf.vpn * PAGE_SIZE + size - old_addr - PAGE_SIZE;
+      continue;
+    }
     const pte = mm.pte(old_addr + off);
     if (pte === undefined) continue;
     if (pte.kind === "present" || pte.kind === "pfn") force_flush = true;

@@ -93,12 +93,16 @@ export function pci_write_config_word(pdev: PciDev, val: number): void {
 
 /**
  * `pci_try_reset_function()` (drivers/pci/pci.c): `pci_dev_save_and_disable()`
+ * first brings the function to D0 (`pci_set_power_state(dev, PCI_D0)`:
+ * "PM registers default to D0 after reset and a simple register restore
+ * doesn't reliably return to a non-D0 state"), then
  * saves config space and writes PCI_COMMAND_INTX_DISABLE to the command
  * register (memory decode off), the function level reset takes `resetNs`
  * (`pcie_flr()` waits 100 ms), then `pci_dev_restore()` writes the saved
  * command register back. Returns 0.
  */
 export function* pci_try_reset_function(t: Task, pdev: PciDev, resetNs: number): KernelGen<number> {
+  pci_set_power_state(pdev, PCI_D0);
   const saved = pdev.command;
   const saved_sriov = pdev.sriov_ctrl;
   pci_write_config_word(pdev, PCI_COMMAND_INTX_DISABLE);
