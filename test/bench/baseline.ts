@@ -2,42 +2,56 @@
 // engine's workload, done by bare generators and a binary heap of wake-up
 // times, with no locks, tasks, tracing or checks.
 
-/** A min-heap of [time, task] by time, then task (the engine's tie-break by order). */
+/** A min-heap of wake-ups by time, then task (the engine's tie-break by order): parallel arrays, no allocation per push. */
 class WakeHeap {
-  private readonly items: [number, number][] = [];
+  /** The time and task of the wake-up {@link pop} removed last. */
+  now = 0;
+  id = 0;
+  private readonly time: number[] = [];
+  private readonly task: number[] = [];
   get size(): number {
-    return this.items.length;
+    return this.time.length;
   }
-  push(item: [number, number]): void {
-    const a = this.items;
-    a.push(item);
-    for (let i = a.length - 1; i > 0; ) {
+  private before(i: number, j: number): boolean {
+    return this.time[i]! < this.time[j]! || (this.time[i] === this.time[j] && this.task[i]! < this.task[j]!);
+  }
+  private swap(i: number, j: number): void {
+    const t = this.time[i]!;
+    this.time[i] = this.time[j]!;
+    this.time[j] = t;
+    const k = this.task[i]!;
+    this.task[i] = this.task[j]!;
+    this.task[j] = k;
+  }
+  push(time: number, task: number): void {
+    this.time.push(time);
+    this.task.push(task);
+    for (let i = this.time.length - 1; i > 0; ) {
       const p = (i - 1) >> 1;
-      if (a[p]![0] < item[0] || (a[p]![0] === item[0] && a[p]![1] < item[1])) break;
-      a[i] = a[p]!;
-      a[p] = item;
+      if (!this.before(i, p)) break;
+      this.swap(i, p);
       i = p;
     }
   }
-  pop(): [number, number] {
-    const a = this.items;
-    const top = a[0]!;
-    const last = a.pop()!;
-    if (a.length > 0) {
-      a[0] = last;
-      for (let i = 0; ; ) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        const less = (x: number, y: number) => a[x]![0] < a[y]![0] || (a[x]![0] === a[y]![0] && a[x]![1] < a[y]![1]);
-        if (l < a.length && less(l, m)) m = l;
-        if (r < a.length && less(r, m)) m = r;
-        if (m === i) break;
-        [a[i], a[m]] = [a[m]!, a[i]!];
-        i = m;
-      }
+  /** Remove the earliest wake-up; its time and task are left in `now` and `id`. */
+  pop(): void {
+    this.now = this.time[0]!;
+    this.id = this.task[0]!;
+    const lastTime = this.time.pop()!;
+    const lastTask = this.task.pop()!;
+    const n = this.time.length;
+    if (n === 0) return;
+    this.time[0] = lastTime;
+    this.task[0] = lastTask;
+    for (let i = 0; ; ) {
+      const l = 2 * i + 1;
+      let m = i;
+      if (l < n && this.before(l, m)) m = l;
+      if (l + 1 < n && this.before(l + 1, m)) m = l + 1;
+      if (m === i) break;
+      this.swap(i, m);
+      i = m;
     }
-    return top;
   }
 }
 
@@ -53,14 +67,14 @@ export function bareLoop(tasks: number, iterations: number): { steps: number; se
   };
   const gens = Array.from({ length: tasks }, body);
   const heap = new WakeHeap();
-  for (let i = 0; i < tasks; i++) heap.push([0, i]);
+  for (let i = 0; i < tasks; i++) heap.push(0, i);
   let steps = 0;
   const start = performance.now();
   while (heap.size > 0) {
-    const [now, id] = heap.pop();
+    heap.pop();
     steps++;
-    const r = gens[id]!.next();
-    if (!r.done) heap.push([now + r.value, id]);
+    const r = gens[heap.id]!.next();
+    if (!r.done) heap.push(heap.now + r.value, heap.id);
   }
   return { steps, seconds: (performance.now() - start) / 1000 };
 }
