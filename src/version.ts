@@ -16,9 +16,11 @@
  * in GUP (v6.3+), as the profiles' kernels pass them; 4: signals (killable
  * folio-lock and mmap_lock waits where the kernel takes them:
  * `__folio_lock_killable`, `mmap_read_lock_killable` in GUP's retry loop),
- * pins, PageAnonExclusive, KSM and khugepaged.
+ * pins, PageAnonExclusive, KSM and khugepaged; 5: `vmf_can_call_fault()`
+ * (v6.7+): a `->fault` of a VMA without `->map_pages`, a vfio-pci BAR's,
+ * retries under mmap_lock instead of running under the VMA lock.
  */
-export const MODEL_VERSION = 4;
+export const MODEL_VERSION = 5;
 
 /** The explanation of a trace hash that differs from one recorded or cited under `recorded` (a model version, if known). */
 export function explainHashMismatch(recorded: number | undefined): string {

@@ -183,7 +183,7 @@ export interface LockHold {
 
 /** What a walk cost: faults taken, entries written by size, when the first load and the last returned (ns from the start), and lock holds. */
 export interface WalkCost {
-  /** Page faults on the BAR (`handle_mm_fault()` calls; a huge_fault that falls back to a smaller order is part of the same fault). */
+  /** Page faults on the BAR, as traps: `handle_mm_fault()` calls less the ones a VM_FAULT_RETRY repeats (v6.7+: a BAR fault under the VMA lock retries under mmap_lock, `vmf_can_call_fault()`); a huge_fault that falls back to a smaller order is part of the same fault. */
   readonly faults: number;
   /** Page-table entries written: PTEs by remap_pfn_range() and vmf_insert_pfn(), and one per PMD or PUD leaf (vmf_insert_pfn_pmd/pud). */
   readonly entries: number;
@@ -266,7 +266,7 @@ export function walkCost(run: RunData): WalkCost | null {
   const loads = trace.filter((e) => e.ev === "call" && e.fn === "load");
   const disabler = trace.filter((e) => e.task === "disabler");
   return {
-    faults: trace.filter((e) => e.ev === "mm_fault").length,
+    faults: trace.filter((e) => e.ev === "mm_fault").length - trace.filter((e) => e.ev === "mm_fault_done" && String(e.ret).includes("VM_FAULT_RETRY")).length,
     entries: by.pte + by.pmd + by.pud,
     ...by,
     mappedPages: by.pte * LEAF_PAGES.pte + by.pmd * LEAF_PAGES.pmd + by.pud * LEAF_PAGES.pud,

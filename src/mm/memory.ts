@@ -111,6 +111,18 @@ function do_fault_around(t: Task, vmf: VmFault, map_pages: NonNullable<VmOperati
   return map_pages(t, vmf, vmf.pgoff + from_pte - pte_off, vmf.pgoff + to_pte - pte_off);
 }
 
+/**
+ * `vmf_can_call_fault()` (mm/memory.c, 12214eba1992 "mm: handle read faults
+ * under the VMA lock", v6.7): `->fault` runs under the VMA lock only for a
+ * VMA with `->map_pages` (a page-cache mapping); any other (a driver's, such
+ * as vfio-pci's BAR) drops the VMA lock and retries under mmap_lock.
+ */
+function vmf_can_call_fault(t: Task, vmf: VmFault): number {
+  if (vmf.vma.vm_ops?.map_pages || !(vmf.flags & FAULT_FLAG.VMA_LOCK)) return 0;
+  release_fault_lock(t, vmf);
+  return VM_FAULT.RETRY;
+}
+
 /** `do_read_fault()`: fault-around first where the VMA has `->map_pages` (v3.15+), then ->fault and map the page-cache folio read-only. */
 function* do_read_fault(k: Kernel, t: Task, vmf: VmFault, fault: Fault): KernelGen<number> {
   const map_pages = vmf.vma.vm_ops!.map_pages;
@@ -118,6 +130,8 @@ function* do_read_fault(k: Kernel, t: Task, vmf: VmFault, fault: Fault): KernelG
     const ret = do_fault_around(t, vmf, map_pages);
     if (ret) return ret;
   }
+  const can = vmf_can_call_fault(t, vmf);
+  if (can) return can;
   let ret = yield* fault(k, t, vmf);
   if (ret & (VM_FAULT_ERROR | VM_FAULT.RETRY | VM_FAULT.NOPAGE)) return ret;
   const folio = vmf.folio!;
@@ -129,7 +143,7 @@ function* do_read_fault(k: Kernel, t: Task, vmf: VmFault, fault: Fault): KernelG
 
 /** `do_cow_fault()`: copy the page-cache folio into a new anonymous folio and map that writable. */
 function* do_cow_fault(k: Kernel, t: Task, vmf: VmFault, fault: Fault): KernelGen<number> {
-  const prep = vmf_anon_prepare(t, vmf);
+  const prep = vmf_can_call_fault(t, vmf) || vmf_anon_prepare(t, vmf);
   if (prep) return prep;
   let ret = yield* fault(k, t, vmf);
   if (ret & (VM_FAULT_ERROR | VM_FAULT.RETRY | VM_FAULT.NOPAGE)) return ret;
@@ -165,6 +179,8 @@ function fault_dirty_shared_page(k: Kernel, t: Task, vmf: VmFault, folio: Folio)
 
 /** `do_shared_fault()`: ->fault, ->page_mkwrite if the VMA has one (else the folio stays locked from ->fault), map writable, then `fault_dirty_shared_page()`. */
 function* do_shared_fault(k: Kernel, t: Task, vmf: VmFault, fault: Fault): KernelGen<number> {
+  const can = vmf_can_call_fault(t, vmf);
+  if (can) return can;
   let ret = yield* fault(k, t, vmf);
   if (ret & (VM_FAULT_ERROR | VM_FAULT.RETRY | VM_FAULT.NOPAGE)) return ret;
   const folio = vmf.folio!;
