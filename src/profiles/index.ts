@@ -102,7 +102,9 @@ export interface Behaviour {
    * userfaultfd, swap faults retried under mmap_lock (`"anon"`,
    * 0bff0aaea03e, v6.4); or every VMA, with swap, userfaultfd and file
    * faults handled under the VMA lock and an anon_vma prepared with
-   * `mmap_read_trylock()` (`"all"`, v6.6..v6.7, as in v6.12).
+   * `mmap_read_trylock()` (`"all"`, v6.6..v6.7, as in v6.12), a `->fault`
+   * only where the VMA has `->map_pages` (`vmf_can_call_fault()`,
+   * 12214eba1992): any other, a driver's, retries under mmap_lock.
    */
   readonly per_vma_lock: "none" | "anon" | "all";
   /**
