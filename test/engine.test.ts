@@ -245,3 +245,32 @@ describe("exponential draws", () => {
     for (const x of [0, -0, -1, NaN, Infinity, -Infinity, 1, Number.MIN_VALUE, 2.2250738585072014e-308, Number.MAX_VALUE, 1 + 2 ** -52, 1 - 2 ** -53, 1 + 2 ** -21]) assert.ok(Object.is(ln(x), Math.log(x)), `ln(${x})`);
   });
 });
+
+describe("canonical JSON (RFC 8785)", () => {
+  it("is what the canonicalize package (the RFC's reference JavaScript) gives, for any JSON value and any trace event", async () => {
+    const fc = (await import("fast-check")).default;
+    const { default: reference } = (await import("canonicalize")) as unknown as { default: (v: unknown) => string | undefined };
+    const { canonicalEvent, canonicalJson } = await import("../src/engine/canonical.js");
+    fc.assert(fc.property(fc.jsonValue(), (v) => canonicalJson(v as never) === reference(v)), { numRuns: 2000 });
+    const event = fc.record({ t: fc.nat(), task: fc.string(), ev: fc.string(), fn: fc.string(), args: fc.dictionary(fc.string(), fc.jsonValue()), ret: fc.jsonValue() }, { requiredKeys: ["t", "task", "ev"] });
+    fc.assert(fc.property(event, (e) => canonicalEvent(e as never) === reference(e)), { numRuns: 2000 });
+    // Keys sort by UTF-16 code units (RFC 8785 3.2.3), not by code point or locale.
+    assert.equal(canonicalJson({ "\u{1F600}": 1, "\uFFFD": 2, a: 3, B: 4 }), reference({ "\u{1F600}": 1, "\uFFFD": 2, a: 3, B: 4 }));
+    assert.throws(() => canonicalJson(Number.NaN as never), /NaN is not allowed/);
+  });
+});
+
+describe("trace hashing", () => {
+  it("Node's native SHA-256 and the browsers' (@noble/hashes) give the same digest of any text, lone surrogates included", async () => {
+    const fc = (await import("fast-check")).default;
+    const { textHasher } = await import("../src/engine/trace.js");
+    const hex = (native: boolean, parts: string[]) => {
+      const h = textHasher(native);
+      for (const p of parts) h.update(p);
+      return h.hex();
+    };
+    fc.assert(fc.property(fc.array(fc.string({ unit: "binary" })), (parts) => hex(true, parts) === hex(false, parts)), { numRuns: 500 });
+    assert.equal(hex(true, ["\uD800", "a\uDFFF"]), hex(false, ["\uD800", "a\uDFFF"]));
+    assert.equal(hex(false, [""]), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  });
+});

@@ -12,7 +12,7 @@
  */
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
-import { canonicalJson, type Json } from "./canonical.js";
+import { canonicalEvent, type Json } from "./canonical.js";
 
 /** One trace record. Times are virtual nanoseconds. */
 export interface TraceEvent {
@@ -59,6 +59,25 @@ export interface TraceGap {
 /** Canonical text is hashed in chunks of about this many UTF-16 units. */
 const HASH_CHUNK = 1 << 16;
 
+/** A SHA-256 being fed text as UTF-8. */
+interface TextHasher {
+  update(text: string): void;
+  hex(): string;
+}
+
+/** Node's built-in crypto where there is one (`process.getBuiltinModule`, Node 20.16+), which hashes natively; null in a browser. */
+const nodeCrypto = typeof process !== "undefined" && typeof process.getBuiltinModule === "function" ? (process.getBuiltinModule("node:crypto") as typeof import("node:crypto")) : null;
+
+/** A SHA-256 of UTF-8 text: Node's native one, else @noble/hashes' (browsers). Both give the same digest, which test/engine.test.ts checks. */
+export function textHasher(native = nodeCrypto !== null): TextHasher {
+  if (native && nodeCrypto) {
+    const h = nodeCrypto.createHash("sha256");
+    return { update: (text) => void h.update(text, "utf8"), hex: () => h.digest("hex") };
+  }
+  const h = sha256.create();
+  return { update: (text) => void h.update(utf8ToBytes(text)), hex: () => bytesToHex(h.digest()) };
+}
+
 /**
  * A trace being recorded: the canonical form of every event streams into the
  * SHA-256 as it is recorded ({@link traceHash} of all events, without holding
@@ -71,7 +90,7 @@ export class Trace {
   private readonly head: TraceEvent[] = [];
   private readonly ring: TraceEvent[] = [];
   private ringNext = 0;
-  private readonly hasher = sha256.create();
+  private readonly hasher = textHasher();
   private pending = traceHeader();
   private digest: string | null = null;
 
@@ -82,7 +101,7 @@ export class Trace {
   /** Append `e`: hash its canonical form, keep it if it falls in the window. Throws once {@link Trace.hash} was taken. */
   record(e: TraceEvent): void {
     if (this.digest !== null) throw new Error("trace already hashed: no event may follow");
-    this.pending += canonicalJson(e as unknown as Json) + "\n";
+    this.pending += canonicalEvent(e) + "\n";
     if (this.pending.length >= HASH_CHUNK) this.flush();
     this.recorded++;
     if (this.head.length < this.window.head) this.head.push(e);
@@ -108,13 +127,13 @@ export class Trace {
   hash(): string {
     if (this.digest === null) {
       this.flush();
-      this.digest = bytesToHex(this.hasher.digest());
+      this.digest = this.hasher.hex();
     }
     return this.digest;
   }
 
   private flush(): void {
-    this.hasher.update(utf8ToBytes(this.pending));
+    this.hasher.update(this.pending);
     this.pending = "";
   }
 }
@@ -128,7 +147,7 @@ export const TRACE_FORMAT = 1;
 /** Canonical serialization of a trace: a format header, then one sorted-key JSON object per line. */
 export function serializeTrace(events: readonly TraceEvent[]): string {
   let out = traceHeader();
-  for (const e of events) out += canonicalJson(e as unknown as Json) + "\n";
+  for (const e of events) out += canonicalEvent(e) + "\n";
   return out;
 }
 
@@ -139,7 +158,9 @@ function traceHeader(): string {
 
 /** SHA-256 (hex) of a string's UTF-8 bytes; the same in Node and browsers. */
 export function sha256Hex(text: string): string {
-  return bytesToHex(sha256(utf8ToBytes(text)));
+  const h = textHasher();
+  h.update(text);
+  return h.hex();
 }
 
 /** The trace hash: SHA-256 of {@link serializeTrace}, hex-encoded. A run computes the same as it records ({@link Trace.hash}). */
