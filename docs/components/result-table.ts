@@ -1,0 +1,54 @@
+// A result table: Framework's Inputs.table on screen (sortable, loading rows
+// as it scrolls) and, for print, a plain table of every row. Inputs.table
+// shows about a dozen rows in a scrolling box, which a printed page would cut.
+import * as Inputs from "@observablehq/inputs";
+import { el } from "./dom.js";
+
+type Row = Record<string, unknown>;
+
+/** Options of {@link resultTable}: those of Inputs.table that the printed table follows too. */
+export interface ResultTableOptions {
+  /** Columns in order (default: the first row's keys). */
+  columns?: string[];
+  /** Column headers (default: the column name). */
+  header?: Record<string, string>;
+  /** Cell text per column (default: numbers with thousands separators, the rest as strings). */
+  format?: Record<string, (value: never, i: number, data: readonly Row[]) => string>;
+  /** Column widths in px. */
+  width?: Record<string, number>;
+  /** Rows shown before scrolling (screen only). */
+  rows?: number;
+  /** Width of the scrolling box in px (screen only). */
+  maxWidth?: number;
+}
+
+const cellText = (value: unknown): string => (value == null ? "" : typeof value === "number" ? value.toLocaleString("en-US") : String(value));
+
+/** The printed table: every row of `data`, built when the page is printed. */
+function printTable(data: readonly Row[], columns: readonly string[], options: ResultTableOptions): HTMLTableElement {
+  const head = el("thead", {}, el("tr", {}, ...columns.map((c) => el("th", {}, options.header?.[c] ?? c))));
+  const body = data.map((row, i) =>
+    el("tr", {}, ...columns.map((c) => el("td", {}, options.format?.[c] ? options.format[c](row[c] as never, i, data) : cellText(row[c])))),
+  );
+  return el("table", { class: "print-table" }, head, el("tbody", {}, ...body));
+}
+
+/** `data` as an Inputs.table, with every row in print. */
+export function resultTable(data: readonly Row[], options: ResultTableOptions = {}): HTMLDivElement {
+  const columns = options.columns ?? Object.keys(data[0] ?? {});
+  const screen = Inputs.table(data, { ...options, columns, layout: "auto" });
+  const root = el("div", { class: "result-table" }, screen) as HTMLDivElement;
+  // Built once, on the first print (or print preview), so a long trace costs nothing until then.
+  const print = matchMedia("print");
+  const build = () => {
+    if (root.querySelector(".print-table")) return;
+    root.append(printTable(data, columns, options));
+    removeEventListener("beforeprint", build);
+    print.removeEventListener("change", onMedia);
+  };
+  const onMedia = () => print.matches && build();
+  addEventListener("beforeprint", build);
+  print.addEventListener("change", onMedia);
+  if (print.matches) build();
+  return root;
+}
