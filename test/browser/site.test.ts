@@ -4,23 +4,15 @@
 // re-renders its chart when an input changes.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import type { Server } from "node:http";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Locator, Page } from "playwright-core";
-import { launch, serve } from "./support.js";
+import { builtPages, launch, serve } from "./support.js";
 
 const DIST = "dist";
-
-function pages(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return name.startsWith("_") ? [] : pages(path);
-    return name.endsWith(".html") ? ["/" + relative(DIST, path).replace(/(index)?\.html$/, "")] : [];
-  });
-}
 
 /** Open `path` and collect everything that went wrong while it loaded and ran. */
 async function visit(browser: Browser, origin: string, path: string): Promise<{ page: Page; problems: string[] }> {
@@ -61,7 +53,7 @@ after(async () => {
 describe("built site in Chromium", () => {
 
   it("every page loads with no console error, failed request or request leaving localhost", async () => {
-    const all = pages(DIST);
+    const all = builtPages(DIST);
     assert.ok(all.includes("/"), `pages found: ${all.join(", ")}`);
     for (const path of all) {
       const { page, problems } = await visit(browser, origin, path);

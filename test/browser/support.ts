@@ -1,9 +1,9 @@
 // Browser-test support: serve the built site on 127.0.0.1 and drive Debian's
 // Chromium with playwright-core.
-import { createReadStream, existsSync, statSync } from "node:fs";
+import { createReadStream, existsSync, readdirSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { extname, join, normalize } from "node:path";
+import { extname, join, normalize, relative } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 
 const TYPES: Record<string, string> = {
@@ -32,6 +32,15 @@ export async function serve(root: string): Promise<{ origin: string; server: Ser
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+/** Every page of the built site under `root`, as a path ("/", "/nowait", "/api/mm"); Framework's own `_*` folders are not pages. */
+export function builtPages(root: string, dir = root): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return name.startsWith("_") ? [] : builtPages(root, path);
+    return name.endsWith(".html") ? ["/" + relative(root, path).replace(/(index)?\.html$/, "")] : [];
+  });
 }
 
 /** The Chromium binary: $CHROMIUM, else Debian's /usr/bin/chromium. */
