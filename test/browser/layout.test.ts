@@ -243,6 +243,8 @@ describe("the built site's layout in Chromium, every page", () => {
         const rows = await resultRows(page);
         seen.tables += rows.length;
         await page.setViewportSize({ width: PRINT, height: 900 });
+        // Printing fires beforeprint, then lays the page out for print.
+        await page.evaluate(() => dispatchEvent(new Event("beforeprint")));
         await page.emulateMedia({ media: "print", colorScheme: "light" });
         await page.evaluate(() => new Promise((r) => requestAnimationFrame(r)));
         found.print.push(...(await printProblems(page, rows)).map((p) => `${path} in print: ${p}`));
