@@ -24,11 +24,20 @@ export interface ResultTableOptions {
 
 const cellText = (value: unknown): string => (value == null ? "" : typeof value === "number" ? value.toLocaleString("en-US") : String(value));
 
+/** Text longer than this wraps in its cell; shorter text (a version, a time, a flag) stays on one line. */
+const WRAP_AFTER = 24;
+
+/** The cell text of `column` in `row`, as the options format it. */
+function textOf(options: ResultTableOptions, column: string, row: Row, i: number, data: readonly Row[]): string {
+  const format = options.format?.[column];
+  return format ? format(row[column] as never, i, data) : cellText(row[column]);
+}
+
 /** The printed table: every row of `data`, built when the page is printed. */
 function printTable(data: readonly Row[], columns: readonly string[], options: ResultTableOptions): HTMLTableElement {
   const head = el("thead", {}, el("tr", {}, ...columns.map((c) => el("th", {}, options.header?.[c] ?? c))));
   const body = data.map((row, i) =>
-    el("tr", {}, ...columns.map((c) => el("td", {}, options.format?.[c] ? options.format[c](row[c] as never, i, data) : cellText(row[c])))),
+    el("tr", {}, ...columns.map((c) => el("td", {}, textOf(options, c, row, i, data)))),
   );
   return el("table", { class: "print-table" }, head, el("tbody", {}, ...body));
 }
@@ -36,7 +45,14 @@ function printTable(data: readonly Row[], columns: readonly string[], options: R
 /** `data` as an Inputs.table, with every row in print. */
 export function resultTable(data: readonly Row[], options: ResultTableOptions = {}): HTMLDivElement {
   const columns = options.columns ?? Object.keys(data[0] ?? {});
-  const screen = Inputs.table(data, { ...options, columns, layout: "auto" });
+  // Long text goes in a span that may wrap; the cell itself keeps short text on one line.
+  const format = Object.fromEntries(
+    columns.map((c) => [c, (_: unknown, i: number) => {
+      const text = textOf(options, c, data[i]!, i, data);
+      return text.length > WRAP_AFTER ? el("span", { class: "cell-wrap" }, text) : text;
+    }]),
+  );
+  const screen = Inputs.table(data, { ...options, columns, format, layout: "auto" });
   const root = el("div", { class: "result-table" }, screen) as HTMLDivElement;
   // Built once, on the first print (or print preview), so a long trace costs nothing until then.
   const print = matchMedia("print");
