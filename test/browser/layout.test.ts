@@ -68,6 +68,14 @@ function layoutProblems(page: Page): Promise<string[]> {
     for (const cell of document.querySelectorAll("#observablehq-main td, #observablehq-main th")) {
       if ((cell as HTMLElement).offsetParent === null) continue;
       if (cell.scrollWidth > cell.clientWidth + 1) problems.push(`cell cut to ${cell.clientWidth} of ${cell.scrollWidth} px: ${name(cell)}`);
+      // One word in a data cell (a version, a number, a hash) stays on one line.
+      const text = (cell.textContent ?? "").trim();
+      if (cell.tagName === "TD" && text && !/\s/.test(text)) {
+        const range = document.createRange();
+        range.selectNodeContents(cell);
+        const lines = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top / 4)));
+        if (lines.size > 1) problems.push(`"${text}" broken over ${lines.size} lines: ${name(cell)}`);
+      }
     }
     // A table wider than its box must scroll in it.
     for (const table of document.querySelectorAll("#observablehq-main table")) {
@@ -81,12 +89,13 @@ function layoutProblems(page: Page): Promise<string[]> {
   });
 }
 
-/** Colliding labels in Plot charts: an axis label over a tick or facet label, or over another axis label. */
+/** Colliding labels in Plot charts: an axis or facet label over another label. */
 function labelCollisions(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const problems: string[] = [];
     for (const svg of document.querySelectorAll("#observablehq-main svg")) {
-      const labels = [...svg.querySelectorAll('g[aria-label$="axis label"] text')];
+      // Axis labels, and the facet labels (one per column or row of small multiples).
+      const labels = [...svg.querySelectorAll('g[aria-label$="axis label"] text, g[aria-label="fx-axis tick label"] text, g[aria-label="fy-axis tick label"] text')];
       const others = [...labels, ...svg.querySelectorAll('g[aria-label$="tick label"] text')];
       for (const a of labels) {
         const r = a.getBoundingClientRect();
