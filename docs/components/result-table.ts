@@ -33,38 +33,37 @@ function textOf(options: ResultTableOptions, column: string, row: Row, i: number
   return format ? format(row[column] as never, i, data) : cellText(row[column]);
 }
 
+/** A cell's content: long text in a span that may wrap; the cell keeps short text on one line. */
+const cellContent = (text: string): Node | string => (text.length > WRAP_AFTER ? el("span", { class: "cell-wrap" }, text) : text);
+
 /** The printed table: every row of `data`, built when the page is printed. */
 function printTable(data: readonly Row[], columns: readonly string[], options: ResultTableOptions): HTMLTableElement {
   const head = el("thead", {}, el("tr", {}, ...columns.map((c) => el("th", {}, options.header?.[c] ?? c))));
   const body = data.map((row, i) =>
-    el("tr", {}, ...columns.map((c) => el("td", {}, textOf(options, c, row, i, data)))),
+    el("tr", {}, ...columns.map((c) => el("td", {}, cellContent(textOf(options, c, row, i, data))))),
   );
   return el("table", { class: "print-table" }, head, el("tbody", {}, ...body));
 }
 
+/** How to build each result table's printed copy; a table gone from the page is forgotten with it. */
+const printCopies = new WeakMap<Element, () => void>();
+const printing = matchMedia("print");
+/** Build the printed copy of every result table on the page (once each), on the first print or print preview. */
+function buildPrintCopies(): void {
+  for (const box of document.querySelectorAll(".result-table")) printCopies.get(box)?.();
+}
+addEventListener("beforeprint", buildPrintCopies);
+printing.addEventListener("change", () => printing.matches && buildPrintCopies());
+
 /** `data` as an Inputs.table, with every row in print. */
 export function resultTable(data: readonly Row[], options: ResultTableOptions = {}): HTMLDivElement {
   const columns = options.columns ?? Object.keys(data[0] ?? {});
-  // Long text goes in a span that may wrap; the cell itself keeps short text on one line.
-  const format = Object.fromEntries(
-    columns.map((c) => [c, (_: unknown, i: number) => {
-      const text = textOf(options, c, data[i]!, i, data);
-      return text.length > WRAP_AFTER ? el("span", { class: "cell-wrap" }, text) : text;
-    }]),
-  );
+  const format = Object.fromEntries(columns.map((c) => [c, (_: unknown, i: number) => cellContent(textOf(options, c, data[i]!, i, data))]));
   const screen = Inputs.table(data, { ...options, columns, format, layout: "auto" });
   const root = el("div", { class: "result-table" }, screen) as HTMLDivElement;
-  // Built once, on the first print (or print preview), so a long trace costs nothing until then.
-  const print = matchMedia("print");
-  const build = () => {
-    if (root.querySelector(".print-table")) return;
-    root.append(printTable(data, columns, options));
-    removeEventListener("beforeprint", build);
-    print.removeEventListener("change", onMedia);
-  };
-  const onMedia = () => print.matches && build();
-  addEventListener("beforeprint", build);
-  print.addEventListener("change", onMedia);
-  if (print.matches) build();
+  // Built once, when the page is printed, so a long trace costs nothing until then.
+  printCopies.set(root, () => {
+    if (!root.querySelector(".print-table")) root.append(printTable(data, columns, options));
+  });
   return root;
 }
