@@ -1,7 +1,9 @@
 // A batch of runs or explorations with its status line: progress after a
 // quarter second, a Cancel button while the worker works, the outcome or
 // the failure after. On cancel or failure the previous results stand, so
-// charts keep the last good batch.
+// charts keep the last good batch; a first batch cancelled leaves them
+// waiting, with the reason in the status line. While a batch is in flight
+// the status line is aria-busy.
 import { formatNs, type ExploreData, type ExploreJob, type ExploreProgressReply, type RunData, type RunJob, type RunProgress } from "../faultline/index.js";
 import { RunFailed, Runner } from "./runner.js";
 
@@ -93,7 +95,8 @@ export class RunStatus {
   /**
    * Run `jobs`. On cancel or failure: the previous batch's runs, which may
    * differ from `jobs` (pages read each run's tag and scenario, not their
-   * inputs), or the failure when there is no previous batch.
+   * inputs); with no previous batch, the failure, or after a cancel a
+   * promise that stays pending until the next input (the status line says why).
    */
   run(jobs: readonly RunJob[]): Promise<readonly RunData[]> {
     return this.batch(RUNS, jobs, this.last, (r) => {
@@ -105,7 +108,8 @@ export class RunStatus {
   /**
    * Explore `jobs` (the interleaving explorer, within each job's state
    * budget). On cancel or failure: the previous batch's explorations (read
-   * each one's tag), or the failure when there is none.
+   * each one's tag); with none, the failure, or after a cancel a promise
+   * that stays pending until the next input.
    */
   explore(jobs: readonly ExploreJob[]): Promise<readonly ExploreData[]> {
     return this.batch(EXPLORATIONS, jobs, this.lastExplored, (r) => (this.lastExplored = r));
@@ -127,6 +131,7 @@ export class RunStatus {
       this.say(`${kind.verb}${jobs.length > 1 ? ` ${jobs.length} ${kind.noun}s` : ""}…`);
     }, PROGRESS_DELAY_MS);
     this.say("");
+    this.element.setAttribute("aria-busy", "true");
     try {
       const results = await kind.start(this.runner, jobs, progress);
       keep(results);
@@ -141,15 +146,28 @@ export class RunStatus {
         this.onErrors(failure.errors);
       }
       if (previous) return previous;
-      // Nothing to chart yet: the cells that wait for these results say why.
-      throw new RunFailed(
-        failure.cancelled ? `cancelled before a first ${kind.noun} finished: nothing to chart yet; edit the scenario and press Run` : [failure.message, ...failure.errors].join("; "),
-        failure.errors,
-        failure.cancelled,
-      );
+      if (failure.cancelled) {
+        // Nothing to chart yet, and nothing wrong: the status line says so, once, and the cells that
+        // wait for these results keep waiting. Framework restarts a cell only once its last run has
+        // settled, so the wait ends at the next input (a changed input, or Run), two frames later:
+        // by then the cells that input feeds have restarted, and the old run's end is ignored.
+        if (current()) this.say(`cancelled before the first ${kind.noun} finished: nothing to chart until an input changes or Run is pressed`);
+        return new Promise<never>((_, reject) => {
+          const release = () => {
+            document.removeEventListener("input", release);
+            requestAnimationFrame(() => requestAnimationFrame(() => reject(failure)));
+          };
+          document.addEventListener("input", release);
+        });
+      }
+      // Nothing to chart: the cells that wait for these results say why.
+      throw new RunFailed([failure.message, ...failure.errors].join("; "), failure.errors);
     } finally {
       clearTimeout(timer);
-      if (current()) this.cancel.hidden = true;
+      if (current()) {
+        this.cancel.hidden = true;
+        this.element.removeAttribute("aria-busy");
+      }
     }
   }
 }

@@ -5,7 +5,7 @@
 // every chart on the last good run.
 import { json } from "@codemirror/lang-json";
 import { forceLinting } from "@codemirror/lint";
-import { EditorState, Prec } from "@codemirror/state";
+import { Compartment, EditorState, Prec } from "@codemirror/state";
 import { oneDark } from "@codemirror/theme-one-dark";
 import { EditorView, keymap } from "@codemirror/view";
 import { basicSetup } from "codemirror";
@@ -95,6 +95,9 @@ export function scenarioEditor(initial: ScenarioSpec, options: ScenarioEditorOpt
   const root = el("div", { class: "scenario-cell" }, source, bar, cite) as unknown as ScenarioEditor;
   root.dataset.key = options.key;
 
+  // The editor follows the system's colour scheme, also when it changes while the page is open.
+  const dark = matchMedia("(prefers-color-scheme: dark)");
+  const theme = new Compartment();
   const view = new EditorView({
     parent: host,
     state: EditorState.create({
@@ -105,7 +108,7 @@ export function scenarioEditor(initial: ScenarioSpec, options: ScenarioEditorOpt
         json(),
         scenarioSchemaSupport(),
         EditorView.theme({ "&": { height: options.height ?? "22em" }, ".cm-scroller": { overflow: "auto" } }),
-        ...(matchMedia("(prefers-color-scheme: dark)").matches ? [oneDark] : []),
+        theme.of(dark.matches ? oneDark : []),
         EditorView.updateListener.of((u) => {
           if (!u.docChanged) return;
           const text = u.state.doc.toString();
@@ -115,6 +118,10 @@ export function scenarioEditor(initial: ScenarioSpec, options: ScenarioEditorOpt
       ],
     }),
   });
+
+  const followScheme = () => view.dispatch({ effects: theme.reconfigure(dark.matches ? oneDark : []) });
+  dark.addEventListener("change", followScheme);
+  void options.invalidation?.then(() => dark.removeEventListener("change", followScheme));
 
   function showErrors(list: readonly string[]): void {
     workerErrors = false;

@@ -5,6 +5,10 @@ import { formatNs, type Interval, type IntervalKind, intervals, mergeIntervals, 
 
 const KINDS: IntervalKind[] = ["hold-read", "hold-write", "wait", "cpu", "io", "sleep"];
 const COLORS = ["#4daf4a", "#ff7f00", "#e41a1c", "#8c8c8c", "#377eb8", "#b3b3e6"];
+const MARGIN_LEFT = 90;
+const MARGIN_RIGHT = 20;
+/** The narrowest bar drawn, in px. */
+const MIN_BAR_PX = 2;
 const LOCKISH = new Set<IntervalKind>(["hold-read", "hold-write", "wait"]);
 
 /** Options of {@link timeline}. */
@@ -27,9 +31,11 @@ export function timeline(trace: readonly TraceEvent[], { width, endTime, tasks }
   const lanes = tasks ?? [...new Set(trace.map((e) => lane(e.task)))];
   const title = (d: Interval & { count: number }) =>
     `${d.task}: ${d.kind} ${d.label}${d.count > 1 ? ` (${d.count} intervals)` : ""}\n${formatNs(d.start)} .. ${formatNs(d.end)} (${formatNs(d.end - d.start)})`;
+  // A zero-length hold (a lock taken and released at one instant) still shows: every bar is at least MIN_BAR_PX wide.
+  const minNs = (MIN_BAR_PX * Math.max(endTime, 1)) / Math.max(width - MARGIN_LEFT - MARGIN_RIGHT, 1);
   const common = {
     x1: (d: Interval) => d.start / 1000,
-    x2: (d: Interval) => Math.max(d.end, d.start + 1) / 1000,
+    x2: (d: Interval) => Math.max(d.end, d.start + minNs) / 1000,
     y: "task",
     fill: "kind",
     title,
@@ -37,7 +43,9 @@ export function timeline(trace: readonly TraceEvent[], { width, endTime, tasks }
   return Plot.plot({
     width,
     height: 50 + 44 * lanes.length,
-    marginLeft: 90,
+    marginLeft: MARGIN_LEFT,
+    marginRight: MARGIN_RIGHT,
+    ariaLabel: "swimlane timeline",
     x: { label: "virtual time (us)", grid: true },
     y: { label: null, domain: lanes },
     color: { legend: true, domain: KINDS, range: COLORS },

@@ -40,6 +40,15 @@ export async function serve(root: string): Promise<{ origin: string; server: Ser
   return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
+/** Every page of the built site under `root`, as a path ("/", "/nowait", "/api/mm"); Framework's own `_*` folders are not pages. */
+export function builtPages(root: string, dir = root): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return name.startsWith("_") ? [] : builtPages(root, path);
+    return name.endsWith(".html") ? ["/" + relative(root, path).replace(/(index)?\.html$/, "")] : [];
+  });
+}
+
 /** The Chromium binary: $CHROMIUM, else Debian's /usr/bin/chromium. */
 export function chromiumPath(): string {
   return process.env.CHROMIUM ?? "/usr/bin/chromium";
