@@ -70,12 +70,3 @@ export function launch(): Promise<Browser> {
     ],
   });
 }
-
-/** Every page of the built site `root`, as the path a reader opens: `/`, `/nowait`, `/api/mm` (not `_`-prefixed asset folders). */
-export function builtPages(root: string, dir = root): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return name.startsWith("_") ? [] : builtPages(root, path);
-    return name.endsWith(".html") ? ["/" + relative(root, path).replace(/(index)?\.html$/, "")] : [];
-  });
-}
