@@ -111,8 +111,8 @@ export function scenarioEditor(initial: ScenarioSpec, options: ScenarioEditorOpt
         scenarioSchemaSupport(),
         EditorView.theme({ "&": { height: options.height ?? "22em" }, ".cm-scroller": { overflow: "auto" } }),
         ...(matchMedia("(prefers-color-scheme: dark)").matches ? darkTheme : []),
-        // The editable region's name: the scenario it holds.
-        EditorView.contentAttributes.of({ "aria-label": `Scenario JSON: ${initial.title}` }),
+        // The editable region's name (the scenario it holds); an explicit tab stop, so its scrolling box counts as keyboard-reachable.
+        EditorView.contentAttributes.of({ "aria-label": `Scenario JSON: ${initial.title}`, tabindex: "0" }),
         EditorView.updateListener.of((u) => {
           if (!u.docChanged) return;
           const text = u.state.doc.toString();

@@ -66,9 +66,10 @@ export function builtPages(root: string, dir = root): string[] {
 }
 
 /**
- * Wait until the page has settled: no cell still loading and no change to
- * the document for `quietMs` (cells, charts and worker status lines all
- * change the DOM while they work), or `timeoutMs` has passed.
+ * Wait until the page has settled: no cell still loading, no worker batch in
+ * flight (a run status shows its Cancel button while one is), and no change
+ * to the document for `quietMs` (cells, charts and status lines change it
+ * while they work), or `timeoutMs` has passed.
  */
 export async function settle(page: Page, quietMs = 600, timeoutMs = 90000): Promise<void> {
   await page.evaluate(
@@ -81,7 +82,7 @@ export async function settle(page: Page, quietMs = 600, timeoutMs = 90000): Prom
         observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
         const timer = setInterval(() => {
           const now = performance.now();
-          const loading = document.querySelector("observablehq-loading") !== null;
+          const loading = document.querySelector("observablehq-loading") !== null || [...document.querySelectorAll<HTMLButtonElement>(".run-status button")].some((b) => !b.hidden);
           if ((!loading && now - last >= quietMs) || now - started >= timeoutMs) {
             clearInterval(timer);
             observer.disconnect();
