@@ -55,10 +55,52 @@ async function open(page: Page, path: string, scheme: (typeof SCHEMES)[number], 
   await settle(page, 300);
 }
 
+/** What one visit of every page found: axe's findings per scheme and width, and the link and table checks (light, 1280 px). */
+interface Visits {
+  failures: string[];
+  counts: string[];
+  problems: string[];
+}
+
 let browser: Browser;
 let server: Server;
 let origin: string;
 let page: Page;
+let visits: Visits | undefined;
+
+/** Visit every page once per scheme (the editor picks its theme when it is made; the phone width re-lays out the same page) and collect what the tests below check. */
+async function visitAll(): Promise<Visits> {
+  const found: Visits = { failures: [], counts: [], problems: [] };
+  for (const path of pages()) {
+    for (const scheme of SCHEMES) {
+      for (const [i, width] of WIDTHS.entries()) {
+        if (i === 0) await open(page, path, scheme, width);
+        else {
+          await page.setViewportSize({ width, height: 900 });
+          await settle(page, 300);
+        }
+        const findings = await axeFindings(page);
+        const nodes = findings.reduce((n, f) => n + f.nodes.length, 0);
+        found.counts.push(`${path} ${scheme} ${width}: ${nodes}${findings.length ? ` (${findings.map((f) => `${f.id} ${f.nodes.length}`).join(", ")})` : ""}`);
+        for (const f of findings) found.failures.push(`${path} ${scheme} ${width}px: ${f.id} (${f.impact}): ${f.help}\n${f.nodes.slice(0, 5).map((n) => `    ${n.target}: ${n.summary}`).join("\n")}${f.nodes.length > 5 ? `\n    ... ${f.nodes.length - 5} more` : ""}`);
+        if (scheme === "light" && i === 0) found.problems.push(...(await linkAndTableProblems(page, path)));
+      }
+    }
+  }
+  return found;
+}
+
+/** Links named by a symbol alone ("↗"), and table row checkboxes: none of the site's tables uses its selection. */
+async function linkAndTableProblems(page: Page, path: string): Promise<string[]> {
+  const problems: string[] = [];
+  const snapshot = await page.locator("body").ariaSnapshot();
+  for (const [, name] of snapshot.matchAll(/- link "((?:[^"\\]|\\.)*)"/g)) {
+    if (!/[\p{L}\p{N}]/u.test(name!)) problems.push(`${path}: a link named only "${name}"`);
+  }
+  const checkboxes = await page.locator("main form table input[type=checkbox]").count();
+  if (checkboxes > 0) problems.push(`${path}: ${checkboxes} table row checkboxes`);
+  return problems;
+}
 
 before(async () => {
   assert.ok(existsSync(join(DIST, "index.html")), "dist/ is missing: run `npm run build` first (npm test does)");
@@ -76,26 +118,15 @@ describe("accessibility of the built site", () => {
   it("axe finds no serious or critical violation on any page, light and dark, at 1280 and 390 px", async (t) => {
     const all = pages();
     assert.ok(all.length > (process.env.PAGES ? 0 : 5), `pages found: ${all.join(", ")}`);
-    const failures: string[] = [];
-    const counts: string[] = [];
-    for (const path of all) {
-      for (const scheme of SCHEMES) {
-        // One load per scheme (the editor picks its theme when it is made); the phone width re-lays out the same page.
-        for (const [i, width] of WIDTHS.entries()) {
-          if (i === 0) await open(page, path, scheme, width);
-          else {
-            await page.setViewportSize({ width, height: 900 });
-            await settle(page, 300);
-          }
-          const findings = await axeFindings(page);
-          const nodes = findings.reduce((n, f) => n + f.nodes.length, 0);
-          counts.push(`${path} ${scheme} ${width}: ${nodes}${findings.length ? ` (${findings.map((f) => `${f.id} ${f.nodes.length}`).join(", ")})` : ""}`);
-          for (const f of findings) failures.push(`${path} ${scheme} ${width}px: ${f.id} (${f.impact}): ${f.help}\n${f.nodes.slice(0, 5).map((n) => `    ${n.target}: ${n.summary}`).join("\n")}${f.nodes.length > 5 ? `\n    ... ${f.nodes.length - 5} more` : ""}`);
-        }
-      }
-    }
-    t.diagnostic(`serious or critical nodes per page:\n${counts.join("\n")}`);
-    assert.deepEqual(failures, [], failures.join("\n"));
+    visits ??= await visitAll();
+    t.diagnostic("serious or critical nodes per page, scheme and width:");
+    for (const line of visits.counts) t.diagnostic(line);
+    assert.deepEqual(visits.failures, [], visits.failures.join("\n"));
+  });
+
+  it("no link is named by a symbol alone, and no table offers row checkboxes that select nothing", async () => {
+    visits ??= await visitAll();
+    assert.deepEqual(visits.problems, [], visits.problems.join("\n"));
   });
 
   it("every page's first tab stop is a skip link that moves focus to the main content", async () => {
@@ -111,19 +142,5 @@ describe("accessibility of the built site", () => {
       await page.keyboard.press("Enter");
       assert.ok(await page.evaluate(() => document.getElementById("observablehq-main")?.contains(document.activeElement) ?? false), `${path}: Enter on the skip link leaves focus outside main`);
     }
-  });
-
-  it("no link is named by a symbol alone, and no table offers row checkboxes that select nothing", async () => {
-    const problems: string[] = [];
-    for (const path of pages()) {
-      await open(page, path, "light", 1280);
-      const snapshot = await page.locator("body").ariaSnapshot();
-      for (const [, name] of snapshot.matchAll(/- link "((?:[^"\\]|\\.)*)"/g)) {
-        if (!/[\p{L}\p{N}]/u.test(name!)) problems.push(`${path}: a link named only "${name}"`);
-      }
-      const checkboxes = await page.locator("main form table input[type=checkbox]").count();
-      if (checkboxes > 0) problems.push(`${path}: ${checkboxes} table row checkboxes`);
-    }
-    assert.deepEqual(problems, [], problems.join("\n"));
   });
 });
