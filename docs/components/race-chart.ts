@@ -4,6 +4,7 @@
 // return). The same rows as the text diagram `formatDiagram` draws for a mail.
 import * as Plot from "@observablehq/plot";
 import type { DiagramRow } from "../faultline/index.js";
+import { chartImage } from "./chart-image.js";
 
 const KINDS = ["lock", "wait", "IPI / IRQ", "call", "BUG"] as const;
 const COLORS = ["#4daf4a", "#e41a1c", "#984ea3", "#8c8c8c", "#ff7f00"];
@@ -28,7 +29,7 @@ export function raceChart(rows: readonly DiagramRow[], { width: available }: { w
   const data = rows.map((r, i) => ({ ...r, i, kind: kindOf(r.text) }));
   // Characters a cell has room for: its band is about 80% of the column (Plot's padding and the cell inset), 11 px monospace is about 6.6 px a character, and Plot counts a monospace character as 0.63 em of lineWidth.
   const chars = Math.max(8, Math.floor((0.78 * width) / Math.max(1, tasks.length) / 6.6) - 1);
-  return Plot.plot({
+  const chart = Plot.plot({
     width,
     height: 60 + ROW * rows.length,
     marginLeft: 30,
@@ -43,4 +44,5 @@ export function raceChart(rows: readonly DiagramRow[], { width: available }: { w
       Plot.text(data, { x: "task", y: "i", text: "text", fontFamily: "var(--monospace, monospace)", fontSize: 11, monospace: true, lineWidth: chars * 0.63, textOverflow: "ellipsis-end", title: (d) => `${d.task}, step ${d.i + 1}: ${d.text}` }),
     ],
   });
+  return chartImage(chart, "race diagram");
 }

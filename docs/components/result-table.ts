@@ -59,7 +59,8 @@ printing.addEventListener("change", () => printing.matches && buildPrintCopies()
 export function resultTable(data: readonly Row[], options: ResultTableOptions = {}): HTMLDivElement {
   const columns = options.columns ?? Object.keys(data[0] ?? {});
   const format = Object.fromEntries(columns.map((c) => [c, (_: unknown, i: number) => cellContent(textOf(options, c, data[i]!, i, data))]));
-  const screen = Inputs.table(data, { ...options, columns, format, layout: "auto" });
+  // No row checkboxes: no result table acts on a selection, and each would be a tab stop without a name.
+  const screen = Inputs.table(data, { ...options, columns, format, layout: "auto", select: false });
   const root = el("div", { class: "result-table" }, screen) as HTMLDivElement;
   // Built once, when the page is printed, so a long trace costs nothing until then.
   printCopies.set(root, () => {

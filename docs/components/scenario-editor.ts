@@ -4,11 +4,13 @@
 // Framework's view()) is the last valid scenario run, so a bad edit leaves
 // every chart on the last good run.
 import { json } from "@codemirror/lang-json";
+import { HighlightStyle, syntaxHighlighting } from "@codemirror/language";
 import { forceLinting } from "@codemirror/lint";
 import { Compartment, EditorState, Prec } from "@codemirror/state";
 import { oneDark } from "@codemirror/theme-one-dark";
 import { EditorView, keymap } from "@codemirror/view";
 import { basicSetup } from "codemirror";
+import { tags } from "@lezer/highlight";
 import { canonicalJson, type ExploreData, type ExploreJob, type Json, type RunData, type RunJob, type ScenarioSpec } from "../faultline/index.js";
 import { citePanel } from "./cite-panel.js";
 import { el } from "./dom.js";
@@ -45,6 +47,9 @@ function check(state: EditorState, requires: ScenarioEditorOptions["requires"]):
   const missing = requires?.(spec);
   return missing ? { problems: [`this example needs ${missing}`] } : { spec };
 }
+
+/** one-dark with its property-name colour lightened to 5.5:1 on the editor's background (one-dark's is 4.4:1). */
+const darkTheme = [oneDark, Prec.highest(syntaxHighlighting(HighlightStyle.define([{ tag: tags.propertyName, color: "#f08d95" }])))];
 
 /** The saved edit for this cell, if it was made on the same notebook version of the scenario. */
 function loadSaved(storageKey: string, base: string): string | null {
@@ -108,7 +113,9 @@ export function scenarioEditor(initial: ScenarioSpec, options: ScenarioEditorOpt
         json(),
         scenarioSchemaSupport(),
         EditorView.theme({ "&": { height: options.height ?? "22em" }, ".cm-scroller": { overflow: "auto" } }),
-        theme.of(dark.matches ? oneDark : []),
+        theme.of(dark.matches ? darkTheme : []),
+        // The editable region's name (the scenario it holds); an explicit tab stop, so its scrolling box counts as keyboard-reachable.
+        EditorView.contentAttributes.of({ "aria-label": `Scenario JSON: ${initial.title}`, tabindex: "0" }),
         EditorView.updateListener.of((u) => {
           if (!u.docChanged) return;
           const text = u.state.doc.toString();
@@ -119,7 +126,7 @@ export function scenarioEditor(initial: ScenarioSpec, options: ScenarioEditorOpt
     }),
   });
 
-  const followScheme = () => view.dispatch({ effects: theme.reconfigure(dark.matches ? oneDark : []) });
+  const followScheme = () => view.dispatch({ effects: theme.reconfigure(dark.matches ? darkTheme : []) });
   dark.addEventListener("change", followScheme);
   void options.invalidation?.then(() => dark.removeEventListener("change", followScheme));
 

@@ -1,6 +1,7 @@
 // Swimlane timeline of a trace (KernelShark-style): one lane per task, lock
 // holds and waits in the upper half, CPU/IO/sleep in the lower half.
 import * as Plot from "@observablehq/plot";
+import { chartImage } from "./chart-image.js";
 import { formatNs, type Interval, type IntervalKind, intervals, mergeIntervals, type TraceEvent } from "../faultline/index.js";
 
 const KINDS: IntervalKind[] = ["hold-read", "hold-write", "wait", "cpu", "io", "sleep"];
@@ -40,7 +41,7 @@ export function timeline(trace: readonly TraceEvent[], { width, endTime, tasks }
     fill: "kind",
     title,
   };
-  return Plot.plot({
+  const chart = Plot.plot({
     width,
     height: 50 + 44 * lanes.length,
     marginLeft: MARGIN_LEFT,
@@ -55,4 +56,5 @@ export function timeline(trace: readonly TraceEvent[], { width, endTime, tasks }
       Plot.ruleX([0]),
     ],
   });
+  return chartImage(chart, `timeline of ${lanes.join(", ")} up to ${formatNs(endTime)}: lock holds and waits, CPU, IO and sleep per task`);
 }

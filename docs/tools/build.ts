@@ -4,6 +4,7 @@
 import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { createRequire } from "node:module";
+import { makePagesAccessible } from "./accessible-html.js";
 import { buildLogProblems, externalReferences } from "./offline-check.js";
 import { searchEveryWord } from "./search.js";
 
@@ -29,7 +30,10 @@ function run(cmd: string, args: string[]): Promise<{ code: number; log: string }
 rmSync(new URL("../.observablehq/cache", import.meta.url), { recursive: true, force: true });
 await import("./api.js");
 const { code, log } = await run(process.execPath, [observable, "build"]);
-if (code === 0) searchEveryWord("dist");
+if (code === 0) {
+  searchEveryWord("dist");
+  makePagesAccessible("dist");
+}
 const problems = [...buildLogProblems(log).map((l) => `build log: ${l.trim()}`), ...(code === 0 ? externalReferences("dist") : [])];
 if (code !== 0 || problems.length > 0) {
   console.error(`\nbuild failed${code !== 0 ? ` (observable build exited ${code})` : ""}:`);

@@ -4,7 +4,7 @@ import { createReadStream, existsSync, readdirSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { extname, join, normalize, relative } from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -69,4 +69,42 @@ export function launch(): Promise<Browser> {
       "--disable-sync",
     ],
   });
+}
+
+/** Every page of the built site under `root` as a URL path ("/", "/nowait", "/api/..."); Framework's own files (`_*`) excluded. */
+export function builtPages(root: string, dir = root): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return name.startsWith("_") ? [] : builtPages(root, path);
+    return name.endsWith(".html") ? ["/" + relative(root, path).replace(/(index)?\.html$/, "")] : [];
+  });
+}
+
+/**
+ * Wait until the page has settled: no cell still loading, no worker batch in
+ * flight (a run status shows its Cancel button while one is), and no change
+ * to the document for `quietMs` (cells, charts and status lines change it
+ * while they work), or `timeoutMs` has passed.
+ */
+export async function settle(page: Page, quietMs = 600, timeoutMs = 90000): Promise<void> {
+  await page.evaluate(
+    ({ quietMs, timeoutMs }) =>
+      new Promise<void>((resolve) => {
+        // No named inner functions here: the test runner's transpiler would wrap them in a helper the page lacks.
+        const started = performance.now();
+        let last = performance.now();
+        const observer = new MutationObserver(() => (last = performance.now()));
+        observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+        const timer = setInterval(() => {
+          const now = performance.now();
+          const loading = document.querySelector("observablehq-loading") !== null || [...document.querySelectorAll<HTMLButtonElement>(".run-status button")].some((b) => !b.hidden);
+          if ((!loading && now - last >= quietMs) || now - started >= timeoutMs) {
+            clearInterval(timer);
+            observer.disconnect();
+            resolve();
+          }
+        }, 100);
+      }),
+    { quietMs, timeoutMs },
+  );
 }
