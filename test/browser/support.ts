@@ -71,15 +71,6 @@ export function launch(): Promise<Browser> {
   });
 }
 
-/** Every page of the built site under `root` as a URL path ("/", "/nowait", "/api/..."); Framework's own files (`_*`) excluded. */
-export function builtPages(root: string, dir = root): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return name.startsWith("_") ? [] : builtPages(root, path);
-    return name.endsWith(".html") ? ["/" + relative(root, path).replace(/(index)?\.html$/, "")] : [];
-  });
-}
-
 /**
  * Wait until the page has settled: no cell still loading, no worker batch in
  * flight (a run status shows its Cancel button while one is), and no change
