@@ -65,8 +65,9 @@ export default {
       ],
     },
     { name: "Playground", path: "/playground" },
-    // Every module's page, so the page being read is marked; the section opens on an API page.
-    { name: "API reference", path: "/api/", open: false, pages: apiPages() },
+    // Every module's page, so the page being read is marked; the section opens on an API page. The section
+    // itself is no link: a link inside its <summary> would be a control nested in a control.
+    { name: "API reference", open: false, pages: [{ name: "All modules", path: "/api/" }, ...apiPages()] },
   ],
   // The default theme's web fonts come from a CDN; the site must work offline.
   globalStylesheets: [],

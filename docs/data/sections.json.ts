@@ -6,7 +6,8 @@ import { EXPORT_PAGE_ORIGIN } from "../components/section-export.js";
 import { exportSection, sectionHeadings } from "../tools/export-section.js";
 
 const dataFiles = readdirSync(new URL("../../data/", import.meta.url));
-const notebooks = config.pages.flatMap((p) => ("pages" in p ? (p.pages ?? []) : []));
+// The notebooks are the pages of the sidebar's "Notebooks" section (the API reference is a section too).
+const notebooks = config.pages.flatMap((p) => ("pages" in p && p.name === "Notebooks" ? (p.pages ?? []) : []));
 const out: Record<string, Record<string, string>> = {};
 for (const { path } of notebooks) {
   const markdown = readFileSync(new URL(`..${path}.md`, import.meta.url), "utf8");

@@ -44,6 +44,19 @@ export const SCROLL_FOCUS_SCRIPT = `{
   }
 }`;
 
+/**
+ * The skip link moves focus to the main content itself instead of
+ * following its #fragment: on the 404 page, whose <base> is the site's
+ * root, a fragment link would navigate to the overview.
+ */
+export const SKIP_LINK_SCRIPT = `document.querySelector(".skip-link")?.addEventListener("click", (event) => {
+  const main = document.getElementById("${MAIN_ID}");
+  if (!main) return;
+  event.preventDefault();
+  main.focus();
+  main.scrollIntoView();
+});`;
+
 /** One rewrite of Framework's page template: what to find and what it becomes. */
 const REWRITES: readonly [RegExp, string][] = [
   [/<html>/, `<html lang="${PAGE_LANG}">`],
@@ -53,7 +66,7 @@ const REWRITES: readonly [RegExp, string][] = [
   [/<input id="observablehq-sidebar-toggle" type="checkbox" title="([^"]*)">/, `<input id="observablehq-sidebar-toggle" type="checkbox" title="$1" aria-label="$1">`],
   // The close control is a <label> placed inside the first <ol>; an <ol> may hold only <li>.
   [/<ol>\s*(<label id="observablehq-sidebar-close"[^>]*><\/label>)/, "$1\n  <ol>"],
-  [/<\/body>/, `<script>${SCROLL_FOCUS_SCRIPT}</script>\n</body>`],
+  [/<\/body>/, `<script>${SCROLL_FOCUS_SCRIPT}\n${SKIP_LINK_SCRIPT}</script>\n</body>`],
   // Focusable by script and by the skip link, not by Tab.
   [new RegExp(`<main id="${MAIN_ID}"`), `<main id="${MAIN_ID}" tabindex="-1"`],
 ];
