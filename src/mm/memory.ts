@@ -489,7 +489,8 @@ export function* zap_page_range_single(k: Kernel, t: Task, vma: Vma, start: numb
 /**
  * `zap_vma_ptes()` (mm/memory.c): a driver removes the PTEs of
  * `[start, end)` of one of its VM_PFNMAP VMAs (nothing for any other VMA),
- * with `zap_page_range_single()`.
+ * with `zap_page_range_single()`. Returns the entries cleared (a huge leaf
+ * counts one), which a driver may charge time for.
  */
 export function* zap_vma_ptes(k: Kernel, t: Task, vma: Vma, start: number, end: number): KernelGen<number> {
   if (!(vma.vm_flags & VM.PFNMAP)) return 0;
@@ -505,6 +506,7 @@ export function* zap_vma_ptes(k: Kernel, t: Task, vma: Vma, start: number, end: 
  * `zap_page_range_single()`, TLB flush included). A VMA not yet linked
  * into i_mmap (mmap_region() between `->mmap` and `vma_link_file()`) is
  * not seen. Page numbers are file pages (`holebegin >> PAGE_SHIFT`).
+ * Returns the entries cleared in every VMA (a huge leaf counts one).
  */
 export function* unmap_mapping_range(k: Kernel, t: Task, mapping: AddressSpace, first: number, nr: number): KernelGen<number> {
   const rw = mapping.i_mmap_rwsem;
