@@ -49,9 +49,6 @@ function best(w: Workload, runs: number) {
 
 const json = process.argv.includes("--json");
 const rows: BenchRow[] = [];
-const log = (line: string) => {
-  if (!json) console.log(line);
-};
 
 const base: Workload = { tasks: 64, iterations: 20000, writerEvery: 10, trace: false };
 const noTrace = best(base, 3);
@@ -83,7 +80,8 @@ const start = startupRatio("data/mmap-lock-reader-behind-writer.json");
 rows.push(row(`faultline run of a 9-step scenario (${start.faultlineMs.toFixed(0)} ms) / node -e 0 (${start.nodeMs.toFixed(0)} ms)`, start.ratio, "ratio", { op: "<=", limit: 4 }));
 
 const { jsPerPage } = await import("./pages.js");
-for (const p of jsPerPage()) rows.push(row(`JS loaded by ${p.page} (gzip)`, p.bytes / 1000, "kB", { op: "<=", limit: 300 }));
+const pages = jsPerPage();
+for (const p of pages) rows.push(row(`JS loaded by ${p.page} (gzip)`, p.bytes / 1000, "kB", { op: "<=", limit: 300 }));
 
 const { exploreBench, matrixBench, parallelBench } = await import("./explore.js");
 const matrix: string[] = [];
@@ -93,10 +91,10 @@ const parallel = await parallelBench();
 if (json) console.log(JSON.stringify(rows, null, 2));
 else {
   console.log(formatTable(rows));
-  console.log(jsPerPage().length === 0 ? "(no JS-per-page rows: the site is not built; npm run build first)" : "");
+  console.log(pages.length === 0 ? "(no JS-per-page rows: the site is not built; npm run build first)" : "");
   console.log("/pins matrix: per operation, the slowest cell's states with reduction | without, and its time");
   for (const line of matrix) console.log(`  ${line}`);
   console.log(`  ${parallel}`);
   console.log("explorer: states visited and time, with partial-order reduction | without (+: state budget used up, not exhaustive)");
-  exploreBench((line) => log(`  ${line}`));
+  exploreBench((line) => console.log(`  ${line}`));
 }
