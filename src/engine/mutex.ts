@@ -20,7 +20,12 @@ export class Mutex extends SleepingLock {
 
   /** `mutex_lock()`: take the mutex, sleeping while another task owns it. */
   mutex_lock(t: Task): KernelGen {
-    return this.acquire(t, "mutex_lock", "write", this.isFree(), this.take);
+    return this.lock(t, "mutex_lock");
+  }
+
+  /** Take the lock in `fn`'s name, waiting FIFO while another task owns it. */
+  protected lock(t: Task, fn: string): KernelGen {
+    return this.acquire(t, fn, "write", this.isFree(), this.take);
   }
 
   /** `mutex_trylock()`: 1 if taken, 0 if owned or contended; never sleeps. */
@@ -39,7 +44,12 @@ export class Mutex extends SleepingLock {
 
   /** `mutex_unlock()`: release, handing off to the first waiter. */
   mutex_unlock(t: Task): void {
-    this.release(t, "mutex_unlock", "write");
+    this.unlock(t, "mutex_unlock");
+  }
+
+  /** Release in `fn`'s name, handing off to the first waiter. */
+  protected unlock(t: Task, fn: string): void {
+    this.release(t, fn, "write");
     const next = this.waiters.shift();
     this.owner = next ? next.task : null;
     if (next) this.handOff(next);

@@ -18,6 +18,7 @@
  *
  * @module
  */
+import type { Cacheline } from "./cacheline.js";
 import { SleepingLock, type LockWaiter } from "./lock.js";
 import type { Simulation } from "./simulation.js";
 import type { KernelGen, Task } from "./task.js";
@@ -35,6 +36,12 @@ export class RwSemaphore extends SleepingLock {
   /** Read holders and how many read holds each has (recursive down_read counts twice). */
   private readonly readers = new Map<Task, number>();
   private writer: Task | null = null;
+  /**
+   * The lock word's cache line when its bouncing between CPUs is modelled,
+   * else null. A blocking acquire pays for two atomics on it, its own and
+   * the release's (`up_read`/`up_write` cannot wait in this model).
+   */
+  line: Cacheline | null = null;
 
   /**
    * @param options.lockClass - lockdep class (default: the name).
@@ -62,7 +69,14 @@ export class RwSemaphore extends SleepingLock {
 
   /** `down_read()`: shared acquire; sleeps behind a writer or any queued waiter. */
   down_read(t: Task): KernelGen {
+    if (this.line) return this.afterLine(t, () => this.acquire(t, "down_read", "read", this.readable(), this.takeRead));
     return this.acquire(t, "down_read", "read", this.readable(), this.takeRead);
+  }
+
+  /** Two atomics on the lock word's line (acquire and release), then `acquire`. */
+  private *afterLine(t: Task, acquire: () => KernelGen): KernelGen {
+    yield* this.line!.rmw(t, 2);
+    yield* acquire();
   }
 
   /**
@@ -71,6 +85,7 @@ export class RwSemaphore extends SleepingLock {
    * caller's -EINTR).
    */
   *down_read_killable(t: Task): KernelGen<boolean> {
+    if (this.line) yield* this.line.rmw(t, 2);
     this.noteAcquire(t, "down_read_killable", "read");
     if (!this.readable()) return yield* this.waitFor(t, "down_read_killable", "read", "killable");
     this.takeRead(t);
@@ -84,6 +99,7 @@ export class RwSemaphore extends SleepingLock {
 
   /** `down_write()`: exclusive acquire. */
   down_write(t: Task): KernelGen {
+    if (this.line) return this.afterLine(t, () => this.acquire(t, "down_write", "write", this.isFree(), this.takeWrite));
     return this.acquire(t, "down_write", "write", this.isFree(), this.takeWrite);
   }
 

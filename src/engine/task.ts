@@ -99,6 +99,8 @@ export class Task implements Schedulable {
   returnsToUser = false;
   /** Runs code whose shared accesses the engine does not see (see {@link Simulation.setOpaque}). */
   opaque = true;
+  /** `current->flags`: the PF_* bits the model reads (PF_NO_UFFD_WAIT). */
+  flags = 0;
   /** `local_irq_disable` nesting depth. */
   irqsDisabled = 0;
   /** IPIs sent to this task's CPU while its IRQs were off, acknowledged when it enables them. */

@@ -59,6 +59,15 @@ export class WaitQueue {
     if (i >= 0) this.waiters.splice(i, 1);
   }
 
+  /** A keyed wake (`__wake_up_locked_key()`) whose wake function accepts one sleeper: wake `t` if it sleeps here. */
+  wake_up_task(t: Task): void {
+    const i = this.waiters.indexOf(t);
+    if (i < 0) return;
+    t.sim.touch(this.key);
+    this.waiters.splice(i, 1);
+    t.sim.wake(t);
+  }
+
   /** `wake_up_all()`: make every sleeper runnable; each re-checks its condition. */
   wake_up_all(): void {
     const woken = this.waiters;

@@ -1,40 +1,99 @@
 /**
  * userfaultfd, the mm side (mm/userfaultfd.c): installing the page that
- * UFFDIO_COPY supplies.
+ * UFFDIO_COPY supplies or UFFDIO_CONTINUE names.
  *
  * @module
  */
 import type { KernelGen, Task } from "../engine/task.js";
-import { EEXIST, ENOENT } from "../include/errno.js";
+import { EEXIST, EFAULT, ENOENT } from "../include/errno.js";
 import { VM } from "./flags.js";
+import type { Folio } from "./folio.js";
 import type { Kernel } from "./kernel.js";
-import { PAGE_SIZE, type Vma } from "./mm.js";
+import { lock_vma_under_rcu } from "./memory.js";
+import { PAGE_SIZE, linear_page_index, vma_end_read, type Vma } from "./mm.js";
 import { anon_folio_alloc } from "./rmap.js";
+
+/**
+ * `uffd_mfill_lock()` (867a43a34ff8, v6.9): the destination VMA under its
+ * per-VMA lock (`uffd_lock_vma()`: `lock_vma_under_rcu()`, else
+ * mmap_read_lock just to look it up and read-lock it); before v6.9,
+ * `mfill_atomic()` held mmap_lock for read across the whole operation.
+ * Returns the VMA (null if none) and how to unlock. The VMA lock word's
+ * two atomics (`vma_start_read()`'s trylock, `vma_end_read()`) are charged
+ * here when its cache line is modelled.
+ */
+function* uffd_mfill_lock(k: Kernel, t: Task, registered: Vma, dst: number): KernelGen<{ vma: Vma | null; unlock: () => void }> {
+  const mm = registered.vm_mm;
+  if (k.behaviour.uffd_mfill_lock === "mmap_lock") {
+    yield* mm.mmap_lock.down_read(t);
+    return { vma: mm.vma_lookup(dst), unlock: () => mm.mmap_lock.up_read(t) };
+  }
+  if (registered.vm_lock.line) yield* registered.vm_lock.line.rmw(t, 2);
+  let vma = lock_vma_under_rcu(k, mm, t, dst);
+  if (!vma) {
+    yield* mm.mmap_lock.down_read(t);
+    vma = mm.vma_lookup(dst);
+    if (vma) yield* vma.vm_lock.down_read(t);
+    mm.mmap_lock.up_read(t);
+  }
+  const locked = vma;
+  return { vma, unlock: () => locked && vma_end_read(locked, t) };
+}
+
+/**
+ * `mfill_atomic_install_pte()`: -EEXIST unless the PTE is none
+ * (`pte_none_mostly()`); else map `folio`, writable in a VM_WRITE VMA
+ * unless it is a page-cache page in a private one.
+ */
+function mfill_atomic_install_pte(vma: Vma, dst: number, folio: Folio, page_in_cache: boolean): number {
+  if (vma.vm_mm.pte(dst) !== undefined) return EEXIST;
+  const writable = (vma.vm_flags & VM.WRITE) !== 0 && !(page_in_cache && !(vma.vm_flags & VM.SHARED));
+  folio.mapcount++;
+  vma.vm_mm.set_pte(dst, { kind: "present", folio, write: writable, dirty: true });
+  return 0;
+}
 
 /**
  * `mfill_atomic_copy()` -> `mfill_atomic_pte_copy()` ->
  * `mfill_atomic_install_pte()` (v6.4+; `mcopy_atomic()` before): under
- * mmap_lock for read, look the destination VMA up again (`find_dst_vma()`:
- * -ENOENT if it is gone or no longer the registered one), allocate a folio,
- * copy the user's data in and map it; -EEXIST when the PTE is no longer
- * none. Returns the bytes copied. (v6.9+ takes the per-VMA lock instead of
- * mmap_lock, `uffd_mfill_lock()`; not modelled.)
+ * {@link uffd_mfill_lock}, check that the destination is still the
+ * registered VMA (`find_dst_vma()`: -ENOENT if not), allocate a folio, copy
+ * the user's data in and map it; -EEXIST when the PTE is no longer none.
+ * Returns the bytes copied.
  */
 export function* mfill_atomic_copy(k: Kernel, t: Task, registered: Vma, dst: number): KernelGen<number> {
-  const mm = registered.vm_mm;
-  yield* mm.mmap_lock.down_read(t);
-  const vma = mm.vma_lookup(dst);
+  const { vma, unlock } = yield* uffd_mfill_lock(k, t, registered, dst);
   let ret = PAGE_SIZE;
   if (vma !== registered) {
     ret = ENOENT;
   } else if (vma.vm_mm.pte(dst) !== undefined) {
     ret = EEXIST;
   } else {
-    const f = anon_folio_alloc(k, (dst - vma.start) / PAGE_SIZE, 0);
-    f.mapcount = 1;
     vma.anon_vma = true;
-    vma.vm_mm.set_pte(dst, { kind: "present", folio: f, write: (vma.vm_flags & VM.WRITE) !== 0, dirty: true });
+    mfill_atomic_install_pte(vma, dst, anon_folio_alloc(k, (dst - vma.start) / PAGE_SIZE, 0), false);
   }
-  mm.mmap_lock.up_read(t);
+  unlock();
+  return ret;
+}
+
+/**
+ * `mfill_atomic_continue()` -> `mfill_atomic_pte_continue()` (shmem,
+ * f619147104c8 v5.13 for hugetlbfs, shmem in v5.14): under
+ * {@link uffd_mfill_lock}, find the page-cache folio with
+ * `shmem_get_folio(SGP_NOALLOC)` (-EFAULT if there is none) and map it with
+ * `mfill_atomic_install_pte()` (-EEXIST if the PTE is not none); -ENOENT
+ * if the VMA is no longer the registered one. Returns the bytes mapped.
+ */
+export function* mfill_atomic_continue(k: Kernel, t: Task, registered: Vma, dst: number): KernelGen<number> {
+  const { vma, unlock } = yield* uffd_mfill_lock(k, t, registered, dst);
+  let ret = PAGE_SIZE;
+  if (vma !== registered) {
+    ret = ENOENT;
+  } else {
+    const folio = vma.file?.pages.get(linear_page_index(vma, dst));
+    if (!folio) ret = EFAULT;
+    else ret = mfill_atomic_install_pte(vma, dst, folio, true) || PAGE_SIZE;
+  }
+  unlock();
   return ret;
 }

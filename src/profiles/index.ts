@@ -185,6 +185,28 @@ export interface Behaviour {
    */
   readonly uffd_single_schedule: boolean;
   /**
+   * How UFFDIO_COPY and UFFDIO_CONTINUE lock the destination
+   * (`mfill_atomic()`): mmap_lock for read across the operation, or from
+   * 867a43a34ff8 (v6.9, "userfaultfd: use per-vma locks in userfaultfd
+   * operations") the VMA's own lock (`uffd_mfill_lock()`).
+   */
+  readonly uffd_mfill_lock: "mmap_lock" | "vma_lock";
+  /**
+   * KVM_CAP_EXIT_ON_MISSING (Anish Moorthy's series, v7 2024-02-15, not
+   * merged): in a memslot with KVM_MEM_EXIT_ON_MISSING a stage-2 fault
+   * makes an atomic `hva_to_pfn()` (GUP-fast only, no mmap_lock, never
+   * `handle_userfault()`) and exits with KVM_EXIT_MEMORY_FAULT when it
+   * finds no present PTE. Set only by a patch.
+   */
+  readonly kvm_exit_on_missing: boolean;
+  /**
+   * KVM sets {@link PF_NO_UFFD_WAIT} on the vCPU thread for the duration
+   * of KVM_RUN (Sean Christopherson's sketch of 2022-12-03, not merged): a
+   * fault that would wait in userfaultfd fails, and KVM_RUN returns
+   * -EFAULT with KVM_EXIT_MEMORY_FAULT. Set only by a patch.
+   */
+  readonly kvm_pf_no_uffd_wait: boolean;
+  /**
    * GUP's VM_FAULT_RETRY loop (`__get_user_pages_locked()`) stops at a
    * pending SIGKILL with -EINTR and retakes mmap_lock killably (4426e945df58,
    * ae46d2aa6a7f, v5.7); before, it retook it uninterruptibly and made one
@@ -447,6 +469,9 @@ const v2_6_38 = root("v2.6.38", "VM_FAULT_RETRY and FAULT_FLAG_ALLOW_RETRY (d065
   fault_signal_pending: false,
   uffd_signal_nopage: true,
   uffd_single_schedule: false,
+  uffd_mfill_lock: "mmap_lock",
+  kvm_exit_on_missing: false,
+  kvm_pf_no_uffd_wait: false,
   gup_retry_fatal_signal: false,
   gup_fatal_errno: "ERESTARTSYS",
   foll_pin: false,
@@ -577,12 +602,13 @@ const v6_4 = derive(v5_9, "v6.4", "VM_FAULT_COMPLETED, no VM_FAULT_WRITE, MADV_P
   { behaviour: "vm_flags_set_assert", value: true, commit: "1c71222e5f23", subject: "mm: replace vma->vm_flags direct modifications with modifier calls" },
 ], "folios; mmap_lock; VMAs in a maple tree (v6.1); per-VMA locks (v6.4)");
 
-const v6_10 = derive(v6_4, "v6.10", "per-VMA-lock faults on file VMAs, swap and userfaultfd too (v6.6), ->fault under the VMA lock (v6.7), MADV_POPULATE retries with FOLL_TRIED (v6.9), no long-term write pins of dirty-tracked file mappings (v6.5), vfio-pci BAR faults by unmap_mapping_range() and vmf_insert_pfn() with a full-VMA prefault (v6.10-rc4)", [
+const v6_10 = derive(v6_4, "v6.10", "per-VMA-lock faults on file VMAs, swap and userfaultfd too (v6.6), ->fault under the VMA lock (v6.7), MADV_POPULATE retries with FOLL_TRIED (v6.9), UFFDIO_COPY/CONTINUE under the VMA lock (v6.9), no long-term write pins of dirty-tracked file mappings (v6.5), vfio-pci BAR faults by unmap_mapping_range() and vmf_insert_pfn() with a full-VMA prefault (v6.10-rc4)", [
   { behaviour: "per_vma_lock", value: "all", commit: "350f6bbca1de", subject: "mm: allow per-VMA locks on file-backed VMAs" },
   { behaviour: "per_vma_lock", value: "all", commit: "1235ccd05b6d", subject: "mm: handle swap page faults under per-VMA lock" },
   { behaviour: "per_vma_lock", value: "all", commit: "29a22b9e08d7", subject: "mm: handle userfaults under VMA lock" },
   { behaviour: "per_vma_lock", value: "all", commit: "12214eba1992", subject: "mm: handle read faults under the VMA lock" },
   { behaviour: "madv_populate", value: "get_user_pages_locked", commit: "631426ba1d45", subject: "mm/madvise: make MADV_POPULATE_(READ|WRITE) handle VM_FAULT_RETRY properly" },
+  { behaviour: "uffd_mfill_lock", value: "vma_lock", commit: "867a43a34ff8", subject: "userfaultfd: use per-vma locks in userfaultfd operations" },
   { behaviour: "pin_zero_page", value: false, commit: "c8070b787519", subject: "mm: Don't pin ZERO_PAGE in pin_user_pages()" },
   { behaviour: "longterm_file_write_refused", value: true, commit: "8ac268436e6d", subject: "mm/gup: disallow FOLL_LONGTERM GUP-nonfast writing to file-backed mappings" },
   { behaviour: "longterm_file_write_refused", value: true, commit: "a6e79df92e4a", subject: "mm/gup: disallow FOLL_LONGTERM GUP-fast writing to file-backed mappings" },

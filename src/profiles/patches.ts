@@ -6,7 +6,12 @@
  *
  * @module
  */
-import type { Behaviour } from "./index.js";
+import { PROFILES, type Behaviour } from "./index.js";
+
+/** Profiles with vfio-pci design `design`. */
+function withVfioDesign(design: Behaviour["vfio_pci_mmap"]): string[] {
+  return PROFILES.filter((p) => p.behaviour.vfio_pci_mmap === design).map((p) => p.name);
+}
 
 /** One unmerged patch or proposal. */
 export interface Patch {
@@ -22,8 +27,8 @@ export interface Patch {
   readonly mail: string;
   /** The switch values it sets. */
   readonly changes: Partial<Behaviour>;
-  /** The vfio-pci design (`vfio_pci_mmap`) of the profile it applies to: the code it was written against, or for a proposal the nearest profile after it (Jason's, of v6.10-rc code, on v6.12). */
-  readonly base: Behaviour["vfio_pci_mmap"];
+  /** The profiles it applies to: those with the code it was written against, or for a proposal the nearest after it (Jason's, of v6.10-rc code, on v6.12). */
+  readonly profiles: readonly string[];
 }
 
 /** The patches a scenario may apply. */
@@ -35,7 +40,7 @@ export const PATCHES: readonly Patch[] = [
     date: "2023-05-08",
     mail: "20230508125842.28193-1-yan.y.zhao@intel.com",
     changes: { vfio_pci_fault_mmap_write_lock: true },
-    base: "vma_list_locked",
+    profiles: withVfioDesign("vma_list_locked"),
   },
   {
     name: "vfio-pci-remap-on-enable",
@@ -44,7 +49,25 @@ export const PATCHES: readonly Patch[] = [
     date: "2024-05-22",
     mail: "20240522183046.GG20229@nvidia.com",
     changes: { vfio_pci_mmap: "remap_on_enable" },
-    base: "huge_fault",
+    profiles: withVfioDesign("huge_fault"),
+  },
+  {
+    name: "kvm-exit-on-missing",
+    subject: "[PATCH v7 00/14] Improve KVM + userfaultfd performance via KVM_EXIT_MEMORY_FAULTs on stage-2 faults (KVM_CAP_EXIT_ON_MISSING: no slow GUP)",
+    author: "Anish Moorthy",
+    date: "2024-02-15",
+    mail: "20240215235405.368539-1-amoorthy@google.com",
+    changes: { kvm_exit_on_missing: true },
+    profiles: ["v6.4", "v6.10", "v6.12"],
+  },
+  {
+    name: "pf-no-uffd-wait",
+    subject: "Re: [RFC] Improving userfaultfd scalability for live migration (PF_NO_UFFD_WAIT)",
+    author: "Sean Christopherson",
+    date: "2022-12-03",
+    mail: "Y4qgampvx4lrHDXt@google.com",
+    changes: { kvm_pf_no_uffd_wait: true },
+    profiles: ["v6.4", "v6.10", "v6.12"],
   },
 ];
 

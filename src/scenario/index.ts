@@ -12,6 +12,7 @@ export * from "./ops.js";
 export * from "./property.js";
 export * from "./tally.js";
 export * from "./kvm.js";
+export * from "./postcopy.js";
 export * from "./mm.js";
 export * from "./run.js";
 export * from "./sample.js";

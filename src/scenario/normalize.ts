@@ -14,6 +14,7 @@ import { sha256Hex } from "../engine/trace.js";
 import type { SleepFaults } from "../engine/simulation.js";
 import { type DeviceSpecT, type KvmSpecT, type LockSpecT, type MmSpecT, type OpSpec, type ScenarioSpec, type VmaSpecT } from "./schema.js";
 import { scenarioValidator } from "./validators.js";
+import type { NormalizedPostcopy } from "./postcopy.js";
 
 /** `T` with the fields `K` present: the ones normalizing fills from the schema's defaults (distributes over unions). */
 export type Filled<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> & { readonly [P in K & keyof T]-?: Exclude<T[P], undefined> } : never;
@@ -66,6 +67,8 @@ export interface NormalizedScenario {
   readonly mm: NormalizedMm | null;
   /** The KVM guest, if any. */
   readonly kvm: NormalizedKvm | null;
+  /** The post-copy migration, if any. */
+  readonly postcopy: NormalizedPostcopy | null;
   /** Fault points at sleeps (probabilities, 0 when off). */
   readonly faults: SleepFaults;
   /** Tasks. */
@@ -79,9 +82,9 @@ export interface NormalizedScenario {
 /** Fill in every default of a validated scenario (the spec itself is not changed). */
 export function normalizeScenario(spec: ScenarioSpec): NormalizedScenario {
   // A KVM guest's memory is a VMA of an mm with the default IO latencies.
-  const s = structuredClone(spec.kvm && !spec.mm ? { ...spec, mm: { vmas: [] } } : spec) as Required<ScenarioSpec>;
+  const s = structuredClone((spec.kvm || spec.postcopy) && !spec.mm ? { ...spec, mm: { vmas: [] } } : spec) as Required<ScenarioSpec>;
   scenarioValidator("fillDefaults")(s);
-  const mm = spec.mm || spec.kvm ? s.mm : null;
+  const mm = spec.mm || spec.kvm || spec.postcopy ? s.mm : null;
   return {
     title: s.title,
     claim: s.claim,
@@ -96,6 +99,7 @@ export function normalizeScenario(spec: ScenarioSpec): NormalizedScenario {
     locks: s.locks.map((l) => ({ ...l, class: l.class ?? l.name })),
     mm: mm && ({ ...mm, vmas: mm.vmas.map((v) => ({ ...v, size: v.size ?? v.pages })) } as NormalizedMm),
     kvm: spec.kvm ? (s.kvm as NormalizedKvm) : null,
+    postcopy: s.postcopy ? ({ ...s.postcopy, link: s.postcopy.link ?? null, costs: s.postcopy.costs ?? {} } as NormalizedPostcopy) : null,
     faults: s.faults as SleepFaults,
     tasks: s.tasks as NormalizedScenario["tasks"],
     expect: s.expect,

@@ -16,6 +16,7 @@ import type { GupPages } from "../mm/gup.js";
 import type { Kernel } from "../mm/kernel.js";
 import { mm_snapshot, type MmState } from "../mm/snapshot.js";
 import { buildKvm } from "./kvm.js";
+import { buildPostcopy, postcopySummary, type PostcopySummary } from "./postcopy.js";
 import { buildKernel } from "./mm.js";
 import { runOps } from "./ops.js";
 import type { OpSpec, ScenarioSpec } from "./schema.js";
@@ -70,6 +71,8 @@ export interface ScenarioRun {
   readonly final: MmState | null;
   /** Page sets GUP ops still hold at the end (taken with `hold`, not yet released). */
   readonly held: ReadonlyMap<string, GupPages>;
+  /** The post-copy summary, when the scenario has a postcopy section. */
+  readonly postcopy: PostcopySummary | null;
 }
 
 /** Apply overrides to a normalized scenario. */
@@ -141,8 +144,10 @@ export function runNormalized(s: NormalizedScenario, hooks: Pick<RunOptions, "on
   const env = { rwsems, mutexes, kernel: built?.kernel ?? null, vmas: built?.vmas ?? new Map(), held: new Map<string, GupPages>(), forked: forkedTasks(s.tasks), exited: new Set<string>(), devices: built?.devices ?? new Map() };
   for (const task of s.tasks) sim.spawn(task.name, (t) => runOps(t, task.ops, env), { opaque: false, returnsToUser: true });
   if (s.kvm) buildKvm(kernel!, s.kvm);
+  const vmm = s.postcopy ? buildPostcopy(kernel!, s.postcopy) : null;
   const result = sim.run();
-  return { scenario: s, id: scenarioId(s), result, hash: result.traceHash, tally, kernel, final: kernel ? mm_snapshot(kernel) : null, held: env.held };
+  const postcopy = vmm && postcopySummary(result, vmm);
+  return { scenario: s, id: scenarioId(s), result, hash: result.traceHash, tally, kernel, final: kernel && !vmm ? mm_snapshot(kernel) : null, held: env.held, postcopy };
 }
 
 /** Validate, normalize and run a scenario (parsed JSON). Throws ScenarioValidationError on bad input. */

@@ -143,6 +143,58 @@ export const KvmSpec = Strict(
   "KVM guest workload; guest memory is the anon VMA named guest",
 );
 
+/** A nanosecond cost of the post-copy model. */
+const Cost = (def: number, description: string) => Type.Optional(Type.Integer({ minimum: 0, maximum: 1e9, default: def, description }));
+
+/**
+ * A post-copy live migration's destination: vCPUs writing guest memory that
+ * is registered with userfaultfd, handler threads, and the migration stream.
+ * Which of the 2022 alternatives KVM runs is the profile's, with the
+ * patches kvm-exit-on-missing or pf-no-uffd-wait.
+ */
+export const PostcopySpec = Strict(
+  {
+    vcpus: Type.Integer({ minimum: 1, maximum: 256, description: "vCPUs (tasks vcpu0, vcpu1...)" }),
+    pagesPerVcpu: Type.Integer({ minimum: 1, maximum: 65536, description: "Guest pages per vCPU (4 KiB each); guest memory is vcpus times this" }),
+    pattern: Type.Optional({
+      ...OneOf(["sequential", "random", "shared"], "Which pages each vCPU writes: sequential, its own pages in order (the KVM selftests' memstress guest); random, its own pages in a seeded order; shared, pagesPerVcpu pages drawn from all of guest memory"),
+      default: "sequential",
+    }),
+    mode: Type.Optional({ ...OneOf(["MINOR", "MISSING"], "MINOR: shmem guest memory whose page cache is filled as pages arrive, mapped with UFFDIO_CONTINUE; MISSING: anonymous guest memory, UFFDIO_COPY"), default: "MINOR" }),
+    uffds: Type.Optional({ ...OneOf(["single", "per-vcpu"], "One userfaultfd for all guest memory (demand_paging_test -a), or one per vCPU's pages, each its own VMA"), default: "single" }),
+    readers: Type.Optional(Type.Integer({ minimum: 0, maximum: 64, default: 1, description: "Handler threads per userfaultfd (demand_paging_test -r)" })),
+    link: Type.Optional(
+      Strict(
+        {
+          latencyNs: Type.Integer({ minimum: 0, maximum: 1e9, description: "One-way network latency (ns)" }),
+          pageNs: Type.Integer({ minimum: 0, maximum: 1e9, description: "Time to send one 4 KiB page: its size over the bandwidth (ns; 328 is 100 Gbit/s)" }),
+          prefetch: Type.Optional(Type.Boolean({ default: true, description: "The source streams the pages not asked for, in order, while no request waits" })),
+        },
+        "The migration stream; without it every page is already here (demand_paging_test)",
+      ),
+    ),
+    dontneed: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: 0, description: "Fraction of guest pages received and placed before the run and then zapped by MADV_DONTNEED behind the VMM's back" })),
+    swapped: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: 0, description: "Fraction of guest pages received and placed before the run and then swapped out (MISSING only: shmem swap is not modelled)" })),
+    costs: Type.Optional({
+      ...Strict(
+        {
+          computeNs: Cost(700, "Guest time per page written"),
+          exitNs: Cost(1500, "A KVM_RUN exit to userspace and the re-entry"),
+          syscallNs: Cost(500, "Entering and leaving one system call"),
+          copyNs: Cost(300, "Copying one received page into guest memory"),
+          lockNs: Cost(150, "One critical section of fault_pending_wqh.lock or fd_wqh.lock, besides walking the queue"),
+          walkNs: Cost(100, "Per wait-queue entry a wake walks (a remote cache line)"),
+          wakeupNs: Cost(2000, "From a wake-up to the woken thread running (IPI, context switch)"),
+          rmwNs: Cost(100, "One atomic on mmap_lock's or the guest VMA lock's word, which CPUs take in turn"),
+        },
+        "Costs (ns); the defaults give the 1-vCPU rates of Anish Moorthy's 2023 table",
+      ),
+      default: {},
+    }),
+  },
+  "Post-copy migration destination",
+);
+
 /** One operation of a task, one file per family in op-schema/: locks, time, faults, GUP, the address space, the task itself. */
 export const Op = Type.Recursive(
   (This) =>
@@ -290,7 +342,7 @@ export const Scenario = Type.Object(
     patches: Type.Optional(
       Type.Array(OneOf(PATCH_NAMES, "An unmerged patch or proposal, applied on top of the profile (src/profiles/patches.ts names each by its mail)"), {
         uniqueItems: true,
-        description: "Patches applied on top of the profile, in order; each needs the profile's vfio-pci design it was written against",
+        description: "Patches applied on top of the profile, in order; each applies to the profiles with the code it was written against",
       }),
     ),
     seed: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_SEED, default: 0 })),
@@ -312,8 +364,9 @@ export const Scenario = Type.Object(
     locks: Type.Optional(Type.Array(LockSpec, { default: [] })),
     mm: Type.Optional(MmSpec),
     kvm: Type.Optional(KvmSpec),
+    postcopy: Type.Optional(PostcopySpec),
     faults: Type.Optional({ ...Faults, default: {} }),
-    tasks: Type.Array(TaskSpec, { maxItems: 1024, description: "Tasks; may be empty when kvm is given" }),
+    tasks: Type.Array(TaskSpec, { maxItems: 1024, description: "Tasks; may be empty when kvm or postcopy is given" }),
     expect: Type.Optional({ ...Expect, default: {} }),
     property: Type.Optional(Property),
   },
@@ -331,6 +384,8 @@ export type ScenarioSpec = Static<typeof Scenario>;
 export type MmSpecT = Static<typeof MmSpec>;
 /** The kvm section. */
 export type KvmSpecT = Static<typeof KvmSpec>;
+/** The postcopy section. */
+export type PostcopySpecT = Static<typeof PostcopySpec>;
 /** A shared lock. */
 export type LockSpecT = Static<typeof LockSpec>;
 /** One VMA spec. */

@@ -14,7 +14,7 @@ import { formatErrors, memberPath, show, type ScenarioError } from "./error.js";
 import { readJsonText, type JsonSyntaxError } from "./json-text.js";
 import { nestingErrors, scanJson } from "./limits.js";
 import { pageSet, vmaKind } from "./mm.js";
-import { DEFAULT_PROFILE, PROFILES, profile } from "../profiles/index.js";
+import { DEFAULT_PROFILE } from "../profiles/index.js";
 import { patch } from "../profiles/patches.js";
 import { scenarioValidator } from "./validators.js";
 import { LOCK_OPS, MAX_SEED, type DurationSpec, type OpSpec, type PredicateSpec, type ScenarioSpec, type VmaSpecT } from "./schema.js";
@@ -340,14 +340,36 @@ function mmapErrors(s: ScenarioSpec, mmaps: readonly { vma: string; at: string; 
   });
 }
 
-/** Patches: each written against one vfio-pci design, which the scenario's profile must have. */
+/** The names of the tasks a postcopy section spawns. */
+function postcopyTasks(p: NonNullable<ScenarioSpec["postcopy"]>): string[] {
+  const uffds = p.uffds === "per-vcpu" ? p.vcpus : 1;
+  const readers = p.readers ?? 1;
+  return [
+    ...Array.from({ length: p.vcpus }, (_, i) => `vcpu${i}`),
+    ...Array.from({ length: uffds * readers }, (_, i) => `uffd${Math.floor(i / readers)}/reader${i % readers}`),
+    ...(p.link ? ["source", "postcopy/listen"] : []),
+  ];
+}
+
+/** A postcopy section: alone (no kvm guest, no guest VMA), page states that exist in its mode, costs it can hold. */
+function postcopyErrors(s: ScenarioSpec): ScenarioError[] {
+  const p = s.postcopy;
+  if (!p) return [];
+  const errors: ScenarioError[] = [];
+  if (s.kvm) errors.push({ path: "$.postcopy", expected: "a postcopy section or a kvm section, not both", found: "both" });
+  if (s.mm?.vmas.some((v) => /^guest\d*$/.test(v.name))) errors.push({ path: "$.mm.vmas", expected: "no VMA named guest or guestN: the postcopy section creates them", found: "a guest VMA" });
+  if ((p.swapped ?? 0) > 0 && (p.mode ?? "MINOR") === "MINOR") errors.push({ path: "$.postcopy.swapped", expected: "0 in MINOR mode (shmem swap is not modelled); use mode MISSING", found: show(p.swapped) });
+  if ((p.dontneed ?? 0) + (p.swapped ?? 0) > 1) errors.push({ path: "$.postcopy.swapped", expected: `at most ${1 - (p.dontneed ?? 0)} (dontneed + swapped <= 1)`, found: show(p.swapped) });
+  return errors;
+}
+
+/** Patches: each applies to the profiles with the code it was written against. */
 function patchErrors(s: ScenarioSpec): ScenarioError[] {
-  const design = profile(s.profile ?? DEFAULT_PROFILE).behaviour.vfio_pci_mmap;
+  const name_ = s.profile ?? DEFAULT_PROFILE;
   return (s.patches ?? []).flatMap((name, i): ScenarioError[] => {
     const p = patch(name);
-    if (p.base === design) return [];
-    const with_ = PROFILES.filter((q) => q.behaviour.vfio_pci_mmap === p.base).map((q) => q.name);
-    return [{ path: `$.patches[${i}]`, expected: `a profile whose vfio-pci design is ${p.base}, which ${p.author}'s ${p.date} patch was written against (${with_.join(", ")})`, found: `${show(name)} on ${s.profile ?? DEFAULT_PROFILE} (${design})` }];
+    if (p.profiles.includes(name_)) return [];
+    return [{ path: `$.patches[${i}]`, expected: `a profile with the code ${p.author}'s ${p.date} patch was written against: ${p.profiles.join(", ")}`, found: `${show(name)} on ${name_}` }];
   });
 }
 
@@ -403,14 +425,16 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
     const { from, count } = s.property.seeds;
     if (from + count - 1 > MAX_SEED) errors.push({ path: "$.property.seeds.count", expected: `a seed range ending at ${MAX_SEED} at most: count <= ${MAX_SEED - from + 1} from ${from}`, found: show(count) });
   }
-  if (s.tasks.length === 0 && !s.kvm) errors.push({ path: "$.tasks", expected: "at least 1 task (or a kvm section)", found: "0" });
+  if (s.tasks.length === 0 && !s.kvm && !s.postcopy) errors.push({ path: "$.tasks", expected: "at least 1 task (or a kvm or postcopy section)", found: "0" });
+  errors.push(...postcopyErrors(s));
   if (s.kvm && s.mm?.vmas.some((v) => v.name === "guest")) errors.push({ path: "$.mm.vmas", expected: "no VMA named guest: the kvm section creates it", found: '"guest"' });
   const reserved = new Set<string>();
   const vcpus = new Set(Array.from({ length: s.kvm?.vcpus ?? 0 }, (_, i) => `vcpu${i}`));
   for (const v of vcpus) reserved.add(v);
+  if (s.postcopy) for (const name of postcopyTasks(s.postcopy)) reserved.add(name);
   for (const v of s.mm?.vmas ?? []) if (v.uffd) reserved.add(`uffd:${v.name}`);
-  const totalPages = (s.mm?.vmas ?? []).reduce((n, v) => n + v.pages, 0) + (s.kvm ? s.kvm.vcpus * s.kvm.procs * s.kvm.pagesPerProc : 0);
-  if (totalPages > MAX_PAGES) errors.push({ path: s.kvm ? "$.kvm" : "$.mm.vmas", expected: `at most ${MAX_PAGES} pages in all VMAs and the kvm guest`, found: `${totalPages}` });
+  const totalPages = (s.mm?.vmas ?? []).reduce((n, v) => n + v.pages, 0) + (s.kvm ? s.kvm.vcpus * s.kvm.procs * s.kvm.pagesPerProc : 0) + (s.postcopy ? s.postcopy.vcpus * s.postcopy.pagesPerVcpu : 0);
+  if (totalPages > MAX_PAGES) errors.push({ path: s.kvm ? "$.kvm" : s.postcopy ? "$.postcopy" : "$.mm.vmas", expected: `at most ${MAX_PAGES} pages in all VMAs and the guest`, found: `${totalPages}` });
   walkDurations(s, (d, at) => {
     if (typeof d === "object" && d.dist === "uniform" && d.min > d.max) errors.push({ path: `${at}.max`, expected: `a value >= min (${d.min})`, found: show(d.max) });
   });

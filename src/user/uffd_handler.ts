@@ -25,7 +25,7 @@ export function* uffd_handler(k: Kernel, t: Task, ctx: Userfaultfd, fetch: Laten
     for (const address of addresses) {
       yield* delay(t, "sleep", fetch(t), "uffd_read_and_fetch", { page: (address - ctx.vma.start) / PAGE_SIZE });
       // On -EEXIST the page is there already; on -ENOENT the range was unmapped: either way wake the waiters.
-      if ((yield* userfaultfd_copy(k, t, ctx, address)) < 0) userfaultfd_wake(k, t, ctx, address, PAGE_SIZE);
+      if ((yield* userfaultfd_copy(k, t, ctx, address)) < 0) yield* userfaultfd_wake(k, t, ctx, address, PAGE_SIZE);
     }
   }
 }

@@ -10,7 +10,7 @@
 import fc from "fast-check";
 import { jsonSchema, LOCK_OPS, MAX_OP_NESTING, MAX_SEED, type OpSpec, type PredicateSpec, type ScenarioSpec, type VmaSpecT } from "../../src/scenario/index.js";
 import { vmaKind } from "../../src/scenario/mm.js";
-import { DEFAULT_PROFILE, profile } from "../../src/profiles/index.js";
+import { DEFAULT_PROFILE } from "../../src/profiles/index.js";
 import { patch } from "../../src/profiles/patches.js";
 
 /** The part of JSON Schema the scenario schema uses. */
@@ -400,9 +400,8 @@ export function scenarioArb(options: ScenarioArbOptions = {}): fc.Arbitrary<Scen
       }, present).map((raw) => {
         const s = structuredClone(raw) as unknown as ScenarioSpec;
         if (s.property) s.property.seeds = { from: Math.min(s.property.seeds.from, MAX_SEED - s.property.seeds.count + 1), count: s.property.seeds.count };
-        // A patch applies to the profile's vfio-pci design it was written against: the others are dropped.
-        const design = profile(s.profile ?? DEFAULT_PROFILE).behaviour.vfio_pci_mmap;
-        const patches = (s.patches ?? []).filter((name) => patch(name).base === design);
+        // A patch applies to the profiles with the code it was written against: the others are dropped.
+        const patches = (s.patches ?? []).filter((name) => patch(name).profiles.includes(s.profile ?? DEFAULT_PROFILE));
         if (patches.length > 0) s.patches = patches;
         else delete s.patches;
         return resolveNames(orderUniform(s));

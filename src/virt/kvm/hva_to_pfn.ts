@@ -11,7 +11,7 @@
  * @module
  */
 import type { KernelGen, Task } from "../../engine/task.js";
-import { FOLL } from "../../mm/flags.js";
+import { FOLL, VM } from "../../mm/flags.js";
 import type { Folio } from "../../mm/folio.js";
 import { __get_user_pages, get_user_page_fast_only, get_user_pages, get_user_pages_unlocked } from "../../mm/gup.js";
 import type { Kernel } from "../../mm/kernel.js";
@@ -39,33 +39,41 @@ function* hva_to_pfn_slow(k: Kernel, t: Task, hva: number, write: boolean, nowai
   const flags = (write ? FOLL.WRITE : 0) | FOLL.HWPOISON;
   let npages: number;
   const how = k.behaviour.kvm_async_gup;
-  if (!nowait || how === "get_user_pages_fast") {
+  if (how === "get_user_pages_unlocked") {
+    // ce53053ce378 onwards: both attempts are get_user_pages_unlocked(), FOLL_NOWAIT on the async one (v5.10..v6.12 form).
+    npages = yield* get_user_pages_unlocked(k, t, hva, 1, pages, flags | (nowait ? FOLL.NOWAIT : 0));
+  } else if (!nowait || how === "get_user_pages_fast") {
     // get_user_pages_fast()'s slow path of the time: get_user_pages() under mmap_lock, which it holds across the IO.
     yield* k.mm.mmap_lock.down_read(t);
     npages = yield* get_user_pages(k, t, hva, 1, flags, pages);
     k.mm.mmap_lock.up_read(t);
-  } else if (how === "get_user_page_nowait") {
+  } else {
     // get_user_page_nowait(): __get_user_pages(FOLL_TOUCH|FOLL_NOWAIT|FOLL_HWPOISON|FOLL_GET) under mmap_sem.
     yield* k.mm.mmap_lock.down_read(t);
     npages = yield* __get_user_pages(k, t, k.mm, hva, 1, flags | FOLL.NOWAIT | FOLL.TOUCH | FOLL.GET, pages, null);
     k.mm.mmap_lock.up_read(t);
-  } else {
-    npages = yield* get_user_pages_unlocked(k, t, hva, 1, pages, flags | FOLL.NOWAIT);
   }
   for (const f of pages) f.refcount--;
   return npages;
 }
 
 /**
- * `hva_to_pfn()`: fast path, then the slow path. An `async` attempt that
- * could not get the page without waiting reports "needs IO"; a synchronous
- * one that fails reports a fault.
+ * `hva_to_pfn()`: fast path, then (unless `atomic`: GUP-fast only, the
+ * meaning ed2f049fc144 spelled out) the slow path; when that fails, a look
+ * at the VMA under mmap_lock (`vma_lookup()`): an `async` attempt on a
+ * valid VMA reports "needs IO" (`*async = true`), anything else a fault
+ * (KVM_PFN_ERR_FAULT).
  */
-export function* hva_to_pfn(k: Kernel, t: Task, hva: number, write: boolean, async: boolean): KernelGen<PfnResult> {
+export function* hva_to_pfn(k: Kernel, t: Task, hva: number, write: boolean, async: boolean, atomic = false): KernelGen<PfnResult> {
   const fast = yield* hva_to_pfn_fast(k, t, hva, write);
   if (fast) return { kind: "pfn", folio: fast };
+  if (atomic) return { kind: "fault" };
   const pages: Folio[] = [];
   const npages = yield* hva_to_pfn_slow(k, t, hva, write, async, pages);
   if (npages === 1) return { kind: "pfn", folio: pages[0]! };
-  return async ? { kind: "needs_io" } : { kind: "fault" };
+  yield* k.mm.mmap_lock.down_read(t);
+  const vma = k.mm.vma_lookup(hva);
+  k.mm.mmap_lock.up_read(t);
+  // vma_is_valid(): the VMA allows the access.
+  return async && vma && (vma.vm_flags & (write ? VM.WRITE : VM.READ)) ? { kind: "needs_io" } : { kind: "fault" };
 }
