@@ -18,9 +18,13 @@
  * `__folio_lock_killable`, `mmap_read_lock_killable` in GUP's retry loop),
  * pins, PageAnonExclusive, KSM and khugepaged; 5: `vmf_can_call_fault()`
  * (v6.7+): a `->fault` of a VMA without `->map_pages`, a vfio-pci BAR's,
- * retries under mmap_lock instead of running under the VMA lock.
+ * retries under mmap_lock instead of running under the VMA lock; 6:
+ * UFFDIO_COPY under the VMA lock (v6.9+, `uffd_mfill_lock()`), KVM's
+ * `hva_to_pfn()` looks the VMA up under mmap_lock after a failed slow GUP,
+ * and its synchronous attempt is `get_user_pages_unlocked()` where the
+ * async one is (ce53053ce378 on).
  */
-export const MODEL_VERSION = 5;
+export const MODEL_VERSION = 6;
 
 /** The explanation of a trace hash that differs from one recorded or cited under `recorded` (a model version, if known). */
 export function explainHashMismatch(recorded: number | undefined): string {

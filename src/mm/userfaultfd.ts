@@ -43,12 +43,14 @@ function* uffd_mfill_lock(k: Kernel, t: Task, registered: Vma, dst: number): Ker
 /**
  * `mfill_atomic_install_pte()`: -EEXIST unless the PTE is none
  * (`pte_none_mostly()`); else map `folio`, writable in a VM_WRITE VMA
- * unless it is a page-cache page in a private one.
+ * unless it is a page-cache page in a private one. A page-cache page keeps
+ * the reference `shmem_get_folio()` took, for the new mapping.
  */
 function mfill_atomic_install_pte(vma: Vma, dst: number, folio: Folio, page_in_cache: boolean): number {
   if (vma.vm_mm.pte(dst) !== undefined) return EEXIST;
   const writable = (vma.vm_flags & VM.WRITE) !== 0 && !(page_in_cache && !(vma.vm_flags & VM.SHARED));
   folio.mapcount++;
+  if (page_in_cache) folio.refcount++;
   vma.vm_mm.set_pte(dst, { kind: "present", folio, write: writable, dirty: true });
   return 0;
 }
