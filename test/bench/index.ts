@@ -69,6 +69,12 @@ for (const asyncPf of [true, false]) {
   rows.push(row(`kvm, 8 vCPUs x 4 processes, ${asyncPf ? "async PF" : "synchronous faults"} (${Math.round(k.faults).toLocaleString("en-US")} faults)`, k.seconds, "s", { op: "<=", limit: 1 }));
 }
 
+const { postcopyBench } = await import("./postcopy.js");
+for (const [name, patches] of [["userfaultfd (mainline)", []], ["kvm-exit-on-missing", ["kvm-exit-on-missing"]]] as const) {
+  const p = postcopyBench(patches);
+  rows.push(row(`post-copy, 256 vCPUs, ${p.pages.toLocaleString("en-US")} pages, ${name} (${(p.steps / 1e6).toFixed(1)}M steps)`, p.seconds, "s", { op: "<=", limit: 10 }));
+}
+
 const { heldBy } = await import("./memory.js");
 heldBy(20_000, true);
 const short = heldBy(250_000, true);
