@@ -89,6 +89,13 @@ function summary(run: ScenarioRun): string[] {
   if (r.error) lines.push(`  ${r.error.task}: ${r.error.message}`);
   if (r.deadlock) lines.push("  deadlock:", ...formatDeadlock(r.deadlock).map((l) => `    ${l}`));
   lines.push(...(r.inversions.length > 0 ? formatInversions(r.inversions).map((l) => `  ${l}`) : ["  lockdep: no inversions"]));
+  const pc = run.postcopy;
+  if (pc) {
+    lines.push(
+      `  post-copy: ${pc.faults} of ${pc.accesses} guest pages faulted, ${Math.round(pc.pagesPerSec).toLocaleString("en-US")} pages/s, vCPUs done at ${formatNs(pc.vcpuNs)}`,
+      `  stall p50 ${formatNs(pc.stall.p50)}  p99 ${formatNs(pc.stall.p99)}  max ${formatNs(pc.stall.max)};  exits ${pc.exits}  MADV_POPULATE_WRITE ${pc.populates}  -EEXIST ${pc.eexist}  uffd messages ${pc.messages}`,
+    );
+  }
   lines.push(...r.warnings.map((w) => `  warning: ${w}`));
   if (s.expect.status && s.expect.status !== r.status) lines.push(`  expected status ${s.expect.status}`);
   const p = s.property;

@@ -119,7 +119,7 @@ export interface PostcopySummary {
 export function postcopySummary(result: RunResult, vmm: PostcopyVmm): PostcopySummary {
   const vcpus = result.tasks.filter((t) => /^vcpu\d+$/.test(t.name) && t.result);
   const stats = vcpus.map((t) => t.result as PostcopyVcpuStats);
-  const stalls = Float64Array.from(stats.flatMap((s) => s.stalls)).sort();
+  const stalls = Float64Array.from(vmm.vcpus.flatMap((v) => v.stalls)).sort();
   const q = (p: number) => (stalls.length === 0 ? 0 : stalls[Math.min(stalls.length - 1, Math.floor(p * stalls.length))]!);
   const vcpuNs = Math.max(1, ...vcpus.map((t) => t.exitTime));
   const sum = (f: (s: PostcopyVcpuStats) => number) => stats.reduce((a, s) => a + f(s), 0);

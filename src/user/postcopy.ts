@@ -66,8 +66,6 @@ export interface PostcopyVcpuStats {
   eexist: number;
   /** MADV_POPULATE_WRITE calls. */
   populates: number;
-  /** Per access that faulted, its stall (ns): first EPT violation until the page was mapped. */
-  readonly stalls: readonly number[];
 }
 
 /** What a handler (reader) thread did. */
@@ -111,6 +109,8 @@ export class PostcopyVmm {
   private readonly pageWq = new WaitQueue("vmm page placed");
   /** Who waits for which page there. */
   private readonly waitingFor = new Map<number, Task[]>();
+  /** The vCPUs running, each with its stalls. */
+  readonly vcpus: KvmVcpu[] = [];
   /** Handler threads' counts. */
   readonly readers: ReaderStats = { messages: 0, placed: 0, eexist: 0, requests: 0 };
 
@@ -148,7 +148,8 @@ export class PostcopyVmm {
   /** A vCPU thread: KVM_RUN until the guest is done, resolving each memory-fault exit. */
   *vcpu(t: Task, vcpu: KvmVcpu): KernelGen<PostcopyVcpuStats> {
     const k = this.k;
-    const stats = { accesses: vcpu.gfns.length, violations: 0, exits: 0, placed: 0, eexist: 0, populates: 0, stalls: vcpu.stalls };
+    this.vcpus.push(vcpu);
+    const stats = { accesses: vcpu.gfns.length, violations: 0, exits: 0, placed: 0, eexist: 0, populates: 0 };
     for (;;) {
       const exit = yield* kvm_run(k, t, vcpu);
       if (exit.reason === "done") return { ...stats, violations: vcpu.violations };
