@@ -128,6 +128,12 @@ describe("post-copy validation", () => {
   it("refuses a kvm section beside it", () => {
     assert.throws(() => runScenario({ ...spec({ vcpus: 1, pagesPerVcpu: 2 }), kvm: { vcpus: 1, procs: 1, pagesPerProc: 1, accesses: 1, swapped: 0 } }), /\$\.postcopy/);
   });
+  it("stops with the reason on a kernel without MINOR mode on shmem (v5.14)", () => {
+    const r = runScenario(spec({ vcpus: 1, pagesPerVcpu: 2 }, { profile: "v5.9" }), { trace: false });
+    assert.equal(r.result.status, "error");
+    assert.match(r.result.error!.message, /MINOR on shmem does not exist before v5\.14/);
+    assert.equal(runScenario(spec({ vcpus: 1, pagesPerVcpu: 2, mode: "MISSING" }, { profile: "v5.9" }), { trace: false }).result.status, "ok");
+  });
   it("refuses the patches on profiles they were not written against", () => {
     assert.throws(() => runScenario(spec({ vcpus: 1, pagesPerVcpu: 2 }, { ...EXIT, profile: "v5.9" })), /patches\[0\]/);
   });

@@ -125,6 +125,7 @@ const WITNESS: Record<keyof Behaviour, ScenarioSpec | ScenarioSpec[]> = {
   vfio_pci_low_power_feature: { ...one(VFIO_BAR, [{ op: "load", vma: "bar", page: 0 }, { op: "vfio_device_feature_low_power_entry", device: "gpu" }, { op: "load", vma: "bar", page: 1 }]), mm: { devices: VFIO_DEVICE, vmas: VFIO_BAR } },
   // remap_pfn_range() from the 2020 design's fault, under mmap_lock for read.
   uffd_mfill_lock: file("data/postcopy-vcpu-waits-in-userfaultfd-v6.12.json"),
+  uffd_minor_shmem: file("data/postcopy-vcpu-waits-in-userfaultfd-v6.12.json"),
   // Only by patch (Anish Moorthy, 2024; Sean Christopherson, 2022): a vCPU that exits instead of waiting in userfaultfd.
   kvm_exit_on_missing: file("data/postcopy-vcpu-waits-in-userfaultfd-v6.12.json"),
   kvm_pf_no_uffd_wait: file("data/postcopy-vcpu-waits-in-userfaultfd-v6.12.json"),

@@ -150,6 +150,13 @@ export interface Behaviour {
   /** userfaultfd exists (86039bd3b4e6, v4.3). */
   readonly userfaultfd: boolean;
   /**
+   * UFFDIO_REGISTER_MODE_MINOR and UFFDIO_CONTINUE on shmem (Axel
+   * Rasmussen's "userfaultfd/shmem: support minor fault registration for
+   * shmem", v5.14 per ioctl_userfaultfd(2); hugetlbfs had them in v5.13,
+   * 7677f7fd8be7 and f619147104c8).
+   */
+  readonly uffd_minor_shmem: boolean;
+  /**
    * What mprotect(PROT_WRITE) does to read-only PTEs: nothing, each waits for
    * a write fault (`"none"`); or a private PTE of an exclusive anonymous page
    * is made writable at once (`"exclusive_anon"`, 64fe24a3e05e, v6.0).
@@ -470,6 +477,7 @@ const v2_6_38 = root("v2.6.38", "VM_FAULT_RETRY and FAULT_FLAG_ALLOW_RETRY (d065
   uffd_signal_nopage: true,
   uffd_single_schedule: false,
   uffd_mfill_lock: "mmap_lock",
+  uffd_minor_shmem: false,
   kvm_exit_on_missing: false,
   kvm_pf_no_uffd_wait: false,
   gup_retry_fatal_signal: false,
@@ -582,6 +590,7 @@ const v6_4 = derive(v5_9, "v6.4", "VM_FAULT_COMPLETED, no VM_FAULT_WRITE, MADV_P
   { behaviour: "shared_write_throttle", value: "completed", commit: "d92725256b4f", subject: "mm: avoid unnecessary page fault retires on shared memory types" },
   { behaviour: "vm_fault_write", value: false, commit: "cb8d86331343", subject: "mm: remove VM_FAULT_WRITE" },
   { behaviour: "madv_populate", value: "get_user_pages", commit: "4ca9b3859dac", subject: "mm/madvise: introduce MADV_POPULATE_(READ|WRITE) to prefault page tables" },
+  { behaviour: "uffd_minor_shmem", value: true, commit: "(not identified; v5.14 per ioctl_userfaultfd(2))", subject: "userfaultfd/shmem: support minor fault registration for shmem" },
   { behaviour: "per_vma_lock", value: "anon", commit: "0bff0aaea03e", subject: "x86/mm: try VMA lock-based page fault handling first" },
   { behaviour: "foll_unlockable", value: true, commit: "f04740f54594", subject: "mm/gup: add FOLL_UNLOCKABLE" },
   { behaviour: "pageout_skips_pinned", value: true, commit: "feb889fb40fa", subject: "mm: don't put pinned pages into the swap cache" },

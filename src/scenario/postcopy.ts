@@ -6,7 +6,9 @@
  *
  * @module
  */
+import { NotInProfile } from "../engine/bug.js";
 import { Cacheline } from "../engine/cacheline.js";
+import type { KernelGen } from "../engine/task.js";
 import type { RunResult } from "../engine/simulation.js";
 import { Userfaultfd } from "../fs/userfaultfd.js";
 import { VM } from "../mm/flags.js";
@@ -40,8 +42,18 @@ function accessOrder(spec: NormalizedPostcopy, v: number, k: Kernel): Int32Array
   return gfns;
 }
 
-/** Create guest memory, the VMM and the vCPU tasks; returns the VMM. */
+/**
+ * Create guest memory, the VMM and the vCPU tasks; returns the VMM. On a
+ * kernel without userfaultfd, or without MINOR mode on shmem, the VMM's
+ * UFFDIO_REGISTER fails: a task named vmm stops the run with the reason.
+ */
 export function buildPostcopy(k: Kernel, spec: NormalizedPostcopy): PostcopyVmm {
+  const missing = !k.behaviour.userfaultfd ? "userfaultfd does not exist before v4.3 (86039bd3b4e6)" : spec.mode === "MINOR" && !k.behaviour.uffd_minor_shmem ? "UFFDIO_REGISTER_MODE_MINOR on shmem does not exist before v5.14" : null;
+  if (missing) {
+    k.sim.spawn("vmm", function* (): KernelGen {
+      throw new NotInProfile(missing);
+    });
+  }
   const pages = spec.vcpus * spec.pagesPerVcpu;
   const minor = spec.mode === "MINOR";
   const file = minor ? new AddressSpace("guest-memfd", pages, 0, true) : null;
