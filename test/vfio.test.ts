@@ -366,7 +366,7 @@ describe("unmerged patches (scenario field patches)", () => {
       return v.ok ? "" : v.errors.map((e) => `${e.path}: ${e.expected}`).join("\n");
     };
     assert.match(errs(withPatch(["vfio-pci-remap-on-enabel"], [], "v6.12")), /\$\.patches\[0\]: one of .*"vfio-pci-remap-on-enable".*did you mean "vfio-pci-remap-on-enable"/);
-    assert.match(errs(withPatch(["vfio-pci-fault-mmap-write-lock"], [], "v6.12")), /\$\.patches\[0\]: a profile whose vfio-pci design is vma_list_locked, which Yan Zhao's 2023-05-08 patch was written against \(v6\.4\)/);
+    assert.match(errs(withPatch(["vfio-pci-fault-mmap-write-lock"], [], "v6.12")), /\$\.patches\[0\]: a profile with the code Yan Zhao's 2023-05-08 patch was written against: v6\.4/);
   });
 
   it("Yan Zhao's patch (2023-05-08, on v6.4): no WARN, the fault returns VM_FAULT_COMPLETED with mmap_lock released, even to a caller that did not allow it to drop the lock", () => {

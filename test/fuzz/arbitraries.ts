@@ -360,12 +360,15 @@ export function scenarioArb(options: ScenarioArbOptions = {}): fc.Arbitrary<Scen
     locks: fc.array(fc.constantFrom("rwsem" as const, "mutex" as const), { maxLength: 3 }),
     tasks: fc.integer({ min: 0, max: options.maxTasks ?? 3 }),
     kvm: fc.boolean(),
+    postcopy: fc.boolean(),
     mm: fc.boolean(),
     devices: fc.boolean(),
     vf: fc.boolean(),
   });
   return shape.chain((sh) => {
-    const tasks = Array.from({ length: sh.kvm ? sh.tasks : Math.max(1, sh.tasks) }, (_, i) => `T${i}`);
+    // A postcopy section only without a kvm section.
+    const postcopy = sh.postcopy && !sh.kvm;
+    const tasks = Array.from({ length: sh.kvm || postcopy ? sh.tasks : Math.max(1, sh.tasks) }, (_, i) => `T${i}`);
     const locks = sh.locks.map((kind, i) => ({ name: `l${i}`, kind }));
     const mm = sh.mm || sh.vmaKinds.length > 0 || sh.devices;
     // A vfio-bar VMA needs its device; a scenario may declare the device without mapping it.
@@ -374,7 +377,7 @@ export function scenarioArb(options: ScenarioArbOptions = {}): fc.Arbitrary<Scen
       const ctx: Context = { vmas, devices, locks, tasks };
       const scheduleNames = [...tasks, ...(sh.kvm ? ["vcpu0", "vcpu0/apf#1"] : [])];
       // A step budget always (the default, 1e6 steps, makes a livelocked run take seconds).
-      const present = ["maxSteps", ...(mm ? ["mm"] : []), ...(sh.kvm ? ["kvm"] : []), ...(locks.length > 0 ? ["locks"] : [])];
+      const present = ["maxSteps", ...(mm ? ["mm"] : []), ...(sh.kvm ? ["kvm"] : []), ...(postcopy ? ["postcopy"] : []), ...(locks.length > 0 ? ["locks"] : [])];
       return objectOf(top, {
         $schema: fc.constant(undefined),
         locks: fc.constant(locks.length > 0 ? locks.map((l) => ({ ...l })) : undefined),
@@ -392,6 +395,8 @@ export function scenarioArb(options: ScenarioArbOptions = {}): fc.Arbitrary<Scen
             }, devices.length > 0 ? ["devices"] : [])
           : fc.constant(undefined),
         kvm: sh.kvm ? objectOf(prop(top, "kvm")) : fc.constant(undefined),
+        // Small guests: the costs, link and fractions come from the schema.
+        postcopy: postcopy ? objectOf(prop(top, "postcopy"), { vcpus: fc.integer({ min: 1, max: 3 }), pagesPerVcpu: fc.integer({ min: 1, max: 4 }), readers: fc.integer({ min: 0, max: 2 }) }) : fc.constant(undefined),
         tasks: fc.tuple(...tasks.map((name) => opsArb(ctx, { level: 1, repeated: false, child: false }).map((ops) => ({ name, ops })))),
         // An explicit schedule that names a task not ready at its tie ends the run: one scenario in four has one.
         schedule: scheduleNames.length > 0 ? fc.oneof({ arbitrary: fc.constant(undefined), weight: 3 }, { arbitrary: fc.array(fc.constantFrom(...scheduleNames), { maxLength: 6 }), weight: 1 }) : fc.constant(undefined),
@@ -399,6 +404,9 @@ export function scenarioArb(options: ScenarioArbOptions = {}): fc.Arbitrary<Scen
         property: objectOf(prop(top, "property"), { exists: predicateArb(ctx, 3) }),
       }, present).map((raw) => {
         const s = structuredClone(raw) as unknown as ScenarioSpec;
+        // Swapped pages only in MISSING mode, and at most every page zapped or swapped.
+        if (s.postcopy && (s.postcopy.mode ?? "MINOR") === "MINOR") delete s.postcopy.swapped;
+        if (s.postcopy && (s.postcopy.swapped ?? 0) + (s.postcopy.dontneed ?? 0) > 1) delete s.postcopy.swapped;
         if (s.property) s.property.seeds = { from: Math.min(s.property.seeds.from, MAX_SEED - s.property.seeds.count + 1), count: s.property.seeds.count };
         // A patch applies to the profiles with the code it was written against: the others are dropped.
         const patches = (s.patches ?? []).filter((name) => patch(name).profiles.includes(s.profile ?? DEFAULT_PROFILE));

@@ -38,12 +38,13 @@ function coverage(s: ScenarioSpec, c: Counts): void {
   s.tasks.forEach((t) => walk(t.ops));
   for (const v of s.mm?.vmas ?? []) count(c, `vma ${v.kind}${v.shared ? " shared" : ""}`);
   if (s.kvm) count(c, "kvm");
+  if (s.postcopy) count(c, "postcopy");
   if (s.property) count(c, "property");
   if (s.schedule) count(c, "schedule");
 }
 
 /** The names a run of {@link validScenarios} must have seen for its coverage to be complete: every op variant and VMA kind of the schema. */
-export const COVERED = [...[...OP_VARIANTS.keys()].map((op) => `op ${op}`), ...VMA_KINDS.map((k) => `vma ${k}`), "kvm", "property", "schedule"];
+export const COVERED = [...[...OP_VARIANTS.keys()].map((op) => `op ${op}`), ...VMA_KINDS.map((k) => `vma ${k}`), "kvm", "postcopy", "property", "schedule"];
 
 /**
  * (a) Valid scenarios validate, run without an exception, break no
