@@ -28,6 +28,7 @@ export { checkScenario, type CheckReport, type Mismatch } from "./scenario/check
 export { bisectProfiles, parseBisectOutcome, type BisectChange, type BisectOutcome, type BisectReport, type BisectRow } from "./scenario/bisect.js";
 export { decodePermalink, encodePermalink } from "./scenario/permalink.js";
 export { kvmSummary, type KvmSummary } from "./scenario/kvm.js";
+export { postcopySummary, type NormalizedPostcopy, type PostcopySummary } from "./scenario/postcopy.js";
 export { citationCff, citeBibtex, citeBlock, citeCsl, citePermalink, type CitationData, type CiteOptions, type CitedRun, type SoftwareMeta } from "./cite/cite.js";
 export { readCitation, verifyCitation, type Citation } from "./cite/replay.js";
 export { DEFAULT_MAX_STATES, DEFAULT_WALKS, citableSchedule, combineSubtrees, explore, exploreReport, exploreSubtree, newTally, mergeTally, randomWalks, replaySchedule, subtreeBudget, type ExploreOptions, type ExploreProgress, type ExploreReport, type OutcomeReport, type OutcomeTally, type SubtreeResult } from "./explore/explore.js";

@@ -87,7 +87,7 @@ function rewrite(pages: ReadonlyMap<string, Page>): Map<string, string> {
 }
 
 const app = await Application.bootstrapWithPlugins({
-  entryPoints: ["src/engine/index.ts", "src/mm/index.ts", "src/virt/kvm/index.ts", "src/fs/userfaultfd.ts", "src/user/uffd_handler.ts", "src/arch/x86/mm/fault.ts", "src/drivers/char/mem.ts", "src/include/errno.ts", "src/profiles/index.ts", "src/scenario/index.ts", "src/host/index.ts", "src/trace/index.ts", "src/cite/cite.ts", "src/format.ts"],
+  entryPoints: ["src/engine/index.ts", "src/mm/index.ts", "src/virt/kvm/index.ts", "src/fs/userfaultfd.ts", "src/user/uffd_handler.ts", "src/user/postcopy.ts", "src/arch/x86/mm/fault.ts", "src/drivers/char/mem.ts", "src/include/errno.ts", "src/profiles/index.ts", "src/scenario/index.ts", "src/host/index.ts", "src/trace/index.ts", "src/cite/cite.ts", "src/format.ts"],
   tsconfig: "tsconfig.json",
   plugin: ["typedoc-plugin-markdown"],
   out: OUT,
