@@ -92,7 +92,7 @@ function summary(run: ScenarioRun): string[] {
   const pc = run.postcopy;
   if (pc) {
     lines.push(
-      `  post-copy: ${pc.faults} of ${pc.accesses} guest pages faulted, ${Math.round(pc.pagesPerSec).toLocaleString("en-US")} pages/s, vCPUs done at ${formatNs(pc.vcpuNs)}`,
+      `  post-copy: ${pc.accesses} guest pages written, ${pc.faults} after a fault, ${Math.round(pc.pagesPerSec).toLocaleString("en-US")} pages/s; ${pc.finished === pc.vcpus ? `every vCPU done at ${formatNs(pc.vcpuNs)}` : `${pc.finished} of ${pc.vcpus} vCPUs done when the run ended at ${formatNs(pc.vcpuNs)}`}`,
       `  stall p50 ${formatNs(pc.stall.p50)}  p99 ${formatNs(pc.stall.p99)}  max ${formatNs(pc.stall.max)};  exits ${pc.exits}  MADV_POPULATE_WRITE ${pc.populates}  -EEXIST ${pc.eexist}  uffd messages ${pc.messages}`,
     );
   }

@@ -7,10 +7,10 @@
  * {@link mfill_atomic_continue}).
  *
  * A context can model its two spinlocks ({@link Userfaultfd.modelLocks}):
- * `fault_pending_wqh.lock`, which `fault_pending_wqh` and `fault_wqh` share
- * (every enqueue, refile and wake of every thread on the context takes it),
- * and `fd_wqh.lock`, taken by `read()` before it and by the wake-up of
- * readers. That is the contention the 2022 RFC ("The main scalability
+ * `fault_pending_wqh.lock`, under which every enqueue, refile and wake of
+ * every thread on the context runs (`fault_wqh`'s own lock nests inside
+ * it, uncontended), and `fd_wqh.lock`, taken by `read()` before it and by
+ * the wake-up of readers. That is the contention the 2022 RFC ("The main scalability
  * bottleneck comes from queueing faults with userfaultfd", James Houghton,
  * 2022-12-01) and Anish Moorthy's 2023 series measure.
  *
@@ -19,6 +19,7 @@
 import { KernelBug } from "../engine/bug.js";
 import { fatal_signal_pending, signal_pending, type SleepState } from "../engine/signal.js";
 import type { KernelGen, Task } from "../engine/task.js";
+import type { Cacheline } from "../engine/cacheline.js";
 import { delay } from "../engine/delay.js";
 import type { Simulation } from "../engine/simulation.js";
 import { Spinlock } from "../engine/spinlock.js";
@@ -91,6 +92,8 @@ export class Userfaultfd {
   readonly mode: UffdMode;
   /** The modelled spinlocks, or null (queue operations then take no time). */
   private locks: UffdLocks | null = null;
+  /** `ctx->map_changing_lock`'s word (5e4c24a57b0c, v6.9), when its cache line is modelled: UFFDIO_COPY/CONTINUE take it for read. */
+  map_changing_lock: Cacheline | null = null;
 
   /** Queue a new message on `fault_pending_wqh`. */
   enqueue(uwq: UserfaultfdWaitQueue): void {
@@ -187,9 +190,10 @@ function userfaultfd_get_blocking_state(k: Kernel, flags: number): SleepState {
  * on a uffd range); with RETRY_NOWAIT it returns VM_FAULT_RETRY at once,
  * lock held, no message queued; otherwise it queues this thread's own
  * message under `fault_pending_wqh.lock` (no de-duplication by address),
- * wakes the readers, releases the fault lock (`release_fault_lock`,
- * mmap_lock before v6.6), sleeps and returns VM_FAULT_RETRY, its message
- * withdrawn if no wake covered it. Since f9bf352224d7 (v5.9) it sleeps
+ * releases the fault lock (`release_fault_lock`, mmap_lock before v6.6)
+ * and, if the PTE is still none (`userfaultfd_must_wait()`), wakes the
+ * readers and sleeps; it returns VM_FAULT_RETRY, its message withdrawn if
+ * no wake covered it. Since f9bf352224d7 (v5.9) it sleeps
  * once, whatever wakes it; before, it slept until a wake covered its
  * address or a signal its state heeds came, and (until v5.7) a non-fatal
  * signal in a fault that can return to user mode retook mmap_lock and
@@ -205,15 +209,21 @@ export function* handle_userfault(k: Kernel, t: Task, vmf: VmFault, ctx: Userfau
   }
   if (vmf.flags & FAULT_FLAG.RETRY_NOWAIT) return VM_FAULT.RETRY;
   const uwq: UserfaultfdWaitQueue = { address: vmf.address, task: t, waken: false };
+  // Queued with the task state set in one locked section: a wake from here on is not lost.
   yield* ctx.underLock(t, "handle_userfault", (c) => c.lockNs, () => ctx.enqueue(uwq));
   if (k.sim.tracing) k.sim.event(t, "uffd_fault", "handle_userfault", { vma: vmf.vma.name, page: vmf.pgoff });
-  yield* ctx.wake_readers(t);
+  // userfaultfd_must_wait(): a lockless look at the PTE, which a UFFDIO_COPY/CONTINUE may have filled meanwhile.
+  const must_wait = vmf.vma.vm_mm.pte(vmf.address) === undefined;
   const state = userfaultfd_get_blocking_state(k, vmf.flags);
   release_fault_lock(t, vmf);
-  if (k.behaviour.uffd_single_schedule) {
-    yield* ctx.fault_wqh.sleep(t, () => [], state);
-  } else {
-    yield* ctx.fault_wqh.wait_event(t, () => uwq.waken, () => [], state);
+  if (must_wait) {
+    yield* ctx.wake_readers(t);
+    if (!k.behaviour.uffd_single_schedule) {
+      yield* ctx.fault_wqh.wait_event(t, () => uwq.waken, () => [], state);
+    } else if (!uwq.waken) {
+      // schedule() once; a wake that came first left the task running.
+      yield* ctx.fault_wqh.sleep(t, () => [], state);
+    }
   }
   yield* ctx.woken(t);
   // "if (!list_empty_careful(&uwq.wq.entry))": withdraw the message no wake covered.
@@ -228,31 +238,32 @@ export function* handle_userfault(k: Kernel, t: Task, vmf: VmFault, ctx: Userfau
 }
 
 /**
- * `userfaultfd_read()` (blocking fd): sleep until a message is pending, then,
- * under `fd_wqh.lock` and `fault_pending_wqh.lock`, move up to `max`
- * pending messages, oldest first, to `fault_wqh` and return their addresses
- * (after the first, `userfaultfd_ctx_read` does not block). A reader woken
- * with nothing left to take (another reader took it) sleeps again.
+ * `userfaultfd_read()` (blocking fd): sleep until a message is pending, then
+ * take up to `max` pending messages, oldest first, each by one
+ * `userfaultfd_ctx_read()` under `fd_wqh.lock` and `fault_pending_wqh.lock`
+ * that moves it to `fault_wqh`; after the first it does not block
+ * ("Allow to read more than one fault at time but only block if waiting
+ * for the very first one"). A reader woken with nothing left to take
+ * (another reader took it) sleeps again.
  */
 export function* userfaultfd_read(t: Task, ctx: Userfaultfd, max: number): KernelGen<number[]> {
-  for (;;) {
+  const msgs: UserfaultfdWaitQueue[] = [];
+  while (msgs.length < max) {
     if (ctx.fault_pending.size === 0) {
+      if (msgs.length > 0) break;
       yield* ctx.fd_wqh.wait_event(t, () => ctx.fault_pending.size > 0);
       yield* ctx.woken(t);
     }
-    const msgs: UserfaultfdWaitQueue[] = [];
-    yield* ctx.underLock(t, "userfaultfd_ctx_read", (c) => c.lockNs * Math.max(1, Math.min(max, ctx.fault_pending.size)), () => {
-      for (const m of ctx.fault_pending) {
-        if (msgs.length === max) break;
-        msgs.push(m);
-      }
-      for (const m of msgs) {
-        ctx.fault_pending.delete(m);
-        ctx.fault_read.add(m);
-      }
+    yield* ctx.underLock(t, "userfaultfd_ctx_read", (c) => c.lockNs, () => {
+      // find_userfault(): the oldest pending message, refiled to fault_wqh.
+      const m = ctx.fault_pending.values().next();
+      if (m.done) return;
+      ctx.fault_pending.delete(m.value);
+      ctx.fault_read.add(m.value);
+      msgs.push(m.value);
     }, true);
-    if (msgs.length > 0) return msgs.map((m) => m.address);
   }
+  return msgs.map((m) => m.address);
 }
 
 /**

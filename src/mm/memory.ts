@@ -126,8 +126,7 @@ function vmf_can_call_fault(t: Task, vmf: VmFault): number {
 /** `do_read_fault()`: fault-around first where the VMA has `->map_pages` (v3.15+), then ->fault and map the page-cache folio read-only. */
 function* do_read_fault(k: Kernel, t: Task, vmf: VmFault, fault: Fault): KernelGen<number> {
   const map_pages = vmf.vma.vm_ops!.map_pages;
-  // should_fault_around(): "if (uffd_disable_fault_around(vmf->vma)) return false" (VM_UFFD_MINOR: each page must fault to userspace).
-  if (k.behaviour.fault_around && map_pages && !vmf.vma.uffd?.mode.minor) {
+  if (k.behaviour.fault_around && map_pages) {
     const ret = do_fault_around(t, vmf, map_pages);
     if (ret) return ret;
   }

@@ -15,12 +15,15 @@ import { anon_folio_alloc } from "./rmap.js";
 
 /**
  * `uffd_mfill_lock()` (867a43a34ff8, v6.9): the destination VMA under its
- * per-VMA lock (`uffd_lock_vma()`: `lock_vma_under_rcu()`, else
- * mmap_read_lock just to look it up and read-lock it); before v6.9,
- * `mfill_atomic()` held mmap_lock for read across the whole operation.
- * Returns the VMA (null if none) and how to unlock. The VMA lock word's
- * two atomics (`vma_start_read()`'s trylock, `vma_end_read()`) are charged
- * here when its cache line is modelled.
+ * per-VMA lock (`uffd_lock_vma()`: `lock_vma_under_rcu()`; a private VMA
+ * without an anon_vma, or a failed trylock, falls back to mmap_read_lock
+ * to look it up, `find_vma_and_prepare_anon()`, and read-lock it), then
+ * `down_read(&ctx->map_changing_lock)` (5e4c24a57b0c, same series); before
+ * v6.9, `mfill_atomic()` held mmap_lock for read across the whole
+ * operation. Returns the VMA (null if none) and how to unlock. The lock
+ * words' atomics (`vma_start_read()`'s trylock and `vma_end_read()`, the
+ * map_changing_lock's down/up) are charged here when their cache lines
+ * are modelled.
  */
 function* uffd_mfill_lock(k: Kernel, t: Task, registered: Vma, dst: number): KernelGen<{ vma: Vma | null; unlock: () => void }> {
   const mm = registered.vm_mm;
@@ -30,12 +33,22 @@ function* uffd_mfill_lock(k: Kernel, t: Task, registered: Vma, dst: number): Ker
   }
   if (registered.vm_lock.line) yield* registered.vm_lock.line.rmw(t, 2);
   let vma = lock_vma_under_rcu(k, mm, t, dst);
+  if (vma && !(vma.vm_flags & VM.SHARED) && !vma.anon_vma) {
+    vma_end_read(vma, t);
+    vma = null;
+  }
   if (!vma) {
     yield* mm.mmap_lock.down_read(t);
     vma = mm.vma_lookup(dst);
-    if (vma) yield* vma.vm_lock.down_read(t);
+    if (vma) {
+      // find_vma_and_prepare_anon(): anon_vma_prepare() under mmap_lock.
+      if (!(vma.vm_flags & VM.SHARED)) vma.anon_vma = true;
+      yield* vma.vm_lock.down_read(t);
+    }
     mm.mmap_lock.up_read(t);
   }
+  const line = registered.uffd?.map_changing_lock;
+  if (line) yield* line.rmw(t, 2);
   const locked = vma;
   return { vma, unlock: () => locked && vma_end_read(locked, t) };
 }

@@ -69,6 +69,7 @@ export function buildPostcopy(k: Kernel, spec: NormalizedPostcopy): PostcopyVmm 
     if (rmw > 0) vma.vm_lock.line = new Cacheline(`${vma.name}.vm_lock`, rmw);
     const ctx = new Userfaultfd(vma, { missing: !minor, minor });
     ctx.modelLocks(k.sim, { lockNs: spec.costs.lockNs, walkNs: spec.costs.walkNs, wakeupNs: spec.costs.wakeupNs });
+    if (rmw > 0) ctx.map_changing_lock = new Cacheline(`${vma.name} map_changing_lock`, rmw);
     vma.uffd = ctx;
     vmas.push(vma);
   }
@@ -100,6 +101,7 @@ export function buildPostcopy(k: Kernel, spec: NormalizedPostcopy): PostcopyVmm 
   vmm.start(spec.readers);
   for (let v = 0; v < spec.vcpus; v++) {
     const vcpu: KvmVcpu = { hva: memory.hva, gfns: accessOrder(spec, v, k), computeNs: spec.costs.computeNs, next: 0, faultedAt: -1, stalls: [], violations: 0 };
+    vmm.vcpus.push(vcpu);
     k.sim.spawn(`vcpu${v}`, (t) => vmm.vcpu(t, vcpu));
   }
   return vmm;
@@ -107,13 +109,16 @@ export function buildPostcopy(k: Kernel, spec: NormalizedPostcopy): PostcopyVmm 
 
 /** What a post-copy run came to. */
 export interface PostcopySummary {
+  /** vCPUs that wrote all their pages, and how many there are (a deadlock or the step budget can stop some). */
+  readonly finished: number;
+  readonly vcpus: number;
   /** Guest pages written by all vCPUs. */
   readonly accesses: number;
-  /** Accesses that faulted (their page was not mapped when first touched). */
+  /** Accesses that faulted and completed (their page was not mapped when first touched). */
   readonly faults: number;
-  /** Demand-paging rate: faults per second of the time until the last vCPU finished (pages/s), as demand_paging_test reports it. */
+  /** Demand-paging rate: completed faults per second until the last vCPU finished, or the run ended (pages/s), as demand_paging_test reports it. */
   readonly pagesPerSec: number;
-  /** Time until the last vCPU finished (ns). */
+  /** Time until the last vCPU finished, or the run ended (ns). */
   readonly vcpuNs: number;
   /** Stall per faulting access (ns): quantiles p50, p90, p99, max. */
   readonly stall: { readonly p50: number; readonly p90: number; readonly p99: number; readonly max: number };
@@ -125,18 +130,23 @@ export interface PostcopySummary {
   readonly eexist: number;
   /** userfaultfd messages the handler threads read. */
   readonly messages: number;
+  /** Pages requested from the source. */
+  readonly requests: number;
 }
 
-/** Summarise the vCPU tasks' {@link PostcopyVcpuStats} and the handler threads' counts. */
+/** Summarise the vCPUs' progress and stalls, their tasks' {@link PostcopyVcpuStats} and the handler threads' counts. */
 export function postcopySummary(result: RunResult, vmm: PostcopyVmm): PostcopySummary {
-  const vcpus = result.tasks.filter((t) => /^vcpu\d+$/.test(t.name) && t.result);
-  const stats = vcpus.map((t) => t.result as PostcopyVcpuStats);
+  const done = result.tasks.filter((t) => /^vcpu\d+$/.test(t.name) && t.result);
+  const stats = done.map((t) => t.result as PostcopyVcpuStats);
   const stalls = Float64Array.from(vmm.vcpus.flatMap((v) => v.stalls)).sort();
   const q = (p: number) => (stalls.length === 0 ? 0 : stalls[Math.min(stalls.length - 1, Math.floor(p * stalls.length))]!);
-  const vcpuNs = Math.max(1, ...vcpus.map((t) => t.exitTime));
+  const finished = done.length === vmm.vcpus.length && vmm.vcpus.length > 0;
+  const vcpuNs = Math.max(1, finished ? Math.max(...done.map((t) => t.exitTime)) : result.endTime);
   const sum = (f: (s: PostcopyVcpuStats) => number) => stats.reduce((a, s) => a + f(s), 0);
   return {
-    accesses: sum((s) => s.accesses),
+    finished: done.length,
+    vcpus: vmm.vcpus.length,
+    accesses: vmm.vcpus.reduce((a, v) => a + v.next, 0),
     faults: stalls.length,
     pagesPerSec: (stalls.length / vcpuNs) * 1e9,
     vcpuNs,
@@ -145,5 +155,6 @@ export function postcopySummary(result: RunResult, vmm: PostcopyVmm): PostcopySu
     populates: sum((s) => s.populates),
     eexist: sum((s) => s.eexist) + vmm.readers.eexist,
     messages: vmm.readers.messages,
+    requests: vmm.readers.requests,
   };
 }

@@ -348,6 +348,7 @@ function postcopyTasks(p: NonNullable<ScenarioSpec["postcopy"]>): string[] {
     ...Array.from({ length: p.vcpus }, (_, i) => `vcpu${i}`),
     ...Array.from({ length: uffds * readers }, (_, i) => `uffd${Math.floor(i / readers)}/reader${i % readers}`),
     ...(p.link ? ["source", "postcopy/listen"] : []),
+    "vmm",
   ];
 }
 

@@ -28,7 +28,6 @@ import type { Kernel } from "../mm/kernel.js";
 import { do_madvise } from "../mm/madvise.js";
 import { PAGE_SIZE } from "../mm/mm.js";
 import { kvm_run, type KvmVcpu } from "../virt/kvm/kvm_run.js";
-import { UFFD_READ_BATCH } from "./uffd_handler.js";
 
 /** Userspace costs of the VMM (ns). */
 export interface PostcopyCosts {
@@ -60,19 +59,19 @@ export interface PostcopyVcpuStats {
   readonly violations: number;
   /** KVM_EXIT_MEMORY_FAULT exits handled. */
   exits: number;
-  /** Pages this thread placed itself. */
-  placed: number;
   /** UFFDIO_CONTINUE/COPY that returned -EEXIST. */
   eexist: number;
   /** MADV_POPULATE_WRITE calls. */
   populates: number;
 }
 
-/** What a handler (reader) thread did. */
+/** What the handler threads did, and what was asked of the source. */
 interface ReaderStats {
+  /** Messages read. */
   messages: number;
-  placed: number;
+  /** UFFDIO_CONTINUE/COPY that returned -EEXIST. */
   eexist: number;
+  /** Pages requested from the source (by handler or vCPU threads). */
   requests: number;
 }
 
@@ -109,10 +108,10 @@ export class PostcopyVmm {
   private readonly pageWq = new WaitQueue("vmm page placed");
   /** Who waits for which page there. */
   private readonly waitingFor = new Map<number, Task[]>();
-  /** The vCPUs running, each with its stalls. */
+  /** The vCPUs, each with its progress and stalls. */
   readonly vcpus: KvmVcpu[] = [];
   /** Handler threads' counts. */
-  readonly readers: ReaderStats = { messages: 0, placed: 0, eexist: 0, requests: 0 };
+  readonly readers: ReaderStats = { messages: 0, eexist: 0, requests: 0 };
 
   constructor(
     private readonly k: Kernel,
@@ -148,8 +147,7 @@ export class PostcopyVmm {
   /** A vCPU thread: KVM_RUN until the guest is done, resolving each memory-fault exit. */
   *vcpu(t: Task, vcpu: KvmVcpu): KernelGen<PostcopyVcpuStats> {
     const k = this.k;
-    this.vcpus.push(vcpu);
-    const stats = { accesses: vcpu.gfns.length, violations: 0, exits: 0, placed: 0, eexist: 0, populates: 0 };
+    const stats = { accesses: vcpu.gfns.length, violations: 0, exits: 0, eexist: 0, populates: 0 };
     for (;;) {
       const exit = yield* kvm_run(k, t, vcpu);
       if (exit.reason === "done") return { ...stats, violations: vcpu.violations };
@@ -168,9 +166,7 @@ export class PostcopyVmm {
         continue;
       }
       if (!this.placed[gfn]) {
-        const ret = yield* this.place(t, gfn);
-        if (ret === 0) stats.placed++;
-        if (ret !== EEXIST) continue;
+        if ((yield* this.place(t, gfn)) !== EEXIST) continue;
         stats.eexist++;
       }
       // Already placed: the PTE went away (or is a swap entry): fault it in so GUP-fast finds it.
@@ -233,7 +229,8 @@ export class PostcopyVmm {
   private *reader(t: Task, ctx: Userfaultfd): KernelGen {
     for (;;) {
       yield* delay(t, "cpu", this.costs.syscallNs, "read");
-      const addresses = yield* userfaultfd_read(t, ctx, UFFD_READ_BATCH);
+      // One struct uffd_msg per read(), as QEMU's fault thread and the selftests' uffd_poll_thread read.
+      const addresses = yield* userfaultfd_read(t, ctx, 1);
       for (const address of addresses) {
         this.readers.messages++;
         const gfn = this.gfnOf(ctx, address);
@@ -241,9 +238,7 @@ export class PostcopyVmm {
           this.request(gfn);
           continue;
         }
-        const ret = yield* this.place(t, gfn);
-        if (ret === 0) this.readers.placed++;
-        if (ret === EEXIST) {
+        if ((yield* this.place(t, gfn)) === EEXIST) {
           // As the selftests' copy_page(): another message for the page was served; wake this one's thread.
           this.readers.eexist++;
           yield* delay(t, "cpu", this.costs.syscallNs, "ioctl");

@@ -2,7 +2,7 @@
  * KVM_RUN for a guest that touches a list of guest pages (the KVM
  * selftests' memstress guest code: each vCPU writes its pages in turn).
  * An access to a page with no present host PTE is an EPT violation,
- * resolved by {@link kvm_mmu_faultin_pfn}; a fault it cannot resolve
+ * resolved by {@link __kvm_faultin_pfn}; a fault it cannot resolve
  * returns to userspace with KVM_EXIT_MEMORY_FAULT. With PF_NO_UFFD_WAIT
  * (a patch) the vCPU thread carries the flag while in KVM_RUN.
  *
@@ -12,7 +12,7 @@ import { delay } from "../../engine/delay.js";
 import type { KernelGen, Task } from "../../engine/task.js";
 import { PF_NO_UFFD_WAIT } from "../../fs/userfaultfd.js";
 import type { Kernel } from "../../mm/kernel.js";
-import { kvm_mmu_faultin_pfn } from "./mmu.js";
+import { __kvm_faultin_pfn } from "./mmu.js";
 
 /** One vCPU: its memslot's backing, the guest's accesses and where it stands. */
 export interface KvmVcpu {
@@ -48,7 +48,7 @@ export function* kvm_run(k: Kernel, t: Task, vcpu: KvmVcpu): KernelGen<KvmExit> 
         vcpu.violations++;
         if (vcpu.faultedAt < 0) vcpu.faultedAt = k.sim.now;
         if (k.sim.tracing) k.sim.event(t, "kvm_page_fault", "kvm_mmu_page_fault", { gfn });
-        if ((yield* kvm_mmu_faultin_pfn(k, t, hva, true)) === "memory_fault") {
+        if ((yield* __kvm_faultin_pfn(k, t, hva, true)) === "memory_fault") {
           if (k.sim.tracing) k.sim.event(t, "kvm_exit", "KVM_EXIT_MEMORY_FAULT", { gfn });
           return { reason: "memory_fault", gfn };
         }
