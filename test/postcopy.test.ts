@@ -129,11 +129,11 @@ describe("post-copy contention", () => {
     assert.ok(lazy.requests === 64 && r.postcopy!.requests < 64, "with prefetch some pages are never asked for");
   });
 
-  it("several handler threads: a wake that comes before the sleep is not lost (set_current_state in the enqueue's locked section; userfaultfd_must_wait)", () => {
-    for (const seed of [0, 1, 2]) {
-      const s = runScenario(spec({ vcpus: 16, pagesPerVcpu: 16, readers: 4 }, { seed }), { trace: false });
+  it("several handler threads: a wake that comes before the sleep is not lost (set_current_state in the enqueue's locked section; userfaultfd_must_wait), under any interleaving tried", () => {
+    for (let seed = 0; seed < 30; seed++) {
+      const s = runScenario(spec({ vcpus: 4, pagesPerVcpu: 2, readers: 2 }, { seed, interleave: "any", policy: "random" }), { trace: false });
       assert.equal(s.result.status, "ok", `seed ${seed}`);
-      assert.equal(s.postcopy!.faults, 256);
+      assert.equal(s.postcopy!.faults, 8);
     }
   });
 
