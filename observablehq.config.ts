@@ -62,6 +62,7 @@ export default {
         { name: "GUP with pages == NULL", path: "/prefault" },
         { name: "GUP pin guarantees", path: "/pins" },
         { name: "vfio-pci: fault vs remap", path: "/vfio" },
+        { name: "KVM + userfaultfd post-copy", path: "/postcopy" },
       ],
     },
     { name: "Playground", path: "/playground" },

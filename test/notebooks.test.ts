@@ -15,8 +15,8 @@ const paths = { docs: "docs", data: "data", threads };
 const notebooks = config.pages.flatMap((p) => ("pages" in p && p.name === "Notebooks" ? (p.pages ?? []).map((q) => q.path) : []));
 
 describe("notebooks", () => {
-  it("the site lists the NOWAIT, prefault, pins and vfio notebooks", () => {
-    assert.deepEqual(notebooks, ["/nowait", "/prefault", "/pins", "/vfio"]);
+  it("the site lists the NOWAIT, prefault, pins, vfio and post-copy notebooks", () => {
+    assert.deepEqual(notebooks, ["/nowait", "/prefault", "/pins", "/vfio", "/postcopy"]);
   });
   for (const path of notebooks) {
     it(`${path} names its thread and commits; its data/ scenarios and links resolve`, () => {
