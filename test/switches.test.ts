@@ -24,7 +24,6 @@ const signalled = (vmas: NonNullable<ScenarioSpec["mm"]>["vmas"], ops: ScenarioS
 });
 
 /** One vCPU writing two guest pages during post-copy, one handler thread. */
-const POSTCOPY: ScenarioSpec = { title: "witness", tasks: [], postcopy: { vcpus: 1, pagesPerVcpu: 2 } };
 
 /** A scenario in which each switch shows. */
 const WITNESS: Record<keyof Behaviour, ScenarioSpec | ScenarioSpec[]> = {
@@ -133,11 +132,6 @@ const WITNESS: Record<keyof Behaviour, ScenarioSpec | ScenarioSpec[]> = {
   kvm_exit_on_missing: file("data/postcopy-vcpu-waits-in-userfaultfd-v6.12.json"),
   kvm_pf_no_uffd_wait: file("data/postcopy-vcpu-waits-in-userfaultfd-v6.12.json"),
   vm_flags_set_assert: { ...one(VFIO_BAR, [{ op: "load", vma: "bar", page: 0 }]), mm: { devices: VFIO_DEVICE, vmas: VFIO_BAR } },
-  // A handler's UFFDIO_CONTINUE: under mmap_lock, or under the guest VMA's lock.
-  uffd_mfill_lock: POSTCOPY,
-  // Patches, not profile changes: a vCPU's EPT violation on a page not yet continued exits instead of waiting.
-  kvm_exit_on_missing: POSTCOPY,
-  kvm_pf_no_uffd_wait: POSTCOPY,
 };
 
 /** Switches that act only on top of another one of the same profile: flipped with it on. 64fe24a3e05e (v6.0) reads PageAnonExclusive (v5.19). */
