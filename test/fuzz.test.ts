@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { EXIT } from "../src/cli/exit.js";
-import { checkScenario, formatError, validateScenarioText } from "../src/index.js";
+import { checkScenario, formatError, validateScenarioText, type ScenarioSpec } from "../src/index.js";
 import type { Invariant } from "../src/check/invariants.js";
 import { COVERED, invalidInput, tamperedCitations, validScenarios } from "./fuzz/properties.js";
 
@@ -101,6 +101,12 @@ describe("fixed: what the fuzzer found", () => {
     const report = checkScenario(racing);
     assert.deepEqual(report.mismatches.filter((m) => m.field === "invariant"), []);
     assert.deepEqual(report.run.kernel!.mm.vmas.map((v) => v.name), ["guest"]);
+  });
+
+  it("a fault withdraws its message after a wake that came while it waited for fault_pending_wqh.lock: once, not twice (list_del after list_del_init)", () => {
+    // As found, shrunk: the property's seeds run under the random policy, each with the invariant checkers.
+    const racing: ScenarioSpec = JSON.parse('{"title":" ","interleave":"any","maxSteps":34,"mm":{"vmas":[{"name":"v0","kind":"vfio-bar","pages":8,"device":"d0","bar":0}],"devices":[{"name":"d0","bars":[{"pages":16}]}]},"postcopy":{"vcpus":2,"pagesPerVcpu":1,"link":{"latencyNs":0,"pageNs":201},"costs":{"syscallNs":0,"copyNs":151}},"tasks":[],"property":{"exists":{"status":"ok"},"verdict":"never","seeds":{"from":4131851194,"count":4}}}');
+    assert.doesNotThrow(() => checkScenario(racing));
   });
 
   it("an unknown key with an invisible character (a BOM) is named with the character escaped, not as a key that reads like an allowed one", () => {

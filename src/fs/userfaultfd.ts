@@ -103,9 +103,9 @@ export class Userfaultfd {
     else this.byAddress.set(uwq.address, [uwq]);
   }
 
-  /** Take a thread's message off whichever queue holds it (`list_del()`). */
+  /** Take a thread's message off whichever queue holds it (`list_del()`; none: a wake's `list_del_init()` came first). */
   withdraw(uwq: UserfaultfdWaitQueue): void {
-    if (!this.fault_pending.delete(uwq)) this.fault_read.delete(uwq);
+    if (!this.fault_pending.delete(uwq) && !this.fault_read.delete(uwq)) return;
     const at = this.byAddress.get(uwq.address)!;
     if (at.length === 1) this.byAddress.delete(uwq.address);
     else at.splice(at.indexOf(uwq), 1);
