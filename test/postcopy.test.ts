@@ -156,6 +156,9 @@ describe("post-copy validation", () => {
     assert.match(r.result.error!.message, /MINOR on shmem does not exist before v5\.14/);
     assert.equal(runScenario(spec({ vcpus: 1, pagesPerVcpu: 2, mode: "MISSING" }, { profile: "v5.9" }), { trace: false }).result.status, "ok");
   });
+  it("refuses both alternatives at once, naming the second", () => {
+    assert.throws(() => runScenario(spec({ vcpus: 1, pagesPerVcpu: 2 }, { patches: ["kvm-exit-on-missing", "pf-no-uffd-wait"] })), /patches\[1\]: expected one of kvm-exit-on-missing and pf-no-uffd-wait, not both/);
+  });
   it("refuses the patches on profiles they were not written against", () => {
     assert.throws(() => runScenario(spec({ vcpus: 1, pagesPerVcpu: 2 }, { ...EXIT, profile: "v5.9" })), /patches\[0\]/);
   });

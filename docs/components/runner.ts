@@ -79,7 +79,8 @@ export class Runner {
       if (!p || p.id !== reply.id) return;
       if (reply.type === "progress") return p.onProgress(reply);
       this.pending = null;
-      if (reply.type === "error") p.reject(new RunFailed(`scenario ${reply.job + 1} of the batch is not valid`, reply.errors));
+      // Validation errors name a JSON path; anything else is the model's own failure, said as it is.
+      if (reply.type === "error") p.reject(new RunFailed(reply.errors.every((e) => e.startsWith("$")) ? `scenario ${reply.job + 1} of the batch is not valid` : `scenario ${reply.job + 1} of the batch failed: ${reply.errors.join("; ")}`, reply.errors));
       else p.resolve(reply);
     };
     worker.onerror = (event) => {

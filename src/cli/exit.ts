@@ -22,7 +22,7 @@ export const EXIT = {
   deadlock: 6,
   /** The step budget ran out and the scenario did not expect it. */
   budget: 7,
-  /** The model hit a kernel bug (or a bad schedule) the scenario did not expect. */
+  /** The model hit a kernel bug (or a bad schedule) the scenario did not expect, or faultline itself failed (an internal error). */
   error: 8,
   /** A saved mail has no citation block, or its block is altered or not the only one. */
   citation: 9,

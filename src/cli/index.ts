@@ -92,8 +92,8 @@ function summary(run: ScenarioRun): string[] {
   const pc = run.postcopy;
   if (pc) {
     lines.push(
-      `  post-copy: ${pc.accesses} guest pages written, ${pc.faults} after a fault, ${Math.round(pc.pagesPerSec).toLocaleString("en-US")} pages/s; ${pc.finished === pc.vcpus ? `every vCPU done at ${formatNs(pc.vcpuNs)}` : `${pc.finished} of ${pc.vcpus} vCPUs done when the run ended at ${formatNs(pc.vcpuNs)}`}`,
-      `  stall p50 ${formatNs(pc.stall.p50)}  p99 ${formatNs(pc.stall.p99)}  max ${formatNs(pc.stall.max)};  exits ${pc.exits}  MADV_POPULATE_WRITE ${pc.populates}  -EEXIST ${pc.eexist}  uffd messages ${pc.messages}`,
+      `  post-copy: ${pc.accesses} guest pages written, ${pc.faults} of them after an EPT violation, ${Math.round(pc.pagesPerSec).toLocaleString("en-US")} pages/s; ${pc.finished === pc.vcpus ? `every vCPU done at ${formatNs(pc.vcpuNs)}` : `${pc.finished} of ${pc.vcpus} vCPUs done when the run ended at ${formatNs(pc.vcpuNs)}`}`,
+      `  stall ${pc.faults === 0 ? "n/a (no fault completed)" : `p50 ${formatNs(pc.stall.p50)}  p99 ${formatNs(pc.stall.p99)}  max ${formatNs(pc.stall.max)}`};  KVM exits ${pc.exits}  MADV_POPULATE_WRITE ${pc.populates}  -EEXIST ${pc.eexist}  uffd messages read ${pc.messages}`,
     );
   }
   lines.push(...r.warnings.map((w) => `  warning: ${w}`));
@@ -392,6 +392,8 @@ export async function main(argv: readonly string[], out: (text: string) => void 
       process.stderr.write(`faultline: ${e.message}\n`);
       return e.code;
     }
-    throw e;
+    // A failure of faultline itself: its stack, not the bundle's source line Node would print.
+    process.stderr.write(`faultline: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return EXIT.error;
   }
 }

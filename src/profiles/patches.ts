@@ -71,6 +71,9 @@ export const PATCHES: readonly Patch[] = [
   },
 ];
 
+/** Patches that are alternatives to each other: a scenario applies at most one of each set. */
+export const ALTERNATIVES: readonly (readonly string[])[] = [["kvm-exit-on-missing", "pf-no-uffd-wait"]];
+
 /** Names of the patches. */
 export const PATCH_NAMES: readonly string[] = PATCHES.map((p) => p.name);
 

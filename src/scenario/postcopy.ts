@@ -134,10 +134,10 @@ export interface PostcopySummary {
   readonly requests: number;
 }
 
-/** Summarise the vCPUs' progress and stalls, their tasks' {@link PostcopyVcpuStats} and the handler threads' counts. */
+/** Summarise the vCPUs' progress and stalls, their threads' {@link PostcopyVcpuStats} (finished or not) and the handler threads' counts. */
 export function postcopySummary(result: RunResult, vmm: PostcopyVmm): PostcopySummary {
   const done = result.tasks.filter((t) => /^vcpu\d+$/.test(t.name) && t.result);
-  const stats = done.map((t) => t.result as PostcopyVcpuStats);
+  const stats = vmm.stats;
   const stalls = Float64Array.from(vmm.vcpus.flatMap((v) => v.stalls)).sort();
   const q = (p: number) => (stalls.length === 0 ? 0 : stalls[Math.min(stalls.length - 1, Math.floor(p * stalls.length))]!);
   const finished = done.length === vmm.vcpus.length && vmm.vcpus.length > 0;

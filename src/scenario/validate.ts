@@ -15,7 +15,7 @@ import { readJsonText, type JsonSyntaxError } from "./json-text.js";
 import { nestingErrors, scanJson } from "./limits.js";
 import { pageSet, vmaKind } from "./mm.js";
 import { DEFAULT_PROFILE } from "../profiles/index.js";
-import { patch } from "../profiles/patches.js";
+import { ALTERNATIVES, patch } from "../profiles/patches.js";
 import { scenarioValidator } from "./validators.js";
 import { LOCK_OPS, MAX_SEED, type DurationSpec, type OpSpec, type PredicateSpec, type ScenarioSpec, type VmaSpecT } from "./schema.js";
 
@@ -369,6 +369,8 @@ function patchErrors(s: ScenarioSpec): ScenarioError[] {
   const name_ = s.profile ?? DEFAULT_PROFILE;
   return (s.patches ?? []).flatMap((name, i): ScenarioError[] => {
     const p = patch(name);
+    const rival = ALTERNATIVES.find((set) => set.includes(name))?.find((other) => other !== name && s.patches!.indexOf(other) >= 0 && s.patches!.indexOf(other) < i);
+    if (rival) return [{ path: `$.patches[${i}]`, expected: `one of ${rival} and ${name}, not both: they are alternatives`, found: show(name) }];
     if (p.profiles.includes(name_)) return [];
     return [{ path: `$.patches[${i}]`, expected: `a profile with the code ${p.author}'s ${p.date} patch was written against: ${p.profiles.join(", ")}`, found: `${show(name)} on ${name_}` }];
   });

@@ -53,10 +53,10 @@ export interface MigrationLink {
 
 /** What a vCPU thread did; its task's result. */
 export interface PostcopyVcpuStats {
-  /** Guest pages written. */
+  /** Guest pages it writes. */
   readonly accesses: number;
-  /** EPT violations taken. */
-  readonly violations: number;
+  /** EPT violations taken so far. */
+  violations: number;
   /** KVM_EXIT_MEMORY_FAULT exits handled. */
   exits: number;
   /** UFFDIO_CONTINUE/COPY that returned -EEXIST. */
@@ -108,6 +108,8 @@ export class PostcopyVmm {
   private readonly pageWq = new WaitQueue("vmm page placed");
   /** Who waits for which page there. */
   private readonly waitingFor = new Map<number, Task[]>();
+  /** The vCPU threads' counts so far, finished or not. */
+  readonly stats: PostcopyVcpuStats[] = [];
   /** The vCPUs, each with its progress and stalls. */
   readonly vcpus: KvmVcpu[] = [];
   /** Handler threads' counts. */
@@ -147,10 +149,12 @@ export class PostcopyVmm {
   /** A vCPU thread: KVM_RUN until the guest is done, resolving each memory-fault exit. */
   *vcpu(t: Task, vcpu: KvmVcpu): KernelGen<PostcopyVcpuStats> {
     const k = this.k;
-    const stats = { accesses: vcpu.gfns.length, violations: 0, exits: 0, eexist: 0, populates: 0 };
+    const stats: PostcopyVcpuStats = { accesses: vcpu.gfns.length, violations: 0, exits: 0, eexist: 0, populates: 0 };
+    this.stats.push(stats);
     for (;;) {
       const exit = yield* kvm_run(k, t, vcpu);
-      if (exit.reason === "done") return { ...stats, violations: vcpu.violations };
+      stats.violations = vcpu.violations;
+      if (exit.reason === "done") return stats;
       stats.exits++;
       yield* delay(t, "cpu", this.costs.exitNs, "KVM_EXIT_MEMORY_FAULT");
       const gfn = exit.gfn;
@@ -169,7 +173,7 @@ export class PostcopyVmm {
         if ((yield* this.place(t, gfn)) !== EEXIST) continue;
         stats.eexist++;
       }
-      // Already placed: the PTE went away (or is a swap entry): fault it in so GUP-fast finds it.
+      // Already placed: its PTE went away since (MADV_DONTNEED, swap-out), or it was placed while this thread exited; fault it in so GUP-fast finds it.
       stats.populates++;
       yield* delay(t, "cpu", this.costs.syscallNs, "madvise");
       yield* do_madvise(k, t, this.memory.hva(gfn), PAGE_SIZE, "MADV_POPULATE_WRITE");

@@ -11,7 +11,7 @@ import fc from "fast-check";
 import { jsonSchema, LOCK_OPS, MAX_OP_NESTING, MAX_SEED, type OpSpec, type PredicateSpec, type ScenarioSpec, type VmaSpecT } from "../../src/scenario/index.js";
 import { vmaKind } from "../../src/scenario/mm.js";
 import { DEFAULT_PROFILE } from "../../src/profiles/index.js";
-import { patch } from "../../src/profiles/patches.js";
+import { ALTERNATIVES, patch } from "../../src/profiles/patches.js";
 
 /** The part of JSON Schema the scenario schema uses. */
 export interface Schema {
@@ -409,7 +409,8 @@ export function scenarioArb(options: ScenarioArbOptions = {}): fc.Arbitrary<Scen
         if (s.postcopy && (s.postcopy.swapped ?? 0) + (s.postcopy.dontneed ?? 0) > 1) delete s.postcopy.swapped;
         if (s.property) s.property.seeds = { from: Math.min(s.property.seeds.from, MAX_SEED - s.property.seeds.count + 1), count: s.property.seeds.count };
         // A patch applies to the profiles with the code it was written against: the others are dropped.
-        const patches = (s.patches ?? []).filter((name) => patch(name).profiles.includes(s.profile ?? DEFAULT_PROFILE));
+        // Of alternatives, the first given.
+        const patches = (s.patches ?? []).filter((name, i, all) => patch(name).profiles.includes(s.profile ?? DEFAULT_PROFILE) && !ALTERNATIVES.some((set) => set.includes(name) && all.slice(0, i).some((other) => set.includes(other))));
         if (patches.length > 0) s.patches = patches;
         else delete s.patches;
         return resolveNames(orderUniform(s));
