@@ -224,7 +224,12 @@ const seen = { timelines: 0, editors: 0, listings: 0, tables: 0 };
 async function survey(page: Page, at: string, scheme: "light" | "dark"): Promise<void> {
   found.layout.push(...(await layoutProblems(page)).map((p) => `${at}, ${scheme}: ${p}`));
   found.labels.push(...(await labelCollisions(page)).map((p) => `${at}, ${scheme}: ${p}`));
-  const editors = await editorsDark(page);
+  // An editor follows the scheme from its media-query listener, which a busy page runs a little later: give it up to 5 s.
+  let editors = await editorsDark(page);
+  for (let i = 0; i < 25 && editors.some((dark) => dark !== (scheme === "dark")); i++) {
+    await page.waitForTimeout(200);
+    editors = await editorsDark(page);
+  }
   seen.editors += editors.length;
   for (const dark of editors) if (dark !== (scheme === "dark")) found.editors.push(`${at}, ${scheme}: an editor is drawn ${dark ? "dark" : "light"}`);
 }
