@@ -56,7 +56,7 @@ export function buildPostcopy(k: Kernel, spec: NormalizedPostcopy): PostcopyVmm 
   }
   const pages = spec.vcpus * spec.pagesPerVcpu;
   const minor = spec.mode === "MINOR";
-  const file = minor ? new AddressSpace("guest-memfd", pages, 0, true) : null;
+  const file = minor ? new AddressSpace("guest-shmem", pages, 0, true) : null;
   const slices = spec.uffds === "per-vcpu" ? spec.vcpus : 1;
   const per = pages / slices;
   const rmw = spec.costs.rmwNs;
