@@ -5,13 +5,11 @@
 // not judge: a skip link first in the tab order, links named by words
 // rather than a symbol, and no table row checkbox that selects nothing.
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
-import type { Server } from "node:http";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { builtPages, launch, serve, settle } from "./support.js";
+import { describe, it } from "node:test";
+import type { Page } from "playwright-core";
+import { builtPages, settle, useSite } from "./support.js";
 
 const DIST = "dist";
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -49,7 +47,7 @@ async function axeFindings(page: Page): Promise<Finding[]> {
 async function open(page: Page, path: string, scheme: (typeof SCHEMES)[number], width: number): Promise<void> {
   await page.emulateMedia({ colorScheme: scheme });
   await page.setViewportSize({ width, height: 900 });
-  await page.goto(origin + path, { waitUntil: "networkidle" });
+  await page.goto(site.origin + path, { waitUntil: "networkidle" });
   await settle(page);
   await page.evaluate(() => document.querySelectorAll("main details:not([open])").forEach((d) => ((d as HTMLDetailsElement).open = true)));
   await settle(page, 300);
@@ -62,9 +60,9 @@ interface Visits {
   problems: string[];
 }
 
-let browser: Browser;
-let server: Server;
-let origin: string;
+const site = useSite(DIST, async () => {
+  page = await site.browser.newPage();
+});
 let page: Page;
 let visits: Visits | undefined;
 
@@ -102,16 +100,6 @@ async function linkAndTableProblems(page: Page, path: string): Promise<string[]>
   return problems;
 }
 
-before(async () => {
-  assert.ok(existsSync(join(DIST, "index.html")), "dist/ is missing: run `npm run build` first (npm test does)");
-  ({ origin, server } = await serve(DIST));
-  browser = await launch();
-  page = await browser.newPage();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
 
 describe("accessibility of the built site", () => {
 
@@ -132,7 +120,7 @@ describe("accessibility of the built site", () => {
   it("every page's first tab stop is a skip link that moves focus to the main content", async () => {
     for (const path of pages()) {
       await page.setViewportSize({ width: 1280, height: 900 });
-      await page.goto(origin + path);
+      await page.goto(site.origin + path);
       await page.keyboard.press("Tab");
       const first = await page.evaluate(() => ({ tag: document.activeElement?.tagName, href: document.activeElement?.getAttribute("href"), text: document.activeElement?.textContent?.trim() }));
       assert.equal(first.tag, "A", `${path}: the first tab stop is ${first.tag} "${first.text}"`);

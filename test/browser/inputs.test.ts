@@ -5,45 +5,32 @@
 // permalink pasted over several lines.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import type { Server } from "node:http";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import type { Browser, Page } from "playwright-core";
+import { describe, it } from "node:test";
+import type { Page } from "playwright-core";
 import { findBlock } from "../../src/cite/block.js";
 import { citeBlock } from "../../src/cite/cite.js";
 import { encodePermalink } from "../../src/scenario/permalink.js";
 import { runScenario } from "../../src/scenario/run.js";
 import type { ScenarioSpec } from "../../src/scenario/schema.js";
-import { launch, serve } from "./support.js";
+import { useSite } from "./support.js";
 
 const DIST = "dist";
 /** How long a sweep in the page's worker may take on a loaded machine. */
 const SWEEP_MS = 120_000;
 const spec = (name: string): ScenarioSpec & { expect: { hash: string } } => JSON.parse(readFileSync(`data/${name}.json`, "utf8"));
 
-let browser: Browser;
-let server: Server;
-let origin: string;
-
-before(async () => {
-  assert.ok(existsSync(join(DIST, "index.html")), "dist/ is missing: run `npm run build` first");
-  ({ origin, server } = await serve(DIST));
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const site = useSite(DIST);
 
 /** A page at `path` and the errors it logs or throws. */
 async function open(path: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage();
+  const page = await site.browser.newPage();
   const errors: string[] = [];
   page.on("console", (m) => void (m.type() === "error" && errors.push(m.text())));
   page.on("pageerror", (e) => errors.push(`uncaught: ${e.message}`));
-  await page.goto(origin + path);
+  await page.goto(site.origin + path);
   return { page, errors };
 }
 
@@ -238,11 +225,11 @@ describe("the playground and the links it is given", () => {
 
   it("a mail citation's permalink, its lines pasted together with spaces between them, opens the cited run; its first line alone says it is cut short", async () => {
     const abba = spec("abba-lock-inversion");
-    const mail = citeBlock(abba, runScenario(abba), { playground: `${origin}/playground` });
+    const mail = citeBlock(abba, runScenario(abba), { playground: `${site.origin}/playground` });
     const lines = mail.split("\n");
     const link = lines.slice(lines.indexOf("Open in the playground:") + 1, lines.indexOf("Reproduce: save this text and run"));
     assert.ok(link.length > 1 && link.every((l) => l.length <= 72), "the permalink spans several lines of at most 72 columns");
-    const { page, errors } = await open(link.join(" ").slice(origin.length));
+    const { page, errors } = await open(link.join(" ").slice(site.origin.length));
     await page.locator(`#playground-runs .card[data-hash="${abba.expect.hash}"]`).waitFor({ timeout: 15_000 });
     // Clicked in a mail, a link may reach the browser as its first line only.
     await page.evaluate((hash) => (location.hash = hash), link[0]!.slice(link[0]!.indexOf("#")));

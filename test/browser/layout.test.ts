@@ -5,12 +5,9 @@
 // scheme, timelines show zero-length holds, chart labels do not collide,
 // and a cancelled first run says so once.
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
-import type { Server } from "node:http";
-import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { builtPages, launch, serve } from "./support.js";
+import { before, describe, it } from "node:test";
+import type { Page } from "playwright-core";
+import { builtPages, useSite } from "./support.js";
 
 const DIST = "dist";
 const PHONE = 390;
@@ -18,25 +15,15 @@ const DESKTOP = 1280;
 /** An A4 page at 96 dpi less its margins. */
 const PRINT = 720;
 
-let browser: Browser;
-let server: Server;
-let origin: string;
-let pages: string[];
-
-before(async () => {
-  assert.ok(existsSync(join(DIST, "index.html")), "dist/ is missing: run `npm run build` first (npm test does)");
-  ({ origin, server } = await serve(DIST));
-  browser = await launch();
+const site = useSite(DIST, async () => {
   pages = builtPages(DIST);
 });
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+let pages: string[];
+
 
 /** A page at `width` whose uncaught exceptions and clipboard writes are recorded. */
 async function openPage(width: number): Promise<{ page: Page; uncaught: string[] }> {
-  const page = await browser.newPage({ viewport: { width, height: 900 } });
+  const page = await site.browser.newPage({ viewport: { width, height: 900 } });
   const uncaught: string[] = [];
   page.on("pageerror", (e) => uncaught.push(`${page.url()}: ${e.message}`));
   // tsx keeps function names by wrapping them in __name(); the functions this file sends to the page need it there.
@@ -50,7 +37,7 @@ async function openPage(width: number): Promise<{ page: Page; uncaught: string[]
 
 /** Go to `path` and wait until every cell has drawn and no batch is running. */
 async function settle(page: Page, path: string): Promise<void> {
-  await page.goto(origin + path, { waitUntil: "networkidle" });
+  await page.goto(site.origin + path, { waitUntil: "networkidle" });
   await page.waitForFunction(() => !document.querySelector("observablehq-loading, [aria-busy=true]"), null, { timeout: 120_000 });
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 }
@@ -299,7 +286,7 @@ describe("the built site's layout in Chromium, every page", () => {
 describe("run status in Chromium", () => {
   it("/prefault: a first sweep cancelled says so once, in its status line, with no error; the next input change runs it", async () => {
     const { page, uncaught } = await openPage(DESKTOP);
-    await page.goto(`${origin}/prefault`);
+    await page.goto(`${site.origin}/prefault`);
     const status = page.locator(".sweep-status .run-status");
     await status.locator("button", { hasText: "Cancel" }).click();
     await page.waitForFunction(() => /cancelled/.test(document.querySelector(".sweep-status .run-status-text")?.textContent ?? ""));

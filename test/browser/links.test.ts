@@ -8,11 +8,10 @@
 // add links and ids (charts, permalinks) that dist/'s HTML does not hold.
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, statSync } from "node:fs";
-import type { Server } from "node:http";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { builtPages, launch, serve } from "./support.js";
+import type { BrowserContext, Page } from "playwright-core";
+import { builtPages, useSite } from "./support.js";
 
 const DIST = "dist";
 const WIDTHS = [1280, 390] as const;
@@ -27,9 +26,7 @@ interface Seen {
   readonly sidebar: readonly { readonly href: string; readonly active: boolean }[];
 }
 
-let browser: Browser;
-let server: Server;
-let origin: string;
+const site = useSite(DIST, visitEvery);
 let pages: string[];
 const seen = new Map<string, Seen>();
 const problems: string[] = [];
@@ -47,7 +44,7 @@ function watch(page: Page): void {
 
 /** Open `path` and wait until no cell is pending. */
 async function open(page: Page, path: string): Promise<void> {
-  await page.goto(origin + path, { waitUntil: "networkidle" });
+  await page.goto(site.origin + path, { waitUntil: "networkidle" });
   await page.waitForFunction(() => document.querySelector("observablehq-loading") === null);
 }
 
@@ -66,12 +63,10 @@ function builtFile(pathname: string): string | undefined {
 /** A fragment that is page state (a permalink's `#s=...`), not an element id. */
 const isState = (fragment: string) => fragment.includes("=");
 
-before(async () => {
-  assert.ok(existsSync(join(DIST, "index.html")), "dist/ is missing: run `npm run build` first");
-  ({ origin, server } = await serve(DIST));
-  browser = await launch();
+/** Open every page once, watching it, and record what its links and ids are. */
+async function visitEvery(): Promise<void> {
   pages = builtPages(DIST);
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await site.browser.newPage({ viewport: { width: 1280, height: 900 } });
   watch(page);
   for (const path of pages) {
     await open(page, path);
@@ -86,11 +81,7 @@ before(async () => {
     seen.set(path, { ...shown, ids: new Set(shown.ids) });
   }
   await page.close();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+}
 
 describe("links", () => {
   it("every link on every page leads to a built page, and every #fragment to an element id on it", (t) => {
@@ -100,7 +91,7 @@ describe("links", () => {
     for (const [from, { links }] of seen) {
       for (const { href, text } of links) {
         const url = new URL(href);
-        if (url.origin !== origin) continue;
+        if (url.origin !== site.origin) continue;
         checked++;
         const fragment = decodeURIComponent(url.hash.slice(1));
         const target = seen.get(pagePath(url.pathname));
@@ -142,7 +133,7 @@ describe("sidebar", () => {
     const path = "/api/mm";
     for (const width of WIDTHS) {
       for (const colorScheme of SCHEMES) {
-        const context = await browser.newContext({ viewport: { width, height: 800 }, colorScheme });
+        const context = await site.browser.newContext({ viewport: { width, height: 800 }, colorScheme });
         const page = await context.newPage();
         watch(page);
         await open(page, path);
@@ -169,7 +160,7 @@ describe("sidebar", () => {
 describe("search", () => {
   let page: Page;
   before(async () => {
-    page = await browser.newPage();
+    page = await site.browser.newPage();
     watch(page);
     await open(page, "/");
   });
@@ -229,7 +220,7 @@ describe("404 page", () => {
   it("a missing page answers 404 with a page that leads back, at any depth, desktop and phone, light and dark", async () => {
     for (const width of WIDTHS) {
       for (const colorScheme of SCHEMES) {
-        const context: BrowserContext = await browser.newContext({ viewport: { width, height: 800 }, colorScheme });
+        const context: BrowserContext = await site.browser.newContext({ viewport: { width, height: 800 }, colorScheme });
         const page = await context.newPage();
         watch(page);
         const failed: string[] = [];
@@ -238,8 +229,8 @@ describe("404 page", () => {
           if (r.status() >= 400 && r.request().resourceType() !== "document") failed.push(`${r.status()} ${r.url()}`);
         });
         for (const path of ["/no-such-page", "/api/virt/no/such/page"]) {
-          missing.add(origin + path);
-          const response = await page.goto(origin + path, { waitUntil: "networkidle" });
+          missing.add(site.origin + path);
+          const response = await page.goto(site.origin + path, { waitUntil: "networkidle" });
           const where = `${path} at ${width}px ${colorScheme}`;
           assert.equal(response?.status(), 404, where);
           assert.equal(await page.locator("#observablehq-main h1").textContent(), "Page not found", where);
@@ -263,11 +254,11 @@ describe("headings", () => {
     assert.ok(withSmallHeadings.some((p) => p.startsWith("/api/")), withSmallHeadings.join(" "));
     for (const width of WIDTHS) {
       for (const colorScheme of SCHEMES) {
-        const context = await browser.newContext({ viewport: { width, height: 800 }, colorScheme });
+        const context = await site.browser.newContext({ viewport: { width, height: 800 }, colorScheme });
         const page = await context.newPage();
         watch(page);
         for (const path of withSmallHeadings) {
-          await page.goto(origin + path, { waitUntil: "load" });
+          await page.goto(site.origin + path, { waitUntil: "load" });
           const small = await page.evaluate(() => {
             const text = parseFloat(getComputedStyle(document.querySelector("#observablehq-main p")!).fontSize);
             return [...document.querySelectorAll("#observablehq-main :is(h5, h6)")]
@@ -284,7 +275,7 @@ describe("headings", () => {
 
 describe("CITATION.cff", () => {
   it("the site serves the repository's CITATION.cff byte for byte", async () => {
-    const page = await browser.newPage();
+    const page = await site.browser.newPage();
     await open(page, "/");
     const href = (await page.locator("#citation-cff a").getAttribute("href")) ?? "";
     assert.equal(await page.evaluate(async (u) => (await fetch(u)).text(), href), readFileSync("CITATION.cff", "utf8"));

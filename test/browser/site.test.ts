@@ -4,19 +4,18 @@
 // re-renders its chart when an input changes.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import type { Server } from "node:http";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import type { Browser, Locator, Page } from "playwright-core";
-import { builtPages, launch, serve } from "./support.js";
+import { describe, it } from "node:test";
+import type { Locator, Page } from "playwright-core";
+import { builtPages, useSite } from "./support.js";
 
 const DIST = "dist";
 
 /** Open `path` and collect everything that went wrong while it loaded and ran. */
-async function visit(browser: Browser, origin: string, path: string): Promise<{ page: Page; problems: string[] }> {
-  const page = await browser.newPage();
+async function visit(path: string): Promise<{ page: Page; problems: string[] }> {
+  const page = await site.browser.newPage();
   const problems: string[] = [];
   page.on("console", (m) => {
     if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
@@ -28,27 +27,15 @@ async function visit(browser: Browser, origin: string, path: string): Promise<{ 
   });
   page.on("request", (r) => {
     const url = r.url();
-    if (!url.startsWith(origin) && !url.startsWith("data:") && !url.startsWith("blob:")) problems.push(`request leaves localhost: ${url}`);
+    if (!url.startsWith(site.origin) && !url.startsWith("data:") && !url.startsWith("blob:")) problems.push(`request leaves localhost: ${url}`);
   });
-  await page.goto(origin + path, { waitUntil: "networkidle" });
+  await page.goto(site.origin + path, { waitUntil: "networkidle" });
   // Framework shows a failed cell as an element with class observablehq--error.
   for (const text of await page.locator(".observablehq--error").allTextContents()) problems.push(`cell error: ${text}`);
   return { page, problems };
 }
 
-let browser: Browser;
-let server: Server;
-let origin: string;
-
-before(async () => {
-  assert.ok(existsSync(join(DIST, "index.html")), "dist/ is missing: run `npm run build` first (npm test does)");
-  ({ origin, server } = await serve(DIST));
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const site = useSite(DIST);
 
 describe("built site in Chromium", () => {
 
@@ -56,14 +43,14 @@ describe("built site in Chromium", () => {
     const all = builtPages(DIST);
     assert.ok(all.includes("/"), `pages found: ${all.join(", ")}`);
     for (const path of all) {
-      const { page, problems } = await visit(browser, origin, path);
+      const { page, problems } = await visit(path);
       await page.close();
       assert.deepEqual(problems, [], `${path}:\n${problems.join("\n")}`);
     }
   });
 
   it("overview: the browser run reproduces the Node trace hash, and the chart re-renders when the IO input changes", async () => {
-    const { page, problems } = await visit(browser, origin, "/");
+    const { page, problems } = await visit("/");
     const card = page.locator("#overview-timeline");
     await card.locator("svg").first().waitFor();
     const recorded = JSON.parse(readFileSync("data/mmap-lock-reader-behind-writer.json", "utf8")).expect.hash;
@@ -85,7 +72,7 @@ describe("FAULT_FLAG_RETRY_NOWAIT notebook in Chromium", () => {
 
   it("the fault matrix shows what the model gives in Node, and re-renders for another profile", async () => {
     const { runScenario } = await import("../../src/scenario/run.js");
-    const { page, problems } = await visit(browser, origin, "/nowait");
+    const { page, problems } = await visit("/nowait");
     const matrix = page.locator("#fault-matrix");
     await matrix.waitFor();
     // The "needs readpage" row under ALLOW_RETRY|RETRY_NOWAIT, computed here in Node.
@@ -108,7 +95,7 @@ describe("FAULT_FLAG_RETRY_NOWAIT notebook in Chromium", () => {
     assert.ok(linkedSpec.ok);
     const linkedCall = runScenario(linkedSpec.scenario).result.trace.filter((e) => e.ev === "call").at(-1)!;
     assert.equal(linkedCall.ret, call.ret, "the link carries the cell's run");
-    const { page: linked, problems: linkedProblems } = await visit(browser, origin, `/${href}`);
+    const { page: linked, problems: linkedProblems } = await visit(`/${href}`);
     await linked.locator("#playground-runs .card").first().waitFor();
     assert.equal(await linked.locator("#playground-runs .card").first().getAttribute("data-hash"), runScenario(linkedSpec.scenario).hash);
     assert.deepEqual(linkedProblems, []);
@@ -121,7 +108,7 @@ describe("FAULT_FLAG_RETRY_NOWAIT notebook in Chromium", () => {
   });
 
   it("the mmap_lock timeline reproduces the recorded hash, and the KVM sweeps draw both modes", async () => {
-    const { page, problems } = await visit(browser, origin, "/nowait");
+    const { page, problems } = await visit("/nowait");
     const card = page.locator("#lock-timeline");
     await card.locator("svg").first().waitFor();
     const recorded = JSON.parse(readFileSync("data/nowait-fault-keeps-mmap-lock-briefly.json", "utf8")).expect.hash;
@@ -141,7 +128,7 @@ describe("pages == NULL prefault notebook in Chromium", () => {
 
   it("the 2-vs-3 call counts and the failing fpu trace are the model's, as run in Node", async () => {
     const { runScenario } = await import("../../src/scenario/run.js");
-    const { page, problems } = await visit(browser, origin, "/prefault");
+    const { page, problems } = await visit("/prefault");
     await page.locator("#two-vs-three").waitFor();
     for (const p of ["v5.1", "v5.2"]) {
       const spec = JSON.parse(readFileSync(`data/async-pf-prefault-gup-calls-${p}.json`, "utf8"));
@@ -170,7 +157,7 @@ async function setCell(page: Page, cell: Locator, text: string): Promise<void> {
 describe("GUP pin guarantees notebook in Chromium", () => {
 
   it("the matrix, explored in the worker, is what the explorer gives in Node; an edit re-explores and the inputs keep their values", async () => {
-    const { page, problems } = await visit(browser, origin, "/pins");
+    const { page, problems } = await visit("/pins");
     const { exploreJobs } = await import("../../src/host/explorations.js");
     const { coherenceScenario, guarantee, PIN_KINDS, PIN_OPERATIONS, PIN_PROFILES } = await import("../../docs/components/pin-coherence.js");
     const count = PIN_OPERATIONS.length * PIN_KINDS.length * PIN_PROFILES.length;
@@ -206,7 +193,7 @@ describe("GUP pin guarantees notebook in Chromium", () => {
 describe("vfio-pci notebook in Chromium", () => {
 
   it("the design table, explored in the worker, is what the explorer gives in Node; the window and the costs render; an edit re-explores", async () => {
-    const { page, problems } = await visit(browser, origin, "/vfio");
+    const { page, problems } = await visit("/vfio");
     await page.waitForFunction(() => document.querySelectorAll("#access-verdicts td.held, #access-verdicts td.broken").length === 7, null, { timeout: 60000 });
     const cells = await page.locator("#access-verdicts td.held strong, #access-verdicts td.broken strong").allTextContents();
     const { exploreJobs } = await import("../../src/host/explorations.js");
@@ -256,7 +243,7 @@ describe("vfio-pci notebook in Chromium", () => {
 describe("editable scenario cells in the notebooks", () => {
 
   it("an edit run with Shift-Enter changes the chart; an invalid edit shows inline errors and leaves the last good chart; Reset restores the notebook's run", async () => {
-    const { page, problems } = await visit(browser, origin, "/nowait");
+    const { page, problems } = await visit("/nowait");
     const card = page.locator("#lock-timeline");
     await card.locator("svg").first().waitFor();
     const spec = JSON.parse(readFileSync("data/nowait-fault-keeps-mmap-lock-briefly.json", "utf8"));
@@ -289,7 +276,7 @@ describe("editable scenario cells in the notebooks", () => {
   });
 
   it("an edit survives a reload (saved in the browser) until Reset", async () => {
-    const { page, problems } = await visit(browser, origin, "/prefault");
+    const { page, problems } = await visit("/prefault");
     const cell = page.locator('.scenario-cell[data-key="gup-calls"]');
     await page.locator("#two-vs-three").waitFor();
     const spec = JSON.parse(readFileSync("data/async-pf-prefault-gup-calls-v5.1.json", "utf8"));
@@ -309,14 +296,14 @@ describe("editable scenario cells in the notebooks", () => {
   });
 
   it("Cite on a notebook cell gives a mail block that replays with the CLI, BibTeX and CSL-JSON, and a permalink to the same run", async () => {
-    const { page, problems } = await visit(browser, origin, "/prefault");
+    const { page, problems } = await visit("/prefault");
     const cell = page.locator('.scenario-cell[data-key="fpu"]');
     await page.locator("#fpu-failing").waitFor();
     await cell.locator(".cell-cite summary").click();
     const mail = (await cell.locator('.cite-format[data-format="mail"] pre').textContent()) ?? "";
     const spec = JSON.parse(readFileSync("data/fpu-prefault-as-merged-v5.2-rc1.json", "utf8"));
     assert.ok(mail.includes(spec.expect.hash.slice(0, 32)) && mail.includes("npx faultline replay"));
-    for (const line of mail.split("\n")) assert.ok(line.length <= 72 || line.startsWith(`${origin}/playground#s=`), `${line.length} columns: ${line}`);
+    for (const line of mail.split("\n")) assert.ok(line.length <= 72 || line.startsWith(`${site.origin}/playground#s=`), `${line.length} columns: ${line}`);
     const saved = join(mkdtempSync(join(tmpdir(), "faultline-cite-")), "mail.txt");
     writeFileSync(saved, mail.split("\n").map((l) => `> ${l}`).join("\n"));
     const replay = spawnSync(process.execPath, ["src/bin/faultline.js", "replay", saved], { encoding: "utf8" });
@@ -326,8 +313,8 @@ describe("editable scenario cells in the notebooks", () => {
     assert.equal(csl[0].type, "dataset");
     // The permalink opens the playground on the same run.
     const href = (await cell.locator("a.cell-permalink").getAttribute("href")) ?? "";
-    assert.ok(href.startsWith(`${origin}/playground#s=`), href);
-    const { page: linked, problems: linkedProblems } = await visit(browser, origin, href.slice(origin.length));
+    assert.ok(href.startsWith(`${site.origin}/playground#s=`), href);
+    const { page: linked, problems: linkedProblems } = await visit(href.slice(site.origin.length));
     await linked.locator("#playground-runs .card").first().waitFor();
     assert.equal(await linked.locator("#playground-runs .card").first().getAttribute("data-hash"), spec.expect.hash);
     assert.deepEqual([...problems, ...linkedProblems], []);
@@ -339,7 +326,7 @@ describe("editable scenario cells in the notebooks", () => {
 describe("sweeps in the worker", () => {
 
   it("KVM sweep: the cited run is traced and replays; cancelling a bigger sweep keeps the previous chart; a scenario without kvm is refused", async () => {
-    const { page, problems } = await visit(browser, origin, "/nowait");
+    const { page, problems } = await visit("/nowait");
     const cell = page.locator('.scenario-cell[data-key="kvm"]');
     await page.locator("#kvm-charts svg").first().waitFor();
     await page.waitForFunction(() => /\d+ runs, \d+ ms/.test(document.querySelector('.scenario-cell[data-key="kvm"] .run-status-text')?.textContent ?? ""));
@@ -386,7 +373,7 @@ describe("sweeps in the worker", () => {
 describe("reading aids: folded code, sections as text, CITATION.cff, dark mode", () => {
 
   it("notebook code starts folded and unfolds; shell commands are shown", async () => {
-    const { page, problems } = await visit(browser, origin, "/nowait");
+    const { page, problems } = await visit("/nowait");
     const folds = page.locator("details.code-fold");
     assert.ok((await folds.count()) >= 3);
     const lock = folds.filter({ hasText: "lockEditor.simulate" });
@@ -394,7 +381,7 @@ describe("reading aids: folded code, sections as text, CITATION.cff, dark mode",
     assert.equal(await lock.locator("pre").isVisible(), false);
     await lock.locator("summary").click();
     assert.equal(await lock.locator("pre").isVisible(), true);
-    const { page: overview } = await visit(browser, origin, "/");
+    const { page: overview } = await visit("/");
     assert.equal(await overview.locator("details.code-fold", { hasText: "npx faultline replay" }).evaluate((d) => (d as HTMLDetailsElement).open), true);
     assert.deepEqual(problems, []);
     await overview.close();
@@ -402,7 +389,7 @@ describe("reading aids: folded code, sections as text, CITATION.cff, dark mode",
   });
 
   it("each notebook section offers its text for a mail, with the live results as the page shows them", async () => {
-    const { page, problems } = await visit(browser, origin, "/prefault");
+    const { page, problems } = await visit("/prefault");
     await page.locator("#two-vs-three").waitFor();
     // The panels come from a cell that loads sections.json, which may finish after the worker's runs.
     const section = page.locator("h2#two-calls-or-three + details.section-export");
@@ -415,14 +402,14 @@ describe("reading aids: folded code, sections as text, CITATION.cff, dark mode",
     const shown = (await page.locator("#two-vs-three").textContent())?.replace(/\s+/g, " ").trim() ?? "";
     assert.match(text, /^Two calls or three\n=+\n/);
     assert.ok(text.includes(`Results as shown on the page:\n- ${shown}`), `${shown}\n---\n${text}`);
-    assert.ok(text.includes(`${origin}/prefault#two-calls-or-three`), text);
+    assert.ok(text.includes(`${site.origin}/prefault#two-calls-or-three`), text);
     assert.doesNotMatch(text, /faultline\.invalid/);
     assert.deepEqual(problems, []);
     await page.close();
   });
 
   it("site search finds kernel symbols in the API reference as well as in the notebooks", async () => {
-    const { page, problems } = await visit(browser, origin, "/");
+    const { page, problems } = await visit("/");
     for (const [query, first, also] of [
       ["hva_to_pfn", "/api/virt/kvm", "/nowait"],
       ["lock_folio_maybe_drop_mmap", "/api/mm", "/nowait"],
@@ -440,7 +427,7 @@ describe("reading aids: folded code, sections as text, CITATION.cff, dark mode",
   });
 
   it("the overview links CITATION.cff, served with the site", async () => {
-    const { page, problems } = await visit(browser, origin, "/");
+    const { page, problems } = await visit("/");
     const href = (await page.locator("#citation-cff a").getAttribute("href")) ?? "";
     const body = await page.evaluate(async (u) => (await fetch(u)).text(), href);
     assert.match(body, /^cff-version: 1\.2\.0\n/);
@@ -449,9 +436,9 @@ describe("reading aids: folded code, sections as text, CITATION.cff, dark mode",
   });
 
   it("in dark mode the scenario editor is dark too", async () => {
-    const context = await browser.newContext({ colorScheme: "dark" });
+    const context = await site.browser.newContext({ colorScheme: "dark" });
     const page = await context.newPage();
-    await page.goto(`${origin}/playground`, { waitUntil: "networkidle" });
+    await page.goto(`${site.origin}/playground`, { waitUntil: "networkidle" });
     const bg = await page.locator(".scenario-cell .cm-editor").first().evaluate((e) => getComputedStyle(e).backgroundColor);
     const [r, g, b] = (bg.match(/\d+/g) ?? []).map(Number);
     assert.ok(r! + g! + b! < 200, `editor background ${bg}`);
@@ -461,7 +448,7 @@ describe("reading aids: folded code, sections as text, CITATION.cff, dark mode",
 
 describe("playground and permalinks in Chromium", () => {
   const open = async (hash: string) => {
-    const { page, problems } = await visit(browser, origin, `/playground${hash}`);
+    const { page, problems } = await visit(`/playground${hash}`);
     await page.locator("#observablehq-main .scenario-cell .cm-content").first().waitFor();
     return { page, problems, cell: page.locator("#observablehq-main .scenario-cell").first() };
   };

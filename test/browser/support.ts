@@ -1,9 +1,11 @@
 // Browser-test support: serve the built site on 127.0.0.1 and drive Debian's
 // Chromium with playwright-core.
+import assert from "node:assert/strict";
 import { createReadStream, existsSync, readdirSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { extname, join, normalize, relative } from "node:path";
+import { after, before } from "node:test";
 import { chromium, type Browser, type Page } from "playwright-core";
 
 const TYPES: Record<string, string> = {
@@ -98,4 +100,34 @@ export async function settle(page: Page, quietMs = 600, timeoutMs = 90000): Prom
       }),
     { quietMs, timeoutMs },
   );
+}
+
+/** The built site served on loopback and a Chromium to visit it, as {@link useSite}'s hooks set them. */
+export interface Site {
+  /** `http://127.0.0.1:<port>`. */
+  origin: string;
+  browser: Browser;
+}
+
+/**
+ * Register a test file's `before` and `after` hooks: check that `root` is
+ * built, serve it, launch Chromium and run the file's own `setup`; then
+ * close both. Returns the object the `before` hook fills. (A file's own
+ * setup goes here: node:test does not wait for one root `before` hook
+ * before it starts the next.)
+ */
+export function useSite(root = "dist", setup: (site: Site) => Promise<void> | void = () => {}): Site {
+  const site = {} as Site;
+  let server: Server | undefined;
+  before(async () => {
+    assert.ok(existsSync(join(root, "index.html")), `${root}/ is missing: run \`npm run build\` first (npm test does)`);
+    ({ origin: site.origin, server } = await serve(root));
+    site.browser = await launch();
+    await setup(site);
+  });
+  after(async () => {
+    await site.browser?.close();
+    server?.close();
+  });
+  return site;
 }
