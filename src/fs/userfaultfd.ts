@@ -111,10 +111,11 @@ export class Userfaultfd {
     else at.splice(at.indexOf(uwq), 1);
   }
 
-  /** The queued entries waiting on an address in [start, start + len). */
+  /** The queued entries waiting on a page in [start, start + len), messages being page aligned. */
   waitingIn(start: number, len: number): UserfaultfdWaitQueue[] {
-    if (len === PAGE_SIZE) return [...(this.byAddress.get(start) ?? [])];
-    return [...this.fault_pending, ...this.fault_read].filter((u) => u.address >= start && u.address < start + len);
+    const found: UserfaultfdWaitQueue[] = [];
+    for (let address = start; address < start + len; address += PAGE_SIZE) found.push(...(this.byAddress.get(address) ?? []));
+    return found;
   }
 
   /** Entries on both queues. */

@@ -100,7 +100,7 @@ export function buildPostcopy(k: Kernel, spec: NormalizedPostcopy): PostcopyVmm 
   }
   vmm.start(spec.readers);
   for (let v = 0; v < spec.vcpus; v++) {
-    const vcpu: KvmVcpu = { hva: memory.hva, gfns: accessOrder(spec, v, k), computeNs: spec.costs.computeNs, next: 0, faultedAt: -1, stalls: [], violations: 0 };
+    const vcpu: KvmVcpu = { hva: memory.hva, gfns: accessOrder(spec, v, k), computeNs: spec.costs.computeNs, next: 0, faultedAt: -1, stalls: [] };
     vmm.vcpus.push(vcpu);
     k.sim.spawn(`vcpu${v}`, (t) => vmm.vcpu(t, vcpu));
   }
@@ -153,8 +153,8 @@ export function postcopySummary(result: RunResult, vmm: PostcopyVmm): PostcopySu
     stall: { p50: q(0.5), p90: q(0.9), p99: q(0.99), max: stalls.length === 0 ? 0 : stalls[stalls.length - 1]! },
     exits: sum((s) => s.exits),
     populates: sum((s) => s.populates),
-    eexist: sum((s) => s.eexist) + vmm.readers.eexist,
-    messages: vmm.readers.messages,
-    requests: vmm.readers.requests,
+    eexist: sum((s) => s.eexist) + vmm.counts.eexist,
+    messages: vmm.counts.messages,
+    requests: vmm.counts.requests,
   };
 }

@@ -55,8 +55,6 @@ export interface MigrationLink {
 export interface PostcopyVcpuStats {
   /** Guest pages it writes. */
   readonly accesses: number;
-  /** EPT violations taken so far. */
-  violations: number;
   /** KVM_EXIT_MEMORY_FAULT exits handled. */
   exits: number;
   /** UFFDIO_CONTINUE/COPY that returned -EEXIST. */
@@ -66,7 +64,7 @@ export interface PostcopyVcpuStats {
 }
 
 /** What the handler threads did, and what was asked of the source. */
-interface ReaderStats {
+interface VmmCounts {
   /** Messages read. */
   messages: number;
   /** UFFDIO_CONTINUE/COPY that returned -EEXIST. */
@@ -112,8 +110,8 @@ export class PostcopyVmm {
   readonly stats: PostcopyVcpuStats[] = [];
   /** The vCPUs, each with its progress and stalls. */
   readonly vcpus: KvmVcpu[] = [];
-  /** Handler threads' counts. */
-  readonly readers: ReaderStats = { messages: 0, eexist: 0, requests: 0 };
+  /** The handler threads' counts, and the pages asked of the source. */
+  readonly counts: VmmCounts = { messages: 0, eexist: 0, requests: 0 };
 
   constructor(
     private readonly k: Kernel,
@@ -149,11 +147,10 @@ export class PostcopyVmm {
   /** A vCPU thread: KVM_RUN until the guest is done, resolving each memory-fault exit. */
   *vcpu(t: Task, vcpu: KvmVcpu): KernelGen<PostcopyVcpuStats> {
     const k = this.k;
-    const stats: PostcopyVcpuStats = { accesses: vcpu.gfns.length, violations: 0, exits: 0, eexist: 0, populates: 0 };
+    const stats: PostcopyVcpuStats = { accesses: vcpu.gfns.length, exits: 0, eexist: 0, populates: 0 };
     this.stats.push(stats);
     for (;;) {
       const exit = yield* kvm_run(k, t, vcpu);
-      stats.violations = vcpu.violations;
       if (exit.reason === "done") return stats;
       stats.exits++;
       yield* delay(t, "cpu", this.costs.exitNs, "KVM_EXIT_MEMORY_FAULT");
@@ -184,7 +181,7 @@ export class PostcopyVmm {
   private request(gfn: number): void {
     if (this.requested[gfn] || this.sent[gfn] || !this.link) return;
     this.requested[gfn] = 1;
-    this.readers.requests++;
+    this.counts.requests++;
     this.k.sim.add_timer(this.link.latencyNs, "page request", () => {
       this.urgent.push(gfn);
       this.sourceWq.wake_up_all();
@@ -236,7 +233,7 @@ export class PostcopyVmm {
       // One struct uffd_msg per read(), as QEMU's fault thread and the selftests' uffd_poll_thread read.
       const addresses = yield* userfaultfd_read(t, ctx, 1);
       for (const address of addresses) {
-        this.readers.messages++;
+        this.counts.messages++;
         const gfn = this.gfnOf(ctx, address);
         if (!this.received[gfn]) {
           this.request(gfn);
@@ -244,7 +241,7 @@ export class PostcopyVmm {
         }
         if ((yield* this.place(t, gfn)) === EEXIST) {
           // As the selftests' copy_page(): another message for the page was served; wake this one's thread.
-          this.readers.eexist++;
+          this.counts.eexist++;
           yield* delay(t, "cpu", this.costs.syscallNs, "ioctl");
           yield* userfaultfd_wake(this.k, t, ctx, address, PAGE_SIZE);
         }

@@ -28,8 +28,6 @@ export interface KvmVcpu {
   faultedAt: number;
   /** Per access that faulted, the time from its first EPT violation until the page was mapped (ns). */
   readonly stalls: number[];
-  /** EPT violations taken. */
-  violations: number;
 }
 
 /** Why KVM_RUN returned: the guest is done, or KVM_EXIT_MEMORY_FAULT at a guest page. */
@@ -45,7 +43,6 @@ export function* kvm_run(k: Kernel, t: Task, vcpu: KvmVcpu): KernelGen<KvmExit> 
       const hva = vcpu.hva(gfn);
       const pte = k.mm.pte(hva);
       if (pte?.kind !== "present" || !pte.write) {
-        vcpu.violations++;
         if (vcpu.faultedAt < 0) vcpu.faultedAt = k.sim.now;
         if (k.sim.tracing) k.sim.event(t, "kvm_page_fault", "kvm_mmu_page_fault", { gfn });
         if ((yield* __kvm_faultin_pfn(k, t, hva, true)) === "memory_fault") {
