@@ -1,5 +1,6 @@
 // Which folder may import which (DESIGN.md, "Arrows point one way"):
-// docs/ and the CLI -> src/index.ts -> scenario, host, cite -> user -> the
+// docs/ and the CLI -> src/index.ts (a page: src/page.ts, src/editing.ts)
+// -> scenario, host, cite -> user -> the
 // kernel model -> engine. test/dependencies.test.ts checks it; by hand:
 // npx depcruise src docs/components docs/tools docs/data
 const KERNEL = "(mm|arch|fs|kernel|virt|drivers|include|profiles)";
@@ -51,10 +52,10 @@ module.exports = {
     },
     {
       name: "index-is-the-top",
-      comment: "Only the CLI imports src/index.ts, and nothing in src/ imports the CLI but its launcher.",
+      comment: "Only the CLI imports src/index.ts, nothing in src/ imports the site's surfaces (src/page.ts, src/editing.ts), and nothing in src/ imports the CLI but its launcher.",
       severity: "error",
       from: { path: "^src/", pathNot: "^src/(cli|bin)/" },
-      to: { path: ["^src/index\\.ts$", "^src/(cli|bin)/"] },
+      to: { path: ["^src/(index|page|editing)\\.ts$", "^src/(cli|bin)/"] },
     },
     {
       name: "src-knows-no-docs",
@@ -72,10 +73,17 @@ module.exports = {
     },
     {
       name: "docs-through-index",
-      comment: "docs/ imports src/ (docs/faultline/) only through src/index.ts; the worker is loaded by URL, not imported.",
+      comment: "docs/ imports src/ (docs/faultline/) only through src/index.ts, or the two surfaces a page loads (src/page.ts, src/editing.ts); the worker is loaded by URL, not imported.",
       severity: "error",
       from: { path: "^docs/" },
-      to: { path: "^(src|docs/faultline)/", pathNot: "^(src|docs/faultline)/index\\.ts$" },
+      to: { path: "^(src|docs/faultline)/", pathNot: "^(src|docs/faultline)/(index|page|editing)\\.ts$" },
+    },
+    {
+      name: "components-load-no-simulator",
+      comment: "The site's components run on a page's main thread: they import src/page.ts (and the editor src/editing.ts), never src/index.ts and the simulator behind it.",
+      severity: "error",
+      from: { path: "^docs/components/" },
+      to: { path: "^(src|docs/faultline)/index\\.ts$" },
     },
     {
       name: "not-to-unresolvable",

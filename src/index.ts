@@ -16,7 +16,7 @@ export { MODEL_VERSION, explainHashMismatch } from "./version.js";
 export { intervals, mergeIntervals, type Interval, type IntervalKind } from "./trace/timeline.js";
 export { DEFAULT_PROFILE, PROFILES, PROFILE_NAMES, profile, profilesSince, structureNote, type Profile } from "./profiles/index.js";
 export { jsonSchema, type ScenarioSpec } from "./scenario/schema.js";
-export { ScenarioValidationError, assertScenario, formatError, formatErrors, validateScenario, validateScenarioText, type ScenarioError, type Validation } from "./scenario/validate.js";
+export { ScenarioValidationError, assertScenario, decodePermalink, formatError, formatErrors, validateScenario, validateScenarioText, type ScenarioError, type Validation } from "./scenario/validate.js";
 export { JsonDepthError, MAX_JSON_DEPTH, MAX_OP_NESTING, MAX_OPS_RUN, MAX_PREDICATE_NESTING } from "./scenario/limits.js";
 export type { JsonSyntaxError } from "./scenario/json-text.js";
 export { holds } from "./scenario/property.js";
@@ -26,7 +26,7 @@ export { runNormalized, runScenario, withOptions, type RunOptions, type Scenario
 export type { FolioState, MmState, PteState, VmaState } from "./mm/snapshot.js";
 export { checkScenario, type CheckReport, type Mismatch } from "./scenario/check.js";
 export { bisectProfiles, parseBisectOutcome, type BisectChange, type BisectOutcome, type BisectReport, type BisectRow } from "./scenario/bisect.js";
-export { decodePermalink, encodePermalink } from "./scenario/permalink.js";
+export { encodePermalink } from "./scenario/permalink.js";
 export { kvmSummary, type KvmSummary } from "./scenario/kvm.js";
 export { postcopySummary, type NormalizedPostcopy, type PostcopySummary } from "./scenario/postcopy.js";
 export { citationCff, citeBibtex, citeBlock, citeCsl, citePermalink, type CitationData, type CiteOptions, type CitedRun, type SoftwareMeta } from "./cite/cite.js";

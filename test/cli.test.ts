@@ -223,7 +223,7 @@ describe("faultline CLI", () => {
   });
 
   it("cite --playground: adds the permalink in lines of 72 columns, which joined decode to the cited scenario", async () => {
-    const { decodePermalink } = await import("../src/scenario/permalink.js");
+    const { decodePermalink } = await import("../src/scenario/validate.js");
     const r = cli("cite", "--playground", "https://faultline.example/site/playground?x=1", "data/fpu-prefault-as-merged-v5.2-rc1.json");
     assert.equal(r.code, EXIT.ok, r.err);
     const lines = r.out.split("\n");

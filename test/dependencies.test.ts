@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { cruise, type ICruiseResult } from "dependency-cruiser";
+import { build } from "esbuild";
 import extractDepcruiseOptions from "dependency-cruiser/config-utl/extract-depcruise-options";
 import extractTSConfig from "dependency-cruiser/config-utl/extract-ts-config";
 
@@ -22,14 +23,22 @@ describe("dependency rules", () => {
     assert.deepEqual(violations, []);
   });
 
-  it("notebooks import src/ only through docs/faultline/index.js", () => {
+  it("notebooks import src/ only through docs/faultline/page.js", () => {
     const bad: string[] = [];
     for (const name of readdirSync("docs").filter((n) => n.endsWith(".md"))) {
       for (const [, spec] of readFileSync(`docs/${name}`, "utf8").matchAll(/\bfrom\s+["']([^"']+)["']/g)) {
-        if (/^\.\/faultline\//.test(spec!) && spec !== "./faultline/index.js") bad.push(`docs/${name} -> ${spec}`);
+        if (/^\.\/faultline\//.test(spec!) && spec !== "./faultline/page.js") bad.push(`docs/${name} -> ${spec}`);
       }
     }
     for (const b of bad) console.log(`dependency violation: ${b} (docs-through-index)`);
     assert.deepEqual(bad, []);
+  });
+
+  it("src/page.ts, what a page loads on its main thread, reaches neither the simulator nor the schema validator", async () => {
+    // Framework serves each module as written, so everything it imports is loaded: bundle it and list the modules.
+    const { metafile } = await build({ entryPoints: ["src/page.ts"], bundle: true, write: false, format: "esm", metafile: true, logLevel: "silent" });
+    const heavy = Object.keys(metafile.inputs).filter((m) => /^src\/(engine\/simulation|mm|virt|fs|scenario\/(run|validate|schema|normalize))|node_modules\/(ajv|@sinclair\/typebox)\//.test(m));
+    assert.deepEqual(heavy, []);
+    assert.ok(Object.keys(metafile.inputs).includes("src/cite/cite.ts"), "the bundle holds what page.ts exports");
   });
 });

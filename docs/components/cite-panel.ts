@@ -1,7 +1,7 @@
 // The Cite panel of a scenario cell: the run as a mail block (72 columns,
 // replays with `npx faultline replay`), BibTeX and CSL-JSON, and a permalink
 // that opens the same run in the playground.
-import { citeBibtex, citeBlock, citeCsl, citePermalink, type RunData, type ScenarioSpec } from "../faultline/index.js";
+import { citeBibtex, citeBlock, citeCsl, citePermalink, type RunData, type ScenarioSpec } from "../faultline/page.js";
 import { el } from "./dom.js";
 
 /** The playground's URL, for permalinks (notebooks and the playground sit side by side). */

@@ -3,7 +3,7 @@
 // and as text for a mail). What "breaking" means is the page's: a property
 // that must hold (pin coherence) breaks where it is false, a property that
 // names a bad event (an access reaching disabled MMIO) where it is true.
-import { formatDiagram, type ExploreData } from "../faultline/index.js";
+import { formatDiagram, type ExploreData } from "../faultline/page.js";
 import { el } from "./dom.js";
 import { raceChart } from "./race-chart.js";
 

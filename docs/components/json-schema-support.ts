@@ -7,7 +7,7 @@ import { linter, type Diagnostic } from "@codemirror/lint";
 import type { EditorState, Extension } from "@codemirror/state";
 import { hoverTooltip } from "@codemirror/view";
 import type { SyntaxNode, Tree } from "@lezer/common";
-import { formatErrors, jsonSchema, parsePath, type PathSegment, SchemaNavigator, type SchemaNode, type ScenarioSpec, validateScenarioText } from "../faultline/index.js";
+import { formatErrors, jsonSchema, parsePath, type PathSegment, SchemaNavigator, type SchemaNode, type ScenarioSpec, validateScenarioText } from "../faultline/editing.js";
 
 const VALUES = new Set(["Object", "Array", "String", "Number", "True", "False", "Null"]);
 const SCHEMA = jsonSchema() as SchemaNode;

@@ -3,7 +3,7 @@
 // swap between a pin and a plain reference, and what an exploration says
 // about the guarantee. Data and judgement only; the explorer runs in the
 // page's worker.
-import type { DiagramRow, ExploreData, ScenarioSpec } from "../faultline/index.js";
+import type { DiagramRow, ExploreData, ScenarioSpec } from "../faultline/page.js";
 import { brokenOutcome as shortestBroken, judge, type Judgement } from "./explore-view.js";
 
 type Op = ScenarioSpec["tasks"][number]["ops"][number];

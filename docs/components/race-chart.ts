@@ -3,7 +3,7 @@
 // taken or released, a wait, an IPI or IRQ section, a call and its
 // return). The same rows as the text diagram `formatDiagram` draws for a mail.
 import * as Plot from "@observablehq/plot";
-import type { DiagramRow } from "../faultline/index.js";
+import type { DiagramRow } from "../faultline/page.js";
 import { chartImage } from "./chart-image.js";
 
 const KINDS = ["lock", "wait", "IPI / IRQ", "call", "BUG"] as const;

@@ -4,7 +4,7 @@
 // charts keep the last good batch; a first batch cancelled leaves them
 // waiting, with the reason in the status line. While a batch is in flight
 // the status line is aria-busy.
-import { formatNs, type ExploreData, type ExploreJob, type ExploreProgressReply, type RunData, type RunJob, type RunProgress } from "../faultline/index.js";
+import { formatNs, type ExploreData, type ExploreJob, type ExploreProgressReply, type RunData, type RunJob, type RunProgress } from "../faultline/page.js";
 import { RunFailed, Runner } from "./runner.js";
 
 /** Milliseconds before a batch shows its progress line. */

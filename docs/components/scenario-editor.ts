@@ -1,21 +1,14 @@
-// An editable scenario cell: a CodeMirror 6 JSON editor with schema
-// completion, hover docs and inline errors; Run (Shift-Enter), Reset and
-// Cite; runs in a Web Worker with progress and Cancel. Its value (for
+// An editable scenario cell: a JSON editor (scenario-code.ts, loaded when
+// the cell is first opened) with schema completion, hover docs and inline
+// errors; Run (Shift-Enter), Reset and Cite; runs in a Web Worker with
+// progress and Cancel. Its value (for
 // Framework's view()) is the last valid scenario run, so a bad edit leaves
 // every chart on the last good run.
-import { json } from "@codemirror/lang-json";
-import { HighlightStyle, syntaxHighlighting } from "@codemirror/language";
-import { forceLinting } from "@codemirror/lint";
-import { Compartment, EditorState, Prec } from "@codemirror/state";
-import { oneDark } from "@codemirror/theme-one-dark";
-import { EditorView, keymap } from "@codemirror/view";
-import { basicSetup } from "codemirror";
-import { tags } from "@lezer/highlight";
-import { canonicalJson, type ExploreData, type ExploreJob, type Json, type RunData, type RunJob, type ScenarioSpec } from "../faultline/index.js";
+import { canonicalJson, type ExploreData, type ExploreJob, type Json, type RunData, type RunJob, type ScenarioSpec } from "../faultline/page.js";
 import { citePanel } from "./cite-panel.js";
 import { el } from "./dom.js";
-import { readScenario, scenarioSchemaSupport } from "./json-schema-support.js";
 import { RunStatus } from "./run-status.js";
+import type { Checked, CodeEditor } from "./scenario-code.js";
 
 /** Options of {@link scenarioEditor}. */
 export interface ScenarioEditorOptions {
@@ -39,17 +32,6 @@ export interface ScenarioEditor extends HTMLElement {
   /** Explore `jobs` in the cell's worker, showing progress, with Cancel; on cancel or failure, the previous explorations (see {@link RunStatus.explore}). */
   explore(jobs: readonly ExploreJob[]): Promise<readonly ExploreData[]>;
 }
-
-/** The scenario in the editor state `state`, or its problems as `line N: $.path: expected X, found Y`. */
-function check(state: EditorState, requires: ScenarioEditorOptions["requires"]): { spec: ScenarioSpec } | { problems: string[] } {
-  const { spec, diagnostics } = readScenario(state);
-  if (!spec) return { problems: diagnostics.map((d) => `line ${state.doc.lineAt(d.from).number}: ${d.message}`) };
-  const missing = requires?.(spec);
-  return missing ? { problems: [`this example needs ${missing}`] } : { spec };
-}
-
-/** one-dark with its property-name colour lightened to 5.5:1 on the editor's background (one-dark's is 4.4:1). */
-const darkTheme = [oneDark, Prec.highest(syntaxHighlighting(HighlightStyle.define([{ tag: tags.propertyName, color: "#f08d95" }])))];
 
 /** The saved edit for this cell, if it was made on the same notebook version of the scenario. */
 function loadSaved(storageKey: string, base: string): string | null {
@@ -96,39 +78,32 @@ export function scenarioEditor(initial: ScenarioSpec, options: ScenarioEditorOpt
   void options.invalidation?.then(() => runs.dispose());
   const bar = el("div", { class: "cell-bar" }, runButton, resetButton, runs.element);
   const source = el("details", { class: "cell-source" }, summary, host, errors);
-  if (options.open) source.open = true;
   const root = el("div", { class: "scenario-cell" }, source, bar, cite) as unknown as ScenarioEditor;
   root.dataset.key = options.key;
 
-  // The editor follows the system's colour scheme, also when it changes while the page is open.
-  const dark = matchMedia("(prefers-color-scheme: dark)");
-  const theme = new Compartment();
-  const view = new EditorView({
-    parent: host,
-    state: EditorState.create({
-      doc: saved ?? initialText,
-      extensions: [
-        Prec.highest(keymap.of([{ key: "Shift-Enter", run: () => (run(), true) }, { key: "Mod-Enter", run: () => (run(), true) }])),
-        basicSetup,
-        json(),
-        scenarioSchemaSupport(),
-        EditorView.theme({ "&": { height: options.height ?? "22em" }, ".cm-scroller": { overflow: "auto" } }),
-        theme.of(dark.matches ? darkTheme : []),
-        // The editable region's name (the scenario it holds); an explicit tab stop, so its scrolling box counts as keyboard-reachable.
-        EditorView.contentAttributes.of({ "aria-label": `Scenario JSON: ${initial.title}`, tabindex: "0" }),
-        EditorView.updateListener.of((u) => {
-          if (!u.docChanged) return;
-          const text = u.state.doc.toString();
-          save(storageKey, base, text === initialText ? null : text);
-          edited.hidden = text === initialText;
-        }),
-      ],
-    }),
-  });
-
-  const followScheme = () => view.dispatch({ effects: theme.reconfigure(dark.matches ? darkTheme : []) });
-  dark.addEventListener("change", followScheme);
-  void options.invalidation?.then(() => dark.removeEventListener("change", followScheme));
+  // The code editor, loaded on first use; until then the cell holds the notebook's version or the saved edit.
+  let text = saved ?? initialText;
+  let code: Promise<CodeEditor> | null = null;
+  const codeEditor = () =>
+    (code ??= import("./scenario-code.js").then((m) => {
+      host.replaceChildren();
+      return m.mountEditor(host, {
+        doc: text,
+        height: options.height ?? "22em",
+        label: initial.title,
+        requires: options.requires,
+        invalidation: options.invalidation,
+        run,
+        changed(t) {
+          text = t;
+          save(storageKey, base, t === initialText ? null : t);
+          edited.hidden = t === initialText;
+        },
+      });
+    }));
+  const load = () => void codeEditor().catch((e: Error) => host.replaceChildren(el("p", { class: "cell-errors" }, `the editor did not load: ${e.message}`)));
+  host.append(el("p", { class: "cell-loading" }, "loading the editor…"));
+  source.addEventListener("toggle", () => source.open && load());
 
   function showErrors(list: readonly string[]): void {
     workerErrors = false;
@@ -137,9 +112,8 @@ export function scenarioEditor(initial: ScenarioSpec, options: ScenarioEditorOpt
     if (list.length > 0) source.open = true;
   }
 
-  function run(): void {
-    const checked = check(view.state, options.requires);
-    forceLinting(view);
+  /** Take the checked scenario as the cell's value (Framework's input event), or show its problems. */
+  function accept(checked: Checked): void {
     if ("problems" in checked) {
       showErrors(checked.problems);
       runs.say("not run: the scenario has errors; the charts show the last good run");
@@ -150,21 +124,36 @@ export function scenarioEditor(initial: ScenarioSpec, options: ScenarioEditorOpt
     root.dispatchEvent(new Event("input", { bubbles: true }));
   }
 
+  // Before the editor has loaded, the text is the notebook's own version, valid as written.
+  function run(): void {
+    if (code === null && text === initialText) return accept({ spec: initial });
+    void codeEditor().then((editor) => accept(editor.check()));
+  }
+
   function renderCite(): void {
     const r = runs.last?.[0];
     const spec = runs.lastJobs?.[0]?.scenario as ScenarioSpec | undefined;
     if (r && spec) cite.replaceChildren(cite.firstChild!, ...citePanel(spec, r));
   }
 
-  // A saved edit that no longer passes starts the cell from the notebook's version, with the edit's errors shown.
-  const restored = saved === null ? null : check(EditorState.create({ doc: saved, extensions: [json()] }), options.requires);
-  root.value = restored && "spec" in restored ? restored.spec : initial;
-  if (restored && "problems" in restored) showErrors(restored.problems);
+  // A saved edit is checked by the editor, which it loads; one that no longer passes leaves the cell on the notebook's version, with the edit's errors shown.
+  root.value = initial;
   edited.hidden = saved === null || saved === initialText;
+  if (options.open || (saved !== null && saved !== initialText)) {
+    if (options.open) source.open = true;
+    load();
+  }
+  if (saved !== null && saved !== initialText)
+    void import("./scenario-code.js").then((m) => {
+      const restored = m.checkText(saved, options.requires);
+      if ("spec" in restored) accept(restored);
+      else showErrors(restored.problems);
+    });
   runButton.onclick = run;
   resetButton.onclick = () => {
-    view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: initialText } });
-    run();
+    text = initialText;
+    if (code) void code.then((editor) => (editor.setText(initialText), run()));
+    else run();
   };
   cite.addEventListener("toggle", () => cite.open && renderCite());
   root.simulate = (jobs) => runs.run(jobs).finally(() => cite.open && renderCite());

@@ -1,7 +1,7 @@
 // "Section as plain text" under each section heading of a notebook: the
 // prose exported at build time (docs/tools/export-section.ts) plus the live
 // results the section shows right now (card titles, short outputs), for a mail.
-import { wrapText } from "../faultline/index.js";
+import { wrapText } from "../faultline/page.js";
 
 /** The page URL the build exports with; replaced by the page's real URL in the browser. */
 export const EXPORT_PAGE_ORIGIN = "https://faultline.invalid";

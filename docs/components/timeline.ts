@@ -2,7 +2,7 @@
 // holds and waits in the upper half, CPU/IO/sleep in the lower half.
 import * as Plot from "@observablehq/plot";
 import { chartImage } from "./chart-image.js";
-import { formatNs, type Interval, type IntervalKind, intervals, mergeIntervals, type TraceEvent } from "../faultline/index.js";
+import { formatNs, type Interval, type IntervalKind, intervals, mergeIntervals, type TraceEvent } from "../faultline/page.js";
 
 const KINDS: IntervalKind[] = ["hold-read", "hold-write", "wait", "cpu", "io", "sleep"];
 const COLORS = ["#4daf4a", "#ff7f00", "#e41a1c", "#8c8c8c", "#377eb8", "#b3b3e6"];

@@ -1,5 +1,5 @@
 // The trace as table rows (t, task, event, fn, args, ret) for Inputs.table.
-import type { TraceEvent } from "../faultline/index.js";
+import type { TraceEvent } from "../faultline/page.js";
 
 /** One row per trace event; arguments as `key=value` pairs. */
 export function traceRows(trace: readonly TraceEvent[]): { t: number; task: string; event: string; fn: string; args: string; ret: string }[] {

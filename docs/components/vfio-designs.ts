@@ -3,7 +3,7 @@
 // derives from an edited one, and what it reads back from runs: lockdep's
 // inversions and WARNs, SIGBUS, faults taken, entries written and times.
 // Data and judgement only; the engine runs in the page's worker.
-import { formatInversions, type RunData, type ScenarioSpec } from "../faultline/index.js";
+import { formatInversions, type RunData, type ScenarioSpec } from "../faultline/page.js";
 
 type Op = ScenarioSpec["tasks"][number]["ops"][number];
 /** A fork child's op list (the schema's recursive op list is typed loosely). */

@@ -8,6 +8,7 @@
 import type { Json } from "../engine/canonical.js";
 import type { RunResult } from "../engine/simulation.js";
 import type { NormalizedScenario } from "../scenario/normalize.js";
+import { kvmSummary, type KvmSummary } from "../scenario/kvm.js";
 import type { PostcopySummary } from "../scenario/postcopy.js";
 import { runScenario, type ScenarioRun } from "../scenario/run.js";
 import { jobErrors, PROGRESS_INTERVAL_MS } from "./batch.js";
@@ -50,6 +51,8 @@ export interface RunData {
   readonly citable: boolean;
   /** The post-copy summary, when the scenario has a postcopy section (it counts the VMM's handler threads, which the result does not hold). */
   readonly postcopy: PostcopySummary | null;
+  /** The KVM summary ({@link kvmSummary}), when the scenario has a kvm section. */
+  readonly kvm: KvmSummary | null;
 }
 
 /** Progress of a batch: the job running, its steps and operations so far and its virtual time. */
@@ -114,7 +117,7 @@ export function runJobs(request: RunRequest, post: (reply: RunReply) => void, cl
       const run = runScenario(scenario, { trace, onProgress, progressEvery: PROGRESS_STEPS, traceWindow });
       traced += run.result.trace.length;
       const truncated = run.result.traceGap !== null;
-      runs.push({ scenario: run.scenario, id: run.id, result: run.result, hash: run.hash, tag, truncated, citable: trace, postcopy: run.postcopy });
+      runs.push({ scenario: run.scenario, id: run.id, result: run.result, hash: run.hash, tag, truncated, citable: trace, postcopy: run.postcopy, kvm: run.scenario.kvm ? kvmSummary(run.result) : null });
       // Batches of short runs report between runs too.
       onProgress(run.result.steps, run.result.endTime, run.result.work);
     } catch (e) {

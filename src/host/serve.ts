@@ -1,18 +1,21 @@
 /**
  * The worker's side of the page protocol: every request the page posts,
  * a batch of runs ({@link RunRequest}) or of explorations
- * ({@link ExploreRequest}), answered on the same scope.
+ * ({@link ExploreRequest}), scenarios to normalize ({@link NormalizeRequest})
+ * or a permalink to decode ({@link PermalinkRequest}), answered on the same
+ * scope.
  *
  * @module
  */
 import { exploreJobs, type ExploreReply, type ExploreRequest } from "./explorations.js";
 import { runJobs, type RunReply, type RunRequest } from "./jobs.js";
+import { scenarioRequest, type NormalizeRequest, type PermalinkRequest, type ScenarioReply } from "./scenarios.js";
 
-/** What a page posts to the worker: runs (no `kind`, or `kind: "run"`) or explorations. */
-export type WorkerRequest = RunRequest | ExploreRequest;
+/** What a page posts to the worker: runs (no `kind`, or `kind: "run"`), explorations, or a question about scenarios. */
+export type WorkerRequest = RunRequest | ExploreRequest | NormalizeRequest | PermalinkRequest;
 
 /** What the worker posts back. */
-export type WorkerReply = RunReply | ExploreReply;
+export type WorkerReply = RunReply | ExploreReply | ScenarioReply;
 
 /** The part of a worker's global scope {@link serve} uses. */
 export interface MessageScope {
@@ -24,5 +27,10 @@ export interface MessageScope {
 
 /** Answer every request posted to `scope` (a dedicated worker's global scope). */
 export function serve(scope: MessageScope): void {
-  scope.onmessage = ({ data }) => (data.kind === "explore" ? exploreJobs(data, (r) => scope.postMessage(r)) : runJobs(data, (r) => scope.postMessage(r)));
+  const post = (r: WorkerReply) => scope.postMessage(r);
+  scope.onmessage = ({ data }) => {
+    if (data.kind === "explore") exploreJobs(data, post);
+    else if (data.kind === "normalize" || data.kind === "permalink") scenarioRequest(data, post);
+    else runJobs(data, post);
+  };
 }

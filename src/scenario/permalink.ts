@@ -2,7 +2,8 @@
  * Permalinks: a scenario carried in a URL fragment as base64url(deflate(
  * canonical JSON)). Decoding bounds the sizes, inflates, parses and
  * validates as the CLI reads a file (a byte order mark is dropped, duplicate
- * keys are refused); the result is data, never code. Citation blocks carry
+ * keys are refused; validation is `decodePermalink` in validate.ts, so a
+ * page can encode without loading the schema); the result is data, never code. Citation blocks carry
  * their scenario in the same compact form. Whichever way, JSON nested
  * deeper than `MAX_JSON_DEPTH` is refused before anything recursive (the
  * canonical form, the schema check) reads it.
@@ -14,7 +15,6 @@ import type { Json } from "../engine/canonical.js";
 import { canonicalJson } from "./canonical.js";
 import { jsonDepthError } from "./limits.js";
 import type { ScenarioSpec } from "./schema.js";
-import { formatErrors, validateScenarioText } from "./validate.js";
 
 /** Longest encoded scenario a permalink may carry (characters). */
 export const MAX_PERMALINK_CHARS = 64 * 1024;
@@ -44,8 +44,8 @@ export function encodeCompact(value: Json, what = "value"): string {
   return toBase64url(deflateSync(strToU8(canonicalJson(value, what)), { level: 9 }));
 }
 
-/** Inflate a payload of {@link encodeCompact} to its JSON text, bounded by {@link MAX_PERMALINK_CHARS} and {@link MAX_SCENARIO_BYTES}. */
-function inflateCompact(payload: string, what: string): { ok: true; json: string } | { ok: false; error: string } {
+/** Inflate a payload of {@link encodeCompact} to its JSON text, bounded by {@link MAX_PERMALINK_CHARS} and {@link MAX_SCENARIO_BYTES}; `what` names the payload in the error. */
+export function inflateCompact(payload: string, what: string): { ok: true; json: string } | { ok: false; error: string } {
   // fflate inflates nothing into the whole output buffer, which would read as a bomb.
   if (payload === "") return { ok: false, error: `${what} holds no scenario (it is empty)` };
   if (payload.length > MAX_PERMALINK_CHARS) return { ok: false, error: `${what} too long: ${payload.length} characters, at most ${MAX_PERMALINK_CHARS}` };
@@ -85,14 +85,4 @@ export function decodeCompact(payload: string, what: string): { ok: true; data: 
  */
 export function encodePermalink(spec: ScenarioSpec): string {
   return encodeCompact(spec as unknown as Json, "scenario");
-}
-
-/** Decode and validate a permalink payload; every failure is a message, never an exception. */
-export function decodePermalink(payload: string): { ok: true; scenario: ScenarioSpec } | { ok: false; error: string } {
-  const d = inflateCompact(payload, "permalink");
-  if (!d.ok) return d;
-  const v = validateScenarioText(d.json);
-  if (v.ok) return v;
-  if ("syntax" in v) return { ok: false, error: `permalink scenario is not JSON: ${v.syntax.line}:${v.syntax.column}: ${v.syntax.message}` };
-  return { ok: false, error: `permalink scenario is invalid:\n${formatErrors(v.errors, { partial: v.partial }).join("\n")}` };
 }

@@ -12,6 +12,7 @@ import type { ErrorObject } from "ajv";
 import { APF_WORKER } from "../virt/kvm/async_pf.js";
 import { formatErrors, memberPath, show, type ScenarioError } from "./error.js";
 import { readJsonText, type JsonSyntaxError } from "./json-text.js";
+import { inflateCompact } from "./permalink.js";
 import { nestingErrors, scanJson } from "./limits.js";
 import { pageSet, vmaKind } from "./mm.js";
 import { DEFAULT_PROFILE } from "../profiles/index.js";
@@ -585,4 +586,14 @@ function referenceErrors(s: ScenarioSpec): ScenarioError[] {
     } else if (!tasks.has(name)) errors.push({ path: `$.schedule[${i}]`, expected: oneOf([...tasks], name), found: show(name) });
   });
   return errors;
+}
+
+/** Decode (scenario/permalink.ts) and validate a permalink payload; every failure is a message, never an exception. */
+export function decodePermalink(payload: string): { ok: true; scenario: ScenarioSpec } | { ok: false; error: string } {
+  const d = inflateCompact(payload, "permalink");
+  if (!d.ok) return d;
+  const v = validateScenarioText(d.json);
+  if (v.ok) return v;
+  if ("syntax" in v) return { ok: false, error: `permalink scenario is not JSON: ${v.syntax.line}:${v.syntax.column}: ${v.syntax.message}` };
+  return { ok: false, error: `permalink scenario is invalid:\n${formatErrors(v.errors, { partial: v.partial }).join("\n")}` };
 }

@@ -89,7 +89,7 @@ describe("FAULT_FLAG_RETRY_NOWAIT notebook in Chromium", () => {
     assert.match((await nowaitCell.textContent()) ?? "", new RegExp(String(call.args!.mmap_lock)));
 
     // The cell's ↗ opens the same run in the playground.
-    const { decodePermalink } = await import("../../src/scenario/permalink.js");
+    const { decodePermalink } = await import("../../src/scenario/validate.js");
     const href = (await nowaitCell.locator("a.cell-open").getAttribute("href")) ?? "";
     const linkedSpec = decodePermalink(href.split("#s=")[1]!);
     assert.ok(linkedSpec.ok);
