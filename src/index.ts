@@ -39,5 +39,6 @@ export { DIAGRAM_WIDTH, diagramRows, formatDiagram, type DiagramRow } from "./ex
 export { formatDeadlock, formatInversions, formatNs, formatTrace, wrapText } from "./format.js";
 export { MAX_TRACE_EVENTS, RUN_TRACE_EVENTS, type RunData, type RunJob, type RunProgress, type RunReply, type RunRequest } from "./host/jobs.js";
 export { EXPLORE_MAX_STATES, EXPLORE_WALKS, MAX_DIAGRAMS, type ExploreData, type ExploreJob, type ExploreProgressReply, type ExploreReply, type ExploreRequest, type ExploredOutcome } from "./host/explorations.js";
-export type { MessageScope, WorkerReply, WorkerRequest } from "./host/serve.js";
+export { serve, type MessageScope, type WorkerReply, type WorkerRequest } from "./host/serve.js";
+export { provideValidators } from "./scenario/validators.js";
 export { SchemaNavigator, parsePath, type PathSegment, type PropertyDoc, type SchemaNode, type ValueDoc } from "./host/schema-nav.js";

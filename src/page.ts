@@ -4,7 +4,7 @@
  * of the worker protocol. Neither the simulator nor the schema validator is
  * reachable from here (test/dependencies.test.ts bundles this module and
  * checks); scenarios are run, normalized and validated in the page's Web
- * Workers (src/host/worker.ts), and the scenario editor loads
+ * Workers (docs/workers/simulator.ts), and the scenario editor loads
  * `src/editing.ts` when it is first opened. Everything here is also
  * exported by `src/index.ts`.
  *

@@ -1,4 +1,4 @@
-// The page's simulator workers (src/host/worker.ts), shared by every cell:
+// The page's simulator workers (docs/workers/simulator.ts), shared by every cell:
 // started on first use, at most one per core (2 to 4), each kept warm (its
 // modules loaded, its schema compiled) for the next batch. A batch that is
 // cancelled has its worker terminated, since a run cannot be interrupted
@@ -13,7 +13,7 @@ let live = 0;
 
 function start(): Worker {
   live++;
-  return new Worker(import.meta.resolve("../faultline/host/worker.js"), { type: "module" });
+  return new Worker(import.meta.resolve("../workers/simulator.js"), { type: "module" });
 }
 
 /** A worker for one request: an idle one, a new one while fewer than {@link POOL_SIZE} live, else the first to be released. */

@@ -29,6 +29,7 @@ function run(cmd: string, args: string[]): Promise<{ code: number; log: string }
 // cached output so every build runs them against the current scenarios.
 rmSync(new URL("../.observablehq/cache", import.meta.url), { recursive: true, force: true });
 await import("./api.js");
+await import("./validators.js");
 const { code, log } = await run(process.execPath, [observable, "build"]);
 if (code === 0) {
   searchEveryWord("dist");

@@ -6,30 +6,17 @@
 // src/bin/faultline.js runs lib/ when it is newer than every source file.
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import AjvModule from "ajv";
-import standaloneModule from "ajv/dist/standalone/index.js";
-import { build, transformSync } from "esbuild";
-import { jsonSchema } from "../scenario/schema.js";
-import { VALIDATOR_OPTIONS, type ValidatorName } from "../scenario/validators.js";
-
-// Ajv is CommonJS; NodeNext sees its default exports as the namespaces.
-const Ajv = AjvModule as unknown as typeof AjvModule.default;
-const standaloneCode = standaloneModule as unknown as typeof standaloneModule.default;
+import { build } from "esbuild";
+import { validatorSource, VALIDATOR_NAMES } from "./aot-validators.js";
+import { VALIDATOR_OPTIONS } from "../scenario/validators.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const lib = `${root}lib`;
 const generated = `${lib}/validators`;
 
-/** One validator as a minified CommonJS module: Ajv's standalone code, which `require()`s its runtime helpers from ajv. */
-function validatorModule(name: ValidatorName): string {
-  const ajv = new Ajv({ ...VALIDATOR_OPTIONS[name], code: { source: true } });
-  return transformSync(standaloneCode(ajv, ajv.compile(jsonSchema())), { format: "cjs", minify: true, platform: "node" }).code;
-}
-
 rmSync(lib, { recursive: true, force: true });
 mkdirSync(generated, { recursive: true });
-const names = Object.keys(VALIDATOR_OPTIONS) as ValidatorName[];
-for (const name of names) writeFileSync(`${generated}/${name}.cjs`, validatorModule(name));
+for (const name of VALIDATOR_NAMES) writeFileSync(`${generated}/${name}.cjs`, validatorSource(name, "cjs"));
 // Each validator is loaded the first time it is asked for: a run never parses the first-error validator it does not use.
 writeFileSync(
   `${generated}/index.js`,

@@ -4,7 +4,8 @@
  * filler that normalizing runs. Compiled here on first use from
  * {@link jsonSchema}; the shipped command replaces this module with the
  * same validators compiled ahead of time (Ajv standalone code, written by
- * src/bin/build-cli.ts), which spares it the schema compile at start-up.
+ * src/bin/build-cli.ts), which spares it the schema compile at start-up;
+ * the site's workers hand theirs in with {@link provideValidators}.
  *
  * @module
  */
@@ -25,6 +26,11 @@ export const VALIDATOR_OPTIONS = {
 export type ValidatorName = keyof typeof VALIDATOR_OPTIONS;
 
 const compiled = new Map<ValidatorName, ValidateFunction>();
+
+/** Use validators compiled ahead of time from {@link jsonSchema} with {@link VALIDATOR_OPTIONS} (Ajv standalone code) instead of compiling these here. */
+export function provideValidators(validators: Partial<Record<ValidatorName, ValidateFunction>>): void {
+  for (const [name, v] of Object.entries(validators)) compiled.set(name as ValidatorName, v);
+}
 
 /** The named validator of the scenario schema, compiled once. `fillDefaults` writes the schema's defaults into the document it checks. */
 export function scenarioValidator(name: ValidatorName): ValidateFunction {

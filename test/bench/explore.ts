@@ -11,8 +11,9 @@ const BUDGET = 200_000;
 /** State budget for a KVM guest. */
 const KVM_BUDGET = 5_000;
 
-/** One line per scenario, given to `print` as it is done: states and seconds with reduction, then without. */
-export function exploreBench(print: (line: string) => void): void {
+/** One line per scenario, given to `print` as it is done: states and seconds with reduction, then without; returns the totals of the searches with reduction. */
+export function exploreBench(print: (line: string) => void): { states: number; seconds: number; scenarios: number } {
+  const total = { states: 0, seconds: 0, scenarios: 0 };
   for (const f of readdirSync("data").filter((x) => x.endsWith(".json")).sort()) {
     const spec = assertScenario(JSON.parse(readFileSync(`data/${f}`, "utf8"))) as ScenarioSpec;
     if (spec.tasks.length < 2 && !spec.kvm && !JSON.stringify(spec.tasks).includes('"fork"')) continue;
@@ -21,19 +22,22 @@ export function exploreBench(print: (line: string) => void): void {
       const start = performance.now();
       const r = explore(s, { reduction, maxStates: spec.kvm ? KVM_BUDGET : BUDGET, walks: 0 });
       const seconds = (performance.now() - start) / 1000;
+      if (reduction) (total.states += r.states), (total.seconds += seconds), total.scenarios++;
       return `${r.states.toLocaleString("en-US").padStart(9)}${r.exhaustive ? " " : "+"} ${seconds.toFixed(3).padStart(7)} s`;
     };
     print(`${f.replace(/\.json$/, "").padEnd(50)} ${cell(true)}   ${cell(false)}`);
   }
+  return total;
 }
 
 /**
  * The /pins matrix's explorations (every operation x pin kind x profile),
  * one line per operation: the slowest cell's states with reduction and
  * without and its time, and whether every cell was exhaustive within 1 s
- * (the notebook target).
+ * (the notebook target). Returns the slowest cell's time and how many cells there were.
  */
-export async function matrixBench(print: (line: string) => void): Promise<void> {
+export async function matrixBench(print: (line: string) => void): Promise<{ seconds: number; cells: number }> {
+  const slowest = { seconds: 0, cells: 0 };
   const { coherenceScenario, PIN_KINDS, PIN_OPERATIONS, PIN_PROFILES } = await import("../../docs/components/pin-coherence.js");
   for (const op of PIN_OPERATIONS) {
     let worst = { seconds: 0, states: 0, plain: 0, cell: "" };
@@ -45,10 +49,13 @@ export async function matrixBench(print: (line: string) => void): Promise<void> 
         const r = explore(s, { maxStates: BUDGET, walks: 0 });
         const seconds = (performance.now() - start) / 1000;
         exhaustive &&= r.exhaustive && seconds < 1;
+        slowest.cells++;
+        slowest.seconds = Math.max(slowest.seconds, seconds);
         if (seconds >= worst.seconds) worst = { seconds, states: r.states, plain: explore(s, { reduction: false, maxStates: BUDGET, walks: 0 }).states, cell: `${kind.name}, ${profile}` };
       }
     print(`${op.name.padEnd(34)} slowest ${worst.cell.padEnd(22)} ${fmt(worst.states).padStart(6)} | ${fmt(worst.plain).padStart(6)} states ${worst.seconds.toFixed(3)} s; ${exhaustive ? "every cell exhaustive < 1 s" : "MISSED: a cell not exhaustive or >= 1 s"}`);
   }
+  return slowest;
 }
 
 /**

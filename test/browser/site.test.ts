@@ -290,6 +290,9 @@ describe("editable scenario cells in the notebooks", () => {
     await cell.getByRole("button", { name: "Reset" }).click();
     await page.reload({ waitUntil: "networkidle" });
     await page.locator("#two-vs-three").waitFor();
+    // With no saved edit the cell stays folded, its editor not loaded until it is opened.
+    assert.equal(await cell.locator(".cm-content").count(), 0);
+    await cell.locator(".cell-source > summary").click();
     assert.doesNotMatch((await cell.locator(".cm-content").textContent()) ?? "", /edited title/);
     assert.deepEqual(problems, []);
     await page.close();
