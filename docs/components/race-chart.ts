@@ -2,7 +2,7 @@
 // order the schedule ran them, each cell coloured by what it is (a lock
 // taken or released, a wait, an IPI or IRQ section, a call and its
 // return). The same rows as the text diagram `formatDiagram` draws for a mail.
-import * as Plot from "@observablehq/plot";
+import * as Plot from "./plot.js";
 import type { DiagramRow } from "../faultline/page.js";
 import { chartImage } from "./chart-image.js";
 

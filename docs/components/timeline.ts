@@ -1,6 +1,6 @@
 // Swimlane timeline of a trace (KernelShark-style): one lane per task, lock
 // holds and waits in the upper half, CPU/IO/sleep in the lower half.
-import * as Plot from "@observablehq/plot";
+import * as Plot from "./plot.js";
 import { chartImage } from "./chart-image.js";
 import { formatNs, type Interval, type IntervalKind, intervals, mergeIntervals, type TraceEvent } from "../faultline/page.js";
 
