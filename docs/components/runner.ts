@@ -2,7 +2,7 @@
 // Workers (worker-pool.ts), so a long or runaway job never blocks the page;
 // also normalizes scenarios and decodes permalinks there. Cancel
 // terminates the batch's worker.
-import type { ExploreData, ExploreJob, ExploreProgressReply, NormalizedScenario, RunData, RunJob, RunProgress, ScenarioSpec, WorkerReply, WorkerRequest } from "../faultline/page.js";
+import { canonicalJson, type ExploreData, type ExploreJob, type ExploreProgressReply, type Json, type NormalizedScenario, type RunData, type RunJob, type RunProgress, type ScenarioSpec, type WorkerReply, type WorkerRequest } from "../faultline/page.js";
 import { acquire, discard, release } from "./worker-pool.js";
 
 /** Why a batch produced no results: cancelled, or a scenario the worker rejected. */
@@ -28,18 +28,65 @@ interface Pending {
   readonly resolve: (reply: WorkerReply) => void;
   readonly reject: (e: RunFailed) => void;
   readonly onProgress: (p: RunProgress | ExploreProgressReply) => void;
+  /** The caller's index of the batch's job `i` (runs already cached are not sent). */
+  readonly jobOf: (i: number) => number;
 }
 
 let nextId = 1;
+
+/** Trace events the page's cached runs may hold in all, some tens of MB (a run keeps at most 50,000). */
+const CACHE_EVENTS = 200_000;
+/** Runs the page already has, by job (its scenario and trace flag, canonical JSON), oldest use first: an input set back to an earlier value redraws from these at once. */
+const cache = new Map<string, RunData>();
+let cachedEvents = 0;
+
+/** A job's cache key, or null for a scenario JSON cannot represent as given (the worker says why). */
+function jobKey(job: RunJob): string | null {
+  try {
+    return canonicalJson({ scenario: job.scenario as Json, trace: job.trace ?? true });
+  } catch {
+    return null;
+  }
+}
+
+/** The cached run of `key`, marked as just used. */
+function cached(key: string | null): RunData | undefined {
+  const run = key === null ? undefined : cache.get(key);
+  if (run) cache.delete(key!), cache.set(key!, run);
+  return run;
+}
+
+function remember(key: string | null, run: RunData): void {
+  if (key === null || cache.has(key)) return;
+  cache.set(key, run);
+  cachedEvents += run.result.trace.length;
+  for (const [k, old] of cache) {
+    if (cachedEvents <= CACHE_EVENTS) break;
+    cache.delete(k);
+    cachedEvents -= old.result.trace.length;
+  }
+}
 
 /** At most one batch in flight, in a worker of the page's pool; a new batch cancels the one before. */
 export class Runner {
   private pending: Pending | null = null;
 
-  /** Run `jobs` in order; resolves with their runs or rejects with {@link RunFailed}. */
+  /** Run `jobs` in order (those the page has run before come from its cache, with the new tags); resolves with their runs or rejects with {@link RunFailed}. */
   async run(jobs: readonly RunJob[], onProgress: (p: RunProgress) => void = () => {}): Promise<readonly RunData[]> {
-    const reply = await this.request((id) => ({ id, jobs }), (p) => onProgress(p as RunProgress));
-    return reply.type === "done" ? reply.runs : [];
+    const keys = jobs.map(jobKey);
+    const have = keys.map(cached);
+    const missing = jobs.flatMap((_, i) => (have[i] ? [] : [i]));
+    if (missing.length === 0) this.cancel();
+    else {
+      const reply = await this.request((id) => ({ id, jobs: missing.map((i) => jobs[i]!) }), (p) => onProgress({ ...(p as RunProgress), job: missing[(p as RunProgress).job]!, jobs: jobs.length }), (i) => missing[i]!);
+      if (reply.type !== "done") return [];
+      reply.runs.forEach((run, i) => {
+        const job = missing[i]!;
+        remember(keys[job]!, run);
+        have[job] = run;
+      });
+    }
+    return have.map((run, i) => ({ ...run!, tag: jobs[i]!.tag ?? null }));
   }
 
   /** Explore `jobs` in order (the interleaving explorer); resolves with their reports or rejects with {@link RunFailed}. */
@@ -75,10 +122,10 @@ export class Runner {
   }
 
   /** Post the request `make(id)` to a worker of the pool and settle with its final reply. */
-  private request(make: (id: number) => WorkerRequest, onProgress: Pending["onProgress"]): Promise<WorkerReply> {
+  private request(make: (id: number) => WorkerRequest, onProgress: Pending["onProgress"], jobOf: Pending["jobOf"] = (i) => i): Promise<WorkerReply> {
     this.cancel();
     return new Promise((resolve, reject) => {
-      const p: Pending = { id: nextId++, worker: null, resolve, reject, onProgress };
+      const p: Pending = { id: nextId++, worker: null, resolve, reject, onProgress, jobOf };
       this.pending = p;
       void acquire().then((worker) => {
         // Cancelled while waiting for a worker: hand it on unused.
@@ -98,7 +145,7 @@ export class Runner {
       this.pending = null;
       release(worker);
       // Validation errors name a JSON path; anything else is the model's own failure, said as it is.
-      if (reply.type === "error") p.reject(new RunFailed(reply.errors.every((e) => e.startsWith("$")) ? `scenario ${reply.job + 1} of the batch is not valid` : `scenario ${reply.job + 1} of the batch failed: ${reply.errors.join("; ")}`, reply.errors));
+      if (reply.type === "error") p.reject(new RunFailed(reply.errors.every((e) => e.startsWith("$")) ? `scenario ${p.jobOf(reply.job) + 1} of the batch is not valid` : `scenario ${p.jobOf(reply.job) + 1} of the batch failed: ${reply.errors.join("; ")}`, reply.errors));
       else p.resolve(reply);
     };
     worker.onerror = (event) => {

@@ -190,6 +190,31 @@ describe("inputs keep the reader's values when their scenario cell runs again", 
   });
 });
 
+describe("the page's runs", () => {
+  it("an input set back to an earlier value redraws from the page's cached runs, with no new worker batch", async () => {
+    const page = await site.browser.newPage();
+    // Count the run batches the page posts to its workers (a script, so that nothing of this file's transpiling reaches the page).
+    await page.addInitScript(`globalThis.batches = 0;
+      const post = Worker.prototype.postMessage;
+      Worker.prototype.postMessage = function (message, ...rest) {
+        if (message && message.jobs && message.kind !== "explore") globalThis.batches++;
+        return post.call(this, message, ...rest);
+      };`);
+    await page.goto(`${site.origin}/nowait`);
+    const matrix = "#fault-matrix";
+    await page.locator(matrix).waitFor();
+    const batches = () => page.evaluate(() => (globalThis as unknown as { batches: number }).batches);
+    const profile = labelled(page, "kernel profile").first().locator("select");
+    const first = await profile.evaluate((e) => (e as HTMLSelectElement).selectedOptions[0]!.textContent!);
+    await redrawn(page, matrix, () => profile.selectOption({ label: "v5.1" }));
+    const before = await batches();
+    assert.ok(before > 0, "the matrix ran in no worker");
+    await redrawn(page, matrix, () => profile.selectOption({ label: first }));
+    assert.equal(await batches(), before, "setting the profile back ran the matrix again");
+    await page.close();
+  });
+});
+
 describe("the playground and the links it is given", () => {
   const runHash = (page: Page) => page.locator("#playground-runs .card").first().getAttribute("data-hash");
 
