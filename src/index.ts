@@ -13,7 +13,7 @@ export { Prng } from "./engine/prng.js";
 export type { DeadlockReport, RunResult } from "./engine/simulation.js";
 export { TRACE_FORMAT, type TraceEvent } from "./engine/trace.js";
 export { MODEL_VERSION, explainHashMismatch } from "./version.js";
-export { intervals, mergeIntervals, type Interval, type IntervalKind } from "./trace/timeline.js";
+export { intervals, laneOf, mergeIntervals, swimlanes, TIMELINE_BINS, type Interval, type IntervalKind, type MergedInterval } from "./trace/timeline.js";
 export { DEFAULT_PROFILE, PROFILES, PROFILE_NAMES, profile, profilesSince, structureNote, type Profile } from "./profiles/index.js";
 export { jsonSchema, type ScenarioSpec } from "./scenario/schema.js";
 export { ScenarioValidationError, assertScenario, decodePermalink, formatError, formatErrors, validateScenario, validateScenarioText, type ScenarioError, type Validation } from "./scenario/validate.js";

@@ -14,7 +14,7 @@ export type { Json } from "./engine/canonical.js";
 export { canonicalJson } from "./scenario/canonical.js";
 export { Prng } from "./engine/prng.js";
 export type { TraceEvent } from "./engine/trace.js";
-export { intervals, mergeIntervals, type Interval, type IntervalKind } from "./trace/timeline.js";
+export { intervals, laneOf, mergeIntervals, swimlanes, TIMELINE_BINS, type Interval, type IntervalKind, type MergedInterval } from "./trace/timeline.js";
 export { DEFAULT_PROFILE, PROFILES, PROFILE_NAMES, profilesSince, type Profile } from "./profiles/index.js";
 export type { ScenarioSpec } from "./scenario/schema.js";
 export type { NormalizedScenario } from "./scenario/normalize.js";

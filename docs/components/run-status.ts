@@ -138,6 +138,8 @@ export class RunStatus {
       if (!current()) return results;
       this.onErrors([]);
       this.say(kind.done(results, Math.round(performance.now() - started)));
+      // Reading a long reply took this task: the cells drawing the results start in the next one.
+      await new Promise((resolve) => setTimeout(resolve, 0));
       return results;
     } catch (e) {
       const failure = e instanceof RunFailed ? e : new RunFailed(String(e));

@@ -11,6 +11,7 @@ import type { NormalizedScenario } from "../scenario/normalize.js";
 import { kvmSummary, type KvmSummary } from "../scenario/kvm.js";
 import type { PostcopySummary } from "../scenario/postcopy.js";
 import { runScenario, type ScenarioRun } from "../scenario/run.js";
+import { swimlanes, TIMELINE_BINS, type MergedInterval } from "../trace/timeline.js";
 import { jobErrors, PROGRESS_INTERVAL_MS } from "./batch.js";
 
 /** One run in a batch: a scenario (parsed JSON, validated by the worker) and whether to record its trace. */
@@ -53,6 +54,8 @@ export interface RunData {
   readonly postcopy: PostcopySummary | null;
   /** The KVM summary ({@link kvmSummary}), when the scenario has a kvm section. */
   readonly kvm: KvmSummary | null;
+  /** A long trace's swimlane bars ({@link swimlanes}), merged here so that a page draws it without a pass over its events; null for a trace of at most {@link TIMELINE_BINS} events, or none. */
+  readonly timeline: readonly MergedInterval[] | null;
 }
 
 /** Progress of a batch: the job running, its steps and operations so far and its virtual time. */
@@ -117,7 +120,8 @@ export function runJobs(request: RunRequest, post: (reply: RunReply) => void, cl
       const run = runScenario(scenario, { trace, onProgress, progressEvery: PROGRESS_STEPS, traceWindow });
       traced += run.result.trace.length;
       const truncated = run.result.traceGap !== null;
-      runs.push({ scenario: run.scenario, id: run.id, result: run.result, hash: run.hash, tag, truncated, citable: trace, postcopy: run.postcopy, kvm: run.scenario.kvm ? kvmSummary(run.result) : null });
+      const timeline = run.result.trace.length > TIMELINE_BINS ? swimlanes(run.result.trace, run.result.endTime) : null;
+      runs.push({ scenario: run.scenario, id: run.id, result: run.result, hash: run.hash, tag, truncated, citable: trace, postcopy: run.postcopy, kvm: run.scenario.kvm ? kvmSummary(run.result) : null, timeline });
       // Batches of short runs report between runs too.
       onProgress(run.result.steps, run.result.endTime, run.result.work);
     } catch (e) {

@@ -81,27 +81,59 @@ export function intervals(trace: readonly TraceEvent[], endTime: number): Interv
   return out.sort((a, b) => a.start - b.start || a.end - b.end);
 }
 
+/** A bar of a timeline drawn at a bounded resolution: one or more merged intervals. */
+export interface MergedInterval extends Interval {
+  /** How many intervals the bar stands for. */
+  count: number;
+  /** Time (ns) at least one of them covers: the bar's span less the gaps between them. */
+  busy: number;
+}
+
 /**
- * Intervals as a chart of `resolution` ns per pixel can draw them: in each
- * task, intervals of one kind and label that touch or lie closer than
- * `resolution` are merged into one, so the number of bars is bounded by the
- * lanes and the chart's width, not by the length of the run. `count` says
- * how many intervals a bar stands for.
+ * Intervals (in start order) as a chart of `resolution` ns per pixel can
+ * draw them: in each task, intervals of one kind and label that touch or lie
+ * closer than `resolution` are merged into one, so the number of bars is
+ * bounded by the lanes and the chart's width, not by the length of the run:
+ * the bars of one task, kind and label start more than `resolution` apart.
+ * `count` says how many intervals a bar stands for and `busy` how much of
+ * its span they cover. Bars merged before (at a finer resolution) merge
+ * again as the intervals they stand for.
  */
-export function mergeIntervals(bars: readonly Interval[], resolution: number): (Interval & { count: number })[] {
-  const out: (Interval & { count: number })[] = [];
-  const last = new Map<string, Interval & { count: number }>();
+export function mergeIntervals(bars: readonly (Interval & Partial<Pick<MergedInterval, "count" | "busy">>)[], resolution: number): MergedInterval[] {
+  const out: MergedInterval[] = [];
+  const last = new Map<string, MergedInterval>();
   for (const iv of bars) {
     const key = `${iv.task}\u0000${iv.kind}\u0000${iv.label}`;
     const prev = last.get(key);
+    const busy = iv.busy ?? iv.end - iv.start;
     if (prev && !prev.open && !iv.open && iv.start - prev.end <= resolution) {
+      // In start order, what the bar does not cover yet is past its end.
+      prev.busy += Math.max(0, Math.min(busy, iv.end - prev.end));
       prev.end = Math.max(prev.end, iv.end);
-      prev.count++;
+      prev.count += iv.count ?? 1;
       continue;
     }
-    const bar = { ...iv, count: 1 };
+    const bar = { ...iv, count: iv.count ?? 1, busy };
     last.set(key, bar);
     out.push(bar);
   }
   return out;
+}
+
+/** Bins across a run that {@link swimlanes} merges a trace's intervals into: as many bars per lane as a chart this wide can draw. */
+export const TIMELINE_BINS = 4096;
+
+/** The swimlane of a task: short-lived helpers (blk#3, vcpu0/apf#7) share one lane (blk, vcpu0/apf). */
+export const laneOf = (task: string): string => task.replace(/#\d+$/, "");
+
+/**
+ * The trace's intervals, each on its task's lane ({@link laneOf}), merged at
+ * `endTime / bins` ns ({@link mergeIntervals}): at most about `bins` bars per
+ * lane, kind and label, however long the trace. A chart `bins` px wide or
+ * narrower draws the same bars from these as from the trace.
+ */
+export function swimlanes(trace: readonly TraceEvent[], endTime: number, bins = TIMELINE_BINS): MergedInterval[] {
+  const all = intervals(trace, endTime);
+  for (const d of all) d.task = laneOf(d.task);
+  return mergeIntervals(all, Math.max(endTime, 1) / bins);
 }
