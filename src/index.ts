@@ -37,7 +37,7 @@ export type { Outcome } from "./explore/outcome.js";
 export type { ExploreVerdict } from "./explore/verdict.js";
 export { DIAGRAM_WIDTH, diagramRows, formatDiagram, type DiagramRow } from "./explore/diagram.js";
 export { formatDeadlock, formatInversions, formatNs, formatTrace, wrapText } from "./format.js";
-export { MAX_TRACE_EVENTS, RUN_TRACE_EVENTS, type RunData, type RunJob, type RunProgress, type RunReply, type RunRequest } from "./host/jobs.js";
+export { MAX_TRACE_EVENTS, RUN_TRACE_EVENTS, type RunData, type RunJob, type RunProgress, type RunReply, type RunRequest, type RunViews } from "./host/jobs.js";
 export { EXPLORE_MAX_STATES, EXPLORE_WALKS, MAX_DIAGRAMS, type ExploreData, type ExploreJob, type ExploreProgressReply, type ExploreReply, type ExploreRequest, type ExploredOutcome } from "./host/explorations.js";
 export { serve, type MessageScope, type WorkerReply, type WorkerRequest } from "./host/serve.js";
 export { provideValidators } from "./scenario/validators.js";

@@ -11,7 +11,7 @@ import { completeScenario, readScenario, scenarioDiagnostics, scenarioDocAt } fr
 import { readCited } from "../src/cli/load.js";
 import { citationCff, citeBibtex, citeBlock, citeCsl, citedScenario } from "../src/cite/cite.js";
 import { readCitation } from "../src/cite/replay.js";
-import { RUN_TRACE_EVENTS, runJobs, type RunReply } from "../src/host/jobs.js";
+import { RUN_TRACE_EVENTS, runJobs, type RunData, type RunReply } from "../src/host/jobs.js";
 import { runScenario } from "../src/scenario/run.js";
 import { SchemaNavigator, parsePath, type SchemaNode } from "../src/host/schema-nav.js";
 import { jsonSchema } from "../src/scenario/schema.js";
@@ -162,6 +162,20 @@ describe("worker batches (src/host/jobs.ts)", () => {
     const done = replies.at(-1)!;
     assert.ok(done.type === "done");
     assert.deepEqual(done.runs.map((r) => [r.tag, r.citable]), [[{ point: 1 }, true], [null, false]]);
+  });
+
+  it("a job that names a view gets it computed from the whole trace, and no trace; an unknown view is the job's error", () => {
+    const replies: RunReply[] = [];
+    const views = { events: (run: RunData) => run.result.trace.length };
+    runJobs({ id: 9, jobs: [{ scenario: fpu }, { scenario: fpu, view: "events" }] }, (r) => replies.push(r), Date.now, views);
+    const done = replies.at(-1)!;
+    assert.ok(done.type === "done");
+    const [plain, viewed] = done.runs;
+    assert.deepEqual([viewed!.view, viewed!.result.trace.length, viewed!.hash], [plain!.result.trace.length, 0, plain!.hash]);
+    assert.equal(plain!.view, null);
+    const failed: RunReply[] = [];
+    runJobs({ id: 10, jobs: [{ scenario: fpu, view: "walk" }] }, (r) => failed.push(r), Date.now, views);
+    assert.deepEqual(failed.at(-1), { id: 10, type: "error", job: 0, errors: ['this worker has no view named "walk" (it has events)'] });
   });
 
   it("reports progress at most once per interval, naming the job, then finishes", () => {

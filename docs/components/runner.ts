@@ -36,14 +36,14 @@ let nextId = 1;
 
 /** Trace events the page's cached runs may hold in all, some tens of MB (a run keeps at most 50,000). */
 const CACHE_EVENTS = 200_000;
-/** Runs the page already has, by job (its scenario and trace flag, canonical JSON), oldest use first: an input set back to an earlier value redraws from these at once. */
+/** Runs the page already has, by job (its scenario, trace flag and view, canonical JSON), oldest use first: an input set back to an earlier value redraws from these at once. */
 const cache = new Map<string, RunData>();
 let cachedEvents = 0;
 
 /** A job's cache key, or null for a scenario JSON cannot represent as given (the worker says why). */
 function jobKey(job: RunJob): string | null {
   try {
-    return canonicalJson({ scenario: job.scenario as Json, trace: job.trace ?? true });
+    return canonicalJson({ scenario: job.scenario as Json, trace: job.trace ?? true, view: job.view ?? null });
   } catch {
     return null;
   }

@@ -22,7 +22,12 @@ export interface RunJob {
   readonly trace?: boolean;
   /** The caller's label for the run (a sweep point's coordinates); echoed in {@link RunData.tag}, so results carry what they are results of. */
   readonly tag?: Json;
+  /** A view of the run for the worker to compute (one of its {@link RunViews}, by name); the reply then carries the view in {@link RunData.view} instead of the trace (`result.trace` is empty; the hash still covers every event). */
+  readonly view?: string;
 }
+
+/** Views of a run a worker computes for jobs that name one ({@link RunJob.view}), by name: what a page would otherwise compute from a long trace on its main thread. The site's worker registers its own. */
+export type RunViews = Readonly<Record<string, (run: RunData) => Json>>;
 
 /** A batch of runs, answered by `progress` replies and then one `done` or `error` reply with the same id. */
 export interface RunRequest {
@@ -54,6 +59,8 @@ export interface RunData {
   readonly postcopy: PostcopySummary | null;
   /** The KVM summary ({@link kvmSummary}), when the scenario has a kvm section. */
   readonly kvm: KvmSummary | null;
+  /** The view the job named ({@link RunJob.view}), or null. */
+  readonly view: Json | null;
   /** A long trace's swimlane bars ({@link swimlanes}), merged here so that a page draws it without a pass over its events; null for a trace of at most {@link TIMELINE_BINS} events, or none. */
   readonly timeline: readonly MergedInterval[] | null;
 }
@@ -99,9 +106,10 @@ const PROGRESS_STEPS = 4096;
 /**
  * Run a batch and post its replies: progress at most every
  * {@link PROGRESS_INTERVAL_MS}, then the runs, or the first job's validation
- * errors (`$.path: expected X, found Y`).
+ * errors (`$.path: expected X, found Y`). A job that names a view gets it
+ * from `views` (an unknown name is the job's error).
  */
-export function runJobs(request: RunRequest, post: (reply: RunReply) => void, clock: () => number = Date.now): void {
+export function runJobs(request: RunRequest, post: (reply: RunReply) => void, clock: () => number = Date.now, views: RunViews = {}): void {
   const { id, jobs } = request;
   const runs: RunData[] = [];
   let last = clock();
@@ -114,14 +122,18 @@ export function runJobs(request: RunRequest, post: (reply: RunReply) => void, cl
       post({ id, type: "progress", job, jobs: jobs.length, steps, now, work });
     };
     try {
-      const { scenario, trace = true, tag = null } = jobs[job]!;
+      const { scenario, trace = true, tag = null, view } = jobs[job]!;
+      if (view !== undefined && !Object.hasOwn(views, view)) throw new Error(`this worker has no view named ${JSON.stringify(view)} (it has ${Object.keys(views).join(", ") || "none"})`);
       const keep = Math.min(RUN_TRACE_EVENTS, MAX_TRACE_EVENTS - traced);
       const traceWindow = { head: Math.ceil(keep / 2), tail: Math.floor(keep / 2) };
       const run = runScenario(scenario, { trace, onProgress, progressEvery: PROGRESS_STEPS, traceWindow });
-      traced += run.result.trace.length;
       const truncated = run.result.traceGap !== null;
-      const timeline = run.result.trace.length > TIMELINE_BINS ? swimlanes(run.result.trace, run.result.endTime) : null;
-      runs.push({ scenario: run.scenario, id: run.id, result: run.result, hash: run.hash, tag, truncated, citable: trace, postcopy: run.postcopy, kvm: run.scenario.kvm ? kvmSummary(run.result) : null, timeline });
+      const data: RunData = { scenario: run.scenario, id: run.id, result: run.result, hash: run.hash, tag, truncated, citable: trace, postcopy: run.postcopy, kvm: run.scenario.kvm ? kvmSummary(run.result) : null, timeline: null, view: null };
+      if (view !== undefined) runs.push({ ...data, view: views[view]!(data), result: { ...run.result, trace: [] } });
+      else {
+        traced += run.result.trace.length;
+        runs.push({ ...data, timeline: run.result.trace.length > TIMELINE_BINS ? swimlanes(run.result.trace, run.result.endTime) : null });
+      }
       // Batches of short runs report between runs too.
       onProgress(run.result.steps, run.result.endTime, run.result.work);
     } catch (e) {

@@ -8,7 +8,7 @@
  * @module
  */
 import { exploreJobs, type ExploreReply, type ExploreRequest } from "./explorations.js";
-import { runJobs, type RunReply, type RunRequest } from "./jobs.js";
+import { runJobs, type RunReply, type RunRequest, type RunViews } from "./jobs.js";
 import { scenarioRequest, type NormalizeRequest, type PermalinkRequest, type ScenarioReply } from "./scenarios.js";
 
 /** What a page posts to the worker: runs (no `kind`, or `kind: "run"`), explorations, or a question about scenarios. */
@@ -25,12 +25,12 @@ export interface MessageScope {
   postMessage(reply: WorkerReply): void;
 }
 
-/** Answer every request posted to `scope` (a dedicated worker's global scope). */
-export function serve(scope: MessageScope): void {
+/** Answer every request posted to `scope` (a dedicated worker's global scope); runs that name a view get it from `views`. */
+export function serve(scope: MessageScope, views: RunViews = {}): void {
   const post = (r: WorkerReply) => scope.postMessage(r);
   scope.onmessage = ({ data }) => {
     if (data.kind === "explore") exploreJobs(data, post);
     else if (data.kind === "normalize" || data.kind === "permalink") scenarioRequest(data, post);
-    else runJobs(data, post);
+    else runJobs(data, post, Date.now, views);
   };
 }
