@@ -2,7 +2,7 @@
 // Workers (worker-pool.ts), so a long or runaway job never blocks the page;
 // also normalizes scenarios and decodes permalinks there. Cancel
 // terminates the batch's worker.
-import { canonicalJson, type ExploreData, type ExploreJob, type ExploreProgressReply, type Json, type NormalizedScenario, type RunData, type RunJob, type RunProgress, type ScenarioSpec, type WorkerReply, type WorkerRequest } from "../faultline/page.js";
+import type { ExploreData, ExploreJob, ExploreProgressReply, NormalizedScenario, RunData, RunJob, RunProgress, ScenarioSpec, WorkerReply, WorkerRequest } from "../faultline/page.js";
 import { acquire, discard, release } from "./worker-pool.js";
 
 /** Why a batch produced no results: cancelled, or a scenario the worker rejected. */
@@ -36,14 +36,14 @@ let nextId = 1;
 
 /** Trace events the page's cached runs may hold in all, some tens of MB (a run keeps at most 50,000). */
 const CACHE_EVENTS = 200_000;
-/** Runs the page already has, by job (its scenario, trace flag and view, canonical JSON), oldest use first: an input set back to an earlier value redraws from these at once. */
+/** Runs the page already has, by job (its scenario, trace flag and view), oldest use first: an input set back to an earlier value redraws from these at once. */
 const cache = new Map<string, RunData>();
 let cachedEvents = 0;
 
-/** A job's cache key, or null for a scenario JSON cannot represent as given (the worker says why). */
+/** A job's cache key (its JSON text: jobs the page builds twice alike have the same), or null for one JSON cannot represent (the worker says why). */
 function jobKey(job: RunJob): string | null {
   try {
-    return canonicalJson({ scenario: job.scenario as Json, trace: job.trace ?? true, view: job.view ?? null });
+    return JSON.stringify([job.scenario, job.trace ?? true, job.view ?? null]) ?? null;
   } catch {
     return null;
   }
