@@ -31,8 +31,9 @@ const RUNS: BatchKind<RunJob, RunProgress, RunData> = {
   progress: (p) => `running ${p.jobs > 1 ? `${p.job + 1}/${p.jobs}: ` : ""}${count(p.steps)} steps, ${count(p.work)} ops, t = ${formatNs(p.now)}`,
   done(runs, ms) {
     const first = runs[0]!;
-    const gap = first.result.traceGap;
-    const kept = gap ? `; trace: ${count(first.result.traceEvents)} events, the first and last ${count(first.result.trace.length)} shown (${count(gap.dropped)} not kept; npx faultline run keeps more)` : "";
+    // A run that sent a view instead of its trace has no kept events to speak of.
+    const gap = first.view === null ? first.result.traceGap : null;
+    const kept = gap ? `; trace: ${count(first.result.traceEvents)} events, ${count(first.result.trace.length)} of them kept (the first ${count(gap.at)} and the last ${count(first.result.trace.length - gap.at)}; ${count(gap.dropped)} between not kept; npx faultline run keeps more)` : "";
     return `${runs.length > 1 ? `${runs.length} runs` : `${first.result.status}, ${count(first.result.steps)} steps`}, ${ms} ms; hash ${first.hash.slice(0, 12)}${kept}`;
   },
   verb: "running",
