@@ -52,7 +52,7 @@ const EXPLORATIONS: BatchKind<ExploreJob, ExploreProgressReply, ExploreData> = {
   noun: "exploration",
 };
 
-/** Runs or explores batches in its own worker and reports on them in {@link RunStatus.element}. */
+/** Runs or explores batches in a worker of the page's pool and reports on them in {@link RunStatus.element}. */
 export class RunStatus {
   /** The status line and its Cancel button. */
   readonly element: HTMLSpanElement;

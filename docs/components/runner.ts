@@ -34,8 +34,10 @@ interface Pending {
 
 let nextId = 1;
 
-/** Trace events the page's cached runs may hold in all, some tens of MB (a run keeps at most 50,000). */
+/** Trace events the page's cached runs may hold in all, some tens of MB (a run keeps at most 50,000); a run counts at least one. */
 const CACHE_EVENTS = 200_000;
+/** Runs the page's cache holds at most. */
+const CACHE_RUNS = 1_000;
 /** Runs the page already has, by job (its scenario, trace flag and view), oldest use first: an input set back to an earlier value redraws from these at once. */
 const cache = new Map<string, RunData>();
 let cachedEvents = 0;
@@ -56,14 +58,18 @@ function cached(key: string | null): RunData | undefined {
   return run;
 }
 
+/** Trace events a cached run counts for. */
+const weight = (run: RunData) => Math.max(1, run.result.trace.length);
+
+/** Keep `run` under `key`; not a run whose trace was cut, since how much of it a batch keeps depends on the runs before it in the batch. */
 function remember(key: string | null, run: RunData): void {
-  if (key === null || cache.has(key)) return;
+  if (key === null || cache.has(key) || run.truncated) return;
   cache.set(key, run);
-  cachedEvents += run.result.trace.length;
+  cachedEvents += weight(run);
   for (const [k, old] of cache) {
-    if (cachedEvents <= CACHE_EVENTS) break;
+    if (cachedEvents <= CACHE_EVENTS && cache.size <= CACHE_RUNS) break;
     cache.delete(k);
-    cachedEvents -= old.result.trace.length;
+    cachedEvents -= weight(old);
   }
 }
 
@@ -127,13 +133,23 @@ export class Runner {
     return new Promise((resolve, reject) => {
       const p: Pending = { id: nextId++, worker: null, resolve, reject, onProgress, jobOf };
       this.pending = p;
-      void acquire().then((worker) => {
+      const fail = (e: unknown) => {
+        if (this.pending === p) this.pending = null;
+        p.reject(new RunFailed(`the batch did not reach the simulator worker: ${e instanceof Error ? e.message : String(e)}`));
+      };
+      acquire().then((worker) => {
         // Cancelled while waiting for a worker: hand it on unused.
         if (this.pending !== p) return release(worker);
         p.worker = worker;
         this.listen(p, worker);
-        worker.postMessage(make(p.id));
-      });
+        try {
+          worker.postMessage(make(p.id));
+        } catch (e) {
+          // Jobs that cannot be copied to a worker (a function in a scenario): the worker stays good.
+          release(worker);
+          fail(e);
+        }
+      }, fail);
     });
   }
 
@@ -150,7 +166,9 @@ export class Runner {
     };
     worker.onerror = (event) => {
       event.preventDefault();
-      if (this.pending === p) this.pending = null;
+      // After a cancel, the worker is already discarded.
+      if (this.pending !== p) return;
+      this.pending = null;
       discard(worker);
       p.reject(new RunFailed(`the simulator worker failed: ${event.message || "could not load"}`));
     };
@@ -162,7 +180,7 @@ export async function normalized(spec: ScenarioSpec): Promise<NormalizedScenario
   return (await new Runner().normalize([spec]))[0]!;
 }
 
-/** A permalink payload decoded and validated (`decodePermalink`) in a worker of the page's pool. */
+/** A permalink payload decoded and validated (`decodePermalink`) in a worker of the page's pool; every failure, the worker's own included, is a message. */
 export function decodedPermalink(payload: string): Promise<{ ok: true; scenario: ScenarioSpec } | { ok: false; error: string }> {
-  return new Runner().decodePermalink(payload);
+  return new Runner().decodePermalink(payload).catch((e: Error) => ({ ok: false, error: e.message }));
 }

@@ -1,6 +1,6 @@
 // The page's simulator workers (docs/workers/simulator.ts), shared by every cell:
 // started on first use, at most one per core (2 to 4), each kept warm (its
-// modules loaded, its schema compiled) for the next batch. A batch that is
+// modules loaded) for the next batch. A batch that is
 // cancelled has its worker terminated, since a run cannot be interrupted
 // otherwise; the next request starts a fresh one.
 
@@ -12,14 +12,27 @@ const waiting: ((worker: Worker) => void)[] = [];
 let live = 0;
 
 function start(): Worker {
+  const worker = new Worker(import.meta.resolve("../workers/simulator.js"), { type: "module" });
   live++;
-  return new Worker(import.meta.resolve("../workers/simulator.js"), { type: "module" });
+  // An idle worker that fails (its modules did not load) leaves the pool; a held one's holder discards it.
+  worker.addEventListener("error", () => {
+    const i = idle.indexOf(worker);
+    if (i < 0) return;
+    idle.splice(i, 1);
+    worker.terminate();
+    live--;
+  });
+  return worker;
 }
 
-/** A worker for one request: an idle one, a new one while fewer than {@link POOL_SIZE} live, else the first to be released. */
+/** A worker for one request: an idle one, a new one while fewer than {@link POOL_SIZE} live, else the first to be released; rejects when a worker cannot be started. */
 export function acquire(): Promise<Worker> {
-  const worker = idle.pop() ?? (live < POOL_SIZE ? start() : null);
-  return worker ? Promise.resolve(worker) : new Promise((resolve) => waiting.push(resolve));
+  try {
+    const worker = idle.pop() ?? (live < POOL_SIZE ? start() : null);
+    return worker ? Promise.resolve(worker) : new Promise((resolve) => waiting.push(resolve));
+  } catch (e) {
+    return Promise.reject(e);
+  }
 }
 
 /** Give back a worker whose request is answered; its handlers are the next holder's to set. */
@@ -32,6 +45,7 @@ export function release(worker: Worker): void {
 
 /** Terminate a worker (cancelled, or failed); a request waiting for one gets a fresh worker. */
 export function discard(worker: Worker): void {
+  worker.onmessage = worker.onerror = null;
   worker.terminate();
   live--;
   const next = waiting.shift();
