@@ -100,8 +100,13 @@ export function scenarioEditor(initial: ScenarioSpec, options: ScenarioEditorOpt
           edited.hidden = t === initialText;
         },
       });
+    }).catch((e: Error) => {
+      // Not loaded (offline, say): the next Run or opening tries again.
+      code = null;
+      throw e;
     }));
-  const load = () => void codeEditor().catch((e: Error) => host.replaceChildren(el("p", { class: "cell-errors" }, `the editor did not load: ${e.message}`)));
+  const notLoaded = (e: Error) => showErrors([`the editor did not load: ${e.message}`]);
+  const load = () => void codeEditor().catch(notLoaded);
   host.append(el("p", { class: "cell-loading" }, "loading the editor…"));
   source.addEventListener("toggle", () => source.open && load());
 
@@ -127,7 +132,7 @@ export function scenarioEditor(initial: ScenarioSpec, options: ScenarioEditorOpt
   // Before the editor has loaded, the text is the notebook's own version, valid as written.
   function run(): void {
     if (code === null && text === initialText) return accept({ spec: initial });
-    void codeEditor().then((editor) => accept(editor.check()));
+    void codeEditor().then((editor) => accept(editor.check()), notLoaded);
   }
 
   function renderCite(): void {
@@ -148,11 +153,11 @@ export function scenarioEditor(initial: ScenarioSpec, options: ScenarioEditorOpt
       const restored = m.checkText(saved, options.requires);
       if ("spec" in restored) accept(restored);
       else showErrors(restored.problems);
-    });
+    }, notLoaded);
   runButton.onclick = run;
   resetButton.onclick = () => {
     text = initialText;
-    if (code) void code.then((editor) => (editor.setText(initialText), run()));
+    if (code) void code.then((editor) => (editor.setText(initialText), run()), notLoaded);
     else run();
   };
   cite.addEventListener("toggle", () => cite.open && renderCite());
