@@ -41,4 +41,11 @@ describe("dependency rules", () => {
     assert.deepEqual(heavy, []);
     assert.ok(Object.keys(metafile.inputs).includes("src/cite/cite.ts"), "the bundle holds what page.ts exports");
   });
+
+  it("src/editing.ts, what a scenario editor loads when opened, reaches the schema and its validator but not the simulator", async () => {
+    const { metafile } = await build({ entryPoints: ["src/editing.ts"], bundle: true, write: false, format: "esm", metafile: true, logLevel: "silent" });
+    const simulator = Object.keys(metafile.inputs).filter((m) => /^src\/(engine\/(simulation|task|rwsem)|mm|fs|drivers|user|scenario\/(run|normalize|mm))\b|^src\/virt\/kvm\/(?!apf_worker)/.test(m));
+    assert.deepEqual(simulator, []);
+    assert.ok(Object.keys(metafile.inputs).includes("src/scenario/validate.ts"), "the bundle holds what editing.ts exports");
+  });
 });

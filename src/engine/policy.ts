@@ -63,3 +63,10 @@ export function explicitSchedule(schedule: readonly string[]): SchedPolicy {
     },
   };
 }
+
+/**
+ * Decisions a run keeps, and the longest explicit schedule a scenario may
+ * give: 8 MB of task names. A run that makes more cannot be replayed in full
+ * from its decisions.
+ */
+export const MAX_DECISIONS = 1_000_000;

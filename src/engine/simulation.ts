@@ -8,7 +8,7 @@
 import { BudgetExhausted, KernelBug, RunError } from "./bug.js";
 import { Footprint, type StepFootprint } from "./footprint.js";
 import { Lockdep, type LockInversion } from "./lockdep.js";
-import { explicitSchedule, seededRandom, timeOrder, ScheduleError, type SchedPolicy } from "./policy.js";
+import { explicitSchedule, MAX_DECISIONS, seededRandom, timeOrder, ScheduleError, type SchedPolicy } from "./policy.js";
 import { Prng } from "./prng.js";
 import { RunQueue, type Schedulable } from "./runqueue.js";
 import { send_sig, signal_pending_state, type SleepState } from "./signal.js";
@@ -148,12 +148,6 @@ export interface RunResult {
   readonly traceHash: string;
 }
 
-/**
- * Decisions a run keeps, and the longest explicit schedule a scenario may
- * give: 8 MB of task names. A run that makes more cannot be replayed in full
- * from its decisions.
- */
-export const MAX_DECISIONS = 1_000_000;
 
 /** A deterministic simulation of tasks on a virtual clock. */
 export class Simulation {

@@ -20,7 +20,7 @@ import { Userfaultfd } from "../fs/userfaultfd.js";
 import { uffd_handler } from "../user/uffd_handler.js";
 import { sample } from "./sample.js";
 import type { NormalizedMm } from "./normalize.js";
-import type { VmaSpecT } from "./schema.js";
+import { pageSet, vmaKind } from "./vma.js";
 import { folio_add_new_anon_rmap } from "../mm/rmap.js";
 import { PCI_COMMAND_MEMORY, PciDev, pci_mmio_access, type PciResource } from "../drivers/pci/pci.js";
 import { VfioPciCoreDevice, vfio_pci_core_mmap_at_build, vfio_pci_index_to_pgoff } from "../drivers/vfio/pci/vfio_pci_core.js";
@@ -29,16 +29,6 @@ import type { DeviceSpecT } from "./schema.js";
 /** First pfn of the device memory pfnmap VMAs map (the 0xf0000000 PCI hole); each VMA gets its own 4 GiB of pfns. */
 const DEVICE_PFN = 0xf0000000 / PAGE_SIZE;
 
-/** What a VMA spec maps: its kind, except that MAP_SHARED anonymous memory is shmem (`shmem_zero_setup()`). */
-export function vmaKind(v: Pick<VmaSpecT, "kind" | "shared">): VmaSpecT["kind"] {
-  return v.kind === "anon" && v.shared ? "shmem" : v.kind;
-}
-
-/** The page indices a page set names. */
-export function pageSet(set: VmaSpecT["resident"], pages: number): number[] {
-  if (set === undefined) return [];
-  return set === "all" ? Array.from({ length: pages }, (_, i) => i) : [...set];
-}
 
 /** Where BARs are placed when the scenario gives no pfn: from 1 TiB up, each aligned to its size as PCI resource assignment aligns BARs. */
 const BAR_PFN = 2 ** 40 / PAGE_SIZE;

@@ -11,7 +11,7 @@
  * @module
  */
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
-import { MAX_DECISIONS } from "../engine/simulation.js";
+import { MAX_DECISIONS } from "../engine/policy.js";
 import { DEFAULT_PROFILE, PROFILE_NAMES } from "../profiles/index.js";
 import { PATCH_NAMES } from "../profiles/patches.js";
 import { Duration, Name, Ns, OneOf, PageNo, PageSet, Strict, Tagged } from "./op-schema/common.js";

@@ -9,12 +9,12 @@
  * @module
  */
 import type { ErrorObject } from "ajv";
-import { APF_WORKER } from "../virt/kvm/async_pf.js";
+import { APF_WORKER } from "../virt/kvm/apf_worker.js";
 import { formatErrors, memberPath, show, type ScenarioError } from "./error.js";
 import { readJsonText, type JsonSyntaxError } from "./json-text.js";
 import { inflateCompact } from "./permalink.js";
 import { nestingErrors, scanJson } from "./limits.js";
-import { pageSet, vmaKind } from "./mm.js";
+import { pageSet, vmaKind } from "./vma.js";
 import { DEFAULT_PROFILE } from "../profiles/index.js";
 import { ALTERNATIVES, patch } from "../profiles/patches.js";
 import { scenarioValidator } from "./validators.js";

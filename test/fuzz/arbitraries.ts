@@ -9,7 +9,7 @@
 // or repaired after; the fuzz properties check that the result validates.
 import fc from "fast-check";
 import { jsonSchema, LOCK_OPS, MAX_OP_NESTING, MAX_SEED, type OpSpec, type PredicateSpec, type ScenarioSpec, type VmaSpecT } from "../../src/scenario/index.js";
-import { vmaKind } from "../../src/scenario/mm.js";
+import { vmaKind } from "../../src/scenario/vma.js";
 import { DEFAULT_PROFILE } from "../../src/profiles/index.js";
 import { ALTERNATIVES, patch } from "../../src/profiles/patches.js";
 

@@ -10,6 +10,7 @@ import { FOLL } from "../../mm/flags.js";
 import type { Folio } from "../../mm/folio.js";
 import { get_user_pages, get_user_pages_remote, type Locked } from "../../mm/gup.js";
 import type { Kernel } from "../../mm/kernel.js";
+import { apf_worker_name } from "./apf_worker.js";
 
 /** ASYNC_PF_PER_VCPU (include/linux/kvm_host.h / arch/x86/include/asm/kvm_host.h). */
 export const ASYNC_PF_PER_VCPU = 64;
@@ -46,13 +47,6 @@ function* async_pf_execute(k: Kernel, w: Task, hva: number): KernelGen {
   if (locked.locked) k.mm.mmap_lock.up_read(w);
 }
 
-/** The schedule name of vCPU `vcpu`'s `n`-th async page fault work item (1-based): `vcpu0/apf#3`. */
-export function apf_worker_name(vcpu: string, n: number): string {
-  return `${vcpu}/apf#${n}`;
-}
-
-/** Matches the names {@link apf_worker_name} gives; the first group is the vCPU's name. */
-export const APF_WORKER = /^(.+)\/apf#[1-9][0-9]*$/;
 
 /**
  * `kvm_setup_async_pf()`: false if the queue is full (the caller then

@@ -4,6 +4,7 @@
  *
  * @module
  */
+export * from "./apf_worker.js";
 export * from "./async_pf.js";
 export * from "./hva_to_pfn.js";
 export * from "./kvm_run.js";
