@@ -95,7 +95,8 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: "node_modules" },
-    exclude: { path: "^(docs/api|docs/\\.observablehq|dist)/" },
+    // Generated before each build (docs/tools): bundles, not sources.
+    exclude: { path: ["^(docs/api|docs/\\.observablehq|dist)/", "^docs/workers/(worker|validators)\\.js$", "^docs/components/plot\\.js$"] },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
     enhancedResolveOptions: {

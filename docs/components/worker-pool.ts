@@ -1,4 +1,5 @@
-// The page's simulator workers (docs/workers/simulator.ts), shared by every cell:
+// The page's simulator workers (docs/workers/simulator.ts, started as the
+// module docs/tools/worker.ts writes), shared by every cell:
 // started on first use, at most one per core (2 to 4), each kept warm (its
 // modules loaded) for the next batch. A batch that is
 // cancelled has its worker terminated, since a run cannot be interrupted
@@ -12,7 +13,7 @@ const waiting: ((worker: Worker) => void)[] = [];
 let live = 0;
 
 function start(): Worker {
-  const worker = new Worker(import.meta.resolve("../workers/simulator.js"), { type: "module" });
+  const worker = new Worker(import.meta.resolve("../workers/worker.js"), { type: "module" });
   live++;
   // An idle worker that fails (its modules did not load) leaves the pool; a held one's holder discards it.
   worker.addEventListener("error", () => {

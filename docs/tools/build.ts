@@ -30,6 +30,7 @@ function run(cmd: string, args: string[]): Promise<{ code: number; log: string }
 rmSync(new URL("../.observablehq/cache", import.meta.url), { recursive: true, force: true });
 await import("./api.js");
 await import("./validators.js");
+await import("./worker.js");
 await import("./plot.js");
 const { code, log } = await run(process.execPath, [observable, "build"]);
 if (code === 0) {
