@@ -1,6 +1,7 @@
 // `npm run bench`: one table of the project's speed and memory figures, each
 // with its target where there is one (`npm run bench -- --json`: the rows as
-// JSON), then the explorer's per-scenario detail. Engine throughput is in
+// JSON), then the notebook inputs' detail (measured in Chromium on the built
+// site) and the explorer's per-scenario detail. Engine throughput is in
 // scheduled events (task resumptions) per second on a synthetic workload:
 // many tasks contending on one rwsem (mostly readers, some writers) with CPU
 // work and timed sleeps between, against bare generators on a heap.
@@ -89,6 +90,11 @@ const { jsPerPage } = await import("./pages.js");
 const pages = jsPerPage();
 for (const p of pages) rows.push(row(`JS loaded by ${p.page} (gzip)`, p.bytes / 1000, "kB", { op: "<=", limit: 300 }));
 
+// Input-to-redraw and first-load times of each notebook page in headless Chromium (the site must be built).
+const { inputLatency } = await import("./inputs.js");
+const browser = pages.length === 0 ? null : await inputLatency("dist");
+if (browser) rows.push(...browser.rows);
+
 const { exploreBench, matrixBench, parallelBench } = await import("./explore.js");
 const matrix: string[] = [];
 await matrixBench((line) => matrix.push(line));
@@ -97,7 +103,8 @@ const parallel = await parallelBench();
 if (json) console.log(JSON.stringify(rows, null, 2));
 else {
   console.log(formatTable(rows));
-  console.log(pages.length === 0 ? "(no JS-per-page rows: the site is not built; npm run build first)" : "");
+  console.log(pages.length === 0 ? "(no JS-per-page or browser rows: the site is not built; npm run build first)" : "");
+  if (browser) console.log(browser.detail.join("\n"));
   console.log("/pins matrix: per operation, the slowest cell's states with reduction | without, and its time");
   for (const line of matrix) console.log(`  ${line}`);
   console.log(`  ${parallel}`);
