@@ -113,10 +113,7 @@ const parallel = await parallelBench();
 if (json) console.log(JSON.stringify(rows, null, 2));
 else {
   console.log(formatTable(rows));
-  if (browser) {
-    console.log("notebook inputs in Chromium: change to redraw, median and p95, and the longest main-thread task, per input");
-    for (const line of browser.detail) console.log(`  ${line}`);
-  }
+  if (browser) for (const line of browser.detail) console.log(line);
   console.log("/pins matrix: per operation, the slowest cell's states with reduction | without, and its time");
   for (const line of matrix) console.log(`  ${line}`);
   console.log(`  ${parallel}`);

@@ -332,18 +332,19 @@ export function inputRows(pages: readonly PageTiming[]): BenchRow[] {
   });
 }
 
-/** The per-input detail, one line each (page, input, kind, median, p95, longest task, note), and per page its load's longest task and errors. */
+/** The per-input detail under a heading, one line each (page, input, kind, median, p95, longest task, note), and per page its load's longest task and errors. */
 export function inputDetail(pages: readonly PageTiming[]): string[] {
+  const heading = `notebook inputs in Chromium, per input: change to redraw over ${CHANGES} changes and one back, median and p95, and the longest main-thread task (0: none; Chromium reports tasks over 50 ms)`;
   const ms = (x: number | null) => (x === null ? "-" : `${Math.round(x)} ms`);
   const cells = [["page", "input", "kind", "median", "p95", "longest task", "note"]];
   for (const p of pages) for (const i of p.inputs) cells.push([p.page, named(p, i), i.kind, ms(i.median), ms(i.p95), ms(i.longestTask), i.note]);
   const widths = cells[0]!.map((_, k) => Math.max(...cells.map((c) => c[k]!.length)));
-  const lines = cells.map((c) => c.map((x, k) => (k === 3 || k === 4 || k === 5 ? x.padStart(widths[k]!) : x.padEnd(widths[k]!))).join("  ").trimEnd());
+  const lines = cells.map((c) => "  " + c.map((x, k) => (k === 3 || k === 4 || k === 5 ? x.padStart(widths[k]!) : x.padEnd(widths[k]!))).join("  ").trimEnd());
   for (const p of pages) {
     const load = p.firstLoadSettled ? ms(p.firstLoad) : `not settled after ${LOAD_TIMEOUT_MS / 1000} s`;
-    lines.push(`${p.page}: first load ${load}, longest task during it ${ms(p.loadLongestTask)}${p.errors.length ? `; errors: ${p.errors.join(" | ")}` : ""}`);
+    lines.push(`  ${p.page}: first load ${load}, longest task during it ${ms(p.loadLongestTask)}${p.errors.length ? `; errors: ${p.errors.join(" | ")}` : ""}`);
   }
-  return lines;
+  return [heading, ...lines];
 }
 
 /** Serve `dist`, measure `pages` in headless Chromium one after another, and return the table's rows and the per-input detail. */
@@ -361,9 +362,12 @@ export async function inputLatency(dist = "dist", pages: readonly string[] = NOT
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  if (!existsSync(join("dist", "index.html"))) throw new Error("dist/ is missing: npm run build first");
   const only = process.argv.slice(2).filter((a) => a.startsWith("/"));
-  const r = await inputLatency("dist", only.length ? only : NOTEBOOKS);
-  if (process.argv.includes("--json")) console.log(JSON.stringify(r.rows, null, 2));
-  else console.log(`${formatTable(r.rows)}\n\nper input: change to redraw over ${CHANGES} changes and one back\n${r.detail.map((l) => `  ${l}`).join("\n")}`);
+  if (!existsSync(join("dist", "index.html"))) {
+    console.error("dist/ is not built: npm run build first");
+    process.exitCode = 1;
+  } else {
+    const r = await inputLatency("dist", only.length ? only : NOTEBOOKS);
+    console.log(process.argv.includes("--json") ? JSON.stringify(r.rows, null, 2) : `${formatTable(r.rows)}\n\n${r.detail.join("\n")}`);
+  }
 }
