@@ -54,7 +54,10 @@ function jobKey(job: RunJob): string | null {
 /** The cached run of `key`, marked as just used. */
 function cached(key: string | null): RunData | undefined {
   const run = key === null ? undefined : cache.get(key);
-  if (run) cache.delete(key!), cache.set(key!, run);
+  if (run) {
+    cache.delete(key!);
+    cache.set(key!, run);
+  }
   return run;
 }
 
