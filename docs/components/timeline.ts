@@ -32,7 +32,8 @@ const count = (n: number) => n.toLocaleString("en-US");
 export function timeline(trace: readonly TraceEvent[], { width, endTime, tasks, gap, bars: merged }: TimelineOptions): SVGSVGElement | HTMLElement {
   // Bars closer than a pixel merge: a long run draws as many bars as the chart has room for.
   const resolution = Math.max(endTime, 1) / (merged ? Math.min(width, TIMELINE_BINS) : width);
-  const bars = mergeIntervals(merged ?? swimlanes(trace, endTime, width), resolution);
+  // The worker's bars merge again at the chart's resolution; a trace's are merged at it once.
+  const bars = merged ? mergeIntervals(merged, resolution) : swimlanes(trace, endTime, width);
   const intervalCount = bars.reduce((n, b) => n + b.count, 0);
   // Short-lived helpers (blk#3, vcpu0/apf#7) share one lane per kind.
   const names = new Set<string>();
